@@ -1,0 +1,25 @@
+"""Every table, imported in one place so Alembic and the engine see the whole schema."""
+
+from tickit.models.base import metadata, utcnow
+from tickit.models.integrations import ApiClient
+from tickit.models.notifications import OutboxMessage, PushSubscription
+from tickit.models.projects import MemberRole, Project, ProjectMember
+from tickit.models.ratelimit import RateLimitCounter
+from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, Source, Ticket
+from tickit.models.users import Role, User, UserSession
+from tickit.models.workflow import (
+    FieldType,
+    StatusCategory,
+    TicketStatus,
+    TicketTransition,
+    TicketType,
+    TicketTypeField,
+)
+
+__all__ = [
+    "ActivityEntry", "ApiClient", "Attachment", "Comment", "FieldType", "MemberRole",
+    "OutboxMessage", "Priority", "Project", "ProjectMember", "PushSubscription",
+    "RateLimitCounter", "Role", "Source", "StatusCategory", "Ticket", "TicketStatus",
+    "TicketTransition", "TicketType", "TicketTypeField", "User", "UserSession",
+    "metadata", "utcnow",
+]

@@ -1,0 +1,108 @@
+"""Tickets and everything that hangs off one: comments, attachments, the activity log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tickit.models.base import JSONType, UTCDateTime, utcnow
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Source(StrEnum):
+    WEB = "web"
+    API = "api"
+    EMAIL = "email"
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        # Settles two retries of one API request racing: exactly one insert wins.
+        UniqueConstraint("api_client_id", "idempotency_key"),
+        Index("ix_tickets_board", "type_id", "status_id", "board_rank"),
+        Index("ix_tickets_project_created", "project_id", "created_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", ondelete="CASCADE")
+    type_id: int = Field(foreign_key="ticket_types.id")
+    status_id: int = Field(foreign_key="ticket_statuses.id")
+    number: int
+    title: str = Field(max_length=300)
+    description: str = Field(default="")
+    priority: str = Field(default=Priority.NORMAL, max_length=16)
+    reporter_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    source: str = Field(default=Source.WEB, max_length=16)
+    api_client_id: int | None = Field(default=None, foreign_key="api_clients.id", ondelete="SET NULL")
+    idempotency_key: str | None = Field(default=None, max_length=255)
+    request_fingerprint: str | None = Field(default=None, max_length=64)
+    idempotency_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    metadata_: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType, sa_column_kwargs={"name": "metadata"})
+    first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    board_rank: float = Field(default=0.0)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Comment(SQLModel, table=True):
+    __tablename__ = "comments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True, ondelete="CASCADE")
+    parent_id: int | None = Field(default=None, foreign_key="comments.id", ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    body_html: str = Field(default="")  # sanitised before it is stored
+    body_text: str = Field(default="")
+    is_internal: bool = Field(default=False)
+    mentions: list[int] = Field(default_factory=list, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    edited_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True, ondelete="CASCADE")
+    comment_id: int | None = Field(default=None, foreign_key="comments.id", ondelete="SET NULL")
+    uploaded_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    original_name: str = Field(max_length=255)
+    content_type: str = Field(max_length=255)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=100, unique=True)  # generated file name under the data dir
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ActivityEntry(SQLModel, table=True):
+    __tablename__ = "activity_entries"
+    __table_args__ = (Index("ix_activity_entries_ticket_created", "ticket_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE")
+    actor_user_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    actor_api_client_id: int | None = Field(default=None, foreign_key="api_clients.id", ondelete="SET NULL")
+    action: str = Field(max_length=40)
+    before: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    after: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
