@@ -1,0 +1,85 @@
+"""Shared fixtures: every service test runs on SQLite and on a fresh PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+
+# Settings are read once per process; point them at a scratch data dir before any import.
+os.environ.setdefault("TICKIT_DATA_DIR", tempfile.mkdtemp(prefix="tickit-test-data-"))
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from tickit import migrations
+from tickit.db import create_db_engine
+from tickit.models import metadata
+
+# The server that hosts the throw-away test databases (CI and dev machines run one here).
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TICKIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgresql_url():
+    """A fresh PostgreSQL database for this test process, dropped afterwards."""
+    name = f"tickit_test_{uuid.uuid4().hex[:12]}"
+    admin = make_url(POSTGRES_ADMIN_URL)
+    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield admin.set(drivername="postgresql+psycopg", database=name)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory):
+    return make_url(f"sqlite:///{tmp_path_factory.mktemp('db') / 'tickit.db'}")
+
+
+@pytest.fixture(scope="session")
+def migrated_engines(request):
+    """Engines by backend, each migrated to head once per test run."""
+    engines = {}
+
+    def get(backend: str):
+        if backend not in engines:
+            url = request.getfixturevalue(f"{backend}_url")
+            engine = create_db_engine(url)
+            migrations.upgrade(engine)
+            engines[backend] = engine
+        return engines[backend]
+
+    yield get
+    for engine in engines.values():
+        engine.dispose()
+
+
+def _empty_all_tables(engine) -> None:
+    tables = [t.name for t in metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, migrated_engines):
+    """A migrated, empty database; each test using it runs once per backend."""
+    engine = migrated_engines(request.param)
+    _empty_all_tables(engine)
+    return engine
+
+
+@pytest.fixture
+def session(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

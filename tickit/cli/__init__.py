@@ -1,0 +1,34 @@
+"""The `tickit` command: one subcommand module per family, each with a `register(subparsers)`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tickit.config import ConfigError
+from tickit.services.errors import ServiceError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tickit.cli import db, projects, serve, users
+
+    parser = argparse.ArgumentParser(prog="tickit", description="TickIt helpdesk administration")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (serve, db, users, projects):
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; expected failures print one line and exit 2, never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except (ConfigError, ServiceError) as exc:
+        print(f"tickit: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

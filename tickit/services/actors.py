@@ -1,0 +1,55 @@
+"""Who is acting: the plain view of a signed-in user that services receive and return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tickit.models import Role, User
+from tickit.services.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class UserPublic:
+    id: int
+    email: str
+    name: str
+    role: str
+    is_active: bool
+    created_at: datetime
+    last_sign_in_at: datetime | None
+    has_password: bool
+
+    @classmethod
+    def of(cls, user: User) -> "UserPublic":
+        return cls(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            is_active=user.is_active,
+            created_at=user.created_at,
+            last_sign_in_at=user.last_sign_in_at,
+            has_password=user.password_hash is not None,
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        """Agents and admins: the people who work tickets."""
+        return self.role in (Role.AGENT, Role.ADMIN)
+
+
+def require_admin(actor: UserPublic | None) -> None:
+    """Let the system (actor None: CLI, start-up) and admins through; refuse everyone else."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("Only an admin may do this.")
+
+
+def require_staff(actor: UserPublic) -> None:
+    """Let agents and admins through; refuse clients."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only agents and admins may do this.")
