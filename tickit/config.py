@@ -49,6 +49,8 @@ class Settings:
     smtp: SmtpSettings | None
     google: GoogleSettings | None
     session_days: int
+    first_admin_email: str
+    port: int
     upload_limit_bytes: int
 
     @property
@@ -164,7 +166,7 @@ def load_settings() -> Settings:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"TICKIT_DATA_DIR {str(data_dir)!r} cannot be created: {exc.strerror}") from None
-    app_url = _env("APP_URL", "http://localhost:3000").rstrip("/")
+    app_url = _env("APP_URL", f"http://localhost:{_int_env('TICKIT_PORT', 3000)}").rstrip("/")
     if not app_url.startswith(("http://", "https://")):
         raise ConfigError(f"APP_URL must start with http:// or https://, got {app_url!r}")
     return Settings(
@@ -176,6 +178,8 @@ def load_settings() -> Settings:
         smtp=_smtp(),
         google=_google(),
         session_days=_int_env("TICKIT_SESSION_DAYS", 14),
+        first_admin_email=_env("TICKIT_ADMIN_EMAIL", "admin@example.com"),
+        port=_int_env("TICKIT_PORT", 3000),
         upload_limit_bytes=_int_env("TICKIT_UPLOAD_LIMIT_MB", 25) * 1024 * 1024,
     )
 

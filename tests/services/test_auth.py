@@ -1,0 +1,90 @@
+"""Signing in, sessions, and Google identities."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from tests.factories import PASSWORD, make_user
+from tickit.models import User, UserSession
+from tickit.services import auth, users
+from tickit.services.errors import RateLimited
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(session):
+    make_user(session, email="known@example.com")
+    messages = []
+    for email in ("known@example.com", "unknown@example.com"):
+        with pytest.raises(auth.SignInFailed) as caught:
+            auth.sign_in_with_password(session=session, email=email, password="wrong password", ip="10.0.0.1")
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] == auth.WRONG_CREDENTIALS
+
+
+def test_repeated_failures_for_an_email_are_rate_limited_even_with_the_right_password(session):
+    make_user(session, email="target@example.com")
+    for _ in range(auth.MAX_FAILURES_PER_EMAIL):
+        with pytest.raises(auth.SignInFailed):
+            auth.sign_in_with_password(session=session, email="target@example.com", password="guess", ip="10.0.0.2")
+    with pytest.raises(RateLimited) as caught:
+        auth.sign_in_with_password(session=session, email="target@example.com", password=PASSWORD, ip="10.0.0.3")
+    assert caught.value.retry_after > 0
+    assert "Too many failed sign-in attempts" in str(caught.value)
+
+
+def test_deactivated_user_with_the_right_password_is_told_so(session):
+    make_user(session, "admin")
+    client = make_user(session, email="gone@example.com")
+    users.set_active(session=session, actor=None, user_id=client.id, active=False)
+    with pytest.raises(auth.SignInFailed) as caught:
+        auth.sign_in_with_password(session=session, email="gone@example.com", password=PASSWORD, ip="10.0.0.4")
+    assert str(caught.value) == auth.DEACTIVATED
+
+
+def test_session_token_is_stored_hashed_and_rotates_at_sign_in(session):
+    user = make_user(session)
+    first = auth.start_session(session=session, user_id=user.id)
+    second = auth.start_session(session=session, user_id=user.id, replacing_token=first)
+    stored = [s.token_hash for s in session.exec(select(UserSession)).all()]
+    assert first not in stored and second not in stored and len(stored) == 1
+    assert auth.resolve_session(session=session, token=first) is None
+    assert auth.resolve_session(session=session, token=second).id == user.id
+
+
+def test_sign_out_ends_the_session(session):
+    user = make_user(session)
+    token = auth.start_session(session=session, user_id=user.id)
+    auth.end_session(session=session, token=token)
+    assert auth.resolve_session(session=session, token=token) is None
+
+
+def test_expired_session_is_refused_and_removed(session):
+    user = make_user(session)
+    token = auth.start_session(session=session, user_id=user.id)
+    row = session.exec(select(UserSession)).one()
+    row.expires_at = row.created_at - timedelta(seconds=1)
+    session.add(row)
+    session.flush()
+    assert auth.resolve_session(session=session, token=token) is None
+    session.flush()
+    assert session.exec(select(UserSession)).all() == []
+
+
+def test_google_links_an_existing_user_by_verified_email(session):
+    agent = make_user(session, "agent", email="agent@example.com")
+    linked = auth.sign_in_with_google(session=session, subject="g-1", email="Agent@Example.com",
+                                      email_verified=True, name="Agent")
+    assert linked.id == agent.id and linked.role == "agent"
+
+
+def test_google_creates_a_client_for_a_new_verified_email(session):
+    created = auth.sign_in_with_google(session=session, subject="g-2", email="new@example.com",
+                                       email_verified=True, name="New Person")
+    assert created.role == "client"
+    assert session.get(User, created.id).google_subject == "g-2"
+
+
+def test_google_refuses_an_unverified_email(session):
+    with pytest.raises(auth.SignInFailed):
+        auth.sign_in_with_google(session=session, subject="g-3", email="x@example.com", email_verified=False, name="X")
+    assert session.exec(select(User)).all() == []

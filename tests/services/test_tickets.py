@@ -1,0 +1,62 @@
+"""Filing tickets from the web and who sees which."""
+
+import pytest
+from sqlmodel import select
+
+from tests.factories import add_member, file_ticket, make_project, make_user
+from tickit.models import ActivityEntry, Ticket, TicketStatus
+from tickit.services import tickets
+from tickit.services.errors import ValidationFailed
+
+
+def test_client_files_a_ticket_in_the_initial_status_with_an_activity_entry(session):
+    project = make_project(session, "HH")
+    client = make_user(session, "client")
+    add_member(session, project.id, client, "client")
+    assert file_ticket(session, client) == "HH-1"
+    assert file_ticket(session, client) == "HH-2"
+    ticket = session.exec(select(Ticket).where(Ticket.number == 1)).one()
+    assert session.get(TicketStatus, ticket.status_id).is_initial
+    entry = session.exec(select(ActivityEntry).where(ActivityEntry.ticket_id == ticket.id)).one()
+    assert (entry.action, entry.actor_user_id) == ("created", client.id)
+
+
+def test_client_cannot_file_in_a_project_they_do_not_belong_to(session):
+    make_project(session, "HH")
+    outsider = make_user(session, "client")
+    with pytest.raises(ValidationFailed) as caught:
+        file_ticket(session, outsider)
+    assert "project" in caught.value.errors
+    assert session.exec(select(Ticket)).all() == []
+
+
+def test_missing_title_is_refused_at_the_title(session):
+    project = make_project(session, "HH")
+    client = make_user(session, "client")
+    add_member(session, project.id, client, "client")
+    with pytest.raises(ValidationFailed) as caught:
+        tickets.create_web_ticket(session=session, actor=client, project_key="HH", title="  ", description="x")
+    assert set(caught.value.errors) == {"title"}
+
+
+def test_client_sees_only_their_own_tickets(session):
+    project = make_project(session, "HH")
+    alice, bob = make_user(session, "client"), make_user(session, "client")
+    for client in (alice, bob):
+        add_member(session, project.id, client, "client")
+    file_ticket(session, alice, title="Alice's problem")
+    file_ticket(session, bob, title="Bob's problem")
+    assert [r.title for r in tickets.tickets_reported_by(session=session, actor=alice)] == ["Alice's problem"]
+
+
+def test_agents_see_tickets_of_their_projects_only_and_admins_see_all(session):
+    hh, it = make_project(session, "HH"), make_project(session, "IT", template="it-helpdesk")
+    client, agent, admin = make_user(session, "client"), make_user(session, "agent"), make_user(session, "admin")
+    add_member(session, hh.id, client, "client")
+    add_member(session, it.id, client, "client")
+    add_member(session, hh.id, agent, "agent")
+    file_ticket(session, client, "HH")
+    file_ticket(session, client, "IT")
+    assert [r.number for r in tickets.tickets_for_staff(session=session, actor=agent)] == ["HH-1"]
+    assert sorted(r.number for r in tickets.tickets_for_staff(session=session, actor=admin)) == ["HH-1", "IT-1"]
+    assert tickets.tickets_for_staff(session=session, actor=client) == []

@@ -1,0 +1,98 @@
+"""Creating and administering accounts."""
+
+import pytest
+from sqlmodel import select
+
+from tests.factories import make_user
+from tickit.models import OutboxMessage, User, UserSession
+from tickit.services import auth, users
+from tickit.services.errors import PermissionDenied, ValidationFailed
+
+
+def test_create_user_generates_a_password_that_signs_in(session):
+    created = users.create_user(session=session, actor=None, email="Ada@Example.com ", name="Ada", role="agent")
+    assert created.user.email == "ada@example.com"
+    assert created.generated_password and len(created.generated_password) >= 20
+    signed_in = auth.sign_in_with_password(session=session, email="ada@example.com",
+                                           password=created.generated_password, ip="1.2.3.4")
+    assert signed_in.id == created.user.id
+
+
+def test_password_is_stored_as_argon2_hash_only(session):
+    users.create_user(session=session, actor=None, email="a@example.com", name="A", role="client",
+                      password="a-long-password")
+    stored = session.exec(select(User)).one()
+    assert stored.password_hash.startswith("$argon2id$")
+    assert "a-long-password" not in stored.password_hash
+
+
+def test_create_user_stages_a_welcome_mail_in_the_same_transaction(session):
+    created = users.create_user(session=session, actor=None, email="new@example.com", name="New", role="client")
+    message = session.exec(select(OutboxMessage)).one()
+    assert (message.event, message.channel, message.recipient_user_id) == ("welcome", "mail", created.user.id)
+
+
+def test_duplicate_email_is_refused_naming_the_email(session):
+    make_user(session, email="taken@example.com")
+    with pytest.raises(ValidationFailed) as caught:
+        users.create_user(session=session, actor=None, email="TAKEN@example.com", name="Other", role="client")
+    assert "already exists" in caught.value.errors["email"]
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "role", "password", "field"),
+    [
+        ("not-an-email", "X", "client", None, "email"),
+        ("x@example.com", "  ", "client", None, "name"),
+        ("x@example.com", "X", "superuser", None, "role"),
+        ("x@example.com", "X", "client", "short", "password"),
+    ],
+)
+def test_bad_input_is_refused_per_field_and_creates_nothing(session, email, name, role, password, field):
+    with pytest.raises(ValidationFailed) as caught:
+        users.create_user(session=session, actor=None, email=email, name=name, role=role, password=password)
+    assert field in caught.value.errors
+    assert session.exec(select(User)).all() == []
+
+
+def test_only_admins_create_accounts(session):
+    agent = make_user(session, "agent")
+    with pytest.raises(PermissionDenied):
+        users.create_user(session=session, actor=agent, email="x@example.com", name="X", role="client")
+
+
+def test_deactivating_a_user_ends_their_sessions(session):
+    admin = make_user(session, "admin")
+    client = make_user(session, "client")
+    token = auth.start_session(session=session, user_id=client.id)
+    assert auth.resolve_session(session=session, token=token).id == client.id
+    users.set_active(session=session, actor=admin, user_id=client.id, active=False)
+    assert auth.resolve_session(session=session, token=token) is None
+    assert session.exec(select(UserSession).where(UserSession.user_id == client.id)).all() == []
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(session):
+    admin = make_user(session, "admin")
+    with pytest.raises(ValidationFailed):
+        users.change_role(session=session, actor=None, user_id=admin.id, role="agent")
+    with pytest.raises(ValidationFailed):
+        users.set_active(session=session, actor=None, user_id=admin.id, active=False)
+
+
+def test_admin_cannot_deactivate_themselves(session):
+    admin = make_user(session, "admin")
+    make_user(session, "admin")
+    with pytest.raises(ValidationFailed):
+        users.set_active(session=session, actor=admin, user_id=admin.id, active=False)
+
+
+def test_change_role(session):
+    admin = make_user(session, "admin")
+    client = make_user(session, "client")
+    assert users.change_role(session=session, actor=admin, user_id=client.id, role="agent").role == "agent"
+
+
+def test_first_admin_is_created_only_on_an_empty_database(session):
+    first = users.ensure_first_admin(session=session, email="boss@example.com")
+    assert first.user.role == "admin" and first.generated_password
+    assert users.ensure_first_admin(session=session, email="boss@example.com") is None

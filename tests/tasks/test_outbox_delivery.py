@@ -1,0 +1,395 @@
+"""The outbox end to end: staged in a committed transaction, delivered by a real Huey consumer
+to a real SMTP server, exactly once; and how delivery records failures."""
+
+from __future__ import annotations
+
+import email
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from sqlmodel import Session
+
+from tickit import tasks
+from tickit.config import get_settings
+from tickit.models import OutboxMessage, utcnow
+from tickit.services import outbox
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_URL = "http://helpdesk.test"
+WAIT_SECONDS = 20
+
+# Staging runs in a child process started with the consumer's environment, like an app worker.
+# The test process cannot do it: `tickit.tasks.huey` is built once, at import, from whatever
+# settings were current then, so clearing caches would not re-point it at this test's queue.
+STAGE_WELCOME = """
+import sys
+from tickit.db import session_scope
+from tickit.models import User
+from tickit.services import outbox
+
+with session_scope() as session:
+    user = User(email=sys.argv[1], name=sys.argv[2], role="agent")
+    session.add(user)
+    session.flush()
+    row = outbox.stage(
+        session, event="welcome", channel="mail", recipient_user_id=user.id,
+        payload={"name": user.name, "email": user.email, "role": user.role},
+    )
+print(row.id)
+"""
+
+RUN_RELAY = "from tickit.tasks import relay_pending_outbox; relay_pending_outbox.call_local()"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Inbox:
+    """An aiosmtpd handler that keeps what it accepts and refuses the addresses in `refused`."""
+
+    def __init__(self):
+        self.envelopes = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def messages(self):
+        return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = _Inbox()
+    inbox.port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def private_redis_url(tmp_path):
+    """A Redis server of this test's own: consumers of parallel test runs sharing the one "tickit"
+    queue on the machine's Redis would take each other's tasks and find no such outbox row."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    port = _free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    client.close()
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker_env(request, engine, smtp_server, tmp_path):
+    """The environment of the app and the consumer: this test's database and SMTP server, and
+    Huey on SQLite next to a SQLite database, on Redis next to PostgreSQL."""
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "SMTP_USERNAME"}}
+    env.update(
+        TICKIT_DATA_DIR=str(tmp_path / "data"),
+        DATABASE_URL=engine.url.render_as_string(hide_password=False),
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=str(smtp_server.port),
+        SMTP_SECURITY="none",
+        APP_URL=APP_URL,
+    )
+    if engine.dialect.name == "postgresql":
+        env["REDIS_URL"] = request.getfixturevalue("private_redis_url")
+    return env
+
+
+@pytest.fixture
+def consumer(worker_env, tmp_path):
+    """A real Huey consumer process; the log file is shown when a test gives up waiting.
+
+    Its periodic relay is off (it also runs as the consumer starts), so a delivery can only come
+    from the after-commit hand-off, or from a relay run the test starts itself.
+    """
+    log_path = tmp_path / "consumer.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "huey.bin.huey_consumer", "tickit.tasks.huey",
+             "-k", "thread", "-w", "1", "--delay", "0.1", "--max-delay", "0.5", "--no-periodic"],
+            cwd=ROOT, env=worker_env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    process.log_path = log_path
+    yield process
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def settings_env(monkeypatch, tmp_path):
+    """This process's settings, from a scratch data dir plus the given variables."""
+
+    def apply(**env: str) -> None:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    monkeypatch.setenv("TICKIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("APP_URL", APP_URL)
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+    yield apply
+    get_settings.cache_clear()
+
+
+def _run_python(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _stage_welcome(env: dict[str, str], *, email_address: str, name: str) -> tuple[int, str]:
+    result = _run_python(STAGE_WELCOME, env, email_address, name)
+    return int(result.stdout.split()[-1]), result.stderr
+
+
+def _row(engine, outbox_id: int) -> OutboxMessage:
+    with Session(engine) as session:
+        return session.get(OutboxMessage, outbox_id)
+
+
+def _wait_until_delivered(engine, outbox_id: int, consumer) -> OutboxMessage:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        row = _row(engine, outbox_id)
+        if row.delivered_at is not None:
+            return row
+        if consumer.poll() is not None:
+            break
+        time.sleep(0.1)
+    pytest.fail(
+        f"outbox message {outbox_id} not delivered within {WAIT_SECONDS} s "
+        f"(attempts={row.attempts}, last_error={row.last_error!r}); consumer log:\n"
+        + consumer.log_path.read_text(errors="replace")
+    )
+
+
+def _add_welcome_row(engine, *, email_address: str = "ada@example.com") -> int:
+    with Session(engine) as session:
+        row = OutboxMessage(
+            event="welcome", channel="mail", recipient_user_id=None,
+            payload={"name": "Ada", "email": email_address, "role": "client"},
+        )
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+def test_welcome_mail_is_delivered_once_by_the_consumer(engine, smtp_server, worker_env, consumer):
+    outbox_id, _ = _stage_welcome(worker_env, email_address="ada@example.com", name="Ada Lovelace")
+
+    row = _wait_until_delivered(engine, outbox_id, consumer)
+
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["ada@example.com"]]
+    [message] = smtp_server.messages()
+    assert message["Subject"] == "Welcome to TickIt"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Hello Ada Lovelace," in text
+    assert f"{APP_URL}/login" in text
+    assert row.attempts == 1 and row.last_error == ""
+
+    assert outbox.deliver(outbox_id, engine=engine) == "already-delivered"
+    assert len(smtp_server.envelopes) == 1
+    assert _row(engine, outbox_id).attempts == 1
+
+
+def test_message_staged_while_the_queue_is_down_is_delivered_by_the_relay(
+    engine, smtp_server, worker_env, consumer
+):
+    queue_down = {**worker_env, "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"}
+
+    outbox_id, stage_log = _stage_welcome(queue_down, email_address="grace@example.com", name="Grace Hopper")
+
+    assert "relay will pick them up" in stage_log
+    assert outbox_id in outbox.pending_ids(engine=engine)
+    assert smtp_server.envelopes == []
+
+    _run_python(RUN_RELAY, worker_env)
+
+    _wait_until_delivered(engine, outbox_id, consumer)
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["grace@example.com"]]
+
+
+def test_relay_runs_every_minute():
+    minutes = [datetime(2026, 1, 1, hour, minute) for hour in (0, 13) for minute in range(60)]
+
+    assert all(
+        [task.name for task in tasks.huey.read_periodic(minute)] == [tasks.relay_pending_outbox.name]
+        for minute in minutes
+    )
+
+
+def test_unreachable_smtp_server_records_the_attempt_and_raises_for_a_retry(engine, settings_env):
+    settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(_free_port()), SMTP_SECURITY="none")
+    outbox_id = _add_welcome_row(engine)
+    before = utcnow()
+
+    with pytest.raises(ConnectionRefusedError):
+        outbox.deliver(outbox_id, engine=engine)
+
+    row = _row(engine, outbox_id)
+    assert row.delivered_at is None and row.failed_at is None
+    assert row.attempts == 1
+    assert "ConnectionRefusedError" in row.last_error
+    assert before + timedelta(seconds=55) < row.next_attempt_at <= utcnow() + timedelta(seconds=60)
+    assert outbox_id not in outbox.pending_ids(engine=engine)
+    # The retry waits for its backoff instead of hammering the server.
+    assert outbox.deliver(outbox_id, engine=engine) == "not-due"
+    assert _row(engine, outbox_id).attempts == 1
+
+
+def test_refused_recipient_fails_the_message_for_good(engine, settings_env, smtp_server):
+    settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port), SMTP_SECURITY="none")
+    smtp_server.refused.add("gone@example.com")
+    outbox_id = _add_welcome_row(engine, email_address="gone@example.com")
+
+    assert outbox.deliver(outbox_id, engine=engine) == "failed"
+
+    row = _row(engine, outbox_id)
+    assert row.failed_at is not None and row.delivered_at is None
+    assert "550" in row.last_error
+    assert outbox_id not in outbox.pending_ids(engine=engine)
+    assert outbox.deliver(outbox_id, engine=engine) == "already-failed"
+    assert smtp_server.envelopes == []
+
+
+def test_concurrent_deliveries_of_one_message_send_it_once(engine, settings_env, smtp_server):
+    settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_server.port), SMTP_SECURITY="none")
+    outbox_id = _add_welcome_row(engine)
+    start = threading.Barrier(4)
+
+    def deliver():
+        start.wait()
+        return outbox.deliver(outbox_id, engine=engine)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = sorted(pool.map(lambda _: deliver(), range(4)))
+
+    assert outcomes == ["delivered", "not-due", "not-due", "not-due"]
+    assert len(smtp_server.envelopes) == 1
+
+
+def test_retry_delay_doubles_up_to_an_hour():
+    assert [outbox.retry_delay(n).total_seconds() for n in (1, 2, 3, 7, 20)] == [60, 120, 240, 3600, 3600]
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The id lists handed to Huey, instead of queueing them."""
+    calls: list[list[int]] = []
+    monkeypatch.setattr(tasks, "enqueue_outbox", lambda ids: calls.append(list(ids)))
+    return calls
+
+
+def _stage(session: Session) -> OutboxMessage:
+    return outbox.stage(session, event="welcome", channel="mail", recipient_user_id=None,
+                        payload={"name": "Ada", "email": "ada@example.com", "role": "client"})
+
+
+def test_staged_messages_are_queued_only_after_commit(session, queued):
+    first, second = _stage(session), _stage(session)
+    assert queued == []
+
+    session.commit()
+
+    assert queued == [[first.id, second.id]]
+    session.commit()
+    assert queued == [[first.id, second.id]]
+
+
+def test_rolled_back_messages_are_never_queued(session, queued):
+    _stage(session)
+    session.rollback()
+    session.commit()
+
+    assert queued == []
+
+
+def test_messages_staged_in_a_savepoint_wait_for_the_outer_commit(session, queued):
+    with session.begin_nested():
+        row = _stage(session)
+    assert queued == []
+
+    session.commit()
+
+    assert queued == [[row.id]]
+
+
+def test_queue_failure_does_not_undo_the_commit(engine, session, monkeypatch):
+    def queue_down(ids):
+        raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks, "enqueue_outbox", queue_down)
+    row = _stage(session)
+
+    session.commit()
+
+    assert _row(engine, row.id) is not None
+    assert outbox.pending_ids(engine=engine) == [row.id]
+
+
+def test_pending_ids_are_the_due_undelivered_unfailed_messages(engine):
+    now = utcnow()
+    with Session(engine) as session:
+        rows = {
+            name: OutboxMessage(event="welcome", channel="mail", payload={}, **fields)
+            for name, fields in {
+                "due": {"next_attempt_at": now - timedelta(seconds=1)},
+                "later": {"next_attempt_at": now + timedelta(minutes=5)},
+                "delivered": {"delivered_at": now},
+                "failed": {"failed_at": now},
+            }.items()
+        }
+        session.add_all(rows.values())
+        session.commit()
+
+        assert outbox.pending_ids(engine=engine) == [rows["due"].id]

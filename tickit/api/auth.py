@@ -1,0 +1,81 @@
+"""Sign-in and sign-out over plain HTTP, so the session cookie can be HttpOnly."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from tickit import routes
+from tickit.config import get_settings
+from tickit.db import session_scope
+from tickit.services import auth
+from tickit.services.errors import RateLimited
+
+router = APIRouter()
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def set_session_cookie(response: RedirectResponse, token: str) -> None:
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        token,
+        max_age=auth.session_max_age_seconds(),
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().cookie_secure,
+        path="/",
+    )
+
+
+def signed_in_redirect(request: Request, user_id: int, role: str, next_path: str | None) -> RedirectResponse:
+    """Open a fresh session (ending the one the browser had) and send the user on."""
+    with session_scope() as session:
+        token = auth.start_session(
+            session=session,
+            user_id=user_id,
+            ip=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+            replacing_token=request.cookies.get(auth.SESSION_COOKIE),
+        )
+    response = RedirectResponse(routes.safe_next(next_path) or routes.home_for(role), status_code=303)
+    set_session_cookie(response, token)
+    return response
+
+
+@router.post(routes.AUTH_LOGIN, include_in_schema=False)
+def sign_in(
+    request: Request,
+    email: str = Form(""),
+    password: str = Form(""),
+    next: str = Form(""),
+) -> RedirectResponse:
+    """Check the form's credentials; on failure go back to the form with a reason code."""
+    back = {"email": email.strip()[:320], "next": routes.safe_next(next) or ""}
+    if not email.strip() or not password:
+        return RedirectResponse(routes.login_url(error="missing", **back), status_code=303)
+    try:
+        with session_scope() as session:
+            user = auth.sign_in_with_password(
+                session=session, email=email, password=password, ip=client_ip(request)
+            )
+    except RateLimited as exc:
+        return RedirectResponse(routes.login_url(error="rate", retry=str(exc.retry_after), **back), status_code=303)
+    except auth.SignInFailed as exc:
+        code = "deactivated" if str(exc) == auth.DEACTIVATED else "invalid"
+        return RedirectResponse(routes.login_url(error=code, **back), status_code=303)
+    return signed_in_redirect(request, user.id, user.role, next)
+
+
+@router.post(routes.AUTH_LOGOUT, include_in_schema=False)
+def sign_out(request: Request) -> RedirectResponse:
+    """End the session server-side and clear the cookie."""
+    token = request.cookies.get(auth.SESSION_COOKIE)
+    if token:
+        with session_scope() as session:
+            auth.end_session(session=session, token=token)
+    response = RedirectResponse(routes.login_url(signed_out="1"), status_code=303)
+    response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response

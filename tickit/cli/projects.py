@@ -1,0 +1,108 @@
+"""`tickit project ...`: create projects from templates, export and import workflows, list projects."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from tickit.db import session_scope
+from tickit.services.project_setup import ProjectSummary, create_project
+from tickit.services.projects import list_projects
+from tickit.services.templates import export_project, load_template, parse_workflow
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `project` and its subcommands to the `tickit` parser."""
+    project = subparsers.add_parser("project", help="create, export, import and list projects")
+    actions = project.add_subparsers(dest="project_command", required=True, metavar="ACTION")
+
+    create = actions.add_parser("create", help="create a project from a shipped template")
+    _add_project_options(create)
+    create.add_argument(
+        "--template", required=True, metavar="T",
+        help="software-feedback, it-helpdesk or customer-support (any file in tickit/templates/)",
+    )
+    create.set_defaults(handler=create_command)
+
+    export = actions.add_parser("export", help="print a project's workflow as YAML")
+    export.add_argument("key", metavar="KEY", help="the project's key, e.g. HH")
+    export.set_defaults(handler=export_command)
+
+    imported = actions.add_parser("import", help="create a project from a workflow YAML file")
+    imported.add_argument("file", metavar="FILE", help="a file written by `tickit project export`, or - for stdin")
+    _add_project_options(imported)
+    imported.set_defaults(handler=import_command)
+
+    listing = actions.add_parser("list", help="list every project with its ticket types")
+    listing.set_defaults(handler=list_command)
+
+
+def _add_project_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", required=True, metavar="K", help="2-10 letters or digits, e.g. HH")
+    parser.add_argument("--name", required=True, metavar="N", help="the project's display name")
+    parser.add_argument("--description", metavar="D", help="defaults to the workflow's description")
+
+
+def create_command(args: argparse.Namespace) -> int:
+    """Create a project from a shipped template and print it."""
+    workflow = load_template(args.template)
+    with session_scope() as session:
+        summary = create_project(
+            session=session, actor=None, key=args.key, name=args.name,
+            workflow=workflow, description=args.description,
+        )
+    _print_created(summary, f"template {args.template}")
+    return 0
+
+
+def import_command(args: argparse.Namespace) -> int:
+    """Create a project from a workflow file (as written by export) and print it."""
+    if args.file == "-":
+        text, source = sys.stdin.read(), "<stdin>"
+    else:
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            print(f"tickit: cannot read {args.file}: {reason}", file=sys.stderr)
+            return 2
+        source = path.name
+    workflow = parse_workflow(text, source)
+    with session_scope() as session:
+        summary = create_project(
+            session=session, actor=None, key=args.key, name=args.name,
+            workflow=workflow, description=args.description,
+        )
+    _print_created(summary, source)
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Print the project's workflow as YAML, ready for `tickit project import`."""
+    with session_scope() as session:
+        text = export_project(session=session, project_key=args.key)
+    sys.stdout.write(text)
+    return 0
+
+
+def list_command(args: argparse.Namespace) -> int:
+    """Print one line per project: key, name, ticket count and ticket types."""
+    with session_scope() as session:
+        projects = list_projects(session=session, actor=None)
+    if not projects:
+        print("No projects yet. Create one with: tickit project create --key K --name N --template T")
+        return 0
+    key_width = max(len("KEY"), *(len(p.key) for p in projects))
+    name_width = max(len("NAME"), *(len(p.name) for p in projects))
+    print(f"{'KEY':<{key_width}}  {'NAME':<{name_width}}  {'TICKETS':>7}  TYPES")
+    for row in projects:
+        types = ", ".join(row.type_names) or "-"
+        print(f"{row.key:<{key_width}}  {row.name:<{name_width}}  {row.ticket_count:>7}  {types}")
+    return 0
+
+
+def _print_created(summary: ProjectSummary, origin: str) -> None:
+    print(f"Created project {summary.key} ({summary.name}) from {origin}")
+    print(f"  types: {', '.join(summary.type_names)}")

@@ -1,0 +1,99 @@
+"""`tickit serve`: migrate, create the first admin on first start, run the app and a Huey consumer."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tickit import migrations
+from tickit.config import get_settings
+from tickit.db import get_engine, session_scope
+from tickit.migrations import ROOT
+from tickit.services import users
+
+TOOLS_BIN = [ROOT / ".tools" / "node" / "node_modules" / ".bin", ROOT / ".tools" / "bun" / "node_modules" / ".bin"]
+
+
+def register(subparsers) -> None:
+    serve = subparsers.add_parser("serve", help="run TickIt (web app, API and background worker)")
+    serve.add_argument("--workers", type=int, default=2, help="Huey worker threads (default 2)")
+    serve.set_defaults(handler=_serve)
+
+
+def frontend_env() -> dict[str, str]:
+    """The environment Reflex needs here: Node 22 and bun from the project's tools folder."""
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([*(str(p) for p in TOOLS_BIN if p.exists()), env.get("PATH", "")])
+    env.setdefault("REFLEX_USE_NPM", "1")
+    env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def announce_first_admin() -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        created = users.ensure_first_admin(session=session, email=settings.first_admin_email)
+    if created is None:
+        return
+    banner = "=" * 64
+    print(
+        f"\n{banner}\n TickIt is set up. Sign in as the first admin:\n"
+        f"   URL:      {settings.app_url}/login\n"
+        f"   Email:    {created.user.email}\n"
+        f"   Password: {created.generated_password}\n"
+        f" This password is shown only now; change it after signing in.\n{banner}\n",
+        flush=True,
+    )
+
+
+def _serve(args) -> int:
+    settings = get_settings()
+    migrations.upgrade(get_engine())
+    announce_first_admin()
+    env = frontend_env()
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", "huey.bin.huey_consumer", "tickit.tasks.huey", "-k", "thread", "-w", str(args.workers)],
+            cwd=ROOT,
+            env=env,
+        ),
+        subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--backend-port", str(settings.port)],
+            cwd=ROOT,
+            env=env,
+        ),
+    ]
+    print(f"TickIt is starting at {settings.app_url} (Ctrl+C stops it)", flush=True)
+    return _supervise(children)
+
+
+def _supervise(children: list[subprocess.Popen]) -> int:
+    """Run until a child exits or we are told to stop; then stop the others."""
+    stopping = False
+
+    def _stop(_signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    exit_code = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                exit_code = child.returncode
+                stopping = True
+        time.sleep(0.5)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return exit_code

@@ -1,0 +1,22 @@
+"""Form building blocks: a labelled field with its error shown beneath it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def field(label: str, control: rx.Component, error: rx.Var, html_for: str, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(rx.text(label, size="2", weight="medium"), html_for=html_for),
+        control,
+        rx.cond(
+            error != "",
+            rx.text(error, size="1", color=rx.color("red", 11), role="alert"),
+            rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+        ),
+        spacing="1", width="100%", align="stretch",
+    )
+
+
+def form_error(error: rx.Var) -> rx.Component:
+    return rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", role="alert", size="1"))

@@ -1,0 +1,33 @@
+"""The ticket table shared by the portal and the staff list."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def _header(*labels: str) -> rx.Component:
+    return rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in labels]))
+
+
+def ticket_table(rows, staff: bool) -> rx.Component:
+    """A table of TicketLine rows; staff see who reported and who is assigned."""
+    labels = ["Ticket", "Title", "Project", "Status", "Priority"]
+    labels += ["Reporter", "Assignee", "Updated"] if staff else ["Updated"]
+
+    def row(line) -> rx.Component:
+        cells = [
+            rx.table.cell(rx.code(line.number, variant="ghost", weight="medium")),
+            rx.table.row_header_cell(rx.text(line.title, weight="medium")),
+            rx.table.cell(rx.text(line.project, color=rx.color("gray", 11))),
+            rx.table.cell(rx.badge(line.status, color_scheme=line.status_color, variant="soft", radius="full")),
+            rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
+        ]
+        if staff:
+            cells += [rx.table.cell(line.reporter), rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11)))]
+        cells.append(rx.table.cell(rx.text(line.updated, color=rx.color("gray", 10), white_space="nowrap")))
+        return rx.table.row(*cells, align="center")
+
+    return rx.card(
+        rx.table.root(_header(*labels), rx.table.body(rx.foreach(rows, row)), variant="ghost", size="2", width="100%"),
+        padding="0", width="100%", overflow_x="auto",
+    )

@@ -1,0 +1,118 @@
+"""/admin/users: accounts, their roles, and who may sign in."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from tickit.components.forms import field, form_error
+from tickit.components.layout import app_page, page_header
+from tickit.state.admin_users import AdminUsersState as S
+
+ROLE_ITEMS = ["client", "agent", "admin"]
+
+
+def _error(key: str) -> rx.Var:
+    return S.form_errors.get(key, "")
+
+
+def _created_notice() -> rx.Component:
+    return rx.vstack(
+        rx.callout("Account created. Hand over this password now: it is shown only once.", icon="key-round",
+                   color_scheme="green", width="100%"),
+        rx.hstack(
+            rx.code(S.created_password, size="4", aria_label="Generated password"),
+            rx.icon_button(rx.icon("copy", size=14), variant="soft", size="2", aria_label="Copy password",
+                           on_click=[rx.set_clipboard(S.created_password), rx.toast.info("Password copied")]),
+            align="center", spacing="3",
+        ),
+        rx.text("Signed in as ", S.created_email, " they can change it from their profile.", size="1",
+                color=rx.color("gray", 10)),
+        rx.hstack(rx.dialog.close(rx.button("Done", size="2")), justify="end", width="100%"),
+        spacing="3", width="100%",
+    )
+
+
+def _create_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            form_error(_error("form")),
+            field("Name", rx.input(id="new-name", name="name", width="100%", placeholder="Ada Lovelace"),
+                  _error("name"), "new-name"),
+            field("Email", rx.input(id="new-email", name="email", type="email", width="100%",
+                                    placeholder="ada@company.com"), _error("email"), "new-email"),
+            field("Role",
+                  rx.select(ROLE_ITEMS, value=S.new_role, on_change=S.set_new_role, id="new-role", width="100%"),
+                  _error("role"), "new-role", hint="Clients file tickets; agents work them; admins set everything up."),
+            field("Password", rx.input(id="new-password", name="password", type="password", width="100%",
+                                       placeholder="Leave empty to generate one"), _error("password"), "new-password",
+                  hint="At least 10 characters. Left empty, TickIt generates one and shows it once."),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                rx.button("Create account", type="submit"),
+                justify="end", width="100%", spacing="3",
+            ),
+            spacing="3", width="100%",
+        ),
+        on_submit=S.create, reset_on_submit=False,
+    )
+
+
+def _create_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "New user", on_click=S.open_create)),
+        rx.dialog.content(
+            rx.dialog.title("New user"),
+            rx.dialog.description("They get a welcome mail with the sign-in link.", size="2", margin_bottom="12px"),
+            rx.cond(S.created_password != "", _created_notice(), _create_form()),
+            max_width="460px",
+        ),
+        open=S.dialog_open, on_open_change=S.set_dialog_open,
+    )
+
+
+def _row(user) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.hstack(
+                rx.avatar(fallback=user.name[0], size="2", radius="full", variant="soft"),
+                rx.vstack(rx.text(user.name, weight="medium"), rx.text(user.email, size="1", color=rx.color("gray", 10)),
+                          spacing="0"),
+                align="center", spacing="3",
+            ),
+        ),
+        rx.table.cell(
+            rx.select(ROLE_ITEMS, value=user.role, size="1", disabled=user.is_me,
+                      on_change=lambda role: S.change_role(user.id, role), aria_label="Role of " + user.name),
+        ),
+        rx.table.cell(rx.cond(user.active, rx.badge("Active", color_scheme="green", variant="soft"),
+                              rx.badge("Deactivated", color_scheme="gray", variant="soft"))),
+        rx.table.cell(rx.text(user.last_sign_in, color=rx.color("gray", 10), white_space="nowrap")),
+        rx.table.cell(
+            rx.cond(
+                user.is_me,
+                rx.text("You", size="1", color=rx.color("gray", 10)),
+                rx.cond(
+                    user.active,
+                    rx.button("Deactivate", size="1", variant="soft", color_scheme="red",
+                              on_click=S.set_active(user.id, False)),
+                    rx.button("Reactivate", size="1", variant="soft", on_click=S.set_active(user.id, True)),
+                ),
+            ),
+        ),
+        align="center",
+    )
+
+
+def users_page() -> rx.Component:
+    return app_page(
+        page_header("Users", "Everyone who can sign in, and what they may do.", _create_dialog()),
+        rx.card(
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                ("Person", "Role", "Status", "Last sign-in", "")])),
+                rx.table.body(rx.foreach(S.rows, _row)),
+                variant="ghost", width="100%",
+            ),
+            padding="0", width="100%",
+        ),
+    )

@@ -1,0 +1,132 @@
+"""Reading projects and managing who belongs to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from tickit.models import MemberRole, Project, ProjectMember, Role, Ticket, TicketType, User
+from tickit.services.actors import UserPublic, require_admin
+from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.users import find_by_email
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: int
+    key: str
+    name: str
+    description: str
+    type_names: list[str]
+    agent_count: int
+    client_count: int
+    ticket_count: int
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: int
+    name: str
+    email: str
+    account_role: str
+    project_role: str
+
+
+def get_project(session: Session, key: str) -> Project:
+    project = session.exec(select(Project).where(Project.key == key.strip().upper())).first()
+    if project is None:
+        raise NotFound(f"No project with key {key.strip().upper()}.")
+    return project
+
+
+def list_projects(*, session: Session, actor: UserPublic | None) -> list[ProjectRow]:
+    """Every project with its types and head counts, for the admin overview."""
+    require_admin(actor)
+    projects = session.exec(select(Project).order_by(Project.name)).all()
+    types = session.exec(
+        select(TicketType.project_id, TicketType.name)
+        .where(TicketType.archived == False)  # noqa: E712
+        .order_by(TicketType.sort_order)
+    ).all()
+    members = session.exec(
+        select(ProjectMember.project_id, ProjectMember.role, func.count()).group_by(
+            ProjectMember.project_id, ProjectMember.role
+        )
+    ).all()
+    tickets = dict(session.exec(select(Ticket.project_id, func.count()).group_by(Ticket.project_id)).all())
+    head_counts = {(project_id, role): n for project_id, role, n in members}
+    return [
+        ProjectRow(
+            id=p.id,
+            key=p.key,
+            name=p.name,
+            description=p.description,
+            type_names=[name for project_id, name in types if project_id == p.id],
+            agent_count=head_counts.get((p.id, MemberRole.AGENT), 0),
+            client_count=head_counts.get((p.id, MemberRole.CLIENT), 0),
+            ticket_count=tickets.get(p.id, 0),
+        )
+        for p in projects
+    ]
+
+
+def list_members(*, session: Session, actor: UserPublic | None, project_key: str) -> list[MemberRow]:
+    """The project's agents first, then its clients, each by name."""
+    require_admin(actor)
+    project = get_project(session, project_key)
+    rows = session.exec(
+        select(ProjectMember, User)
+        .join(User)
+        .where(ProjectMember.project_id == project.id)
+        .order_by(ProjectMember.role, User.name)
+    ).all()
+    return [
+        MemberRow(user_id=u.id, name=u.name, email=u.email, account_role=u.role, project_role=m.role)
+        for m, u in rows
+    ]
+
+
+def add_member(
+    *, session: Session, actor: UserPublic | None, project_key: str, email: str, project_role: str
+) -> MemberRow:
+    """Add a user to a project (or change their role in it)."""
+    require_admin(actor)
+    project = get_project(session, project_key)
+    if project_role not in (MemberRole.AGENT, MemberRole.CLIENT):
+        raise ValidationFailed({"project_role": "Project role must be agent or client."})
+    user = find_by_email(session, email) if email.strip() else None
+    if user is None:
+        raise ValidationFailed({"email": f"No user with email {email.strip().lower() or '(empty)'}."})
+    if project_role == MemberRole.AGENT and user.role == Role.CLIENT:
+        raise ValidationFailed({"project_role": f"{user.name} is a client; make them an agent before adding them as one."})
+    member = session.get(ProjectMember, (project.id, user.id)) or ProjectMember(project_id=project.id, user_id=user.id)
+    member.role = project_role
+    session.add(member)
+    session.flush()
+    return MemberRow(user_id=user.id, name=user.name, email=user.email, account_role=user.role, project_role=project_role)
+
+
+def remove_member(*, session: Session, actor: UserPublic | None, project_key: str, user_id: int) -> None:
+    """Take a user out of a project; their tickets stay."""
+    require_admin(actor)
+    project = get_project(session, project_key)
+    member = session.get(ProjectMember, (project.id, user_id))
+    if member is None:
+        raise NotFound("That user is not a member of this project.")
+    session.delete(member)
+    session.flush()
+
+
+def project_ids_for(session: Session, actor: UserPublic, project_role: str) -> list[int]:
+    """Projects where the actor holds `project_role`; admins work every project."""
+    if actor.is_admin:
+        return list(session.exec(select(Project.id)).all())
+    return list(
+        session.exec(
+            select(ProjectMember.project_id).where(
+                ProjectMember.user_id == actor.id, ProjectMember.role == project_role
+            )
+        ).all()
+    )

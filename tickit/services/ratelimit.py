@@ -1,0 +1,69 @@
+"""Fixed-window rate limits, counted in Redis when configured, otherwise in the database."""
+
+from __future__ import annotations
+
+import functools
+import time
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from tickit.config import get_settings
+
+
+@functools.cache
+def _redis():
+    import redis
+
+    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=2)
+
+
+def _window(window_seconds: int) -> tuple[int, int]:
+    now = int(time.time())
+    start = now - now % window_seconds
+    return start, start + window_seconds - now
+
+
+def count(session: Session, key: str, *, window_seconds: int) -> int:
+    """How many hits `key` has in the current window."""
+    start, _ = _window(window_seconds)
+    if get_settings().redis_url:
+        return int(_redis().get(f"tickit:rl:{key}:{start}") or 0)
+    row = session.connection().execute(
+        text("SELECT count FROM rate_limit_counters WHERE key = :key AND window_start = :start"),
+        {"key": key, "start": start},
+    ).first()
+    return row[0] if row else 0
+
+
+def hit(session: Session, key: str, *, window_seconds: int) -> int:
+    """Count one hit for `key` and return the window's new total."""
+    start, remaining = _window(window_seconds)
+    if get_settings().redis_url:
+        redis_key = f"tickit:rl:{key}:{start}"
+        pipe = _redis().pipeline()
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, remaining + 1)
+        return int(pipe.execute()[0])
+    # Upsert keeps concurrent hits exact without a read-modify-write race.
+    return session.connection().execute(
+        text(
+            "INSERT INTO rate_limit_counters (key, window_start, count) VALUES (:key, :start, 1) "
+            "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1 "
+            "RETURNING count"
+        ),
+        {"key": key, "start": start},
+    ).one()[0]
+
+
+def seconds_left(window_seconds: int) -> int:
+    """Seconds until the current window ends (the Retry-After of a refusal)."""
+    return _window(window_seconds)[1]
+
+
+def prune(session: Session, *, older_than_seconds: int) -> None:
+    """Drop database counters of windows long past."""
+    cutoff = int(time.time()) - older_than_seconds
+    session.connection().execute(
+        text("DELETE FROM rate_limit_counters WHERE window_start < :cutoff"), {"cutoff": cutoff}
+    )

@@ -1,0 +1,584 @@
+"""Workflow documents: the YAML shape of a project's ticket types, parsed strictly, shipped as
+templates under `tickit/templates/`, and written back out by export in exactly the same shape."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import Session, select
+
+from tickit.models import (
+    FieldType,
+    Project,
+    Role,
+    StatusCategory,
+    TicketStatus,
+    TicketTransition,
+    TicketType,
+    TicketTypeField,
+)
+from tickit.services.errors import NotFound, ServiceError
+from tickit.services.projects import get_project
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+SELECT_TYPES = frozenset({FieldType.SELECT, FieldType.MULTI_SELECT})
+# Radix Themes accent colours: the names the UI can paint a badge or column with.
+COLORS = frozenset(
+    "tomato red ruby crimson pink plum purple violet iris indigo blue cyan teal jade green grass "
+    "brown orange sky mint lime yellow amber gold bronze gray".split()
+)
+OPTION_MAX_LENGTH = 100
+
+DEFAULT_TYPE_COLOR: str = TicketType.model_fields["color"].default
+DEFAULT_TYPE_ICON: str = TicketType.model_fields["icon"].default
+DEFAULT_STATUS_COLOR: str = TicketStatus.model_fields["color"].default
+
+
+def _column_length(model: type, column: str) -> int:
+    return model.__table__.c[column].type.length
+
+
+class TemplateError(ServiceError):
+    """A workflow document is malformed; the message names the source, the line and the key path."""
+
+    def __init__(self, source: str, line: int, path: str, problem: str):
+        self.source = source
+        self.line = line
+        self.path = path
+        self.problem = problem
+        where = f"{path}: " if path else ""
+        super().__init__(f"{source} line {line}: {where}{problem}")
+
+
+@dataclass(frozen=True)
+class StatusSpec:
+    key: str
+    name: str
+    category: str
+    initial: bool = False
+    pauses_sla: bool = False
+    color: str = DEFAULT_STATUS_COLOR
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    type: str
+    required: bool = False
+    # Each option is {"key": ..., "label": ...}; only select and multi_select fields have any.
+    options: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    key: str
+    name: str
+    statuses: list[StatusSpec]
+    # From-status key -> the status keys a ticket may move to, in the document's order.
+    transitions: dict[str, list[str]] = field(default_factory=dict)
+    fields: list[FieldSpec] = field(default_factory=list)
+    color: str = DEFAULT_TYPE_COLOR
+    icon: str = DEFAULT_TYPE_ICON
+    # From-status key -> to-status key -> the only role (besides admins) that may take that move.
+    transition_roles: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WorkflowDocument:
+    name: str
+    description: str
+    types: list[TypeSpec]
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    slug: str
+    name: str
+    description: str
+    type_names: tuple[str, ...]
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+KeyPath = tuple[str | int, ...]
+
+
+def _format_path(path: KeyPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _Reader:
+    """Validates constructed YAML data, pointing every complaint at the node it came from."""
+
+    def __init__(self, source: str, root: yaml.Node):
+        self.source = source
+        self.root = root
+
+    def locate(self, path: KeyPath) -> tuple[int, yaml.Node]:
+        """The line of the deepest node along `path` that exists, and that node."""
+        node, line = self.root, self.root.start_mark.line + 1
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                found = next(
+                    ((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(part)),
+                    None,
+                )
+                if found is None:
+                    break
+                line, node = found[0].start_mark.line + 1, found[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line, node
+
+    def fail(self, path: KeyPath, problem: str) -> TemplateError:
+        return TemplateError(self.source, self.locate(path)[0], _format_path(path), problem)
+
+    def mapping(self, value: Any, path: KeyPath, required: tuple[str, ...], optional: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"must be a mapping with {', '.join(required)}")
+        allowed = required + optional
+        for key in value:
+            if key not in allowed:
+                raise self.fail(path + (str(key),), f"unknown key; expected one of {', '.join(allowed)}")
+        for key in required:
+            if key not in value:
+                raise self.fail(path + (key,), "is required")
+        return value
+
+    def sequence(self, value: Any, path: KeyPath, *, one: str, many: str, at_least_one: bool) -> list:
+        if not isinstance(value, list):
+            raise self.fail(path, f"must be a list of {many}")
+        if at_least_one and not value:
+            raise self.fail(path, f"must list at least one {one}")
+        return value
+
+    def text(self, value: Any, path: KeyPath, max_length: int, *, blank_ok: bool = False) -> str:
+        if value is None:
+            raise self.fail(path, "must not be empty")
+        if not isinstance(value, str):
+            # Unquoted, `yes`, `1.0` or `2024-01-01` are not text to YAML.
+            node = self.locate(path)[1]
+            written = node.value if isinstance(node, yaml.ScalarNode) else value
+            raise self.fail(path, f"must be text; YAML reads {written} as a {type(value).__name__}, so quote it")
+        if not blank_ok and not value.strip():
+            raise self.fail(path, "must not be blank")
+        if len(value) > max_length:
+            raise self.fail(path, f"must be at most {max_length} characters")
+        return value
+
+    def key(self, value: Any, path: KeyPath) -> str:
+        if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
+            raise self.fail(
+                path, "must be lowercase snake_case: a letter, then letters, digits or _, at most 40 characters"
+            )
+        return value
+
+    def flag(self, value: Any, path: KeyPath) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, "must be true or false")
+        return value
+
+    def choice(self, value: Any, path: KeyPath, choices: list[str]) -> str:
+        if value not in choices:
+            raise self.fail(path, f"must be one of {', '.join(choices)}")
+        return value
+
+    def color(self, value: Any, path: KeyPath) -> str:
+        if value not in COLORS:
+            raise self.fail(path, "must be a colour name such as gray, blue, amber, green, red or violet")
+        return value
+
+
+def parse_workflow(text: str, source: str) -> WorkflowDocument:
+    """Parse and strictly check a workflow document; raise TemplateError naming line and key path."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise TemplateError(source, 1, "", "the document is empty; expected name, description and types")
+        _refuse_repeated_keys(source, root, ())
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(source, exc) from None
+    except yaml.YAMLError as exc:
+        raise TemplateError(source, 1, "", f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return _read_document(_Reader(source, root), data)
+
+
+def _syntax_error(source: str, exc: yaml.MarkedYAMLError) -> TemplateError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    problem = f"not valid YAML: {exc.problem or exc.context}"
+    # PyYAML notices an unclosed bracket or quote lines later; say where it was opened.
+    if exc.problem and exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+        problem += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+    return TemplateError(source, line, "", problem)
+
+
+def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
+    # PyYAML keeps the last of two equal keys without a word; in a workflow that hides a mistake.
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if name in seen:
+                line, where = key_node.start_mark.line + 1, _format_path(path + (name,))
+                raise TemplateError(source, line, where, "appears twice in this mapping")
+            if name is not None:
+                seen.add(name)
+            _refuse_repeated_keys(source, value_node, path + (name,) if name is not None else path)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _refuse_repeated_keys(source, item, path + (index,))
+
+
+def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
+    doc = reader.mapping(data, (), ("name", "types"), ("description",))
+    name = reader.text(doc["name"], ("name",), _column_length(Project, "name"))
+    description = doc.get("description")
+    description = "" if description is None else reader.text(
+        description, ("description",), _column_length(Project, "description"), blank_ok=True
+    )
+    items = reader.sequence(doc["types"], ("types",), one="ticket type", many="ticket types", at_least_one=True)
+    types: list[TypeSpec] = []
+    first_use: dict[str, int] = {}
+    for index, item in enumerate(items):
+        spec = _read_type(reader, item, ("types", index))
+        if spec.key in first_use:
+            raise reader.fail(
+                ("types", index, "key"), f"{spec.key!r} is already the key of types[{first_use[spec.key]}]"
+            )
+        first_use[spec.key] = index
+        types.append(spec)
+    return WorkflowDocument(name=name, description=description, types=types)
+
+
+def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
+    item = reader.mapping(value, path, ("key", "name", "statuses"), ("color", "icon", "transitions", "fields"))
+    key = reader.key(item["key"], path + ("key",))
+    name = reader.text(item["name"], path + ("name",), _column_length(TicketType, "name"))
+    color = reader.color(item["color"], path + ("color",)) if "color" in item else DEFAULT_TYPE_COLOR
+    icon = reader.key(item["icon"], path + ("icon",)) if "icon" in item else DEFAULT_TYPE_ICON
+
+    statuses = _read_statuses(reader, item["statuses"], path + ("statuses",))
+    transitions, roles = _read_transitions(
+        reader, item.get("transitions", {}), path + ("transitions",), [s.key for s in statuses]
+    )
+    fields = _read_fields(reader, item.get("fields", []), path + ("fields",))
+    return TypeSpec(
+        key=key, name=name, color=color, icon=icon, statuses=statuses,
+        transitions=transitions, transition_roles=roles, fields=fields,
+    )
+
+
+def _read_statuses(reader: _Reader, value: Any, path: KeyPath) -> list[StatusSpec]:
+    items = reader.sequence(value, path, one="status", many="statuses", at_least_one=True)
+    statuses: list[StatusSpec] = []
+    first_use: dict[str, int] = {}
+    initial_at: int | None = None
+    for index, raw in enumerate(items):
+        at = path + (index,)
+        item = reader.mapping(raw, at, ("key", "name", "category"), ("initial", "pauses_sla", "color"))
+        key = reader.key(item["key"], at + ("key",))
+        if key in first_use:
+            raise reader.fail(at + ("key",), f"{key!r} is already the key of statuses[{first_use[key]}]")
+        first_use[key] = index
+        status = StatusSpec(
+            key=key,
+            name=reader.text(item["name"], at + ("name",), _column_length(TicketStatus, "name")),
+            category=reader.choice(item["category"], at + ("category",), [c.value for c in StatusCategory]),
+            initial=reader.flag(item.get("initial", False), at + ("initial",)),
+            pauses_sla=reader.flag(item.get("pauses_sla", False), at + ("pauses_sla",)),
+            color=reader.color(item["color"], at + ("color",)) if "color" in item else DEFAULT_STATUS_COLOR,
+        )
+        if status.initial:
+            if initial_at is not None:
+                raise reader.fail(
+                    at + ("initial",), f"only one status may be initial; statuses[{initial_at}] already is"
+                )
+            initial_at = index
+        statuses.append(status)
+    if initial_at is None:
+        raise reader.fail(path, "exactly one status must have initial: true; none has")
+    return statuses
+
+
+def _read_transitions(
+    reader: _Reader, value: Any, path: KeyPath, status_keys: list[str]
+) -> tuple[dict[str, list[str]], dict[str, dict[str, str]]]:
+    if not isinstance(value, dict):
+        raise reader.fail(path, "must be a mapping from a status key to the list of status keys it may move to")
+    known = ", ".join(status_keys)
+    transitions: dict[str, list[str]] = {}
+    roles: dict[str, dict[str, str]] = {}
+    for source_key, targets in value.items():
+        at = path + (str(source_key),)
+        if source_key not in status_keys:
+            raise reader.fail(at, f"is not a status of this type (its statuses: {known})")
+        reader.sequence(targets, at, one="status key", many="status keys", at_least_one=False)
+        transitions[source_key] = []
+        for index, target in enumerate(targets):
+            target_at = at + (index,)
+            if isinstance(target, dict):
+                entry = reader.mapping(target, target_at, ("to", "role"), ())
+                role = reader.choice(entry["role"], target_at + ("role",), [r.value for r in Role])
+                target = entry["to"]
+            else:
+                role = None
+            if target not in status_keys:
+                raise reader.fail(target_at, f"{target!r} is not a status of this type (its statuses: {known})")
+            if target == source_key:
+                raise reader.fail(target_at, "a status cannot move to itself")
+            if target in transitions[source_key]:
+                raise reader.fail(target_at, f"{target!r} is listed twice")
+            transitions[source_key].append(target)
+            if role is not None:
+                roles.setdefault(source_key, {})[target] = role
+    return transitions, roles
+
+
+def _read_fields(reader: _Reader, value: Any, path: KeyPath) -> list[FieldSpec]:
+    items = reader.sequence(value, path, one="field", many="fields", at_least_one=False)
+    fields: list[FieldSpec] = []
+    first_use: dict[str, int] = {}
+    for index, raw in enumerate(items):
+        at = path + (index,)
+        item = reader.mapping(raw, at, ("key", "label", "type"), ("required", "options"))
+        key = reader.key(item["key"], at + ("key",))
+        if key in first_use:
+            raise reader.fail(at + ("key",), f"{key!r} is already the key of fields[{first_use[key]}]")
+        first_use[key] = index
+        field_type = reader.choice(item["type"], at + ("type",), [t.value for t in FieldType])
+        if field_type in SELECT_TYPES:
+            if "options" not in item:
+                raise reader.fail(at + ("options",), f"is required for a {field_type} field")
+            options = _read_options(reader, item["options"], at + ("options",))
+        elif "options" in item:
+            raise reader.fail(at + ("options",), "only select and multi_select fields have options")
+        else:
+            options = []
+        fields.append(
+            FieldSpec(
+                key=key,
+                label=reader.text(item["label"], at + ("label",), _column_length(TicketTypeField, "label")),
+                type=field_type,
+                required=reader.flag(item.get("required", False), at + ("required",)),
+                options=options,
+            )
+        )
+    return fields
+
+
+def _read_options(reader: _Reader, value: Any, path: KeyPath) -> list[dict[str, str]]:
+    items = reader.sequence(value, path, one="option", many="options", at_least_one=True)
+    options: list[dict[str, str]] = []
+    for index, raw in enumerate(items):
+        at = path + (index,)
+        if isinstance(raw, dict):
+            entry = reader.mapping(raw, at, ("key", "label"), ())
+            key = reader.text(entry["key"], at + ("key",), OPTION_MAX_LENGTH)
+            label = reader.text(entry["label"], at + ("label",), OPTION_MAX_LENGTH)
+        else:
+            key = label = reader.text(raw, at, OPTION_MAX_LENGTH)
+        if any(option["key"] == key for option in options):
+            raise reader.fail(at, f"{key!r} is already an option of this field")
+        options.append({"key": key, "label": label})
+    return options
+
+
+# --- shipped templates ---------------------------------------------------------------------
+
+
+def _template_paths() -> dict[str, Path]:
+    return {path.stem: path for path in sorted(TEMPLATE_DIR.glob("*.yaml"))}
+
+
+def list_templates() -> list[TemplateInfo]:
+    """The templates shipped in `tickit/templates/`, by slug."""
+    infos = []
+    for slug in _template_paths():
+        document = load_template(slug)
+        infos.append(
+            TemplateInfo(
+                slug=slug,
+                name=document.name,
+                description=document.description,
+                type_names=tuple(spec.name for spec in document.types),
+            )
+        )
+    return infos
+
+
+def load_template(slug: str) -> WorkflowDocument:
+    """The parsed template `slug` (a file name without .yaml); NotFound names the ones there are."""
+    paths = _template_paths()
+    if slug not in paths:
+        raise NotFound(f"no template named {slug!r}; available: {', '.join(paths)}")
+    path = paths[slug]
+    return parse_workflow(path.read_text(encoding="utf-8"), path.name)
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def export_project(*, session: Session, project_key: str) -> str:
+    """The project's live workflow (archived types and fields left out) as a workflow document."""
+    project = get_project(session, project_key)
+    types = session.exec(
+        select(TicketType)
+        .where(TicketType.project_id == project.id, TicketType.archived == False)  # noqa: E712
+        .order_by(TicketType.sort_order, TicketType.id)
+    ).all()
+    document = WorkflowDocument(
+        name=project.name,
+        description=project.description,
+        types=[_type_spec(session, ticket_type) for ticket_type in types],
+    )
+    return dump_workflow(document)
+
+
+def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
+    statuses = session.exec(
+        select(TicketStatus)
+        .where(TicketStatus.type_id == ticket_type.id)
+        .order_by(TicketStatus.sort_order, TicketStatus.id)
+    ).all()
+    position = {status.id: index for index, status in enumerate(statuses)}
+    key_of = {status.id: status.key for status in statuses}
+    rows = session.exec(select(TicketTransition).where(TicketTransition.type_id == ticket_type.id)).all()
+    # Board order for both sides, so the same workflow always exports to the same text.
+    rows = sorted(rows, key=lambda row: (position[row.from_status_id], position[row.to_status_id]))
+    transitions: dict[str, list[str]] = {}
+    roles: dict[str, dict[str, str]] = {}
+    for row in rows:
+        source, target = key_of[row.from_status_id], key_of[row.to_status_id]
+        transitions.setdefault(source, []).append(target)
+        if row.required_role:
+            roles.setdefault(source, {})[target] = row.required_role
+    fields = session.exec(
+        select(TicketTypeField)
+        .where(TicketTypeField.type_id == ticket_type.id, TicketTypeField.archived == False)  # noqa: E712
+        .order_by(TicketTypeField.sort_order, TicketTypeField.id)
+    ).all()
+    return TypeSpec(
+        key=ticket_type.key,
+        name=ticket_type.name,
+        color=ticket_type.color,
+        icon=ticket_type.icon,
+        statuses=[
+            StatusSpec(
+                key=status.key,
+                name=status.name,
+                category=status.category,
+                initial=status.is_initial,
+                pauses_sla=status.pauses_sla,
+                color=status.color,
+            )
+            for status in statuses
+        ],
+        transitions=transitions,
+        transition_roles=roles,
+        fields=[
+            FieldSpec(
+                key=row.key,
+                label=row.label,
+                type=row.field_type,
+                required=row.required,
+                options=[{"key": option["key"], "label": option["label"]} for option in row.options],
+            )
+            for row in fields
+        ],
+    )
+
+
+class _Flow(dict):
+    """A mapping written on one line, as statuses, fields and options are."""
+
+
+class _FlowList(list):
+    """A list written on one line, as transition targets are."""
+
+
+class _Dumper(yaml.SafeDumper):
+    # Indent block lists under their key ("types:\n  - key: bug"), as hand-written YAML does.
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)
+
+
+def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+_Dumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(str, _represent_text)
+
+
+def dump_workflow(document: WorkflowDocument) -> str:
+    """The document as YAML in the template shape; defaults are left out so it reads like the files."""
+    data = {
+        "name": document.name,
+        "description": document.description,
+        "types": [_type_data(spec) for spec in document.types],
+    }
+    # A very wide line limit: a status or field stays on its one line however long it is.
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
+
+
+def _type_data(spec: TypeSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {"key": spec.key, "name": spec.name}
+    if spec.color != DEFAULT_TYPE_COLOR:
+        data["color"] = spec.color
+    if spec.icon != DEFAULT_TYPE_ICON:
+        data["icon"] = spec.icon
+    data["statuses"] = [_status_data(status) for status in spec.statuses]
+    data["transitions"] = {
+        source: _FlowList(
+            _Flow(to=target, role=spec.transition_roles[source][target])
+            if target in spec.transition_roles.get(source, {})
+            else target
+            for target in targets
+        )
+        for source, targets in spec.transitions.items()
+    }
+    data["fields"] = [_field_data(field_spec) for field_spec in spec.fields]
+    return data
+
+
+def _status_data(status: StatusSpec) -> _Flow:
+    data = _Flow(key=status.key, name=status.name, category=status.category)
+    if status.initial:
+        data["initial"] = True
+    if status.pauses_sla:
+        data["pauses_sla"] = True
+    if status.color != DEFAULT_STATUS_COLOR:
+        data["color"] = status.color
+    return data
+
+
+def _field_data(field_spec: FieldSpec) -> _Flow:
+    data = _Flow(key=field_spec.key, label=field_spec.label, type=field_spec.type)
+    if field_spec.required:
+        data["required"] = True
+    if field_spec.type in SELECT_TYPES:
+        data["options"] = [
+            option["key"] if option["key"] == option["label"] else _Flow(key=option["key"], label=option["label"])
+            for option in field_spec.options
+        ]
+    return data

@@ -1,0 +1,169 @@
+"""Filing tickets from the web and listing them for each role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from tickit.models import (
+    ActivityEntry,
+    MemberRole,
+    Project,
+    Source,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    User,
+    utcnow,
+)
+from tickit.services.actors import UserPublic
+from tickit.services.errors import ValidationFailed
+from tickit.services.project_setup import allocate_ticket_number
+from tickit.services.projects import project_ids_for
+
+TITLE_MAX = 300
+DESCRIPTION_MAX = 20_000
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class FilingTarget:
+    """A project (and the ticket type used for web filing) the actor may file in."""
+
+    project_key: str
+    project_name: str
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    number: str
+    title: str
+    project_key: str
+    project_name: str
+    type_name: str
+    status_name: str
+    status_category: str
+    status_color: str
+    priority: str
+    reporter_name: str
+    assignee_name: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def filing_targets(*, session: Session, actor: UserPublic) -> list[FilingTarget]:
+    """Projects the actor may file a ticket in: clients in their projects, staff in the ones they work."""
+    role = MemberRole.CLIENT if not actor.is_staff else MemberRole.AGENT
+    ids = project_ids_for(session, actor, role)
+    projects = session.exec(
+        select(Project).where(Project.id.in_(ids), Project.archived_at.is_(None)).order_by(Project.name)
+    ).all()
+    return [FilingTarget(project_key=p.key, project_name=p.name) for p in projects if _web_type(session, p.id)]
+
+
+def _web_type(session: Session, project_id: int) -> TicketType | None:
+    return session.exec(
+        select(TicketType)
+        .where(TicketType.project_id == project_id, TicketType.archived == False)  # noqa: E712
+        .order_by(TicketType.sort_order, TicketType.id)
+    ).first()
+
+
+def create_web_ticket(
+    *, session: Session, actor: UserPublic, project_key: str, title: str, description: str
+) -> str:
+    """File a ticket from the web form in the project's first type and initial status; returns its number."""
+    title, description = title.strip(), description.strip()
+    errors: dict[str, str] = {}
+    targets = {t.project_key: t for t in filing_targets(session=session, actor=actor)}
+    if project_key not in targets:
+        errors["project"] = "Choose a project you may file tickets in."
+    if not title:
+        errors["title"] = "Give the ticket a title."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = f"Keep the description under {DESCRIPTION_MAX:,} characters."
+    if errors:
+        raise ValidationFailed(errors)
+    project = session.exec(select(Project).where(Project.key == project_key)).one()
+    ticket_type = _web_type(session, project.id)
+    initial = session.exec(
+        select(TicketStatus).where(TicketStatus.type_id == ticket_type.id, TicketStatus.is_initial == True)  # noqa: E712
+    ).one()
+    number = allocate_ticket_number(session=session, project_id=project.id)
+    now = utcnow()
+    ticket = Ticket(
+        project_id=project.id,
+        type_id=ticket_type.id,
+        status_id=initial.id,
+        number=number,
+        title=title,
+        description=description,
+        reporter_id=actor.id,
+        source=Source.WEB,
+        board_rank=float(number),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    session.add(
+        ActivityEntry(
+            ticket_id=ticket.id,
+            actor_user_id=actor.id,
+            action="created",
+            after={"title": title, "status": initial.key, "type": ticket_type.key, "source": Source.WEB},
+            created_at=now,
+        )
+    )
+    session.flush()
+    return f"{project.key}-{number}"
+
+
+def _rows(session: Session, *conditions) -> list[TicketRow]:
+    reporter, assignee = aliased(User), aliased(User)
+    query = (
+        select(Ticket, Project, TicketType, TicketStatus, reporter.name, assignee.name)
+        .join(Project, Ticket.project_id == Project.id)
+        .join(TicketType, Ticket.type_id == TicketType.id)
+        .join(TicketStatus, Ticket.status_id == TicketStatus.id)
+        .outerjoin(reporter, Ticket.reporter_id == reporter.id)
+        .outerjoin(assignee, Ticket.assignee_id == assignee.id)
+        .where(*conditions)
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [
+        TicketRow(
+            number=f"{p.key}-{t.number}",
+            title=t.title,
+            project_key=p.key,
+            project_name=p.name,
+            type_name=tt.name,
+            status_name=s.name,
+            status_category=s.category,
+            status_color=s.color,
+            priority=t.priority,
+            reporter_name=reporter_name or "—",
+            assignee_name=assignee_name or "Unassigned",
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+        )
+        for t, p, tt, s, reporter_name, assignee_name in session.exec(query).all()
+    ]
+
+
+def tickets_reported_by(*, session: Session, actor: UserPublic) -> list[TicketRow]:
+    """The actor's own tickets, most recently changed first (a client's portal)."""
+    return _rows(session, Ticket.reporter_id == actor.id)
+
+
+def tickets_for_staff(*, session: Session, actor: UserPublic) -> list[TicketRow]:
+    """Tickets of the projects the agent works (all projects for admins), most recently changed first."""
+    if not actor.is_staff:
+        return []
+    return _rows(session, Ticket.project_id.in_(project_ids_for(session, actor, MemberRole.AGENT)))

@@ -1,0 +1,149 @@
+"""Creating and administering user accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from tickit.models import Role, User, UserSession
+from tickit.services import outbox
+from tickit.services.actors import UserPublic, require_admin
+from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password
+
+ROLES = tuple(role.value for role in Role)
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    user: UserPublic
+    generated_password: str | None  # shown once to whoever created the account
+
+
+def normalise_email(raw: str) -> str:
+    """The stored form of an email address; raises ValidationFailed naming `email`."""
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed({"email": str(exc)}) from None
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ValidationFailed({"role": f"Role must be one of {', '.join(ROLES)}; got {role!r}."})
+    return role
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "Name is required."})
+    if len(name) > 200:
+        raise ValidationFailed({"name": "Name must be at most 200 characters."})
+    return name
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+
+
+def create_user(
+    *,
+    session: Session,
+    actor: UserPublic | None,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None = None,
+    send_welcome: bool = True,
+) -> CreatedUser:
+    """Create an account; generates a password when none is given and stages the welcome mail."""
+    require_admin(actor)
+    errors: dict[str, str] = {}
+    for field, check, value in (("email", normalise_email, email), ("name", _check_name, name), ("role", _check_role, role)):
+        try:
+            check(value)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"Password must be at least {MIN_PASSWORD_LENGTH} characters."
+    if errors:
+        raise ValidationFailed(errors)
+    email = normalise_email(email)
+    if find_by_email(session, email) is not None:
+        raise ValidationFailed({"email": f"A user with email {email} already exists."})
+    generated = generate_password() if password is None else None
+    user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password or generated))
+    session.add(user)
+    session.flush()
+    if send_welcome:
+        outbox.stage(
+            session,
+            event="welcome",
+            channel="mail",
+            recipient_user_id=user.id,
+            payload={"name": user.name, "email": user.email, "role": user.role},
+        )
+    return CreatedUser(user=UserPublic.of(user), generated_password=generated)
+
+
+def list_users(*, session: Session, actor: UserPublic) -> list[UserPublic]:
+    """Every account, admins first, then by name."""
+    require_admin(actor)
+    order = {Role.ADMIN: 0, Role.AGENT: 1, Role.CLIENT: 2}
+    users = session.exec(select(User).order_by(User.name)).all()
+    return sorted((UserPublic.of(u) for u in users), key=lambda u: order.get(u.role, 3))
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No user with id {user_id}.")
+    return user
+
+
+def _active_admin_count(session: Session) -> int:
+    return session.exec(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)
+    ).one()
+
+
+def change_role(*, session: Session, actor: UserPublic | None, user_id: int, role: str) -> UserPublic:
+    """Give a user another role; the last active admin cannot be demoted."""
+    require_admin(actor)
+    _check_role(role)
+    user = get_user(session, user_id)
+    if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admin_count(session) == 1:
+        raise ValidationFailed({"role": "This is the last active admin; make someone else admin first."})
+    user.role = role
+    session.add(user)
+    session.flush()
+    return UserPublic.of(user)
+
+
+def set_active(*, session: Session, actor: UserPublic | None, user_id: int, active: bool) -> UserPublic:
+    """Deactivate (ending every session at once) or reactivate an account."""
+    require_admin(actor)
+    user = get_user(session, user_id)
+    if not active:
+        if actor is not None and actor.id == user_id:
+            raise ValidationFailed({"user": "You cannot deactivate your own account."})
+        if user.role == Role.ADMIN and user.is_active and _active_admin_count(session) == 1:
+            raise ValidationFailed({"user": "This is the last active admin; it cannot be deactivated."})
+        session.exec(delete(UserSession).where(UserSession.user_id == user_id))
+    user.is_active = active
+    session.add(user)
+    session.flush()
+    return UserPublic.of(user)
+
+
+def ensure_first_admin(*, session: Session, email: str) -> CreatedUser | None:
+    """On a database with no users, create the first admin with a generated password."""
+    if session.exec(select(func.count()).select_from(User)).one():
+        return None
+    return create_user(
+        session=session, actor=None, email=email, name="Administrator", role=Role.ADMIN, send_welcome=False
+    )

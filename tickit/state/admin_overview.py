@@ -1,0 +1,32 @@
+"""The admin landing page: what is in this TickIt at a glance."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from tickit.db import session_scope
+from tickit.models import Role
+from tickit.services import overview
+from tickit.state.session import SessionState
+
+
+class AdminOverviewState(SessionState):
+    admins: int = 0
+    agents: int = 0
+    clients: int = 0
+    deactivated: int = 0
+    projects: int = 0
+    open_tickets: int = 0
+    tickets_this_week: int = 0
+
+    @rx.event
+    def load(self):
+        actor = self.admit(Role.ADMIN)
+        if actor is None:
+            return self.refusal()
+        with session_scope() as session:
+            figures = overview.admin_overview(session=session, actor=actor)
+        self.admins, self.agents, self.clients = figures.admins, figures.agents, figures.clients
+        self.deactivated, self.projects = figures.deactivated, figures.projects
+        self.open_tickets, self.tickets_this_week = figures.open_tickets, figures.tickets_this_week
+        return None

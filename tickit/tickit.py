@@ -1,0 +1,36 @@
+"""The Reflex app: pages, and the FastAPI app (sign-in routes, API) mounted beneath it."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from tickit import routes
+from tickit.api import create_app
+from tickit.pages.admin.overview import overview_page
+from tickit.pages.admin.projects import projects_page
+from tickit.pages.admin.users import users_page
+from tickit.pages.login import login_page
+from tickit.pages.portal import my_tickets_page, new_ticket_page
+from tickit.pages.tickets import tickets_page
+from tickit.state.admin_overview import AdminOverviewState
+from tickit.state.admin_projects import AdminProjectsState
+from tickit.state.admin_users import AdminUsersState
+from tickit.state.home import HomeState
+from tickit.state.login import LoginState
+from tickit.state.new_ticket import NewTicketState
+from tickit.state.tickets import MyTicketsState, StaffTicketsState
+
+
+def _redirecting() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), min_height="100vh")
+
+
+app = rx.App(api_transformer=create_app())
+app.add_page(_redirecting, route=routes.HOME, title="TickIt", on_load=HomeState.load)
+app.add_page(login_page, route=routes.LOGIN, title="Sign in · TickIt", on_load=LoginState.load)
+app.add_page(my_tickets_page, route=routes.PORTAL, title="My tickets · TickIt", on_load=MyTicketsState.load)
+app.add_page(new_ticket_page, route=routes.PORTAL_NEW_TICKET, title="New ticket · TickIt", on_load=NewTicketState.load)
+app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
+app.add_page(overview_page, route=routes.ADMIN, title="Admin · TickIt", on_load=AdminOverviewState.load)
+app.add_page(users_page, route=routes.ADMIN_USERS, title="Users · TickIt", on_load=AdminUsersState.load)
+app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)
