@@ -9,6 +9,12 @@ config = rx.Config(
     app_name="tickit",
     # With REDIS_URL set, Reflex keeps UI state in Redis so several app workers can share it.
     redis_url=settings.redis_url,
+    # The browser must reach the backend on the very origin it loaded the page from:
+    # the session cookie is bound to that host.
+    api_url=settings.app_url,
+    deploy_url=settings.app_url,
+    frontend_port=settings.port,
+    backend_port=settings.port,
     telemetry_enabled=False,
     show_built_with_reflex=False,
     plugins=[

@@ -263,7 +263,7 @@ def test_relay_runs_every_minute():
     minutes = [datetime(2026, 1, 1, hour, minute) for hour in (0, 13) for minute in range(60)]
 
     assert all(
-        [task.name for task in tasks.huey.read_periodic(minute)] == [tasks.relay_pending_outbox.name]
+        [type(task) for task in tasks.huey.read_periodic(minute)] == [tasks.relay_pending_outbox.task_class]
         for minute in minutes
     )
 

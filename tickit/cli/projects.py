@@ -8,7 +8,9 @@ from pathlib import Path
 
 from tickit.db import session_scope
 from tickit.services.project_setup import ProjectSummary, create_project
+from tickit.services import projects as project_members
 from tickit.services.projects import list_projects
+from tickit.services.users import find_by_email
 from tickit.services.templates import export_project, load_template, parse_workflow
 
 
@@ -36,6 +38,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = actions.add_parser("list", help="list every project with its ticket types")
     listing.set_defaults(handler=list_command)
+
+    member = actions.add_parser("member", help="who belongs to a project")
+    member_actions = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
+    add = member_actions.add_parser("add", help="add a user to a project as agent or client")
+    add.add_argument("key", metavar="KEY")
+    add.add_argument("email", metavar="EMAIL")
+    add.add_argument("--role", required=True, choices=["agent", "client"])
+    add.set_defaults(handler=member_add_command)
+    remove = member_actions.add_parser("remove", help="take a user out of a project")
+    remove.add_argument("key", metavar="KEY")
+    remove.add_argument("email", metavar="EMAIL")
+    remove.set_defaults(handler=member_remove_command)
+    members = member_actions.add_parser("list", help="list a project's members")
+    members.add_argument("key", metavar="KEY")
+    members.set_defaults(handler=member_list_command)
 
 
 def _add_project_options(parser: argparse.ArgumentParser) -> None:
@@ -106,3 +123,36 @@ def list_command(args: argparse.Namespace) -> int:
 def _print_created(summary: ProjectSummary, origin: str) -> None:
     print(f"Created project {summary.key} ({summary.name}) from {origin}")
     print(f"  types: {', '.join(summary.type_names)}")
+
+
+def member_add_command(args: argparse.Namespace) -> int:
+    """Add a user to a project (or change their role in it)."""
+    with session_scope() as session:
+        row = project_members.add_member(
+            session=session, actor=None, project_key=args.key, email=args.email, project_role=args.role
+        )
+    print(f"{row.email} is {row.project_role} in {args.key.upper()}")
+    return 0
+
+
+def member_remove_command(args: argparse.Namespace) -> int:
+    """Take a user out of a project; their tickets stay."""
+    with session_scope() as session:
+        user = find_by_email(session, args.email)
+        if user is None:
+            print(f"tickit: no user with email {args.email.strip().lower()}", file=sys.stderr)
+            return 2
+        project_members.remove_member(session=session, actor=None, project_key=args.key, user_id=user.id)
+    print(f"{user.email} removed from {args.key.upper()}")
+    return 0
+
+
+def member_list_command(args: argparse.Namespace) -> int:
+    """Print the project's members: agents first, then clients."""
+    with session_scope() as session:
+        rows = project_members.list_members(session=session, actor=None, project_key=args.key)
+    for row in rows:
+        print(f"{row.project_role:<7} {row.email:<40} {row.name}")
+    if not rows:
+        print(f"{args.key.upper()} has no members yet.")
+    return 0

@@ -14,7 +14,7 @@ from tickit.db import get_engine, session_scope
 from tickit.migrations import ROOT
 from tickit.services import users
 
-TOOLS_BIN = [ROOT / ".tools" / "node" / "node_modules" / ".bin", ROOT / ".tools" / "bun" / "node_modules" / ".bin"]
+NODE_BIN = ROOT / ".tools" / "node" / "node_modules" / ".bin"  # Node 22, installed by scripts/start
 
 
 def register(subparsers) -> None:
@@ -24,11 +24,11 @@ def register(subparsers) -> None:
 
 
 def frontend_env() -> dict[str, str]:
-    """The environment Reflex needs here: Node 22 and bun from the project's tools folder."""
+    """The environment Reflex needs here: Node 22 first on PATH, npm for packages (bun's installer downloads)."""
     env = dict(os.environ)
-    env["PATH"] = os.pathsep.join([*(str(p) for p in TOOLS_BIN if p.exists()), env.get("PATH", "")])
+    if NODE_BIN.exists():
+        env["PATH"] = os.pathsep.join([str(NODE_BIN), env.get("PATH", "")])
     env.setdefault("REFLEX_USE_NPM", "1")
-    env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
     env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
     return env
 

@@ -65,10 +65,10 @@ def _user_block() -> rx.Component:
         rx.hstack(
             rx.avatar(fallback=SessionState.initials, size="2", radius="full", color_scheme="indigo"),
             rx.vstack(
-                rx.text(SessionState.user_name, size="2", weight="medium", trim="both"),
-                rx.text(SessionState.user_email, size="1", color=rx.color("gray", 10), trim="both",
-                        overflow="hidden", text_overflow="ellipsis", white_space="nowrap", max_width="150px"),
-                spacing="1",
+                rx.text(SessionState.user_name, size="2", weight="medium"),
+                rx.text(SessionState.user_email, size="1", color=rx.color("gray", 10),
+                        overflow="hidden", text_overflow="ellipsis", white_space="nowrap", max_width="160px"),
+                spacing="0",
             ),
             spacing="3", align="center", width="100%",
         ),
@@ -125,8 +125,8 @@ def not_allowed() -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.center(rx.icon("shield-x", size=28, color=rx.color("red", 10)), width="56px", height="56px",
-                          border_radius="full", background=rx.color("red", 3)),
-                rx.heading("You don't have access to this page", size="5"),
+                          border_radius="50%", background=rx.color("red", 3)),
+                rx.heading("You don't have access to this page", size="5", text_align="center"),
                 rx.text(
                     "You are signed in as ", rx.text.strong(SessionState.user_email), " (", SessionState.user_role,
                     "). This part of TickIt is for other roles.",

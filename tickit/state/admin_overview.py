@@ -30,3 +30,8 @@ class AdminOverviewState(SessionState):
         self.deactivated, self.projects = figures.deactivated, figures.projects
         self.open_tickets, self.tickets_this_week = figures.open_tickets, figures.tickets_this_week
         return None
+
+    @rx.var
+    def people_breakdown(self) -> str:
+        parts = [(self.admins, "admin"), (self.agents, "agent"), (self.clients, "client")]
+        return " · ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in parts)

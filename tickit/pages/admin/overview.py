@@ -44,7 +44,7 @@ def overview_page() -> rx.Component:
         page_header("Overview", "Your helpdesk at a glance."),
         rx.grid(
             _stat("People", S.admins + S.agents + S.clients, "users",
-                  f"{S.admins} admins · {S.agents} agents · {S.clients} clients"),
+                  S.people_breakdown),
             _stat("Projects", S.projects, "folder-kanban"),
             _stat("Open tickets", S.open_tickets, "inbox"),
             _stat("Filed this week", S.tickets_this_week, "trending-up"),
