@@ -53,6 +53,13 @@ def get_engine() -> Engine:
     return create_db_engine(get_settings().database_url)
 
 
+def dispose_engine() -> None:
+    """Close pooled connections (on SQLite the last close checkpoints the WAL into the file)."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back when it raises."""

@@ -19,8 +19,13 @@ install_python() {
   want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     say "Installing Python packages (${extras:-app})"
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e "$ROOT${extras:+[$extras]}"
+    local log="$VENV/pip-install.log"
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
+           "$VENV/bin/python" -m pip install -e "$ROOT${extras:+[$extras]}"; } >"$log" 2>&1; then
+      tail -n 30 "$log" >&2
+      echo "Installing Python packages failed; the whole log is in $log" >&2
+      return 1
+    fi
     echo "$want" > "$stamp"
   fi
 }

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import DBAPIError
+
 from tickit.config import ConfigError
+from tickit.db import dispose_engine
 from tickit.services.errors import ServiceError
 
 
@@ -28,6 +31,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ServiceError) as exc:
         print(f"tickit: {exc}", file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        print(f"tickit: the database refused the command ({reason}); is DATABASE_URL right and "
+              "`tickit db upgrade` done?", file=sys.stderr)
+        return 2
+    finally:
+        dispose_engine()
 
 
 if __name__ == "__main__":

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so both paths cost the same time
-# and response timing does not reveal which emails have accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -19,10 +17,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the email is unknown, so both paths cost the same time
+    # and response timing does not reveal which emails have accounts.
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches; always spends one argon2 verification."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

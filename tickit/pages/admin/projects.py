@@ -75,7 +75,7 @@ def _members_dialog() -> rx.Component:
                     rx.input(name="email", type="email", placeholder="person@company.com", flex="1",
                              aria_label="Member email"),
                     rx.select(["agent", "client"], value=S.member_role, on_change=S.set_member_role,
-                              aria_label="Project role"),
+                              custom_attrs={"aria-label": "Project role"}),
                     rx.button("Add", type="submit"),
                     spacing="2", width="100%",
                 ),

@@ -82,7 +82,9 @@ def _row(user) -> rx.Component:
         ),
         rx.table.cell(
             rx.select(ROLE_ITEMS, value=user.role, size="1", disabled=user.is_me,
-                      on_change=lambda role: S.change_role(user.id, role), aria_label="Role of " + user.name),
+                      on_change=lambda role: S.change_role(user.id, role),
+                      # rx.select passes custom_attrs, not aria_label, on to the trigger.
+                      custom_attrs={"aria-label": "Role of " + user.name}),
         ),
         rx.table.cell(rx.cond(user.active, rx.badge("Active", color_scheme="green", variant="soft"),
                               rx.badge("Deactivated", color_scheme="gray", variant="soft"))),

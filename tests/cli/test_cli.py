@@ -1,0 +1,108 @@
+"""The `tickit` command as an admin runs it: real processes, real databases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+
+from tickit.db import create_db_engine
+from tickit.models import metadata
+
+TICKIT = str(Path(sys.executable).with_name("tickit"))
+
+
+def run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **env_overrides}
+    return subprocess.run([TICKIT, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def sqlite_env(tmp_path):
+    return {"TICKIT_DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+
+@pytest.fixture(scope="module")
+def prepared_db(tmp_path_factory):
+    """A migrated database holding agent ada@example.com, prepared once and copied per test."""
+    path = tmp_path_factory.mktemp("prepared") / "cli.db"
+    env = {"TICKIT_DATA_DIR": str(path.parent), "DATABASE_URL": f"sqlite:///{path}"}
+    run(env, "db", "upgrade")
+    run(env, "user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "agent")
+    return path
+
+
+def test_db_upgrade_creates_the_schema_on_an_empty_sqlite_file(sqlite_env):
+    result = run(sqlite_env, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    engine = create_db_engine(make_url(sqlite_env["DATABASE_URL"]))
+    assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+
+
+def test_db_upgrade_creates_the_schema_on_an_empty_postgresql_database(postgresql_url, tmp_path):
+    url = postgresql_url.render_as_string(hide_password=False).replace("+psycopg", "")
+    result = run({"TICKIT_DATA_DIR": str(tmp_path), "DATABASE_URL": url}, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert set(metadata.tables) <= set(inspect(create_db_engine(postgresql_url)).get_table_names())
+
+
+def test_user_create_prints_a_generated_password_that_signs_in(sqlite_env):
+    run(sqlite_env, "db", "upgrade")
+    result = run(sqlite_env, "user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "agent")
+    assert result.returncode == 0, result.stderr
+    password = result.stdout.strip().splitlines()[-1].removeprefix("Password: ")
+    assert len(password) >= 20
+    listing = run(sqlite_env, "user", "list")
+    assert "ada@example.com" in listing.stdout and "agent" in listing.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--email", "ada@example.com", "--name", "Again", "--role", "client"], "already exists"),
+        (["--email", "bob@example.com", "--name", "Bob", "--role", "owner"], "Role must be one of client, agent, admin"),
+        (["--email", "not-an-email", "--name", "Bob", "--role", "client"], "email"),
+        (["--email", "bob@example.com", "--name", "Bob", "--role", "client", "--password", "short"], "at least 10"),
+    ],
+)
+def test_user_create_refuses_bad_input_with_one_line_and_exit_2(sqlite_env, prepared_db, tmp_path, args, message):
+    shutil.copy(prepared_db, tmp_path / "cli.db")
+    result = run(sqlite_env, "user", "create", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert "bob@example.com" not in run(sqlite_env, "user", "list").stdout
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    ["not a url", "mysql://root@localhost/tickit", "postgresql://localhost", "sqlite://"],
+)
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["serve"]])
+def test_malformed_database_url_is_a_one_line_error_naming_the_variable(tmp_path, database_url, command):
+    result = run({"TICKIT_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url}, *command)
+    assert result.returncode == 2
+    assert result.stderr.startswith("tickit: DATABASE_URL")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_deactivate_and_role_change_from_the_command_line(sqlite_env):
+    run(sqlite_env, "db", "upgrade")
+    run(sqlite_env, "user", "create", "--email", "boss@example.com", "--name", "Boss", "--role", "admin")
+    run(sqlite_env, "user", "create", "--email", "ada@example.com", "--name", "Ada", "--role", "client")
+    assert run(sqlite_env, "user", "role", "ada@example.com", "agent").returncode == 0
+    assert run(sqlite_env, "user", "deactivate", "ada@example.com").returncode == 0
+    listing = run(sqlite_env, "user", "list").stdout
+    assert "agent   ada@example.com" in listing and "(deactivated)" in listing
+
+
+def test_a_database_without_the_schema_gets_a_one_line_hint(sqlite_env):
+    result = run(sqlite_env, "user", "list")
+    assert result.returncode == 2
+    assert "tickit db upgrade" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,412 @@
+"""The browser harness: the real app in production mode, seeded through the real CLI, driven by Chromium.
+
+One `tickit serve` runs per test session on a free port, against a fresh data directory
+(SQLite database, Huey queue, mail folder), exactly as an operator would start it. Its log
+is kept in test-artifacts/e2e/server.log; a failing test leaves a screenshot beside it.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+TICKIT = Path(sys.executable).with_name("tickit")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1360, "height": 860}
+PASSWORD = "correct horse battery"
+
+# The first start builds the production frontend (and installs its packages into a fresh web dir).
+SERVER_START_TIMEOUT_SECONDS = 400
+BANNER_TIMEOUT_SECONDS = 90
+
+# Settings a developer's shell may carry that would point the app elsewhere than this test's data.
+_FOREIGN_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "APP_URL", "TICKIT_PORT", "TICKIT_DATA_DIR",
+                     "TICKIT_ADMIN_EMAIL", "SMTP_HOST", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    # Lets fixtures see, at teardown, whether the test itself failed.
+    setattr(item, f"e2e_report_{report.when}", report)
+    return report
+
+
+# --- the server -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    password: str
+    name: str
+    role: str
+
+
+@dataclass
+class AppServer:
+    url: str
+    data_dir: Path
+    env: dict[str, str]
+    log_path: Path
+    admin: Account
+    seed: Seed | None = None
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    def tickit(self, *args: str) -> str:
+        """Run the `tickit` CLI against this server's database; return its output or fail the test."""
+        done = subprocess.run([str(TICKIT), *args], cwd=REPO_ROOT, env=self.env, capture_output=True, text=True,
+                              timeout=120)
+        if done.returncode != 0:
+            pytest.fail(f"`tickit {' '.join(args)}` exited {done.returncode}:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _log_tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except (OSError, ValueError):
+        return 0, ""
+
+
+def _wait_for(what: str, check: Callable[[], object], *, process: subprocess.Popen, log_path: Path,
+              deadline: float) -> object:
+    while True:
+        result = check()
+        if result:
+            return result
+        if process.poll() is not None:
+            pytest.fail(f"`tickit serve` exited with {process.returncode} while waiting for {what}.\n"
+                        f"Last lines of {log_path}:\n{_log_tail(log_path)}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"Timed out waiting for {what}.\nLast lines of {log_path}:\n{_log_tail(log_path)}")
+        time.sleep(0.5)
+
+
+def _first_admin(log_path: Path) -> Account | None:
+    text = log_path.read_text(errors="replace")
+    email = re.search(r"^\s*Email:\s+(\S+)\s*$", text, re.MULTILINE)
+    password = re.search(r"^\s*Password:\s+(\S+)\s*$", text, re.MULTILINE)
+    if not (email and password):
+        return None
+    return Account(email=email.group(1), password=password.group(1), name="Administrator", role="admin")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _server_env(data_dir: Path, port: int, worker: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_SETTINGS and not k.startswith("SMTP_")}
+    env.update(
+        TICKIT_DATA_DIR=str(data_dir),
+        DATABASE_URL=f"sqlite:///{data_dir / 'tickit.db'}",
+        TICKIT_PORT=str(port),
+        APP_URL=f"http://127.0.0.1:{port}",
+        # The app's own build folders, so this run never rewrites the .web/ of an app a developer is running
+        # from the same checkout (its build has that app's port baked in). Kept between runs: the
+        # frontend packages are installed into it once.
+        REFLEX_WEB_WORKDIR=str(ARTIFACTS.parent / f"e2e-web{worker}"),
+        REFLEX_STATES_WORKDIR=str(data_dir / "states"),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def app_server(worker_id_suffix) -> Iterator[AppServer]:
+    """`tickit serve` in production mode on a free port, with its first admin's credentials from the banner."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    data_dir = Path(tempfile.mkdtemp(prefix="tickit-e2e-"))
+    port = _free_port()
+    env = _server_env(data_dir, port, worker_id_suffix)
+    log_path = ARTIFACTS / f"server{worker_id_suffix}.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([str(TICKIT), "serve"], cwd=REPO_ROOT, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        started = time.monotonic()
+        admin = _wait_for("the first admin's banner", lambda: _first_admin(log_path), process=process,
+                          log_path=log_path, deadline=started + BANNER_TIMEOUT_SECONDS)
+        server = AppServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env, log_path=log_path,
+                           admin=admin)
+        # Migrations have run once the banner is out: seed while the frontend builds.
+        seeding = _Seeding(server)
+        seeding.start()
+        deadline = started + SERVER_START_TIMEOUT_SECONDS
+        _wait_for("GET /ping", lambda: seeding.check() and _get(f"{server.url}/ping")[0] == 200, process=process,
+                  log_path=log_path, deadline=deadline)
+
+        def login_page_served() -> bool:
+            seeding.check()
+            status, body = _get(f"{server.url}/login")
+            return status == 200 and "TickIt" in body
+
+        _wait_for("the built /login page", login_page_served, process=process, log_path=log_path, deadline=deadline)
+        seeding.join()
+        server.seed = seeding.result()
+        yield server
+    finally:
+        _stop(process)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def worker_id_suffix(request) -> str:
+    """'' when run alone; '-gw0' and so on under pytest-xdist, so workers keep separate servers and builds."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    return f"-{worker}" if worker else ""
+
+
+# --- seed data --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seed:
+    agent: Account            # agent in Help Hub (HH)
+    client: Account           # client in Help Hub (HH)
+    outsider: Account         # client in Operations (OP) only
+    outsider_ticket: str      # title of a ticket the outsider filed in OP
+
+
+class _Seeding(threading.Thread):
+    """The shared accounts and projects, created through the real CLI while the frontend builds."""
+
+    def __init__(self, server: AppServer):
+        super().__init__(daemon=True)
+        self.server = server
+        self._seed: Seed | None = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._seed = self._create()
+        except BaseException as exc:  # pytest.fail raises an Exception subclass of BaseException
+            self._error = exc
+
+    def check(self) -> bool:
+        """Raise the seeding's failure as soon as there is one, rather than after the build."""
+        if self._error is not None:
+            raise self._error
+        return True
+
+    def result(self) -> Seed:
+        if self._error is not None:
+            raise self._error
+        assert self._seed is not None
+        return self._seed
+
+    def _create(self) -> Seed:
+        run = self.server.tickit
+        agent = Account("agent.hh@example.com", PASSWORD, "Agnes Agent", "agent")
+        client = Account("client.hh@example.com", PASSWORD, "Clara Client", "client")
+        outsider = Account("client.op@example.com", PASSWORD, "Otto Outsider", "client")
+        for account in (agent, client, outsider):
+            run("user", "create", "--email", account.email, "--name", account.name, "--role", account.role,
+                "--password", account.password)
+        run("project", "create", "--key", "HH", "--name", "Help Hub", "--template", "software-feedback")
+        run("project", "create", "--key", "OP", "--name", "Operations", "--template", "it-helpdesk")
+        for key, account in (("HH", agent), ("HH", client), ("OP", outsider)):
+            add_project_member(self.server, key, account.email, account.role)
+        title = "Payroll server unreachable since Monday"
+        _file_ticket_directly(self.server, outsider.email, "OP", title)
+        return Seed(agent=agent, client=client, outsider=outsider, outsider_ticket=title)
+
+
+@functools.cache
+def _cli_has_member_command() -> bool:
+    done = subprocess.run([str(TICKIT), "project", "--help"], cwd=REPO_ROOT, capture_output=True, text=True)
+    return "member" in done.stdout
+
+
+def add_project_member(server: AppServer, key: str, email: str, role: str) -> None:
+    """`tickit project member add`, or the service behind it where this checkout's CLI lacks the command."""
+    if _cli_has_member_command():
+        server.tickit("project", "member", "add", "--role", role, key, email)
+        return
+    _python(server, "from tickit.services import projects\n"
+                    "with session_scope() as s:\n"
+                    f"    projects.add_member(session=s, actor=None, project_key={key!r}, email={email!r},"
+                    f" project_role={role!r})\n")
+
+
+def _file_ticket_directly(server: AppServer, email: str, key: str, title: str) -> None:
+    # The CLI files no tickets; this one belongs to a project the test's users must never see.
+    _python(server, "from tickit.services import tickets, users\n"
+                    "from tickit.services.actors import UserPublic\n"
+                    "with session_scope() as s:\n"
+                    f"    actor = UserPublic.of(users.find_by_email(s, {email!r}))\n"
+                    f"    tickets.create_web_ticket(session=s, actor=actor, project_key={key!r}, title={title!r},"
+                    " description='Nobody can log in to payroll.')\n")
+
+
+def _python(server: AppServer, body: str) -> None:
+    script = "from tickit.db import session_scope\n" + body
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=server.env, capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode != 0:
+        pytest.fail(f"Seeding script failed:\n{script}\n{done.stdout}{done.stderr}")
+
+
+@pytest.fixture(scope="session")
+def seed(app_server) -> Seed:
+    return app_server.seed
+
+
+@pytest.fixture(scope="session")
+def accounts(app_server, seed) -> dict[str, Account]:
+    """The shared signed-in roles: the first admin, and an agent and a client of Help Hub (HH)."""
+    return {"admin": app_server.admin, "agent": seed.agent, "client": seed.client}
+
+
+_unique = itertools.count(1)
+
+
+@pytest.fixture
+def new_account(app_server, request) -> Callable[..., Account]:
+    """A fresh account made with `tickit user create`, named after the test so no two tests share one."""
+
+    def create(role: str = "client", *, project: str | None = None, name: str | None = None) -> Account:
+        n = next(_unique)
+        slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[-40:]
+        account = Account(email=f"{slug}-{n}@example.com", password=PASSWORD, name=name or f"Person {n} {role}",
+                          role=role)
+        app_server.tickit("user", "create", "--email", account.email, "--name", account.name, "--role", role,
+                          "--password", account.password)
+        if project:
+            add_project_member(app_server, project, account.email, role)
+        return account
+
+    return create
+
+
+# --- the browser ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium; the suite fails (never skips) without it, since Playwright cannot download one here."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Chromium is not installed; the browser tests need it (apt-get install chromium).",
+                    pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, app_server, request):
+    """A page in a fresh browser context (its own cookies); screenshots land in test-artifacts/e2e on failure."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport=VIEWPORT, base_url=app_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    report = getattr(request.node, "e2e_report_call", None)
+    failed = report is not None and report.failed
+    for index, context in enumerate(contexts):
+        if failed:
+            suffix = f"-{index + 1}" if len(contexts) > 1 else ""
+            for page in context.pages:
+                safe = re.sub(r"[^\w.-]+", "_", request.node.name)
+                page.screenshot(path=str(ARTIFACTS / f"{safe}{suffix}.png"), full_page=True)
+        context.close()
+
+
+def at_path(path: str) -> re.Pattern:
+    """Matches a URL whose path is `path` (the static build may add a slash), with any query."""
+    return re.compile(rf"^https?://[^/]+{re.escape(path.rstrip('/'))}/?(\?.*)?$")
+
+
+def error_at(scope, label: str):
+    """The error message shown beneath the form field labelled `label` (within a page or a dialog)."""
+    # The nearest enclosing block that holds an alert is the field's own, when the field has an error.
+    return scope.get_by_label(label, exact=True).locator("xpath=ancestor::div[.//*[@role='alert']][1]").get_by_role(
+        "alert")
+
+
+def sign_in(page, account: Account) -> None:
+    """Sign in through the real form, from wherever the page is, and wait to leave /login."""
+    if "/login" not in page.url:
+        page.goto("/login")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+@pytest.fixture
+def page_as(new_page, accounts):
+    """`page_as("client")` (or an Account): a fresh context, signed in through /login, on that user's home."""
+
+    def open_as(who: str | Account):
+        account = accounts[who] if isinstance(who, str) else who
+        page = new_page()
+        sign_in(page, account)
+        return page
+
+    return open_as

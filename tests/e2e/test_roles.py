@@ -1,0 +1,89 @@
+"""Each role lands in its own part of TickIt, sees its own navigation, and is refused the others."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import at_path, sign_in
+
+REFUSAL = "You don't have access to this page"
+
+
+@pytest.mark.parametrize(
+    ("role", "home", "heading", "links", "absent_links"),
+    [
+        ("admin", "/admin", "Overview", ["Tickets", "Overview", "Users", "Projects"], ["My tickets", "New ticket"]),
+        ("agent", "/tickets", "Tickets", ["Tickets"], ["Users", "Projects", "Overview", "My tickets"]),
+        ("client", "/portal", "My tickets", ["My tickets", "New ticket"], ["Users", "Projects", "Tickets"]),
+    ],
+)
+def test_each_role_signs_in_to_its_own_home_and_navigation(page_as, role, home, heading, links, absent_links):
+    page = page_as(role)
+
+    expect(page).to_have_url(at_path(home))
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    for name in links:
+        # .first: the admin overview repeats some sidebar links as its next-step buttons.
+        expect(page.get_by_role("link", name=name, exact=True).first).to_be_visible()
+    for name in absent_links:
+        expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/users", "/tickets"])
+def test_client_is_refused_staff_pages_and_shown_no_one_elses_data(page_as, accounts, seed, path):
+    page = page_as("client")
+
+    page.goto(path)
+
+    expect(page.get_by_role("heading", name=REFUSAL)).to_be_visible()
+    html = page.content()
+    for someone_else in (accounts["agent"], accounts["admin"], seed.outsider):
+        assert someone_else.email not in html
+        assert someone_else.name not in html
+    assert seed.outsider_ticket not in html
+    expect(page.get_by_role("link", name="Go to your start page")).to_be_visible()
+
+
+@pytest.mark.parametrize("path", ["/admin/users", "/portal", "/portal/new"])
+def test_agent_is_refused_user_administration_and_the_portal(page_as, accounts, seed, path):
+    page = page_as("agent")
+
+    page.goto(path)
+
+    expect(page.get_by_role("heading", name=REFUSAL)).to_be_visible()
+    html = page.content()
+    for someone_else in (accounts["admin"], accounts["client"], seed.outsider):
+        assert someone_else.email not in html
+
+
+def test_admin_is_refused_the_portal(page_as):
+    page = page_as("admin")
+
+    page.goto("/portal")
+
+    expect(page.get_by_role("heading", name=REFUSAL)).to_be_visible()
+    expect(page.get_by_role("heading", name="My tickets")).to_have_count(0)
+
+
+def test_agent_sees_only_the_tickets_of_their_projects(page_as, seed):
+    page = page_as("agent")
+
+    expect(page.get_by_role("heading", name="Tickets", exact=True)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text(seed.outsider_ticket)).to_have_count(0)
+
+
+def test_signed_out_visitor_is_sent_to_sign_in_and_then_back(new_page, accounts):
+    page = new_page()
+
+    page.goto("/tickets")
+
+    expect(page).to_have_url(at_path("/login"))
+    next_path = parse_qs(urlsplit(page.url).query).get("next", [""])[0]
+    assert next_path.rstrip("/") == "/tickets"
+    sign_in(page, accounts["agent"])
+    expect(page).to_have_url(at_path("/tickets"))
+    expect(page.get_by_role("heading", name="Tickets", exact=True)).to_be_visible()
