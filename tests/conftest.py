@@ -6,8 +6,10 @@ import os
 import tempfile
 import uuid
 
-# Settings are read once per process; point them at a scratch data dir before any import.
+# Settings are read once per process; point them at a scratch data dir before any import,
+# and keep tests that stage outbox rows off any Redis the developer's shell points at.
 os.environ.setdefault("TICKIT_DATA_DIR", tempfile.mkdtemp(prefix="tickit-test-data-"))
+os.environ.pop("REDIS_URL", None)
 
 import psycopg
 import pytest

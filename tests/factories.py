@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from tickit.models import ProjectMember
 from tickit.services import project_setup, templates, tickets, users
-from tickit.services.actors import UserPublic
+from tickit.services.actors import SYSTEM, UserPublic
 
 _sequence = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -18,7 +18,7 @@ def make_user(session: Session, role: str = "client", *, email: str | None = Non
               password: str = PASSWORD) -> UserPublic:
     n = next(_sequence)
     created = users.create_user(
-        session=session, actor=None, email=email or f"{role}{n}@example.com", name=name or f"{role.title()} {n}",
+        session=session, actor=SYSTEM, email=email or f"{role}{n}@example.com", name=name or f"{role.title()} {n}",
         role=role, password=password, send_welcome=False,
     )
     session.flush()
@@ -27,7 +27,7 @@ def make_user(session: Session, role: str = "client", *, email: str | None = Non
 
 def make_project(session: Session, key: str = "HH", *, template: str = "software-feedback", name: str | None = None):
     summary = project_setup.create_project(
-        session=session, actor=None, key=key, name=name or f"Project {key}", workflow=templates.load_template(template)
+        session=session, actor=SYSTEM, key=key, name=name or f"Project {key}", workflow=templates.load_template(template)
     )
     session.flush()
     return summary

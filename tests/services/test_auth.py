@@ -8,6 +8,7 @@ from sqlmodel import select
 from tests.factories import PASSWORD, make_user
 from tickit.models import User, UserSession
 from tickit.services import auth, users
+from tickit.services.actors import SYSTEM
 from tickit.services.errors import RateLimited
 
 
@@ -35,7 +36,7 @@ def test_repeated_failures_for_an_email_are_rate_limited_even_with_the_right_pas
 def test_deactivated_user_with_the_right_password_is_told_so(session):
     make_user(session, "admin")
     client = make_user(session, email="gone@example.com")
-    users.set_active(session=session, actor=None, user_id=client.id, active=False)
+    users.set_active(session=session, actor=SYSTEM, user_id=client.id, active=False)
     with pytest.raises(auth.SignInFailed) as caught:
         auth.sign_in_with_password(session=session, email="gone@example.com", password=PASSWORD, ip="10.0.0.4")
     assert str(caught.value) == auth.DEACTIVATED

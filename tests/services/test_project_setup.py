@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tickit.models import Project, Role, TicketStatus, TicketTransition, TicketType, TicketTypeField, utcnow
-from tickit.services.actors import UserPublic
+from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
 from tickit.services.project_setup import allocate_ticket_number, create_project
 from tickit.services.templates import TEMPLATE_DIR, export_project, load_template, parse_workflow
@@ -26,14 +26,14 @@ def person(role: Role) -> UserPublic:
 
 def make(session: Session, key: str = "HH", name: str = "Helpdesk", template: str = "software-feedback", **kw):
     return create_project(
-        session=session, actor=None, key=key, name=name, workflow=load_template(template), **kw
+        session=session, actor=SYSTEM, key=key, name=name, workflow=load_template(template), **kw
     )
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
 def test_create_from_each_template_creates_its_types_statuses_transitions_and_fields(session, slug):
     workflow = load_template(slug)
-    summary = create_project(session=session, actor=None, key="HH", name="Helpdesk", workflow=workflow)
+    summary = create_project(session=session, actor=SYSTEM, key="HH", name="Helpdesk", workflow=workflow)
     session.commit()
 
     project = session.get(Project, summary.id)
@@ -132,7 +132,7 @@ def test_create_leaves_the_commit_to_the_caller(session):
 @pytest.mark.parametrize("slug", SHIPPED)
 def test_a_project_made_from_a_template_exports_to_the_template_file(session, slug):
     workflow = load_template(slug)
-    create_project(session=session, actor=None, key="HH", name=workflow.name, workflow=workflow)
+    create_project(session=session, actor=SYSTEM, key="HH", name=workflow.name, workflow=workflow)
     assert export_project(session=session, project_key="hh") == (TEMPLATE_DIR / f"{slug}.yaml").read_text()
 
 
@@ -140,7 +140,7 @@ def test_export_then_import_under_another_key_exports_the_same_document_but_for_
     make(session, key="HH", name="Helpdesk")
     first = export_project(session=session, project_key="HH")
 
-    create_project(session=session, actor=None, key="HX", name="Copy", workflow=parse_workflow(first, "HH.yaml"))
+    create_project(session=session, actor=SYSTEM, key="HX", name="Copy", workflow=parse_workflow(first, "HH.yaml"))
     session.commit()
 
     second = export_project(session=session, project_key="HX")

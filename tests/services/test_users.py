@@ -6,11 +6,12 @@ from sqlmodel import select
 from tests.factories import make_user
 from tickit.models import OutboxMessage, User, UserSession
 from tickit.services import auth, users
+from tickit.services.actors import SYSTEM
 from tickit.services.errors import PermissionDenied, ValidationFailed
 
 
 def test_create_user_generates_a_password_that_signs_in(session):
-    created = users.create_user(session=session, actor=None, email="Ada@Example.com ", name="Ada", role="agent")
+    created = users.create_user(session=session, actor=SYSTEM, email="Ada@Example.com ", name="Ada", role="agent")
     assert created.user.email == "ada@example.com"
     assert created.generated_password and len(created.generated_password) >= 20
     signed_in = auth.sign_in_with_password(session=session, email="ada@example.com",
@@ -19,7 +20,7 @@ def test_create_user_generates_a_password_that_signs_in(session):
 
 
 def test_password_is_stored_as_argon2_hash_only(session):
-    users.create_user(session=session, actor=None, email="a@example.com", name="A", role="client",
+    users.create_user(session=session, actor=SYSTEM, email="a@example.com", name="A", role="client",
                       password="a-long-password")
     stored = session.exec(select(User)).one()
     assert stored.password_hash.startswith("$argon2id$")
@@ -27,7 +28,7 @@ def test_password_is_stored_as_argon2_hash_only(session):
 
 
 def test_create_user_stages_a_welcome_mail_in_the_same_transaction(session):
-    created = users.create_user(session=session, actor=None, email="new@example.com", name="New", role="client")
+    created = users.create_user(session=session, actor=SYSTEM, email="new@example.com", name="New", role="client")
     message = session.exec(select(OutboxMessage)).one()
     assert (message.event, message.channel, message.recipient_user_id) == ("welcome", "mail", created.user.id)
 
@@ -35,7 +36,7 @@ def test_create_user_stages_a_welcome_mail_in_the_same_transaction(session):
 def test_duplicate_email_is_refused_naming_the_email(session):
     make_user(session, email="taken@example.com")
     with pytest.raises(ValidationFailed) as caught:
-        users.create_user(session=session, actor=None, email="TAKEN@example.com", name="Other", role="client")
+        users.create_user(session=session, actor=SYSTEM, email="TAKEN@example.com", name="Other", role="client")
     assert "already exists" in caught.value.errors["email"]
 
 
@@ -50,7 +51,7 @@ def test_duplicate_email_is_refused_naming_the_email(session):
 )
 def test_bad_input_is_refused_per_field_and_creates_nothing(session, email, name, role, password, field):
     with pytest.raises(ValidationFailed) as caught:
-        users.create_user(session=session, actor=None, email=email, name=name, role=role, password=password)
+        users.create_user(session=session, actor=SYSTEM, email=email, name=name, role=role, password=password)
     assert field in caught.value.errors
     assert session.exec(select(User)).all() == []
 
@@ -74,9 +75,9 @@ def test_deactivating_a_user_ends_their_sessions(session):
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(session):
     admin = make_user(session, "admin")
     with pytest.raises(ValidationFailed):
-        users.change_role(session=session, actor=None, user_id=admin.id, role="agent")
+        users.change_role(session=session, actor=SYSTEM, user_id=admin.id, role="agent")
     with pytest.raises(ValidationFailed):
-        users.set_active(session=session, actor=None, user_id=admin.id, active=False)
+        users.set_active(session=session, actor=SYSTEM, user_id=admin.id, active=False)
 
 
 def test_admin_cannot_deactivate_themselves(session):
@@ -96,3 +97,11 @@ def test_first_admin_is_created_only_on_an_empty_database(session):
     first = users.ensure_first_admin(session=session, email="boss@example.com")
     assert first.user.role == "admin" and first.generated_password
     assert users.ensure_first_admin(session=session, email="boss@example.com") is None
+
+
+def test_nobody_signed_in_is_never_taken_for_the_system(session):
+    # A web event from a browser without a session resolves to no actor; it must not pass as the CLI.
+    with pytest.raises(PermissionDenied):
+        users.create_user(session=session, actor=None, email="x@example.com", name="X", role="admin")
+    with pytest.raises(PermissionDenied):
+        users.list_users(session=session, actor=None)

@@ -124,7 +124,7 @@ def private_redis_url(tmp_path):
 def worker_env(request, engine, smtp_server, tmp_path):
     """The environment of the app and the consumer: this test's database and SMTP server, and
     Huey on SQLite next to a SQLite database, on Redis next to PostgreSQL."""
-    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "SMTP_USERNAME"}}
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL" and not key.startswith("SMTP_")}
     env.update(
         TICKIT_DATA_DIR=str(tmp_path / "data"),
         DATABASE_URL=engine.url.render_as_string(hide_password=False),
@@ -312,9 +312,11 @@ def test_concurrent_deliveries_of_one_message_send_it_once(engine, settings_env,
         return outbox.deliver(outbox_id, engine=engine)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        outcomes = sorted(pool.map(lambda _: deliver(), range(4)))
+        outcomes = list(pool.map(lambda _: deliver(), range(4)))
 
-    assert outcomes == ["delivered", "not-due", "not-due", "not-due"]
+    assert outcomes.count("delivered") == 1
+    # The others came while it was being sent, or after.
+    assert set(outcomes) - {"delivered"} <= {"not-due", "already-delivered"}
     assert len(smtp_server.envelopes) == 1
 
 

@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 
 from tickit.db import session_scope
-from tickit.services.project_setup import ProjectSummary, create_project
 from tickit.services import projects as project_members
+from tickit.services.actors import SYSTEM
+from tickit.services.project_setup import ProjectSummary, create_project
 from tickit.services.projects import list_projects
-from tickit.services.users import find_by_email
 from tickit.services.templates import export_project, load_template, parse_workflow
+from tickit.services.users import find_by_email
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,7 +67,7 @@ def create_command(args: argparse.Namespace) -> int:
     workflow = load_template(args.template)
     with session_scope() as session:
         summary = create_project(
-            session=session, actor=None, key=args.key, name=args.name,
+            session=session, actor=SYSTEM, key=args.key, name=args.name,
             workflow=workflow, description=args.description,
         )
     _print_created(summary, f"template {args.template}")
@@ -89,7 +90,7 @@ def import_command(args: argparse.Namespace) -> int:
     workflow = parse_workflow(text, source)
     with session_scope() as session:
         summary = create_project(
-            session=session, actor=None, key=args.key, name=args.name,
+            session=session, actor=SYSTEM, key=args.key, name=args.name,
             workflow=workflow, description=args.description,
         )
     _print_created(summary, source)
@@ -107,7 +108,7 @@ def export_command(args: argparse.Namespace) -> int:
 def list_command(args: argparse.Namespace) -> int:
     """Print one line per project: key, name, ticket count and ticket types."""
     with session_scope() as session:
-        projects = list_projects(session=session, actor=None)
+        projects = list_projects(session=session, actor=SYSTEM)
     if not projects:
         print("No projects yet. Create one with: tickit project create --key K --name N --template T")
         return 0
@@ -129,7 +130,7 @@ def member_add_command(args: argparse.Namespace) -> int:
     """Add a user to a project (or change their role in it)."""
     with session_scope() as session:
         row = project_members.add_member(
-            session=session, actor=None, project_key=args.key, email=args.email, project_role=args.role
+            session=session, actor=SYSTEM, project_key=args.key, email=args.email, project_role=args.role
         )
     print(f"{row.email} is {row.project_role} in {args.key.upper()}")
     return 0
@@ -142,7 +143,7 @@ def member_remove_command(args: argparse.Namespace) -> int:
         if user is None:
             print(f"tickit: no user with email {args.email.strip().lower()}", file=sys.stderr)
             return 2
-        project_members.remove_member(session=session, actor=None, project_key=args.key, user_id=user.id)
+        project_members.remove_member(session=session, actor=SYSTEM, project_key=args.key, user_id=user.id)
     print(f"{user.email} removed from {args.key.upper()}")
     return 0
 
@@ -150,7 +151,7 @@ def member_remove_command(args: argparse.Namespace) -> int:
 def member_list_command(args: argparse.Namespace) -> int:
     """Print the project's members: agents first, then clients."""
     with session_scope() as session:
-        rows = project_members.list_members(session=session, actor=None, project_key=args.key)
+        rows = project_members.list_members(session=session, actor=SYSTEM, project_key=args.key)
     for row in rows:
         print(f"{row.project_role:<7} {row.email:<40} {row.name}")
     if not rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tickit.db import session_scope
 from tickit.services import users
+from tickit.services.actors import SYSTEM
 from tickit.services.errors import ValidationFailed
 
 
@@ -42,7 +43,7 @@ def _user_id(session, email: str) -> int:
 def _create(args) -> int:
     with session_scope() as session:
         created = users.create_user(
-            session=session, actor=None, email=args.email, name=args.name, role=args.role, password=args.password
+            session=session, actor=SYSTEM, email=args.email, name=args.name, role=args.role, password=args.password
         )
     print(f"Created {created.user.role} {created.user.name} <{created.user.email}>")
     if created.generated_password:
@@ -52,7 +53,7 @@ def _create(args) -> int:
 
 def _list(_args) -> int:
     with session_scope() as session:
-        accounts = users.list_users(session=session, actor=None)
+        accounts = users.list_users(session=session, actor=SYSTEM)
     for account in accounts:
         state = "" if account.is_active else "  (deactivated)"
         print(f"{account.role:<7} {account.email:<40} {account.name}{state}")
@@ -61,7 +62,7 @@ def _list(_args) -> int:
 
 def _role(args) -> int:
     with session_scope() as session:
-        account = users.change_role(session=session, actor=None, user_id=_user_id(session, args.email), role=args.role)
+        account = users.change_role(session=session, actor=SYSTEM, user_id=_user_id(session, args.email), role=args.role)
     print(f"{account.email} is now {account.role}")
     return 0
 
@@ -69,7 +70,7 @@ def _role(args) -> int:
 def _set_active(args) -> int:
     with session_scope() as session:
         account = users.set_active(
-            session=session, actor=None, user_id=_user_id(session, args.email), active=args.active
+            session=session, actor=SYSTEM, user_id=_user_id(session, args.email), active=args.active
         )
     print(f"{account.email} is {'active' if account.is_active else 'deactivated; their sessions have ended'}")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.brand import brand
 from tickit.components.post_form import post_form
 from tickit.state.session import SessionState
 
@@ -91,12 +92,7 @@ def _user_block() -> rx.Component:
 def sidebar() -> rx.Component:
     return rx.vstack(
         rx.link(
-            rx.hstack(
-                rx.center(rx.icon("ticket-check", size=18, color="white"), width="30px", height="30px",
-                          border_radius="8px", background=rx.color("accent", 9)),
-                rx.heading("TickIt", size="5", weight="bold"),
-                spacing="2", align="center",
-            ),
+            brand("small"),
             href=SessionState.home_path, underline="none", color=rx.color("gray", 12), padding="16px 12px 8px",
         ),
         rx.box(rx.cond(SessionState.user_role == "client", _client_nav(), _staff_nav()), width="100%", padding_x="8px"),

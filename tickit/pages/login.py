@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.brand import brand
 from tickit.components.post_form import post_form
 from tickit.state.login import LoginState
 
@@ -38,12 +39,7 @@ def login_page() -> rx.Component:
     )
     return rx.center(
         rx.vstack(
-            rx.hstack(
-                rx.center(rx.icon("ticket-check", size=22, color="white"), width="40px", height="40px",
-                          border_radius="10px", background=rx.color("accent", 9)),
-                rx.heading("TickIt", size="7", weight="bold"),
-                align="center", spacing="3",
-            ),
+            brand("large"),
             rx.card(
                 rx.vstack(
                     rx.heading("Sign in", size="5"),

@@ -43,9 +43,25 @@ class UserPublic:
         return self.role in (Role.AGENT, Role.ADMIN)
 
 
-def require_admin(actor: UserPublic | None) -> None:
-    """Let the system (actor None: CLI, start-up) and admins through; refuse everyone else."""
-    if actor is not None and not actor.is_admin:
+class SystemActor:
+    """TickIt itself acting for an operator at the command line or at start-up; not a user."""
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = SystemActor()
+
+# Who may call an administrative service: a signed-in user or TickIt itself. None (nobody
+# signed in) is never an actor; services refuse it rather than mistake it for the system.
+Actor = UserPublic | SystemActor
+
+
+def require_admin(actor: Actor | None) -> None:
+    """Let the system and admins through; refuse everyone else, including nobody."""
+    if actor is SYSTEM:
+        return
+    if actor is None or not actor.is_admin:
         raise PermissionDenied("Only an admin may do this.")
 
 

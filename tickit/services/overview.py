@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tickit.models import Project, StatusCategory, Ticket, TicketStatus, User, utcnow
-from tickit.services.actors import UserPublic, require_admin
+from tickit.services.actors import Actor, require_admin
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Overview:
     tickets_this_week: int
 
 
-def admin_overview(*, session: Session, actor: UserPublic | None) -> Overview:
+def admin_overview(*, session: Session, actor: Actor) -> Overview:
     """Head counts by role, projects, open tickets and tickets filed in the last seven days."""
     require_admin(actor)
     by_role = dict(

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tickit.models import Project, TicketStatus, TicketTransition, TicketType, TicketTypeField
-from tickit.services.actors import UserPublic, require_admin
+from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.templates import TypeSpec, WorkflowDocument
 
@@ -37,7 +37,7 @@ def normalize_project_key(raw: str) -> str:
 def create_project(
     *,
     session: Session,
-    actor: UserPublic | None,
+    actor: Actor,
     key: str,
     name: str,
     workflow: WorkflowDocument,

@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tickit.models import MemberRole, Project, ProjectMember, Role, Ticket, TicketType, User
-from tickit.services.actors import UserPublic, require_admin
+from tickit.services.actors import Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.users import find_by_email
 
@@ -41,7 +41,7 @@ def get_project(session: Session, key: str) -> Project:
     return project
 
 
-def list_projects(*, session: Session, actor: UserPublic | None) -> list[ProjectRow]:
+def list_projects(*, session: Session, actor: Actor) -> list[ProjectRow]:
     """Every project with its types and head counts, for the admin overview."""
     require_admin(actor)
     projects = session.exec(select(Project).order_by(Project.name)).all()
@@ -72,7 +72,7 @@ def list_projects(*, session: Session, actor: UserPublic | None) -> list[Project
     ]
 
 
-def list_members(*, session: Session, actor: UserPublic | None, project_key: str) -> list[MemberRow]:
+def list_members(*, session: Session, actor: Actor, project_key: str) -> list[MemberRow]:
     """The project's agents first, then its clients, each by name."""
     require_admin(actor)
     project = get_project(session, project_key)
@@ -89,7 +89,7 @@ def list_members(*, session: Session, actor: UserPublic | None, project_key: str
 
 
 def add_member(
-    *, session: Session, actor: UserPublic | None, project_key: str, email: str, project_role: str
+    *, session: Session, actor: Actor, project_key: str, email: str, project_role: str
 ) -> MemberRow:
     """Add a user to a project (or change their role in it)."""
     require_admin(actor)
@@ -108,7 +108,7 @@ def add_member(
     return MemberRow(user_id=user.id, name=user.name, email=user.email, account_role=user.role, project_role=project_role)
 
 
-def remove_member(*, session: Session, actor: UserPublic | None, project_key: str, user_id: int) -> None:
+def remove_member(*, session: Session, actor: Actor, project_key: str, user_id: int) -> None:
     """Take a user out of a project; their tickets stay."""
     require_admin(actor)
     project = get_project(session, project_key)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from tickit.models import Role, User, UserSession
 from tickit.services import outbox
-from tickit.services.actors import UserPublic, require_admin
+from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password
 
@@ -53,7 +53,7 @@ def find_by_email(session: Session, email: str) -> User | None:
 def create_user(
     *,
     session: Session,
-    actor: UserPublic | None,
+    actor: Actor,
     email: str,
     name: str,
     role: str,
@@ -111,7 +111,7 @@ def _active_admin_count(session: Session) -> int:
     ).one()
 
 
-def change_role(*, session: Session, actor: UserPublic | None, user_id: int, role: str) -> UserPublic:
+def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> UserPublic:
     """Give a user another role; the last active admin cannot be demoted."""
     require_admin(actor)
     _check_role(role)
@@ -124,12 +124,12 @@ def change_role(*, session: Session, actor: UserPublic | None, user_id: int, rol
     return UserPublic.of(user)
 
 
-def set_active(*, session: Session, actor: UserPublic | None, user_id: int, active: bool) -> UserPublic:
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> UserPublic:
     """Deactivate (ending every session at once) or reactivate an account."""
     require_admin(actor)
     user = get_user(session, user_id)
     if not active:
-        if actor is not None and actor.id == user_id:
+        if isinstance(actor, UserPublic) and actor.id == user_id:
             raise ValidationFailed({"user": "You cannot deactivate your own account."})
         if user.role == Role.ADMIN and user.is_active and _active_admin_count(session) == 1:
             raise ValidationFailed({"user": "This is the last active admin; it cannot be deactivated."})
@@ -145,5 +145,5 @@ def ensure_first_admin(*, session: Session, email: str) -> CreatedUser | None:
     if session.exec(select(func.count()).select_from(User)).one():
         return None
     return create_user(
-        session=session, actor=None, email=email, name="Administrator", role=Role.ADMIN, send_welcome=False
+        session=session, actor=SYSTEM, email=email, name="Administrator", role=Role.ADMIN, send_welcome=False
     )

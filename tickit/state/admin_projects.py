@@ -9,8 +9,8 @@ import reflex as rx
 from tickit.db import session_scope
 from tickit.models import MemberRole, Role
 from tickit.services import project_setup, projects, templates
-from tickit.services.errors import ServiceError, ValidationFailed
-from tickit.state.session import SessionState
+from tickit.services.errors import ServiceError
+from tickit.state.session import SessionState, form_errors
 
 
 @dataclasses.dataclass
@@ -87,11 +87,8 @@ class AdminProjectsState(SessionState):
                     session=session, actor=actor, key=str(form.get("key", "")), name=str(form.get("name", "")),
                     workflow=workflow,
                 )
-        except ValidationFailed as exc:
-            self.create_errors = exc.errors
-            return None
         except ServiceError as exc:
-            self.create_errors = {"form": str(exc)}
+            self.create_errors = form_errors(exc)
             return None
         self.create_open, self.create_errors = False, {}
         with session_scope() as session:
@@ -136,11 +133,8 @@ class AdminProjectsState(SessionState):
                 )
                 self._load_members(session, actor)
                 self._reload(session, actor)
-        except ValidationFailed as exc:
-            self.member_errors = exc.errors
-            return None
         except ServiceError as exc:
-            self.member_errors = {"email": str(exc)}
+            self.member_errors = form_errors(exc)
             return None
         self.member_errors = {}
         return rx.toast.success(f"{added.name} is now {added.project_role} in {self.members_project}.")

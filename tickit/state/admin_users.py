@@ -9,9 +9,9 @@ import reflex as rx
 from tickit.db import session_scope
 from tickit.models import Role
 from tickit.services import users
-from tickit.services.errors import ServiceError, ValidationFailed
+from tickit.services.errors import ServiceError
 from tickit.state.formatting import ago
-from tickit.state.session import SessionState
+from tickit.state.session import SessionState, form_errors
 
 
 @dataclasses.dataclass
@@ -75,11 +75,8 @@ class AdminUsersState(SessionState):
                     session=session, actor=actor, email=str(form.get("email", "")), name=str(form.get("name", "")),
                     role=self.new_role, password=str(form.get("password", "")) or None,
                 )
-        except ValidationFailed as exc:
-            self.form_errors = exc.errors
-            return None
         except ServiceError as exc:
-            self.form_errors = {"form": str(exc)}
+            self.form_errors = form_errors(exc)
             return None
         self.form_errors = {}
         self.created_email = created.user.email
@@ -107,8 +104,7 @@ class AdminUsersState(SessionState):
             with session_scope() as session:
                 changed = change(session, actor)
         except ServiceError as exc:
-            message = next(iter(exc.errors.values())) if isinstance(exc, ValidationFailed) else str(exc)
-            return rx.toast.error(message)
+            return rx.toast.error(" ".join(form_errors(exc).values()))
         with session_scope() as session:
             self._reload(session, actor)
         return rx.toast.success(message.format(role=changed.role, email=changed.email))

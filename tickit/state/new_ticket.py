@@ -8,8 +8,8 @@ from tickit import routes
 from tickit.db import session_scope
 from tickit.models import Role
 from tickit.services import tickets
-from tickit.services.errors import ServiceError, ValidationFailed
-from tickit.state.session import SessionState
+from tickit.services.errors import ServiceError
+from tickit.state.session import SessionState, form_errors
 
 
 class NewTicketState(SessionState):
@@ -50,11 +50,8 @@ class NewTicketState(SessionState):
                     title=str(form.get("title", "")),
                     description=str(form.get("description", "")),
                 )
-        except ValidationFailed as exc:
-            self.errors = exc.errors
-            return None
         except ServiceError as exc:
-            self.errors = {"form": str(exc)}
+            self.errors = form_errors(exc)
             return None
         self.errors = {}
         return [rx.redirect(routes.PORTAL), rx.toast.success(f"Ticket {number} filed. We'll keep you posted here.")]

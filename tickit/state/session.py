@@ -10,6 +10,12 @@ from tickit import routes
 from tickit.db import session_scope
 from tickit.services import auth
 from tickit.services.actors import UserPublic
+from tickit.services.errors import ServiceError, ValidationFailed
+
+
+def form_errors(exc: ServiceError) -> dict[str, str]:
+    """Errors keyed by form field; failures not tied to one field go under "form"."""
+    return exc.errors if isinstance(exc, ValidationFailed) else {"form": str(exc)}
 
 
 def _session_token(cookie_header: str) -> str | None:
