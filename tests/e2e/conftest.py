@@ -7,7 +7,6 @@ is kept in test-artifacts/e2e/server.log; a failing test leaves a screenshot bes
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 import re
@@ -22,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,8 +85,8 @@ class AppServer:
 
     def tickit(self, *args: str) -> str:
         """Run the `tickit` CLI against this server's database; return its output or fail the test."""
-        done = subprocess.run([str(TICKIT), *args], cwd=REPO_ROOT, env=self.env, capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run([str(TICKIT), *args], check=False, cwd=REPO_ROOT, env=self.env, capture_output=True,
+                              text=True, timeout=120)
         if done.returncode != 0:
             pytest.fail(f"`tickit {' '.join(args)}` exited {done.returncode}:\n{done.stdout}{done.stderr}")
         return done.stdout
@@ -139,14 +139,20 @@ def _first_admin(log_path: Path) -> Account | None:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
+    """SIGTERM to `tickit serve` and its children (one process group), SIGKILL to whatever outlives it."""
     try:
-        process.wait(timeout=30)
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=45)
     except subprocess.TimeoutExpired:
+        pass
+    try:
         os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=10)
 
 
 def _server_env(data_dir: Path, port: int, worker: str) -> dict[str, str]:
@@ -170,6 +176,10 @@ def _server_env(data_dir: Path, port: int, worker: str) -> dict[str, str]:
 def app_server(worker_id_suffix) -> Iterator[AppServer]:
     """`tickit serve` in production mode on a free port, with its first admin's credentials from the banner."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if worker_id_suffix in ("", "-gw0"):
+        # Screenshots of an earlier run's failures would pass for this run's.
+        for stale in ARTIFACTS.glob("*.png"):
+            stale.unlink(missing_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="tickit-e2e-"))
     port = _free_port()
     env = _server_env(data_dir, port, worker_id_suffix)
@@ -219,6 +229,7 @@ class Seed:
     agent: Account            # agent in Help Hub (HH)
     client: Account           # client in Help Hub (HH)
     outsider: Account         # client in Operations (OP) only
+    client_ticket: str        # title of a ticket the client filed in HH
     outsider_ticket: str      # title of a ticket the outsider filed in OP
 
 
@@ -234,7 +245,8 @@ class _Seeding(threading.Thread):
     def run(self) -> None:
         try:
             self._seed = self._create()
-        except BaseException as exc:  # pytest.fail raises an Exception subclass of BaseException
+        # pytest.fail's exception derives from BaseException only; it is re-raised in the test's thread.
+        except BaseException as exc:  # noqa: BLE001
             self._error = exc
 
     def check(self) -> bool:
@@ -254,49 +266,44 @@ class _Seeding(threading.Thread):
         agent = Account("agent.hh@example.com", PASSWORD, "Agnes Agent", "agent")
         client = Account("client.hh@example.com", PASSWORD, "Clara Client", "client")
         outsider = Account("client.op@example.com", PASSWORD, "Otto Outsider", "client")
-        for account in (agent, client, outsider):
-            run("user", "create", "--email", account.email, "--name", account.name, "--role", account.role,
-                "--password", account.password)
-        run("project", "create", "--key", "HH", "--name", "Help Hub", "--template", "software-feedback")
-        run("project", "create", "--key", "OP", "--name", "Operations", "--template", "it-helpdesk")
-        for key, account in (("HH", agent), ("HH", client), ("OP", outsider)):
-            add_project_member(self.server, key, account.email, account.role)
-        title = "Payroll server unreachable since Monday"
-        _file_ticket_directly(self.server, outsider.email, "OP", title)
-        return Seed(agent=agent, client=client, outsider=outsider, outsider_ticket=title)
+        client_ticket, outsider_ticket = "Search ignores accents", "Payroll server unreachable since Monday"
+        # Each CLI call is a fresh Python process; independent ones run side by side.
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            _all([*(pool.submit(run, "user", "create", f"--email={a.email}", f"--name={a.name}", f"--role={a.role}",
+                                f"--password={a.password}") for a in (agent, client, outsider)),
+                  pool.submit(run, "project", "create", "--key=HH", "--name=Help Hub", "--template=software-feedback"),
+                  pool.submit(run, "project", "create", "--key=OP", "--name=Operations", "--template=it-helpdesk")])
+            _all(pool.submit(add_project_member, self.server, key, a.email, a.role)
+                 for key, a in (("HH", agent), ("HH", client), ("OP", outsider)))
+            _all([pool.submit(_file_ticket_directly, self.server, client.email, "HH", client_ticket),
+                  pool.submit(_file_ticket_directly, self.server, outsider.email, "OP", outsider_ticket)])
+        return Seed(agent=agent, client=client, outsider=outsider, client_ticket=client_ticket,
+                    outsider_ticket=outsider_ticket)
 
 
-@functools.cache
-def _cli_has_member_command() -> bool:
-    done = subprocess.run([str(TICKIT), "project", "--help"], cwd=REPO_ROOT, capture_output=True, text=True)
-    return "member" in done.stdout
+def _all(futures) -> None:
+    for future in list(futures):
+        future.result()
 
 
 def add_project_member(server: AppServer, key: str, email: str, role: str) -> None:
-    """`tickit project member add`, or the service behind it where this checkout's CLI lacks the command."""
-    if _cli_has_member_command():
-        server.tickit("project", "member", "add", "--role", role, key, email)
-        return
-    _python(server, "from tickit.services import projects\n"
-                    "with session_scope() as s:\n"
-                    f"    projects.add_member(session=s, actor=None, project_key={key!r}, email={email!r},"
-                    f" project_role={role!r})\n")
+    server.tickit("project", "member", "add", f"--role={role}", key, email)
 
 
 def _file_ticket_directly(server: AppServer, email: str, key: str, title: str) -> None:
-    # The CLI files no tickets; this one belongs to a project the test's users must never see.
+    # The CLI files no tickets, and these only set the scene: the portal tests file theirs through the form.
     _python(server, "from tickit.services import tickets, users\n"
                     "from tickit.services.actors import UserPublic\n"
                     "with session_scope() as s:\n"
                     f"    actor = UserPublic.of(users.find_by_email(s, {email!r}))\n"
                     f"    tickets.create_web_ticket(session=s, actor=actor, project_key={key!r}, title={title!r},"
-                    " description='Nobody can log in to payroll.')\n")
+                    " description='Seeded for the browser tests.')\n")
 
 
 def _python(server: AppServer, body: str) -> None:
     script = "from tickit.db import session_scope\n" + body
-    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=server.env, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], check=False, cwd=REPO_ROOT, env=server.env,
+                          capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         pytest.fail(f"Seeding script failed:\n{script}\n{done.stdout}{done.stderr}")
 
@@ -321,11 +328,11 @@ def new_account(app_server, request) -> Callable[..., Account]:
 
     def create(role: str = "client", *, project: str | None = None, name: str | None = None) -> Account:
         n = next(_unique)
-        slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[-40:]
+        slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[-40:].strip("-")
         account = Account(email=f"{slug}-{n}@example.com", password=PASSWORD, name=name or f"Person {n} {role}",
                           role=role)
-        app_server.tickit("user", "create", "--email", account.email, "--name", account.name, "--role", role,
-                          "--password", account.password)
+        app_server.tickit("user", "create", f"--email={account.email}", f"--name={account.name}", f"--role={role}",
+                          f"--password={account.password}")
         if project:
             add_project_member(app_server, project, account.email, role)
         return account

@@ -46,7 +46,7 @@ def test_session_cookie_is_http_only_and_same_site_lax(page_as):
 
 def test_sign_out_ends_the_session(page_as):
     page = page_as("agent")
-    expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tickets", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
 
@@ -81,7 +81,7 @@ def test_five_wrong_passwords_lock_the_email_for_a_while(new_page, new_account):
     # Even the right password is turned away until the window passes.
     _submit_sign_in(page, account.email, account.password)
 
-    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-in attempts")
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-in attempts", timeout=5_000)
     assert "/login" in page.url
 
 

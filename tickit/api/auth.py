@@ -56,15 +56,20 @@ def sign_in(
     back = {"email": email.strip()[:320], "next": routes.safe_next(next) or ""}
     if not email.strip() or not password:
         return RedirectResponse(routes.login_url(error="missing", **back), status_code=303)
+    failure: auth.SignInFailed | None = None
     try:
         with session_scope() as session:
-            user = auth.sign_in_with_password(
-                session=session, email=email, password=password, ip=client_ip(request)
-            )
+            try:
+                user = auth.sign_in_with_password(
+                    session=session, email=email, password=password, ip=client_ip(request)
+                )
+            except auth.SignInFailed as exc:
+                # Caught inside the scope so it commits: the failure counts must persist.
+                failure = exc
     except RateLimited as exc:
         return RedirectResponse(routes.login_url(error="rate", retry=str(exc.retry_after), **back), status_code=303)
-    except auth.SignInFailed as exc:
-        code = "deactivated" if str(exc) == auth.DEACTIVATED else "invalid"
+    if failure is not None:
+        code = "deactivated" if str(failure) == auth.DEACTIVATED else "invalid"
         return RedirectResponse(routes.login_url(error=code, **back), status_code=303)
     return signed_in_redirect(request, user.id, user.role, next)
 

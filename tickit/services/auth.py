@@ -46,7 +46,11 @@ def _failure_keys(email: str, ip: str) -> list[tuple[str, int]]:
 
 
 def sign_in_with_password(*, session: Session, email: str, password: str, ip: str) -> UserPublic:
-    """Check credentials, counting failures per email and per address to slow guessing."""
+    """Check credentials, counting failures per email and per address to slow guessing.
+
+    On a wrong password the failure is counted in `session` before SignInFailed is raised;
+    the caller must still commit, or the count is lost and guessing goes unthrottled.
+    """
     keys = _failure_keys(email, ip)
     for key, limit in keys:
         if ratelimit.count(session, key, window_seconds=FAILURE_WINDOW_SECONDS) >= limit:

@@ -105,7 +105,7 @@ def _project_card(project) -> rx.Component:
                 rx.heading(project.name, size="4"),
                 rx.spacer(),
                 rx.button(rx.icon("users", size=14), "Members", size="1", variant="soft",
-                          on_click=S.open_members(project.key, project.name)),
+                          aria_label="Members of " + project.name, on_click=S.open_members(project.key, project.name)),
                 align="center", width="100%",
             ),
             rx.text(project.description, size="2", color=rx.color("gray", 10)),
