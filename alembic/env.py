@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from alembic import context
 from sqlalchemy import JSON
 from sqlmodel.sql.sqltypes import AutoString
 
 import tickit.models  # noqa: F401  (registers every table on the metadata)
-from alembic import context
 from tickit.models.base import UTCDateTime, metadata
 
 

@@ -22,9 +22,7 @@ from tickit.db import create_db_engine
 from tickit.models import metadata
 
 # The server that hosts the throw-away test databases (CI and dev machines run one here).
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TICKIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+POSTGRES_ADMIN_URL = os.environ.get("TICKIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="session")

@@ -14,12 +14,23 @@ _sequence = itertools.count(1)
 PASSWORD = "correct horse battery"
 
 
-def make_user(session: Session, role: str = "client", *, email: str | None = None, name: str | None = None,
-              password: str = PASSWORD) -> UserPublic:
+def make_user(
+    session: Session,
+    role: str = "client",
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+) -> UserPublic:
     n = next(_sequence)
     created = users.create_user(
-        session=session, actor=SYSTEM, email=email or f"{role}{n}@example.com", name=name or f"{role.title()} {n}",
-        role=role, password=password, send_welcome=False,
+        session=session,
+        actor=SYSTEM,
+        email=email or f"{role}{n}@example.com",
+        name=name or f"{role.title()} {n}",
+        role=role,
+        password=password,
+        send_welcome=False,
     )
     session.flush()
     return created.user
@@ -27,7 +38,11 @@ def make_user(session: Session, role: str = "client", *, email: str | None = Non
 
 def make_project(session: Session, key: str = "HH", *, template: str = "software-feedback", name: str | None = None):
     summary = project_setup.create_project(
-        session=session, actor=SYSTEM, key=key, name=name or f"Project {key}", workflow=templates.load_template(template)
+        session=session,
+        actor=SYSTEM,
+        key=key,
+        name=name or f"Project {key}",
+        workflow=templates.load_template(template),
     )
     session.flush()
     return summary

@@ -108,9 +108,7 @@ def parse_database_url(raw: str, data_dir: Path) -> URL:
         if not url.database:
             raise ConfigError("DATABASE_URL names no SQLite file; use sqlite:///path/to/file.db")
         return url
-    raise ConfigError(
-        f"DATABASE_URL uses {backend!r}; TickIt runs on sqlite or postgresql"
-    )
+    raise ConfigError(f"DATABASE_URL uses {backend!r}; TickIt runs on sqlite or postgresql")
 
 
 def _secret_key(data_dir: Path) -> str:

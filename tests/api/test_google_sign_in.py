@@ -118,9 +118,7 @@ def consent_at_google(browser: httpx.Client, app_url: str, subject: str, next_pa
     return callback_url
 
 
-def sign_in_with_google(
-    browser: httpx.Client, app_url: str, subject: str, next_path: str = ""
-) -> httpx.Response:
+def sign_in_with_google(browser: httpx.Client, app_url: str, subject: str, next_path: str = "") -> httpx.Response:
     return browser.get(consent_at_google(browser, app_url, subject, next_path))
 
 
@@ -146,7 +144,10 @@ def test_google_sign_in_creates_a_client_user_and_a_session(engine, provider, ap
     with Session(engine) as session:
         user = session.exec(select(User)).one()
         assert (user.email, user.name, user.role, user.google_subject) == (
-            "carla@example.com", "Carla Client", Role.CLIENT, "g-100",
+            "carla@example.com",
+            "Carla Client",
+            Role.CLIENT,
+            "g-100",
         )
         assert session.exec(select(UserSession)).one().user_id == user.id
         signed_in = auth.resolve_session(session=session, token=browser.cookies[auth.SESSION_COOKIE])

@@ -66,7 +66,10 @@ def test_user_create_prints_a_generated_password_that_signs_in(sqlite_env):
     ("args", "message"),
     [
         (["--email", "ada@example.com", "--name", "Again", "--role", "client"], "already exists"),
-        (["--email", "bob@example.com", "--name", "Bob", "--role", "owner"], "Role must be one of client, agent, admin"),
+        (
+            ["--email", "bob@example.com", "--name", "Bob", "--role", "owner"],
+            "Role must be one of client, agent, admin",
+        ),
         (["--email", "not-an-email", "--name", "Bob", "--role", "client"], "email"),
         (["--email", "bob@example.com", "--name", "Bob", "--role", "client", "--password", "short"], "at least 10"),
     ],

@@ -77,9 +77,7 @@ def test_list_without_projects_says_how_to_create_one(cli_database, capsys):
 def test_an_unknown_template_exits_2_with_one_line_naming_the_available_ones(cli_database, capsys):
     code, out, err = run(capsys, "project", "create", "--key", "HH", "--name", "Helpdesk", "--template", "kanban")
     assert (code, out) == (2, "")
-    assert err == (
-        "tickit: no template named 'kanban'; available: customer-support, it-helpdesk, software-feedback\n"
-    )
+    assert err == ("tickit: no template named 'kanban'; available: customer-support, it-helpdesk, software-feedback\n")
 
 
 def test_a_key_in_use_exits_2_naming_the_key(cli_database, capsys):

@@ -30,8 +30,14 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 TICKIT = Path(sys.executable).with_name("tickit")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1360, "height": 860}
 PASSWORD = "correct horse battery"
 
@@ -40,8 +46,18 @@ SERVER_START_TIMEOUT_SECONDS = 400
 BANNER_TIMEOUT_SECONDS = 90
 
 # Settings a developer's shell may carry that would point the app elsewhere than this test's data.
-_FOREIGN_SETTINGS = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "APP_URL", "TICKIT_PORT", "TICKIT_DATA_DIR",
-                     "TICKIT_ADMIN_EMAIL", "SMTP_HOST", "GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")
+_FOREIGN_SETTINGS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "APP_URL",
+    "TICKIT_PORT",
+    "TICKIT_DATA_DIR",
+    "TICKIT_ADMIN_EMAIL",
+    "SMTP_HOST",
+    "GOOGLE_CLIENT_ID",
+    "GOOGLE_CLIENT_SECRET",
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -85,8 +101,9 @@ class AppServer:
 
     def tickit(self, *args: str) -> str:
         """Run the `tickit` CLI against this server's database; return its output or fail the test."""
-        done = subprocess.run([str(TICKIT), *args], check=False, cwd=REPO_ROOT, env=self.env, capture_output=True,
-                              text=True, timeout=120)
+        done = subprocess.run(
+            [str(TICKIT), *args], check=False, cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=120
+        )
         if done.returncode != 0:
             pytest.fail(f"`tickit {' '.join(args)}` exited {done.returncode}:\n{done.stdout}{done.stderr}")
         return done.stdout
@@ -115,15 +132,18 @@ def _get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
-def _wait_for(what: str, check: Callable[[], object], *, process: subprocess.Popen, log_path: Path,
-              deadline: float) -> object:
+def _wait_for(
+    what: str, check: Callable[[], object], *, process: subprocess.Popen, log_path: Path, deadline: float
+) -> object:
     while True:
         result = check()
         if result:
             return result
         if process.poll() is not None:
-            pytest.fail(f"`tickit serve` exited with {process.returncode} while waiting for {what}.\n"
-                        f"Last lines of {log_path}:\n{_log_tail(log_path)}")
+            pytest.fail(
+                f"`tickit serve` exited with {process.returncode} while waiting for {what}.\n"
+                f"Last lines of {log_path}:\n{_log_tail(log_path)}"
+            )
         if time.monotonic() > deadline:
             pytest.fail(f"Timed out waiting for {what}.\nLast lines of {log_path}:\n{_log_tail(log_path)}")
         time.sleep(0.5)
@@ -185,20 +205,36 @@ def app_server(worker_id_suffix) -> Iterator[AppServer]:
     env = _server_env(data_dir, port, worker_id_suffix)
     log_path = ARTIFACTS / f"server{worker_id_suffix}.log"
     with log_path.open("w") as log:
-        process = subprocess.Popen([str(TICKIT), "serve"], cwd=REPO_ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            [str(TICKIT), "serve"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     try:
         started = time.monotonic()
-        admin = _wait_for("the first admin's banner", lambda: _first_admin(log_path), process=process,
-                          log_path=log_path, deadline=started + BANNER_TIMEOUT_SECONDS)
-        server = AppServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env, log_path=log_path,
-                           admin=admin)
+        admin = _wait_for(
+            "the first admin's banner",
+            lambda: _first_admin(log_path),
+            process=process,
+            log_path=log_path,
+            deadline=started + BANNER_TIMEOUT_SECONDS,
+        )
+        server = AppServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env, log_path=log_path, admin=admin)
         # Migrations have run once the banner is out: seed while the frontend builds.
         seeding = _Seeding(server)
         seeding.start()
         deadline = started + SERVER_START_TIMEOUT_SECONDS
-        _wait_for("GET /ping", lambda: seeding.check() and _get(f"{server.url}/ping")[0] == 200, process=process,
-                  log_path=log_path, deadline=deadline)
+        _wait_for(
+            "GET /ping",
+            lambda: seeding.check() and _get(f"{server.url}/ping")[0] == 200,
+            process=process,
+            log_path=log_path,
+            deadline=deadline,
+        )
 
         def login_page_served() -> bool:
             seeding.check()
@@ -226,11 +262,11 @@ def worker_id_suffix(request) -> str:
 
 @dataclass(frozen=True)
 class Seed:
-    agent: Account            # agent in Help Hub (HH)
-    client: Account           # client in Help Hub (HH)
-    outsider: Account         # client in Operations (OP) only
-    client_ticket: str        # title of a ticket the client filed in HH
-    outsider_ticket: str      # title of a ticket the outsider filed in OP
+    agent: Account  # agent in Help Hub (HH)
+    client: Account  # client in Help Hub (HH)
+    outsider: Account  # client in Operations (OP) only
+    client_ticket: str  # title of a ticket the client filed in HH
+    outsider_ticket: str  # title of a ticket the outsider filed in OP
 
 
 class _Seeding(threading.Thread):
@@ -269,16 +305,39 @@ class _Seeding(threading.Thread):
         client_ticket, outsider_ticket = "Search ignores accents", "Payroll server unreachable since Monday"
         # Each CLI call is a fresh Python process; independent ones run side by side.
         with ThreadPoolExecutor(max_workers=5) as pool:
-            _all([*(pool.submit(run, "user", "create", f"--email={a.email}", f"--name={a.name}", f"--role={a.role}",
-                                f"--password={a.password}") for a in (agent, client, outsider)),
-                  pool.submit(run, "project", "create", "--key=HH", "--name=Help Hub", "--template=software-feedback"),
-                  pool.submit(run, "project", "create", "--key=OP", "--name=Operations", "--template=it-helpdesk")])
-            _all(pool.submit(add_project_member, self.server, key, a.email, a.role)
-                 for key, a in (("HH", agent), ("HH", client), ("OP", outsider)))
-            _all([pool.submit(_file_ticket_directly, self.server, client.email, "HH", client_ticket),
-                  pool.submit(_file_ticket_directly, self.server, outsider.email, "OP", outsider_ticket)])
-        return Seed(agent=agent, client=client, outsider=outsider, client_ticket=client_ticket,
-                    outsider_ticket=outsider_ticket)
+            _all(
+                [
+                    *(
+                        pool.submit(
+                            run,
+                            "user",
+                            "create",
+                            f"--email={a.email}",
+                            f"--name={a.name}",
+                            f"--role={a.role}",
+                            f"--password={a.password}",
+                        )
+                        for a in (agent, client, outsider)
+                    ),
+                    pool.submit(
+                        run, "project", "create", "--key=HH", "--name=Help Hub", "--template=software-feedback"
+                    ),
+                    pool.submit(run, "project", "create", "--key=OP", "--name=Operations", "--template=it-helpdesk"),
+                ]
+            )
+            _all(
+                pool.submit(add_project_member, self.server, key, a.email, a.role)
+                for key, a in (("HH", agent), ("HH", client), ("OP", outsider))
+            )
+            _all(
+                [
+                    pool.submit(_file_ticket_directly, self.server, client.email, "HH", client_ticket),
+                    pool.submit(_file_ticket_directly, self.server, outsider.email, "OP", outsider_ticket),
+                ]
+            )
+        return Seed(
+            agent=agent, client=client, outsider=outsider, client_ticket=client_ticket, outsider_ticket=outsider_ticket
+        )
 
 
 def _all(futures) -> None:
@@ -292,18 +351,28 @@ def add_project_member(server: AppServer, key: str, email: str, role: str) -> No
 
 def _file_ticket_directly(server: AppServer, email: str, key: str, title: str) -> None:
     # The CLI files no tickets, and these only set the scene: the portal tests file theirs through the form.
-    _python(server, "from tickit.services import tickets, users\n"
-                    "from tickit.services.actors import UserPublic\n"
-                    "with session_scope() as s:\n"
-                    f"    actor = UserPublic.of(users.find_by_email(s, {email!r}))\n"
-                    f"    tickets.create_web_ticket(session=s, actor=actor, project_key={key!r}, title={title!r},"
-                    " description='Seeded for the browser tests.')\n")
+    _python(
+        server,
+        "from tickit.services import tickets, users\n"
+        "from tickit.services.actors import UserPublic\n"
+        "with session_scope() as s:\n"
+        f"    actor = UserPublic.of(users.find_by_email(s, {email!r}))\n"
+        f"    tickets.create_web_ticket(session=s, actor=actor, project_key={key!r}, title={title!r},"
+        " description='Seeded for the browser tests.')\n",
+    )
 
 
 def _python(server: AppServer, body: str) -> None:
     script = "from tickit.db import session_scope\n" + body
-    done = subprocess.run([sys.executable, "-c", script], check=False, cwd=REPO_ROOT, env=server.env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        cwd=REPO_ROOT,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         pytest.fail(f"Seeding script failed:\n{script}\n{done.stdout}{done.stderr}")
 
@@ -329,10 +398,17 @@ def new_account(app_server, request) -> Callable[..., Account]:
     def create(role: str = "client", *, project: str | None = None, name: str | None = None) -> Account:
         n = next(_unique)
         slug = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[-40:].strip("-")
-        account = Account(email=f"{slug}-{n}@example.com", password=PASSWORD, name=name or f"Person {n} {role}",
-                          role=role)
-        app_server.tickit("user", "create", f"--email={account.email}", f"--name={account.name}", f"--role={role}",
-                          f"--password={account.password}")
+        account = Account(
+            email=f"{slug}-{n}@example.com", password=PASSWORD, name=name or f"Person {n} {role}", role=role
+        )
+        app_server.tickit(
+            "user",
+            "create",
+            f"--email={account.email}",
+            f"--name={account.name}",
+            f"--role={role}",
+            f"--password={account.password}",
+        )
         if project:
             add_project_member(app_server, project, account.email, role)
         return account
@@ -350,8 +426,7 @@ def browser():
 
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.fail("Chromium is not installed; the browser tests need it (apt-get install chromium).",
-                    pytrace=False)
+        pytest.fail("Chromium is not installed; the browser tests need it (apt-get install chromium).", pytrace=False)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
@@ -392,8 +467,11 @@ def at_path(path: str) -> re.Pattern:
 def error_at(scope, label: str):
     """The error message shown beneath the form field labelled `label` (within a page or a dialog)."""
     # The nearest enclosing block that holds an alert is the field's own, when the field has an error.
-    return scope.get_by_label(label, exact=True).locator("xpath=ancestor::div[.//*[@role='alert']][1]").get_by_role(
-        "alert")
+    return (
+        scope.get_by_label(label, exact=True)
+        .locator("xpath=ancestor::div[.//*[@role='alert']][1]")
+        .get_by_role("alert")
+    )
 
 
 def sign_in(page, account: Account) -> None:

@@ -45,7 +45,8 @@ def _user_row(page, address: str):
 
 
 def test_admin_creates_a_user_who_signs_in_with_the_generated_password_and_gets_a_welcome_mail(
-        page_as, new_page, app_server):
+    page_as, new_page, app_server
+):
     n = next(_n)
     address, name = f"new.client{n}@example.com", f"Nora Newcomer {n}"
     page = page_as("admin")

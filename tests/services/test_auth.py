@@ -73,14 +73,16 @@ def test_expired_session_is_refused_and_removed(session):
 
 def test_google_links_an_existing_user_by_verified_email(session):
     agent = make_user(session, "agent", email="agent@example.com")
-    linked = auth.sign_in_with_google(session=session, subject="g-1", email="Agent@Example.com",
-                                      email_verified=True, name="Agent")
+    linked = auth.sign_in_with_google(
+        session=session, subject="g-1", email="Agent@Example.com", email_verified=True, name="Agent"
+    )
     assert linked.id == agent.id and linked.role == "agent"
 
 
 def test_google_creates_a_client_for_a_new_verified_email(session):
-    created = auth.sign_in_with_google(session=session, subject="g-2", email="new@example.com",
-                                       email_verified=True, name="New Person")
+    created = auth.sign_in_with_google(
+        session=session, subject="g-2", email="new@example.com", email_verified=True, name="New Person"
+    )
     assert created.role == "client"
     assert session.get(User, created.id).google_subject == "g-2"
 

@@ -19,15 +19,19 @@ SHIPPED = ["customer-support", "it-helpdesk", "software-feedback"]
 
 def person(role: Role) -> UserPublic:
     return UserPublic(
-        id=1, email=f"{role.value}@example.com", name=role.value.title(), role=role,
-        is_active=True, created_at=utcnow(), last_sign_in_at=None, has_password=True,
+        id=1,
+        email=f"{role.value}@example.com",
+        name=role.value.title(),
+        role=role,
+        is_active=True,
+        created_at=utcnow(),
+        last_sign_in_at=None,
+        has_password=True,
     )
 
 
 def make(session: Session, key: str = "HH", name: str = "Helpdesk", template: str = "software-feedback", **kw):
-    return create_project(
-        session=session, actor=SYSTEM, key=key, name=name, workflow=load_template(template), **kw
-    )
+    return create_project(session=session, actor=SYSTEM, key=key, name=name, workflow=load_template(template), **kw)
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
@@ -77,7 +81,8 @@ def test_a_lowercase_key_with_spaces_around_it_is_stored_upper_cased(session):
 
 
 @pytest.mark.parametrize(
-    "key", ["H", "ABCDEFGHIJK", "H-1", "2HH", "HÉ", ""],
+    "key",
+    ["H", "ABCDEFGHIJK", "H-1", "2HH", "HÉ", ""],
     ids=["too short", "too long", "bad characters", "starts with a digit", "not ascii", "empty"],
 )
 def test_a_malformed_key_is_refused(session, key):
@@ -110,7 +115,10 @@ def test_an_explicit_description_replaces_the_templates(session):
 def test_only_an_admin_may_create_a_project(session, role):
     with pytest.raises(PermissionDenied):
         create_project(
-            session=session, actor=person(role), key="HH", name="Helpdesk",
+            session=session,
+            actor=person(role),
+            key="HH",
+            name="Helpdesk",
             workflow=load_template("it-helpdesk"),
         )
     assert session.exec(select(Project)).all() == []

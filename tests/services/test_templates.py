@@ -98,102 +98,146 @@ def test_unknown_template_is_not_found_and_names_the_available_ones():
 MALFORMED = {
     "yaml syntax error": (
         variant("      new: [done]\n", "      new: [done\n"),
-        11, "", "expected ',' or ']', but got ':' (while parsing a flow sequence started on line 10)",
+        11,
+        "",
+        "expected ',' or ']', but got ':' (while parsing a flow sequence started on line 10)",
     ),
     "unknown field type": (
         variant("type: select", "type: dropdown"),
-        12, "types[0].fields[0].type", "must be one of text, long_text, number",
+        12,
+        "types[0].fields[0].type",
+        "must be one of text, long_text, number",
     ),
     "transition to an unknown status": (
         variant("new: [done]", "new: [done, closed]"),
-        10, "types[0].transitions.new[1]", "'closed' is not a status of this type (its statuses: new, done)",
+        10,
+        "types[0].transitions.new[1]",
+        "'closed' is not a status of this type (its statuses: new, done)",
     ),
     "transition from an unknown status": (
         variant("      new: [done]\n", "      new: [done]\n      gone: [new]\n"),
-        11, "types[0].transitions.gone", "is not a status of this type",
+        11,
+        "types[0].transitions.gone",
+        "is not a status of this type",
     ),
     "transition to itself": (
         variant("new: [done]", "new: [done, new]"),
-        10, "types[0].transitions.new[1]", "a status cannot move to itself",
+        10,
+        "types[0].transitions.new[1]",
+        "a status cannot move to itself",
     ),
     "two initial statuses": (
         variant("category: done}", "category: done, initial: true}"),
-        8, "types[0].statuses[1].initial", "only one status may be initial; statuses[0] already is",
+        8,
+        "types[0].statuses[1].initial",
+        "only one status may be initial; statuses[0] already is",
     ),
     "no initial status": (
         variant(", initial: true}", "}"),
-        6, "types[0].statuses", "exactly one status must have initial: true",
+        6,
+        "types[0].statuses",
+        "exactly one status must have initial: true",
     ),
     "duplicate status key": (
         variant("{key: done, name: Done", "{key: new, name: Done"),
-        8, "types[0].statuses[1].key", "'new' is already the key of statuses[0]",
+        8,
+        "types[0].statuses[1].key",
+        "'new' is already the key of statuses[0]",
     ),
     "duplicate field key": (
         TINY + "      - {key: severity, label: Again, type: text}\n",
-        13, "types[0].fields[1].key", "'severity' is already the key of fields[0]",
+        13,
+        "types[0].fields[1].key",
+        "'severity' is already the key of fields[0]",
     ),
     "options on a text field": (
         TINY + "      - {key: version, label: Version, type: text, options: [a, b]}\n",
-        13, "types[0].fields[1].options", "only select and multi_select fields have options",
+        13,
+        "types[0].fields[1].options",
+        "only select and multi_select fields have options",
     ),
     "select without options": (
         variant(", options: [low, high]}", "}"),
-        12, "types[0].fields[0].options", "is required for a select field",
+        12,
+        "types[0].fields[0].options",
+        "is required for a select field",
     ),
     "empty options": (
         variant("options: [low, high]", "options: []"),
-        12, "types[0].fields[0].options", "must list at least one option",
+        12,
+        "types[0].fields[0].options",
+        "must list at least one option",
     ),
     "duplicate option key": (
         variant("options: [low, high]", "options: [low, {key: low, label: Lower}]"),
-        12, "types[0].fields[0].options[1]", "'low' is already an option of this field",
+        12,
+        "types[0].fields[0].options[1]",
+        "'low' is already an option of this field",
     ),
     "bad key format": (
         variant("  - key: bug", "  - key: Bug-Report"),
-        4, "types[0].key", "must be lowercase snake_case",
+        4,
+        "types[0].key",
+        "must be lowercase snake_case",
     ),
     "missing name": (
         TINY.replace("name: Tiny\n", "", 1),
-        1, "name", "is required",
+        1,
+        "name",
+        "is required",
     ),
     "unknown key": (
         variant("    name: Bug\n", "    name: Bug\n    colour: red\n"),
-        6, "types[0].colour", "unknown key; expected one of key, name, statuses, color, icon",
+        6,
+        "types[0].colour",
+        "unknown key; expected one of key, name, statuses, color, icon",
     ),
     "bad category": (
         variant("category: done}", "category: closed}"),
-        8, "types[0].statuses[1].category", "must be one of todo, in_progress, done",
+        8,
+        "types[0].statuses[1].category",
+        "must be one of todo, in_progress, done",
     ),
     "bad colour": (
         variant("category: done}", "category: done, color: chartreuse}"),
-        8, "types[0].statuses[1].color", "must be a colour name",
+        8,
+        "types[0].statuses[1].color",
+        "must be a colour name",
     ),
     "name too long for its column": (
         variant("    name: Bug\n", f"    name: {'B' * 101}\n"),
-        5, "types[0].name", "must be at most 100 characters",
+        5,
+        "types[0].name",
+        "must be at most 100 characters",
     ),
     "unquoted yes read as a boolean": (
         variant("name: Done", "name: yes"),
-        8, "types[0].statuses[1].name", "YAML reads yes as a bool, so quote it",
+        8,
+        "types[0].statuses[1].name",
+        "YAML reads yes as a bool, so quote it",
     ),
     "the same yaml key twice": (
         variant("      new: [done]\n", "      new: [done]\n      new: [done]\n"),
-        11, "types[0].transitions.new", "appears twice in this mapping",
+        11,
+        "types[0].transitions.new",
+        "appears twice in this mapping",
     ),
     "no types": (
         "name: Empty\ntypes: []\n",
-        2, "types", "must list at least one ticket type",
+        2,
+        "types",
+        "must list at least one ticket type",
     ),
     "empty document": (
         "# nothing here\n",
-        1, "", "the document is empty",
+        1,
+        "",
+        "the document is empty",
     ),
 }
 
 
-@pytest.mark.parametrize(
-    ("text", "line", "path", "problem"), MALFORMED.values(), ids=list(MALFORMED)
-)
+@pytest.mark.parametrize(("text", "line", "path", "problem"), MALFORMED.values(), ids=list(MALFORMED))
 def test_malformed_document_is_refused_naming_line_and_key_path(text, line, path, problem):
     with pytest.raises(TemplateError) as caught:
         parse_workflow(text, "tiny.yaml")
@@ -207,7 +251,10 @@ def test_malformed_document_is_refused_naming_line_and_key_path(text, line, path
 def test_an_option_written_as_a_string_is_its_own_key_and_label():
     document = parse_workflow(TINY, "tiny.yaml")
     assert document.types[0].fields[0] == FieldSpec(
-        key="severity", label="Severity", type="select", required=True,
+        key="severity",
+        label="Severity",
+        type="select",
+        required=True,
         options=[{"key": "low", "label": "low"}, {"key": "high", "label": "high"}],
     )
 
@@ -225,7 +272,7 @@ def test_defaults_are_left_out_of_the_output_and_tiny_round_trips_exactly():
 
 
 def test_text_that_needs_quoting_or_several_lines_round_trips():
-    text = variant("description: The smallest useful workflow.", "description: \"Line one\\nyes: no, [x]\"")
+    text = variant("description: The smallest useful workflow.", 'description: "Line one\\nyes: no, [x]"')
     document = parse_workflow(text, "tiny.yaml")
     document = parse_workflow(
         dump_workflow(document).replace("name: Done", "name: 'Done: really, {yes}'"), "again.yaml"

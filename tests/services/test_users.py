@@ -14,14 +14,16 @@ def test_create_user_generates_a_password_that_signs_in(session):
     created = users.create_user(session=session, actor=SYSTEM, email="Ada@Example.com ", name="Ada", role="agent")
     assert created.user.email == "ada@example.com"
     assert created.generated_password and len(created.generated_password) >= 20
-    signed_in = auth.sign_in_with_password(session=session, email="ada@example.com",
-                                           password=created.generated_password, ip="1.2.3.4")
+    signed_in = auth.sign_in_with_password(
+        session=session, email="ada@example.com", password=created.generated_password, ip="1.2.3.4"
+    )
     assert signed_in.id == created.user.id
 
 
 def test_password_is_stored_as_argon2_hash_only(session):
-    users.create_user(session=session, actor=SYSTEM, email="a@example.com", name="A", role="client",
-                      password="a-long-password")
+    users.create_user(
+        session=session, actor=SYSTEM, email="a@example.com", name="A", role="client", password="a-long-password"
+    )
     stored = session.exec(select(User)).one()
     assert stored.password_hash.startswith("$argon2id$")
     assert "a-long-password" not in stored.password_hash

@@ -99,8 +99,19 @@ def private_redis_url(tmp_path):
         pytest.skip("redis-server is not installed")
     port = _free_port()
     process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
     )
     client = redis.Redis(host="127.0.0.1", port=port)
@@ -148,9 +159,25 @@ def consumer(worker_env, tmp_path):
     log_path = tmp_path / "consumer.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "huey.bin.huey_consumer", "tickit.tasks.huey",
-             "-k", "thread", "-w", "1", "--delay", "0.1", "--max-delay", "0.5", "--no-periodic"],
-            cwd=ROOT, env=worker_env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "huey.bin.huey_consumer",
+                "tickit.tasks.huey",
+                "-k",
+                "thread",
+                "-w",
+                "1",
+                "--delay",
+                "0.1",
+                "--max-delay",
+                "0.5",
+                "--no-periodic",
+            ],
+            cwd=ROOT,
+            env=worker_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     process.log_path = log_path
     yield process
@@ -216,7 +243,9 @@ def _wait_until_delivered(engine, outbox_id: int, consumer) -> OutboxMessage:
 def _add_welcome_row(engine, *, email_address: str = "ada@example.com") -> int:
     with Session(engine) as session:
         row = OutboxMessage(
-            event="welcome", channel="mail", recipient_user_id=None,
+            event="welcome",
+            channel="mail",
+            recipient_user_id=None,
             payload={"name": "Ada", "email": email_address, "role": "client"},
         )
         session.add(row)
@@ -242,9 +271,7 @@ def test_welcome_mail_is_delivered_once_by_the_consumer(engine, smtp_server, wor
     assert _row(engine, outbox_id).attempts == 1
 
 
-def test_message_staged_while_the_queue_is_down_is_delivered_by_the_relay(
-    engine, smtp_server, worker_env, consumer
-):
+def test_message_staged_while_the_queue_is_down_is_delivered_by_the_relay(engine, smtp_server, worker_env, consumer):
     queue_down = {**worker_env, "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"}
 
     outbox_id, stage_log = _stage_welcome(queue_down, email_address="grace@example.com", name="Grace Hopper")
@@ -333,8 +360,13 @@ def queued(monkeypatch):
 
 
 def _stage(session: Session) -> OutboxMessage:
-    return outbox.stage(session, event="welcome", channel="mail", recipient_user_id=None,
-                        payload={"name": "Ada", "email": "ada@example.com", "role": "client"})
+    return outbox.stage(
+        session,
+        event="welcome",
+        channel="mail",
+        recipient_user_id=None,
+        payload={"name": "Ada", "email": "ada@example.com", "role": "client"},
+    )
 
 
 def test_staged_messages_are_queued_only_after_commit(session, queued):

@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        print(f"tickit: the database refused the command ({reason}); is DATABASE_URL right and "
-              "`tickit db upgrade` done?", file=sys.stderr)
+        print(
+            f"tickit: the database refused the command ({reason}); is DATABASE_URL right and `tickit db upgrade` done?",
+            file=sys.stderr,
+        )
         return 2
     finally:
         dispose_engine()

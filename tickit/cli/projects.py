@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create = actions.add_parser("create", help="create a project from a shipped template")
     _add_project_options(create)
     create.add_argument(
-        "--template", required=True, metavar="T",
+        "--template",
+        required=True,
+        metavar="T",
         help="software-feedback, it-helpdesk or customer-support (any file in tickit/templates/)",
     )
     create.set_defaults(handler=create_command)
@@ -67,8 +69,12 @@ def create_command(args: argparse.Namespace) -> int:
     workflow = load_template(args.template)
     with session_scope() as session:
         summary = create_project(
-            session=session, actor=SYSTEM, key=args.key, name=args.name,
-            workflow=workflow, description=args.description,
+            session=session,
+            actor=SYSTEM,
+            key=args.key,
+            name=args.name,
+            workflow=workflow,
+            description=args.description,
         )
     _print_created(summary, f"template {args.template}")
     return 0
@@ -90,8 +96,12 @@ def import_command(args: argparse.Namespace) -> int:
     workflow = parse_workflow(text, source)
     with session_scope() as session:
         summary = create_project(
-            session=session, actor=SYSTEM, key=args.key, name=args.name,
-            workflow=workflow, description=args.description,
+            session=session,
+            actor=SYSTEM,
+            key=args.key,
+            name=args.name,
+            workflow=workflow,
+            description=args.description,
         )
     _print_created(summary, source)
     return 0

@@ -57,12 +57,31 @@ def _serve(args) -> int:
     env = frontend_env()
     children = [
         subprocess.Popen(
-            [sys.executable, "-m", "huey.bin.huey_consumer", "tickit.tasks.huey", "-k", "thread", "-w", str(args.workers)],
+            [
+                sys.executable,
+                "-m",
+                "huey.bin.huey_consumer",
+                "tickit.tasks.huey",
+                "-k",
+                "thread",
+                "-w",
+                str(args.workers),
+            ],
             cwd=ROOT,
             env=env,
         ),
         subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--backend-port", str(settings.port)],
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--backend-port",
+                str(settings.port),
+            ],
             cwd=ROOT,
             env=env,
         ),

@@ -62,7 +62,9 @@ def _list(_args) -> int:
 
 def _role(args) -> int:
     with session_scope() as session:
-        account = users.change_role(session=session, actor=SYSTEM, user_id=_user_id(session, args.email), role=args.role)
+        account = users.change_role(
+            session=session, actor=SYSTEM, user_id=_user_id(session, args.email), role=args.role
+        )
     print(f"{account.email} is now {account.role}")
     return 0
 

@@ -10,8 +10,14 @@ _SIZES = {"small": ("30px", 18, "8px", "5", "2"), "large": ("40px", 22, "10px", 
 def brand(size: str = "small") -> rx.Component:
     box, icon, radius, heading, gap = _SIZES[size]
     return rx.hstack(
-        rx.center(rx.icon("ticket-check", size=icon, color="white"), width=box, height=box,
-                  border_radius=radius, background=rx.color("accent", 9)),
+        rx.center(
+            rx.icon("ticket-check", size=icon, color="white"),
+            width=box,
+            height=box,
+            border_radius=radius,
+            background=rx.color("accent", 9),
+        ),
         rx.heading("TickIt", size=heading, weight="bold"),
-        spacing=gap, align="center",
+        spacing=gap,
+        align="center",
     )

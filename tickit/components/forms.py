@@ -14,7 +14,9 @@ def field(label: str, control: rx.Component, error: rx.Var, html_for: str, hint:
             rx.text(error, size="1", color=rx.color("red", 11), role="alert"),
             rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
         ),
-        spacing="1", width="100%", align="stretch",
+        spacing="1",
+        width="100%",
+        align="stretch",
     )
 
 

@@ -30,8 +30,17 @@ def _nav_link(label: str, href: str, icon: str, exact: bool = False) -> rx.Compo
 
 
 def _section(title: str) -> rx.Component:
-    return rx.text(title, size="1", weight="bold", color=rx.color("gray", 9), padding_x="12px", padding_top="16px",
-                   padding_bottom="4px", text_transform="uppercase", letter_spacing="0.06em")
+    return rx.text(
+        title,
+        size="1",
+        weight="bold",
+        color=rx.color("gray", 9),
+        padding_x="12px",
+        padding_top="16px",
+        padding_bottom="4px",
+        text_transform="uppercase",
+        letter_spacing="0.06em",
+    )
 
 
 def _client_nav() -> rx.Component:
@@ -39,7 +48,8 @@ def _client_nav() -> rx.Component:
         _section("Support"),
         _nav_link("My tickets", routes.PORTAL, "inbox", exact=True),
         _nav_link("New ticket", routes.PORTAL_NEW_TICKET, "circle-plus"),
-        spacing="1", width="100%",
+        spacing="1",
+        width="100%",
     )
 
 
@@ -54,10 +64,12 @@ def _staff_nav() -> rx.Component:
                 _nav_link("Overview", routes.ADMIN, "layout-dashboard", exact=True),
                 _nav_link("Users", routes.ADMIN_USERS, "users"),
                 _nav_link("Projects", routes.ADMIN_PROJECTS, "folder-kanban"),
-                spacing="1", width="100%",
+                spacing="1",
+                width="100%",
             ),
         ),
-        spacing="1", width="100%",
+        spacing="1",
+        width="100%",
     )
 
 
@@ -67,25 +79,49 @@ def _user_block() -> rx.Component:
             rx.avatar(fallback=SessionState.initials, size="2", radius="full", color_scheme="indigo"),
             rx.vstack(
                 rx.text(SessionState.user_name, size="2", weight="medium"),
-                rx.text(SessionState.user_email, size="1", color=rx.color("gray", 10),
-                        overflow="hidden", text_overflow="ellipsis", white_space="nowrap", max_width="160px"),
+                rx.text(
+                    SessionState.user_email,
+                    size="1",
+                    color=rx.color("gray", 10),
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                    max_width="160px",
+                ),
                 spacing="0",
             ),
-            spacing="3", align="center", width="100%",
+            spacing="3",
+            align="center",
+            width="100%",
         ),
         rx.hstack(
-            rx.badge(SessionState.user_role, variant="soft", radius="full",
-                     color_scheme=rx.match(SessionState.user_role, ("admin", "purple"), ("agent", "blue"), "green")),
+            rx.badge(
+                SessionState.user_role,
+                variant="soft",
+                radius="full",
+                color_scheme=rx.match(SessionState.user_role, ("admin", "purple"), ("agent", "blue"), "green"),
+            ),
             rx.spacer(),
             rx.color_mode.button(size="1", variant="ghost", aria_label="Toggle dark mode"),
             post_form(
-                rx.button(rx.icon("log-out", size=14), "Sign out", size="1", variant="soft", color_scheme="gray",
-                          type="submit"),
+                rx.button(
+                    rx.icon("log-out", size=14),
+                    "Sign out",
+                    size="1",
+                    variant="soft",
+                    color_scheme="gray",
+                    type="submit",
+                ),
                 action=routes.AUTH_LOGOUT,
             ),
-            width="100%", align="center", spacing="2",
+            width="100%",
+            align="center",
+            spacing="2",
         ),
-        spacing="3", width="100%", padding="12px", border_top=f"1px solid {rx.color('gray', 5)}",
+        spacing="3",
+        width="100%",
+        padding="12px",
+        border_top=f"1px solid {rx.color('gray', 5)}",
     )
 
 
@@ -93,14 +129,27 @@ def sidebar() -> rx.Component:
     return rx.vstack(
         rx.link(
             brand("small"),
-            href=SessionState.home_path, underline="none", color=rx.color("gray", 12), padding="16px 12px 8px",
+            href=SessionState.home_path,
+            underline="none",
+            color=rx.color("gray", 12),
+            padding="16px 12px 8px",
         ),
-        rx.el.nav(rx.cond(SessionState.user_role == "client", _client_nav(), _staff_nav()),
-                  aria_label="Main", width="100%", padding_x="8px"),
+        rx.el.nav(
+            rx.cond(SessionState.user_role == "client", _client_nav(), _staff_nav()),
+            aria_label="Main",
+            width="100%",
+            padding_x="8px",
+        ),
         rx.spacer(),
         _user_block(),
-        width=SIDEBAR_WIDTH, min_width=SIDEBAR_WIDTH, height="100vh", position="sticky", top="0",
-        background=rx.color("gray", 2), border_right=f"1px solid {rx.color('gray', 5)}", spacing="0",
+        width=SIDEBAR_WIDTH,
+        min_width=SIDEBAR_WIDTH,
+        height="100vh",
+        position="sticky",
+        top="0",
+        background=rx.color("gray", 2),
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        spacing="0",
     )
 
 
@@ -108,12 +157,16 @@ def page_header(title: str, subtitle: str | rx.Var = "", *actions: rx.Component)
     return rx.hstack(
         rx.vstack(
             rx.heading(title, size="6", weight="bold"),
-            rx.cond(subtitle != "", rx.text(subtitle, size="2", color=rx.color("gray", 10))) if subtitle else rx.fragment(),
+            rx.cond(subtitle != "", rx.text(subtitle, size="2", color=rx.color("gray", 10)))
+            if subtitle
+            else rx.fragment(),
             spacing="1",
         ),
         rx.spacer(),
         *actions,
-        width="100%", align="end", padding_bottom="20px",
+        width="100%",
+        align="end",
+        padding_bottom="20px",
     )
 
 
@@ -121,20 +174,33 @@ def not_allowed() -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
-                rx.center(rx.icon("shield-x", size=28, color=rx.color("red", 10)), width="56px", height="56px",
-                          border_radius="50%", background=rx.color("red", 3)),
+                rx.center(
+                    rx.icon("shield-x", size=28, color=rx.color("red", 10)),
+                    width="56px",
+                    height="56px",
+                    border_radius="50%",
+                    background=rx.color("red", 3),
+                ),
                 rx.heading("You don't have access to this page", size="5", text_align="center"),
                 rx.text(
-                    "You are signed in as ", rx.text.strong(SessionState.user_email), " (", SessionState.user_role,
+                    "You are signed in as ",
+                    rx.text.strong(SessionState.user_email),
+                    " (",
+                    SessionState.user_role,
                     "). This part of TickIt is for other roles.",
-                    size="2", color=rx.color("gray", 11), text_align="center",
+                    size="2",
+                    color=rx.color("gray", 11),
+                    text_align="center",
                 ),
                 rx.link(rx.button("Go to your start page", size="2"), href=SessionState.home_path),
-                spacing="4", align="center", padding="16px",
+                spacing="4",
+                align="center",
+                padding="16px",
             ),
             max_width="440px",
         ),
-        width="100%", padding_top="12vh",
+        width="100%",
+        padding_top="12vh",
     )
 
 
@@ -151,9 +217,15 @@ def app_page(*content: rx.Component) -> rx.Component:
             sidebar(),
             rx.box(
                 rx.cond(SessionState.access == "allowed", rx.box(*content, width="100%"), not_allowed()),
-                flex="1", min_width="0", padding="32px 40px", max_width="1200px",
+                flex="1",
+                min_width="0",
+                padding="32px 40px",
+                max_width="1200px",
             ),
-            spacing="0", align="start", width="100%", min_height="100vh",
+            spacing="0",
+            align="start",
+            width="100%",
+            min_height="100vh",
             background=rx.color("gray", 1),
         ),
     )
@@ -162,12 +234,21 @@ def app_page(*content: rx.Component) -> rx.Component:
 def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
     return rx.center(
         rx.vstack(
-            rx.center(rx.icon(icon, size=24, color=rx.color("accent", 10)), width="48px", height="48px",
-                      border_radius="12px", background=rx.color("accent", 3)),
+            rx.center(
+                rx.icon(icon, size=24, color=rx.color("accent", 10)),
+                width="48px",
+                height="48px",
+                border_radius="12px",
+                background=rx.color("accent", 3),
+            ),
             rx.heading(title, size="4"),
             rx.text(text, size="2", color=rx.color("gray", 10), text_align="center", max_width="380px"),
             *actions,
-            spacing="3", align="center",
+            spacing="3",
+            align="center",
         ),
-        padding="48px", width="100%", border=f"1px dashed {rx.color('gray', 6)}", border_radius="var(--radius-4)",
+        padding="48px",
+        width="100%",
+        border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="var(--radius-4)",
     )

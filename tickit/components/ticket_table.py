@@ -29,5 +29,7 @@ def ticket_table(rows, staff: bool) -> rx.Component:
 
     return rx.card(
         rx.table.root(_header(*labels), rx.table.body(rx.foreach(rows, row)), variant="ghost", size="2", width="100%"),
-        padding="0", width="100%", overflow_x="auto",
+        padding="0",
+        width="100%",
+        overflow_x="auto",
     )

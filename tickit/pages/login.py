@@ -12,13 +12,26 @@ from tickit.state.login import LoginState
 
 def _google_button() -> rx.Component:
     return rx.vstack(
-        rx.hstack(rx.separator(size="4"), rx.text("or", size="1", color=rx.color("gray", 10)), rx.separator(size="4"),
-                  align="center", width="100%"),
-        rx.link(
-            rx.button(rx.image(src="/google.svg", width="16px", height="16px", alt=""), "Continue with Google", variant="outline", size="3", width="100%"),
-            href=LoginState.google_href, width="100%",
+        rx.hstack(
+            rx.separator(size="4"),
+            rx.text("or", size="1", color=rx.color("gray", 10)),
+            rx.separator(size="4"),
+            align="center",
+            width="100%",
         ),
-        width="100%", spacing="4",
+        rx.link(
+            rx.button(
+                rx.image(src="/google.svg", width="16px", height="16px", alt=""),
+                "Continue with Google",
+                variant="outline",
+                size="3",
+                width="100%",
+            ),
+            href=LoginState.google_href,
+            width="100%",
+        ),
+        width="100%",
+        spacing="4",
     )
 
 
@@ -26,16 +39,34 @@ def login_page() -> rx.Component:
     form = post_form(
         rx.vstack(
             rx.el.label(rx.text("Email", size="2", weight="medium"), html_for="email"),
-            rx.input(id="email", name="email", type="email", default_value=LoginState.email, required=True,
-                     auto_complete="username", size="3", width="100%", placeholder="you@company.com"),
+            rx.input(
+                id="email",
+                name="email",
+                type="email",
+                default_value=LoginState.email,
+                required=True,
+                auto_complete="username",
+                size="3",
+                width="100%",
+                placeholder="you@company.com",
+            ),
             rx.el.label(rx.text("Password", size="2", weight="medium"), html_for="password"),
-            rx.input(id="password", name="password", type="password", required=True,
-                     auto_complete="current-password", size="3", width="100%"),
+            rx.input(
+                id="password",
+                name="password",
+                type="password",
+                required=True,
+                auto_complete="current-password",
+                size="3",
+                width="100%",
+            ),
             rx.el.input(type="hidden", name="next", default_value=LoginState.next_path),
             rx.button("Sign in", type="submit", size="3", width="100%", margin_top="8px"),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
-        action=routes.AUTH_LOGIN, width="100%",
+        action=routes.AUTH_LOGIN,
+        width="100%",
     )
     return rx.center(
         rx.vstack(
@@ -44,18 +75,32 @@ def login_page() -> rx.Component:
                 rx.vstack(
                     rx.heading("Sign in", size="5"),
                     rx.text("Welcome back. Sign in to file and follow tickets.", size="2", color=rx.color("gray", 10)),
-                    rx.cond(LoginState.error != "",
-                            rx.callout(LoginState.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%")),
-                    rx.cond(LoginState.notice != "",
-                            rx.callout(LoginState.notice, icon="info", color_scheme="blue", width="100%")),
+                    rx.cond(
+                        LoginState.error != "",
+                        rx.callout(
+                            LoginState.error, icon="triangle-alert", color_scheme="red", role="alert", width="100%"
+                        ),
+                    ),
+                    rx.cond(
+                        LoginState.notice != "",
+                        rx.callout(LoginState.notice, icon="info", color_scheme="blue", width="100%"),
+                    ),
                     rx.cond(LoginState.ready, form, rx.center(rx.spinner(), height="160px", width="100%")),
                     rx.cond(LoginState.google_enabled, _google_button()),
-                    spacing="4", width="100%", padding="8px",
+                    spacing="4",
+                    width="100%",
+                    padding="8px",
                 ),
-                width="100%", size="3",
+                width="100%",
+                size="3",
             ),
             rx.text("Self-hosted helpdesk · your workflow, as data", size="1", color=rx.color("gray", 9)),
-            spacing="5", align="center", width="100%", max_width="400px",
+            spacing="5",
+            align="center",
+            width="100%",
+            max_width="400px",
         ),
-        min_height="100vh", padding="24px", background=rx.color("gray", 2),
+        min_height="100vh",
+        padding="24px",
+        background=rx.color("gray", 2),
     )

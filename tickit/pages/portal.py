@@ -22,9 +22,12 @@ def my_tickets_page() -> rx.Component:
         rx.cond(
             MyTicketsState.rows.length() > 0,
             ticket_table(MyTicketsState.rows, staff=False),
-            empty_state("inbox", "No tickets yet",
-                        "When you file a ticket it shows up here, with its status as the team works on it.",
-                        _new_ticket_button()),
+            empty_state(
+                "inbox",
+                "No tickets yet",
+                "When you file a ticket it shows up here, with its status as the team works on it.",
+                _new_ticket_button(),
+            ),
         ),
     )
 
@@ -43,31 +46,65 @@ def _form() -> rx.Component:
                     rx.select.root(
                         rx.select.trigger(id="project", width="100%", placeholder="Choose a project"),
                         rx.select.content(
-                            rx.foreach(NewTicketState.project_options,
-                                       lambda option: rx.select.item(option[1], value=option[0])),
+                            rx.foreach(
+                                NewTicketState.project_options,
+                                lambda option: rx.select.item(option[1], value=option[0]),
+                            ),
                         ),
-                        value=NewTicketState.project_key, on_change=NewTicketState.set_project_key, size="3",
+                        value=NewTicketState.project_key,
+                        on_change=NewTicketState.set_project_key,
+                        size="3",
                     ),
-                    _error("project"), "project",
+                    _error("project"),
+                    "project",
                 ),
-                field("Title", rx.input(id="title", name="title", size="3", width="100%", max_length=300,
-                                        placeholder="A short summary, like “Export to CSV fails”"),
-                      _error("title"), "title"),
-                field("Description",
-                      rx.text_area(id="description", name="description", rows="8", size="3", width="100%",
-                                   placeholder="What happened, what you expected, and anything that helps us reproduce it."),
-                      _error("description"), "description", hint="Plain text. You can add details later in replies."),
+                field(
+                    "Title",
+                    rx.input(
+                        id="title",
+                        name="title",
+                        size="3",
+                        width="100%",
+                        max_length=300,
+                        placeholder="A short summary, like “Export to CSV fails”",
+                    ),
+                    _error("title"),
+                    "title",
+                ),
+                field(
+                    "Description",
+                    rx.text_area(
+                        id="description",
+                        name="description",
+                        rows="8",
+                        size="3",
+                        width="100%",
+                        placeholder="What happened, what you expected, and anything that helps us reproduce it.",
+                    ),
+                    _error("description"),
+                    "description",
+                    hint="Plain text. You can add details later in replies.",
+                ),
                 rx.hstack(
-                    rx.link(rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3"),
-                            href=routes.PORTAL),
+                    rx.link(
+                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3"),
+                        href=routes.PORTAL,
+                    ),
                     rx.button("File ticket", type="submit", size="3"),
-                    justify="end", width="100%", spacing="3",
+                    justify="end",
+                    width="100%",
+                    spacing="3",
                 ),
-                spacing="4", width="100%",
+                spacing="4",
+                width="100%",
             ),
-            on_submit=NewTicketState.submit, reset_on_submit=False, width="100%",
+            on_submit=NewTicketState.submit,
+            reset_on_submit=False,
+            width="100%",
         ),
-        size="3", width="100%", max_width="720px",
+        size="3",
+        width="100%",
+        max_width="720px",
     )
 
 
@@ -77,7 +114,10 @@ def new_ticket_page() -> rx.Component:
         rx.cond(
             NewTicketState.project_options.length() > 0,
             _form(),
-            empty_state("folder-lock", "No project to file in yet",
-                        "Your account is not a member of any project. Ask your helpdesk admin to add you to one."),
+            empty_state(
+                "folder-lock",
+                "No project to file in yet",
+                "Your account is not a member of any project. Ask your helpdesk admin to add you to one.",
+            ),
         ),
     )

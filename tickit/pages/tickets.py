@@ -15,7 +15,10 @@ def tickets_page() -> rx.Component:
         rx.cond(
             StaffTicketsState.rows.length() > 0,
             ticket_table(StaffTicketsState.rows, staff=True),
-            empty_state("list-todo", "Nothing here yet",
-                        "Tickets filed in your projects, from the portal or by other apps, appear here."),
+            empty_state(
+                "list-todo",
+                "Nothing here yet",
+                "Tickets filed in your projects, from the portal or by other apps, appear here.",
+            ),
         ),
     )

@@ -21,7 +21,7 @@ class UserPublic:
     has_password: bool
 
     @classmethod
-    def of(cls, user: User) -> "UserPublic":
+    def of(cls, user: User) -> UserPublic:
         return cls(
             id=user.id,
             email=user.email,

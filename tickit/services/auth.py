@@ -65,9 +65,7 @@ def sign_in_with_password(*, session: Session, email: str, password: str, ip: st
     return UserPublic.of(user)
 
 
-def sign_in_with_google(
-    *, session: Session, subject: str, email: str, email_verified: bool, name: str
-) -> UserPublic:
+def sign_in_with_google(*, session: Session, subject: str, email: str, email_verified: bool, name: str) -> UserPublic:
     """Find the user Google vouches for: by subject, else by verified email (linking), else a new client."""
     user = session.exec(select(User).where(User.google_subject == subject)).first()
     if user is None:
@@ -115,9 +113,7 @@ def resolve_session(*, session: Session, token: str | None) -> UserPublic | None
     """The active user behind a session token, or None when it is unknown, expired or deactivated."""
     if not token:
         return None
-    row = session.exec(
-        select(UserSession, User).join(User).where(UserSession.token_hash == _token_hash(token))
-    ).first()
+    row = session.exec(select(UserSession, User).join(User).where(UserSession.token_hash == _token_hash(token))).first()
     if row is None:
         return None
     user_session, user = row

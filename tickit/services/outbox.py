@@ -93,9 +93,7 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
     with session_scope(engine) as session:
         # FOR UPDATE makes a concurrent claim on PostgreSQL wait and then see this claim;
         # SQLite's BEGIN IMMEDIATE (tickit.db) already serialises writers.
-        row = session.exec(
-            select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update()
-        ).first()
+        row = session.exec(select(OutboxMessage).where(OutboxMessage.id == outbox_id).with_for_update()).first()
         if row is None:
             return "missing"
         if row.delivered_at is not None:

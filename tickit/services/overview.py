@@ -26,9 +26,7 @@ class Overview:
 def admin_overview(*, session: Session, actor: Actor) -> Overview:
     """Head counts by role, projects, open tickets and tickets filed in the last seven days."""
     require_admin(actor)
-    by_role = dict(
-        session.exec(select(User.role, func.count()).where(User.is_active).group_by(User.role)).all()
-    )
+    by_role = dict(session.exec(select(User.role, func.count()).where(User.is_active).group_by(User.role)).all())
     return Overview(
         admins=by_role.get("admin", 0),
         agents=by_role.get("agent", 0),
@@ -36,7 +34,10 @@ def admin_overview(*, session: Session, actor: Actor) -> Overview:
         deactivated=session.exec(select(func.count()).select_from(User).where(User.is_active == False)).one(),  # noqa: E712
         projects=session.exec(select(func.count()).select_from(Project)).one(),
         open_tickets=session.exec(
-            select(func.count()).select_from(Ticket).join(TicketStatus).where(TicketStatus.category != StatusCategory.DONE)
+            select(func.count())
+            .select_from(Ticket)
+            .join(TicketStatus)
+            .where(TicketStatus.category != StatusCategory.DONE)
         ).one(),
         tickets_this_week=session.exec(
             select(func.count()).select_from(Ticket).where(Ticket.created_at >= utcnow() - timedelta(days=7))

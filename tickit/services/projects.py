@@ -83,14 +83,11 @@ def list_members(*, session: Session, actor: Actor, project_key: str) -> list[Me
         .order_by(ProjectMember.role, User.name)
     ).all()
     return [
-        MemberRow(user_id=u.id, name=u.name, email=u.email, account_role=u.role, project_role=m.role)
-        for m, u in rows
+        MemberRow(user_id=u.id, name=u.name, email=u.email, account_role=u.role, project_role=m.role) for m, u in rows
     ]
 
 
-def add_member(
-    *, session: Session, actor: Actor, project_key: str, email: str, project_role: str
-) -> MemberRow:
+def add_member(*, session: Session, actor: Actor, project_key: str, email: str, project_role: str) -> MemberRow:
     """Add a user to a project (or change their role in it)."""
     require_admin(actor)
     project = get_project(session, project_key)
@@ -100,12 +97,16 @@ def add_member(
     if user is None:
         raise ValidationFailed({"email": f"No user with email {email.strip().lower() or '(empty)'}."})
     if project_role == MemberRole.AGENT and user.role == Role.CLIENT:
-        raise ValidationFailed({"project_role": f"{user.name} is a client; make them an agent before adding them as one."})
+        raise ValidationFailed(
+            {"project_role": f"{user.name} is a client; make them an agent before adding them as one."}
+        )
     member = session.get(ProjectMember, (project.id, user.id)) or ProjectMember(project_id=project.id, user_id=user.id)
     member.role = project_role
     session.add(member)
     session.flush()
-    return MemberRow(user_id=user.id, name=user.name, email=user.email, account_role=user.role, project_role=project_role)
+    return MemberRow(
+        user_id=user.id, name=user.name, email=user.email, account_role=user.role, project_role=project_role
+    )
 
 
 def remove_member(*, session: Session, actor: Actor, project_key: str, user_id: int) -> None:

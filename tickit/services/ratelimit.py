@@ -29,10 +29,14 @@ def count(session: Session, key: str, *, window_seconds: int) -> int:
     start, _ = _window(window_seconds)
     if get_settings().redis_url:
         return int(_redis().get(f"tickit:rl:{key}:{start}") or 0)
-    row = session.connection().execute(
-        text("SELECT count FROM rate_limit_counters WHERE key = :key AND window_start = :start"),
-        {"key": key, "start": start},
-    ).first()
+    row = (
+        session.connection()
+        .execute(
+            text("SELECT count FROM rate_limit_counters WHERE key = :key AND window_start = :start"),
+            {"key": key, "start": start},
+        )
+        .first()
+    )
     return row[0] if row else 0
 
 
@@ -46,14 +50,18 @@ def hit(session: Session, key: str, *, window_seconds: int) -> int:
         pipe.expire(redis_key, remaining + 1)
         return int(pipe.execute()[0])
     # Upsert keeps concurrent hits exact without a read-modify-write race.
-    return session.connection().execute(
-        text(
-            "INSERT INTO rate_limit_counters (key, window_start, count) VALUES (:key, :start, 1) "
-            "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1 "
-            "RETURNING count"
-        ),
-        {"key": key, "start": start},
-    ).one()[0]
+    return (
+        session.connection()
+        .execute(
+            text(
+                "INSERT INTO rate_limit_counters (key, window_start, count) VALUES (:key, :start, 1) "
+                "ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_counters.count + 1 "
+                "RETURNING count"
+            ),
+            {"key": key, "start": start},
+        )
+        .one()[0]
+    )
 
 
 def seconds_left(window_seconds: int) -> int:

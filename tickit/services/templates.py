@@ -251,8 +251,10 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
     doc = reader.mapping(data, (), ("name", "types"), ("description",))
     name = reader.text(doc["name"], ("name",), _column_length(Project, "name"))
     description = doc.get("description")
-    description = "" if description is None else reader.text(
-        description, ("description",), _column_length(Project, "description"), blank_ok=True
+    description = (
+        ""
+        if description is None
+        else reader.text(description, ("description",), _column_length(Project, "description"), blank_ok=True)
     )
     items = reader.sequence(doc["types"], ("types",), one="ticket type", many="ticket types", at_least_one=True)
     types: list[TypeSpec] = []
@@ -281,8 +283,14 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
     )
     fields = _read_fields(reader, item.get("fields", []), path + ("fields",))
     return TypeSpec(
-        key=key, name=name, color=color, icon=icon, statuses=statuses,
-        transitions=transitions, transition_roles=roles, fields=fields,
+        key=key,
+        name=name,
+        color=color,
+        icon=icon,
+        statuses=statuses,
+        transitions=transitions,
+        transition_roles=roles,
+        fields=fields,
     )
 
 

@@ -72,9 +72,7 @@ def _web_type(session: Session, project_id: int) -> TicketType | None:
     ).first()
 
 
-def create_web_ticket(
-    *, session: Session, actor: UserPublic, project_key: str, title: str, description: str
-) -> str:
+def create_web_ticket(*, session: Session, actor: UserPublic, project_key: str, title: str, description: str) -> str:
     """File a ticket from the web form in the project's first type and initial status; returns its number."""
     title, description = title.strip(), description.strip()
     errors: dict[str, str] = {}

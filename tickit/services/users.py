@@ -63,7 +63,7 @@ def create_user(
     """Create an account; generates a password when none is given and stages the welcome mail."""
     require_admin(actor)
     errors: dict[str, str] = {}
-    for field, check, value in (("email", normalise_email, email), ("name", _check_name, name), ("role", _check_role, role)):
+    for check, value in ((normalise_email, email), (_check_name, name), (_check_role, role)):
         try:
             check(value)
         except ValidationFailed as exc:
@@ -106,9 +106,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def _active_admin_count(session: Session) -> int:
-    return session.exec(
-        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)
-    ).one()
+    return session.exec(select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.is_active)).one()
 
 
 def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> UserPublic:

@@ -48,8 +48,15 @@ class AdminProjectsState(SessionState):
 
     def _reload(self, session, actor) -> None:
         self.rows = [
-            ProjectLine(key=p.key, name=p.name, description=p.description, types=", ".join(p.type_names),
-                        agents=p.agent_count, clients=p.client_count, tickets=p.ticket_count)
+            ProjectLine(
+                key=p.key,
+                name=p.name,
+                description=p.description,
+                types=", ".join(p.type_names),
+                agents=p.agent_count,
+                clients=p.client_count,
+                tickets=p.ticket_count,
+            )
             for p in projects.list_projects(session=session, actor=actor)
         ]
 
@@ -84,7 +91,10 @@ class AdminProjectsState(SessionState):
             workflow = templates.load_template(self.template)
             with session_scope() as session:
                 created = project_setup.create_project(
-                    session=session, actor=actor, key=str(form.get("key", "")), name=str(form.get("name", "")),
+                    session=session,
+                    actor=actor,
+                    key=str(form.get("key", "")),
+                    name=str(form.get("name", "")),
                     workflow=workflow,
                 )
         except ServiceError as exc:
@@ -128,8 +138,11 @@ class AdminProjectsState(SessionState):
         try:
             with session_scope() as session:
                 added = projects.add_member(
-                    session=session, actor=actor, project_key=self.members_project,
-                    email=str(form.get("email", "")), project_role=self.member_role,
+                    session=session,
+                    actor=actor,
+                    project_key=self.members_project,
+                    email=str(form.get("email", "")),
+                    project_role=self.member_role,
                 )
                 self._load_members(session, actor)
                 self._reload(session, actor)

@@ -36,8 +36,13 @@ class AdminUsersState(SessionState):
     def _reload(self, session, actor) -> None:
         self.rows = [
             UserLine(
-                id=u.id, name=u.name, email=u.email, role=u.role, active=u.is_active,
-                last_sign_in=ago(u.last_sign_in_at), is_me=u.id == actor.id,
+                id=u.id,
+                name=u.name,
+                email=u.email,
+                role=u.role,
+                active=u.is_active,
+                last_sign_in=ago(u.last_sign_in_at),
+                is_me=u.id == actor.id,
             )
             for u in users.list_users(session=session, actor=actor)
         ]
@@ -72,8 +77,12 @@ class AdminUsersState(SessionState):
         try:
             with session_scope() as session:
                 created = users.create_user(
-                    session=session, actor=actor, email=str(form.get("email", "")), name=str(form.get("name", "")),
-                    role=self.new_role, password=str(form.get("password", "")) or None,
+                    session=session,
+                    actor=actor,
+                    email=str(form.get("email", "")),
+                    name=str(form.get("name", "")),
+                    role=self.new_role,
+                    password=str(form.get("password", "")) or None,
                 )
         except ServiceError as exc:
             self.form_errors = form_errors(exc)
@@ -89,14 +98,18 @@ class AdminUsersState(SessionState):
 
     @rx.event
     def change_role(self, user_id: int, role: str):
-        return self._apply(lambda session, actor: users.change_role(session=session, actor=actor, user_id=user_id, role=role),
-                           "Role changed to {role}.")
+        return self._apply(
+            lambda session, actor: users.change_role(session=session, actor=actor, user_id=user_id, role=role),
+            "Role changed to {role}.",
+        )
 
     @rx.event
     def set_active(self, user_id: int, active: bool):
         verb = "reactivated" if active else "deactivated; their sessions have ended"
-        return self._apply(lambda session, actor: users.set_active(session=session, actor=actor, user_id=user_id, active=active),
-                           f"{{email}} {verb}.")
+        return self._apply(
+            lambda session, actor: users.set_active(session=session, actor=actor, user_id=user_id, active=active),
+            f"{{email}} {verb}.",
+        )
 
     def _apply(self, change, message: str):
         actor = self.actor()

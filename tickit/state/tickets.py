@@ -39,7 +39,9 @@ def ticket_lines(rows: list[tickets.TicketRow]) -> list[TicketLine]:
             project=r.project_name,
             type_name=r.type_name,
             status=r.status_name,
-            status_color=r.status_color if r.status_color != "gray" else STATUS_CATEGORY_COLORS.get(r.status_category, "gray"),
+            status_color=r.status_color
+            if r.status_color != "gray"
+            else STATUS_CATEGORY_COLORS.get(r.status_category, "gray"),
             priority=r.priority,
             priority_color=PRIORITY_COLORS.get(r.priority, "gray"),
             reporter=r.reporter_name,

@@ -18,49 +18,82 @@ def _create_dialog() -> rx.Component:
         rx.dialog.trigger(rx.button(rx.icon("folder-plus", size=16), "New project", on_click=S.open_create)),
         rx.dialog.content(
             rx.dialog.title("New project"),
-            rx.dialog.description("A template sets up ticket types, statuses, transitions and fields; "
-                                  "you can change all of them later.", size="2", margin_bottom="12px"),
+            rx.dialog.description(
+                "A template sets up ticket types, statuses, transitions and fields; you can change all of them later.",
+                size="2",
+                margin_bottom="12px",
+            ),
             rx.form(
                 rx.vstack(
                     form_error(_create_error("form")),
-                    field("Name", rx.input(id="project-name", name="name", width="100%", placeholder="Help Hub"),
-                          _create_error("name"), "project-name"),
-                    field("Key", rx.input(id="project-key", name="key", width="100%", placeholder="HH", max_length=10),
-                          _create_error("key"), "project-key",
-                          hint="2–10 capital letters or digits; ticket numbers read KEY-42."),
-                    field("Template",
-                          rx.select.root(
-                              rx.select.trigger(id="project-template", width="100%"),
-                              rx.select.content(rx.foreach(S.template_options,
-                                                           lambda t: rx.select.item(t[1], value=t[0]))),
-                              value=S.template, on_change=S.set_template,
-                          ),
-                          _create_error("template"), "project-template"),
+                    field(
+                        "Name",
+                        rx.input(id="project-name", name="name", width="100%", placeholder="Help Hub"),
+                        _create_error("name"),
+                        "project-name",
+                    ),
+                    field(
+                        "Key",
+                        rx.input(id="project-key", name="key", width="100%", placeholder="HH", max_length=10),
+                        _create_error("key"),
+                        "project-key",
+                        hint="2–10 capital letters or digits; ticket numbers read KEY-42.",
+                    ),
+                    field(
+                        "Template",
+                        rx.select.root(
+                            rx.select.trigger(id="project-template", width="100%"),
+                            rx.select.content(
+                                rx.foreach(S.template_options, lambda t: rx.select.item(t[1], value=t[0]))
+                            ),
+                            value=S.template,
+                            on_change=S.set_template,
+                        ),
+                        _create_error("template"),
+                        "project-template",
+                    ),
                     rx.hstack(
                         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                         rx.button("Create project", type="submit"),
-                        justify="end", width="100%", spacing="3",
+                        justify="end",
+                        width="100%",
+                        spacing="3",
                     ),
-                    spacing="3", width="100%",
+                    spacing="3",
+                    width="100%",
                 ),
-                on_submit=S.create, reset_on_submit=False,
+                on_submit=S.create,
+                reset_on_submit=False,
             ),
             max_width="480px",
         ),
-        open=S.create_open, on_open_change=S.set_create_open,
+        open=S.create_open,
+        on_open_change=S.set_create_open,
     )
 
 
 def _member_row(member) -> rx.Component:
     return rx.hstack(
-        rx.vstack(rx.text(member.name, size="2", weight="medium"),
-                  rx.text(member.email, size="1", color=rx.color("gray", 10)), spacing="0"),
+        rx.vstack(
+            rx.text(member.name, size="2", weight="medium"),
+            rx.text(member.email, size="1", color=rx.color("gray", 10)),
+            spacing="0",
+        ),
         rx.spacer(),
-        rx.badge(member.project_role, color_scheme=rx.cond(member.project_role == "agent", "blue", "green"),
-                 variant="soft"),
-        rx.icon_button(rx.icon("x", size=14), size="1", variant="ghost", color_scheme="gray",
-                       aria_label="Remove " + member.name, on_click=S.remove_member(member.user_id)),
-        align="center", width="100%", padding_y="6px",
+        rx.badge(
+            member.project_role, color_scheme=rx.cond(member.project_role == "agent", "blue", "green"), variant="soft"
+        ),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            aria_label="Remove " + member.name,
+            on_click=S.remove_member(member.user_id),
+        ),
+        align="center",
+        width="100%",
+        padding_y="6px",
     )
 
 
@@ -68,32 +101,51 @@ def _members_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Members of ", S.members_project_name),
-            rx.dialog.description("Agents work the project's tickets; clients file and follow their own.",
-                                  size="2", margin_bottom="12px"),
+            rx.dialog.description(
+                "Agents work the project's tickets; clients file and follow their own.", size="2", margin_bottom="12px"
+            ),
             rx.form(
                 rx.hstack(
-                    rx.input(name="email", type="email", placeholder="person@company.com", flex="1",
-                             aria_label="Member email"),
-                    rx.select(["agent", "client"], value=S.member_role, on_change=S.set_member_role,
-                              custom_attrs={"aria-label": "Project role"}),
+                    rx.input(
+                        name="email",
+                        type="email",
+                        placeholder="person@company.com",
+                        flex="1",
+                        aria_label="Member email",
+                    ),
+                    rx.select(
+                        ["agent", "client"],
+                        value=S.member_role,
+                        on_change=S.set_member_role,
+                        custom_attrs={"aria-label": "Project role"},
+                    ),
                     rx.button("Add", type="submit"),
-                    spacing="2", width="100%",
+                    spacing="2",
+                    width="100%",
                 ),
-                on_submit=S.add_member, reset_on_submit=True,
+                on_submit=S.add_member,
+                reset_on_submit=True,
             ),
-            rx.cond(S.member_errors.length() > 0,
-                    rx.foreach(S.member_errors.values(), lambda e: rx.text(e, size="1", color=rx.color("red", 11),
-                                                                            role="alert"))),
+            rx.cond(
+                S.member_errors.length() > 0,
+                rx.foreach(
+                    S.member_errors.values(), lambda e: rx.text(e, size="1", color=rx.color("red", 11), role="alert")
+                ),
+            ),
             rx.scroll_area(
-                rx.cond(S.members.length() > 0,
-                        rx.vstack(rx.foreach(S.members, _member_row), spacing="0", width="100%"),
-                        rx.text("No members yet.", size="2", color=rx.color("gray", 10), padding_y="12px")),
-                max_height="320px", margin_top="12px",
+                rx.cond(
+                    S.members.length() > 0,
+                    rx.vstack(rx.foreach(S.members, _member_row), spacing="0", width="100%"),
+                    rx.text("No members yet.", size="2", color=rx.color("gray", 10), padding_y="12px"),
+                ),
+                max_height="320px",
+                margin_top="12px",
             ),
             rx.hstack(rx.dialog.close(rx.button("Done", variant="soft")), justify="end", margin_top="12px"),
             max_width="520px",
         ),
-        open=S.members_open, on_open_change=S.set_members_open,
+        open=S.members_open,
+        on_open_change=S.set_members_open,
     )
 
 
@@ -104,9 +156,16 @@ def _project_card(project) -> rx.Component:
                 rx.badge(project.key, size="2", variant="solid", radius="medium"),
                 rx.heading(project.name, size="4"),
                 rx.spacer(),
-                rx.button(rx.icon("users", size=14), "Members", size="1", variant="soft",
-                          aria_label="Members of " + project.name, on_click=S.open_members(project.key, project.name)),
-                align="center", width="100%",
+                rx.button(
+                    rx.icon("users", size=14),
+                    "Members",
+                    size="1",
+                    variant="soft",
+                    aria_label="Members of " + project.name,
+                    on_click=S.open_members(project.key, project.name),
+                ),
+                align="center",
+                width="100%",
             ),
             rx.text(project.description, size="2", color=rx.color("gray", 10)),
             rx.text(rx.text.strong("Types: "), project.types, size="2"),
@@ -118,7 +177,8 @@ def _project_card(project) -> rx.Component:
                 rx.text(project.tickets, " tickets", size="1", color=rx.color("gray", 10)),
                 spacing="2",
             ),
-            spacing="2", width="100%",
+            spacing="2",
+            width="100%",
         ),
         size="2",
     )
@@ -129,11 +189,18 @@ def projects_page() -> rx.Component:
         page_header("Projects", "Each project has its own ticket types, workflow and people.", _create_dialog()),
         rx.cond(
             S.rows.length() > 0,
-            rx.grid(rx.foreach(S.rows, _project_card), columns=rx.breakpoints(initial="1", md="2"), spacing="4",
-                    width="100%"),
-            empty_state("folder-kanban", "No projects yet",
-                        "Create your first project from a template; it comes with ticket types, statuses and fields "
-                        "a team like yours uses."),
+            rx.grid(
+                rx.foreach(S.rows, _project_card),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
+            ),
+            empty_state(
+                "folder-kanban",
+                "No projects yet",
+                "Create your first project from a template; it comes with ticket types, statuses and fields "
+                "a team like yours uses.",
+            ),
         ),
         _members_dialog(),
     )

@@ -17,18 +17,34 @@ def _error(key: str) -> rx.Var:
 
 def _created_notice() -> rx.Component:
     return rx.vstack(
-        rx.callout("Account created. Hand over this password now: it is shown only once.", icon="key-round",
-                   color_scheme="green", width="100%"),
+        rx.callout(
+            "Account created. Hand over this password now: it is shown only once.",
+            icon="key-round",
+            color_scheme="green",
+            width="100%",
+        ),
         rx.hstack(
             rx.code(S.created_password, size="4", aria_label="Generated password"),
-            rx.icon_button(rx.icon("copy", size=14), variant="soft", size="2", aria_label="Copy password",
-                           on_click=[rx.set_clipboard(S.created_password), rx.toast.info("Password copied")]),
-            align="center", spacing="3",
+            rx.icon_button(
+                rx.icon("copy", size=14),
+                variant="soft",
+                size="2",
+                aria_label="Copy password",
+                on_click=[rx.set_clipboard(S.created_password), rx.toast.info("Password copied")],
+            ),
+            align="center",
+            spacing="3",
         ),
-        rx.text("Signed in as ", S.created_email, " they can change it from their profile.", size="1",
-                color=rx.color("gray", 10)),
+        rx.text(
+            "Signed in as ",
+            S.created_email,
+            " they can change it from their profile.",
+            size="1",
+            color=rx.color("gray", 10),
+        ),
         rx.hstack(rx.dialog.close(rx.button("Done", size="2")), justify="end", width="100%"),
-        spacing="3", width="100%",
+        spacing="3",
+        width="100%",
     )
 
 
@@ -36,24 +52,50 @@ def _create_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             form_error(_error("form")),
-            field("Name", rx.input(id="new-name", name="name", width="100%", placeholder="Ada Lovelace"),
-                  _error("name"), "new-name"),
-            field("Email", rx.input(id="new-email", name="email", type="email", width="100%",
-                                    placeholder="ada@company.com"), _error("email"), "new-email"),
-            field("Role",
-                  rx.select(ROLE_ITEMS, value=S.new_role, on_change=S.set_new_role, id="new-role", width="100%"),
-                  _error("role"), "new-role", hint="Clients file tickets; agents work them; admins set everything up."),
-            field("Password", rx.input(id="new-password", name="password", type="password", width="100%",
-                                       placeholder="Leave empty to generate one"), _error("password"), "new-password",
-                  hint="At least 10 characters. Left empty, TickIt generates one and shows it once."),
+            field(
+                "Name",
+                rx.input(id="new-name", name="name", width="100%", placeholder="Ada Lovelace"),
+                _error("name"),
+                "new-name",
+            ),
+            field(
+                "Email",
+                rx.input(id="new-email", name="email", type="email", width="100%", placeholder="ada@company.com"),
+                _error("email"),
+                "new-email",
+            ),
+            field(
+                "Role",
+                rx.select(ROLE_ITEMS, value=S.new_role, on_change=S.set_new_role, id="new-role", width="100%"),
+                _error("role"),
+                "new-role",
+                hint="Clients file tickets; agents work them; admins set everything up.",
+            ),
+            field(
+                "Password",
+                rx.input(
+                    id="new-password",
+                    name="password",
+                    type="password",
+                    width="100%",
+                    placeholder="Leave empty to generate one",
+                ),
+                _error("password"),
+                "new-password",
+                hint="At least 10 characters. Left empty, TickIt generates one and shows it once.",
+            ),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
                 rx.button("Create account", type="submit"),
-                justify="end", width="100%", spacing="3",
+                justify="end",
+                width="100%",
+                spacing="3",
             ),
-            spacing="3", width="100%",
+            spacing="3",
+            width="100%",
         ),
-        on_submit=S.create, reset_on_submit=False,
+        on_submit=S.create,
+        reset_on_submit=False,
     )
 
 
@@ -66,7 +108,8 @@ def _create_dialog() -> rx.Component:
             rx.cond(S.created_password != "", _created_notice(), _create_form()),
             max_width="460px",
         ),
-        open=S.dialog_open, on_open_change=S.set_dialog_open,
+        open=S.dialog_open,
+        on_open_change=S.set_dialog_open,
     )
 
 
@@ -75,19 +118,33 @@ def _row(user) -> rx.Component:
         rx.table.row_header_cell(
             rx.hstack(
                 rx.avatar(fallback=user.name[0], size="2", radius="full", variant="soft"),
-                rx.vstack(rx.text(user.name, weight="medium"), rx.text(user.email, size="1", color=rx.color("gray", 10)),
-                          spacing="0"),
-                align="center", spacing="3",
+                rx.vstack(
+                    rx.text(user.name, weight="medium"),
+                    rx.text(user.email, size="1", color=rx.color("gray", 10)),
+                    spacing="0",
+                ),
+                align="center",
+                spacing="3",
             ),
         ),
         rx.table.cell(
-            rx.select(ROLE_ITEMS, value=user.role, size="1", disabled=user.is_me,
-                      on_change=lambda role: S.change_role(user.id, role),
-                      # rx.select passes custom_attrs, not aria_label, on to the trigger.
-                      custom_attrs={"aria-label": "Role of " + user.name}),
+            rx.select(
+                ROLE_ITEMS,
+                value=user.role,
+                size="1",
+                disabled=user.is_me,
+                on_change=lambda role: S.change_role(user.id, role),
+                # rx.select passes custom_attrs, not aria_label, on to the trigger.
+                custom_attrs={"aria-label": "Role of " + user.name},
+            ),
         ),
-        rx.table.cell(rx.cond(user.active, rx.badge("Active", color_scheme="green", variant="soft"),
-                              rx.badge("Deactivated", color_scheme="gray", variant="soft"))),
+        rx.table.cell(
+            rx.cond(
+                user.active,
+                rx.badge("Active", color_scheme="green", variant="soft"),
+                rx.badge("Deactivated", color_scheme="gray", variant="soft"),
+            )
+        ),
         rx.table.cell(rx.text(user.last_sign_in, color=rx.color("gray", 10), white_space="nowrap")),
         rx.table.cell(
             rx.cond(
@@ -95,8 +152,13 @@ def _row(user) -> rx.Component:
                 rx.text("You", size="1", color=rx.color("gray", 10)),
                 rx.cond(
                     user.active,
-                    rx.button("Deactivate", size="1", variant="soft", color_scheme="red",
-                              on_click=S.set_active(user.id, False)),
+                    rx.button(
+                        "Deactivate",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        on_click=S.set_active(user.id, False),
+                    ),
                     rx.button("Reactivate", size="1", variant="soft", on_click=S.set_active(user.id, True)),
                 ),
             ),
@@ -110,11 +172,16 @@ def users_page() -> rx.Component:
         page_header("Users", "Everyone who can sign in, and what they may do.", _create_dialog()),
         rx.card(
             rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                                ("Person", "Role", "Status", "Last sign-in", "")])),
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in ("Person", "Role", "Status", "Last sign-in", "")]
+                    )
+                ),
                 rx.table.body(rx.foreach(S.rows, _row)),
-                variant="ghost", width="100%",
+                variant="ghost",
+                width="100%",
             ),
-            padding="0", width="100%",
+            padding="0",
+            width="100%",
         ),
     )
