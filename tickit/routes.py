@@ -14,6 +14,7 @@ TICKETS = "/tickets"
 ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"
 ADMIN_PROJECTS = "/admin/projects"
+PROFILE = "/profile"
 
 AUTH_LOGIN = "/auth/login"
 AUTH_LOGOUT = "/auth/logout"

@@ -11,6 +11,7 @@ from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.login import login_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
+from tickit.pages.profile import profile_page
 from tickit.pages.tickets import tickets_page
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
@@ -18,6 +19,7 @@ from tickit.state.admin_users import AdminUsersState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
+from tickit.state.profile import ProfileState
 from tickit.state.tickets import MyTicketsState, StaffTicketsState
 
 
@@ -34,3 +36,4 @@ app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_l
 app.add_page(overview_page, route=routes.ADMIN, title="Admin · TickIt", on_load=AdminOverviewState.load)
 app.add_page(users_page, route=routes.ADMIN_USERS, title="Users · TickIt", on_load=AdminUsersState.load)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)
+app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_load=ProfileState.load)

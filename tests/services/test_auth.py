@@ -91,3 +91,11 @@ def test_google_refuses_an_unverified_email(session):
     with pytest.raises(auth.SignInFailed):
         auth.sign_in_with_google(session=session, subject="g-3", email="x@example.com", email_verified=False, name="X")
     assert session.exec(select(User)).all() == []
+
+
+def test_ending_other_sessions_keeps_only_this_browser(session):
+    user = make_user(session)
+    here, elsewhere = (auth.start_session(session=session, user_id=user.id) for _ in range(2))
+    auth.end_other_sessions(session=session, user_id=user.id, keep_token=here)
+    assert auth.resolve_session(session=session, token=here).id == user.id
+    assert auth.resolve_session(session=session, token=elsewhere) is None

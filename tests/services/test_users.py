@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 from tickit.models import OutboxMessage, User, UserSession
 from tickit.services import auth, users
 from tickit.services.actors import SYSTEM
@@ -107,3 +107,40 @@ def test_nobody_signed_in_is_never_taken_for_the_system(session):
         users.create_user(session=session, actor=None, email="x@example.com", name="X", role="admin")
     with pytest.raises(PermissionDenied):
         users.list_users(session=session, actor=None)
+
+
+def test_change_password_needs_the_current_one_and_then_signs_in_with_the_new(session):
+    user = make_user(session, email="ada@example.com")
+    with pytest.raises(ValidationFailed) as caught:
+        users.change_password(
+            session=session, actor=user, current="wrong", new="a-new-password", confirm="a-new-password"
+        )
+    assert set(caught.value.errors) == {"current"}
+    users.change_password(session=session, actor=user, current=PASSWORD, new="a-new-password", confirm="a-new-password")
+    assert (
+        auth.sign_in_with_password(session=session, email="ada@example.com", password="a-new-password", ip="x").id
+        == user.id
+    )
+
+
+@pytest.mark.parametrize(
+    ("new", "confirm", "field"), [("short", "short", "new"), ("a-new-password", "a-different-one", "confirm")]
+)
+def test_change_password_refuses_a_short_or_mismatched_new_password(session, new, confirm, field):
+    user = make_user(session)
+    with pytest.raises(ValidationFailed) as caught:
+        users.change_password(session=session, actor=user, current=PASSWORD, new=new, confirm=confirm)
+    assert set(caught.value.errors) == {field}
+
+
+def test_a_google_only_user_sets_a_first_password_without_a_current_one(session):
+    user = auth.sign_in_with_google(session=session, subject="g", email="g@example.com", email_verified=True, name="G")
+    users.change_password(session=session, actor=user, current="", new="first-password", confirm="first-password")
+    assert auth.sign_in_with_password(session=session, email="g@example.com", password="first-password", ip="x")
+
+
+def test_rename_refuses_an_empty_name(session):
+    user = make_user(session)
+    assert users.rename(session=session, actor=user, name="  Ada L.  ").name == "Ada L."
+    with pytest.raises(ValidationFailed):
+        users.rename(session=session, actor=user, name=" ")

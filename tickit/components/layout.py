@@ -75,24 +75,35 @@ def _staff_nav() -> rx.Component:
 
 def _user_block() -> rx.Component:
     return rx.vstack(
-        rx.hstack(
-            rx.avatar(fallback=SessionState.initials, size="2", radius="full", color_scheme="indigo"),
-            rx.vstack(
-                rx.text(SessionState.user_name, size="2", weight="medium"),
-                rx.text(
-                    SessionState.user_email,
-                    size="1",
-                    color=rx.color("gray", 10),
-                    overflow="hidden",
-                    text_overflow="ellipsis",
-                    white_space="nowrap",
-                    max_width="160px",
+        rx.link(
+            rx.hstack(
+                rx.avatar(fallback=SessionState.initials, size="2", radius="full", color_scheme="indigo"),
+                rx.vstack(
+                    rx.text(SessionState.user_name, size="2", weight="medium"),
+                    rx.text(
+                        SessionState.user_email,
+                        size="1",
+                        color=rx.color("gray", 10),
+                        overflow="hidden",
+                        text_overflow="ellipsis",
+                        white_space="nowrap",
+                        max_width="160px",
+                    ),
+                    spacing="0",
                 ),
-                spacing="0",
+                spacing="3",
+                align="center",
+                width="100%",
             ),
-            spacing="3",
-            align="center",
-            width="100%",
+            href=routes.PROFILE,
+            underline="none",
+            color=rx.color("gray", 12),
+            title="Your profile",
+            custom_attrs={"aria-label": "Your profile"},
+            border_radius="var(--radius-3)",
+            padding="4px",
+            margin="-4px",
+            _hover={"background": rx.color("gray", 3)},
         ),
         rx.hstack(
             rx.badge(

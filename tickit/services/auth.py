@@ -134,5 +134,13 @@ def end_session(*, session: Session, token: str) -> None:
     session.exec(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
 
 
+def end_other_sessions(*, session: Session, user_id: int, keep_token: str | None) -> None:
+    """Sign the user out everywhere except the browser holding `keep_token`."""
+    query = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_token:
+        query = query.where(UserSession.token_hash != _token_hash(keep_token))
+    session.exec(query)
+
+
 def session_max_age_seconds() -> int:
     return get_settings().session_days * 24 * 3600

@@ -12,7 +12,7 @@ from tickit.models import Role, User, UserSession
 from tickit.services import outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
-from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password
+from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password, verify_password
 
 ROLES = tuple(role.value for role in Role)
 
@@ -133,6 +133,38 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
             raise ValidationFailed({"user": "This is the last active admin; it cannot be deactivated."})
         session.exec(delete(UserSession).where(UserSession.user_id == user_id))
     user.is_active = active
+    session.add(user)
+    session.flush()
+    return UserPublic.of(user)
+
+
+def rename(*, session: Session, actor: UserPublic, name: str) -> UserPublic:
+    """Change the signed-in user's display name."""
+    user = get_user(session, actor.id)
+    user.name = _check_name(name)
+    session.add(user)
+    session.flush()
+    return UserPublic.of(user)
+
+
+def change_password(
+    *, session: Session, actor: UserPublic, current: str, new: str, confirm: str
+) -> UserPublic:
+    """Set a new password for the signed-in user; the current one is required when there is one.
+
+    The caller should end the user's other sessions, so a stolen session dies with the old password.
+    """
+    user = get_user(session, actor.id)
+    errors: dict[str, str] = {}
+    if user.password_hash is not None and not verify_password(user.password_hash, current):
+        errors["current"] = "That is not your current password."
+    if len(new) < MIN_PASSWORD_LENGTH:
+        errors["new"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    elif new != confirm:
+        errors["confirm"] = "The two new passwords differ."
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new)
     session.add(user)
     session.flush()
     return UserPublic.of(user)

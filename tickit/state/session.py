@@ -36,11 +36,13 @@ class SessionState(rx.State):
     # pending until the page's load handler has checked; then allowed or denied.
     access: str = "pending"
 
+    def session_token(self) -> str | None:
+        return _session_token(self.router.headers.cookie)
+
     def actor(self) -> UserPublic | None:
         """The user behind this browser's session cookie, checked against the database now."""
-        token = _session_token(self.router.headers.cookie)
         with session_scope() as session:
-            return auth.resolve_session(session=session, token=token)
+            return auth.resolve_session(session=session, token=self.session_token())
 
     def admit(self, *roles: str) -> UserPublic | None:
         """Resolve the actor for a page load; record whether `roles` may see the page.
