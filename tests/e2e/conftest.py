@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -193,7 +194,28 @@ def _server_env(data_dir: Path, port: int, worker: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def app_server(worker_id_suffix) -> Iterator[AppServer]:
+def google_provider() -> Iterator[str]:
+    """A local OpenID provider standing in for Google; the app server is configured to use it."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread(require_client_registration=True, require_nonce=True) as provider:
+        yield f"http://127.0.0.1:{provider.server_port}"
+
+
+def _google_settings(provider: str, app_url: str) -> dict[str, str]:
+    registration = httpx.post(
+        f"{provider}/oauth2/clients", json={"redirect_uris": [f"{app_url}/auth/google/callback"]}, timeout=10
+    )
+    registration.raise_for_status()
+    return {
+        "GOOGLE_CLIENT_ID": registration.json()["client_id"],
+        "GOOGLE_CLIENT_SECRET": registration.json()["client_secret"],
+        "GOOGLE_DISCOVERY_URL": f"{provider}/.well-known/openid-configuration",
+    }
+
+
+@pytest.fixture(scope="session")
+def app_server(worker_id_suffix, google_provider) -> Iterator[AppServer]:
     """`tickit serve` in production mode on a free port, with its first admin's credentials from the banner."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     if worker_id_suffix in ("", "-gw0"):
@@ -203,6 +225,7 @@ def app_server(worker_id_suffix) -> Iterator[AppServer]:
     data_dir = Path(tempfile.mkdtemp(prefix="tickit-e2e-"))
     port = _free_port()
     env = _server_env(data_dir, port, worker_id_suffix)
+    env.update(_google_settings(google_provider, f"http://127.0.0.1:{port}"))
     log_path = ARTIFACTS / f"server{worker_id_suffix}.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(

@@ -6,7 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.brand import brand
-from tickit.components.post_form import post_form
+from tickit.components.post_form import FORGET_TAB_STATE, post_form
 from tickit.state.login import LoginState
 
 
@@ -19,15 +19,20 @@ def _google_button() -> rx.Component:
             align="center",
             width="100%",
         ),
-        rx.link(
-            rx.button(
+        rx.button(
+            rx.link(
                 rx.image(src="/google.svg", width="16px", height="16px", alt=""),
                 "Continue with Google",
-                variant="outline",
-                size="3",
-                width="100%",
+                href=LoginState.google_href,
+                # A document navigation: the sign-in route is served by the backend, not a page of the app.
+                reload_document=True,
+                underline="none",
+                # Signing in through Google starts a fresh UI state too, like the password form.
+                custom_attrs={"onClick": FORGET_TAB_STATE},
             ),
-            href=LoginState.google_href,
+            as_child=True,
+            variant="outline",
+            size="3",
             width="100%",
         ),
         width="100%",
