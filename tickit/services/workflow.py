@@ -1,0 +1,241 @@
+"""TicketWorkflowService: which statuses a ticket may move to, for whom, and the move itself.
+
+The answer comes from the type's TicketStatus and TicketTransition rows alone. Every path that
+changes a ticket's status (board drag, ticket page buttons, API, admin bulk moves) goes through
+`move`, so the rule and the activity entry live here once.
+
+Who may take a transition, by the capacity in which the actor holds the ticket:
+- admins (and the system) take any transition row;
+- agents of the ticket's project take rows with no role restriction or restricted to "agent";
+- a reporter who does not work the project takes only rows restricted to "client".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from tickit.models import (
+    ActivityEntry,
+    MemberRole,
+    ProjectMember,
+    Role,
+    StatusCategory,
+    Ticket,
+    TicketStatus,
+    TicketTransition,
+    TicketType,
+    utcnow,
+)
+from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
+from tickit.services.actors import SYSTEM, Actor
+from tickit.services.errors import NotFound, ServiceError, ValidationFailed
+
+
+@dataclass(frozen=True)
+class StatusOption:
+    """A status as a column, button or menu entry shows it."""
+
+    key: str
+    name: str
+    category: str
+    color: str
+    sort_order: int
+
+    @classmethod
+    def of(cls, status: TicketStatus) -> StatusOption:
+        return cls(
+            key=status.key,
+            name=status.name,
+            category=status.category,
+            color=status.color,
+            sort_order=status.sort_order,
+        )
+
+    @property
+    def is_done(self) -> bool:
+        return self.category == StatusCategory.DONE
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    number: str
+    from_status: StatusOption
+    to_status: StatusOption
+    moved_at: datetime
+
+
+class IllegalTransition(ServiceError):
+    """The workflow has no move from the ticket's status to the target for this actor.
+
+    The message names the legal targets; `legal` holds them for a board to highlight.
+    """
+
+    def __init__(self, number: str, from_status: StatusOption, to_status: StatusOption, legal: list[StatusOption]):
+        self.number = number
+        self.from_status = from_status
+        self.to_status = to_status
+        self.legal = list(legal)
+        if self.legal:
+            options = f"It can move to: {', '.join(s.name for s in self.legal)}."
+        else:
+            options = f"It cannot move anywhere from {from_status.name}."
+        super().__init__(f"{number} cannot move from {from_status.name} to {to_status.name}. {options}")
+
+
+def allowed_targets(*, session: Session, actor: Actor, number: str) -> list[StatusOption]:
+    """The statuses the actor may move ticket `number` to, in board order (NotFound if hidden)."""
+    ticket = ticket_for(session, actor, number)
+    return _legal_targets(session, ticket, _capacity(session, actor, ticket))
+
+
+def transition_map(*, session: Session, actor: Actor, type_id: int) -> dict[str, list[str]]:
+    """For every status key of the type, the keys the actor may move a ticket to, in board order.
+
+    A fixed handful of queries whatever the number of tickets, for a board to highlight legal
+    columns while dragging. For a project's client the map holds for their own tickets only.
+    """
+    ticket_type = session.get(TicketType, type_id)
+    if ticket_type is None:
+        raise NotFound("No such ticket type.")
+    capacity = _type_capacity(session, actor, ticket_type.project_id)
+    statuses = status_options_by_id(session, type_id)
+    transitions = session.exec(
+        select(TicketTransition.from_status_id, TicketTransition.to_status_id, TicketTransition.required_role).where(
+            TicketTransition.type_id == type_id
+        )
+    ).all()
+    allowed: dict[int, set[int]] = {status_id: set() for status_id in statuses}
+    for from_id, to_id, required_role in transitions:
+        if from_id in statuses and to_id in statuses and _may_take(capacity, required_role):
+            allowed[from_id].add(to_id)
+    # `statuses` is in board order, so walking it orders each list of targets the same way.
+    return {
+        status.key: [target.key for target_id, target in statuses.items() if target_id in allowed[status_id]]
+        for status_id, status in statuses.items()
+    }
+
+
+def status_options_by_id(session: Session, type_id: int) -> dict[int, StatusOption]:
+    """The type's statuses in board order, keyed by row id."""
+    rows = session.exec(
+        select(TicketStatus).where(TicketStatus.type_id == type_id).order_by(TicketStatus.sort_order, TicketStatus.id)
+    ).all()
+    return {row.id: StatusOption.of(row) for row in rows}
+
+
+def move(
+    *,
+    session: Session,
+    actor: Actor,
+    number: str,
+    to_status: str,
+    board_rank: float | None = None,
+) -> MoveResult:
+    """Move ticket `number` to the status with key `to_status`, logging it; the caller commits.
+
+    The ticket row is locked first, so of two concurrent moves the second decides against the
+    first one's result. `board_rank`, when given, places the card in its new column in the same
+    transaction.
+    """
+    ticket = ticket_for(session, actor, number, for_update=True)
+    number = format_ticket_number(*parse_ticket_number(number))
+    current, target = _check_move(session, actor, ticket, number, to_status)
+    now = utcnow()
+    ticket.status_id = target.id
+    ticket.updated_at = now
+    if board_rank is not None:
+        ticket.board_rank = board_rank
+    entering_done = target.category == StatusCategory.DONE and current.category != StatusCategory.DONE
+    leaving_done = current.category == StatusCategory.DONE and target.category != StatusCategory.DONE
+    if entering_done:
+        ticket.resolved_at = ticket.closed_at = now
+    elif leaving_done:  # reopened
+        ticket.resolved_at = ticket.closed_at = None
+    session.add(ticket)
+    session.add(
+        ActivityEntry(
+            ticket_id=ticket.id,
+            actor_user_id=None if actor is SYSTEM else actor.id,
+            action="status_changed",
+            before={"status": current.key, "status_name": current.name},
+            after={"status": target.key, "status_name": target.name},
+            created_at=now,
+        )
+    )
+    session.flush()
+    return MoveResult(
+        number=number,
+        from_status=StatusOption.of(current),
+        to_status=StatusOption.of(target),
+        moved_at=now,
+    )
+
+
+class TicketWorkflowService:
+    """The module's functions under the name the architecture uses; no logic of its own."""
+
+    allowed_targets = staticmethod(allowed_targets)
+    transition_map = staticmethod(transition_map)
+    status_options_by_id = staticmethod(status_options_by_id)
+    move = staticmethod(move)
+
+
+def _check_move(
+    session: Session, actor: Actor, ticket: Ticket, number: str, to_status: str
+) -> tuple[TicketStatus, TicketStatus]:
+    """The ticket's current status and the target, once the move is known to be legal."""
+    current = session.get(TicketStatus, ticket.status_id)
+    target = None
+    if isinstance(to_status, str):
+        target = session.exec(
+            select(TicketStatus).where(TicketStatus.type_id == ticket.type_id, TicketStatus.key == to_status)
+        ).first()
+    if target is None:
+        raise ValidationFailed({"status": f"{number} has no status “{to_status}”."})
+    if target.id == current.id:
+        raise ValidationFailed({"status": f"{number} is already in {current.name}."})
+    legal = _legal_targets(session, ticket, _capacity(session, actor, ticket))
+    if target.key not in {s.key for s in legal}:
+        raise IllegalTransition(number, StatusOption.of(current), StatusOption.of(target), legal)
+    return current, target
+
+
+def _legal_targets(session: Session, ticket: Ticket, capacity: str) -> list[StatusOption]:
+    rows = session.exec(
+        select(TicketStatus, TicketTransition.required_role)
+        .join(TicketTransition, TicketTransition.to_status_id == TicketStatus.id)
+        .where(TicketTransition.from_status_id == ticket.status_id, TicketStatus.type_id == ticket.type_id)
+        .order_by(TicketStatus.sort_order, TicketStatus.id)
+    ).all()
+    return [StatusOption.of(status) for status, required_role in rows if _may_take(capacity, required_role)]
+
+
+def _may_take(capacity: str, required_role: str | None) -> bool:
+    if capacity == Role.ADMIN:
+        return True
+    if capacity == Role.AGENT:
+        return required_role in (None, Role.AGENT)
+    return required_role == Role.CLIENT
+
+
+def _capacity(session: Session, actor: Actor, ticket: Ticket) -> str:
+    """The role in which the actor holds this ticket; `ticket_for` has already let them see it."""
+    if actor is SYSTEM or actor.is_admin:
+        return Role.ADMIN
+    if can_work(session, actor, ticket.project_id):
+        return Role.AGENT
+    return Role.CLIENT  # the reporter
+
+
+def _type_capacity(session: Session, actor: Actor, project_id: int) -> str:
+    if actor is SYSTEM or actor.is_admin:
+        return Role.ADMIN
+    if can_work(session, actor, project_id):
+        return Role.AGENT
+    client_member = session.get(ProjectMember, (project_id, actor.id))
+    if actor.is_active and client_member is not None and client_member.role == MemberRole.CLIENT:
+        return Role.CLIENT
+    raise NotFound("No such ticket type.")
