@@ -147,9 +147,7 @@ def rename(*, session: Session, actor: UserPublic, name: str) -> UserPublic:
     return UserPublic.of(user)
 
 
-def change_password(
-    *, session: Session, actor: UserPublic, current: str, new: str, confirm: str
-) -> UserPublic:
+def change_password(*, session: Session, actor: UserPublic, current: str, new: str, confirm: str) -> UserPublic:
     """Set a new password for the signed-in user; the current one is required when there is one.
 
     The caller should end the user's other sessions, so a stolen session dies with the old password.
