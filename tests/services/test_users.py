@@ -1,5 +1,7 @@
 """Creating and administering accounts."""
 
+import json
+
 import pytest
 from sqlmodel import select
 
@@ -33,6 +35,8 @@ def test_create_user_stages_a_welcome_mail_in_the_same_transaction(session):
     created = users.create_user(session=session, actor=SYSTEM, email="new@example.com", name="New", role="client")
     message = session.exec(select(OutboxMessage)).one()
     assert (message.event, message.channel, message.recipient_user_id) == ("welcome", "mail", created.user.id)
+    # The password is shown once to whoever created the account; it is never stored or mailed.
+    assert created.generated_password not in json.dumps(message.payload)
 
 
 def test_duplicate_email_is_refused_naming_the_email(session):

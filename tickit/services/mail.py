@@ -62,13 +62,16 @@ def welcome_message(*, to: str, name: str, role: str) -> EmailMessage:
     text = (
         f"Hello {name},\n\n"
         f"An account has been created for you on TickIt. As {article} {role.value} you can {abilities}.\n\n"
-        f"Sign in at {login_url}\n"
+        f"Sign in at {login_url} with this email address. The person who created your account "
+        f"gives you your first password; you can change it under Profile once signed in.\n"
     )
     html = (
         f"<p>Hello {escape(name)},</p>\n"
         f"<p>An account has been created for you on TickIt. "
         f"As {article} {escape(role.value)} you can {escape(abilities)}.</p>\n"
-        f'<p><a href="{escape(login_url)}">Sign in to TickIt</a></p>\n'
+        f'<p><a href="{escape(login_url)}">Sign in to TickIt</a> with this email address. '
+        f"The person who created your account gives you your first password; "
+        f"you can change it under Profile once signed in.</p>\n"
     )
     return build_message(to=to, subject="Welcome to TickIt", text=text, html=html)
 
