@@ -22,3 +22,14 @@ def field(label: str, control: rx.Component, error: rx.Var, html_for: str, hint:
 
 def form_error(error: rx.Var) -> rx.Component:
     return rx.cond(error != "", rx.callout(error, icon="triangle-alert", color_scheme="red", role="alert", size="1"))
+
+
+def dialog_actions(submit_label: str) -> rx.Component:
+    """A dialog form's closing row: Cancel closes the dialog, the other button submits."""
+    return rx.hstack(
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        rx.button(submit_label, type="submit"),
+        justify="end",
+        width="100%",
+        spacing="3",
+    )

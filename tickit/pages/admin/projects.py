@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from tickit.components.forms import field, form_error
+from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.state.admin_projects import AdminProjectsState as S
 
@@ -52,13 +52,7 @@ def _create_dialog() -> rx.Component:
                         _create_error("template"),
                         "project-template",
                     ),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Create project", type="submit"),
-                        justify="end",
-                        width="100%",
-                        spacing="3",
-                    ),
+                    dialog_actions("Create project"),
                     spacing="3",
                     width="100%",
                 ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from tickit.components.forms import field, form_error
+from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, page_header
 from tickit.state.admin_users import AdminUsersState as S
 
@@ -84,13 +84,7 @@ def _create_form() -> rx.Component:
                 "new-password",
                 hint="At least 10 characters. Left empty, TickIt generates one and shows it once.",
             ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                rx.button("Create account", type="submit"),
-                justify="end",
-                width="100%",
-                spacing="3",
-            ),
+            dialog_actions("Create account"),
             spacing="3",
             width="100%",
         ),
