@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from sqlmodel import Session
 
-from tickit.models import ProjectMember
-from tickit.services import project_setup, templates, tickets, users
+from tickit.models import FieldType, ProjectMember
+from tickit.services import fields, project_setup, templates, tickets, users
 from tickit.services.actors import SYSTEM, UserPublic
 
 _sequence = itertools.count(1)
@@ -53,9 +54,53 @@ def add_member(session: Session, project_id: int, user: UserPublic, role: str) -
     session.flush()
 
 
-def file_ticket(session: Session, reporter: UserPublic, project_key: str = "HH", title: str = "Export fails") -> str:
+def valid_field_values(rules: list[fields.FieldRule]) -> dict[str, Any]:
+    """A value that passes the validator for every required field (optional ones left empty)."""
+    samples = {
+        FieldType.TEXT: "sample",
+        FieldType.LONG_TEXT: "A longer sample.",
+        FieldType.NUMBER: 1,
+        FieldType.DATE: "2026-11-22",
+        FieldType.CHECKBOX: True,
+        FieldType.URL: "https://example.com",
+        FieldType.EMAIL: "someone@example.com",
+    }
+    values: dict[str, Any] = {}
+    for rule in rules:
+        if not rule.required:
+            continue
+        if rule.field_type == FieldType.SELECT:
+            values[rule.key] = rule.options[0][0]
+        elif rule.field_type == FieldType.MULTI_SELECT:
+            values[rule.key] = [rule.options[0][0]]
+        else:
+            values[rule.key] = samples[rule.field_type]
+    return values
+
+
+def file_ticket(
+    session: Session,
+    reporter: UserPublic,
+    project_key: str = "HH",
+    title: str = "Export fails",
+    *,
+    type_key: str | None = None,
+    field_values: dict[str, Any] | None = None,
+) -> str:
+    """File a ticket through the web service, in the project's first type unless told otherwise."""
+    target = next(t for t in tickets.filing_targets(session=session, actor=reporter) if t.project_key == project_key)
+    type_key = type_key or target.types[0].key
+    if field_values is None:
+        rules = tickets.form_rules(session=session, actor=reporter, project_key=project_key, type_key=type_key)
+        field_values = valid_field_values(rules)
     number = tickets.create_web_ticket(
-        session=session, actor=reporter, project_key=project_key, title=title, description="Steps to reproduce…"
+        session=session,
+        actor=reporter,
+        project_key=project_key,
+        type_key=type_key,
+        title=title,
+        description="Steps to reproduce…",
+        field_values=field_values,
     )
     session.flush()
     return number

@@ -376,12 +376,11 @@ def _file_ticket_directly(server: AppServer, email: str, key: str, title: str) -
     # The CLI files no tickets, and these only set the scene: the portal tests file theirs through the form.
     _python(
         server,
-        "from tickit.services import tickets, users\n"
+        "from tests.factories import file_ticket\n"
+        "from tickit.services import users\n"
         "from tickit.services.actors import UserPublic\n"
         "with session_scope() as s:\n"
-        f"    actor = UserPublic.of(users.find_by_email(s, {email!r}))\n"
-        f"    tickets.create_web_ticket(session=s, actor=actor, project_key={key!r}, title={title!r},"
-        " description='Seeded for the browser tests.')\n",
+        f"    file_ticket(s, UserPublic.of(users.find_by_email(s, {email!r})), {key!r}, {title!r})\n",
     )
 
 

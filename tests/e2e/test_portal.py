@@ -16,9 +16,16 @@ def _unique_title(what: str) -> str:
     return f"{what} #{next(_titles)}"
 
 
+def _choose(page, label: str, option: str) -> None:
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option).click()
+
+
 def _file_ticket(page, title: str, description: str) -> None:
+    """File a Bug (the Help Hub's first type), with its required Severity."""
     page.goto("/portal/new")
     page.get_by_label("Title").fill(title)
+    _choose(page, "Severity", "Major – a feature is broken")
     page.get_by_label("Description").fill(description)
     page.get_by_role("button", name="File ticket").click()
 
@@ -71,3 +78,58 @@ def test_client_in_no_project_is_told_there_is_nowhere_to_file_yet(page_as, new_
 
     expect(page.get_by_role("heading", name="No project to file in yet")).to_be_visible()
     expect(page.get_by_role("button", name="File ticket")).to_have_count(0)
+
+
+def test_the_form_follows_the_chosen_type_and_shows_each_error_at_its_field(page_as, app_server):
+    page = page_as("client")
+    page.goto("/portal/new")
+    expect(page.get_by_label("Type", exact=True)).to_have_text("Bug")
+    expect(page.get_by_label("Severity")).to_be_visible()
+
+    _choose(page, "Type", "Feature request")
+    expect(page.get_by_label("Severity")).to_have_count(0)
+    title = _unique_title("Bulk export")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill("We export every month.")
+    page.get_by_role("button", name="File ticket").click()
+
+    # Both required fields of a feature request are named at their own fields; nothing typed is lost.
+    expect(error_at(page, "How much does this matter to you?")).to_have_text(
+        "How much does this matter to you? is required."
+    )
+    expect(error_at(page, "What are you trying to do?")).to_have_text("What are you trying to do? is required.")
+    expect(page.get_by_label("Title")).to_have_value(title)
+    expect(page.get_by_label("Description")).to_have_value("We export every month.")
+
+    _choose(page, "How much does this matter to you?", "Important")
+    page.get_by_label("What are you trying to do?").fill("Send the monthly report to finance.")
+    page.get_by_role("button", name="File ticket").click()
+
+    expect(page).to_have_url(at_path("/portal"))
+    row = page.get_by_role("row").filter(has_text=title)
+    expect(row).to_contain_text("Help Hub")
+    number = re.search(r"HH-\d+", row.inner_text()).group(0)
+    _assert_stored_fields(
+        app_server, number, {"impact": "important", "use_case": "Send the monthly report to finance."}
+    )
+
+
+def _assert_stored_fields(app_server, number: str, expected: dict) -> None:
+    import json
+    import subprocess
+    import sys
+
+    key, n = number.split("-")
+    script = (
+        "import json\n"
+        "from sqlmodel import select\n"
+        "from tickit.db import session_scope\n"
+        "from tickit.models import Project, Ticket\n"
+        "with session_scope() as s:\n"
+        f"    t = s.exec(select(Ticket).join(Project).where(Project.key == {key!r}, Ticket.number == {int(n)})).one()\n"
+        "    print(json.dumps(t.fields))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=app_server.env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(done.stdout) == expected

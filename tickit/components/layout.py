@@ -158,8 +158,6 @@ def sidebar() -> rx.Component:
         height="100vh",
         position="sticky",
         top="0",
-        background=rx.color("gray", 2),
-        border_right=f"1px solid {rx.color('gray', 5)}",
         spacing="0",
     )
 
@@ -225,7 +223,13 @@ def app_page(*content: rx.Component) -> rx.Component:
         SessionState.access == "pending",
         _loading(),
         rx.hstack(
-            sidebar(),
+            # The column stretches with the page; the sidebar inside it stays in view while scrolling.
+            rx.box(
+                sidebar(),
+                align_self="stretch",
+                background=rx.color("gray", 2),
+                border_right=f"1px solid {rx.color('gray', 5)}",
+            ),
             rx.box(
                 rx.cond(SessionState.access == "allowed", rx.box(*content, width="100%"), not_allowed()),
                 flex="1",

@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
+from tickit.components.ticket_fields import custom_field
 from tickit.components.ticket_table import ticket_table
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import MyTicketsState
@@ -41,22 +42,44 @@ def _form() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_error(_error("form")),
-                field(
-                    "Project",
-                    rx.select.root(
-                        rx.select.trigger(id="project", width="100%", placeholder="Choose a project"),
-                        rx.select.content(
-                            rx.foreach(
-                                NewTicketState.project_options,
-                                lambda option: rx.select.item(option[1], value=option[0]),
+                rx.grid(
+                    field(
+                        "Project",
+                        rx.select.root(
+                            rx.select.trigger(id="project", width="100%", placeholder="Choose a project"),
+                            rx.select.content(
+                                rx.foreach(
+                                    NewTicketState.project_options,
+                                    lambda option: rx.select.item(option[1], value=option[0]),
+                                ),
                             ),
+                            value=NewTicketState.project_key,
+                            on_change=NewTicketState.set_project_key,
+                            size="3",
                         ),
-                        value=NewTicketState.project_key,
-                        on_change=NewTicketState.set_project_key,
-                        size="3",
+                        _error("project"),
+                        "project",
                     ),
-                    _error("project"),
-                    "project",
+                    field(
+                        "Type",
+                        rx.select.root(
+                            rx.select.trigger(id="ticket-type", width="100%", placeholder="Choose a type"),
+                            rx.select.content(
+                                rx.foreach(
+                                    NewTicketState.type_options,
+                                    lambda option: rx.select.item(option[1], value=option[0]),
+                                ),
+                            ),
+                            value=NewTicketState.type_key,
+                            on_change=NewTicketState.set_type_key,
+                            size="3",
+                        ),
+                        _error("type"),
+                        "ticket-type",
+                    ),
+                    columns="2",
+                    spacing="4",
+                    width="100%",
                 ),
                 field(
                     "Title",
@@ -71,6 +94,7 @@ def _form() -> rx.Component:
                     _error("title"),
                     "title",
                 ),
+                rx.foreach(NewTicketState.form_fields, custom_field),
                 field(
                     "Description",
                     rx.text_area(

@@ -1,57 +1,138 @@
-"""The client's new-ticket form."""
+"""The client's new-ticket form: project, ticket type, and that type's own fields."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
+from reflex_base.utils.form import FormData
 
 from tickit import routes
 from tickit.db import session_scope
-from tickit.models import Role
-from tickit.services import tickets
+from tickit.models import FieldType, Role
+from tickit.services import fields, tickets
 from tickit.services.errors import ServiceError
 from tickit.state.session import SessionState, form_errors
+
+# Custom fields are named apart from title/description, whose names a field key could take.
+FIELD_PREFIX = "field__"
+
+
+@dataclasses.dataclass
+class FormField:
+    key: str
+    name: str  # the input's form name
+    label: str
+    type: str
+    required: bool
+    options: list[list[str]]  # [key, label]
+    error: str
+
+
+def _submitted(rule: fields.FieldRule, form: FormData):
+    """The value the browser submitted for one field, in the shape the validator takes."""
+    name = FIELD_PREFIX + rule.key
+    if rule.field_type == FieldType.MULTI_SELECT:
+        return list(form.getlist(name))
+    if rule.field_type == FieldType.CHECKBOX:
+        # An unticked box sends nothing; a ticked one sends its value ("on").
+        return name in form
+    return form.get(name, "")
 
 
 class NewTicketState(SessionState):
     project_options: list[list[str]] = []  # [key, "Name (KEY)"]
     project_key: str = ""
+    type_options: list[list[str]] = []  # [key, name] for the chosen project
+    type_key: str = ""
+    form_fields: list[FormField] = []
     errors: dict[str, str] = {}
-    saving: bool = False
+    _types_by_project: dict[str, list[list[str]]] = {}
+
+    def _show_fields(self, actor, errors: dict[str, str] | None = None) -> None:
+        errors = errors or {}
+        if not (self.project_key and self.type_key):
+            self.form_fields = []
+            return
+        with session_scope() as session:
+            rules = tickets.form_rules(
+                session=session, actor=actor, project_key=self.project_key, type_key=self.type_key
+            )
+        self.form_fields = [
+            FormField(
+                key=rule.key,
+                name=FIELD_PREFIX + rule.key,
+                label=rule.label,
+                type=rule.field_type.value,
+                required=rule.required,
+                options=[list(option) for option in rule.options],
+                error=errors.get(f"fields.{rule.key}", ""),
+            )
+            for rule in rules
+        ]
+
+    def _choose_project(self, key: str) -> None:
+        self.project_key = key
+        self.type_options = self._types_by_project.get(key, [])
+        if self.type_key not in {k for k, _ in self.type_options}:
+            self.type_key = self.type_options[0][0] if self.type_options else ""
 
     @rx.event
     def load(self):
         actor = self.admit(Role.CLIENT)
         self.errors = {}
         if actor is None:
-            self.project_options = []
+            self.project_options, self.type_options, self.form_fields = [], [], []
             return self.refusal()
         with session_scope() as session:
             targets = tickets.filing_targets(session=session, actor=actor)
         self.project_options = [[t.project_key, f"{t.project_name} ({t.project_key})"] for t in targets]
-        if self.project_key not in {key for key, _ in self.project_options}:
-            self.project_key = self.project_options[0][0] if self.project_options else ""
+        self._types_by_project = {t.project_key: [[c.key, c.name] for c in t.types] for t in targets}
+        keys = [key for key, _ in self.project_options]
+        self._choose_project(self.project_key if self.project_key in keys else (keys[0] if keys else ""))
+        self._show_fields(actor)
         return None
 
     @rx.event
     def set_project_key(self, key: str):
-        self.project_key = key
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        self._choose_project(key)
+        self._show_fields(actor)
+        return None
 
     @rx.event
-    def submit(self, form: dict):
+    def set_type_key(self, key: str):
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        self.type_key = key
+        self._show_fields(actor)
+        return None
+
+    @rx.event
+    def submit(self, form: FormData):
         actor = self.actor()
         if actor is None or actor.role != Role.CLIENT:
             return rx.redirect(routes.login_url(next=routes.PORTAL_NEW_TICKET))
         try:
             with session_scope() as session:
+                rules = tickets.form_rules(
+                    session=session, actor=actor, project_key=self.project_key, type_key=self.type_key
+                )
                 number = tickets.create_web_ticket(
                     session=session,
                     actor=actor,
                     project_key=self.project_key,
+                    type_key=self.type_key,
                     title=str(form.get("title", "")),
                     description=str(form.get("description", "")),
+                    field_values={rule.key: _submitted(rule, form) for rule in rules},
                 )
         except ServiceError as exc:
             self.errors = form_errors(exc)
+            self._show_fields(actor, self.errors)
             return None
         self.errors = {}
         return [rx.redirect(routes.PORTAL), rx.toast.success(f"Ticket {number} filed. We'll keep you posted here.")]
