@@ -12,7 +12,7 @@ from tickit.pages.admin.users import users_page
 from tickit.pages.login import login_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
 from tickit.pages.profile import profile_page
-from tickit.pages.tickets import tickets_page
+from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_users import AdminUsersState
@@ -33,6 +33,7 @@ app.add_page(login_page, route=routes.LOGIN, title="Sign in · TickIt", on_load=
 app.add_page(my_tickets_page, route=routes.PORTAL, title="My tickets · TickIt", on_load=MyTicketsState.load)
 app.add_page(new_ticket_page, route=routes.PORTAL_NEW_TICKET, title="New ticket · TickIt", on_load=NewTicketState.load)
 app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
+app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)
 app.add_page(overview_page, route=routes.ADMIN, title="Admin · TickIt", on_load=AdminOverviewState.load)
 app.add_page(users_page, route=routes.ADMIN_USERS, title="Users · TickIt", on_load=AdminUsersState.load)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)

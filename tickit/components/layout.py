@@ -56,7 +56,8 @@ def _client_nav() -> rx.Component:
 def _staff_nav() -> rx.Component:
     return rx.vstack(
         _section("Work"),
-        _nav_link("Tickets", routes.TICKETS, "list-todo"),
+        _nav_link("Tickets", routes.TICKETS, "list-todo", exact=True),
+        _nav_link("New ticket", routes.TICKETS_NEW, "circle-plus"),
         rx.cond(
             SessionState.user_role == "admin",
             rx.vstack(

@@ -11,7 +11,7 @@ def _header(*labels: str) -> rx.Component:
 
 def ticket_table(rows, staff: bool) -> rx.Component:
     """A table of TicketLine rows; staff see who reported and who is assigned."""
-    labels = ["Ticket", "Title", "Project", "Status", "Priority"]
+    labels = ["Ticket", "Title", "Project", "Type", "Status", "Priority"]
     labels += ["Reporter", "Assignee", "Updated"] if staff else ["Updated"]
 
     def row(line) -> rx.Component:
@@ -19,6 +19,7 @@ def ticket_table(rows, staff: bool) -> rx.Component:
             rx.table.cell(rx.code(line.number, variant="ghost", weight="medium")),
             rx.table.row_header_cell(rx.text(line.title, weight="medium")),
             rx.table.cell(rx.text(line.project, color=rx.color("gray", 11))),
+            rx.table.cell(rx.text(line.type_name, color=rx.color("gray", 11))),
             rx.table.cell(rx.badge(line.status, color_scheme=line.status_color, variant="soft", radius="full")),
             rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
         ]

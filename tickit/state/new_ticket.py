@@ -1,4 +1,4 @@
-"""The client's new-ticket form: project, ticket type, and that type's own fields."""
+"""The new-ticket form (client portal and staff): project, ticket type, and that type's own fields."""
 
 from __future__ import annotations
 
@@ -40,7 +40,22 @@ def _submitted(rule: fields.FieldRule, form: FormData):
     return form.get(name, "")
 
 
+@dataclasses.dataclass(frozen=True)
+class _Tree:
+    roles: tuple[str, ...]
+    home: str
+    form_path: str
+
+
+# The form lives in two view trees; each admits its own roles. Reflex binds a handler to the
+# state class that defines it, so a subclass per tree would still run these rules, not its own.
+_PORTAL = _Tree(roles=(Role.CLIENT,), home=routes.PORTAL, form_path=routes.PORTAL_NEW_TICKET)
+_STAFF = _Tree(roles=(Role.AGENT, Role.ADMIN), home=routes.TICKETS, form_path=routes.TICKETS_NEW)
+
+
 class NewTicketState(SessionState):
+    """Clients file in the projects they belong to (/portal/new); staff in the ones they work (/tickets/new)."""
+
     project_options: list[list[str]] = []  # [key, "Name (KEY)"]
     project_key: str = ""
     type_options: list[list[str]] = []  # [key, name] for the chosen project
@@ -71,6 +86,9 @@ class NewTicketState(SessionState):
             for rule in rules
         ]
 
+    def _tree(self) -> _Tree:
+        return _STAFF if self.router.url.path.rstrip("/") == routes.TICKETS_NEW else _PORTAL
+
     def _choose_project(self, key: str) -> None:
         self.project_key = key
         self.type_options = self._types_by_project.get(key, [])
@@ -79,7 +97,7 @@ class NewTicketState(SessionState):
 
     @rx.event
     def load(self):
-        actor = self.admit(Role.CLIENT)
+        actor = self.admit(*self._tree().roles)
         self.errors = {}
         if actor is None:
             self.project_options, self.type_options, self.form_fields = [], [], []
@@ -114,8 +132,9 @@ class NewTicketState(SessionState):
     @rx.event
     def submit(self, form: FormData):
         actor = self.actor()
-        if actor is None or actor.role != Role.CLIENT:
-            return rx.redirect(routes.login_url(next=routes.PORTAL_NEW_TICKET))
+        tree = self._tree()
+        if actor is None or actor.role not in tree.roles:
+            return rx.redirect(routes.login_url(next=tree.form_path))
         try:
             with session_scope() as session:
                 rules = tickets.form_rules(
@@ -135,4 +154,4 @@ class NewTicketState(SessionState):
             self._show_fields(actor, self.errors)
             return None
         self.errors = {}
-        return [rx.redirect(routes.PORTAL), rx.toast.success(f"Ticket {number} filed. We'll keep you posted here.")]
+        return [rx.redirect(tree.home), rx.toast.success(f"Ticket {number} filed.")]

@@ -1,0 +1,108 @@
+"""The new-ticket form, shared by the client portal and the staff pages."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from tickit.components.forms import field, form_error
+from tickit.components.ticket_fields import custom_field
+
+
+def _error(state, key: str) -> rx.Var:
+    return state.errors.get(key, "")
+
+
+def new_ticket_form(state, cancel_href: str) -> rx.Component:
+    """Project, type, title, the type's own fields and description, bound to a new-ticket state."""
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                form_error(_error(state, "form")),
+                rx.grid(
+                    field(
+                        "Project",
+                        rx.select.root(
+                            rx.select.trigger(id="project", width="100%", placeholder="Choose a project"),
+                            rx.select.content(
+                                rx.foreach(
+                                    state.project_options,
+                                    lambda option: rx.select.item(option[1], value=option[0]),
+                                ),
+                            ),
+                            value=state.project_key,
+                            on_change=state.set_project_key,
+                            size="3",
+                        ),
+                        _error(state, "project"),
+                        "project",
+                    ),
+                    field(
+                        "Type",
+                        rx.select.root(
+                            rx.select.trigger(id="ticket-type", width="100%", placeholder="Choose a type"),
+                            rx.select.content(
+                                rx.foreach(
+                                    state.type_options,
+                                    lambda option: rx.select.item(option[1], value=option[0]),
+                                ),
+                            ),
+                            value=state.type_key,
+                            on_change=state.set_type_key,
+                            size="3",
+                        ),
+                        _error(state, "type"),
+                        "ticket-type",
+                    ),
+                    columns="2",
+                    spacing="4",
+                    width="100%",
+                ),
+                field(
+                    "Title",
+                    rx.input(
+                        id="title",
+                        name="title",
+                        size="3",
+                        width="100%",
+                        max_length=300,
+                        placeholder="A short summary, like “Export to CSV fails”",
+                    ),
+                    _error(state, "title"),
+                    "title",
+                ),
+                rx.foreach(state.form_fields, custom_field),
+                field(
+                    "Description",
+                    rx.text_area(
+                        id="description",
+                        name="description",
+                        rows="8",
+                        size="3",
+                        width="100%",
+                        placeholder="What happened, what you expected, and anything that helps us reproduce it.",
+                    ),
+                    _error(state, "description"),
+                    "description",
+                    hint="Plain text. You can add details later in replies.",
+                ),
+                rx.hstack(
+                    rx.link(
+                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3"),
+                        href=cancel_href,
+                    ),
+                    rx.button("File ticket", type="submit", size="3"),
+                    justify="end",
+                    width="100%",
+                    spacing="3",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            on_submit=state.submit,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        max_width="720px",
+    )
