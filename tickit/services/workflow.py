@@ -144,10 +144,33 @@ def move(
     number = format_ticket_number(*parse_ticket_number(number))
     current, target = _check_move(session, actor, ticket, number, to_status)
     now = utcnow()
-    ticket.status_id = target.id
-    ticket.updated_at = now
     if board_rank is not None:
         ticket.board_rank = board_rank
+    apply_status_change(session=session, actor=actor, ticket=ticket, current=current, target=target, now=now)
+    return MoveResult(
+        number=number,
+        from_status=StatusOption.of(current),
+        to_status=StatusOption.of(target),
+        moved_at=now,
+    )
+
+
+def apply_status_change(
+    *,
+    session: Session,
+    actor: Actor,
+    ticket: Ticket,
+    current: TicketStatus,
+    target: TicketStatus,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Put a ticket in `target`: resolved/closed times follow the category, and one activity entry records it.
+
+    Only for moves already judged allowed (by `move`, or an admin removing a status).
+    """
+    ticket.status_id = target.id
+    ticket.updated_at = now
     entering_done = target.category == StatusCategory.DONE and current.category != StatusCategory.DONE
     leaving_done = current.category == StatusCategory.DONE and target.category != StatusCategory.DONE
     if entering_done:
@@ -155,23 +178,20 @@ def move(
     elif leaving_done:  # reopened
         ticket.resolved_at = ticket.closed_at = None
     session.add(ticket)
+    after = {"status": target.key, "status_name": target.name}
+    if reason:
+        after["reason"] = reason
     session.add(
         ActivityEntry(
             ticket_id=ticket.id,
             actor_user_id=None if actor is SYSTEM else actor.id,
             action="status_changed",
             before={"status": current.key, "status_name": current.name},
-            after={"status": target.key, "status_name": target.name},
+            after=after,
             created_at=now,
         )
     )
     session.flush()
-    return MoveResult(
-        number=number,
-        from_status=StatusOption.of(current),
-        to_status=StatusOption.of(target),
-        moved_at=now,
-    )
 
 
 class TicketWorkflowService:
