@@ -41,7 +41,14 @@ RULES = {
 }
 
 
-MISSING = object()  # stands for a key left out of the submission altogether
+class _Missing:
+    """Stands for a key left out of the submission altogether."""
+
+    def __repr__(self) -> str:  # a stable test id, the same in every pytest-xdist worker
+        return "MISSING"
+
+
+MISSING = _Missing()
 
 
 def clean_one(field_type: FieldType, value: Any, **changes: Any) -> Any:

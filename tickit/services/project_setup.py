@@ -74,7 +74,7 @@ def create_project(
         raise ValidationFailed({"key": f"{key} is already the key of another project"}) from None
 
     for position, spec in enumerate(workflow.types):
-        _create_type(session, project.id, position, spec)
+        create_type_rows(session, project.id, position, spec)
     session.flush()
     return ProjectSummary(
         id=project.id,
@@ -89,7 +89,8 @@ def _key_taken(session: Session, key: str) -> bool:
     return session.exec(select(Project.id).where(func.upper(Project.key) == key)).first() is not None
 
 
-def _create_type(session: Session, project_id: int, position: int, spec: TypeSpec) -> None:
+def create_type_rows(session: Session, project_id: int, position: int, spec: TypeSpec) -> None:
+    """Insert a ticket type with its statuses, transitions and fields as `spec` describes them."""
     ticket_type = TicketType(
         project_id=project_id,
         key=spec.key,

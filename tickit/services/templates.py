@@ -40,7 +40,8 @@ DEFAULT_TYPE_ICON: str = TicketType.model_fields["icon"].default
 DEFAULT_STATUS_COLOR: str = TicketStatus.model_fields["color"].default
 
 
-def _column_length(model: type, column: str) -> int:
+def column_length(model: type, column: str) -> int:
+    """The declared length of a string column, so input limits follow the schema."""
     return model.__table__.c[column].type.length
 
 
@@ -249,12 +250,12 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
     doc = reader.mapping(data, (), ("name", "types"), ("description",))
-    name = reader.text(doc["name"], ("name",), _column_length(Project, "name"))
+    name = reader.text(doc["name"], ("name",), column_length(Project, "name"))
     description = doc.get("description")
     description = (
         ""
         if description is None
-        else reader.text(description, ("description",), _column_length(Project, "description"), blank_ok=True)
+        else reader.text(description, ("description",), column_length(Project, "description"), blank_ok=True)
     )
     items = reader.sequence(doc["types"], ("types",), one="ticket type", many="ticket types", at_least_one=True)
     types: list[TypeSpec] = []
@@ -273,7 +274,7 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
     item = reader.mapping(value, path, ("key", "name", "statuses"), ("color", "icon", "transitions", "fields"))
     key = reader.key(item["key"], path + ("key",))
-    name = reader.text(item["name"], path + ("name",), _column_length(TicketType, "name"))
+    name = reader.text(item["name"], path + ("name",), column_length(TicketType, "name"))
     color = reader.color(item["color"], path + ("color",)) if "color" in item else DEFAULT_TYPE_COLOR
     icon = reader.key(item["icon"], path + ("icon",)) if "icon" in item else DEFAULT_TYPE_ICON
 
@@ -308,7 +309,7 @@ def _read_statuses(reader: _Reader, value: Any, path: KeyPath) -> list[StatusSpe
         first_use[key] = index
         status = StatusSpec(
             key=key,
-            name=reader.text(item["name"], at + ("name",), _column_length(TicketStatus, "name")),
+            name=reader.text(item["name"], at + ("name",), column_length(TicketStatus, "name")),
             category=reader.choice(item["category"], at + ("category",), [c.value for c in StatusCategory]),
             initial=reader.flag(item.get("initial", False), at + ("initial",)),
             pauses_sla=reader.flag(item.get("pauses_sla", False), at + ("pauses_sla",)),
@@ -383,7 +384,7 @@ def _read_fields(reader: _Reader, value: Any, path: KeyPath) -> list[FieldSpec]:
         fields.append(
             FieldSpec(
                 key=key,
-                label=reader.text(item["label"], at + ("label",), _column_length(TicketTypeField, "label")),
+                label=reader.text(item["label"], at + ("label",), column_length(TicketTypeField, "label")),
                 type=field_type,
                 required=reader.flag(item.get("required", False), at + ("required",)),
                 options=options,

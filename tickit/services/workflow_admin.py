@@ -41,7 +41,7 @@ from tickit.models import (
 from tickit.services import workflow
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import Conflict, NotFound, ValidationFailed
-from tickit.services.project_setup import _create_type
+from tickit.services.project_setup import create_type_rows
 from tickit.services.projects import get_project
 from tickit.services.templates import (
     COLORS,
@@ -53,7 +53,7 @@ from tickit.services.templates import (
     SELECT_TYPES,
     StatusSpec,
     TypeSpec,
-    _column_length,
+    column_length,
 )
 
 # The status every new type starts with, so it can take tickets the moment it exists.
@@ -64,9 +64,9 @@ COLOR_RULE = "Choose a colour such as gray, blue, amber, green, red or violet."
 CATEGORIES = tuple(category.value for category in StatusCategory)
 FIELD_TYPES = tuple(field_type.value for field_type in FieldType)
 
-TYPE_NAME_MAX: int = _column_length(TicketType, "name")
-STATUS_NAME_MAX: int = _column_length(TicketStatus, "name")
-FIELD_LABEL_MAX: int = _column_length(TicketTypeField, "label")
+TYPE_NAME_MAX: int = column_length(TicketType, "name")
+STATUS_NAME_MAX: int = column_length(TicketStatus, "name")
+FIELD_LABEL_MAX: int = column_length(TicketTypeField, "label")
 
 
 # --- what callers get back -----------------------------------------------------------------
@@ -171,7 +171,7 @@ def add_type(
         # The unique (project, key) index settles two admins adding the same key at once; the
         # savepoint keeps the caller's transaction usable for the loser.
         with session.begin_nested():
-            _create_type(session, project.id, 0 if position is None else position + 1, spec)
+            create_type_rows(session, project.id, 0 if position is None else position + 1, spec)
             session.flush()
     except IntegrityError:
         raise ValidationFailed({"key": f"{project.key} already has a type with key {key}."}) from None
