@@ -16,6 +16,7 @@ ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"
 ADMIN_PROJECTS = "/admin/projects"
 PROFILE = "/profile"
+ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
 
 AUTH_LOGIN = "/auth/login"
 AUTH_LOGOUT = "/auth/logout"

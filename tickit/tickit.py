@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.api import create_app
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
+from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.login import login_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
@@ -21,6 +22,7 @@ from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.profile import ProfileState
 from tickit.state.tickets import MyTicketsState, StaffTicketsState
+from tickit.state.type_editor import TypeEditorState
 
 
 def _redirecting() -> rx.Component:
@@ -38,3 +40,6 @@ app.add_page(overview_page, route=routes.ADMIN, title="Admin · TickIt", on_load
 app.add_page(users_page, route=routes.ADMIN_USERS, title="Users · TickIt", on_load=AdminUsersState.load)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)
 app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_load=ProfileState.load)
+app.add_page(
+    type_editor_page, route=routes.ADMIN_PROJECT_WORKFLOW, title="Workflow · TickIt", on_load=TypeEditorState.load
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from tickit import routes
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.state.admin_projects import AdminProjectsState as S
@@ -150,6 +151,11 @@ def _project_card(project) -> rx.Component:
                 rx.badge(project.key, size="2", variant="solid", radius="medium"),
                 rx.heading(project.name, size="4"),
                 rx.spacer(),
+                rx.link(
+                    rx.button(rx.icon("workflow", size=14), "Workflow", size="1", variant="soft"),
+                    href=routes.ADMIN_PROJECTS + "/" + project.key,
+                    aria_label="Workflow of " + project.name,
+                ),
                 rx.button(
                     rx.icon("users", size=14),
                     "Members",

@@ -1,0 +1,87 @@
+"""An admin shapes a ticket type in the workflow editor; the client's form follows at once."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import at_path, error_at
+
+
+def _choose(scope, page, label: str, option: str) -> None:
+    scope.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_admin_builds_a_type_and_the_client_files_with_its_form(page_as, new_account, app_server):
+    app_server.tickit("project", "create", "--key=ED", "--name=Editor Lab", "--template=customer-support")
+    client = new_account("client", project="ED")
+    admin = page_as("admin")
+    admin.goto("/admin/projects/ED")
+
+    admin.get_by_role("button", name="New type").click()
+    admin.get_by_label("New type key").fill("access")
+    admin.get_by_label("New type name").fill("Access")
+    admin.get_by_role("button", name="Add type").click()
+    expect(admin.get_by_role("tab", name="Access")).to_have_attribute("aria-selected", "true")
+    admin.keyboard.press("Escape")
+
+    admin.get_by_label("New status key").fill("granted")
+    admin.get_by_label("New status name").fill("Granted")
+    _choose(admin, admin, "New status category", "Done")
+    admin.get_by_role("button", name="Add status").click()
+    expect(admin.get_by_label("Name of granted")).to_have_value("Granted")
+    admin.get_by_label("New → Granted").click()
+    expect(admin.get_by_label("New → Granted")).to_be_checked()
+
+    admin.get_by_label("Key", exact=True).fill("system")
+    admin.get_by_label("Label", exact=True).fill("System")
+    _choose(admin, admin, "Field type", "Select (one option)")
+    admin.get_by_label("Options").fill("vpn: VPN\nmail: Mail")
+    admin.get_by_role("checkbox", name="Required").click()
+    admin.get_by_role("button", name="Add field").click()
+    expect(admin.get_by_label("Label of system")).to_have_value("System")
+
+    admin.get_by_label("Key", exact=True).fill("reason")
+    admin.get_by_label("Label", exact=True).fill("Reason")
+    _choose(admin, admin, "Field type", "Text")
+    admin.get_by_role("checkbox", name="Required").click()  # untick: Reason is optional
+    admin.get_by_role("button", name="Add field").click()
+    expect(admin.get_by_label("Label of reason")).to_have_value("Reason")
+
+    admin.get_by_role("button", name="Move Reason up").click()
+    preview = admin.locator("label").filter(has_text="Reason").or_(admin.locator("label").filter(has_text="System"))
+    expect(preview.last).to_have_text("System")
+
+    page = page_as(client)
+    page.goto("/portal/new")
+    _choose(page, page, "Type", "Access")
+    labels = page.locator("form label")
+    expect(labels.filter(has_text="Reason")).to_have_count(1)
+    texts = labels.all_inner_texts()
+    assert texts.index("Reason") < texts.index("System"), texts
+
+    page.get_by_label("Title").fill("VPN for the new hire")
+    page.get_by_role("button", name="File ticket").click()
+    expect(error_at(page, "System")).to_have_text("System is required.")
+    _choose(page, page, "System", "VPN")
+    page.get_by_role("button", name="File ticket").click()
+
+    expect(page).to_have_url(at_path("/portal"))
+    row = page.get_by_role("row").filter(has_text="VPN for the new hire")
+    expect(row).to_contain_text("ED-1")
+    expect(row).to_contain_text("Access")
+    expect(row).to_contain_text("New")
+
+
+def test_a_stale_editor_gets_a_conflict_instead_of_overwriting(page_as, app_server):
+    app_server.tickit("project", "create", "--key=CF", "--name=Conflict Lab", "--template=customer-support")
+    first, second = page_as("admin"), page_as("admin")
+    for page in (first, second):
+        page.goto("/admin/projects/CF")
+        expect(page.get_by_role("tab", name="Question")).to_be_visible()
+
+    first.get_by_role("button", name="Make initial").first.click()
+    expect(first.get_by_text("New tickets now start here.")).to_be_visible()
+
+    second.get_by_role("button", name="Make initial").last.click()
+    expect(second.get_by_text("Someone else changed Question while you were editing")).to_be_visible()

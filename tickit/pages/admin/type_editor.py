@@ -1,0 +1,490 @@
+"""/admin/projects/<key>: a project's ticket types — statuses, transitions, fields — with a live form preview."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from tickit import routes
+from tickit.components.forms import field, form_error
+from tickit.components.layout import app_page, page_header
+from tickit.components.ticket_fields import custom_field
+from tickit.state.type_editor import TypeEditorState as S
+
+CATEGORIES = [["todo", "To do"], ["in_progress", "In progress"], ["done", "Done"]]
+FIELD_TYPES = [
+    ["text", "Text"],
+    ["long_text", "Long text"],
+    ["number", "Number"],
+    ["date", "Date"],
+    ["select", "Select (one option)"],
+    ["multi_select", "Multi-select"],
+    ["checkbox", "Checkbox"],
+    ["url", "Web address"],
+    ["email", "Email"],
+]
+
+
+def _section(title: str, description: str, *children: rx.Component) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="4"),
+            rx.text(description, size="2", color=rx.color("gray", 10)),
+            *children,
+            spacing="3",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+    )
+
+
+def _order_buttons(label, on_up, on_down) -> rx.Component:
+    return rx.hstack(
+        rx.icon_button(
+            rx.icon("chevron-up", size=14),
+            size="1",
+            variant="ghost",
+            on_click=on_up,
+            aria_label="Move " + label + " up",
+        ),
+        rx.icon_button(
+            rx.icon("chevron-down", size=14),
+            size="1",
+            variant="ghost",
+            on_click=on_down,
+            aria_label="Move " + label + " down",
+        ),
+        spacing="1",
+    )
+
+
+def _category_select(status) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(variant="ghost", aria_label="Category of " + status.name),
+        rx.select.content(*[rx.select.item(label, value=key) for key, label in CATEGORIES]),
+        value=status.category,
+        on_change=lambda category: S.set_category(status.key, category),
+        size="1",
+    )
+
+
+def _remove_status(status) -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                aria_label="Remove " + status.name,
+            ),
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.text("Remove ", rx.text.strong(status.name), "?", size="2"),
+                rx.cond(
+                    status.ticket_count > 0,
+                    rx.vstack(
+                        rx.text(status.ticket_count, " tickets are in it. Move them to:", size="2"),
+                        rx.hstack(
+                            rx.foreach(
+                                S.statuses,
+                                lambda other: rx.cond(
+                                    other.key != status.key,
+                                    rx.popover.close(
+                                        rx.button(
+                                            other.name,
+                                            size="1",
+                                            variant="soft",
+                                            on_click=S.remove_status(status.key, other.key),
+                                        ),
+                                    ),
+                                ),
+                            ),
+                            wrap="wrap",
+                            spacing="2",
+                        ),
+                        spacing="2",
+                    ),
+                    rx.popover.close(
+                        rx.button(
+                            "Remove status", size="1", color_scheme="red", on_click=S.remove_status(status.key, "")
+                        ),
+                    ),
+                ),
+                spacing="2",
+                max_width="280px",
+            ),
+        ),
+    )
+
+
+def _status_row(status) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(_order_buttons(status.name, S.move_status(status.key, -1), S.move_status(status.key, 1))),
+        rx.table.cell(
+            rx.input(
+                default_value=status.name,
+                on_blur=lambda name: S.rename_status(status.key, name),
+                size="1",
+                aria_label="Name of " + status.key,
+                key=status.key + status.name,
+            ),
+        ),
+        rx.table.cell(_category_select(status)),
+        rx.table.cell(
+            rx.switch(
+                checked=status.pauses_sla,
+                on_change=lambda on: S.set_pauses_sla(status.key, on),
+                size="1",
+                aria_label="Pauses SLA: " + status.name,
+            ),
+        ),
+        rx.table.cell(
+            rx.cond(
+                status.is_initial,
+                rx.badge("Initial", color_scheme="green", variant="soft"),
+                rx.button(
+                    "Make initial", size="1", variant="ghost", white_space="nowrap", on_click=S.make_initial(status.key)
+                ),
+            ),
+        ),
+        rx.table.cell(rx.text(status.ticket_count, size="2", color=rx.color("gray", 10))),
+        rx.table.cell(_remove_status(status)),
+        align="center",
+    )
+
+
+def _statuses() -> rx.Component:
+    return _section(
+        "Statuses",
+        "Columns of the board, in this order. New tickets start in the initial status.",
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    *[rx.table.column_header_cell(h) for h in ("", "Name", "Category", "Pauses SLA", "", "Tickets", "")]
+                )
+            ),
+            rx.table.body(rx.foreach(S.statuses, _status_row)),
+            size="1",
+            width="100%",
+        ),
+        rx.form(
+            rx.hstack(
+                rx.input(name="key", placeholder="key, e.g. in_review", size="2", aria_label="New status key"),
+                rx.input(
+                    name="name", placeholder="Name, e.g. In review", size="2", flex="1", aria_label="New status name"
+                ),
+                rx.select.root(
+                    rx.select.trigger(aria_label="New status category"),
+                    rx.select.content(*[rx.select.item(label, value=key) for key, label in CATEGORIES]),
+                    value=S.new_status_category,
+                    on_change=S.set_new_status_category,
+                    size="2",
+                ),
+                rx.button(rx.icon("plus", size=14), "Add status", type="submit", size="2"),
+                width="100%",
+                spacing="2",
+            ),
+            on_submit=S.add_status,
+            reset_on_submit=True,
+        ),
+        rx.foreach(S.status_errors.values(), lambda e: rx.text(e, size="1", color=rx.color("red", 11), role="alert")),
+    )
+
+
+def _transitions() -> rx.Component:
+    def row(source) -> rx.Component:
+        return rx.table.row(
+            rx.table.row_header_cell(rx.text(source.name, size="2", weight="medium")),
+            rx.foreach(
+                S.statuses,
+                lambda target: rx.table.cell(
+                    rx.cond(
+                        source.key == target.key,
+                        rx.text("—", color=rx.color("gray", 8)),
+                        rx.checkbox(
+                            checked=S.grid[source.key].contains(target.key),
+                            on_change=lambda allowed: S.toggle_transition(source.key, target.key, allowed),
+                            aria_label=source.name + " → " + target.name,
+                        ),
+                    ),
+                    text_align="center",
+                ),
+            ),
+        )
+
+    return _section(
+        "Transitions",
+        "Tick where a ticket may move: rows are where it is, columns where it may go.",
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell(rx.text("From ↓  To →", size="1", color=rx.color("gray", 10))),
+                        rx.foreach(
+                            S.statuses,
+                            lambda s: rx.table.column_header_cell(rx.text(s.name, size="1"), text_align="center"),
+                        ),
+                    )
+                ),
+                rx.table.body(rx.foreach(S.statuses, row)),
+                size="1",
+                width="100%",
+            ),
+            overflow_x="auto",
+            width="100%",
+        ),
+    )
+
+
+def _field_row(item) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(
+            rx.cond(
+                item.archived,
+                rx.fragment(),
+                _order_buttons(item.label, S.move_field(item.key, -1), S.move_field(item.key, 1)),
+            ),
+        ),
+        rx.table.cell(
+            rx.vstack(
+                rx.input(
+                    default_value=item.label,
+                    on_blur=lambda label: S.rename_field(item.key, label),
+                    size="1",
+                    aria_label="Label of " + item.key,
+                    key=item.key + item.label,
+                    disabled=item.archived,
+                ),
+                rx.text(
+                    item.key,
+                    rx.cond(item.options != "", " · " + item.options, ""),
+                    size="1",
+                    color=rx.color("gray", 10),
+                ),
+                spacing="1",
+            ),
+        ),
+        rx.table.cell(rx.badge(item.type, variant="outline")),
+        rx.table.cell(
+            rx.switch(
+                checked=item.required,
+                on_change=lambda on: S.set_required(item.key, on),
+                size="1",
+                disabled=item.archived,
+                aria_label="Required: " + item.label,
+            ),
+        ),
+        rx.table.cell(
+            rx.cond(
+                item.archived,
+                rx.button("Restore", size="1", variant="soft", on_click=S.set_archived(item.key, False)),
+                rx.button(
+                    "Archive", size="1", variant="ghost", color_scheme="gray", on_click=S.set_archived(item.key, True)
+                ),
+            ),
+        ),
+        align="center",
+        opacity=rx.cond(item.archived, "0.55", "1"),
+    )
+
+
+def _field_error(key: str) -> rx.Var:
+    return S.field_errors.get(key, "")
+
+
+def _add_field() -> rx.Component:
+    choices = (S.new_field_type == "select") | (S.new_field_type == "multi_select")
+    return rx.form(
+        rx.vstack(
+            form_error(_field_error("form")),
+            rx.grid(
+                field(
+                    "Key",
+                    rx.input(id="new-field-key", name="key", placeholder="e.g. browser"),
+                    _field_error("key"),
+                    "new-field-key",
+                ),
+                field(
+                    "Label",
+                    rx.input(id="new-field-label", name="label", placeholder="e.g. Browser"),
+                    _field_error("label"),
+                    "new-field-label",
+                ),
+                field(
+                    "Field type",
+                    rx.select.root(
+                        rx.select.trigger(id="new-field-type", width="100%"),
+                        rx.select.content(*[rx.select.item(label, value=key) for key, label in FIELD_TYPES]),
+                        value=S.new_field_type,
+                        on_change=S.set_new_field_type,
+                    ),
+                    _field_error("field_type"),
+                    "new-field-type",
+                ),
+                columns="3",
+                spacing="3",
+                width="100%",
+            ),
+            rx.cond(
+                choices,
+                field(
+                    "Options",
+                    rx.text_area(
+                        id="new-field-options", name="options", rows="3", placeholder="One per line: chrome: Chrome"
+                    ),
+                    _field_error("options"),
+                    "new-field-options",
+                    hint="One per line, as key: Label or a single word.",
+                ),
+            ),
+            rx.hstack(
+                rx.text(
+                    rx.flex(rx.checkbox(name="required"), "Required", spacing="2", align="center"),
+                    as_="label",
+                    size="2",
+                ),
+                rx.spacer(),
+                rx.button(rx.icon("plus", size=14), "Add field", type="submit", size="2"),
+                width="100%",
+                align="center",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=S.create_field,
+        reset_on_submit=False,
+    )
+
+
+def _fields() -> rx.Component:
+    return _section(
+        "Form fields",
+        "What the ticket form asks, in this order. Archived fields leave the form; old tickets keep their values.",
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(*[rx.table.column_header_cell(h) for h in ("", "Label", "Type", "Required", "")])
+            ),
+            rx.table.body(rx.foreach(S.fields, _field_row)),
+            size="1",
+            width="100%",
+        ),
+        rx.separator(size="4"),
+        _add_field(),
+    )
+
+
+def _preview() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon("eye", size=16), rx.heading("Form preview", size="3"), align="center", spacing="2"),
+            rx.text(
+                "What a client sees when filing a ",
+                rx.text.strong(S.type_name),
+                ".",
+                size="2",
+                color=rx.color("gray", 10),
+            ),
+            rx.separator(size="4"),
+            rx.vstack(
+                rx.el.label(rx.text("Title", size="2", weight="medium")),
+                rx.input(placeholder="A short summary", width="100%", size="3", read_only=True),
+                spacing="1",
+                width="100%",
+            ),
+            rx.foreach(S.preview, custom_field),
+            rx.vstack(
+                rx.el.label(rx.text("Description", size="2", weight="medium")),
+                rx.text_area(rows="3", width="100%", read_only=True),
+                spacing="1",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+        position="sticky",
+        top="24px",
+    )
+
+
+def _new_type() -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(rx.button(rx.icon("plus", size=14), "New type", size="1", variant="soft")),
+        rx.popover.content(
+            rx.form(
+                rx.vstack(
+                    rx.text("A new ticket type starts with one status, New.", size="2"),
+                    rx.input(name="key", placeholder="key, e.g. incident", aria_label="New type key"),
+                    rx.input(name="name", placeholder="Name, e.g. Incident", aria_label="New type name"),
+                    rx.foreach(
+                        S.type_errors.values(), lambda e: rx.text(e, size="1", color=rx.color("red", 11), role="alert")
+                    ),
+                    rx.button("Add type", type="submit", size="2"),
+                    spacing="2",
+                ),
+                on_submit=S.create_type,
+                reset_on_submit=False,
+            ),
+            max_width="300px",
+        ),
+    )
+
+
+def _type_bar() -> rx.Component:
+    return rx.hstack(
+        rx.el.label(rx.text("Type name", size="2", weight="medium"), html_for="type-name"),
+        rx.input(
+            id="type-name", default_value=S.type_name, on_blur=S.rename_type, size="2", key=S.type_key + S.type_name
+        ),
+        rx.cond(S.type_archived, rx.badge("Archived", color_scheme="gray")),
+        rx.spacer(),
+        rx.cond(
+            S.type_archived,
+            rx.button("Restore type", size="1", variant="soft", on_click=S.set_type_archived(False)),
+            rx.button(
+                "Archive type", size="1", variant="ghost", color_scheme="gray", on_click=S.set_type_archived(True)
+            ),
+        ),
+        width="100%",
+        align="center",
+        spacing="3",
+        margin_bottom="16px",
+    )
+
+
+def type_editor_page() -> rx.Component:
+    return app_page(
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), rx.text("Projects", size="2"), align="center", spacing="1"),
+            href=routes.ADMIN_PROJECTS,
+            color=rx.color("gray", 10),
+        ),
+        page_header(
+            "Workflow of " + S.project_key,
+            "Each ticket type's statuses, transitions and fields. Changes apply at once, no deploy.",
+        ),
+        rx.hstack(
+            rx.tabs.root(
+                rx.tabs.list(rx.foreach(S.type_options, lambda t: rx.tabs.trigger(t[1], value=t[0]))),
+                value=S.type_key,
+                on_change=S.choose_type,
+            ),
+            _new_type(),
+            align="center",
+            spacing="3",
+            margin_bottom="16px",
+            width="100%",
+        ),
+        _type_bar(),
+        rx.grid(
+            rx.vstack(_statuses(), _transitions(), _fields(), spacing="4", width="100%"),
+            rx.box(_preview()),
+            columns="minmax(0, 3fr) minmax(0, 2fr)",
+            spacing="4",
+            width="100%",
+            align_items="start",
+        ),
+    )

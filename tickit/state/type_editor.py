@@ -1,0 +1,299 @@
+"""Admin: edit a project's ticket types (statuses, transitions, fields) and preview the form."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+
+from tickit import routes
+from tickit.db import session_scope
+from tickit.models import FieldType, Role
+from tickit.services import workflow_admin
+from tickit.services.errors import Conflict, ServiceError
+from tickit.state.new_ticket import FIELD_PREFIX, FormField
+from tickit.state.session import SessionState, form_errors
+
+
+@dataclasses.dataclass
+class StatusRow:
+    key: str
+    name: str
+    color: str
+    category: str
+    is_initial: bool
+    pauses_sla: bool
+    ticket_count: int
+
+
+@dataclasses.dataclass
+class FieldRow:
+    key: str
+    label: str
+    type: str
+    required: bool
+    archived: bool
+    options: str  # option labels, for display
+
+
+def _option_lines(text: str) -> list[str | dict[str, str]]:
+    """Options typed one per line, as `key: Label` or a bare word used as key and label."""
+    options: list[str | dict[str, str]] = []
+    for line in text.splitlines():
+        key, sep, label = (part.strip() for part in line.partition(":"))
+        if key:
+            options.append({"key": key, "label": label or key} if sep else key)
+    return options
+
+
+class TypeEditorState(SessionState):
+    project_key: str = ""
+    type_options: list[list[str]] = []  # [key, name]
+    type_key: str = ""
+    type_name: str = ""
+    type_archived: bool = False
+    type_errors: dict[str, str] = {}
+    version: int = 0
+    statuses: list[StatusRow] = []
+    grid: dict[str, list[str]] = {}
+    fields: list[FieldRow] = []
+    preview: list[FormField] = []
+    status_errors: dict[str, str] = {}
+    field_errors: dict[str, str] = {}
+    new_status_category: str = "in_progress"
+    new_field_type: str = FieldType.TEXT.value
+
+    def _show(self, detail: workflow_admin.TypeDetail) -> None:
+        self.type_key, self.type_name, self.version = detail.key, detail.name, detail.version
+        self.type_archived = detail.archived
+        self.statuses = [
+            StatusRow(s.key, s.name, s.color, s.category, s.is_initial, s.pauses_sla, s.ticket_count)
+            for s in detail.statuses
+        ]
+        self.grid = {key: list(targets) for key, targets in detail.transitions.items()}
+        self.fields = [
+            FieldRow(
+                key=f.key,
+                label=f.label,
+                type=f.field_type,
+                required=f.required,
+                archived=f.archived,
+                options=", ".join(option["label"] for option in f.options),
+            )
+            for f in detail.fields
+        ]
+        self.preview = [
+            FormField(
+                key=f.key,
+                name=FIELD_PREFIX + f.key,
+                label=f.label,
+                type=f.field_type,
+                required=f.required,
+                options=[[o["key"], o["label"]] for o in f.options],
+                error="",
+            )
+            for f in detail.fields
+            if not f.archived
+        ]
+
+    def _reload(self, actor) -> None:
+        with session_scope() as session:
+            types = workflow_admin.list_types(session=session, actor=actor, project_key=self.project_key)
+        self.type_options = [[t.key, t.name + (" (archived)" if t.archived else "")] for t in types]
+        chosen = next((t for t in types if t.key == self.type_key), types[0] if types else None)
+        if chosen is not None:
+            self._show(chosen)
+
+    @rx.event
+    def load(self):
+        actor = self.admit(Role.ADMIN)
+        self.status_errors, self.field_errors = {}, {}
+        if actor is None:
+            self.statuses, self.fields, self.preview = [], [], []
+            return self.refusal()
+        self.project_key = self.router.url.path.rstrip("/").split("/")[-1].upper()
+        try:
+            self._reload(actor)
+        except ServiceError as exc:
+            return [rx.redirect(routes.ADMIN_PROJECTS), rx.toast.error(str(exc))]
+        return None
+
+    @rx.event
+    def choose_type(self, key: str):
+        actor = self.actor()
+        self.type_key = key
+        try:
+            self._reload(actor)
+        except ServiceError as exc:
+            return rx.toast.error(str(exc))
+        return None
+
+    def _apply(self, operation, message: str = "", errors_to: str = "", **arguments):
+        """Run one editing operation against the version shown; a newer version is a conflict."""
+        actor = self.actor()
+        try:
+            with session_scope() as session:
+                detail = operation(
+                    session=session,
+                    actor=actor,
+                    project_key=self.project_key,
+                    type_key=self.type_key,
+                    expected_version=self.version,
+                    **arguments,
+                )
+        except Conflict as exc:
+            self._reload(actor)
+            return rx.toast.error(str(exc))
+        except ServiceError as exc:
+            if errors_to:
+                setattr(self, errors_to, form_errors(exc))
+                return None
+            return rx.toast.error(" ".join(form_errors(exc).values()))
+        if errors_to:
+            setattr(self, errors_to, {})
+        self._show(detail)
+        return rx.toast.success(message) if message else None
+
+    # --- types --------------------------------------------------------------------------
+
+    @rx.event
+    def create_type(self, form: dict):
+        actor = self.actor()
+        try:
+            with session_scope() as session:
+                detail = workflow_admin.add_type(
+                    session=session,
+                    actor=actor,
+                    project_key=self.project_key,
+                    key=str(form.get("key", "")),
+                    name=str(form.get("name", "")),
+                )
+        except ServiceError as exc:
+            self.type_errors = form_errors(exc)
+            return None
+        self.type_errors, self.type_key = {}, detail.key
+        self._reload(actor)
+        return rx.toast.success(f"{detail.name} added with a New status; add its statuses and fields.")
+
+    @rx.event
+    def rename_type(self, name: str):
+        if name.strip() == self.type_name:
+            return None
+        result = self._apply(workflow_admin.rename_type, "Type renamed.", name=name)
+        self._reload(self.actor())
+        return result
+
+    @rx.event
+    def set_type_archived(self, archived: bool):
+        operation = workflow_admin.archive_type if archived else workflow_admin.unarchive_type
+        message = "Type archived: it leaves new-ticket forms; its tickets stay." if archived else "Type restored."
+        result = self._apply(operation, message)
+        self._reload(self.actor())
+        return result
+
+    # --- statuses -----------------------------------------------------------------------
+
+    @rx.event
+    def set_new_status_category(self, category: str):
+        self.new_status_category = category
+
+    @rx.event
+    def add_status(self, form: dict):
+        return self._apply(
+            workflow_admin.add_status,
+            "Status added. Connect it in the transitions below.",
+            "status_errors",
+            key=str(form.get("key", "")),
+            name=str(form.get("name", "")),
+            category=self.new_status_category,
+        )
+
+    @rx.event
+    def rename_status(self, status_key: str, name: str):
+        current = next((s.name for s in self.statuses if s.key == status_key), None)
+        if name.strip() == current:
+            return None
+        return self._apply(workflow_admin.rename_status, "Status renamed.", status_key=status_key, name=name)
+
+    @rx.event
+    def set_category(self, status_key: str, category: str):
+        return self._apply(workflow_admin.set_status_category, status_key=status_key, category=category)
+
+    @rx.event
+    def set_pauses_sla(self, status_key: str, pauses: bool):
+        return self._apply(workflow_admin.set_pauses_sla, status_key=status_key, pauses_sla=pauses)
+
+    @rx.event
+    def make_initial(self, status_key: str):
+        return self._apply(workflow_admin.set_initial_status, "New tickets now start here.", status_key=status_key)
+
+    @rx.event
+    def move_status(self, status_key: str, step: int):
+        order = [s.key for s in self.statuses]
+        return self._apply(workflow_admin.reorder_statuses, ordered_keys=_moved(order, status_key, step))
+
+    @rx.event
+    def remove_status(self, status_key: str, move_to: str):
+        return self._apply(
+            workflow_admin.remove_status,
+            "Status removed.",
+            status_key=status_key,
+            move_tickets_to=move_to or None,
+        )
+
+    @rx.event
+    def toggle_transition(self, from_key: str, to_key: str, allowed: bool):
+        grid = {key: [t for t in targets if t != to_key or key != from_key] for key, targets in self.grid.items()}
+        if allowed:
+            grid.setdefault(from_key, []).append(to_key)
+        return self._apply(workflow_admin.set_transitions, grid=grid)
+
+    # --- fields -------------------------------------------------------------------------
+
+    @rx.event
+    def set_new_field_type(self, field_type: str):
+        self.new_field_type = field_type
+
+    @rx.event
+    def create_field(self, form: dict):
+        choices = self.new_field_type in (FieldType.SELECT, FieldType.MULTI_SELECT)
+        return self._apply(
+            workflow_admin.add_field,
+            "Field added to the form.",
+            "field_errors",
+            key=str(form.get("key", "")),
+            label=str(form.get("label", "")),
+            field_type=self.new_field_type,
+            options=_option_lines(str(form.get("options", ""))) if choices else None,
+            required=bool(form.get("required")),
+        )
+
+    @rx.event
+    def rename_field(self, field_key: str, label: str):
+        current = next((f.label for f in self.fields if f.key == field_key), None)
+        if label.strip() == current:
+            return None
+        return self._apply(workflow_admin.update_field, "Field relabelled.", field_key=field_key, label=label)
+
+    @rx.event
+    def set_required(self, field_key: str, required: bool):
+        return self._apply(workflow_admin.update_field, field_key=field_key, required=required)
+
+    @rx.event
+    def move_field(self, field_key: str, step: int):
+        order = [f.key for f in self.fields if not f.archived]
+        return self._apply(workflow_admin.reorder_fields, ordered_keys=_moved(order, field_key, step))
+
+    @rx.event
+    def set_archived(self, field_key: str, archived: bool):
+        operation = workflow_admin.archive_field if archived else workflow_admin.unarchive_field
+        message = "Field archived; old tickets keep its values." if archived else "Field is back on the form."
+        return self._apply(operation, message, field_key=field_key)
+
+
+def _moved(order: list[str], key: str, step: int) -> list[str]:
+    """`order` with `key` moved `step` places (clamped to the ends)."""
+    order = list(order)
+    index = order.index(key)
+    order.insert(max(0, min(len(order) - 1, index + step)), order.pop(index))
+    return order
