@@ -33,3 +33,14 @@ def dialog_actions(submit_label: str) -> rx.Component:
         width="100%",
         spacing="3",
     )
+
+
+def option_select(options: rx.Var, value: rx.Var, on_change, id: str, placeholder: str = "", size: str = "3"):
+    """A select over `[key, label]` pairs, labelled by the <label for=id> beside it."""
+    return rx.select.root(
+        rx.select.trigger(id=id, width="100%", placeholder=placeholder),
+        rx.select.content(rx.foreach(options, lambda option: rx.select.item(option[1], value=option[0]))),
+        value=value,
+        on_change=on_change,
+        size=size,
+    )

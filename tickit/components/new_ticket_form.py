@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from tickit.components.forms import field, form_error
+from tickit.components.forms import field, form_error, option_select
 from tickit.components.ticket_fields import custom_field
 
 
@@ -21,34 +21,20 @@ def new_ticket_form(state, cancel_href: str) -> rx.Component:
                 rx.grid(
                     field(
                         "Project",
-                        rx.select.root(
-                            rx.select.trigger(id="project", width="100%", placeholder="Choose a project"),
-                            rx.select.content(
-                                rx.foreach(
-                                    state.project_options,
-                                    lambda option: rx.select.item(option[1], value=option[0]),
-                                ),
-                            ),
-                            value=state.project_key,
-                            on_change=state.set_project_key,
-                            size="3",
+                        option_select(
+                            state.project_options,
+                            state.project_key,
+                            state.set_project_key,
+                            "project",
+                            "Choose a project",
                         ),
                         _error(state, "project"),
                         "project",
                     ),
                     field(
                         "Type",
-                        rx.select.root(
-                            rx.select.trigger(id="ticket-type", width="100%", placeholder="Choose a type"),
-                            rx.select.content(
-                                rx.foreach(
-                                    state.type_options,
-                                    lambda option: rx.select.item(option[1], value=option[0]),
-                                ),
-                            ),
-                            value=state.type_key,
-                            on_change=state.set_type_key,
-                            size="3",
+                        option_select(
+                            state.type_options, state.type_key, state.set_type_key, "ticket-type", "Choose a type"
                         ),
                         _error(state, "type"),
                         "ticket-type",

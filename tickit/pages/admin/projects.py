@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
-from tickit.components.forms import dialog_actions, field, form_error
+from tickit.components.forms import dialog_actions, field, form_error, option_select
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.state.admin_projects import AdminProjectsState as S
 
@@ -42,14 +42,7 @@ def _create_dialog() -> rx.Component:
                     ),
                     field(
                         "Template",
-                        rx.select.root(
-                            rx.select.trigger(id="project-template", width="100%"),
-                            rx.select.content(
-                                rx.foreach(S.template_options, lambda t: rx.select.item(t[1], value=t[0]))
-                            ),
-                            value=S.template,
-                            on_change=S.set_template,
-                        ),
+                        option_select(S.template_options, S.template, S.set_template, "project-template", size="2"),
                         _create_error("template"),
                         "project-template",
                     ),
