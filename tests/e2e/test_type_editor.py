@@ -85,3 +85,52 @@ def test_a_stale_editor_gets_a_conflict_instead_of_overwriting(page_as, app_serv
 
     second.get_by_role("button", name="Make initial").last.click()
     expect(second.get_by_text("Someone else changed Question while you were editing")).to_be_visible()
+
+
+def _drag(page, source, target) -> None:
+    """Pointer-drag `source` onto the upper half of `target`, in small moves past dnd-kit's activation distance."""
+    source.scroll_into_view_if_needed()
+    start, end = source.bounding_box(), target.bounding_box()
+    assert start and end
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y - 10, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 4, steps=15)
+    page.mouse.up()
+
+
+def test_admin_reorders_fields_by_drag_and_drop(page_as, app_server):
+    app_server.tickit("project", "create", "--key=DD", "--name=Drag Lab", "--template=software-feedback")
+    admin = page_as("admin")
+    admin.goto("/admin/projects/DD")
+    admin.get_by_role("tab", name="Bug").click()
+    rows = admin.locator("[data-sortable-item]")
+    original = ["Severity", "Platform", "App version", "Steps to reproduce"]
+    expect(rows).to_have_text(original)
+
+    _drag(admin, admin.get_by_label("Drag Steps to reproduce"), admin.get_by_label("Drag Severity"))
+    expect(admin.get_by_text("Field order saved.")).to_be_visible()
+
+    moved = ["Steps to reproduce", "Severity", "Platform", "App version"]
+    admin.reload()
+    admin.get_by_role("tab", name="Bug").click()
+    expect(rows).to_have_text(moved)
+    labels = admin.locator("input[aria-label^='Label of ']")
+    assert [labels.nth(i).input_value() for i in range(4)] == moved
+
+    # The keyboard does it too: Space lifts the focused handle, arrows move it, Space drops it.
+    # Each step waits for dnd-kit's live announcement, so no key is pressed mid-measure.
+    announced = admin.locator("[id^='DndLiveRegion']")
+    admin.get_by_label("Drag Steps to reproduce").focus()
+    admin.keyboard.press("Space")
+    expect(announced).to_have_text("Picked up Steps to reproduce.")
+    for over in ("Severity", "Platform", "App version"):
+        admin.keyboard.press("ArrowDown")
+        expect(announced).to_have_text(f"Steps to reproduce is over {over}.")
+    admin.keyboard.press("Space")
+    expect(announced).to_have_text("Steps to reproduce was dropped over App version.")
+    expect(rows).to_have_text(original)
+    admin.reload()
+    admin.get_by_role("tab", name="Bug").click()
+    expect(rows).to_have_text(original)

@@ -285,6 +285,11 @@ class TypeEditorState(SessionState):
         return self._apply(workflow_admin.reorder_fields, ordered_keys=_moved(order, field_key, step))
 
     @rx.event
+    def reorder_fields(self, keys: list[str]):
+        """The drag-and-drop list's new order of the non-archived fields."""
+        return self._apply(workflow_admin.reorder_fields, "Field order saved.", ordered_keys=keys)
+
+    @rx.event
     def set_archived(self, field_key: str, archived: bool):
         operation = workflow_admin.archive_field if archived else workflow_admin.unarchive_field
         message = "Field archived; old tickets keep its values." if archived else "Field is back on the form."

@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, page_header
+from tickit.components.sortable_list import sortable_list
 from tickit.components.ticket_fields import custom_field
 from tickit.state.type_editor import TypeEditorState as S
 
@@ -362,6 +363,12 @@ def _fields() -> rx.Component:
     return _section(
         "Form fields",
         "What the ticket form asks, in this order. Archived fields leave the form; old tickets keep their values.",
+        rx.vstack(
+            rx.text("Drag to reorder", size="1", weight="medium", color=rx.color("gray", 10)),
+            sortable_list(items=S.fields, on_reorder=S.reorder_fields, aria_label="Field order"),
+            spacing="1",
+            width="100%",
+        ),
         rx.table.root(
             rx.table.header(
                 rx.table.row(*[rx.table.column_header_cell(h) for h in ("", "Label", "Type", "Required", "")])
