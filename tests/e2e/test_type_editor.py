@@ -134,3 +134,29 @@ def test_admin_reorders_fields_by_drag_and_drop(page_as, app_server):
     admin.reload()
     admin.get_by_role("tab", name="Bug").click()
     expect(rows).to_have_text(original)
+
+
+def test_admin_recolours_a_status_and_relabels_an_option_keeping_its_key(page_as, app_server):
+    app_server.tickit("project", "create", "--key=RL", "--name=Relabel Lab", "--template=software-feedback")
+    admin = page_as("admin")
+    admin.goto("/admin/projects/RL")
+    expect(admin.get_by_role("tab", name="Bug")).to_have_attribute("aria-selected", "true")
+
+    _choose(admin, admin, "Colour of Triaged", "tomato")
+    expect(admin.get_by_label("Colour of Triaged")).to_be_visible()
+    admin.reload()
+    admin.get_by_label("Colour of Triaged").click()
+    expect(admin.get_by_role("option", name="tomato")).to_have_attribute("aria-selected", "true")
+    admin.keyboard.press("Escape")
+
+    admin.get_by_role("button", name="Options of Severity").click()
+    options = admin.get_by_label("Options", exact=True)
+    text = options.input_value()
+    assert "major: Major – a feature is broken" in text
+    options.fill(text.replace("major: Major – a feature is broken", "major: Serious"))
+    admin.get_by_role("button", name="Save options").click()
+    expect(admin.get_by_text("Options saved")).to_be_visible()
+
+    # The preview (the client's form) offers the new label for the same option.
+    admin.get_by_label("Severity", exact=True).click()
+    expect(admin.get_by_role("option", name="Serious")).to_be_visible()

@@ -11,8 +11,11 @@ from tickit.db import session_scope
 from tickit.models import FieldType, Role
 from tickit.services import workflow_admin
 from tickit.services.errors import Conflict, ServiceError
+from tickit.services.templates import COLORS
 from tickit.state.new_ticket import FIELD_PREFIX, FormField
 from tickit.state.session import SessionState, form_errors
+
+STATUS_COLORS = sorted(COLORS)
 
 
 @dataclasses.dataclass
@@ -34,6 +37,7 @@ class FieldRow:
     required: bool
     archived: bool
     options: str  # option labels, for display
+    option_lines: str  # the options as editable "key: Label" lines
 
 
 def _option_lines(text: str) -> list[str | dict[str, str]]:
@@ -62,6 +66,7 @@ class TypeEditorState(SessionState):
     field_errors: dict[str, str] = {}
     new_status_category: str = "in_progress"
     new_field_type: str = FieldType.TEXT.value
+    options_draft: str = ""
 
     def _show(self, detail: workflow_admin.TypeDetail) -> None:
         self.type_key, self.type_name, self.version = detail.key, detail.name, detail.version
@@ -79,6 +84,7 @@ class TypeEditorState(SessionState):
                 required=f.required,
                 archived=f.archived,
                 options=", ".join(option["label"] for option in f.options),
+                option_lines="\n".join(f"{option['key']}: {option['label']}" for option in f.options),
             )
             for f in detail.fields
         ]
@@ -216,6 +222,10 @@ class TypeEditorState(SessionState):
         return self._apply(workflow_admin.rename_status, "Status renamed.", status_key=status_key, name=name)
 
     @rx.event
+    def set_color(self, status_key: str, color: str):
+        return self._apply(workflow_admin.recolour_status, status_key=status_key, color=color)
+
+    @rx.event
     def set_category(self, status_key: str, category: str):
         return self._apply(workflow_admin.set_status_category, status_key=status_key, category=category)
 
@@ -274,6 +284,19 @@ class TypeEditorState(SessionState):
         if label.strip() == current:
             return None
         return self._apply(workflow_admin.update_field, "Field relabelled.", field_key=field_key, label=label)
+
+    @rx.event
+    def set_options_draft(self, text: str):
+        self.options_draft = text
+
+    @rx.event
+    def save_options(self, field_key: str):
+        return self._apply(
+            workflow_admin.update_field,
+            "Options saved; relabelled options keep their keys.",
+            field_key=field_key,
+            options=_option_lines(self.options_draft),
+        )
 
     @rx.event
     def set_required(self, field_key: str, required: bool):

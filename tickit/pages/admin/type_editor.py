@@ -9,6 +9,7 @@ from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, page_header
 from tickit.components.sortable_list import sortable_list
 from tickit.components.ticket_fields import custom_field
+from tickit.state.type_editor import STATUS_COLORS
 from tickit.state.type_editor import TypeEditorState as S
 
 CATEGORIES = [["todo", "To do"], ["in_progress", "In progress"], ["done", "Done"]]
@@ -56,6 +57,33 @@ def _order_buttons(label, on_up, on_down) -> rx.Component:
             aria_label="Move " + label + " down",
         ),
         spacing="1",
+    )
+
+
+def _color_select(status) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(
+            rx.box(width="12px", height="12px", border_radius="50%", background=rx.color(status.color, 9)),
+            variant="ghost",
+            aria_label="Colour of " + status.name,
+        ),
+        rx.select.content(
+            *[
+                rx.select.item(
+                    rx.hstack(
+                        rx.box(width="10px", height="10px", border_radius="50%", background=rx.color(color, 9)),
+                        color,
+                        align="center",
+                        spacing="2",
+                    ),
+                    value=color,
+                )
+                for color in STATUS_COLORS
+            ]
+        ),
+        value=status.color,
+        on_change=lambda color: S.set_color(status.key, color),
+        size="1",
     )
 
 
@@ -132,7 +160,7 @@ def _status_row(status) -> rx.Component:
                 key=status.key + status.name,
             ),
         ),
-        rx.table.cell(_category_select(status)),
+        rx.table.cell(rx.hstack(_color_select(status), _category_select(status), spacing="1", align="center")),
         rx.table.cell(
             rx.switch(
                 checked=status.pauses_sla,
@@ -239,6 +267,30 @@ def _transitions() -> rx.Component:
     )
 
 
+def _options_editor(item) -> rx.Component:
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.icon_button(
+                rx.icon("list", size=14),
+                size="1",
+                variant="ghost",
+                aria_label="Options of " + item.label,
+                on_click=S.set_options_draft(item.option_lines),
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.text("One per line, as key: Label. Keys stay; relabel freely.", size="1"),
+                rx.text_area(
+                    value=S.options_draft, on_change=S.set_options_draft, rows="6", aria_label="Options", width="260px"
+                ),
+                rx.button("Save options", size="1", on_click=S.save_options(item.key)),
+                spacing="2",
+            ),
+        ),
+    )
+
+
 def _field_row(item) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
@@ -267,7 +319,14 @@ def _field_row(item) -> rx.Component:
                 spacing="1",
             ),
         ),
-        rx.table.cell(rx.badge(item.type, variant="outline")),
+        rx.table.cell(
+            rx.hstack(
+                rx.badge(item.type, variant="outline"),
+                rx.cond((item.type == "select") | (item.type == "multi_select"), _options_editor(item)),
+                spacing="2",
+                align="center",
+            )
+        ),
         rx.table.cell(
             rx.switch(
                 checked=item.required,
