@@ -48,7 +48,8 @@ def test_admin_builds_a_type_and_the_client_files_with_its_form(page_as, new_acc
     admin.get_by_role("button", name="Add field").click()
     expect(admin.get_by_label("Label of reason")).to_have_value("Reason")
 
-    admin.get_by_role("button", name="Move Reason up").click()
+    _drag(admin, admin.get_by_role("button", name="Drag Reason"), admin.get_by_role("button", name="Drag System"))
+    expect(admin.get_by_text("Field order saved.")).to_be_visible()
     preview = admin.locator("label").filter(has_text="Reason").or_(admin.locator("label").filter(has_text="System"))
     expect(preview.last).to_have_text("System")
 
