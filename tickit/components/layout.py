@@ -268,3 +268,8 @@ def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.
         border=f"1px dashed {rx.color('gray', 6)}",
         border_radius="var(--radius-4)",
     )
+
+
+def new_ticket_button(href: str) -> rx.Component:
+    """The primary action of a ticket list: file a new one."""
+    return rx.link(rx.button(rx.icon("plus", size=16), "New ticket", size="2"), href=href)

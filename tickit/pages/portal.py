@@ -5,20 +5,20 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
-from tickit.components.layout import app_page, empty_state, page_header
+from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.ticket_table import ticket_table
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import MyTicketsState
 
 
-def _new_ticket_button() -> rx.Component:
-    return rx.link(rx.button(rx.icon("plus", size=16), "New ticket", size="2"), href=routes.PORTAL_NEW_TICKET)
-
-
 def my_tickets_page() -> rx.Component:
     return app_page(
-        page_header("My tickets", "Everything you have asked us, newest activity first.", _new_ticket_button()),
+        page_header(
+            "My tickets",
+            "Everything you have asked us, newest activity first.",
+            new_ticket_button(routes.PORTAL_NEW_TICKET),
+        ),
         rx.cond(
             MyTicketsState.rows.length() > 0,
             ticket_table(MyTicketsState.rows, staff=False),
@@ -26,7 +26,7 @@ def my_tickets_page() -> rx.Component:
                 "inbox",
                 "No tickets yet",
                 "When you file a ticket it shows up here, with its status as the team works on it.",
-                _new_ticket_button(),
+                new_ticket_button(routes.PORTAL_NEW_TICKET),
             ),
         ),
     )

@@ -5,20 +5,20 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
-from tickit.components.layout import app_page, empty_state, page_header
+from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.ticket_table import ticket_table
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import StaffTicketsState
 
 
-def _new_ticket_button() -> rx.Component:
-    return rx.link(rx.button(rx.icon("plus", size=16), "New ticket", size="2"), href=routes.TICKETS_NEW)
-
-
 def tickets_page() -> rx.Component:
     return app_page(
-        page_header("Tickets", "Tickets in the projects you work, most recently changed first.", _new_ticket_button()),
+        page_header(
+            "Tickets",
+            "Tickets in the projects you work, most recently changed first.",
+            new_ticket_button(routes.TICKETS_NEW),
+        ),
         rx.cond(
             StaffTicketsState.rows.length() > 0,
             ticket_table(StaffTicketsState.rows, staff=True),
