@@ -9,10 +9,16 @@ from tickit.services import tickets
 from tickit.services.errors import ValidationFailed
 
 
-def test_client_files_a_ticket_in_the_initial_status_with_an_activity_entry(session):
+@pytest.fixture
+def client(session):
+    """A client who may file in project HH (software-feedback)."""
     project = make_project(session, "HH")
-    client = make_user(session, "client")
-    add_member(session, project.id, client, "client")
+    member = make_user(session, "client")
+    add_member(session, project.id, member, "client")
+    return member
+
+
+def test_client_files_a_ticket_in_the_initial_status_with_an_activity_entry(session, client):
     assert file_ticket(session, client) == "HH-1"
     assert file_ticket(session, client) == "HH-2"
     ticket = session.exec(select(Ticket).where(Ticket.number == 1)).one()
@@ -33,10 +39,7 @@ def test_client_cannot_file_in_a_project_they_do_not_belong_to(session):
     assert session.exec(select(Ticket)).all() == []
 
 
-def test_missing_title_is_refused_at_the_title(session):
-    project = make_project(session, "HH")
-    client = make_user(session, "client")
-    add_member(session, project.id, client, "client")
+def test_missing_title_is_refused_at_the_title(session, client):
     with pytest.raises(ValidationFailed) as caught:
         tickets.create_web_ticket(
             session=session,
@@ -50,20 +53,14 @@ def test_missing_title_is_refused_at_the_title(session):
     assert set(caught.value.errors) == {"title"}
 
 
-def test_the_form_offers_each_active_type_with_its_fields_in_order(session):
-    project = make_project(session, "HH")
-    client = make_user(session, "client")
-    add_member(session, project.id, client, "client")
+def test_the_form_offers_each_active_type_with_its_fields_in_order(session, client):
     (target,) = tickets.filing_targets(session=session, actor=client)
     assert [t.key for t in target.types] == ["bug", "feature_request", "question"]
     rules = tickets.form_rules(session=session, actor=client, project_key="HH", type_key="bug")
     assert rules[0].key == "severity" and rules[0].required
 
 
-def test_custom_field_errors_are_keyed_under_fields_and_nothing_is_stored(session):
-    project = make_project(session, "HH")
-    client = make_user(session, "client")
-    add_member(session, project.id, client, "client")
+def test_custom_field_errors_are_keyed_under_fields_and_nothing_is_stored(session, client):
     with pytest.raises(ValidationFailed) as caught:
         tickets.create_web_ticket(
             session=session,
@@ -78,10 +75,7 @@ def test_custom_field_errors_are_keyed_under_fields_and_nothing_is_stored(sessio
     assert session.exec(select(Ticket)).all() == []
 
 
-def test_field_values_are_stored_under_their_keys(session):
-    project = make_project(session, "HH")
-    client = make_user(session, "client")
-    add_member(session, project.id, client, "client")
+def test_field_values_are_stored_under_their_keys(session, client):
     number = file_ticket(session, client, type_key="bug", field_values={"severity": "major", "app_version": " 2.1 "})
     ticket = session.exec(select(Ticket).where(Ticket.number == int(number.split("-")[1]))).one()
     assert ticket.fields == {"severity": "major", "app_version": "2.1"}
