@@ -52,6 +52,8 @@ class Settings:
     first_admin_email: str
     port: int
     upload_limit_bytes: int
+    api_rate_limit_per_minute: int  # requests one API client may make per minute
+    idempotency_retention_days: int  # how long an Idempotency-Key replays its ticket
 
     @property
     def is_sqlite(self) -> bool:
@@ -179,6 +181,8 @@ def load_settings() -> Settings:
         first_admin_email=_env("TICKIT_ADMIN_EMAIL", "admin@example.com"),
         port=_int_env("TICKIT_PORT", 3000),
         upload_limit_bytes=_int_env("TICKIT_UPLOAD_LIMIT_MB", 25) * 1024 * 1024,
+        api_rate_limit_per_minute=_int_env("TICKIT_API_RATE_LIMIT", 600),
+        idempotency_retention_days=_int_env("TICKIT_IDEMPOTENCY_DAYS", 7),
     )
 
 

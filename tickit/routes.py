@@ -17,11 +17,18 @@ ADMIN_USERS = "/admin/users"
 ADMIN_PROJECTS = "/admin/projects"
 PROFILE = "/profile"
 ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
+ADMIN_PROJECT_API_CLIENTS = "/admin/projects/[project]/api-clients"
 
 AUTH_LOGIN = "/auth/login"
 AUTH_LOGOUT = "/auth/logout"
 GOOGLE_LOGIN = "/auth/google/login"
 GOOGLE_CALLBACK = "/auth/google/callback"
+
+API_PREFIX = "/integrations/v1"
+API_TICKETS = "/tickets"  # under API_PREFIX, like every API path below
+API_TICKET = "/tickets/{number}"
+API_TICKET_TYPES = "/ticket-types"
+API_PROBLEM = "/problems/{slug}"
 
 _HOMES = {Role.CLIENT: PORTAL, Role.AGENT: TICKETS, Role.ADMIN: ADMIN}
 
@@ -41,3 +48,22 @@ def safe_next(path: str | None) -> str | None:
 def login_url(**params: str) -> str:
     query = urlencode({k: v for k, v in params.items() if v})
     return f"{LOGIN}?{query}" if query else LOGIN
+
+
+def ticket_page(number: str) -> str:
+    """The staff page of a ticket."""
+    return f"{TICKETS}/{number}"
+
+
+def api_ticket(number: str) -> str:
+    """The integration API's URL path of a ticket (its `Location`)."""
+    return API_PREFIX + API_TICKET.format(number=number)
+
+
+def api_problem(slug: str) -> str:
+    """The `type` of a problem+json error: a stable path that documents the problem."""
+    return API_PREFIX + API_PROBLEM.format(slug=slug)
+
+
+def admin_project_api_clients(project_key: str) -> str:
+    return ADMIN_PROJECT_API_CLIENTS.replace("[project]", project_key)

@@ -9,7 +9,8 @@ from huey import RedisHuey, SqliteHuey, crontab
 from redis import ConnectionPool
 
 from tickit.config import get_settings
-from tickit.services import outbox
+from tickit.db import session_scope
+from tickit.services import intake, outbox
 
 # Enqueueing runs inside a request's commit; an unreachable Redis must fail fast, not hang it.
 REDIS_CONNECT_TIMEOUT_SECONDS = 5
@@ -46,3 +47,10 @@ def enqueue_outbox(ids: list[int]) -> None:
 def relay_pending_outbox() -> None:
     """Every minute, queue the messages that are due: those missed while the queue was down, and retries."""
     enqueue_outbox(outbox.pending_ids())
+
+
+@huey.periodic_task(crontab(minute="17"))
+def purge_expired_idempotency_keys() -> int:
+    """Hourly, forget Idempotency-Keys past their retention (TICKIT_IDEMPOTENCY_DAYS); the tickets stay."""
+    with session_scope() as session:
+        return intake.purge_expired_keys(session=session)

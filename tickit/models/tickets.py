@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tickit.models.base import JSONType, UTCDateTime, utcnow
@@ -33,6 +33,8 @@ class Ticket(SQLModel, table=True):
         UniqueConstraint("api_client_id", "idempotency_key"),
         Index("ix_tickets_board", "type_id", "status_id", "board_rank"),
         Index("ix_tickets_project_created", "project_id", "created_at", "id"),
+        # The retention task looks for keys past their time; most tickets have none.
+        Index("ix_tickets_idempotency_expires_at", "idempotency_expires_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,6 +52,8 @@ class Ticket(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=255)
     request_fingerprint: str | None = Field(default=None, max_length=64)
     idempotency_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The exact body of the first answer, so a replay is byte-identical even after the ticket changed.
+    idempotency_response: str | None = Field(default=None, sa_type=Text)
     fields: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     metadata_: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType, sa_column_kwargs={"name": "metadata"})
     first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -11,6 +11,10 @@ class NotFound(ServiceError):
     """The object does not exist, or the actor may not know it does."""
 
 
+class Unauthenticated(ServiceError):
+    """The caller's credentials are missing, unknown or revoked."""
+
+
 class PermissionDenied(ServiceError):
     """The actor is known but their role does not allow this."""
 

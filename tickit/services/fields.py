@@ -154,14 +154,22 @@ def _clean_text(rule: FieldRule, value: Any) -> str:
 
 
 def _require_storable(rule: FieldRule, text: str) -> None:
-    # PostgreSQL's JSONB refuses NUL, and a lone surrogate cannot be encoded as UTF-8 at all;
-    # either would fail at commit with a server error instead of a message at the field.
+    reason = unstorable_reason(text)
+    if reason is not None:
+        raise _Invalid(f"{rule.label} {reason}.")
+
+
+def unstorable_reason(text: str) -> str | None:
+    """Why the database cannot store `text` (NUL, or a lone surrogate), or None when it can."""
+    # PostgreSQL refuses NUL in text and JSONB, and a lone surrogate cannot be encoded as UTF-8
+    # at all; either would fail at commit with a server error instead of a message at the field.
     if "\x00" in text:
-        raise _Invalid(f"{rule.label} contains a NUL character, which cannot be stored.")
+        return "contains a NUL character, which cannot be stored"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise _Invalid(f"{rule.label} contains characters that are not valid Unicode text.") from None
+        return "contains characters that are not valid Unicode text"
+    return None
 
 
 def _clean_number(rule: FieldRule, value: Any) -> int | float:

@@ -76,6 +76,18 @@ def welcome_message(*, to: str, name: str, role: str) -> EmailMessage:
     return build_message(to=to, subject="Welcome to TickIt", text=text, html=html)
 
 
+def ticket_created_message(*, to: str, name: str, number: str, title: str) -> EmailMessage:
+    """Tells an agent that a ticket arrived in one of their projects."""
+    url = f"{get_settings().app_url}{routes.ticket_page(number)}"
+    text = f"Hello {name},\n\n{number} was filed: {title}\n\nOpen it: {url}\n"
+    html = (
+        f"<p>Hello {escape(name)},</p>\n"
+        f"<p><strong>{escape(number)}</strong> was filed: {escape(title)}</p>\n"
+        f'<p><a href="{escape(url)}">Open {escape(number)}</a></p>\n'
+    )
+    return build_message(to=to, subject=f"[{number}] {title}", text=text, html=html)
+
+
 def send(message: EmailMessage) -> None:
     """Send over the configured SMTP server, or write an .eml file into the mail directory when none is set."""
     settings = get_settings()

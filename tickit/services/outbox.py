@@ -103,6 +103,14 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
         now = utcnow()
         if row.next_attempt_at > now + timedelta(seconds=CLOCK_SKEW_SECONDS):
             return "not-due"
+        if row.channel == "event":
+            # Nothing leaves the machine: stage the recipients' messages and finish in one transaction.
+            from tickit.services import notifications
+
+            notifications.fan_out(session, row)
+            row.attempts += 1
+            row.delivered_at = now
+            return "delivered"
         # Claim with a lease and commit before sending: holding the transaction open during a slow
         # SMTP exchange would block every writer on SQLite.
         row.attempts += 1
@@ -159,9 +167,15 @@ def pending_ids(*, engine: Engine | None = None, limit: int = 500) -> list[int]:
 def _send(*, channel: str, event_name: str, payload: dict[str, Any]) -> None:
     if channel != "mail":
         raise ValueError(f"Outbox channel {channel!r} has no sender yet")
-    if event_name != "welcome":
+    if event_name == "welcome":
+        message = mail.welcome_message(to=payload["email"], name=payload["name"], role=payload["role"])
+    elif event_name == "ticket_created":
+        message = mail.ticket_created_message(
+            to=payload["email"], name=payload["name"], number=payload["number"], title=payload["title"]
+        )
+    else:
         raise ValueError(f"Outbox event {event_name!r} has no mail template")
-    mail.send(mail.welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
+    mail.send(message)
 
 
 def _is_permanent(exc: Exception) -> bool:

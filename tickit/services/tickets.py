@@ -21,7 +21,8 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import fields
+from tickit.services import fields, notifications
+from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.project_setup import allocate_ticket_number
@@ -81,6 +82,22 @@ def filing_targets(*, session: Session, actor: UserPublic) -> list[FilingTarget]
     return list(targets.values())
 
 
+def ticket_text_errors(title: str, description: str) -> dict[str, str]:
+    """What is wrong with a new ticket's (stripped) title and description, keyed `title` and `description`."""
+    errors: dict[str, str] = {}
+    if not title:
+        errors["title"] = "Give the ticket a title."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    elif reason := fields.unstorable_reason(title):
+        errors["title"] = f"The title {reason}."
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = f"Keep the description under {DESCRIPTION_MAX:,} characters."
+    elif reason := fields.unstorable_reason(description):
+        errors["description"] = f"The description {reason}."
+    return errors
+
+
 def _filing_type(session: Session, actor: UserPublic, project_key: str, type_key: str) -> TicketType | None:
     """The active type `type_key` of a project the actor may file in, or None."""
     target = next((t for t in filing_targets(session=session, actor=actor) if t.project_key == project_key), None)
@@ -115,16 +132,10 @@ def create_web_ticket(
     custom field (custom field keys are the type's own and could otherwise clash).
     """
     title, description = title.strip(), description.strip()
-    errors: dict[str, str] = {}
+    errors = ticket_text_errors(title, description)
     ticket_type = _filing_type(session, actor, project_key, type_key)
     if ticket_type is None:
         errors["type"] = "Choose a project you may file tickets in and one of its ticket types."
-    if not title:
-        errors["title"] = "Give the ticket a title."
-    elif len(title) > TITLE_MAX:
-        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = f"Keep the description under {DESCRIPTION_MAX:,} characters."
     cleaned: dict[str, Any] = {}
     if ticket_type is not None:
         try:
@@ -170,8 +181,9 @@ def create_web_ticket(
             created_at=now,
         )
     )
-    session.flush()
-    return f"{project.key}-{number}"
+    ticket_number = format_ticket_number(project.key, number)
+    notifications.stage_ticket_created(session, ticket_id=ticket.id, number=ticket_number, title=title)
+    return ticket_number
 
 
 def _rows(session: Session, *conditions) -> list[TicketRow]:

@@ -1,0 +1,126 @@
+"""The integration API's request and response shapes, as the OpenAPI document publishes them.
+
+The service layer validates requests itself (`services/intake.py`), so errors come back per field
+in one problem document; these models describe the contract for integrators and for schemathesis.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from tickit.services.intake import KEY_MAX_LENGTH, METADATA_MAX_CHARS, REPORTER_NAME_MAX
+from tickit.services.tickets import DESCRIPTION_MAX, TITLE_MAX
+
+PriorityName = Literal["low", "normal", "high", "urgent"]
+
+
+class ReporterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(description="Matched to a user by address; a new address becomes a client of the project.")
+    name: str | None = Field(default=None, max_length=REPORTER_NAME_MAX)
+
+
+class TicketIn(BaseModel):
+    """A ticket to file in the API client's project."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "type": "bug",
+                "title": "Checkout button does nothing",
+                "description": "Clicking Pay on the checkout page has no effect.",
+                "priority": "high",
+                "reporter": {"email": "ada@example.com", "name": "Ada Lovelace"},
+                "fields": {"severity": "major"},
+                "metadata": {"order_id": "A-1009"},
+            }
+        },
+    )
+
+    type: str = Field(min_length=1, description="A ticket type key from GET /ticket-types.")
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    priority: PriorityName | None = Field(default=None, description="Defaults to normal.")
+    reporter: ReporterIn | None = None
+    fields: dict[str, Any] | None = Field(default=None, description="Custom field values by field key.")
+    metadata: dict[str, Any] | None = Field(
+        default=None, description=f"Your own data, kept with the ticket (at most {METADATA_MAX_CHARS:,} characters)."
+    )
+
+
+class ReporterOut(BaseModel):
+    email: str
+    name: str
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: str = Field(examples=["HH-42"])
+    project: str = Field(description="The project key.")
+    type: str = Field(description="The ticket type key.")
+    status: str = Field(description="The status key (at creation, the type's initial status).")
+    title: str
+    description: str
+    priority: PriorityName
+    fields: dict[str, Any]
+    reporter: ReporterOut | None
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+    url: str = Field(description="The ticket's page in TickIt.")
+
+
+class StatusOut(BaseModel):
+    key: str
+    name: str
+    category: Literal["todo", "in_progress", "done"]
+    initial: bool
+
+
+class FieldOption(BaseModel):
+    key: str
+    label: str
+
+
+class FieldOut(BaseModel):
+    key: str
+    label: str
+    type: Literal["text", "long_text", "number", "date", "select", "multi_select", "checkbox", "url", "email"]
+    required: bool
+    options: list[FieldOption]
+
+
+class TicketTypeOut(BaseModel):
+    key: str
+    name: str
+    statuses: list[StatusOut]
+    fields: list[FieldOut]
+
+
+class TicketTypesOut(BaseModel):
+    project: str
+    types: list[TicketTypeOut]
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="The property at fault: `title`, `reporter.email`, `fields.<key>`, ...")
+    message: str
+
+
+class ProblemOut(BaseModel):
+    """An error, as RFC 9457 `application/problem+json`."""
+
+    type: str = Field(description="Stable per kind of problem; a path that explains it.")
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldError] | None = Field(default=None, description="Present when validation failed.")
+
+
+IDEMPOTENCY_KEY_DESCRIPTION = (
+    f"1-{KEY_MAX_LENGTH} printable ASCII characters, unique per ticket you mean to file. Retrying with the same "
+    "key and body replays the first answer (200, `Idempotent-Replayed: true`); the same key with another body is 422."
+)

@@ -1,0 +1,161 @@
+"""API clients: the apps that file tickets over the integration API, and their bearer tokens.
+
+A token is shown once, when it is made; only its SHA-256 is stored. A recognisable `tk_` prefix
+lets secret scanners and people spot a leaked token, and the first characters are kept in clear
+so admins can tell a project's tokens apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from tickit.models import ApiClient, Project, utcnow
+from tickit.services import ratelimit
+from tickit.services.actors import Actor, require_admin
+from tickit.services.errors import NotFound, RateLimited, Unauthenticated, ValidationFailed
+from tickit.services.projects import get_project
+
+TOKEN_PREFIX = "tk_"
+TOKEN_BYTES = 32  # 256 random bits from `secrets`
+SHOWN_PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
+NAME_MAX = 100
+# Longer than any token we issue; anything longer is refused before it is hashed.
+TOKEN_MAX_LENGTH = 100
+RATE_WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class ApiClientPublic:
+    id: int
+    project_id: int
+    name: str
+    token_prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    request_count: int
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: ApiClient) -> ApiClientPublic:
+        return cls(
+            id=row.id,
+            project_id=row.project_id,
+            name=row.name,
+            token_prefix=row.token_prefix,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            request_count=row.request_count,
+            revoked_at=row.revoked_at,
+        )
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class CreatedApiClient:
+    client: ApiClientPublic
+    token: str  # the only time the token exists outside the integrator's hands
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token: its SHA-256, hex."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_api_client(*, session: Session, actor: Actor, project_key: str, name: str) -> CreatedApiClient:
+    """Make a client for the project and return it with its token, which is not stored and cannot be shown again."""
+    require_admin(actor)
+    project = get_project(session, project_key)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": "Give the client a name, such as the app that will use it."})
+    if len(name) > NAME_MAX:
+        raise ValidationFailed({"name": f"Keep the name under {NAME_MAX} characters."})
+    taken = session.exec(
+        select(ApiClient.id).where(
+            ApiClient.project_id == project.id, ApiClient.name == name, ApiClient.revoked_at.is_(None)
+        )
+    ).first()
+    if taken is not None:
+        raise ValidationFailed({"name": f"{project.key} already has an active client named “{name}”."})
+    token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
+    row = ApiClient(
+        project_id=project.id, name=name, token_prefix=token[:SHOWN_PREFIX_LENGTH], token_hash=hash_token(token)
+    )
+    session.add(row)
+    session.flush()
+    return CreatedApiClient(client=ApiClientPublic.of(row), token=token)
+
+
+def list_api_clients(*, session: Session, actor: Actor, project_key: str) -> list[ApiClientPublic]:
+    """The project's clients, active ones first, newest first."""
+    require_admin(actor)
+    project = get_project(session, project_key)
+    rows = session.exec(
+        select(ApiClient)
+        .where(ApiClient.project_id == project.id)
+        .order_by(ApiClient.revoked_at.is_not(None), ApiClient.created_at.desc(), ApiClient.id.desc())
+    ).all()
+    return [ApiClientPublic.of(row) for row in rows]
+
+
+def revoke_api_client(*, session: Session, actor: Actor, project_key: str, client_id: int) -> ApiClientPublic:
+    """Stop the client's token from working, at once and for good; revoking twice keeps the first time."""
+    require_admin(actor)
+    project = get_project(session, project_key)
+    row = session.exec(
+        select(ApiClient).where(ApiClient.id == client_id, ApiClient.project_id == project.id).with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound(f"{project.key} has no API client {client_id}.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+        session.flush()
+    return ApiClientPublic.of(row)
+
+
+def project_key_of(session: Session, client: ApiClientPublic) -> str:
+    """The key of the project the client files into."""
+    return session.exec(select(Project.key).where(Project.id == client.project_id)).one()
+
+
+def admit(session: Session, token: str | None, *, limit_per_minute: int) -> ApiClientPublic:
+    """The client a bearer token belongs to, once its request is counted and within its rate.
+
+    Raises Unauthenticated for a missing, unknown or revoked token (all alike, so a caller learns
+    nothing about which tokens exist), and RateLimited when the client is over its limit.
+    Run it in its own short transaction: it updates the client's row, and holding that lock for
+    the rest of a request would serialise every request the client makes.
+    """
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_LENGTH:
+        raise Unauthenticated("Send a valid API token as `Authorization: Bearer tk_…`.")
+    digest = hash_token(token)
+    # One statement finds the client and counts the request; revoked clients match nothing.
+    row = session.exec(
+        update(ApiClient)
+        .where(ApiClient.token_hash == digest, ApiClient.revoked_at.is_(None))
+        .values(request_count=ApiClient.request_count + 1, last_used_at=utcnow())
+        .returning(ApiClient)
+    ).scalar_one_or_none()
+    # The index lookup already matched the hash; comparing again in constant time keeps the
+    # check itself from leaking timing, whatever the database does.
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        raise Unauthenticated("The API token is unknown or has been revoked.")
+    client = ApiClientPublic.of(row)
+    hits = ratelimit.hit(session, f"api:{client.id}", window_seconds=RATE_WINDOW_SECONDS)
+    if hits > limit_per_minute:
+        raise RateLimited(
+            ratelimit.seconds_left(RATE_WINDOW_SECONDS),
+            f"API client “{client.name}” is over its limit of {limit_per_minute} requests a minute",
+        )
+    return client

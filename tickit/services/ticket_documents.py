@@ -1,0 +1,111 @@
+"""Tickets and ticket types as the integration API shows them to integrators.
+
+The shapes here are the contract of PRODUCT.md ("Integration API v1"); integrators code against
+them, so a change here is a change to a published API.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from tickit import routes
+from tickit.config import get_settings
+from tickit.models import Project, Ticket, TicketStatus, TicketType, TicketTypeField, User
+from tickit.services.access import format_ticket_number, parse_ticket_number
+from tickit.services.api_clients import ApiClientPublic
+from tickit.services.errors import NotFound
+
+
+def ticket_document(
+    *, ticket: Ticket, project_key: str, type_key: str, status_key: str, reporter: User | None
+) -> dict[str, Any]:
+    """A ticket as JSON-ready data: `{id, number, project, type, status, title, ...}`."""
+    number = format_ticket_number(project_key, ticket.number)
+    return {
+        "id": ticket.id,
+        "number": number,
+        "project": project_key,
+        "type": type_key,
+        "status": status_key,
+        "title": ticket.title,
+        "description": ticket.description,
+        "priority": ticket.priority,
+        "fields": ticket.fields,
+        "reporter": None if reporter is None else {"email": reporter.email, "name": reporter.name},
+        "created_at": iso_time(ticket.created_at),
+        "url": get_settings().app_url + routes.ticket_page(number),
+    }
+
+
+def render(document: Any) -> str:
+    """The JSON text of a document, the same every time for the same data."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def iso_time(moment: datetime) -> str:
+    """`2026-11-22T07:30:00.123Z`: UTC, milliseconds, the form JavaScript's Date prints."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> dict[str, Any]:
+    """The ticket `number` as it is now, if it belongs to the client's project; otherwise NotFound."""
+    project_key, n = parse_ticket_number(number)
+    row = session.exec(
+        select(Ticket, Project.key, TicketType.key, TicketStatus.key, User)
+        .join(Project, Project.id == Ticket.project_id)
+        .join(TicketType, TicketType.id == Ticket.type_id)
+        .join(TicketStatus, TicketStatus.id == Ticket.status_id)
+        .outerjoin(User, User.id == Ticket.reporter_id)
+        .where(Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"No ticket {format_ticket_number(project_key, n)} in this client's project.")
+    ticket, key, type_key, status_key, reporter = row
+    return ticket_document(ticket=ticket, project_key=key, type_key=type_key, status_key=status_key, reporter=reporter)
+
+
+def ticket_types(*, session: Session, client: ApiClientPublic) -> list[dict[str, Any]]:
+    """The client's project's active ticket types, each with its statuses and form fields, in order."""
+    types = session.exec(
+        select(TicketType)
+        .where(TicketType.project_id == client.project_id, TicketType.archived == False)  # noqa: E712
+        .order_by(TicketType.sort_order, TicketType.id)
+    ).all()
+    type_ids = [t.id for t in types]
+    statuses = session.exec(
+        select(TicketStatus)
+        .where(TicketStatus.type_id.in_(type_ids))
+        .order_by(TicketStatus.sort_order, TicketStatus.id)
+    ).all()
+    fields = session.exec(
+        select(TicketTypeField)
+        .where(TicketTypeField.type_id.in_(type_ids), TicketTypeField.archived == False)  # noqa: E712
+        .order_by(TicketTypeField.sort_order, TicketTypeField.id)
+    ).all()
+    return [
+        {
+            "key": t.key,
+            "name": t.name,
+            "statuses": [
+                {"key": s.key, "name": s.name, "category": s.category, "initial": s.is_initial}
+                for s in statuses
+                if s.type_id == t.id
+            ],
+            "fields": [
+                {
+                    "key": f.key,
+                    "label": f.label,
+                    "type": f.field_type,
+                    "required": f.required,
+                    "options": [{"key": o["key"], "label": o["label"]} for o in f.options],
+                }
+                for f in fields
+                if f.type_id == t.id
+            ],
+        }
+        for t in types
+    ]
