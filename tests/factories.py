@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tickit.models import FieldType, ProjectMember
-from tickit.services import fields, project_setup, templates, tickets, users
+from tickit.services import api_clients, fields, project_setup, templates, tickets, users
 from tickit.services.actors import SYSTEM, UserPublic
 
 _sequence = itertools.count(1)
@@ -104,3 +104,10 @@ def file_ticket(
     )
     session.flush()
     return number
+
+
+def make_api_client(session: Session, project_key: str = "HH", name: str = "Shop") -> api_clients.CreatedApiClient:
+    """An API client of the project, with its token."""
+    created = api_clients.create_api_client(session=session, actor=SYSTEM, project_key=project_key, name=name)
+    session.flush()
+    return created

@@ -15,7 +15,7 @@ import uvicorn
 from oidc_provider_mock import run_server_in_thread
 from sqlmodel import Session, select
 
-from tickit import config, db, routes
+from tickit import routes
 from tickit.api import create_app
 from tickit.api.google import OAUTH_COOKIE
 from tickit.models import Role, User, UserSession
@@ -30,18 +30,6 @@ def provider() -> Iterator[str]:
     """The origin of a mock Google that only knows the clients registered with it."""
     with run_server_in_thread(require_client_registration=True, require_nonce=True) as server:
         yield f"http://127.0.0.1:{server.server_port}"
-
-
-@pytest.fixture
-def fresh_settings() -> Iterator[None]:
-    """Settings and engine read from the environment this test sets, and forgotten after it."""
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
-    yield
-    if db.get_engine.cache_info().currsize:
-        db.get_engine().dispose()
-    config.get_settings.cache_clear()
-    db.get_engine.cache_clear()
 
 
 @contextmanager

@@ -286,13 +286,11 @@ def test_message_staged_while_the_queue_is_down_is_delivered_by_the_relay(engine
     assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["grace@example.com"]]
 
 
-def test_relay_runs_every_minute():
-    minutes = [datetime(2026, 1, 1, hour, minute) for hour in (0, 13) for minute in range(60)]
-
-    assert all(
-        [type(task) for task in tasks.huey.read_periodic(minute)] == [tasks.relay_pending_outbox.task_class]
-        for minute in minutes
-    )
+def test_relay_runs_every_minute_and_expired_idempotency_keys_are_purged_hourly():
+    for moment in (datetime(2026, 1, 1, hour, minute) for hour in (0, 13) for minute in range(60)):
+        due = [type(task) for task in tasks.huey.read_periodic(moment)]
+        assert tasks.relay_pending_outbox.task_class in due
+        assert (tasks.purge_expired_idempotency_keys.task_class in due) == (moment.minute == 17)
 
 
 def test_unreachable_smtp_server_records_the_attempt_and_raises_for_a_retry(engine, settings_env):

@@ -183,8 +183,9 @@ def _validate(session: Session, client: ApiClientPublic, body: Any) -> _Request:
         title, description = (title or "").strip(), (description or "").strip()
         errors.update(ticket_text_errors(title, description))
 
-    priority = body.get("priority", Priority.NORMAL)
-    if priority not in {p.value for p in Priority}:
+    # null means "not given" for every optional property, as the OpenAPI schema says.
+    priority = Priority.NORMAL if body.get("priority") is None else body["priority"]
+    if not isinstance(priority, str) or priority not in {p.value for p in Priority}:
         errors["priority"] = f"The priority must be one of {', '.join(p.value for p in Priority)}."
 
     reporter_email, reporter_name = _reporter_fields(body.get("reporter"), errors)

@@ -1,0 +1,248 @@
+"""The integration API over HTTP: the contract of PRODUCT.md and every kind of error it answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, func, select
+
+from tests.factories import make_api_client, make_project, make_user
+from tickit.api import create_app
+from tickit.models import Ticket
+from tickit.services import api_clients
+
+API = "/integrations/v1"
+BUG = {
+    "type": "bug",
+    "title": "Checkout button does nothing",
+    "description": "Clicking Pay has no effect.",
+    "priority": "high",
+    "reporter": {"email": "ada@example.com", "name": "Ada Lovelace"},
+    "fields": {"severity": "major"},
+    "metadata": {"order": "A-1009"},
+}
+PROBLEM = "application/problem+json"
+RATE_LIMIT = 25
+
+
+@pytest.fixture
+def tokens(engine) -> dict[str, str]:
+    """Tokens of two clients of HH and one of OP, committed so the app's own sessions see them."""
+    with Session(engine, expire_on_commit=False) as session:
+        make_project(session, "HH")
+        make_project(session, "OP", template="it-helpdesk")
+        found = {
+            "shop": make_api_client(session, "HH", "Shop").token,
+            "crm": make_api_client(session, "HH", "CRM").token,
+            "other": make_api_client(session, "OP", "Desk").token,
+        }
+        session.commit()
+    return found
+
+
+@pytest.fixture
+def http(engine, monkeypatch, fresh_settings) -> Iterator[TestClient]:
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("TICKIT_API_RATE_LIMIT", str(RATE_LIMIT))
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        yield client
+
+
+def post(http, token, body=BUG, key="key-1", **headers):
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    return http.post(
+        f"{API}/tickets", content=json.dumps(body), headers={"Authorization": f"Bearer {token}", **headers}
+    )
+
+
+def assert_problem(response, status: int, slug: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    problem = response.json()
+    assert problem["type"] == f"{API}/problems/{slug}"
+    assert problem["status"] == status and problem["title"] and problem["detail"]
+    return problem
+
+
+def ticket_count(engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Ticket)).one()
+
+
+def test_a_new_ticket_is_created_with_location_and_the_contracts_fields(http, tokens):
+    response = post(http, tokens["shop"])
+    assert response.status_code == 201, response.text
+    assert response.headers["location"] == f"{API}/tickets/HH-1"
+    assert "idempotent-replayed" not in response.headers
+    ticket = response.json()
+    assert set(ticket) == {
+        "id", "number", "project", "type", "status", "title", "description",
+        "priority", "fields", "reporter", "created_at", "url",
+    }  # fmt: skip
+    assert ticket["reporter"] == {"email": "ada@example.com", "name": "Ada Lovelace"}
+    assert (ticket["number"], ticket["status"], ticket["priority"]) == ("HH-1", "new", "high")
+
+
+def test_a_retry_replays_the_byte_identical_ticket(http, tokens, engine):
+    first = post(http, tokens["shop"])
+    # The same data, keys in another order and spaced differently.
+    retry = http.post(
+        f"{API}/tickets",
+        content=json.dumps(dict(reversed(list(BUG.items()))), indent=2),
+        headers={"Authorization": f"Bearer {tokens['shop']}", "Idempotency-Key": "key-1"},
+    )
+    assert retry.status_code == 200
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert retry.headers["location"] == first.headers["location"]
+    assert retry.content == first.content
+    assert ticket_count(engine) == 1
+
+
+def test_the_same_key_with_another_body_is_422(http, tokens, engine):
+    post(http, tokens["shop"])
+    problem = assert_problem(post(http, tokens["shop"], {**BUG, "title": "Other"}), 422, "idempotency-key-reused")
+    assert "HH-1" in problem["detail"]
+    assert ticket_count(engine) == 1
+
+
+def test_two_clients_with_the_same_key_get_two_tickets(http, tokens):
+    assert post(http, tokens["shop"]).json()["number"] == "HH-1"
+    assert post(http, tokens["crm"]).json()["number"] == "HH-2"
+
+
+@pytest.mark.parametrize("key", [None, "", "k" * 256, "ключ".encode(), b"key\x7f"])
+def test_a_missing_or_malformed_key_is_400(http, tokens, engine, key):
+    assert_problem(post(http, tokens["shop"], key=key), 400, "invalid-idempotency-key")
+    assert ticket_count(engine) == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"   ", b'{"type": "bug",', b"\xff\xfe{}", b'{"title": NaN}', b"[" * 40 + b"]" * 40, b"[" * 100_000],
+    ids=["empty", "blank", "truncated", "not-utf8", "nan", "deep", "very-deep"],
+)
+def test_a_body_that_is_not_json_is_400_never_500(http, tokens, content):
+    response = http.post(
+        f"{API}/tickets", content=content, headers={"Authorization": f"Bearer {tokens['shop']}", "Idempotency-Key": "k"}
+    )
+    assert_problem(response, 400, "malformed-request")
+
+
+def test_validation_errors_name_each_field(http, tokens, engine):
+    body = {"type": "bug", "title": " ", "fields": {"severity": "apocalyptic"}, "reporter": {"email": "nope"}}
+    problem = assert_problem(post(http, tokens["shop"], body), 422, "validation-failed")
+    assert {e["field"] for e in problem["errors"]} == {"title", "fields.severity", "reporter.email"}
+    assert all(e["message"] for e in problem["errors"])
+    assert ticket_count(engine) == 0
+
+
+def test_an_unknown_type_and_a_missing_required_field_are_422(http, tokens):
+    unknown = assert_problem(post(http, tokens["shop"], {"type": "incident", "title": "x"}), 422, "validation-failed")
+    assert [e["field"] for e in unknown["errors"]] == ["type"]
+    missing = assert_problem(
+        post(http, tokens["shop"], {"type": "bug", "title": "x"}, key="k2"), 422, "validation-failed"
+    )
+    assert [e["field"] for e in missing["errors"]] == ["fields.severity"]
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer", "Bearer tk_unknown", "Basic dXNlcjpwYXNz", "tk_raw"])
+def test_no_or_an_unknown_token_is_401_with_a_bearer_challenge(http, tokens, authorization):
+    headers = {"Idempotency-Key": "k"}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    response = http.post(f"{API}/tickets", content=json.dumps(BUG), headers=headers)
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_revoked_client_gets_401_even_for_a_replay(http, tokens, engine):
+    assert post(http, tokens["shop"]).status_code == 201
+    with Session(engine) as session:
+        admin = make_user(session, "admin")
+        shop = next(
+            c for c in api_clients.list_api_clients(session=session, actor=admin, project_key="HH") if c.name == "Shop"
+        )
+        api_clients.revoke_api_client(session=session, actor=admin, project_key="HH", client_id=shop.id)
+        session.commit()
+    response = post(http, tokens["shop"])
+    assert_problem(response, 401, "unauthorized")
+    assert "Checkout" not in response.text
+    assert 'error="invalid_token"' in response.headers["www-authenticate"]
+
+
+def test_a_body_over_one_mebibyte_is_413(http, tokens, engine):
+    big = {**BUG, "description": "x" * (1024 * 1024)}
+    assert_problem(post(http, tokens["shop"], big), 413, "payload-too-large")
+
+    def chunks():  # no Content-Length: the limit is enforced while receiving
+        yield b'{"description": "'
+        for _ in range(1100):
+            yield b"x" * 1024
+        yield b'"}'
+
+    streamed = http.post(
+        f"{API}/tickets",
+        content=chunks(),
+        headers={"Authorization": f"Bearer {tokens['shop']}", "Idempotency-Key": "k"},
+    )
+    assert_problem(streamed, 413, "payload-too-large")
+    assert ticket_count(engine) == 0
+
+
+def test_a_client_over_its_rate_gets_429_with_retry_after(http, tokens):
+    answers = [
+        http.get(f"{API}/ticket-types", headers={"Authorization": f"Bearer {tokens['crm']}"})
+        for _ in range(RATE_LIMIT + 1)
+    ]
+    assert {a.status_code for a in answers[:RATE_LIMIT]} == {200}
+    assert_problem(answers[-1], 429, "rate-limited")
+    assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
+    # The limit is per client: another client of the project is unaffected.
+    assert http.get(f"{API}/ticket-types", headers={"Authorization": f"Bearer {tokens['shop']}"}).status_code == 200
+
+
+def test_a_ticket_is_read_by_number_in_the_clients_own_project_only(http, tokens):
+    created = post(http, tokens["shop"])
+    read = http.get(f"{API}/tickets/HH-1", headers={"Authorization": f"Bearer {tokens['crm']}"})
+    assert read.status_code == 200 and read.json() == created.json()
+    for number in ("HH-1", "OP-1", "HH-999", "not-a-number"):
+        other = http.get(f"{API}/tickets/{number}", headers={"Authorization": f"Bearer {tokens['other']}"})
+        assert_problem(other, 404, "not-found")
+
+
+def test_ticket_types_list_statuses_and_fields_for_building_a_form(http, tokens):
+    response = http.get(f"{API}/ticket-types", headers={"Authorization": f"Bearer {tokens['shop']}"})
+    assert response.status_code == 200
+    document = response.json()
+    assert document["project"] == "HH"
+    bug = next(t for t in document["types"] if t["key"] == "bug")
+    assert [s for s in bug["statuses"] if s["initial"]][0]["key"] == "new"
+    severity = next(f for f in bug["fields"] if f["key"] == "severity")
+    assert severity["type"] == "select" and severity["required"] is True
+    assert {"key", "label"} == set(severity["options"][0])
+
+
+def test_unknown_paths_and_methods_are_problems_too(http, tokens):
+    assert_problem(http.get(f"{API}/nothing-here"), 404, "not-found")
+    assert_problem(http.delete(f"{API}/tickets/HH-1"), 405, "method-not-allowed")
+
+
+def test_each_problem_type_explains_itself(http):
+    page = http.get(f"{API}/problems/idempotency-key-reused")
+    assert page.status_code == 200 and "different body" in page.text
+
+
+def test_openapi_and_docs_are_served_without_a_cdn(http):
+    schema = http.get(f"{API}/openapi.json").json()
+    assert {f"{API}/tickets", f"{API}/tickets/{{number}}", f"{API}/ticket-types"} <= {
+        server["url"] + path for server in schema.get("servers", [{"url": API}]) for path in schema["paths"]
+    }
+    assert "TicketIn" in schema["components"]["schemas"]
+    docs = http.get(f"{API}/docs")
+    assert docs.status_code == 200 and f"{API}/openapi.json" in docs.text
+    assert "cdn." not in docs.text
+    assert http.get(f"{API}/docs/swagger-ui-bundle.js").status_code == 200

@@ -1,0 +1,259 @@
+"""Idempotent ticket intake for API clients (ApiClientTicketService.create_or_replay)."""
+
+import json
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, update
+from sqlmodel import Session, select
+
+from tests.factories import add_member, make_api_client, make_project, make_user
+from tickit.models import ActivityEntry, OutboxMessage, ProjectMember, Ticket, TicketStatus, User, utcnow
+from tickit.services import intake
+from tickit.services.api_clients import ApiClientPublic
+from tickit.services.errors import ValidationFailed
+from tickit.services.intake import IdempotencyKeyInvalid, IdempotencyKeyReused
+
+BUG = {"type": "bug", "title": "Checkout button does nothing", "fields": {"severity": "major"}}
+
+
+@pytest.fixture
+def project(session):
+    return make_project(session, "HH")
+
+
+@pytest.fixture
+def client(session, project) -> ApiClientPublic:
+    return make_api_client(session).client
+
+
+def file(session, client, body=BUG, key="key-1"):
+    result = intake.create_or_replay(session=session, client=client, idempotency_key=key, body=body)
+    session.flush()
+    return result
+
+
+def count(session, model, *where) -> int:
+    return session.exec(select(func.count()).select_from(model).where(*where)).one()
+
+
+def test_first_request_files_the_ticket_with_its_activity_outbox_and_key(session, client):
+    result = file(session, client)
+    document = json.loads(result.body)
+    assert not result.replayed
+    assert result.location == "/integrations/v1/tickets/HH-1"
+    assert {k: document[k] for k in ("number", "project", "type", "status", "title", "priority", "fields")} == {
+        "number": "HH-1",
+        "project": "HH",
+        "type": "bug",
+        "status": "new",
+        "title": "Checkout button does nothing",
+        "priority": "normal",
+        "fields": {"severity": "major"},
+    }
+    assert document["url"].endswith("/tickets/HH-1") and document["created_at"].endswith("Z")
+    ticket = session.exec(select(Ticket)).one()
+    assert (ticket.source, ticket.api_client_id, ticket.idempotency_key) == ("api", client.id, "key-1")
+    assert session.get(TicketStatus, ticket.status_id).is_initial
+    assert ticket.idempotency_expires_at > utcnow() + timedelta(days=6)
+    entry = session.exec(select(ActivityEntry)).one()
+    assert (entry.action, entry.actor_api_client_id, entry.after["api_client"]) == ("created", client.id, "Shop")
+    event = session.exec(select(OutboxMessage)).one()
+    assert (event.event, event.ticket_id, event.payload["number"]) == ("ticket_created", ticket.id, "HH-1")
+
+
+def test_a_retry_with_the_same_key_and_body_replays_the_same_bytes_and_writes_nothing(session, client):
+    first = file(session, client)
+    reordered = reversed_keys(BUG)
+    again = file(session, client, body=reordered)
+    assert again.replayed and again.body == first.body and again.location == first.location
+    assert (count(session, Ticket), count(session, ActivityEntry), count(session, OutboxMessage)) == (1, 1, 1)
+
+
+def test_a_replay_shows_the_first_answer_even_after_the_ticket_changed(session, client):
+    first = file(session, client)
+    session.exec(update(Ticket).values(title="Renamed by an agent"))
+    assert file(session, client).body == first.body
+
+
+def test_the_same_key_with_another_body_is_refused_and_writes_nothing(session, client):
+    file(session, client)
+    with pytest.raises(IdempotencyKeyReused) as caught:
+        file(session, client, body={**BUG, "title": "Something else"})
+    assert "HH-1" in str(caught.value)
+    assert count(session, Ticket) == 1
+
+
+def test_two_clients_using_the_same_key_get_two_tickets(session, client):
+    other = make_api_client(session, name="CRM").client
+    first, second = file(session, client), file(session, other)
+    assert json.loads(first.body)["number"] == "HH-1" and json.loads(second.body)["number"] == "HH-2"
+
+
+@pytest.mark.parametrize("key", [None, "", "x" * 256, "clé", "tab\tkey", "line\nbreak"])
+def test_a_missing_or_malformed_key_is_refused_before_anything_is_written(session, client, key):
+    with pytest.raises(IdempotencyKeyInvalid):
+        file(session, client, key=key)
+    assert count(session, Ticket) == 0
+
+
+def test_a_key_of_255_printable_characters_is_accepted(session, client):
+    assert not file(session, client, key="~" + "a" * 253 + " ").replayed
+
+
+def test_every_error_is_reported_at_its_field_and_nothing_is_stored(session, client):
+    body = {
+        "type": "bug",
+        "title": "",
+        "priority": "whenever",
+        "reporter": {"email": "not an email"},
+        "fields": {"severity": "apocalyptic", "nonsense": 1},
+        "extra": True,
+    }
+    with pytest.raises(ValidationFailed) as caught:
+        file(session, client, body=body)
+    assert set(caught.value.errors) == {
+        "title",
+        "priority",
+        "reporter.email",
+        "fields.severity",
+        "fields.nonsense",
+        "extra",
+    }
+    assert (count(session, Ticket), count(session, User), count(session, OutboxMessage)) == (0, 0, 0)
+    # Nothing was stored, so the same key is judged afresh once the body is fixed.
+    assert not file(session, client).replayed
+
+
+def test_an_unknown_type_is_refused_naming_the_projects_types(session, client):
+    with pytest.raises(ValidationFailed) as caught:
+        file(session, client, body={"type": "incident", "title": "x"})
+    assert "bug, feature_request, question" in caught.value.errors["type"]
+
+
+def test_a_missing_required_field_is_named_by_its_key(session, client):
+    with pytest.raises(ValidationFailed) as caught:
+        file(session, client, body={"type": "bug", "title": "x"})
+    assert list(caught.value.errors) == ["fields.severity"]
+
+
+def test_a_type_of_another_project_is_unknown_here(session, client):
+    make_project(session, "IT", template="it-helpdesk")
+    with pytest.raises(ValidationFailed) as caught:
+        file(session, client, body={"type": "incident", "title": "x"})
+    assert "type" in caught.value.errors
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**BUG, "title": "nul\x00byte"}, "title"),
+        ({**BUG, "description": "lone \ud800 surrogate"}, "description"),
+        ({**BUG, "metadata": {"k": "nul\x00"}}, "metadata"),
+        ({**BUG, "reporter": {"email": "a@example.com", "name": "\udfff"}}, "reporter.name"),
+        ({**BUG, "type": "\ud800"}, "type"),
+        ({**BUG, "title": 42}, "title"),
+        ({**BUG, "fields": ["severity"]}, "fields"),
+        ({**BUG, "metadata": "text"}, "metadata"),
+        ({**BUG, "reporter": "ada@example.com"}, "reporter"),
+    ],
+)
+def test_values_the_database_cannot_hold_are_refused_at_their_field(session, client, body, field):
+    with pytest.raises(ValidationFailed) as caught:
+        file(session, client, body=body)
+    assert field in caught.value.errors
+
+
+def test_a_body_that_is_not_an_object_is_refused(session, client):
+    with pytest.raises(ValidationFailed) as caught:
+        file(session, client, body=["bug"])
+    assert list(caught.value.errors) == ["body"]
+
+
+def test_a_new_reporter_becomes_a_client_of_the_project(session, client, project):
+    file(session, client, body={**BUG, "reporter": {"email": "Ada@Example.com", "name": "Ada Lovelace"}})
+    ada = session.exec(select(User).where(User.email == "ada@example.com")).one()
+    assert (ada.role, ada.name, ada.password_hash) == ("client", "Ada Lovelace", None)
+    assert session.get(ProjectMember, (project.id, ada.id)).role == "client"
+    ticket = session.exec(select(Ticket)).one()
+    assert ticket.reporter_id == ada.id
+
+
+def test_a_known_reporter_is_matched_by_email(session, client, project):
+    agent = make_user(session, "agent", email="grace@example.com")
+    add_member(session, project.id, agent, "agent")
+    result = file(session, client, body={**BUG, "reporter": {"email": "grace@example.com", "name": "Someone"}})
+    assert json.loads(result.body)["reporter"] == {"email": "grace@example.com", "name": agent.name}
+    assert session.get(ProjectMember, (project.id, agent.id)).role == "agent"
+    assert count(session, User) == 1
+
+
+def test_expired_keys_are_forgotten_but_their_tickets_stay(session, client):
+    file(session, client)
+    session.exec(update(Ticket).values(idempotency_expires_at=utcnow() - timedelta(seconds=1)))
+    assert intake.purge_expired_keys(session=session) == 1
+    ticket = session.exec(select(Ticket)).one()
+    assert (ticket.idempotency_key, ticket.idempotency_response) == (None, None)
+    assert json.loads(file(session, client).body)["number"] == "HH-2"
+
+
+def test_the_loser_of_a_race_on_one_key_returns_the_winners_ticket(engine, session, client):
+    """Two transactions with the same key: the second waits for the first and replays its answer."""
+    session.commit()
+    winner_session = Session(engine, expire_on_commit=False)
+    winner = intake.create_or_replay(session=winner_session, client=client, idempotency_key="k", body=BUG)
+    outcome = {}
+
+    def retry():
+        with Session(engine, expire_on_commit=False) as loser_session:
+            outcome["result"] = intake.create_or_replay(
+                session=loser_session, client=client, idempotency_key="k", body=BUG
+            )
+            loser_session.commit()
+
+    loser = threading.Thread(target=retry)
+    loser.start()
+    time.sleep(0.5)  # long enough for the retry to reach the database and wait on the winner
+    winner_session.commit()
+    winner_session.close()
+    loser.join(20)
+    assert outcome["result"].replayed and outcome["result"].body == winner.body
+    session.expire_all()
+    assert count(session, Ticket) == 1 and count(session, OutboxMessage) == 1
+    # The loser's number was rolled back with its savepoint: no gap in the sequence.
+    assert json.loads(file(session, client, key="next").body)["number"] == "HH-2"
+
+
+BODY_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=12,
+)
+
+
+def reversed_keys(value):
+    """The same data with every object's keys in the opposite order, at every depth."""
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(body=st.dictionaries(st.text(max_size=6), BODY_VALUES, max_size=6), indent=st.none() | st.integers(0, 4))
+def test_reordering_keys_or_whitespace_never_changes_the_fingerprint(body, indent):
+    reordered_text = json.dumps(reversed_keys(body), indent=indent, separators=None)
+    spaced = json.loads(" \n" + reordered_text + "\t ")
+    assert intake.fingerprint("POST", "/p", spaced) == intake.fingerprint("POST", "/p", body)
+
+
+def test_the_fingerprint_tells_different_bodies_methods_and_paths_apart():
+    base = intake.fingerprint("POST", "/integrations/v1/tickets", BUG)
+    assert intake.fingerprint("POST", "/integrations/v1/tickets", {**BUG, "title": "other"}) != base
+    assert intake.fingerprint("PUT", "/integrations/v1/tickets", BUG) != base
+    assert intake.fingerprint("POST", "/integrations/v2/tickets", BUG) != base
