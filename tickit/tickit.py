@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.api import create_app
+from tickit.pages.admin.api_clients import api_clients_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.type_editor import type_editor_page
@@ -14,6 +15,7 @@ from tickit.pages.login import login_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
 from tickit.pages.profile import profile_page
 from tickit.pages.tickets import staff_new_ticket_page, tickets_page
+from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_users import AdminUsersState
@@ -42,4 +44,10 @@ app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · Tick
 app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_load=ProfileState.load)
 app.add_page(
     type_editor_page, route=routes.ADMIN_PROJECT_WORKFLOW, title="Workflow · TickIt", on_load=TypeEditorState.load
+)
+app.add_page(
+    api_clients_page,
+    route=routes.ADMIN_PROJECT_API_CLIENTS,
+    title="API clients · TickIt",
+    on_load=AdminApiClientsState.load,
 )

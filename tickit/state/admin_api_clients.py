@@ -1,0 +1,143 @@
+"""Admin: a project's integration API clients — create one (its token shown once), list, revoke."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+import reflex as rx
+
+from tickit import routes
+from tickit.config import get_settings
+from tickit.db import session_scope
+from tickit.models import Role
+from tickit.services import api_clients, projects
+from tickit.services.errors import ServiceError
+from tickit.state.formatting import ago, timestamp
+from tickit.state.session import SessionState, form_errors
+
+
+@dataclasses.dataclass
+class ApiClientLine:
+    id: int
+    name: str
+    token_prefix: str  # as shown: "tk_AbC123…"
+    created: str
+    created_at: str  # the full moment, for a tooltip
+    last_used: str
+    last_used_at: str
+    request_count: int
+    revoked: bool
+    revoked_on: str
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%-d %b %Y") if moment else ""
+
+
+def _line(client: api_clients.ApiClientPublic) -> ApiClientLine:
+    return ApiClientLine(
+        id=client.id,
+        name=client.name,
+        token_prefix=client.token_prefix + "…",
+        created=ago(client.created_at),
+        created_at=timestamp(client.created_at),
+        last_used=ago(client.last_used_at),
+        last_used_at=timestamp(client.last_used_at),
+        request_count=client.request_count,
+        revoked=client.is_revoked,
+        revoked_on=_day(client.revoked_at),
+    )
+
+
+class AdminApiClientsState(SessionState):
+    project_key: str = ""
+    project_name: str = ""
+    api_url: str = ""  # where integrators send requests: APP_URL + /integrations/v1
+    rows: list[ApiClientLine] = []
+    create_open: bool = False
+    create_name: str = ""
+    create_errors: dict[str, str] = {}
+    new_token_client: str = ""
+    # Backend-only: the frontend sees it through `new_token`, which holds it back while a page hydrates.
+    _new_token: str = ""
+
+    @rx.var
+    def new_token(self) -> str:
+        """The token just created, until dismissed.
+
+        Hydrating a page sends the whole state before `load` runs; gating on `is_hydrated` keeps a
+        token from an earlier visit out of that first message, and `load` then forgets it for good.
+        """
+        return self._new_token if self.is_hydrated else ""
+
+    def _reload(self, actor) -> None:
+        with session_scope() as session:
+            clients = api_clients.list_api_clients(session=session, actor=actor, project_key=self.project_key)
+            self.project_name = projects.get_project(session, self.project_key).name
+        self.rows = [_line(client) for client in clients]
+
+    @rx.event
+    def load(self):
+        actor = self.admit(Role.ADMIN)
+        # A token is shown once, right after it is made: leaving or reloading the page drops it.
+        self._new_token, self.new_token_client = "", ""
+        self.create_open, self.create_name, self.create_errors = False, "", {}
+        if actor is None:
+            self.rows, self.project_name = [], ""
+            return self.refusal()
+        self.project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
+        self.api_url = get_settings().app_url + routes.API_PREFIX
+        try:
+            self._reload(actor)
+        except ServiceError as exc:
+            self.rows = []
+            return [rx.redirect(routes.ADMIN_PROJECTS), rx.toast.error(str(exc))]
+        return None
+
+    @rx.event
+    def open_create(self):
+        self.create_open, self.create_name, self.create_errors = True, "", {}
+
+    @rx.event
+    def set_create_open(self, is_open: bool):
+        self.create_open = is_open
+
+    @rx.event
+    def set_create_name(self, name: str):
+        self.create_name = name
+
+    @rx.event
+    def create(self, form: dict):
+        actor = self.actor()
+        # The form's own value: the controlled input's last keystrokes may still be on their way.
+        self.create_name = str(form.get("name", self.create_name))
+        try:
+            with session_scope() as session:
+                created = api_clients.create_api_client(
+                    session=session, actor=actor, project_key=self.project_key, name=self.create_name
+                )
+        except ServiceError as exc:
+            self.create_errors = form_errors(exc)
+            return None
+        self.create_open, self.create_name, self.create_errors = False, "", {}
+        self._new_token, self.new_token_client = created.token, created.client.name
+        self._reload(actor)
+        return None
+
+    @rx.event
+    def dismiss_token(self):
+        self._new_token, self.new_token_client = "", ""
+
+    @rx.event
+    def revoke(self, client_id: int):
+        actor = self.actor()
+        try:
+            with session_scope() as session:
+                revoked = api_clients.revoke_api_client(
+                    session=session, actor=actor, project_key=self.project_key, client_id=client_id
+                )
+            self._reload(actor)
+        except ServiceError as exc:
+            return rx.toast.error(str(exc))
+        return rx.toast.success(f"{revoked.name} revoked: its token no longer works.")
