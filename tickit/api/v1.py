@@ -75,6 +75,7 @@ router = APIRouter()
     routes.API_TICKETS,
     status_code=201,
     summary="File a ticket (idempotent)",
+    tags=["Tickets"],
     response_model=TicketOut,
     responses={
         200: {"model": TicketOut, "description": "A replay: the first answer to this key, byte for byte."},
@@ -113,6 +114,7 @@ def _create_or_replay(client: ApiClientPublic, key: str | None, body: Any) -> in
 @router.get(
     routes.API_TICKET,
     summary="Read a ticket of the client's project",
+    tags=["Tickets"],
     response_model=TicketOut,
     responses=_problem_responses(401, 404, 429),
 )
@@ -125,6 +127,7 @@ def get_ticket(number: str, client: Client) -> Response:
 @router.get(
     routes.API_TICKET_TYPES,
     summary="List ticket types with their statuses and fields",
+    tags=["Ticket types"],
     response_model=TicketTypesOut,
     responses=_problem_responses(401, 429),
 )
@@ -223,6 +226,17 @@ def create_v1_app() -> FastAPI:
             definition = TicketIn.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(definition.pop("$defs", {}))
             schemas["TicketIn"] = definition
+            # Optional to FastAPI so a missing key reaches the service and gets its own 400;
+            # required in the contract integrators read.
+            for parameter in app.openapi_schema["paths"][routes.API_TICKETS]["post"]["parameters"]:
+                if parameter["name"] == "Idempotency-Key":
+                    parameter["required"] = True
+                    parameter["schema"] = {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": intake.KEY_MAX_LENGTH,
+                        "pattern": "^[\\x20-\\x7e]+$",
+                    }
         return app.openapi_schema
 
     app.openapi = openapi
