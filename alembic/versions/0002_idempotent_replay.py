@@ -1,4 +1,5 @@
-"""Idempotent intake: keep the first answer's body for replays, and index key expiry.
+"""Idempotent intake: keep the first answer's body for replays, index key expiry, and let an API
+filing take its ticket number last (NULL only inside its own transaction).
 
 Revision ID: 0002
 Revises: 0001
@@ -20,9 +21,11 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.add_column(sa.Column("idempotency_response", sa.Text(), nullable=True))
         batch_op.create_index("ix_tickets_idempotency_expires_at", ["idempotency_expires_at"], unique=False)
+        batch_op.alter_column("number", existing_type=sa.Integer(), nullable=True)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.alter_column("number", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_index("ix_tickets_idempotency_expires_at")
         batch_op.drop_column("idempotency_response")

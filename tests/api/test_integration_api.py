@@ -194,15 +194,18 @@ def test_a_body_over_one_mebibyte_is_413(http, tokens, engine):
 
 
 def test_a_client_over_its_rate_gets_429_with_retry_after(http, tokens):
-    answers = [
-        http.get(f"{API}/ticket-types", headers={"Authorization": f"Bearer {tokens['crm']}"})
-        for _ in range(RATE_LIMIT + 1)
-    ]
-    assert {a.status_code for a in answers[:RATE_LIMIT]} == {200}
+    def types(token):
+        return http.get(f"{API}/ticket-types", headers={"Authorization": f"Bearer {token}"})
+
+    # Windows are fixed minutes: if one ends mid-test the count restarts, so allow up to two windows.
+    answers = []
+    while len(answers) <= 2 * RATE_LIMIT and (not answers or answers[-1].status_code == 200):
+        answers.append(types(tokens["crm"]))
+    assert RATE_LIMIT + 1 <= len(answers) <= 2 * RATE_LIMIT + 1
     assert_problem(answers[-1], 429, "rate-limited")
     assert 1 <= int(answers[-1].headers["retry-after"]) <= 60
     # The limit is per client: another client of the project is unaffected.
-    assert http.get(f"{API}/ticket-types", headers={"Authorization": f"Bearer {tokens['shop']}"}).status_code == 200
+    assert types(tokens["shop"]).status_code == 200
 
 
 def test_a_ticket_is_read_by_number_in_the_clients_own_project_only(http, tokens):
@@ -246,3 +249,8 @@ def test_openapi_and_docs_are_served_without_a_cdn(http):
     assert docs.status_code == 200 and f"{API}/openapi.json" in docs.text
     assert "cdn." not in docs.text
     assert http.get(f"{API}/docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_path_the_api_cannot_route_is_still_answered_as_a_problem(http, tokens):
+    response = http.get(f"{API}/tickets/HH%0A1", headers={"Authorization": f"Bearer {tokens['shop']}"})
+    assert_problem(response, 404, "not-found")

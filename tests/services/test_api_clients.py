@@ -1,13 +1,15 @@
 """API clients: tokens shown once and stored hashed, admission, revocation and the rate limit."""
 
 import hashlib
+import socket
 
 import pytest
 from sqlmodel import select
 
 from tests.factories import make_api_client, make_project, make_user
+from tickit.config import get_settings
 from tickit.models import ApiClient
-from tickit.services import api_clients
+from tickit.services import api_clients, ratelimit
 from tickit.services.errors import NotFound, PermissionDenied, RateLimited, Unauthenticated, ValidationFailed
 
 
@@ -99,3 +101,21 @@ def test_a_client_over_its_rate_is_told_when_to_retry(session, project):
     assert 1 <= caught.value.retry_after <= 60
     other = make_api_client(session, name="CRM")
     assert api_clients.admit(session, other.token, limit_per_minute=2).name == "CRM"
+
+
+def test_with_redis_unreachable_requests_are_still_admitted_and_limited_in_the_database(session, project, monkeypatch):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    get_settings.cache_clear()
+    ratelimit._redis.cache_clear()
+    try:
+        created = make_api_client(session)
+        for _ in range(2):
+            assert api_clients.admit(session, created.token, limit_per_minute=2).id == created.client.id
+        with pytest.raises(RateLimited):
+            api_clients.admit(session, created.token, limit_per_minute=2)
+    finally:
+        get_settings.cache_clear()
+        ratelimit._redis.cache_clear()

@@ -63,7 +63,8 @@ def test_first_request_files_the_ticket_with_its_activity_outbox_and_key(session
     entry = session.exec(select(ActivityEntry)).one()
     assert (entry.action, entry.actor_api_client_id, entry.after["api_client"]) == ("created", client.id, "Shop")
     event = session.exec(select(OutboxMessage)).one()
-    assert (event.event, event.ticket_id, event.payload["number"]) == ("ticket_created", ticket.id, "HH-1")
+    assert (event.event, event.ticket_id, event.payload) == ("ticket_created", ticket.id, {"title": ticket.title})
+    assert (ticket.number, ticket.board_rank) == (1, 1.0)
 
 
 def test_a_retry_with_the_same_key_and_body_replays_the_same_bytes_and_writes_nothing(session, client):

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 def create_app() -> FastAPI:
     """A FastAPI app with every non-Reflex route; `uvicorn --factory tickit.api:create_app` serves it."""
     from tickit import routes
-    from tickit.api import auth, google, v1
+    from tickit.api import auth, google, problems, v1
 
     app = FastAPI(title="TickIt", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(auth.router)
     google.install(app)
     app.mount(routes.API_PREFIX, v1.create_v1_app())
+
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # A path under the API prefix that the mount does not match (say, with a newline in it)
+        # is still the API's to answer, in its own error format.
+        if request.url.path.startswith(routes.API_PREFIX + "/"):
+            return problems.for_http_error(request, exc)
+        return await http_exception_handler(request, exc)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
     return app

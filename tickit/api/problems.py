@@ -137,7 +137,8 @@ def _for_service_error(request: Request, exc: ServiceError) -> JSONResponse:
     return problem_response(request, slug, str(exc))
 
 
-def _for_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def for_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """A 404, 405 or other HTTP error of the API as a problem document."""
     slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(exc.status_code)
     if slug is None:
         slug = "malformed-request" if exc.status_code == 400 else "internal-error"
@@ -160,7 +161,7 @@ def install(app: FastAPI) -> None:
         Problem, lambda r, e: problem_response(r, e.slug, e.detail, headers=e.headers, errors=e.errors)
     )
     app.add_exception_handler(ServiceError, _for_service_error)
-    app.add_exception_handler(StarletteHTTPException, _for_http_error)
+    app.add_exception_handler(StarletteHTTPException, for_http_error)
     app.add_exception_handler(RequestValidationError, _for_request_validation)
     app.add_exception_handler(Exception, _for_unexpected)
 

@@ -7,6 +7,7 @@ so admins can tell a project's tokens apart.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import secrets
@@ -133,29 +134,30 @@ def admit(session: Session, token: str | None, *, limit_per_minute: int) -> ApiC
     """The client a bearer token belongs to, once its request is counted and within its rate.
 
     Raises Unauthenticated for a missing, unknown or revoked token (all alike, so a caller learns
-    nothing about which tokens exist), and RateLimited when the client is over its limit.
-    Run it in its own short transaction: it updates the client's row, and holding that lock for
-    the rest of a request would serialise every request the client makes.
+    nothing about which tokens exist), and RateLimited when the client is over its limit (that
+    refused request is not counted). Run it in its own short transaction: it updates the client's
+    row, and holding that lock for the rest of a request would serialise the client's requests.
     """
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_LENGTH:
         raise Unauthenticated("Send a valid API token as `Authorization: Bearer tk_…`.")
     digest = hash_token(token)
-    # One statement finds the client and counts the request; revoked clients match nothing.
-    row = session.exec(
-        update(ApiClient)
-        .where(ApiClient.token_hash == digest, ApiClient.revoked_at.is_(None))
-        .values(request_count=ApiClient.request_count + 1, last_used_at=utcnow())
-        .returning(ApiClient)
-    ).scalar_one_or_none()
+    row = session.exec(select(ApiClient).where(ApiClient.token_hash == digest, ApiClient.revoked_at.is_(None))).first()
     # The index lookup already matched the hash; comparing again in constant time keeps the
     # check itself from leaking timing, whatever the database does.
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise Unauthenticated("The API token is unknown or has been revoked.")
-    client = ApiClientPublic.of(row)
-    hits = ratelimit.hit(session, f"api:{client.id}", window_seconds=RATE_WINDOW_SECONDS)
+    hits = ratelimit.hit(session, f"api:{row.id}", window_seconds=RATE_WINDOW_SECONDS)
     if hits > limit_per_minute:
         raise RateLimited(
             ratelimit.seconds_left(RATE_WINDOW_SECONDS),
-            f"API client “{client.name}” is over its limit of {limit_per_minute} requests a minute",
+            f"API client “{row.name}” is over its limit of {limit_per_minute} requests a minute",
         )
-    return client
+    # Last, so the client's row is locked only for this statement and the commit after it.
+    now = utcnow()
+    session.exec(
+        update(ApiClient)
+        .where(ApiClient.id == row.id)
+        .values(request_count=ApiClient.request_count + 1, last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return dataclasses.replace(ApiClientPublic.of(row), request_count=row.request_count + 1, last_used_at=now)

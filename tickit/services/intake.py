@@ -126,15 +126,15 @@ def create_or_replay(
     request = _validate(session, client, body)
     reporter = _reporter(session, client, request) if request.reporter_email else None
     try:
-        # On PostgreSQL a failed statement spoils the whole transaction; the savepoint lets the
-        # loser of a race undo its insert and still read the winner in the same transaction.
-        with session.begin_nested():
-            return _create(session, client, key, request_fingerprint, request, reporter)
+        ticket = _insert_ticket(session, client, key, request_fingerprint, request, reporter)
     except IntegrityError:
+        # Another request with this key won: its ticket is committed now (PostgreSQL made this
+        # insert wait for it), and it is what this request answers with.
         stored = _stored_answer(session, client, key, request_fingerprint)
         if stored is None:
             raise
         return stored
+    return _complete(session, client, ticket, request, reporter)
 
 
 def purge_expired_keys(*, session: Session) -> int:
@@ -332,22 +332,24 @@ def _reporter(session: Session, client: ApiClientPublic, request: _Request) -> U
     return user
 
 
-def _create(
+def _insert_ticket(
     session: Session,
     client: ApiClientPublic,
     key: str,
     request_fingerprint: str,
     request: _Request,
     reporter: User | None,
-) -> IntakeResult:
-    # The number is taken last: its row lock is held until commit and serialises the project's intake.
-    number = allocate_ticket_number(session=session, project_id=client.project_id)
+) -> Ticket:
+    """Insert the ticket, still without its number; IntegrityError when another request holds the key.
+
+    On PostgreSQL a failed statement spoils the whole transaction; the savepoint lets the loser of
+    a race undo just this insert and still read the winner in the same transaction.
+    """
     now = utcnow()
     ticket = Ticket(
         project_id=client.project_id,
         type_id=request.ticket_type.id,
         status_id=request.initial_status.id,
-        number=number,
         title=request.title,
         description=request.description,
         priority=request.priority,
@@ -359,22 +361,19 @@ def _create(
         idempotency_expires_at=now + timedelta(days=get_settings().idempotency_retention_days),
         fields=request.field_values,
         metadata_=request.metadata,
-        board_rank=float(number),
         created_at=now,
         updated_at=now,
     )
-    session.add(ticket)
-    session.flush()
-    ticket_number = format_ticket_number(request.project_key, number)
-    ticket.idempotency_response = render(
-        ticket_document(
-            ticket=ticket,
-            project_key=request.project_key,
-            type_key=request.ticket_type.key,
-            status_key=request.initial_status.key,
-            reporter=reporter,
-        )
-    )
+    with session.begin_nested():
+        session.add(ticket)
+        session.flush()
+    return ticket
+
+
+def _complete(
+    session: Session, client: ApiClientPublic, ticket: Ticket, request: _Request, reporter: User | None
+) -> IntakeResult:
+    """Log and announce the ticket, then number it and store the answer a retry will replay."""
     session.add(
         ActivityEntry(
             ticket_id=ticket.id,
@@ -388,8 +387,23 @@ def _create(
                 "api_client": client.name,
                 "fields": request.field_values,
             },
-            created_at=now,
+            created_at=ticket.created_at,
         )
     )
-    notifications.stage_ticket_created(session, ticket_id=ticket.id, number=ticket_number, title=request.title)
-    return IntakeResult(body=ticket.idempotency_response, location=routes.api_ticket(ticket_number), replayed=False)
+    notifications.stage_ticket_created(session, ticket_id=ticket.id, title=request.title)
+    # The number comes last: the project's row stays locked from here until commit, and every
+    # filing in the project waits for it, so only one more statement runs while it is held.
+    ticket.number = allocate_ticket_number(session=session, project_id=client.project_id)
+    ticket.board_rank = float(ticket.number)
+    ticket.idempotency_response = render(
+        ticket_document(
+            ticket=ticket,
+            project_key=request.project_key,
+            type_key=request.ticket_type.key,
+            status_key=request.initial_status.key,
+            reporter=reporter,
+        )
+    )
+    session.flush()
+    number = format_ticket_number(request.project_key, ticket.number)
+    return IntakeResult(body=ticket.idempotency_response, location=routes.api_ticket(number), replayed=False)

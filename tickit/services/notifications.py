@@ -10,22 +10,27 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, OutboxMessage, ProjectMember, Ticket, User
+from tickit.models import MemberRole, OutboxMessage, Project, ProjectMember, Ticket, User
 from tickit.services import outbox
+from tickit.services.access import format_ticket_number
 
 EVENT_CHANNEL = "event"
 TICKET_CREATED = "ticket_created"
 
 
-def stage_ticket_created(session: Session, *, ticket_id: int, number: str, title: str) -> None:
-    """Record, in the caller's transaction, that a ticket was filed (from any source)."""
+def stage_ticket_created(session: Session, *, ticket_id: int, title: str) -> None:
+    """Record, in the caller's transaction, that a ticket was filed (from any source).
+
+    The ticket's number is looked up when the event is fanned out: an API filing takes its
+    number last, after staging this.
+    """
     outbox.stage(
         session,
         event=TICKET_CREATED,
         channel=EVENT_CHANNEL,
         recipient_user_id=None,
         ticket_id=ticket_id,
-        payload={"number": number, "title": title},
+        payload={"title": title},
     )
 
 
@@ -40,6 +45,13 @@ def fan_out(session: Session, event: OutboxMessage) -> int:
         .where(Ticket.id == event.ticket_id, ProjectMember.role == MemberRole.AGENT, User.is_active)
         .order_by(User.id)
     ).all()
+    if not recipients:
+        return 0
+    project_key, number = session.exec(
+        select(Project.key, Ticket.number)
+        .join(Project, Project.id == Ticket.project_id)
+        .where(Ticket.id == event.ticket_id)
+    ).one()
     for user in recipients:
         outbox.stage(
             session,
@@ -47,6 +59,11 @@ def fan_out(session: Session, event: OutboxMessage) -> int:
             channel="mail",
             recipient_user_id=user.id,
             ticket_id=event.ticket_id,
-            payload={**event.payload, "email": user.email, "name": user.name},
+            payload={
+                **event.payload,
+                "number": format_ticket_number(project_key, number),
+                "email": user.email,
+                "name": user.name,
+            },
         )
     return len(recipients)

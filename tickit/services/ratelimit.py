@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import functools
+import logging
 import time
 
+from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlmodel import Session
 
 from tickit.config import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Long enough for a busy server's answer, short enough that a hung Redis cannot stall a request.
+REDIS_TIMEOUT_SECONDS = 5
 
 
 @functools.cache
 def _redis():
     import redis
 
-    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=2)
+    return redis.Redis.from_url(get_settings().redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS)
 
 
 def _window(window_seconds: int) -> tuple[int, int]:
@@ -25,10 +32,14 @@ def _window(window_seconds: int) -> tuple[int, int]:
 
 
 def count(session: Session, key: str, *, window_seconds: int) -> int:
-    """How many hits `key` has in the current window."""
+    """How many hits `key` has in the current window (in Redis, plus any counted in the database while it failed)."""
     start, _ = _window(window_seconds)
+    in_redis = 0
     if get_settings().redis_url:
-        return int(_redis().get(f"tickit:rl:{key}:{start}") or 0)
+        try:
+            in_redis = int(_redis().get(f"tickit:rl:{key}:{start}") or 0)
+        except RedisError:
+            logger.warning("Redis failed reading %s; using the database's count", key, exc_info=True)
     row = (
         session.connection()
         .execute(
@@ -37,18 +48,25 @@ def count(session: Session, key: str, *, window_seconds: int) -> int:
         )
         .first()
     )
-    return row[0] if row else 0
+    return in_redis + (row[0] if row else 0)
 
 
 def hit(session: Session, key: str, *, window_seconds: int) -> int:
-    """Count one hit for `key` and return the window's new total."""
+    """Count one hit for `key` and return the window's new total.
+
+    When Redis fails (down, or too slow to answer), the hit is counted in the database instead:
+    a limit that protects sign-in must not switch off, and a request must not fail for it.
+    """
     start, remaining = _window(window_seconds)
     if get_settings().redis_url:
         redis_key = f"tickit:rl:{key}:{start}"
-        pipe = _redis().pipeline()
-        pipe.incr(redis_key)
-        pipe.expire(redis_key, remaining + 1)
-        return int(pipe.execute()[0])
+        try:
+            pipe = _redis().pipeline()
+            pipe.incr(redis_key)
+            pipe.expire(redis_key, remaining + 1)
+            return int(pipe.execute()[0])
+        except RedisError:
+            logger.warning("Redis failed counting %s; counting it in the database", key, exc_info=True)
     # Upsert keeps concurrent hits exact without a read-modify-write race.
     return (
         session.connection()

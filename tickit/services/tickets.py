@@ -181,9 +181,8 @@ def create_web_ticket(
             created_at=now,
         )
     )
-    ticket_number = format_ticket_number(project.key, number)
-    notifications.stage_ticket_created(session, ticket_id=ticket.id, number=ticket_number, title=title)
-    return ticket_number
+    notifications.stage_ticket_created(session, ticket_id=ticket.id, title=title)
+    return format_ticket_number(project.key, number)
 
 
 def _rows(session: Session, *conditions) -> list[TicketRow]:
