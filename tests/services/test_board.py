@@ -1,0 +1,118 @@
+"""The Kanban board: columns in status order, filters, and moves that obey the workflow."""
+
+import pytest
+from sqlmodel import select
+
+from tests.factories import add_member, file_ticket, make_project, make_user
+from tickit.models import ActivityEntry, Ticket
+from tickit.services import board
+from tickit.services.errors import NotFound, PermissionDenied
+from tickit.services.workflow import IllegalTransition
+
+
+@pytest.fixture
+def people(session):
+    project = make_project(session, "HH")
+    agent, other_agent, client = make_user(session, "agent"), make_user(session, "agent"), make_user(session, "client")
+    add_member(session, project.id, agent, "agent")
+    add_member(session, project.id, other_agent, "agent")
+    add_member(session, project.id, client, "client")
+    return {"agent": agent, "other": other_agent, "client": client}
+
+
+def numbers(column) -> list[str]:
+    return [card.number for card in column.cards]
+
+
+def test_columns_follow_the_types_statuses_with_counts_and_cards_in_rank_order(session, people):
+    for title in ("First", "Second", "Third"):
+        file_ticket(session, people["client"], title=title, type_key="bug")
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    assert [c.key for c in shown.columns][:3] == ["new", "triaged", "in_progress"]
+    assert (shown.columns[0].count, numbers(shown.columns[0])) == (3, ["HH-1", "HH-2", "HH-3"])
+    card = shown.columns[0].cards[0]
+    assert card.field_values[0][0] == "Severity" and card.assignee_name == ""
+    assert "triaged" in shown.legal_moves["new"]
+
+
+def test_only_agents_of_the_project_open_its_board(session, people):
+    outsider = make_user(session, "agent")
+    with pytest.raises(NotFound):
+        board.board(session=session, actor=outsider, project_key="HH", type_key="bug")
+    with pytest.raises(PermissionDenied):
+        board.board(session=session, actor=people["client"], project_key="HH", type_key="bug")
+    assert [(c.project_key, c.type_key) for c in board.board_choices(session=session, actor=people["agent"])] == [
+        ("HH", "bug"),
+        ("HH", "feature_request"),
+        ("HH", "question"),
+    ]
+
+
+def test_filters_by_assignee_priority_and_text(session, people):
+    file_ticket(session, people["client"], title="Export fails", type_key="bug")
+    file_ticket(session, people["client"], title="Login loops", type_key="bug")
+    mine = session.exec(select(Ticket).where(Ticket.number == 1)).one()
+    mine.assignee_id, mine.priority = people["agent"].id, "urgent"
+    session.flush()
+
+    def shown(**filters):
+        result = board.board(
+            session=session,
+            actor=people["agent"],
+            project_key="HH",
+            type_key="bug",
+            filters=board.BoardFilters(**filters),
+        )
+        return numbers(result.columns[0])
+
+    assert shown(assignee="mine") == ["HH-1"]
+    assert shown(assignee="unassigned") == ["HH-2"]
+    assert shown(assignee=str(people["other"].id)) == []
+    assert shown(priority="urgent") == ["HH-1"]
+    assert shown(text="login") == ["HH-2"]
+    assert shown(text="HH-2") == ["HH-2"]
+    assert shown(text="100%") == []
+
+
+def test_a_legal_drop_moves_the_card_between_its_new_neighbours_and_logs_it(session, people):
+    for title in ("A", "B", "C"):
+        file_ticket(session, people["client"], title=title, type_key="bug")
+    board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="triaged")
+    board.move_card(session=session, actor=people["agent"], number="HH-2", to_status="triaged", after="HH-1")
+    board.move_card(session=session, actor=people["agent"], number="HH-3", to_status="triaged", before="HH-1")
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    triaged = next(c for c in shown.columns if c.key == "triaged")
+    assert numbers(triaged) == ["HH-3", "HH-1", "HH-2"]
+    actions = session.exec(select(ActivityEntry.action).where(ActivityEntry.action == "status_changed")).all()
+    assert len(actions) == 3
+
+
+def test_an_illegal_drop_is_refused_naming_the_legal_columns_and_changes_nothing(session, people):
+    file_ticket(session, people["client"], type_key="bug")
+    with pytest.raises(IllegalTransition) as caught:
+        board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="fixed")
+    assert "Triaged" in str(caught.value)
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    assert numbers(shown.columns[0]) == ["HH-1"]
+
+
+def test_reordering_within_a_column_is_logged_and_survives_many_halvings(session, people):
+    for title in ("A", "B", "C"):
+        file_ticket(session, people["client"], title=title, type_key="bug")
+    for _ in range(60):  # squeezes the gap between HH-1 and HH-2 until the column is renumbered
+        board.move_card(
+            session=session, actor=people["agent"], number="HH-3", to_status="new", after="HH-1", before="HH-2"
+        )
+        board.move_card(
+            session=session, actor=people["agent"], number="HH-2", to_status="new", after="HH-1", before="HH-3"
+        )
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    assert numbers(shown.columns[0]) == ["HH-1", "HH-2", "HH-3"]
+    assert session.exec(select(ActivityEntry).where(ActivityEntry.action == "reordered")).first() is not None
+
+
+def test_the_stamp_changes_when_a_card_moves(session, people):
+    file_ticket(session, people["client"], type_key="bug")
+    first = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug").stamp
+    board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="triaged")
+    assert board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug").stamp != first

@@ -1,0 +1,284 @@
+"""The Kanban board: one column per status of a ticket type, cards in their board rank.
+
+Moves between columns go through `workflow.move`, so the board, the ticket page and the API
+obey the same transitions. Order within a column is the ticket's `board_rank`: a dropped card
+gets a rank between its new neighbours, so one move writes one row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from tickit.models import ActivityEntry, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User, utcnow
+from tickit.services import fields, workflow
+from tickit.services.access import can_work, format_ticket_number, ticket_for
+from tickit.services.actors import UserPublic, require_staff
+from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.projects import project_ids_for
+
+CARD_FIELD_COUNT = 2
+# Ranks are floats: halving a gap about fifty times exhausts it, then the column is renumbered.
+MIN_RANK_GAP = 1e-9
+SEARCH_MAX = 200
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    assignee: str = ""  # "", "mine", "unassigned", or a user id
+    priority: str = ""  # "" or one of Priority
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    number: str
+    title: str
+    priority: str
+    assignee_id: int | None
+    assignee_name: str
+    created_at: datetime
+    field_values: tuple[tuple[str, str], ...]  # (label, shown value), at most CARD_FIELD_COUNT
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    name: str
+    color: str
+    category: str
+    count: int
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class Board:
+    project_key: str
+    project_name: str
+    type_key: str
+    type_name: str
+    columns: tuple[Column, ...]
+    legal_moves: dict[str, list[str]]  # status key -> status keys a card may move to
+    stamp: str  # changes whenever a ticket of this type changes
+
+
+@dataclass(frozen=True)
+class BoardChoice:
+    project_key: str
+    project_name: str
+    type_key: str
+    type_name: str
+
+
+def board_choices(*, session: Session, actor: UserPublic) -> list[BoardChoice]:
+    """Every (project, ticket type) board the actor may open, in project then type order."""
+    require_staff(actor)
+    ids = project_ids_for(session, actor, MemberRole.AGENT)
+    rows = session.exec(
+        select(Project.key, Project.name, TicketType.key, TicketType.name)
+        .join(TicketType, TicketType.project_id == Project.id)
+        .where(Project.id.in_(ids), Project.archived_at.is_(None), TicketType.archived == False)  # noqa: E712
+        .order_by(Project.name, Project.id, TicketType.sort_order, TicketType.id)
+    ).all()
+    return [BoardChoice(*row) for row in rows]
+
+
+def board(
+    *, session: Session, actor: UserPublic, project_key: str, type_key: str, filters: BoardFilters = BoardFilters()
+) -> Board:
+    """The board of one ticket type, cards filtered; NotFound unless the actor works the project."""
+    ticket_type, project = _board_type(session, actor, project_key, type_key)
+    statuses = list(workflow.status_options_by_id(session, ticket_type.id).items())
+    assignee = aliased(User)
+    query = (
+        select(Ticket, assignee.name)
+        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+        .where(Ticket.type_id == ticket_type.id, *_filter_conditions(actor, filters))
+        .order_by(Ticket.status_id, Ticket.board_rank, Ticket.id)
+    )
+    rules = fields.rules_for_type(session, ticket_type.id)
+    cards_by_status: dict[int, list[Card]] = {status_id: [] for status_id, _ in statuses}
+    for ticket, assignee_name in session.exec(query).all():
+        if ticket.status_id in cards_by_status:
+            cards_by_status[ticket.status_id].append(_card(project.key, ticket, assignee_name, rules))
+    columns = tuple(
+        Column(
+            key=status.key,
+            name=status.name,
+            color=status.color,
+            category=status.category,
+            count=len(cards_by_status[status_id]),
+            cards=tuple(cards_by_status[status_id]),
+        )
+        for status_id, status in statuses
+    )
+    return Board(
+        project_key=project.key,
+        project_name=project.name,
+        type_key=ticket_type.key,
+        type_name=ticket_type.name,
+        columns=columns,
+        legal_moves=workflow.transition_map(session=session, actor=actor, type_id=ticket_type.id),
+        stamp=board_stamp(session=session, type_id=ticket_type.id),
+    )
+
+
+def board_stamp(*, session: Session, type_id: int) -> str:
+    """A cheap fingerprint of a type's tickets: when it changes, open boards reload."""
+    count, latest, rank_sum = session.exec(
+        select(func.count(Ticket.id), func.max(Ticket.updated_at), func.sum(Ticket.board_rank)).where(
+            Ticket.type_id == type_id
+        )
+    ).one()
+    return f"{count}:{latest.isoformat() if latest else ''}:{rank_sum or 0}"
+
+
+def move_card(
+    *,
+    session: Session,
+    actor: UserPublic,
+    number: str,
+    to_status: str,
+    after: str | None = None,
+    before: str | None = None,
+) -> workflow.MoveResult | None:
+    """Drop card `number` into column `to_status`, between the cards `after` (above) and `before` (below).
+
+    A move to another column is a workflow move (IllegalTransition names the legal targets); a
+    drop in the same column only reorders. Both are logged. Returns the move, or None for a reorder.
+    """
+    require_staff(actor)
+    ticket = ticket_for(session, actor, number, for_update=True)
+    if not can_work(session, actor, ticket.project_id):
+        raise NotFound(f"No ticket {number}.")
+    current = session.get(TicketStatus, ticket.status_id)
+    rank = _rank_between(session, actor, ticket, _status_id(session, ticket, to_status), after, before)
+    if to_status != current.key:
+        return workflow.move(session=session, actor=actor, number=number, to_status=to_status, board_rank=rank)
+    previous = ticket.board_rank
+    ticket.board_rank = rank
+    ticket.updated_at = utcnow()
+    session.add(ticket)
+    session.add(
+        ActivityEntry(
+            ticket_id=ticket.id,
+            actor_user_id=actor.id,
+            action="reordered",
+            before={"board_rank": previous},
+            after={"board_rank": rank},
+            created_at=ticket.updated_at,
+        )
+    )
+    session.flush()
+    return None
+
+
+def _board_type(session: Session, actor: UserPublic, project_key: str, type_key: str) -> tuple[TicketType, Project]:
+    require_staff(actor)
+    row = session.exec(
+        select(TicketType, Project)
+        .join(Project, Project.id == TicketType.project_id)
+        .where(Project.key == project_key.strip().upper(), TicketType.key == type_key, TicketType.archived == False)  # noqa: E712
+    ).first()
+    if row is None or not can_work(session, actor, row[1].id):
+        raise NotFound(f"No board for {project_key} / {type_key}.")
+    return row
+
+
+def _filter_conditions(actor: UserPublic, filters: BoardFilters) -> list:
+    conditions = []
+    if filters.assignee == "mine":
+        conditions.append(Ticket.assignee_id == actor.id)
+    elif filters.assignee == "unassigned":
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif filters.assignee.isdigit():
+        conditions.append(Ticket.assignee_id == int(filters.assignee))
+    if filters.priority in {p.value for p in Priority}:
+        conditions.append(Ticket.priority == filters.priority)
+    text = filters.text.strip()[:SEARCH_MAX]
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(or_(Ticket.title.ilike(pattern, escape="\\"), _number_matches(text)))
+    return conditions
+
+
+def _number_matches(text: str):
+    # "42" or "HH-42" finds the card by number.
+    digits = text.rsplit("-", 1)[-1]
+    return Ticket.number == int(digits) if digits.isdigit() and len(digits) <= 9 else False
+
+
+def _card(project_key: str, ticket: Ticket, assignee_name: str | None, rules: list[fields.FieldRule]) -> Card:
+    shown = []
+    for rule in rules:
+        value = fields.display_value(rule, ticket.fields.get(rule.key))
+        if value:
+            shown.append((rule.label, value))
+        if len(shown) == CARD_FIELD_COUNT:
+            break
+    return Card(
+        number=format_ticket_number(project_key, ticket.number),
+        title=ticket.title,
+        priority=ticket.priority,
+        assignee_id=ticket.assignee_id,
+        assignee_name=assignee_name or "",
+        created_at=ticket.created_at,
+        field_values=tuple(shown),
+    )
+
+
+def _status_id(session: Session, ticket: Ticket, status_key: str) -> int:
+    status_id = session.exec(
+        select(TicketStatus.id).where(TicketStatus.type_id == ticket.type_id, TicketStatus.key == status_key)
+    ).first()
+    if status_id is None:
+        raise ValidationFailed({"status": f"This board has no column “{status_key}”."})
+    return status_id
+
+
+def _rank_between(
+    session: Session, actor: UserPublic, ticket: Ticket, status_id: int, after: str | None, before: str | None
+) -> float:
+    """A rank that sorts between the neighbours' (renumbering the column when the gap is used up)."""
+    low = _neighbour_rank(session, actor, ticket, status_id, after)
+    high = _neighbour_rank(session, actor, ticket, status_id, before)
+    if low is not None and high is not None and high - low < MIN_RANK_GAP:
+        _renumber(session, ticket.type_id, status_id, exclude_id=ticket.id)
+        low = _neighbour_rank(session, actor, ticket, status_id, after)
+        high = _neighbour_rank(session, actor, ticket, status_id, before)
+    if low is None and high is None:
+        return ticket.board_rank
+    if low is None:
+        return high - 1.0
+    if high is None:
+        return low + 1.0
+    return (low + high) / 2
+
+
+def _neighbour_rank(
+    session: Session, actor: UserPublic, ticket: Ticket, status_id: int, number: str | None
+) -> float | None:
+    if not number:
+        return None
+    neighbour = ticket_for(session, actor, number)
+    if neighbour.type_id != ticket.type_id or neighbour.status_id != status_id or neighbour.id == ticket.id:
+        raise ValidationFailed({"position": f"{number} is not in that column any more; reload the board."})
+    return neighbour.board_rank
+
+
+def _renumber(session: Session, type_id: int, status_id: int, *, exclude_id: int) -> None:
+    # Housekeeping that keeps every card's place, so it is not logged as a change to the tickets.
+    rows = session.exec(
+        select(Ticket)
+        .where(Ticket.type_id == type_id, Ticket.status_id == status_id, Ticket.id != exclude_id)
+        .order_by(Ticket.board_rank, Ticket.id)
+        .with_for_update()
+    ).all()
+    for position, row in enumerate(rows, start=1):
+        row.board_rank = float(position)
+        session.add(row)
+    session.flush()
