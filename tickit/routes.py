@@ -12,6 +12,7 @@ PORTAL = "/portal"
 PORTAL_NEW_TICKET = "/portal/new"
 TICKETS = "/tickets"
 TICKETS_NEW = "/tickets/new"
+TICKETS_BOARD = "/tickets/board"
 ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"
 ADMIN_PROJECTS = "/admin/projects"
@@ -50,6 +51,12 @@ def login_url(**params: str) -> str:
     return f"{LOGIN}?{query}" if query else LOGIN
 
 
+def tickets_board(**params: str) -> str:
+    """The board with its choice and filters in the query (`project`, `type`, `assignee`, `priority`, `q`)."""
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{TICKETS_BOARD}?{query}" if query else TICKETS_BOARD
+
+
 def ticket_page(number: str) -> str:
     """The staff page of a ticket."""
     return f"{TICKETS}/{number}"
@@ -67,3 +74,17 @@ def api_problem(slug: str) -> str:
 
 def admin_project_api_clients(project_key: str) -> str:
     return ADMIN_PROJECT_API_CLIENTS.replace("[project]", project_key)
+
+
+# Attachments: plain HTTP routes beside the sign-in routes, outside Reflex's public /_upload.
+ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]
+ATTACHMENT_DOWNLOAD = "/attachments/{attachment_id}/download"
+ATTACHMENT_THUMBNAIL = "/attachments/{attachment_id}/thumbnail"
+
+
+def attachment_download(attachment_id: int) -> str:
+    return ATTACHMENT_DOWNLOAD.format(attachment_id=attachment_id)
+
+
+def attachment_thumbnail(attachment_id: int) -> str:
+    return ATTACHMENT_THUMBNAIL.format(attachment_id=attachment_id)

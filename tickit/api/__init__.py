@@ -10,10 +10,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 def create_app() -> FastAPI:
     """A FastAPI app with every non-Reflex route; `uvicorn --factory tickit.api:create_app` serves it."""
     from tickit import routes
-    from tickit.api import auth, google, problems, v1
+    from tickit.api import attachments, auth, google, problems, v1
 
     app = FastAPI(title="TickIt", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(auth.router)
+    app.include_router(attachments.router)
     google.install(app)
     app.mount(routes.API_PREFIX, v1.create_v1_app())
 

@@ -1,0 +1,510 @@
+"""Files attached to a ticket or to one of its comments: storing, listing, serving, removing.
+
+Decisions the rest of the app relies on:
+- Files live under `<data_dir>/attachments/<first two characters>/<storage_key>`, the key being
+  32 random hex digits; the name the user gave is kept only in the database. Nothing is ever
+  stored in Reflex's upload directory, which is served at `/_upload` without any access check.
+- A file is received into a temporary file beside its final place, counted and hashed as it
+  comes; the moment it passes the limit (TICKIT_UPLOAD_LIMIT_MB) the partial file is deleted
+  and TooLarge raised. A complete file is fsynced and renamed into place.
+- The caller's transaction decides whether a stored file stays: if it rolls back (or the session
+  closes without committing), the files this session stored in it are deleted again.
+- Whoever may see the ticket may attach to it. Attaching to a comment needs the comment to be
+  visible (internal notes: only those who work the ticket) and not deleted, and the actor to be
+  its author or someone who works the ticket, so nobody adds files under another's words.
+- An attachment is visible to those who may see its ticket, unless it hangs on an internal note
+  (only those who work the ticket) or on a deleted comment (nobody). Everything hidden is
+  NotFound, the same as an id that does not exist.
+- Removal is soft: `removed_at` is set and the file stays on disk, so the audit trail keeps what
+  was removed and an operator can restore a mistaken removal. Purging the files of attachments
+  removed long ago is left to a later retention task.
+- A download is always served as an attachment; a type that a browser could render as a document
+  or run (HTML, SVG, XML, JavaScript, ...) is served as application/octet-stream.
+- Thumbnails: Pillow is not a dependency, so the "thumbnail" is the original picture, served only
+  for PNG, JPEG, GIF and WebP whose first bytes match that type (never SVG), with a Content
+  Security Policy that forbids everything; the page scales it down with CSS.
+As everywhere in the services, the caller commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import mimetypes
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import event, or_
+from sqlmodel import Session, select
+
+from tickit import routes
+from tickit.config import get_settings
+from tickit.models import ActivityEntry, Attachment, Comment, Project, Ticket, User, utcnow
+from tickit.services.access import can_work, format_ticket_number, ticket_for
+from tickit.services.actors import UserPublic
+from tickit.services.errors import NotFound, PermissionDenied, ServiceError
+
+log = logging.getLogger(__name__)
+
+OCTET_STREAM = "application/octet-stream"
+NAME_MAX = 255
+_FALLBACK_NAME = "file"
+_FORMER_USER = "Former user"
+_NO_SUCH = "No such attachment."
+_EXTENSION_KEPT_MAX = 16  # a longer "extension" is not worth keeping when a name is shortened
+_KEY = re.compile(r"[0-9a-f]{32}")
+# RFC 6838 type/subtype, compared in lower case; parameters are dropped before the check.
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
+# Direction overrides and isolates can make "gpj.exe" read as "exe.jpg".
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_SNIFF_BYTES = 16
+_PENDING_FILES = "tickit.attachments.pending_files"
+
+
+class TooLarge(ServiceError):
+    """A file is larger than the upload limit; the message names the limit."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"Each file may be at most {format_size(limit)}.")
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    """An attachment as a ticket page lists it."""
+
+    id: int
+    name: str
+    content_type: str
+    size: int
+    is_image: bool
+    comment_id: int | None
+    uploaded_by: str
+    created_at: datetime
+    download_url: str
+    thumbnail_url: str | None
+
+
+@dataclass(frozen=True)
+class Download:
+    """What a route needs to stream a file: `content_type` is already the one that is safe to serve."""
+
+    path: Path
+    name: str
+    content_type: str
+    size: int
+
+
+# --- use cases -------------------------------------------------------------------------------
+
+
+def check_upload_target(*, session: Session, actor: UserPublic, number: str, comment_id: int | None = None) -> None:
+    """Raise what `store_upload` would for the target alone, so a route can refuse before receiving a body."""
+    _upload_target(session, actor, number, comment_id, for_update=False)
+
+
+def store_upload(
+    *,
+    session: Session,
+    actor: UserPublic,
+    number: str,
+    filename: str,
+    content_type: str,
+    chunks: Iterable[bytes],
+    comment_id: int | None = None,
+) -> AttachmentView:
+    """Store one file on ticket `number` (or on its comment `comment_id`) and log it on the ticket.
+
+    NotFound if the actor may not see the ticket or the comment; PermissionDenied for someone
+    else's comment; TooLarge past the upload limit (nothing is kept then). The ticket stays locked
+    while the chunks are written, so pass a file already received (a route spools the request
+    first), not a slow network stream.
+    """
+    ticket, comment = _upload_target(session, actor, number, comment_id, for_update=True)
+    name = clean_filename(filename)
+    stored = _receive(chunks, get_settings().upload_limit_bytes)
+    _track_new_file(session, stored.path)
+    try:
+        now = utcnow()
+        attachment = Attachment(
+            ticket_id=ticket.id,
+            comment_id=comment.id if comment is not None else None,
+            uploaded_by_id=actor.id,
+            original_name=name,
+            content_type=_checked_type(resolve_content_type(content_type, name), stored.head),
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_key=stored.key,
+            created_at=now,
+        )
+        session.add(attachment)
+        ticket.updated_at = now
+        session.add(ticket)
+        session.flush()
+        _log(
+            session,
+            ticket,
+            actor,
+            "attachment_added",
+            after=_logged(attachment, comment),
+            now=now,
+        )
+    except BaseException:
+        _forget_new_file(session, stored.path)
+        _unlink(stored.path)
+        raise
+    return _view_of(attachment, actor.name)
+
+
+def open_download(*, session: Session, actor: UserPublic, attachment_id: int) -> Download:
+    """The file of an attachment the actor may see, else NotFound (the same as for a missing id)."""
+    attachment, _ticket, _works = _visible_attachment(session, actor, attachment_id)
+    return Download(
+        path=_existing_path(attachment),
+        name=attachment.original_name,
+        content_type=served_content_type(attachment.content_type),
+        size=attachment.size,
+    )
+
+
+def open_thumbnail(*, session: Session, actor: UserPublic, attachment_id: int) -> Download:
+    """The picture of a visible raster-image attachment whose bytes are what its type says; else NotFound."""
+    attachment, _ticket, _works = _visible_attachment(session, actor, attachment_id)
+    if attachment.content_type not in RASTER_IMAGE_TYPES:
+        raise NotFound(_NO_SUCH)
+    path = _existing_path(attachment)
+    with path.open("rb") as file:
+        if _sniffed_raster_type(file.read(_SNIFF_BYTES)) != attachment.content_type:
+            raise NotFound(_NO_SUCH)
+    return Download(
+        path=path, name=attachment.original_name, content_type=attachment.content_type, size=attachment.size
+    )
+
+
+def remove_attachment(*, session: Session, actor: UserPublic, attachment_id: int) -> None:
+    """Remove an attachment (its uploader, or someone who works the ticket), logging it; the file is kept.
+
+    NotFound if the actor may not see it or it is already removed; PermissionDenied for a client
+    removing someone else's file.
+    """
+    attachment, ticket, works = _visible_attachment(session, actor, attachment_id, for_update=True)
+    if attachment.uploaded_by_id != actor.id and not works:
+        raise PermissionDenied("Only its uploader or the ticket's agents may remove a file.")
+    now = utcnow()
+    attachment.removed_at = now
+    ticket.updated_at = now
+    session.add_all([attachment, ticket])
+    session.flush()
+    comment = session.get(Comment, attachment.comment_id) if attachment.comment_id is not None else None
+    _log(session, ticket, actor, "attachment_removed", before=_logged(attachment, comment), now=now)
+
+
+def list_for_ticket(*, session: Session, actor: UserPublic, number: str) -> list[AttachmentView]:
+    """The ticket's attachments the actor may see, oldest first (removed ones left out)."""
+    ticket = ticket_for(session, actor, number)
+    query = (
+        select(Attachment, User.name)
+        .outerjoin(User, User.id == Attachment.uploaded_by_id)
+        .outerjoin(Comment, Comment.id == Attachment.comment_id)
+        .where(
+            Attachment.ticket_id == ticket.id,
+            Attachment.removed_at.is_(None),
+            or_(Attachment.comment_id.is_(None), Comment.deleted_at.is_(None)),
+        )
+        .order_by(Attachment.created_at, Attachment.id)
+    )
+    if not can_work(session, actor, ticket.project_id):
+        query = query.where(or_(Attachment.comment_id.is_(None), Comment.is_internal == False))  # noqa: E712
+    return [_view_of(attachment, uploader) for attachment, uploader in session.exec(query).all()]
+
+
+# --- names and types -------------------------------------------------------------------------
+
+RASTER_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+
+
+def clean_filename(name: object) -> str:
+    """The name to keep and offer on download: its last path part, without control characters, at most 255."""
+    text = unicodedata.normalize("NFC", name) if isinstance(name, str) else ""
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS).strip()
+    if text in ("", ".", ".."):
+        return _FALLBACK_NAME
+    if len(text) > NAME_MAX:
+        stem, extension = os.path.splitext(text)
+        if not extension or len(extension) > _EXTENSION_KEPT_MAX:
+            stem, extension = text, ""
+        text = stem[: NAME_MAX - len(extension)].rstrip() + extension
+    return text
+
+
+def resolve_content_type(declared: object, name: str) -> str:
+    """The declared type when well-formed and more than octet-stream; else a guess from the name."""
+    if isinstance(declared, str):
+        bare = declared.split(";", 1)[0].strip().lower()
+        if _MEDIA_TYPE.fullmatch(bare) and bare != OCTET_STREAM:
+            return bare
+    guessed, _encoding = mimetypes.guess_type(name, strict=False)
+    return guessed.lower() if guessed and _MEDIA_TYPE.fullmatch(guessed.lower()) else OCTET_STREAM
+
+
+def served_content_type(content_type: str) -> str:
+    """The type to send with a download: octet-stream for anything a browser could render as a page or run."""
+    main, _, sub = content_type.partition("/")
+    if main in ("multipart", "message"):  # message/rfc822 renders as MHTML in some browsers
+        return OCTET_STREAM
+    if any(word in sub for word in ("html", "xml", "svg", "javascript", "ecmascript", "xsl", "flash")):
+        return OCTET_STREAM
+    if main == "text" and sub not in ("plain", "csv"):
+        return OCTET_STREAM
+    return content_type
+
+
+def format_size(size: int) -> str:
+    """`25 MiB`, `512 KiB` or `1,000 bytes`: a limit as people read it."""
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    if size >= 1024**2:
+        return f"{size / 1024**2:.1f} MiB"
+    return f"{size:,} bytes"
+
+
+def _checked_type(content_type: str, head: bytes) -> str:
+    # A picture type is kept only when the bytes agree, so `is_image` (and a thumbnail) never
+    # stands for, say, an HTML page named cat.png.
+    if content_type in RASTER_IMAGE_TYPES and _sniffed_raster_type(head) != content_type:
+        return OCTET_STREAM
+    return content_type
+
+
+def _sniffed_raster_type(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    key: str
+    path: Path
+    size: int
+    sha256: str
+    head: bytes
+
+
+def storage_root() -> Path:
+    """Where attachment files live: never under Reflex's public upload directory."""
+    return get_settings().data_dir / "attachments"
+
+
+def _path_for(key: str) -> Path:
+    if not _KEY.fullmatch(key):  # the key comes from the database; never let it steer the path
+        raise NotFound(_NO_SUCH)
+    return storage_root() / key[:2] / key
+
+
+def _receive(chunks: Iterable[bytes], limit: int) -> _StoredFile:
+    """Write the chunks to a new file under a fresh key; TooLarge (and no file) past `limit`."""
+    key = secrets.token_hex(16)
+    final = _path_for(key)
+    while final.exists():  # 128 random bits never collide in practice; never overwrite if they do
+        key = secrets.token_hex(16)
+        final = _path_for(key)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".part")
+    temp = Path(temp_name)
+    digest, size, head = hashlib.sha256(), 0, b""
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for chunk in chunks:
+                if not chunk:
+                    continue
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(limit)
+                if len(head) < _SNIFF_BYTES:
+                    head += bytes(chunk[: _SNIFF_BYTES - len(head)])
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, final)
+    except BaseException:
+        _unlink(temp)
+        raise
+    _fsync_dir(final.parent)
+    return _StoredFile(key=key, path=final, size=size, sha256=digest.hexdigest(), head=head)
+
+
+def _existing_path(attachment: Attachment) -> Path:
+    path = _path_for(attachment.storage_key)
+    if not path.is_file():
+        log.warning("attachment %s has no file at %s", attachment.id, path)
+        raise NotFound(_NO_SUCH)
+    return path
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):  # not every platform can open a directory
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+# A stored file belongs to the transaction that recorded it: forgotten once that commits,
+# deleted when it ends any other way (rollback, or the session closing without a commit).
+def _track_new_file(session: Session, path: Path) -> None:
+    pending = session.info.get(_PENDING_FILES)
+    if pending is None:
+        pending = session.info[_PENDING_FILES] = []
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_transaction_end", _transaction_ended)
+    pending.append(path)
+
+
+def _forget_new_file(session: Session, path: Path) -> None:
+    pending = session.info.get(_PENDING_FILES, [])
+    if path in pending:
+        pending.remove(path)
+
+
+def _committed(session: Session) -> None:
+    session.info.get(_PENDING_FILES, []).clear()
+
+
+def _transaction_ended(session: Session, transaction) -> None:
+    if transaction.parent is not None:  # a savepoint; the outer transaction decides
+        return
+    pending = session.info.get(_PENDING_FILES, [])
+    for path in pending:
+        _unlink(path)
+    pending.clear()
+
+
+# --- access ----------------------------------------------------------------------------------
+
+
+def _upload_target(
+    session: Session, actor: UserPublic, number: str, comment_id: int | None, *, for_update: bool
+) -> tuple[Ticket, Comment | None]:
+    ticket = ticket_for(session, actor, number, for_update=for_update)
+    if comment_id is None:
+        return ticket, None
+    works = can_work(session, actor, ticket.project_id)
+    comment = session.get(Comment, comment_id) if isinstance(comment_id, int) else None
+    if comment is None or not _comment_visible(comment, ticket, works):
+        raise NotFound("No such comment on this ticket.")
+    if comment.author_id != actor.id and not works:
+        raise PermissionDenied("Only its author or the ticket's agents may attach files to a comment.")
+    return ticket, comment
+
+
+def _comment_visible(comment: Comment, ticket: Ticket, works: bool) -> bool:
+    return comment.ticket_id == ticket.id and comment.deleted_at is None and (works or not comment.is_internal)
+
+
+def _visible_attachment(
+    session: Session, actor: UserPublic, attachment_id: int, *, for_update: bool = False
+) -> tuple[Attachment, Ticket, bool]:
+    """The attachment, its ticket and whether the actor works it; NotFound for anything hidden or removed."""
+    if not isinstance(attachment_id, int):
+        raise NotFound(_NO_SUCH)
+    found = session.exec(
+        select(Attachment, Project.key, Ticket.number)
+        .join(Ticket, Ticket.id == Attachment.ticket_id)
+        .join(Project, Project.id == Ticket.project_id)
+        .where(Attachment.id == attachment_id)
+    ).first()
+    if found is None:
+        raise NotFound(_NO_SUCH)
+    attachment, project_key, number = found
+    try:
+        ticket = ticket_for(session, actor, format_ticket_number(project_key, number), for_update=for_update)
+    except NotFound:
+        raise NotFound(_NO_SUCH) from None
+    works = can_work(session, actor, ticket.project_id)
+    if attachment.removed_at is not None:
+        raise NotFound(_NO_SUCH)
+    if attachment.comment_id is not None:
+        comment = session.get(Comment, attachment.comment_id)
+        if comment is None or not _comment_visible(comment, ticket, works):
+            raise NotFound(_NO_SUCH)
+    return attachment, ticket, works
+
+
+# --- views and log ---------------------------------------------------------------------------
+
+
+def _view_of(attachment: Attachment, uploader: str | None) -> AttachmentView:
+    is_image = attachment.content_type in RASTER_IMAGE_TYPES
+    return AttachmentView(
+        id=attachment.id,
+        name=attachment.original_name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        is_image=is_image,
+        comment_id=attachment.comment_id,
+        uploaded_by=uploader or _FORMER_USER,
+        created_at=attachment.created_at,
+        download_url=routes.attachment_download(attachment.id),
+        thumbnail_url=routes.attachment_thumbnail(attachment.id) if is_image else None,
+    )
+
+
+def _logged(attachment: Attachment, comment: Comment | None) -> dict:
+    # `internal` lets an activity view hide a note's files from clients the way it hides the note.
+    return {
+        "attachment_id": attachment.id,
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "comment_id": attachment.comment_id,
+        "internal": bool(comment is not None and comment.is_internal),
+    }
+
+
+def _log(
+    session: Session,
+    ticket: Ticket,
+    actor: UserPublic,
+    action: str,
+    *,
+    now: datetime,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    session.add(
+        ActivityEntry(
+            ticket_id=ticket.id,
+            actor_user_id=actor.id,
+            action=action,
+            before=before or {},
+            after=after or {},
+            created_at=now,
+        )
+    )
+    session.flush()
