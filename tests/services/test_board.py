@@ -116,3 +116,23 @@ def test_the_stamp_changes_when_a_card_moves(session, people):
     first = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug").stamp
     board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="triaged")
     assert board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug").stamp != first
+
+
+def test_the_stamp_can_be_read_by_keys_by_those_who_may_open_the_board(session, people):
+    file_ticket(session, people["client"], type_key="bug")
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    assert board.stamp_of(session=session, actor=people["agent"], project_key="hh", type_key="bug") == shown.stamp
+    with pytest.raises(NotFound):
+        board.stamp_of(session=session, actor=make_user(session, "agent"), project_key="HH", type_key="bug")
+
+
+def test_assignable_agents_are_the_projects_active_agents_by_name(session, people):
+    agents = board.assignable_agents(session=session, actor=people["agent"], project_key="HH")
+    assert agents == sorted(
+        [(people["agent"].id, people["agent"].name), (people["other"].id, people["other"].name)],
+        key=lambda a: (a[1], a[0]),
+    )
+    with pytest.raises(NotFound):
+        board.assignable_agents(session=session, actor=make_user(session, "agent"), project_key="HH")
+    with pytest.raises(PermissionDenied):
+        board.assignable_agents(session=session, actor=people["client"], project_key="HH")

@@ -57,6 +57,7 @@ def _staff_nav() -> rx.Component:
     return rx.vstack(
         _section("Work"),
         _nav_link("Tickets", routes.TICKETS, "list-todo", exact=True),
+        _nav_link("Board", routes.TICKETS_BOARD, "square-kanban"),
         _nav_link("New ticket", routes.TICKETS_NEW, "circle-plus"),
         rx.cond(
             SessionState.user_role == "admin",

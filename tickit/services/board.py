@@ -14,7 +14,18 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from tickit.models import ActivityEntry, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User, utcnow
+from tickit.models import (
+    ActivityEntry,
+    MemberRole,
+    Priority,
+    Project,
+    ProjectMember,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    User,
+    utcnow,
+)
 from tickit.services import fields, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic, require_staff
@@ -125,6 +136,27 @@ def board(
         legal_moves=workflow.transition_map(session=session, actor=actor, type_id=ticket_type.id),
         stamp=board_stamp(session=session, type_id=ticket_type.id),
     )
+
+
+def assignable_agents(*, session: Session, actor: UserPublic, project_key: str) -> list[tuple[int, str]]:
+    """(user id, name) of the project's active agents, by name: the board's assignee filter."""
+    require_staff(actor)
+    project = session.exec(select(Project).where(Project.key == project_key.strip().upper())).first()
+    if project is None or not can_work(session, actor, project.id):
+        raise NotFound(f"No project {project_key}.")
+    rows = session.exec(
+        select(User.id, User.name)
+        .join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == project.id, ProjectMember.role == MemberRole.AGENT, User.is_active == True)  # noqa: E712
+        .order_by(User.name, User.id)
+    ).all()
+    return [(user_id, name) for user_id, name in rows]
+
+
+def stamp_of(*, session: Session, actor: UserPublic, project_key: str, type_key: str) -> str:
+    """The `board_stamp` of a board the actor may open, by its keys (what an open board polls)."""
+    ticket_type, _ = _board_type(session, actor, project_key, type_key)
+    return board_stamp(session=session, type_id=ticket_type.id)
 
 
 def board_stamp(*, session: Session, type_id: int) -> str:

@@ -1,0 +1,410 @@
+// Glue for @dnd-kit (hook-based): a Kanban board of columns (one SortableContext each) and ticket cards.
+// Pointer drag, or keyboard: focus a card, Space to lift, arrows to move between columns and cards, Space to drop.
+// Props: columns = [{key, name, color, count, cards: [{number, title, priority, assignee_name, age, field_values}]}],
+// legalMoves = {status: [targets]}, hrefPrefix ("/tickets/"), onMove({number, to_status, after, before}).
+// Cards never move across columns here: the server's answer re-renders the board, so a refused drop snaps back.
+import React, { useEffect, useRef, useState } from "react";
+import {
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  closestCorners,
+  pointerWithin,
+  useDroppable,
+  useSensor,
+  useSensors,
+} from "@dnd-kit/core";
+import {
+  SortableContext,
+  arrayMove,
+  sortableKeyboardCoordinates,
+  useSortable,
+  verticalListSortingStrategy,
+} from "@dnd-kit/sortable";
+import { CSS } from "@dnd-kit/utilities";
+
+const COLUMN_PREFIX = "column:";
+const PRIORITY_COLORS = { low: "gray", normal: "blue", high: "orange", urgent: "red" };
+
+// Only shift cards inside the column the card came from; other columns show the drop by their highlight.
+const withinOneColumn = (args) =>
+  args.activeIndex < 0 || args.overIndex < 0 ? null : verticalListSortingStrategy(args);
+
+// The pointer picks the card (or else the column) it is over; the keyboard has no pointer, so corners decide.
+function collisions(args) {
+  const within = pointerWithin(args);
+  if (within.length) {
+    const cards = within.filter((hit) => !String(hit.id).startsWith(COLUMN_PREFIX));
+    return cards.length ? cards : within;
+  }
+  return closestCorners(args);
+}
+
+function CardBody({ card }) {
+  const priorityColor = PRIORITY_COLORS[card.priority] || "gray";
+  return (
+    <>
+      <div style={{ display: "flex", alignItems: "center", gap: "6px", marginBottom: "4px" }}>
+        <span style={{ fontSize: "var(--font-size-1)", fontWeight: 600, color: "var(--gray-11)" }}>{card.number}</span>
+        <span
+          style={{
+            fontSize: "11px",
+            lineHeight: "16px",
+            padding: "0 6px",
+            borderRadius: "999px",
+            background: `var(--${priorityColor}-a3)`,
+            color: `var(--${priorityColor}-11)`,
+            fontWeight: 500,
+          }}
+        >
+          {card.priority}
+        </span>
+        <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-10)" }}>{card.age}</span>
+      </div>
+      <div
+        style={{
+          fontSize: "var(--font-size-2)",
+          lineHeight: "var(--line-height-2)",
+          fontWeight: 500,
+          color: "var(--gray-12)",
+          overflowWrap: "anywhere",
+        }}
+      >
+        {card.title}
+      </div>
+      {(card.field_values || []).length > 0 && (
+        <div style={{ display: "flex", flexWrap: "wrap", gap: "4px", marginTop: "6px" }}>
+          {card.field_values.map(([label, value]) => (
+            <span
+              key={label}
+              title={`${label}: ${value}`}
+              style={{
+                fontSize: "11px",
+                lineHeight: "16px",
+                padding: "0 6px",
+                borderRadius: "var(--radius-2)",
+                background: "var(--gray-a3)",
+                color: "var(--gray-11)",
+                maxWidth: "100%",
+                overflow: "hidden",
+                textOverflow: "ellipsis",
+                whiteSpace: "nowrap",
+              }}
+            >
+              {value}
+            </span>
+          ))}
+        </div>
+      )}
+      <div style={{ display: "flex", alignItems: "center", gap: "6px", marginTop: "8px" }}>
+        {card.assignee_name ? (
+          <>
+            <span
+              aria-hidden="true"
+              style={{
+                width: "18px",
+                height: "18px",
+                borderRadius: "50%",
+                background: "var(--accent-a4)",
+                color: "var(--accent-11)",
+                fontSize: "10px",
+                fontWeight: 600,
+                display: "inline-flex",
+                alignItems: "center",
+                justifyContent: "center",
+              }}
+            >
+              {initials(card.assignee_name)}
+            </span>
+            <span style={{ fontSize: "var(--font-size-1)", color: "var(--gray-11)" }}>{card.assignee_name}</span>
+          </>
+        ) : (
+          <span style={{ fontSize: "var(--font-size-1)", color: "var(--gray-9)", fontStyle: "italic" }}>Unassigned</span>
+        )}
+      </div>
+    </>
+  );
+}
+
+function initials(name) {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0].toUpperCase())
+    .join("");
+}
+
+function cardStyle(extra) {
+  return {
+    display: "block",
+    padding: "10px 12px",
+    borderRadius: "var(--radius-3)",
+    border: "1px solid var(--gray-a5)",
+    background: "var(--color-panel-solid)",
+    boxShadow: "0 1px 2px var(--gray-a3)",
+    color: "inherit",
+    textDecoration: "none",
+    ...extra,
+  };
+}
+
+function cardLabel(card) {
+  const who = card.assignee_name ? `assigned to ${card.assignee_name}` : "unassigned";
+  return `${card.number} ${card.title}, ${card.priority} priority, ${who}`;
+}
+
+function SortableCard({ card, column, href, dragged }) {
+  const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
+    id: card.number,
+    data: { column },
+    attributes: { roleDescription: "draggable ticket" },
+  });
+  return (
+    <li ref={setNodeRef} style={{ transform: CSS.Transform.toString(transform), transition, listStyle: "none" }}>
+      <a
+        href={href}
+        draggable={false}
+        data-ticket={card.number}
+        aria-label={cardLabel(card)}
+        onClick={(event) => {
+          // The click that ends a pointer drag must not open the ticket.
+          if (dragged.current) {
+            event.preventDefault();
+            dragged.current = false;
+          }
+        }}
+        style={cardStyle({
+          opacity: isDragging ? 0.4 : 1,
+          cursor: isDragging ? "grabbing" : "grab",
+          touchAction: "none",
+          outlineOffset: "2px",
+        })}
+        {...attributes}
+        {...listeners}
+      >
+        <CardBody card={card} />
+      </a>
+    </li>
+  );
+}
+
+function BoardColumn({ column, order, state, href, dragged }) {
+  const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.key, data: { column: column.key } });
+  const accent = `var(--${column.color || "gray"}-9)`;
+  const legal = state === "legal";
+  const dimmed = state === "illegal";
+  return (
+    <section
+      ref={setNodeRef}
+      role="region"
+      aria-label={`${column.name} column, ${column.count} ${column.count === 1 ? "ticket" : "tickets"}`}
+      data-column={column.key}
+      data-drop={state || "idle"}
+      style={{
+        flex: "0 0 272px",
+        width: "272px",
+        display: "flex",
+        flexDirection: "column",
+        gap: "8px",
+        padding: "10px",
+        borderRadius: "var(--radius-4)",
+        background: legal ? (isOver ? "var(--accent-a4)" : "var(--accent-a2)") : "var(--gray-a2)",
+        border: legal ? "2px dashed var(--accent-8)" : "2px solid transparent",
+        opacity: dimmed ? 0.45 : 1,
+        transition: "opacity 120ms, background 120ms",
+        minHeight: "160px",
+      }}
+    >
+      <header style={{ display: "flex", alignItems: "center", gap: "8px", padding: "2px 4px 4px" }}>
+        <span aria-hidden="true" style={{ width: "8px", height: "8px", borderRadius: "50%", background: accent }} />
+        <span style={{ fontSize: "var(--font-size-2)", fontWeight: 600, color: "var(--gray-12)" }}>{column.name}</span>
+        <span
+          aria-hidden="true"
+          style={{
+            marginLeft: "auto",
+            fontSize: "var(--font-size-1)",
+            fontWeight: 500,
+            color: "var(--gray-11)",
+            background: "var(--gray-a3)",
+            borderRadius: "999px",
+            padding: "0 8px",
+          }}
+        >
+          {column.count}
+        </span>
+      </header>
+      <SortableContext items={order} strategy={withinOneColumn}>
+        <ul style={{ margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: "8px", flex: 1 }}>
+          {order.map((number) => {
+            const card = column.cards.find((c) => c.number === number);
+            return card ? (
+              <SortableCard key={number} card={card} column={column.key} href={href + number} dragged={dragged} />
+            ) : null;
+          })}
+        </ul>
+      </SortableContext>
+      {column.cards.length === 0 && (
+        <div
+          style={{
+            fontSize: "var(--font-size-1)",
+            color: "var(--gray-9)",
+            textAlign: "center",
+            padding: "16px 0",
+            border: "1px dashed var(--gray-a6)",
+            borderRadius: "var(--radius-3)",
+          }}
+        >
+          No tickets
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
+  const incoming = columns || [];
+  const moves = legalMoves || {};
+  const href = hrefPrefix || "/tickets/";
+  const signature = incoming.map((c) => c.key + ":" + c.cards.map((card) => card.number).join(",")).join("|");
+  const serverOrder = () => Object.fromEntries(incoming.map((c) => [c.key, c.cards.map((card) => card.number)]));
+  const [order, setOrder] = useState(serverOrder);
+  useEffect(() => setOrder(serverOrder()), [signature]); // follow the server whenever it answers
+  const [activeId, setActiveId] = useState(null);
+  const dragged = useRef(false);
+
+  const sensors = useSensors(
+    useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
+    // Enter stays with the link (opens the ticket); Space lifts the card.
+    useSensor(KeyboardSensor, {
+      coordinateGetter: sortableKeyboardCoordinates,
+      keyboardCodes: { start: ["Space"], cancel: ["Escape"], end: ["Space", "Enter"] },
+    }),
+  );
+
+  const columnOf = (id) => {
+    if (id == null) return null;
+    const text = String(id);
+    if (text.startsWith(COLUMN_PREFIX)) return text.slice(COLUMN_PREFIX.length);
+    return Object.keys(order).find((key) => (order[key] || []).includes(text)) || null;
+  };
+  const columnName = (key) => (incoming.find((c) => c.key === key) || { name: key }).name;
+  const cardById = {};
+  incoming.forEach((c) => c.cards.forEach((card) => (cardById[card.number] = card)));
+
+  const fromColumn = columnOf(activeId);
+  const targets = fromColumn ? moves[fromColumn] || [] : [];
+  const stateOf = (key) => {
+    if (!activeId || key === fromColumn) return "";
+    return targets.includes(key) ? "legal" : "illegal";
+  };
+
+  const handleDragStart = ({ active }) => {
+    dragged.current = true;
+    setActiveId(active.id);
+  };
+
+  const handleDragCancel = () => {
+    setActiveId(null);
+    setTimeout(() => (dragged.current = false), 100);
+  };
+
+  const handleDragEnd = ({ active, over }) => {
+    setActiveId(null);
+    setTimeout(() => (dragged.current = false), 100);
+    if (!over) return;
+    const from = columnOf(active.id);
+    const to = columnOf(over.id);
+    if (!from || !to) return;
+    const number = String(active.id);
+    const overIsCard = !String(over.id).startsWith(COLUMN_PREFIX);
+    if (from === to) {
+      if (!overIsCard || over.id === active.id) return;
+      const list = order[from];
+      const next = arrayMove(list, list.indexOf(number), list.indexOf(String(over.id)));
+      const at = next.indexOf(number);
+      setOrder({ ...order, [from]: next }); // a reorder within a column is shown at once
+      if (onMove) onMove({ number, to_status: to, after: next[at - 1] ?? null, before: next[at + 1] ?? null });
+      return;
+    }
+    const list = order[to] || [];
+    let index = list.length;
+    if (overIsCard) {
+      const dropped = active.rect.current.translated;
+      const middle = over.rect.top + over.rect.height / 2;
+      const below = dropped ? dropped.top + dropped.height / 2 > middle : false;
+      index = list.indexOf(String(over.id)) + (below ? 1 : 0);
+    }
+    if (onMove) onMove({ number, to_status: to, after: list[index - 1] ?? null, before: list[index] ?? null });
+  };
+
+  const describe = (id) => {
+    const card = cardById[id];
+    return card ? `${card.number} ${card.title}` : String(id);
+  };
+  const where = (overId) => {
+    const key = columnOf(overId);
+    const name = `${columnName(key)} column`;
+    if (!fromColumn || key === fromColumn) return name;
+    return targets.includes(key) ? name : `${name}, which it cannot move to`;
+  };
+  const announcements = {
+    onDragStart: ({ active }) => {
+      const from = columnOf(active.id);
+      const legal = (moves[from] || []).map(columnName);
+      return (
+        `Picked up ${describe(active.id)} in ${columnName(from)}. ` +
+        (legal.length ? `It can move to: ${legal.join(", ")}.` : "It cannot move to another column.")
+      );
+    },
+    onDragOver: ({ active, over }) => {
+      if (!over) return `${describe(active.id)} is no longer over a column.`;
+      if (over.id === active.id) return undefined;
+      return `${describe(active.id)} is over ${where(over.id)}.`;
+    },
+    onDragEnd: ({ active, over }) =>
+      over ? `${describe(active.id)} was dropped in ${where(over.id)}.` : `${describe(active.id)} was dropped.`,
+    onDragCancel: ({ active }) => `Moving ${describe(active.id)} was cancelled.`,
+  };
+  const screenReaderInstructions = {
+    draggable:
+      "To move a ticket, press Space to pick it up. Use the arrow keys to move it to another column " +
+      "or place in the column, press Space to drop it, or Escape to cancel. Press Enter to open the ticket.",
+  };
+
+  const activeCard = activeId ? cardById[activeId] : null;
+  return (
+    <DndContext
+      sensors={sensors}
+      collisionDetection={collisions}
+      onDragStart={handleDragStart}
+      onDragEnd={handleDragEnd}
+      onDragCancel={handleDragCancel}
+      accessibility={{ announcements, screenReaderInstructions }}
+    >
+      <div
+        {...rest}
+        style={{ display: "flex", gap: "12px", alignItems: "flex-start", overflowX: "auto", paddingBottom: "12px" }}
+      >
+        {incoming.map((column) => (
+          <BoardColumn
+            key={column.key}
+            column={column}
+            order={order[column.key] || []}
+            state={stateOf(column.key)}
+            href={href}
+            dragged={dragged}
+          />
+        ))}
+      </div>
+      <DragOverlay dropAnimation={null}>
+        {activeCard ? (
+          <div style={cardStyle({ width: "248px", cursor: "grabbing", boxShadow: "0 8px 24px var(--gray-a6)" })}>
+            <CardBody card={activeCard} />
+          </div>
+        ) : null}
+      </DragOverlay>
+    </DndContext>
+  );
+}

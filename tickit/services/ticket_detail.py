@@ -1,0 +1,290 @@
+"""One ticket as its page shows it, and the edits made there: assignee, priority, custom fields.
+
+Status moves go through `workflow.move`; comments through `comments`; files through
+`attachments`. Every edit here locks the ticket, logs one activity entry, and leaves the commit
+to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from tickit.models import (
+    ActivityEntry,
+    ApiClient,
+    MemberRole,
+    Priority,
+    Project,
+    ProjectMember,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    User,
+    utcnow,
+)
+from tickit.services import fields, workflow
+from tickit.services.access import can_work, format_ticket_number, ticket_for
+from tickit.services.actors import UserPublic
+from tickit.services.errors import PermissionDenied, ValidationFailed
+
+
+@dataclass(frozen=True)
+class FieldView:
+    key: str
+    label: str
+    field_type: str
+    required: bool
+    archived: bool  # kept for its stored value; no longer on the form
+    options: tuple[tuple[str, str], ...]
+    value: Any  # as stored (JSON)
+    shown: str  # as read-only text
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    number: str
+    title: str
+    description: str
+    project_key: str
+    project_name: str
+    type_name: str
+    status: workflow.StatusOption
+    legal_moves: tuple[workflow.StatusOption, ...]
+    priority: str
+    assignee: Person | None
+    reporter_name: str
+    reporter_email: str
+    source: str
+    api_client_name: str
+    created_at: datetime
+    updated_at: datetime
+    first_responded_at: datetime | None
+    resolved_at: datetime | None
+    fields: tuple[FieldView, ...]
+    can_work: bool  # the actor may edit, assign, move and write internal notes
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    actor_name: str
+    action: str
+    text: str
+    created_at: datetime
+
+
+def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> TicketDetail:
+    """The ticket `number` if the actor may see it (NotFound otherwise), with what they may do to it."""
+    ticket = ticket_for(session, actor, number)
+    project = session.get(Project, ticket.project_id)
+    ticket_type = session.get(TicketType, ticket.type_id)
+    status = session.get(TicketStatus, ticket.status_id)
+    reporter = session.get(User, ticket.reporter_id) if ticket.reporter_id else None
+    assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id else None
+    api_client = session.get(ApiClient, ticket.api_client_id) if ticket.api_client_id else None
+    works = can_work(session, actor, ticket.project_id)
+    shown_number = format_ticket_number(project.key, ticket.number)
+    moves = workflow.allowed_targets(session=session, actor=actor, number=shown_number)
+    return TicketDetail(
+        number=shown_number,
+        title=ticket.title,
+        description=ticket.description,
+        project_key=project.key,
+        project_name=project.name,
+        type_name=ticket_type.name,
+        status=workflow.StatusOption.of(status),
+        legal_moves=tuple(moves),
+        priority=ticket.priority,
+        assignee=Person(assignee.id, assignee.name) if assignee else None,
+        reporter_name=reporter.name if reporter else (api_client.name if api_client else "—"),
+        reporter_email=reporter.email if reporter else "",
+        source=ticket.source,
+        api_client_name=api_client.name if api_client else "",
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+        first_responded_at=ticket.first_responded_at,
+        resolved_at=ticket.resolved_at,
+        fields=tuple(_field_views(session, ticket)),
+        can_work=works,
+    )
+
+
+def assignable_agents(*, session: Session, actor: UserPublic, number: str) -> list[Person]:
+    """Who the ticket can be assigned to: the project's active agents, by name (empty for clients)."""
+    ticket = ticket_for(session, actor, number)
+    if not can_work(session, actor, ticket.project_id):
+        return []
+    rows = session.exec(
+        select(User.id, User.name)
+        .join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == ticket.project_id, ProjectMember.role == MemberRole.AGENT, User.is_active)
+        .order_by(User.name, User.id)
+    ).all()
+    return [Person(*row) for row in rows]
+
+
+def assign(*, session: Session, actor: UserPublic, number: str, assignee_id: int | None) -> None:
+    """Give the ticket to one of the project's agents (or to nobody), logging who had it before."""
+    ticket = _workable(session, actor, number)
+    if assignee_id is not None and assignee_id not in {
+        p.id for p in assignable_agents(session=session, actor=actor, number=number)
+    }:
+        raise ValidationFailed({"assignee": "Assign the ticket to an active agent of its project."})
+    if ticket.assignee_id == assignee_id:
+        return
+    before, after = _person(session, ticket.assignee_id), _person(session, assignee_id)
+    ticket.assignee_id = assignee_id
+    _log(session, actor, ticket, "assigned", {"assignee": before}, {"assignee": after})
+
+
+def set_priority(*, session: Session, actor: UserPublic, number: str, priority: str) -> None:
+    """Change the ticket's priority (low, normal, high, urgent)."""
+    if priority not in {p.value for p in Priority}:
+        raise ValidationFailed({"priority": f"Priority must be one of {', '.join(p.value for p in Priority)}."})
+    ticket = _workable(session, actor, number)
+    if ticket.priority == priority:
+        return
+    previous, ticket.priority = ticket.priority, priority
+    _log(session, actor, ticket, "priority_changed", {"priority": previous}, {"priority": priority})
+
+
+def set_field(*, session: Session, actor: UserPublic, number: str, key: str, value: Any) -> FieldView:
+    """Change one custom field through the shared validator (errors keyed `fields.<key>`)."""
+    ticket = _workable(session, actor, number)
+    rules = fields.rules_for_type(session, ticket.type_id)
+    rule = next((r for r in rules if r.key == key), None)
+    if rule is None:
+        raise ValidationFailed({f"fields.{key}": "This field is not on the ticket's form."})
+    submitted = {r.key: ticket.fields.get(r.key) for r in rules}
+    submitted[key] = value
+    try:
+        cleaned = fields.clean_field_values(rules, submitted, previous=ticket.fields)
+    except ValidationFailed as exc:
+        raise ValidationFailed({f"fields.{k}": m for k, m in exc.errors.items()}) from None
+    before, after = ticket.fields.get(key), cleaned.get(key)
+    if before != after:
+        ticket.fields = cleaned
+        _log(
+            session,
+            actor,
+            ticket,
+            "field_changed",
+            {"field": key, "label": rule.label, "value": before, "shown": fields.display_value(rule, before)},
+            {"field": key, "label": rule.label, "value": after, "shown": fields.display_value(rule, after)},
+        )
+    return next(view for view in _field_views(session, ticket) if view.key == key)
+
+
+def activity(*, session: Session, actor: UserPublic, number: str) -> list[ActivityView]:
+    """The ticket's history, newest first; clients do not see entries about internal notes."""
+    ticket = ticket_for(session, actor, number)
+    works = can_work(session, actor, ticket.project_id)
+    user, client = aliased(User), aliased(ApiClient)
+    rows = session.exec(
+        select(ActivityEntry, user.name, client.name)
+        .outerjoin(user, user.id == ActivityEntry.actor_user_id)
+        .outerjoin(client, client.id == ActivityEntry.actor_api_client_id)
+        .where(ActivityEntry.ticket_id == ticket.id)
+        .order_by(ActivityEntry.created_at.desc(), ActivityEntry.id.desc())
+    ).all()
+    views = []
+    for entry, user_name, client_name in rows:
+        if not works and (entry.after.get("internal") or entry.before.get("internal") or entry.action == "reordered"):
+            continue
+        name = user_name or (f"{client_name} (API)" if client_name else "TickIt")
+        views.append(
+            ActivityView(actor_name=name, action=entry.action, text=describe(entry), created_at=entry.created_at)
+        )
+    return views
+
+
+def describe(entry: ActivityEntry) -> str:
+    """One activity entry in words, after the actor's name: "moved it from New to Triaged"."""
+    before, after = entry.before, entry.after
+    match entry.action:
+        case "created":
+            via = f" via the API ({after['api_client']})" if after.get("api_client") else ""
+            return f"created the ticket{via}"
+        case "status_changed":
+            old, new = before.get("status_name", before.get("status")), after.get("status_name", after.get("status"))
+            return f"moved it from {old} to {new}"
+        case "assigned":
+            if not after.get("assignee"):
+                return f"unassigned {before['assignee']['name']}" if before.get("assignee") else "unassigned it"
+            return f"assigned it to {after['assignee']['name']}"
+        case "priority_changed":
+            return f"changed priority from {before['priority']} to {after['priority']}"
+        case "field_changed":
+            old, new = before.get("shown") or "empty", after.get("shown") or "empty"
+            return f"changed {after.get('label', after.get('field'))} from {old} to {new}"
+        case "comment_added":
+            return "added an internal note" if after.get("internal") else "commented"
+        case "comment_edited":
+            return "edited a comment"
+        case "comment_deleted":
+            return "deleted a comment"
+        case "attachment_added":
+            return f"attached {after.get('name', 'a file')}"
+        case "attachment_removed":
+            return f"removed {after.get('name') or before.get('name') or 'a file'}"
+        case "reordered":
+            return "reordered it on the board"
+    return entry.action.replace("_", " ")
+
+
+def _workable(session: Session, actor: UserPublic, number: str) -> Ticket:
+    ticket = ticket_for(session, actor, number, for_update=True)
+    if not can_work(session, actor, ticket.project_id):
+        raise PermissionDenied("Only the project's agents may change this ticket.")
+    return ticket
+
+
+def _person(session: Session, user_id: int | None) -> dict[str, Any] | None:
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    return {"id": user_id, "name": user.name if user else "a former user"}
+
+
+def _log(session: Session, actor: UserPublic, ticket: Ticket, action: str, before: dict, after: dict) -> None:
+    now = utcnow()
+    ticket.updated_at = now
+    session.add(ticket)
+    session.add(
+        ActivityEntry(
+            ticket_id=ticket.id, actor_user_id=actor.id, action=action, before=before, after=after, created_at=now
+        )
+    )
+    session.flush()
+
+
+def _field_views(session: Session, ticket: Ticket) -> list[FieldView]:
+    rules = fields.rules_for_type(session, ticket.type_id, include_archived=True)
+    views = []
+    for rule in rules:
+        value = ticket.fields.get(rule.key)
+        if rule.archived and value is None:
+            continue  # an archived field matters only where it holds a value
+        views.append(
+            FieldView(
+                key=rule.key,
+                label=rule.label,
+                field_type=rule.field_type.value,
+                required=rule.required,
+                archived=rule.archived,
+                options=rule.options,
+                value=value,
+                shown=fields.display_value(rule, value),
+            )
+        )
+    return views

@@ -1,0 +1,238 @@
+"""The Kanban board of one ticket type: picking the board, filters in the URL, drops, live reloads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import reflex as rx
+
+from tickit import routes
+from tickit.db import session_scope
+from tickit.models import Priority, Role
+from tickit.services import board
+from tickit.services.actors import UserPublic
+from tickit.services.errors import ServiceError, ValidationFailed
+from tickit.state.formatting import ago
+from tickit.state.session import SessionState
+
+POLL_SECONDS = 3.0
+ANYONE, ANY_PRIORITY = "anyone", "any"
+PRIORITIES = [p.value for p in Priority]
+
+# One stamp query per board per process every POLL_SECONDS, however many tabs show that board.
+_stamps: dict[tuple[str, str], tuple[float, str]] = {}
+
+
+def _shared_stamp(actor: UserPublic, project_key: str, type_key: str) -> str:
+    key = (project_key, type_key)
+    checked_at, stamp = _stamps.get(key, (0.0, ""))
+    if time.monotonic() - checked_at >= POLL_SECONDS * 0.9:
+        with session_scope() as session:
+            stamp = board.stamp_of(session=session, actor=actor, project_key=project_key, type_key=type_key)
+        _stamps[key] = (time.monotonic(), stamp)
+    return stamp
+
+
+def _column_json(column: board.Column) -> dict[str, Any]:
+    return {
+        "key": column.key,
+        "name": column.name,
+        "color": column.color,
+        "count": column.count,
+        "cards": [
+            {
+                "number": card.number,
+                "title": card.title,
+                "priority": card.priority,
+                "assignee_name": card.assignee_name,
+                "age": ago(card.created_at),
+                "field_values": [list(pair) for pair in card.field_values],
+            }
+            for card in column.cards
+        ],
+    }
+
+
+class BoardState(SessionState):
+    choices: list[list[str]] = []  # ["HH/bug", "Help Hub · Bug"]
+    choice: str = ""
+    columns: list[dict[str, Any]] = []
+    legal_moves: dict[str, list[str]] = {}
+    stamp: str = ""
+    agents: list[list[str]] = []  # [user id, name]
+    assignee: str = ANYONE  # anyone, mine, unassigned or a user id
+    priority: str = ANY_PRIORITY
+    text: str = ""
+    # The last board opened in this browser; there is no per-user column for it yet.
+    last_board: str = rx.LocalStorage("", name="tickit_last_board")
+    _watcher: int = 0
+
+    def _keys(self) -> tuple[str, str]:
+        project_key, _, type_key = self.choice.partition("/")
+        return project_key, type_key
+
+    def _filters(self) -> board.BoardFilters:
+        return board.BoardFilters(
+            assignee="" if self.assignee == ANYONE else self.assignee,
+            priority="" if self.priority == ANY_PRIORITY else self.priority,
+            text=self.text,
+        )
+
+    def _reload(self, actor: UserPublic) -> None:
+        if not self.choice:
+            self.columns, self.legal_moves, self.stamp, self.agents = [], {}, "", []
+            return
+        project_key, type_key = self._keys()
+        with session_scope() as session:
+            shown = board.board(
+                session=session, actor=actor, project_key=project_key, type_key=type_key, filters=self._filters()
+            )
+            agents = board.assignable_agents(session=session, actor=actor, project_key=project_key)
+        self.columns = [_column_json(column) for column in shown.columns]
+        self.legal_moves = {status: list(targets) for status, targets in shown.legal_moves.items()}
+        self.stamp = shown.stamp
+        self.agents = [[str(user_id), name] for user_id, name in agents]
+        self.last_board = self.choice
+
+    def _sync_url(self):
+        """Keep the board and filters in the address bar, without a navigation (which would reload the page)."""
+        project_key, type_key = self._keys()
+        url = routes.tickets_board(
+            project=project_key,
+            type=type_key,
+            assignee="" if self.assignee == ANYONE else self.assignee,
+            priority="" if self.priority == ANY_PRIORITY else self.priority,
+            q=self.text,
+        )
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
+
+    def _refresh(self):
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        try:
+            self._reload(actor)
+        except ServiceError as exc:
+            return rx.toast.error(str(exc))
+        return self._sync_url()
+
+    @rx.event
+    def load(self):
+        actor = self.admit(Role.AGENT, Role.ADMIN)
+        if actor is None:
+            self.choices, self.choice, self.columns, self.legal_moves, self.agents = [], "", [], {}, []
+            return self.refusal()
+        params = self.router.url.query_parameters
+        with session_scope() as session:
+            choices = board.board_choices(session=session, actor=actor)
+        self.choices = [[f"{c.project_key}/{c.type_key}", f"{c.project_name} · {c.type_name}"] for c in choices]
+        values = [value for value, _ in self.choices]
+        asked = f"{params.get('project', '').strip().upper()}/{params.get('type', '').strip()}"
+        if asked in values:
+            self.choice = asked
+        elif self.last_board in values:
+            self.choice = self.last_board
+        else:
+            self.choice = values[0] if values else ""
+        self.assignee = params.get("assignee", "") or ANYONE
+        self.priority = params.get("priority", "") if params.get("priority", "") in PRIORITIES else ANY_PRIORITY
+        self.text = params.get("q", "")
+        events = []
+        try:
+            self._reload(actor)
+        except ServiceError as exc:
+            events.append(rx.toast.error(str(exc)))
+        if asked != "/" and asked not in values and values:
+            events.append(rx.toast.error(f"No board for {asked.replace('/', ' / ')}; showing {self.choice}."))
+        if self.choice:
+            events += [self._sync_url(), BoardState.watch]
+        return events
+
+    @rx.event
+    def choose(self, value: str):
+        self.choice = value
+        self.assignee = ANYONE  # agents differ between projects
+        return self._refresh()
+
+    @rx.event
+    def set_assignee(self, value: str):
+        self.assignee = value
+        return self._refresh()
+
+    @rx.event
+    def set_priority(self, value: str):
+        self.priority = value
+        return self._refresh()
+
+    @rx.event
+    def set_text(self, value: str):
+        self.text = value[: board.SEARCH_MAX]
+        return self._refresh()
+
+    @rx.event
+    def clear_filters(self):
+        self.assignee, self.priority, self.text = ANYONE, ANY_PRIORITY, ""
+        return self._refresh()
+
+    @rx.event
+    def move(self, drop: dict[str, Any]):
+        """A card dropped on the board: {number, to_status, after, before}."""
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        try:
+            with session_scope() as session:
+                board.move_card(
+                    session=session,
+                    actor=actor,
+                    number=str(drop.get("number") or ""),
+                    to_status=str(drop.get("to_status") or ""),
+                    after=drop.get("after") or None,
+                    before=drop.get("before") or None,
+                )
+        except ServiceError as exc:
+            message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationFailed) else str(exc)
+            self._reload(actor)  # the card goes back where the server has it
+            return rx.toast.error(message)
+        self._reload(actor)
+        return None
+
+    def _still_watching(self, watcher: int) -> bool:
+        from tickit.tickit import app  # the running app, which knows which tabs are connected
+
+        connected = self.router.session.client_token in app.event_namespace.token_to_sid
+        on_board = self.router.url.path.rstrip("/") == routes.TICKETS_BOARD
+        return watcher == self._watcher and connected and on_board
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Reload while the board is open when someone else changes its tickets; ends when the tab leaves."""
+        async with self:
+            self._watcher += 1
+            watcher = self._watcher
+            actor = self.actor()
+        while actor is not None:
+            await asyncio.sleep(POLL_SECONDS)
+            async with self:
+                if not self._still_watching(watcher):
+                    return
+                project_key, type_key = self._keys()
+                stamp = self.stamp
+            if not project_key:
+                continue
+            try:
+                current = await asyncio.to_thread(_shared_stamp, actor, project_key, type_key)
+            except ServiceError:
+                return
+            if current != stamp:
+                async with self:
+                    if not self._still_watching(watcher):
+                        return
+                    if (project_key, type_key) == self._keys():
+                        try:
+                            self._reload(actor)
+                        except ServiceError:
+                            return
