@@ -15,6 +15,7 @@ from tickit.pages.board import board_page
 from tickit.pages.login import login_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
 from tickit.pages.profile import profile_page
+from tickit.pages.ticket_page import ticket_page
 from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_overview import AdminOverviewState
@@ -25,6 +26,7 @@ from tickit.state.home import HomeState
 from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.profile import ProfileState
+from tickit.state.ticket_page import TicketCommentsState, TicketState
 from tickit.state.tickets import MyTicketsState, StaffTicketsState
 from tickit.state.type_editor import TypeEditorState
 
@@ -41,6 +43,12 @@ app.add_page(new_ticket_page, route=routes.PORTAL_NEW_TICKET, title="New ticket 
 app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)
+app.add_page(
+    ticket_page,
+    route=routes.TICKET_PAGE,
+    title="Ticket · TickIt",
+    on_load=[TicketState.load, TicketCommentsState.load],
+)
 app.add_page(overview_page, route=routes.ADMIN, title="Admin · TickIt", on_load=AdminOverviewState.load)
 app.add_page(users_page, route=routes.ADMIN_USERS, title="Users · TickIt", on_load=AdminUsersState.load)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from tickit import routes
+
 
 def _header(*labels: str) -> rx.Component:
     return rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in labels]))
@@ -17,7 +19,13 @@ def ticket_table(rows, staff: bool) -> rx.Component:
     def row(line) -> rx.Component:
         cells = [
             rx.table.cell(rx.code(line.number, variant="ghost", weight="medium")),
-            rx.table.row_header_cell(rx.text(line.title, weight="medium")),
+            rx.table.row_header_cell(
+                rx.link(
+                    line.title, href=routes.TICKETS + "/" + line.number, weight="medium", color=rx.color("gray", 12)
+                )
+                if staff
+                else rx.text(line.title, weight="medium")
+            ),
             rx.table.cell(rx.text(line.project, color=rx.color("gray", 11))),
             rx.table.cell(rx.text(line.type_name, color=rx.color("gray", 11))),
             rx.table.cell(rx.badge(line.status, color_scheme=line.status_color, variant="soft", radius="full")),

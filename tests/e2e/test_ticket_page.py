@@ -1,0 +1,107 @@
+"""An agent works one ticket on its page: legal moves, assignee, priority, fields, threaded comments, notes."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import _python
+
+TITLE = "Ticket page: upload spinner never stops"
+
+
+def _file_bug(app_server, client_email: str) -> None:
+    _python(
+        app_server,
+        "from tests.factories import file_ticket\n"
+        "from tickit.services import users\n"
+        "from tickit.services.actors import UserPublic\n"
+        "with session_scope() as s:\n"
+        f"    client = UserPublic.of(users.find_by_email(s, {client_email!r}))\n"
+        f"    file_ticket(s, client, 'HH', {TITLE!r}, type_key='bug')\n",
+    )
+
+
+def _open_ticket(page) -> None:
+    page.goto("/tickets")
+    page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+
+
+def _comment(page, author: str, *, internal: bool = False):
+    prefix = "Internal note by" if internal else "Comment by"
+    return page.get_by_role("article", name=f"{prefix} {author}")
+
+
+def test_agent_works_a_ticket_and_its_threaded_comments(page_as, seed, app_server):
+    _file_bug(app_server, seed.client.email)
+    page = page_as("agent")
+    _open_ticket(page)
+    details = page.get_by_role("complementary", name="Ticket details")
+    activity = page.get_by_role("list", name="Activity")
+
+    # Only the legal moves from New are offered; taking one updates the status and the log.
+    expect(details.get_by_role("button", name="Move to Triaged")).to_be_visible()
+    expect(details.get_by_role("button", name="Move to In progress")).to_have_count(0)
+    details.get_by_role("button", name="Move to Triaged").click()
+    expect(details.get_by_role("button", name="Move to In progress")).to_be_visible()
+    expect(activity).to_contain_text("moved it from New to Triaged")
+
+    details.get_by_role("button", name="Assign to me").click()
+    expect(details.get_by_label("Assignee")).to_contain_text(seed.agent.name)
+    expect(activity).to_contain_text(f"assigned it to {seed.agent.name}")
+
+    details.get_by_label("Priority").click()
+    page.get_by_role("option", name="Urgent").click()
+    expect(details.get_by_label("Priority")).to_contain_text("Urgent")
+    expect(activity).to_contain_text("changed priority from normal to urgent")
+
+    # A custom field is edited in place through the shared validator.
+    version = details.get_by_label("App version", exact=True)
+    version.fill("x" * 501)
+    version.blur()
+    expect(details.get_by_role("alert")).to_be_visible()
+    version.fill("4.2.1")
+    version.blur()
+    expect(details.get_by_role("alert")).to_have_count(0)
+    expect(activity).to_contain_text("changed App version")
+
+    # A comment with bold text, written with the toolbar, survives a reload as bold.
+    editor = page.get_by_role("textbox", name="New comment")
+    editor.click()
+    page.get_by_role("button", name="Bold").click()
+    page.keyboard.type("Reproduced")
+    page.get_by_role("button", name="Bold").click()
+    page.keyboard.type(" on staging.")
+    page.get_by_role("button", name="Post", exact=True).click()
+    mine = _comment(page, seed.agent.name).first
+    expect(mine.locator("strong")).to_have_text("Reproduced")
+    expect(editor).to_have_text("")
+    page.reload()
+    mine = _comment(page, seed.agent.name).first
+    expect(mine.locator("strong")).to_have_text("Reproduced")
+
+    # A reply is shown under its comment.
+    mine.get_by_role("button", name="Reply").click()
+    page.get_by_role("textbox", name="Reply").click()
+    page.keyboard.type("Fixed in 4.2.2, please retest.")
+    page.get_by_role("button", name="Reply", exact=True).last.click()
+    reply = page.locator("[data-reply='true']").filter(has_text="Fixed in 4.2.2")
+    expect(reply).to_be_visible()
+    articles = page.get_by_role("article")
+    texts = articles.all_inner_texts()
+    assert [i for i, t in enumerate(texts) if "Reproduced" in t][0] < [
+        i for i, t in enumerate(texts) if "Fixed in 4.2.2" in t
+    ][0]
+
+    # An internal note stands apart with its badge.
+    editor.click()
+    page.keyboard.type("Customer is on the legacy plan.")
+    page.get_by_text("Internal note", exact=True).click()
+    page.get_by_role("button", name="Post note").click()
+    note = _comment(page, seed.agent.name, internal=True)
+    expect(note).to_contain_text("Customer is on the legacy plan.")
+    expect(note.get_by_text("Internal note", exact=True)).to_be_visible()
+    expect(activity).to_contain_text("added an internal note")
+    expect(activity.locator("li").first).to_contain_text(re.compile("added an internal note"))
