@@ -275,9 +275,13 @@ def app_server(worker_id_suffix, google_provider) -> Iterator[AppServer]:
 
 @pytest.fixture(scope="session")
 def worker_id_suffix(request) -> str:
-    """'' when run alone; '-gw0' and so on under pytest-xdist, so workers keep separate servers and builds."""
+    """'' when run alone; '-gw0' and so on under pytest-xdist, so workers keep separate servers and builds.
+
+    TICKIT_E2E_BUILD_SUFFIX adds to it, so two runs started by hand from one checkout do not share a build.
+    """
     worker = getattr(request.config, "workerinput", {}).get("workerid")
-    return f"-{worker}" if worker else ""
+    by_hand = os.environ.get("TICKIT_E2E_BUILD_SUFFIX", "")
+    return (f"-{worker}" if worker else "") + (f"-{by_hand}" if by_hand else "")
 
 
 # --- seed data --------------------------------------------------------------------------------------------
