@@ -7,6 +7,7 @@ from sqlalchemy import JSON
 from sqlmodel.sql.sqltypes import AutoString
 
 import tickit.models  # noqa: F401  (registers every table on the metadata)
+from tickit.migrations import include_object
 from tickit.models.base import UTCDateTime, metadata
 
 
@@ -29,6 +30,7 @@ def _configure(connection) -> None:
         render_item=render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
 
 

@@ -1,0 +1,281 @@
+"""Ticket list benchmark: filtered list, deep pages and search at 1,000,000 tickets on PostgreSQL.
+
+PRODUCT.md ("Performance budgets"): filtered list and search at 1,000,000 tickets.
+
+One run:
+1. creates a scratch PostgreSQL database (dropped at the end) and sets it up through the `tickit`
+   CLI: migrations, and three projects from the shipped templates;
+2. bulk-loads users, tickets and comments with INSERT ... SELECT generate_series (titles and
+   descriptions drawn from a word list with a skew, as real text has; some descriptions carry a
+   rare error code), rebuilding the indexes after the load and running VACUUM ANALYZE;
+3. times `ticket_list.list_tickets` for an admin, in this process, and prints one line per case:
+   the median (and min/max) of N runs in milliseconds.
+
+Run from the repository root: `.venv/bin/python bench/ticket_list.py` (`--help` for the options).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+PROJECTS = (("HH", "software-feedback"), ("IT", "it-helpdesk"), ("CS", "customer-support"))
+# Helpdesk vocabulary; earlier words are drawn more often (the square of a uniform draw picks the index).
+WORDS = """
+error login page export report user account email password update app fails when after click button
+cannot screen data file upload download slow loading sync mobile web server invoice payment order
+customer settings dashboard search filter list view crash timeout network access permission admin
+team project ticket status notification message chat calendar event import csv pdf print printer
+scanner laptop monitor keyboard mouse vpn wifi license install upgrade version release bug feature
+request question refund billing subscription plan trial cancel renew receipt address phone contact
+profile photo avatar language translation time zone date format report chart graph table column row
+cell value total price discount coupon shipping delivery tracking warehouse stock inventory product
+catalog category tag label comment reply thread mention attachment image video audio link share
+export backup restore delete archive duplicate merge split move copy paste undo redo save draft
+publish schedule reminder alarm alert warning blank white black dark theme font size layout mobile
+tablet desktop browser chrome firefox safari edge android ios windows macos linux update patch
+security token session cookie cache memory disk cpu battery camera microphone speaker bluetooth
+sso saml ldap oauth google microsoft slack teams zoom jira github webhook api integration rate limit
+""".split()
+SEARCH_COMMON = "printer"  # drawn now and then: thousands of matches
+SEARCH_RARE_CODE = 1424  # "E1424": an error code a person pastes from a screen (about 20 tickets carry it)
+SEARCH_TWO_WORDS = "scanner warehouse"  # both words required
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/ticket_list.py",
+        description="Time the ticket list (first page, a deep page, a filtered page, search) on PostgreSQL.",
+    )
+    parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets to load (default 1,000,000)")
+    parser.add_argument("--comments", type=int, default=300_000, help="comments to load (default 300,000)")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs per case; the median is shown (default 15)")
+    parser.add_argument("--deep-page", type=int, default=200, help="the page reached by cursors (default 200)")
+    parser.add_argument(
+        "--pg", default="postgresql://postgres@127.0.0.1:5432", help="server URL without a database name"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="leave the scratch database in place")
+    return parser.parse_args(argv)
+
+
+def _tickit(env: dict[str, str], *argv: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from tickit.cli import main; sys.exit(main(sys.argv[1:]))", *argv],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"tickit {' '.join(argv)} failed:\n{done.stdout}{done.stderr}")
+
+
+@contextmanager
+def scratch_database(args: argparse.Namespace) -> Iterator[str]:
+    """A migrated database with the three projects; its URL. Dropped afterwards unless --keep-db."""
+    database = f"tickit_bench_list_{secrets.token_hex(4)}"
+    data_dir = Path(tempfile.mkdtemp(prefix="tickit-bench-"))
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{database}"')
+    database_url = f"{args.pg}/{database}"
+    try:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "TICKIT_DATA_DIR": str(data_dir),
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        }
+        env.pop("REDIS_URL", None)
+        _tickit(env, "db", "upgrade")
+        for key, template in PROJECTS:
+            _tickit(env, "project", "create", "--key", key, "--name", f"Bench {key}", "--template", template)
+        # The service reads settings once; point them at the scratch database before importing it.
+        os.environ.update(DATABASE_URL=database_url, TICKIT_DATA_DIR=str(data_dir))
+        yield database_url
+    finally:
+        if args.keep_db:
+            print(f"kept database {database_url}")
+        else:
+            with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def load(database_url: str, tickets: int, comments: int) -> None:
+    """Users, tickets and comments, inserted without indexes and triggers, then indexed and analysed."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("SELECT setseed(0.42)")
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        # Foreign keys hold by construction; skipping their per-row triggers makes the load minutes faster.
+        conn.execute("SET session_replication_role = replica")
+        indexes = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('tickets', 'comments') "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        ).fetchall()
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        conn.execute(
+            "INSERT INTO users (email, name, role, is_active, created_at) "
+            "SELECT 'user' || g || '@bench.example', 'User ' || g, CASE WHEN g <= 30 THEN 'agent' ELSE 'client' END, "
+            "true, now() FROM generate_series(1, 500) g"
+        )
+        conn.execute(
+            "INSERT INTO users (email, name, role, is_active, created_at) "
+            "VALUES ('admin@bench.example', 'Bench Admin', 'admin', true, now())"
+        )
+        # Every (project, type, status) of the templates, numbered within its project, to draw from.
+        conn.execute(
+            "CREATE TEMP TABLE combos AS SELECT p.id AS project_id, "
+            "dense_rank() OVER (ORDER BY p.id) - 1 AS p, t.id AS type_id, s.id AS status_id, "
+            "row_number() OVER (PARTITION BY p.id ORDER BY t.id, s.id) - 1 AS k "
+            "FROM projects p JOIN ticket_types t ON t.project_id = p.id JOIN ticket_statuses s ON s.type_id = t.id"
+        )
+        sizes = [n for (n,) in conn.execute("SELECT count(*) FROM combos GROUP BY p ORDER BY p")]
+        user_ids = conn.execute("SELECT min(id), max(id) FROM users WHERE role <> 'admin'").fetchone()
+        words = "ARRAY[" + ",".join(f"'{word}'" for word in WORDS) + "]"
+        picked = f"({words})[1 + floor(power(random(), 2) * {len(WORDS)})::int]"
+        started = time.perf_counter()
+        conn.execute(
+            f"""
+            INSERT INTO tickets (project_id, type_id, status_id, number, title, description, priority,
+                reporter_id, assignee_id, source, fields, metadata, board_rank, created_at, updated_at)
+            SELECT c.project_id, c.type_id, c.status_id, r.g / 3 + 1,
+                initcap((SELECT string_agg({picked}, ' ') FROM generate_series(1, 3 + r.g % 5))),
+                (SELECT string_agg({picked}, ' ') FROM generate_series(1, 8 + r.g % 9))
+                    || CASE WHEN r.g % 50 = 0 THEN ' error E' || (1000 + floor(random() * 1000))::int ELSE '' END,
+                CASE WHEN r.pr < 0.2 THEN 'low' WHEN r.pr < 0.7 THEN 'normal' WHEN r.pr < 0.9 THEN 'high'
+                     ELSE 'urgent' END,
+                {user_ids[0]} + floor(random() * {user_ids[1] - user_ids[0] + 1})::int,
+                CASE WHEN random() < 0.3 THEN NULL ELSE {user_ids[0]} + floor(random() * 30)::int END,
+                'web', '{{}}', '{{}}', r.g, r.created, r.created + random() * interval '30 days'
+            FROM (
+                SELECT g, g % 3 AS p, floor(random() * (ARRAY{sizes})[g % 3 + 1])::int AS k, random() AS pr,
+                       now() - interval '730 days' + g * (interval '730 days' / {tickets}) AS created
+                FROM generate_series(0, {tickets - 1}) g
+            ) r
+            JOIN combos c ON c.p = r.p AND c.k = r.k
+            """
+        )
+        conn.execute(
+            "UPDATE projects SET last_ticket_number = n FROM "
+            "(SELECT project_id, max(number) AS n FROM tickets GROUP BY project_id) m WHERE m.project_id = projects.id"
+        )
+        loaded = time.perf_counter()
+        conn.execute(
+            f"""
+            INSERT INTO comments (ticket_id, author_id, body_html, body_text, is_internal, mentions, created_at,
+                deleted_at)
+            SELECT t.first + floor(random() * {tickets})::int, {user_ids[0]} + floor(random() * 30)::int,
+                '<p>' || b.body || '</p>', b.body, random() < 0.2, '[]', now(),
+                CASE WHEN random() < 0.02 THEN now() END
+            FROM (SELECT g, (SELECT string_agg({picked}, ' ') FROM generate_series(1, 5 + g % 11)) AS body
+                  FROM generate_series(1, {comments}) g) b,
+                 (SELECT min(id) AS first FROM tickets) t
+            """
+        )
+        commented = time.perf_counter()
+        conn.execute("SET session_replication_role = origin")
+        for _, definition in indexes:
+            conn.execute(definition)
+        indexed = time.perf_counter()
+        conn.execute("VACUUM ANALYZE")
+        done = time.perf_counter()
+    print(
+        f"loaded {tickets:,} tickets in {loaded - started:.0f} s, {comments:,} comments in {commented - loaded:.0f} s; "
+        f"{len(indexes)} indexes rebuilt in {indexed - commented:.0f} s, VACUUM ANALYZE {done - indexed:.0f} s"
+    )
+
+
+def measure(runs: int, call: Callable[[], object]) -> tuple[float, float, float]:
+    """Median, min and max milliseconds of `runs` calls, after two warm-up calls."""
+    for _ in range(2):
+        call()
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings), min(timings), max(timings)
+
+
+def bench(database_url: str, args: argparse.Namespace) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlmodel import Session, select
+
+    from tickit.db import create_db_engine
+    from tickit.models import User
+    from tickit.services.actors import UserPublic
+    from tickit.services.ticket_list import TicketQuery, list_tickets
+
+    engine = create_db_engine(make_url(database_url).set(drivername="postgresql+psycopg"))
+    with Session(engine) as session:
+        admin = UserPublic.of(session.exec(select(User).where(User.role == "admin")).one())
+
+    def page(query: TicketQuery):
+        with Session(engine) as session:
+            return list_tickets(session=session, actor=admin, query=query)
+
+    def report(label: str, query: TicketQuery, note: str = "") -> None:
+        rows = len(page(query).rows)
+        median, low, high = measure(args.runs, lambda: page(query))
+        print(f"{label:<44} {median:8.1f} ms median  ({low:.1f}-{high:.1f}, {args.runs} runs, {rows} rows{note})")
+
+    def count(sql: str, value: str) -> int:
+        with psycopg.connect(database_url) as conn:
+            return conn.execute(sql, (value,)).fetchone()[0]
+
+    report("first page, unfiltered (updated desc)", TicketQuery())
+    deep = TicketQuery()
+    started = time.perf_counter()
+    for _ in range(args.deep_page - 1):
+        deep = replace(deep, after=page(deep).next_cursor)
+    walked = time.perf_counter() - started
+    report(f"page {args.deep_page} via cursor", deep, f"; reaching it took {walked:.1f} s")
+    filtered = TicketQuery(project_keys=("HH",), status_keys=("new", "triaged"), priorities=("high", "urgent"))
+    report("filtered: project HH, status new|triaged, high|urgent", filtered)
+    report("priority sort, project HH", TicketQuery(project_keys=("HH",), sort="priority"))
+    common = count(
+        "SELECT count(*) FROM tickets WHERE to_tsvector('simple', title || ' ' || description) "
+        "@@ websearch_to_tsquery('simple', %s)",
+        SEARCH_COMMON,
+    )
+    report(f"search {SEARCH_COMMON!r}", TicketQuery(text=SEARCH_COMMON), f"; {common:,} tickets match their text")
+    code = f"E{SEARCH_RARE_CODE}"
+    rare = count("SELECT count(*) FROM tickets WHERE description LIKE %s", f"% {code}")
+    report(f"search {code!r} (rare)", TicketQuery(text=code), f"; {rare:,} tickets match")
+    report(f"search {SEARCH_TWO_WORDS!r}", TicketQuery(text=SEARCH_TWO_WORDS))
+    report(f"search {SEARCH_COMMON!r} + the filters above", replace(filtered, text=SEARCH_COMMON))
+    engine.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    with scratch_database(args) as database_url:
+        load(database_url, args.tickets, args.comments)
+        bench(database_url, args)
+    elapsed = time.perf_counter() - started
+    print(f"tickets={args.tickets:,} comments={args.comments:,} runs={args.runs}, {elapsed:.0f} s in all")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

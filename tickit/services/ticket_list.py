@@ -1,0 +1,523 @@
+"""The ticket list: filters, search, sort and keyset pages, with the filters kept in a query string.
+
+Decisions the list's callers rely on:
+- Who sees what is the lists' rule (`tickets.tickets_for_staff`, `tickets.tickets_reported_by`):
+  agents see the tickets of the projects where they are agents, admins every ticket, everyone else
+  the tickets they reported. Filters only ever narrow that set.
+- Filters combine with AND; the values of one filter with OR. Keys (projects, types, statuses) are
+  resolved to ids first, so the big query filters on ticket columns the indexes cover.
+- Pages are keyset pages on (sort value, ticket id), ties broken by id in the sort's direction, so
+  page 200 costs what page 1 does. The cursor names the last row's sort value and id; it is checked,
+  not signed: it only says where to continue, and every row still passes the visibility and filter
+  conditions, so a forged cursor shows nothing a first page would not. A cursor that does not fit
+  the query (garbage, another sort or direction) means the first page.
+- Search on PostgreSQL is full text (`simple` configuration: whole words, no stemming and no stop
+  words, so it works the same for every language) over the ticket's title and description and the
+  text of its comments the actor may read (not deleted; internal notes only for staff). The
+  expressions are those of migration 0003's GIN indexes, so the indexes apply. On SQLite every word
+  must occur (case-insensitively, ASCII only, as substrings) in the title, the description or such
+  a comment, with LIKE's wildcards taken literally.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import DateTime, Integer, and_, any_, case, func, literal, literal_column, true, tuple_, union
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from tickit.models import Comment, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User
+from tickit.models.base import UTCDateTime
+from tickit.models.workflow import StatusCategory
+from tickit.services.access import format_ticket_number
+from tickit.services.actors import UserPublic
+from tickit.services.fields import unstorable_reason
+from tickit.services.project_setup import PROJECT_KEY_PATTERN
+from tickit.services.projects import project_ids_for
+from tickit.services.templates import KEY_PATTERN
+from tickit.services.tickets import TicketRow
+
+SORTS = ("updated", "created", "priority", "number")
+DIRECTIONS = ("desc", "asc")
+ASSIGNEE_ME, ASSIGNEE_UNASSIGNED = "me", "unassigned"
+PAGE_SIZE, PAGE_SIZE_MAX = 50, 200
+TEXT_MAX = 200  # characters of search text
+CURSOR_MAX = 200  # characters of an encoded cursor (a real one is under 100)
+_MAX_ID = 2**31 - 1  # ids and numbers are INTEGER columns
+_PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+_CATEGORIES = tuple(StatusCategory)
+_PRIORITIES = tuple(Priority)
+_USER_ID = re.compile(r"[1-9][0-9]{0,9}")
+_PAGE_SIZE = re.compile(r"[0-9]{1,9}")
+_CURSOR = re.compile(r"[A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """What the list shows: filters, search text, sort and the page.
+
+    Values are kept in a canonical form (filter values sorted and unique, project keys upper-case,
+    text stripped), so two queries that select the same tickets compare equal and serialise alike.
+    Out-of-range values are a programming error (ValueError); `from_query_params` is the lenient
+    way in from a URL. `after` is taken as given: `list_tickets` treats a bad cursor as no cursor.
+    """
+
+    text: str = ""
+    project_keys: tuple[str, ...] = ()
+    type_keys: tuple[str, ...] = ()
+    status_keys: tuple[str, ...] = ()
+    status_categories: tuple[str, ...] = ()  # todo | in_progress | done
+    assignee: str | int | None = None  # "me", "unassigned", a user id, or None for anyone
+    priorities: tuple[str, ...] = ()
+    created_from: date | None = None  # inclusive, a UTC day
+    created_to: date | None = None  # inclusive, a UTC day
+    sort: str = "updated"
+    direction: str = "desc"
+    page_size: int = PAGE_SIZE
+    after: str | None = None
+
+    def __post_init__(self) -> None:
+        text = self.text.strip()
+        if len(text) > TEXT_MAX or unstorable_reason(text):
+            raise ValueError(f"search text must be storable text of at most {TEXT_MAX} characters")
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "project_keys", _canonical(self.project_keys, _is_project_key, str.upper))
+        object.__setattr__(self, "type_keys", _canonical(self.type_keys, _is_key))
+        object.__setattr__(self, "status_keys", _canonical(self.status_keys, _is_key))
+        object.__setattr__(self, "status_categories", _canonical(self.status_categories, _CATEGORIES.__contains__))
+        object.__setattr__(self, "priorities", _canonical(self.priorities, _PRIORITIES.__contains__))
+        if not _is_assignee(self.assignee):
+            raise ValueError(f"assignee must be 'me', 'unassigned', a user id or None, not {self.assignee!r}")
+        for day in (self.created_from, self.created_to):
+            if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
+                raise ValueError(f"created_from and created_to are dates, not {day!r}")
+        if self.sort not in SORTS or self.direction not in DIRECTIONS:
+            raise ValueError(f"sort is one of {SORTS} and direction one of {DIRECTIONS}")
+        if isinstance(self.page_size, bool) or not 1 <= self.page_size <= PAGE_SIZE_MAX:
+            raise ValueError(f"page_size is 1 to {PAGE_SIZE_MAX}, not {self.page_size!r}")
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """One page of the list; `next_cursor` goes into the next query's `after` (None on the last page)."""
+
+    rows: list[TicketRow]
+    next_cursor: str | None
+
+
+def _canonical(values, valid, normalise=lambda value: value) -> tuple[str, ...]:
+    if isinstance(values, str):
+        raise ValueError(f"give a tuple of values, not the string {values!r}")
+    cleaned = [normalise(value) for value in values]
+    bad = [value for value in cleaned if not isinstance(value, str) or not valid(value)]
+    if bad:
+        raise ValueError(f"invalid filter values: {bad!r}")
+    return tuple(sorted(set(cleaned)))
+
+
+def _is_project_key(value: str) -> bool:
+    return PROJECT_KEY_PATTERN.fullmatch(value) is not None
+
+
+def _is_key(value: str) -> bool:
+    return KEY_PATTERN.fullmatch(value) is not None
+
+
+def _is_assignee(value: object) -> bool:
+    if value is None or value in (ASSIGNEE_ME, ASSIGNEE_UNASSIGNED):
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_ID
+
+
+# --- the query string --------------------------------------------------------------------------
+
+
+def to_query_string(query: TicketQuery) -> str:
+    """The query as URL parameters (no leading `?`); defaults are left out, lists comma-separated."""
+    pairs: list[tuple[str, str]] = []
+    if query.text:
+        pairs.append(("q", query.text))
+    for name, values in (
+        ("project", query.project_keys),
+        ("type", query.type_keys),
+        ("status", query.status_keys),
+        ("category", query.status_categories),
+        ("priority", query.priorities),
+    ):
+        if values:
+            pairs.append((name, ",".join(values)))
+    if query.assignee is not None:
+        pairs.append(("assignee", str(query.assignee)))
+    if query.created_from is not None:
+        pairs.append(("from", query.created_from.isoformat()))
+    if query.created_to is not None:
+        pairs.append(("to", query.created_to.isoformat()))
+    if query.sort != "updated":
+        pairs.append(("sort", query.sort))
+    if query.direction != "desc":
+        pairs.append(("dir", query.direction))
+    if query.page_size != PAGE_SIZE:
+        pairs.append(("size", str(query.page_size)))
+    if query.after:
+        pairs.append(("after", query.after))
+    return urlencode(pairs)
+
+
+def from_query_params(params: Mapping[str, str | list[str]]) -> TicketQuery:
+    """The query a URL's parameters describe; values that make no sense are dropped, never an error.
+
+    Takes what `urllib.parse.parse_qs` or the router gives: a string or a list of strings per name.
+    List filters may repeat their name or separate values with commas.
+    """
+
+    def values(name: str) -> list[str]:
+        raw = params.get(name)
+        raw = [raw] if isinstance(raw, str) else raw if isinstance(raw, list | tuple) else []
+        return [value.strip() for value in raw if isinstance(value, str) and value.strip()]
+
+    def listed(name: str, valid, normalise=lambda value: value) -> tuple[str, ...]:
+        found = [normalise(part.strip()) for value in values(name) for part in value.split(",")]
+        return tuple(value for value in found if valid(value))
+
+    def first(name: str, parse):
+        for value in values(name):
+            parsed = parse(value)
+            if parsed is not None:
+                return parsed
+        return None
+
+    sort = first("sort", lambda value: value if value in SORTS else None) or "updated"
+    direction = first("dir", lambda value: value if value in DIRECTIONS else None) or "desc"
+    return TicketQuery(
+        text=first("q", _parse_text) or "",
+        project_keys=listed("project", _is_project_key, str.upper),
+        type_keys=listed("type", _is_key),
+        status_keys=listed("status", _is_key),
+        status_categories=listed("category", _CATEGORIES.__contains__),
+        assignee=first("assignee", _parse_assignee),
+        priorities=listed("priority", _PRIORITIES.__contains__),
+        created_from=first("from", _parse_date),
+        created_to=first("to", _parse_date),
+        sort=sort,
+        direction=direction,
+        page_size=first("size", _parse_page_size) or PAGE_SIZE,
+        after=first("after", lambda value: value if _decode_cursor(value, sort, direction) else None),
+    )
+
+
+def _parse_text(value: str) -> str | None:
+    # A URL's text is cut to the limit rather than thrown away, so a long paste still searches.
+    text = value[:TEXT_MAX].strip()
+    return text if text and unstorable_reason(text) is None else None
+
+
+def _parse_assignee(value: str) -> str | int | None:
+    if value in (ASSIGNEE_ME, ASSIGNEE_UNASSIGNED):
+        return value
+    if _USER_ID.fullmatch(value) and int(value) <= _MAX_ID:
+        return int(value)
+    return None
+
+
+def _parse_date(value: str) -> date | None:
+    if len(value) != 10:  # only YYYY-MM-DD, which is what to_query_string writes
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _parse_page_size(value: str) -> int | None:
+    if not _PAGE_SIZE.fullmatch(value) or int(value) < 1:
+        return None
+    return min(int(value), PAGE_SIZE_MAX)
+
+
+# --- cursors -----------------------------------------------------------------------------------
+
+
+def _encode_cursor(sort: str, direction: str, value: datetime | int, ticket_id: int) -> str:
+    shown = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+    payload = json.dumps([sort, direction, shown, ticket_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, sort: str, direction: str) -> tuple[datetime | int, int] | None:
+    """The (sort value, id) a cursor continues after, or None when it does not fit this sort."""
+    if not isinstance(cursor, str) or not 0 < len(cursor) <= CURSOR_MAX or not _CURSOR.fullmatch(cursor):
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError):  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
+        return None
+    if not isinstance(payload, list) or len(payload) != 4 or payload[:2] != [sort, direction]:
+        return None
+    raw, ticket_id = payload[2], payload[3]
+    if not _is_int(ticket_id, 1):
+        return None
+    if sort in ("updated", "created"):
+        if not isinstance(raw, str) or len(raw) > 40:
+            return None
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            return None
+        if value.tzinfo is None:
+            return None
+        value = value.astimezone(UTC)
+    elif _is_int(raw, -1):
+        value = raw
+    else:
+        return None
+    # Only the one spelling `_encode_cursor` writes, so a cursor in a URL round-trips exactly.
+    if _encode_cursor(sort, direction, value, ticket_id) != cursor:
+        return None
+    return value, ticket_id
+
+
+def _is_int(value: object, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= _MAX_ID
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+_SIMPLE = literal_column("'simple'")  # a constant, not a parameter: index expressions must match
+_SPACE = literal_column("' '")
+# Built once: making an alias costs more than the rest of a page's Python work.
+_REPORTER, _ASSIGNEE = aliased(User, name="reporter"), aliased(User, name="assignee")
+
+
+def ticket_document(ticket=Ticket):
+    """`to_tsvector('simple', title || ' ' || description)`: the expression of ix_tickets_search."""
+    return func.to_tsvector(_SIMPLE, ticket.title.op("||")(_SPACE).op("||")(ticket.description))
+
+
+def comment_document():
+    """`to_tsvector('simple', body_text)`: the expression of ix_comments_search."""
+    return func.to_tsvector(_SIMPLE, Comment.body_text)
+
+
+def _priority_rank():
+    return case(_PRIORITY_RANK, value=Ticket.priority, else_=-1)
+
+
+def _sort_key(sort: str):
+    if sort == "priority":
+        return _priority_rank()
+    return {"updated": Ticket.updated_at, "created": Ticket.created_at, "number": Ticket.number}[sort]
+
+
+def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> TicketPage:
+    """One page of the tickets the actor may see that match the query, in the query's order."""
+    conditions = _conditions(session, actor, query)
+    if conditions is None:
+        return TicketPage(rows=[], next_cursor=None)
+    key = _sort_key(query.sort)
+    descending = query.direction == "desc"
+    after = _decode_cursor(query.after, query.sort, query.direction)
+    if after is not None:
+        value, ticket_id = after
+        bound = tuple_(literal(value, UTCDateTime() if isinstance(value, datetime) else Integer()), literal(ticket_id))
+        conditions.append(tuple_(key, Ticket.id) < bound if descending else tuple_(key, Ticket.id) > bound)
+    # Find the page's ids on the tickets table alone (the part indexes serve), then fetch what rows show.
+    # A search that may match in two ways (own text, a comment) runs as one ordered, limited branch per
+    # way, as PostgreSQL cannot look up `own text OR comment` in the GIN indexes in one plan.
+    limit = query.page_size + 1
+    alternatives = _search_alternatives(session, actor, query.text)
+    # A search branch orders by a copy of the key no index holds: otherwise the planner may walk the
+    # sort index and test every ticket's text until a page is full, which for a word it has no
+    # statistics for (most of them) means reading all of them. Finding the matches first costs what
+    # there are of them.
+    branch_key = _unindexed(key) if query.text and len(alternatives) > 1 else key
+    branches = [
+        select(Ticket.id.label("id"), key.label("sort_value"))
+        .where(*conditions, alternative)
+        .order_by(*_ordered(branch_key, Ticket.id, descending))
+        .limit(limit)
+        for alternative in alternatives
+    ]
+    if len(branches) == 1:
+        page = branches[0].subquery("page")
+    else:
+        parts = [branch.subquery() for branch in branches]
+        candidates = union(*(select(part.c.id, part.c.sort_value) for part in parts)).subquery("candidates")
+        page = (
+            select(candidates.c.id, candidates.c.sort_value)
+            .order_by(*_ordered(candidates.c.sort_value, candidates.c.id, descending))
+            .limit(limit)
+            .subquery("page")
+        )
+    statement = (
+        select(
+            page.c.id,
+            page.c.sort_value,
+            Ticket.number,
+            Ticket.title,
+            Ticket.priority,
+            Ticket.created_at,
+            Ticket.updated_at,
+            Project.key.label("project_key"),
+            Project.name.label("project_name"),
+            TicketType.name.label("type_name"),
+            TicketStatus.name.label("status_name"),
+            TicketStatus.category.label("status_category"),
+            TicketStatus.color.label("status_color"),
+            _REPORTER.name.label("reporter_name"),
+            _ASSIGNEE.name.label("assignee_name"),
+        )
+        .select_from(page)
+        .join(Ticket, Ticket.id == page.c.id)
+        .join(Project, Ticket.project_id == Project.id)
+        .join(TicketType, Ticket.type_id == TicketType.id)
+        .join(TicketStatus, Ticket.status_id == TicketStatus.id)
+        .outerjoin(_REPORTER, Ticket.reporter_id == _REPORTER.id)
+        .outerjoin(_ASSIGNEE, Ticket.assignee_id == _ASSIGNEE.id)
+        .order_by(*_ordered(page.c.sort_value, page.c.id, descending))
+    )
+    found = session.exec(statement).all()
+    rows = [
+        TicketRow(
+            number=format_ticket_number(row.project_key, row.number),
+            title=row.title,
+            project_key=row.project_key,
+            project_name=row.project_name,
+            type_name=row.type_name,
+            status_name=row.status_name,
+            status_category=row.status_category,
+            status_color=row.status_color,
+            priority=row.priority,
+            reporter_name=row.reporter_name or "—",
+            assignee_name=row.assignee_name or "Unassigned",
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+        for row in found[: query.page_size]
+    ]
+    next_cursor = None
+    if len(found) > query.page_size:
+        last = found[query.page_size - 1]
+        next_cursor = _encode_cursor(query.sort, query.direction, last.sort_value, last.id)
+    return TicketPage(rows=rows, next_cursor=next_cursor)
+
+
+def _unindexed(key):
+    """The same order as `key`, as an expression no index matches."""
+    return key + literal_column("interval '0'") if key.type._type_affinity is DateTime else key + 0
+
+
+def _ordered(key, ticket_id, descending: bool) -> tuple:
+    return (key.desc(), ticket_id.desc()) if descending else (key.asc(), ticket_id.asc())
+
+
+def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list | None:
+    """WHERE conditions on `tickets` for the actor and the query's filters; None when nothing can match."""
+    # A ticket number is NULL only inside an API filing's own transaction; never list one.
+    conditions: list = [Ticket.number.is_not(None)]
+    project_ids: set[int] | None = None  # None: every project
+    if not actor.is_staff:
+        conditions.append(Ticket.reporter_id == actor.id)
+    elif not actor.is_admin:
+        project_ids = set(project_ids_for(session, actor, MemberRole.AGENT))
+    if query.project_keys:
+        named = set(session.exec(select(Project.id).where(Project.key.in_(query.project_keys))).all())
+        project_ids = named if project_ids is None else project_ids & named
+    if project_ids is not None:
+        if not project_ids:
+            return None
+        conditions.append(Ticket.project_id.in_(sorted(project_ids)))
+
+    if query.type_keys:
+        types = select(TicketType.id).where(TicketType.key.in_(query.type_keys))
+        if project_ids is not None:
+            types = types.where(TicketType.project_id.in_(project_ids))
+        type_ids = sorted(session.exec(types).all())
+        if not type_ids:
+            return None
+        conditions.append(Ticket.type_id.in_(type_ids))
+    if query.status_keys or query.status_categories:
+        statuses = select(TicketStatus.id)
+        if query.status_keys:
+            statuses = statuses.where(TicketStatus.key.in_(query.status_keys))
+        if query.status_categories:
+            statuses = statuses.where(TicketStatus.category.in_(query.status_categories))
+        if project_ids is not None:
+            statuses = statuses.join(TicketType, TicketType.id == TicketStatus.type_id).where(
+                TicketType.project_id.in_(project_ids)
+            )
+        status_ids = sorted(session.exec(statuses).all())
+        if not status_ids:
+            return None
+        conditions.append(Ticket.status_id.in_(status_ids))
+
+    if query.assignee == ASSIGNEE_ME:
+        conditions.append(Ticket.assignee_id == actor.id)
+    elif query.assignee == ASSIGNEE_UNASSIGNED:
+        conditions.append(Ticket.assignee_id.is_(None))
+    elif query.assignee is not None:
+        conditions.append(Ticket.assignee_id == query.assignee)
+    if query.priorities:
+        conditions.append(Ticket.priority.in_(query.priorities))
+    if query.created_from is not None:
+        conditions.append(Ticket.created_at >= datetime.combine(query.created_from, time.min, UTC))
+    if query.created_to is not None and query.created_to < date.max:
+        conditions.append(Ticket.created_at < datetime.combine(query.created_to + timedelta(days=1), time.min, UTC))
+
+    return conditions
+
+
+def _search_alternatives(session: Session, actor: UserPublic, text: str) -> list:
+    """Conditions of which a ticket must meet one to match the search text (`[true()]` without text)."""
+    if not text:
+        return [true()]
+    if session.get_bind().dialect.name == "postgresql":
+        return _full_text_alternatives(text, readable_comment=_readable_comment(actor))
+    return [_substring_match(text, readable_comment=_readable_comment(actor))]
+
+
+def _readable_comment(actor: UserPublic) -> list:
+    # Staff only list tickets of projects they work, where they may read internal notes too.
+    readable = [Comment.deleted_at.is_(None)]
+    if not actor.is_staff:
+        readable.append(Comment.is_internal == False)
+    return readable
+
+
+def _full_text_alternatives(text: str, *, readable_comment: list) -> list:
+    words = func.websearch_to_tsquery(_SIMPLE, literal(text))
+    # The commented tickets' ids as one array (computed once, from the GIN index), so tickets are
+    # fetched by primary key; as `IN (subquery)` the planner would rather scan every ticket to join.
+    commented = (
+        select(func.array_agg(Comment.ticket_id))
+        .where(comment_document().op("@@")(words), *readable_comment)
+        .scalar_subquery()
+    )
+    # coalesce() also makes it `ANY (an array)`; `ANY (SELECT ...)` would compare with each row instead.
+    commented_ids = func.coalesce(commented, literal_column("'{}'::integer[]"))
+    return [ticket_document().op("@@")(words), Ticket.id == any_(commented_ids)]
+
+
+def _substring_match(text: str, *, readable_comment: list):
+    words = [word.strip('"') for word in text.split()]
+    conditions = []
+    for word in filter(None, words):
+        in_comment = (
+            select(Comment.id)
+            .where(Comment.ticket_id == Ticket.id, *readable_comment)
+            .where(Comment.body_text.icontains(word, autoescape=True))
+            .exists()
+        )
+        conditions.append(
+            Ticket.title.icontains(word, autoescape=True)
+            | Ticket.description.icontains(word, autoescape=True)
+            | in_comment
+        )
+    return and_(true(), *conditions)
