@@ -10,6 +10,8 @@ LOGIN = "/login"
 HOME = "/"
 PORTAL = "/portal"
 PORTAL_NEW_TICKET = "/portal/new"
+PORTAL_TICKETS = "/portal/tickets"  # a ticket's page is beneath it
+PORTAL_TICKET = "/portal/tickets/[number]"
 TICKETS = "/tickets"
 TICKETS_NEW = "/tickets/new"
 TICKETS_BOARD = "/tickets/board"
@@ -63,6 +65,11 @@ def ticket_page(number: str) -> str:
     return f"{TICKETS}/{number}"
 
 
+def portal_ticket(number: str) -> str:
+    """The client portal page of a ticket."""
+    return f"{PORTAL_TICKETS}/{number}"
+
+
 def api_ticket(number: str) -> str:
     """The integration API's URL path of a ticket (its `Location`)."""
     return API_PREFIX + API_TICKET.format(number=number)
@@ -89,3 +96,9 @@ def attachment_download(attachment_id: int) -> str:
 
 def attachment_thumbnail(attachment_id: int) -> str:
     return ATTACHMENT_THUMBNAIL.format(attachment_id=attachment_id)
+
+
+def attachments_upload(number: str, comment_id: int | None = None) -> str:
+    """Where the browser posts files for ticket `number` (or for its comment `comment_id`)."""
+    params = {"ticket": number, **({"comment": str(comment_id)} if comment_id is not None else {})}
+    return f"{ATTACHMENTS_UPLOAD}?{urlencode(params)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.attachment_upload import attachment_upload
 from tickit.components.layout import app_page, empty_state
 from tickit.components.rich_editor import rich_editor
 from tickit.state.ticket_page import PRIORITIES, UNASSIGNED
@@ -343,6 +344,7 @@ def _files() -> rx.Component:
                     object_fit="cover",
                     border_radius="var(--radius-2)",
                     border=f"1px solid {rx.color('gray', 5)}",
+                    flex_shrink="0",
                 ),
                 rx.center(
                     rx.icon("file", size=18, color=rx.color("gray", 10)),
@@ -350,25 +352,54 @@ def _files() -> rx.Component:
                     height="44px",
                     border_radius="var(--radius-2)",
                     background=rx.color("gray", 3),
+                    flex_shrink="0",
                 ),
             ),
             rx.vstack(
-                rx.link(file.name, href=file.download_url, size="2", is_external=False, reload_document=True),
+                # A backend route that answers with Content-Disposition: attachment, not a page of the app.
+                rx.link(
+                    file.name,
+                    href=file.download_url,
+                    size="2",
+                    reload_document=True,
+                    custom_attrs={"download": ""},
+                    title="Download " + file.name,
+                    overflow_wrap="anywhere",
+                ),
                 rx.text(file.size + " · " + file.uploaded_by, size="1", color=rx.color("gray", 10)),
+                rx.text(file.ago, size="1", color=rx.color("gray", 9), title=file.at),
                 spacing="0",
                 min_width="0",
+                flex="1",
+            ),
+            rx.icon_button(
+                rx.icon("trash-2", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                on_click=T.remove_file(file.id),
+                aria_label="Remove " + file.name,
+                title="Remove " + file.name,
             ),
             align="center",
             spacing="3",
             width="100%",
+            role="listitem",
+            aria_label=file.name,
         )
 
     return _panel_section(
         "Attachments",
         rx.cond(
             T.files.length() > 0,
-            rx.vstack(rx.foreach(T.files, row), spacing="2", width="100%"),
+            rx.vstack(rx.foreach(T.files, row), spacing="2", width="100%", role="list", aria_label="Attachments"),
             rx.text("No files.", size="1", color=rx.color("gray", 10)),
+        ),
+        attachment_upload(
+            upload_url=T.upload_url,
+            max_bytes=T.upload_limit,
+            label="Attach files",
+            on_uploaded=T.files_uploaded,
         ),
     )
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import reflex as rx
 
+from tickit import routes
+from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import Priority, Role
 from tickit.services import attachments, comments, ticket_detail, workflow
@@ -71,6 +73,7 @@ class AttachmentRow:
     thumbnail_url: str
     uploaded_by: str
     ago: str
+    at: str
 
 
 @dataclasses.dataclass
@@ -89,7 +92,7 @@ class CommentRow:
 
 
 def _size(size: int) -> str:
-    for unit, factor in (("MB", 1024**2), ("KB", 1024)):
+    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
         if size >= factor:
             return f"{size / factor:.1f} {unit}"
     return f"{size} B"
@@ -136,6 +139,11 @@ class TicketState(SessionState):
     fields: list[FieldRow] = []
     activity: list[ActivityRow] = []
     files: list[AttachmentRow] = []
+    upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
+
+    @rx.var
+    def upload_url(self) -> str:
+        return routes.attachments_upload(self.number) if self.number else ""
 
     @rx.var
     def priority_color(self) -> str:
@@ -189,9 +197,11 @@ class TicketState(SessionState):
                 thumbnail_url=a.thumbnail_url or "",
                 uploaded_by=a.uploaded_by,
                 ago=ago(a.created_at),
+                at=timestamp(a.created_at),
             )
             for a in files
         ]
+        self.upload_limit = get_settings().upload_limit_bytes
 
     def _change(self, change) -> Any:
         """Run one edit through a service, then show the ticket as it now is."""
@@ -233,6 +243,27 @@ class TicketState(SessionState):
         except ServiceError as exc:
             return rx.toast.error(_message(exc))
         return None
+
+    @rx.event
+    def files_uploaded(self, views: list[dict[str, Any]]):
+        """The upload control stored `views` and says so itself: list the ticket's files (and log) anew."""
+        return self.reload()
+
+    @rx.event
+    def remove_file(self, attachment_id: int):
+        """Remove an attachment; the service decides who may (its uploader, or the ticket's agents)."""
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        name = next((f.name for f in self.files if f.id == attachment_id), "the file")
+        try:
+            with session_scope() as session:
+                attachments.remove_attachment(session=session, actor=actor, attachment_id=attachment_id)
+        except ServiceError as exc:
+            self._reload(actor)
+            return rx.toast.error(_message(exc))
+        self._reload(actor)
+        return rx.toast.success(f"Removed {name}.")
 
     @rx.event
     def move(self, status_key: str):
