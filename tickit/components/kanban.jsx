@@ -3,7 +3,10 @@
 // Props: columns = [{key, name, color, count, cards: [{number, title, priority, assignee_name, age, field_values}]}],
 // legalMoves = {status: [targets]}, hrefPrefix ("/tickets/"), onMove({number, to_status, after, before}).
 // Cards never move across columns here: the server's answer re-renders the board, so a refused drop snaps back.
-import React, { useEffect, useRef, useState } from "react";
+// A column draws its first CARD_WINDOW cards and a "Show N more" button (its count stays complete): thousands of
+// sortable cards take seconds to mount. The board fills the width it is given and scrolls sideways, with a fade and
+// a button at an edge that has more columns beyond it.
+import React, { memo, useCallback, useEffect, useRef, useState } from "react";
 import {
   DndContext,
   DragOverlay,
@@ -26,6 +29,10 @@ import { CSS } from "@dnd-kit/utilities";
 
 const COLUMN_PREFIX = "column:";
 const PRIORITY_COLORS = { low: "gray", normal: "blue", high: "orange", urgent: "red" };
+const CARD_WINDOW = 50; // cards a column draws at first
+const CARD_STEP = 100; // more cards drawn by each "Show more"
+const COLUMN_WIDTH = 272;
+const COLUMN_GAP = 12;
 
 // Only shift cards inside the column the card came from; other columns show the drop by their highlight.
 const withinOneColumn = (args) =>
@@ -41,7 +48,7 @@ function collisions(args) {
   return closestCorners(args);
 }
 
-function CardBody({ card }) {
+const CardBody = memo(function CardBody({ card }) {
   const priorityColor = PRIORITY_COLORS[card.priority] || "gray";
   return (
     <>
@@ -125,7 +132,7 @@ function CardBody({ card }) {
       </div>
     </>
   );
-}
+});
 
 function initials(name) {
   return name
@@ -155,7 +162,7 @@ function cardLabel(card) {
   return `${card.number} ${card.title}, ${card.priority} priority, ${who}`;
 }
 
-function SortableCard({ card, column, href, dragged }) {
+const SortableCard = memo(function SortableCard({ card, column, href, dragged }) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging } = useSortable({
     id: card.number,
     data: { column },
@@ -188,10 +195,14 @@ function SortableCard({ card, column, href, dragged }) {
       </a>
     </li>
   );
-}
+});
 
-function BoardColumn({ column, order, state, href, dragged }) {
+function BoardColumn({ column, order, shown, onShowMore, state, href, dragged }) {
   const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.key, data: { column: column.key } });
+  const cards = {};
+  column.cards.forEach((card) => (cards[card.number] = card));
+  const visible = order.slice(0, shown);
+  const hidden = order.length - visible.length;
   const accent = `var(--${column.color || "gray"}-9)`;
   const legal = state === "legal";
   const dimmed = state === "illegal";
@@ -203,8 +214,8 @@ function BoardColumn({ column, order, state, href, dragged }) {
       data-column={column.key}
       data-drop={state || "idle"}
       style={{
-        flex: "0 0 272px",
-        width: "272px",
+        flex: `0 0 ${COLUMN_WIDTH}px`,
+        width: `${COLUMN_WIDTH}px`,
         display: "flex",
         flexDirection: "column",
         gap: "8px",
@@ -235,16 +246,36 @@ function BoardColumn({ column, order, state, href, dragged }) {
           {column.count}
         </span>
       </header>
-      <SortableContext items={order} strategy={withinOneColumn}>
+      <SortableContext items={visible} strategy={withinOneColumn}>
         <ul style={{ margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: "8px", flex: 1 }}>
-          {order.map((number) => {
-            const card = column.cards.find((c) => c.number === number);
+          {visible.map((number) => {
+            const card = cards[number];
             return card ? (
               <SortableCard key={number} card={card} column={column.key} href={href + number} dragged={dragged} />
             ) : null;
           })}
         </ul>
       </SortableContext>
+      {hidden > 0 && (
+        <button
+          type="button"
+          data-more={hidden}
+          onClick={() => onShowMore(column.key)}
+          style={{
+            font: "inherit",
+            fontSize: "var(--font-size-1)",
+            fontWeight: 500,
+            color: "var(--accent-11)",
+            background: "var(--accent-a3)",
+            border: "none",
+            borderRadius: "var(--radius-3)",
+            padding: "6px 8px",
+            cursor: "pointer",
+          }}
+        >
+          {`Show ${Math.min(CARD_STEP, hidden)} more (${hidden} not shown)`}
+        </button>
+      )}
       {column.cards.length === 0 && (
         <div
           style={{
@@ -263,6 +294,55 @@ function BoardColumn({ column, order, state, href, dragged }) {
   );
 }
 
+// A fade over the edge the board continues beyond, with a button that scrolls one column that way.
+function EdgeCue({ side, onClick }) {
+  const right = side === "right";
+  return (
+    <div
+      aria-hidden="true"
+      data-edge-cue={side}
+      style={{
+        position: "absolute",
+        top: 0,
+        bottom: "12px",
+        [side]: 0,
+        width: "56px",
+        pointerEvents: "none",
+        background: `linear-gradient(to ${right ? "right" : "left"}, transparent, var(--gray-1) 85%)`,
+      }}
+    >
+      <button
+        type="button"
+        tabIndex={-1}
+        title={right ? "More columns to the right" : "More columns to the left"}
+        onClick={onClick}
+        style={{
+          position: "sticky",
+          top: "45vh",
+          marginTop: "48px",
+          [right ? "marginLeft" : "marginRight"]: "auto",
+          display: "flex",
+          alignItems: "center",
+          justifyContent: "center",
+          width: "32px",
+          height: "32px",
+          borderRadius: "50%",
+          border: "1px solid var(--gray-a6)",
+          background: "var(--color-panel-solid)",
+          boxShadow: "0 2px 8px var(--gray-a5)",
+          color: "var(--gray-12)",
+          cursor: "pointer",
+          pointerEvents: "auto",
+          fontSize: "18px",
+          lineHeight: 1,
+        }}
+      >
+        {right ? "\u203a" : "\u2039"}
+      </button>
+    </div>
+  );
+}
+
 export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
   const incoming = columns || [];
   const moves = legalMoves || {};
@@ -273,6 +353,30 @@ export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
   useEffect(() => setOrder(serverOrder()), [signature]); // follow the server whenever it answers
   const [activeId, setActiveId] = useState(null);
   const dragged = useRef(false);
+  // Cards drawn per column, kept while the server re-renders the board (a move does not fold a column up).
+  const [shown, setShown] = useState({});
+  const showMore = useCallback(
+    (key) => setShown((now) => ({ ...now, [key]: (now[key] || CARD_WINDOW) + CARD_STEP })),
+    [],
+  );
+  const scroller = useRef(null);
+  const [edges, setEdges] = useState({ left: false, right: false });
+  const measureEdges = useCallback(() => {
+    const node = scroller.current;
+    if (!node) return;
+    const left = node.scrollLeft > 1;
+    const right = node.scrollLeft + node.clientWidth < node.scrollWidth - 1;
+    setEdges((now) => (now.left === left && now.right === right ? now : { left, right }));
+  }, []);
+  useEffect(() => {
+    measureEdges();
+    if (typeof ResizeObserver === "undefined" || !scroller.current) return undefined;
+    const observer = new ResizeObserver(measureEdges);
+    observer.observe(scroller.current);
+    return () => observer.disconnect();
+  }, [measureEdges, incoming.length]);
+  const scrollBy = (direction) =>
+    scroller.current && scroller.current.scrollBy({ left: direction * (COLUMN_WIDTH + COLUMN_GAP), behavior: "smooth" });
 
   const sensors = useSensors(
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
@@ -383,20 +487,38 @@ export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
       onDragCancel={handleDragCancel}
       accessibility={{ announcements, screenReaderInstructions }}
     >
-      <div
-        {...rest}
-        style={{ display: "flex", gap: "12px", alignItems: "flex-start", overflowX: "auto", paddingBottom: "12px" }}
-      >
-        {incoming.map((column) => (
-          <BoardColumn
-            key={column.key}
-            column={column}
-            order={order[column.key] || []}
-            state={stateOf(column.key)}
-            href={href}
-            dragged={dragged}
-          />
-        ))}
+      <div style={{ position: "relative" }}>
+        <div
+          {...rest}
+          ref={scroller}
+          onScroll={measureEdges}
+          data-scroll-left={edges.left ? "more" : "end"}
+          data-scroll-right={edges.right ? "more" : "end"}
+          style={{
+            display: "flex",
+            gap: `${COLUMN_GAP}px`,
+            alignItems: "flex-start",
+            overflowX: "auto",
+            paddingBottom: "12px",
+            scrollbarWidth: "thin",
+            scrollbarColor: "var(--gray-a8) var(--gray-a3)",
+          }}
+        >
+          {incoming.map((column) => (
+            <BoardColumn
+              key={column.key}
+              column={column}
+              order={order[column.key] || []}
+              shown={shown[column.key] || CARD_WINDOW}
+              onShowMore={showMore}
+              state={stateOf(column.key)}
+              href={href}
+              dragged={dragged}
+            />
+          ))}
+        </div>
+        {edges.left && <EdgeCue side="left" onClick={() => scrollBy(-1)} />}
+        {edges.right && <EdgeCue side="right" onClick={() => scrollBy(1)} />}
       </div>
       <DragOverlay dropAnimation={null}>
         {activeCard ? (

@@ -219,8 +219,11 @@ def _loading() -> rx.Component:
     return rx.center(rx.spinner(size="3"), width="100%", padding_top="20vh")
 
 
-def app_page(*content: rx.Component) -> rx.Component:
-    """The signed-in frame: sidebar plus content, shown only once the page admitted the user."""
+def app_page(*content: rx.Component, wide: bool = False) -> rx.Component:
+    """The signed-in frame: sidebar plus content, shown only once the page admitted the user.
+
+    Content is at most 1200 px wide, for reading; `wide` pages (the board) take the whole window.
+    """
     return rx.cond(
         SessionState.access == "pending",
         _loading(),
@@ -237,7 +240,7 @@ def app_page(*content: rx.Component) -> rx.Component:
                 flex="1",
                 min_width="0",
                 padding="32px 40px",
-                max_width="1200px",
+                max_width="none" if wide else "1200px",
             ),
             spacing="0",
             align="start",

@@ -91,4 +91,5 @@ def board_page() -> rx.Component:
                 "Projects → Members.",
             ),
         ),
+        wide=True,  # six columns of 272 px: the board takes the whole window and scrolls sideways beyond it
     )
