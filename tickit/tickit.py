@@ -14,6 +14,7 @@ from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
 from tickit.pages.login import login_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
+from tickit.pages.portal_ticket import portal_ticket_page
 from tickit.pages.profile import profile_page
 from tickit.pages.ticket_page import ticket_page
 from tickit.pages.tickets import staff_new_ticket_page, tickets_page
@@ -25,6 +26,7 @@ from tickit.state.board import BoardState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
+from tickit.state.portal_ticket import PortalCommentsState, PortalTicketState
 from tickit.state.profile import ProfileState
 from tickit.state.ticket_page import TicketCommentsState, TicketState
 from tickit.state.tickets import MyTicketsState, StaffTicketsState
@@ -40,6 +42,12 @@ app.add_page(_redirecting, route=routes.HOME, title="TickIt", on_load=HomeState.
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · TickIt", on_load=LoginState.load)
 app.add_page(my_tickets_page, route=routes.PORTAL, title="My tickets · TickIt", on_load=MyTicketsState.load)
 app.add_page(new_ticket_page, route=routes.PORTAL_NEW_TICKET, title="New ticket · TickIt", on_load=NewTicketState.load)
+app.add_page(
+    portal_ticket_page,
+    route=routes.PORTAL_TICKET,
+    title="Ticket · TickIt",
+    on_load=[PortalTicketState.load, PortalCommentsState.load],
+)
 app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)

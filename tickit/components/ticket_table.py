@@ -15,16 +15,13 @@ def ticket_table(rows, staff: bool) -> rx.Component:
     """A table of TicketLine rows; staff see who reported and who is assigned."""
     labels = ["Ticket", "Title", "Project", "Type", "Status", "Priority"]
     labels += ["Reporter", "Assignee", "Updated"] if staff else ["Updated"]
+    base = routes.TICKETS if staff else routes.PORTAL_TICKETS  # where a ticket's page lives for this reader
 
     def row(line) -> rx.Component:
         cells = [
             rx.table.cell(rx.code(line.number, variant="ghost", weight="medium")),
             rx.table.row_header_cell(
-                rx.link(
-                    line.title, href=routes.TICKETS + "/" + line.number, weight="medium", color=rx.color("gray", 12)
-                )
-                if staff
-                else rx.text(line.title, weight="medium")
+                rx.link(line.title, href=base + "/" + line.number, weight="medium", color=rx.color("gray", 12))
             ),
             rx.table.cell(rx.text(line.project, color=rx.color("gray", 11))),
             rx.table.cell(rx.text(line.type_name, color=rx.color("gray", 11))),
