@@ -204,8 +204,8 @@ def test_only_the_author_edits_a_comment_and_the_edit_is_logged(session, desk):
     assert (edited.html, edited.edited) == ("<p>The export <em>fails</em></p>", True)
     (entry,) = activity(session, "comment_edited")
     assert entry.actor_user_id == desk.client.id
-    assert entry.before == {"comment_id": added.id, "text": "Teh export fails"}
-    assert entry.after == {"comment_id": added.id, "text": "The export fails"}
+    assert entry.before == {"comment_id": added.id, "internal": False, "text": "Teh export fails"}
+    assert entry.after == {"comment_id": added.id, "internal": False, "text": "The export fails"}
 
 
 def test_an_edit_logs_at_most_500_characters_of_text(session, desk):

@@ -85,9 +85,13 @@ def test_an_archived_fields_value_stays_readable(session, desk):
 
 
 def test_clients_do_not_see_activity_about_internal_notes(session, desk):
-    comments.add_comment(session=session, actor=desk["agent"], number="HH-1", body_html="<p>secret</p>", internal=True)
+    note = comments.add_comment(
+        session=session, actor=desk["agent"], number="HH-1", body_html="<p>secret</p>", internal=True
+    )
+    comments.edit_comment(session=session, actor=desk["agent"], comment_id=note.id, body_html="<p>secret, edited</p>")
     workflow.move(session=session, actor=desk["agent"], number="HH-1", to_status="triaged")
     agent_view = [a.action for a in ticket_detail.activity(session=session, actor=desk["agent"], number="HH-1")]
     client_view = [a.action for a in ticket_detail.activity(session=session, actor=desk["client"], number="HH-1")]
-    assert "comment_added" in agent_view and "comment_added" not in client_view
+    assert {"comment_added", "comment_edited"} <= set(agent_view)
+    assert not {"comment_added", "comment_edited"} & set(client_view)
     assert client_view[0] == "status_changed"

@@ -137,8 +137,9 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
         ticket,
         actor,
         "comment_edited",
-        before={"comment_id": comment.id, "text": _truncated(before_text)},
-        after={"comment_id": comment.id, "text": _truncated(text)},
+        # `internal` lets the activity log hide an edited note from clients, as it hides the note.
+        before={"comment_id": comment.id, "internal": comment.is_internal, "text": _truncated(before_text)},
+        after={"comment_id": comment.id, "internal": comment.is_internal, "text": _truncated(text)},
         now=now,
     )
     return _view(session, comment)
