@@ -110,9 +110,16 @@ def test_client_sees_the_public_thread_replies_and_no_one_else_gets_in(
     page.keyboard.type("Attaching another example soon.")
     page.get_by_role("button", name="Post", exact=True).click()
     expect(page.get_by_role("article", name=f"Comment by {client_a.name}").last).to_contain_text("another example")
+    # The client attaches a file to their ticket, and it is listed as theirs.
+    with page.expect_file_chooser() as chooser:
+        details.get_by_role("button", name="Attach files").click()
+    chooser.value.set_files([{"name": "invoice-1009.txt", "mimeType": "text/plain", "buffer": b"Invoice 1009\n"}])
+    expect(details.get_by_role("status")).to_contain_text("Attached")
+    expect(details.get_by_role("link", name="invoice-1009.txt")).to_be_visible()
     page.reload()
     expect(page.locator("[data-reply='true']").filter(has_text="with every invoice")).to_be_visible()
     expect(page.get_by_role("article", name=f"Comment by {client_a.name}").last).to_contain_text("another example")
+    expect(details.get_by_role("link", name="invoice-1009.txt")).to_be_visible()
     assert MARKER not in "".join(frames)
 
     # Client B, in the same project, gets "not found" for A's ticket and 404 for its files.

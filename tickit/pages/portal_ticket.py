@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.attachment_upload import attachment_upload
 from tickit.components.layout import app_page, empty_state
 from tickit.components.rich_editor import rich_editor
 from tickit.pages.ticket_page import PROSE
@@ -207,6 +208,12 @@ def _side_panel() -> rx.Component:
                 T.files.length() > 0,
                 rx.vstack(rx.foreach(T.files, _file), spacing="2", width="100%"),
                 rx.text("No files.", size="1", color=rx.color("gray", 10)),
+            ),
+            attachment_upload(
+                upload_url=T.upload_url,
+                max_bytes=T.upload_limit,
+                label="Attach files",
+                on_uploaded=T.files_uploaded,
             ),
         ),
         spacing="4",

@@ -15,6 +15,7 @@ from typing import Any
 import reflex as rx
 
 from tickit import routes
+from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import Role
 from tickit.services import attachments, comments, ticket_detail
@@ -102,6 +103,11 @@ class PortalTicketState(SessionState):
     updated_ago: str = ""
     activity: list[ActivityLine] = []
     files: list[TicketFile] = []
+    upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
+
+    @rx.var
+    def upload_url(self) -> str:
+        return routes.attachments_upload(self.number) if self.found else ""
 
     def _clear(self) -> None:
         self.found, self.title, self.description = False, "", ""
@@ -115,6 +121,7 @@ class PortalTicketState(SessionState):
             history = ticket_detail.activity(session=session, actor=actor, number=self.number)
             files = attachments.list_for_ticket(session=session, actor=actor, number=self.number)
         self.found = True
+        self.upload_limit = get_settings().upload_limit_bytes
         self.title, self.description = detail.title, detail.description
         self.project_name, self.type_name = detail.project_name, detail.type_name
         self.status_name = detail.status.name
@@ -151,6 +158,11 @@ class PortalTicketState(SessionState):
         except ServiceError:
             self._clear()  # another client's ticket, or none: the same "not found" either way
         return None
+
+    @rx.event
+    def files_uploaded(self, views: list[dict[str, Any]]):
+        """The upload control stored the files: list them (and the log) anew."""
+        return self.reload()
 
     @rx.event
     def reload(self):
