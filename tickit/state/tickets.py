@@ -1,14 +1,19 @@
-"""Ticket lists: the client's own tickets and the staff's project tickets."""
+"""Ticket lists: the client's own tickets, and the staff's list with filters kept in the URL."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
+from datetime import date
+from urllib.parse import parse_qs
 
 import reflex as rx
 
+from tickit import routes
 from tickit.db import session_scope
 from tickit.models import Role
-from tickit.services import tickets
+from tickit.services import list_filters, ticket_list, tickets
+from tickit.services.actors import UserPublic
 from tickit.state.formatting import PRIORITY_COLORS, ago
 from tickit.state.session import SessionState
 
@@ -69,17 +74,227 @@ class MyTicketsState(SessionState):
         return None
 
 
+# The sort select's choices: "sort:direction" values of TicketQuery, with their labels.
+SORT_CHOICES = [
+    ("updated:desc", "Recently updated"),
+    ("created:desc", "Newest"),
+    ("created:asc", "Oldest"),
+    ("priority:desc", "Priority"),
+    ("number:asc", "Number"),
+]
+ANY = "any"  # a select's "no filter" item (Radix items need a non-empty value)
+CATEGORY_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
+ASSIGNEE_LABELS = {ticket_list.ASSIGNEE_ME: "Me", ticket_list.ASSIGNEE_UNASSIGNED: "Unassigned"}
+
+
+def _one(values: tuple[str, ...]) -> str:
+    """A single-value select's value: the one value, else "any" (several only come from a hand-made URL)."""
+    return values[0] if len(values) == 1 else ANY
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def filter_summary(query: ticket_list.TicketQuery) -> str:
+    """The filters that are on, in words, for the empty state ("" when none are)."""
+    parts = []
+    if query.text:
+        parts.append(f"search \u201c{query.text}\u201d")
+    for label, values in (
+        ("project", query.project_keys),
+        ("type", query.type_keys),
+        ("status", query.status_keys),
+        ("status", tuple(CATEGORY_LABELS.get(c, c) for c in query.status_categories)),
+        ("priority", query.priorities),
+    ):
+        if values:
+            parts.append(f"{label} {' or '.join(values)}")
+    if query.assignee is not None:
+        parts.append(f"assignee {ASSIGNEE_LABELS.get(str(query.assignee), f'#{query.assignee}')}")
+    if query.created_from:
+        parts.append(f"created from {query.created_from.isoformat()}")
+    if query.created_to:
+        parts.append(f"created to {query.created_to.isoformat()}")
+    return ", ".join(parts)
+
+
 class StaffTicketsState(SessionState):
-    """Agents' and admins' list of the tickets in the projects they work."""
+    """Agents' and admins' ticket list: filters, search, sort and keyset pages, all kept in the URL."""
 
     rows: list[TicketLine] = []
+    query_string: str = ""  # to_query_string of what is shown, the cursor included
+    next_cursor: str = ""
+    draft: str = ""  # the search box, applied on Enter
+    text: str = ""
+    project: str = ANY
+    type_key: str = ANY
+    status: str = ANY  # "any", "category:<category>" or "status:<key>"
+    assignee: str = ANY
+    priority: str = ANY
+    created_from: str = ""
+    created_to: str = ""
+    sort: str = "updated:desc"
+    later_page: bool = False
+    summary: str = ""
+    project_options: list[list[str]] = []  # [key, name]
+    type_options: list[list[str]] = []  # [key, name]
+    status_options: list[list[str]] = []  # [value, name]
+    _types: list[list[str]] = []  # [project key, type key, name]
+    _statuses: list[list[str]] = []  # [project key, type key, status key, name]
+
+    def _query(self) -> ticket_list.TicketQuery:
+        return ticket_list.from_query_params(parse_qs(self.query_string))
+
+    def _offer(self, query: ticket_list.TicketQuery) -> None:
+        """The types and statuses the chosen project (and type) have, or all of them."""
+        projects = set(query.project_keys)
+        types: dict[str, str] = {}
+        for project_key, key, name in self._types:
+            if not projects or project_key in projects:
+                types.setdefault(key, name)
+        self.type_options = [[key, name] for key, name in types.items()]
+        chosen_types = set(query.type_keys)
+        statuses: dict[str, str] = {}
+        for project_key, type_key, key, name in self._statuses:
+            if (not projects or project_key in projects) and (not chosen_types or type_key in chosen_types):
+                statuses.setdefault(key, name)
+        self.status_options = [[f"status:{key}", name] for key, name in statuses.items()]
+
+    def _show(self, actor: UserPublic, query: ticket_list.TicketQuery):
+        """Load the page `query` names, set what the filter bar shows, and put the query in the address bar."""
+        with session_scope() as session:
+            page = ticket_list.list_tickets(session=session, actor=actor, query=query)
+        self.rows = ticket_lines(page.rows)
+        self.next_cursor = page.next_cursor or ""
+        self.query_string = ticket_list.to_query_string(query)
+        self.later_page = query.after is not None
+        self.text = self.draft = query.text
+        self.project = _one(query.project_keys)
+        self.type_key = _one(query.type_keys)
+        if query.status_keys and not query.status_categories:
+            self.status = "status:" + _one(query.status_keys) if len(query.status_keys) == 1 else ANY
+        elif query.status_categories and not query.status_keys:
+            self.status = "category:" + _one(query.status_categories) if len(query.status_categories) == 1 else ANY
+        else:
+            self.status = ANY
+        self.assignee = str(query.assignee) if query.assignee is not None else ANY
+        self.priority = _one(query.priorities)
+        self.created_from = query.created_from.isoformat() if query.created_from else ""
+        self.created_to = query.created_to.isoformat() if query.created_to else ""
+        self.sort = f"{query.sort}:{query.direction}"
+        self.summary = filter_summary(query)
+        self._offer(query)
+        url = routes.TICKETS + (f"?{self.query_string}" if self.query_string else "")
+        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
+
+    def _change(self, **changes):
+        """Apply filter changes to the shown query and go back to the first page."""
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        if not actor.is_staff:
+            return None
+        try:
+            query = dataclasses.replace(self._query(), after=None, **changes)
+        except ValueError as exc:
+            return rx.toast.error(str(exc))
+        return self._show(actor, query)
 
     @rx.event
     def load(self):
         actor = self.admit(Role.AGENT, Role.ADMIN)
         if actor is None:
-            self.rows = []
+            self.rows, self.project_options, self._types, self._statuses = [], [], [], []
             return self.refusal()
         with session_scope() as session:
-            self.rows = ticket_lines(tickets.tickets_for_staff(session=session, actor=actor))
-        return None
+            choices = list_filters.filter_choices(session=session, actor=actor)
+        self.project_options = [[key, name] for key, name in choices.projects]
+        self._types = [[t.project_key, t.key, t.name] for t in choices.types]
+        self._statuses = [[s.project_key, s.type_key, s.key, s.name] for s in choices.statuses]
+        query = ticket_list.from_query_params(parse_qs(self.router.url.query))
+        return self._show(actor, query)
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft = value[: ticket_list.TEXT_MAX]
+
+    @rx.event
+    def search(self, form_data: dict):
+        return self._change(text=str(form_data.get("q", self.draft))[: ticket_list.TEXT_MAX])
+
+    @rx.event
+    def set_project(self, value: str):
+        projects = () if value == ANY else (value,)
+        query = self._query()
+        # A type or status the new project does not have would only hide every ticket.
+        kept_types = {key for project_key, key, _ in self._types if not projects or project_key in projects}
+        kept_statuses = {row[2] for row in self._statuses if not projects or row[0] in projects}
+        return self._change(
+            project_keys=projects,
+            type_keys=tuple(k for k in query.type_keys if k in kept_types),
+            status_keys=tuple(k for k in query.status_keys if k in kept_statuses),
+        )
+
+    @rx.event
+    def set_type(self, value: str):
+        return self._change(type_keys=() if value == ANY else (value,))
+
+    @rx.event
+    def set_status(self, value: str):
+        kind, _, key = value.partition(":")
+        return self._change(
+            status_keys=(key,) if kind == "status" else (),
+            status_categories=(key,) if kind == "category" else (),
+        )
+
+    @rx.event
+    def set_assignee(self, value: str):
+        return self._change(assignee=value if value in ASSIGNEE_LABELS else None)
+
+    @rx.event
+    def set_priority(self, value: str):
+        return self._change(priorities=() if value == ANY else (value,))
+
+    @rx.event
+    def set_created_from(self, value: str):
+        return self._change(created_from=_day(value))
+
+    @rx.event
+    def set_created_to(self, value: str):
+        return self._change(created_to=_day(value))
+
+    @rx.event
+    def set_sort(self, value: str):
+        sort, _, direction = value.partition(":")
+        if sort not in ticket_list.SORTS or direction not in ticket_list.DIRECTIONS:
+            return None
+        return self._change(sort=sort, direction=direction)
+
+    @rx.event
+    def clear(self):
+        # Sort and page size are how to show the list, not filters: they stay.
+        query = self._query()
+        return self._change(
+            **{
+                field.name: field.default
+                for field in dataclasses.fields(query)
+                if field.name not in ("sort", "direction", "page_size", "after")
+            }
+        )
+
+    @rx.event
+    def next_page(self):
+        if not self.next_cursor:
+            return None
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        return self._show(actor, dataclasses.replace(self._query(), after=self.next_cursor)) if actor.is_staff else None
+
+    @rx.event
+    def first_page(self):
+        return self._change()

@@ -1,0 +1,88 @@
+"""An agent narrows the ticket list with filters and search, shares the view by its URL, and pages through it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import _python, at_path
+
+# A made-up word, so other tests' tickets never match the search.
+URGENT_PRINTERS = ("Quokka printer jams on duplex", "Quokka printer toner smears", "Quokka printer queue stuck")
+OTHERS = (("Quokka printer driver missing", "high"), ("Quokka scanner offline", "urgent"))
+
+
+def _file_tickets(app_server, client_email: str, agent_email: str) -> None:
+    wanted = [(title, "urgent") for title in URGENT_PRINTERS] + list(OTHERS)
+    _python(
+        app_server,
+        "from tests.factories import file_ticket\n"
+        "from tickit.services import ticket_detail, users\n"
+        "from tickit.services.actors import UserPublic\n"
+        "with session_scope() as s:\n"
+        f"    client = UserPublic.of(users.find_by_email(s, {client_email!r}))\n"
+        f"    agent = UserPublic.of(users.find_by_email(s, {agent_email!r}))\n"
+        f"    for title, priority in {wanted!r}:\n"
+        "        number = file_ticket(s, client, 'HH', title)\n"
+        "        ticket_detail.set_priority(session=s, actor=agent, number=number, priority=priority)\n",
+    )
+
+
+def _rows(page):
+    return page.get_by_role("row").filter(has_text="Quokka")
+
+
+def _titles(page) -> set[str]:
+    return {text.strip() for text in page.get_by_role("rowheader").all_inner_texts() if "Quokka" in text}
+
+
+def test_agent_filters_searches_shares_the_view_and_pages_through_it(page_as, seed, app_server):
+    _file_tickets(app_server, seed.client.email, seed.agent.email)
+    page = page_as("agent")
+    expect(page).to_have_url(at_path("/tickets"))
+
+    page.get_by_label("Priority").click()
+    page.get_by_role("option", name="Urgent").click()
+    expect(page).to_have_url(re.compile(r"[?&]priority=urgent"))
+    page.get_by_label("Search").fill("quokka printer")
+    page.get_by_label("Search").press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q=quokka\+printer"))
+    expect(_rows(page)).to_have_count(3)
+    for title in URGENT_PRINTERS:
+        expect(_rows(page).filter(has_text=title)).to_contain_text("urgent")
+    assert _titles(page) == set(URGENT_PRINTERS)
+
+    # The URL is the view: another signed-in tab opening it sees the same rows and the same filters.
+    shared = page.url
+    other = page_as("agent")
+    other.goto(shared)
+    expect(_rows(other)).to_have_count(3)
+    assert _titles(other) == set(URGENT_PRINTERS)
+    expect(other.get_by_label("Priority")).to_contain_text("Urgent")
+    expect(other.get_by_label("Search")).to_have_value("quokka printer")
+
+    # Two rows a page: the next page holds the rest, and the first page comes back.
+    other.goto(shared + "&size=2")
+    expect(_rows(other)).to_have_count(2)
+    first = _titles(other)
+    other.get_by_role("button", name="Next page").click()
+    expect(other).to_have_url(re.compile(r"[?&]after="))
+    expect(_rows(other)).to_have_count(1)
+    second = _titles(other)
+    assert first | second == set(URGENT_PRINTERS) and not first & second
+    expect(other.get_by_role("button", name="Next page")).to_be_disabled()
+    other.get_by_role("button", name="First page").click()
+    expect(_rows(other)).to_have_count(2)
+    assert _titles(other) == first
+    expect(other.get_by_role("button", name="First page")).to_be_disabled()
+
+    # Nothing matches: the empty state says which filters are on; Clear brings the whole list back.
+    page.get_by_label("Search").fill("quokka walrus")
+    page.get_by_label("Search").press("Enter")
+    empty = page.get_by_text("Filters on:")
+    expect(empty).to_contain_text("quokka walrus")
+    expect(empty).to_contain_text("priority urgent")
+    page.get_by_role("button", name="Clear", exact=True).click()
+    expect(page).to_have_url(at_path("/tickets"))
+    expect(_rows(page)).to_have_count(5)

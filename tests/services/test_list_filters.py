@@ -1,0 +1,39 @@
+"""The staff list's filter bar offers the projects, types and statuses the actor works, and no others."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import add_member, make_project, make_user
+from tickit.services.errors import PermissionDenied
+from tickit.services.list_filters import filter_choices
+
+
+def test_agent_is_offered_only_the_projects_they_work(session):
+    hh = make_project(session, "HH")
+    make_project(session, "XY")
+    agent = make_user(session, role="agent")
+    add_member(session, hh.id, agent, "agent")
+
+    choices = filter_choices(session=session, actor=agent)
+
+    assert [key for key, _ in choices.projects] == ["HH"]
+    assert choices.types and {t.project_key for t in choices.types} == {"HH"}
+    assert choices.statuses and {s.project_key for s in choices.statuses} == {"HH"}
+    type_keys = {t.key for t in choices.types}
+    assert {s.type_key for s in choices.statuses} <= type_keys
+
+
+def test_admin_is_offered_every_project(session):
+    make_project(session, "HH")
+    make_project(session, "XY")
+    admin = make_user(session, role="admin")
+
+    assert {key for key, _ in filter_choices(session=session, actor=admin).projects} == {"HH", "XY"}
+
+
+def test_agent_of_no_project_is_offered_nothing_and_a_client_is_refused(session):
+    make_project(session, "HH")
+    assert filter_choices(session=session, actor=make_user(session, role="agent")).projects == []
+    with pytest.raises(PermissionDenied):
+        filter_choices(session=session, actor=make_user(session, role="client"))

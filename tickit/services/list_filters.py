@@ -1,0 +1,64 @@
+"""What the staff ticket list's filter bar offers: the projects, types and statuses the actor works."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from tickit.models import MemberRole, Project, TicketStatus, TicketType
+from tickit.services.actors import UserPublic, require_staff
+from tickit.services.projects import project_ids_for
+
+
+@dataclass(frozen=True)
+class TypeChoice:
+    project_key: str
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StatusChoice:
+    project_key: str
+    type_key: str
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    projects: list[tuple[str, str]]  # (key, name), by name
+    types: list[TypeChoice]  # in project, then board order
+    statuses: list[StatusChoice]  # in project, type, then board order
+
+
+def filter_choices(*, session: Session, actor: UserPublic) -> FilterChoices:
+    """The projects the actor works (admins: all), with their ticket types and statuses; archived ones left out."""
+    require_staff(actor)
+    ids = project_ids_for(session, actor, MemberRole.AGENT)
+    if not ids:
+        return FilterChoices(projects=[], types=[], statuses=[])
+    projects = session.exec(
+        select(Project.key, Project.name)
+        .where(Project.id.in_(ids), Project.archived_at.is_(None))
+        .order_by(Project.name, Project.id)
+    ).all()
+    types = session.exec(
+        select(Project.key, TicketType.key, TicketType.name)
+        .join(TicketType, TicketType.project_id == Project.id)
+        .where(Project.id.in_(ids), Project.archived_at.is_(None), TicketType.archived == False)  # noqa: E712
+        .order_by(Project.name, Project.id, TicketType.sort_order, TicketType.id)
+    ).all()
+    statuses = session.exec(
+        select(Project.key, TicketType.key, TicketStatus.key, TicketStatus.name)
+        .join(TicketType, TicketType.project_id == Project.id)
+        .join(TicketStatus, TicketStatus.type_id == TicketType.id)
+        .where(Project.id.in_(ids), Project.archived_at.is_(None), TicketType.archived == False)  # noqa: E712
+        .order_by(Project.name, Project.id, TicketType.sort_order, TicketType.id, TicketStatus.sort_order)
+    ).all()
+    return FilterChoices(
+        projects=[(key, name) for key, name in projects],
+        types=[TypeChoice(*row) for row in types],
+        statuses=[StatusChoice(*row) for row in statuses],
+    )
