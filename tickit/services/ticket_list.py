@@ -1,7 +1,7 @@
 """The ticket list: filters, search, sort and keyset pages, with the filters kept in a query string.
 
 Decisions the list's callers rely on:
-- Who sees what is the lists' rule (`tickets.tickets_for_staff`, `tickets.tickets_reported_by`):
+- Who sees what (as `tickets.tickets_reported_by` for a client's own list, and `access`):
   agents see the tickets of the projects where they are agents, admins every ticket, everyone else
   the tickets they reported. Filters only ever narrow that set.
 - Filters combine with AND; the values of one filter with OR. Keys (projects, types, statuses) are

@@ -221,10 +221,3 @@ def _rows(session: Session, *conditions) -> list[TicketRow]:
 def tickets_reported_by(*, session: Session, actor: UserPublic) -> list[TicketRow]:
     """The actor's own tickets, most recently changed first (a client's portal)."""
     return _rows(session, Ticket.reporter_id == actor.id)
-
-
-def tickets_for_staff(*, session: Session, actor: UserPublic) -> list[TicketRow]:
-    """Tickets of the projects the agent works (all projects for admins), most recently changed first."""
-    if not actor.is_staff:
-        return []
-    return _rows(session, Ticket.project_id.in_(project_ids_for(session, actor, MemberRole.AGENT)))
