@@ -139,7 +139,7 @@ def test_a_failed_database_write_removes_the_stored_file(session, desk, data_dir
     def broken_log(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(attachments, "_log", broken_log)
+    monkeypatch.setattr(attachments.activity, "record", broken_log)
     with pytest.raises(RuntimeError):
         upload(session, desk.client, desk.number)
     assert stored_files(data_dir) == []

@@ -47,7 +47,8 @@ from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.models import ActivityEntry, Attachment, Comment, Project, Ticket, User, utcnow
+from tickit.models import Attachment, Comment, Project, Ticket, User, utcnow
+from tickit.services import activity
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ServiceError
@@ -149,7 +150,7 @@ def store_upload(
         ticket.updated_at = now
         session.add(ticket)
         session.flush()
-        _log(
+        activity.record(
             session,
             ticket,
             actor,
@@ -204,7 +205,7 @@ def remove_attachment(*, session: Session, actor: UserPublic, attachment_id: int
     session.add_all([attachment, ticket])
     session.flush()
     comment = session.get(Comment, attachment.comment_id) if attachment.comment_id is not None else None
-    _log(session, ticket, actor, "attachment_removed", before=_logged(attachment, comment), now=now)
+    activity.record(session, ticket, actor, "attachment_removed", before=_logged(attachment, comment), now=now)
 
 
 def list_for_ticket(*, session: Session, actor: UserPublic, number: str) -> list[AttachmentView]:
@@ -485,26 +486,3 @@ def _logged(attachment: Attachment, comment: Comment | None) -> dict:
         "comment_id": attachment.comment_id,
         "internal": bool(comment is not None and comment.is_internal),
     }
-
-
-def _log(
-    session: Session,
-    ticket: Ticket,
-    actor: UserPublic,
-    action: str,
-    *,
-    now: datetime,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> None:
-    session.add(
-        ActivityEntry(
-            ticket_id=ticket.id,
-            actor_user_id=actor.id,
-            action=action,
-            before=before or {},
-            after=after or {},
-            created_at=now,
-        )
-    )
-    session.flush()

@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.models import (
-    ActivityEntry,
     MemberRole,
     Priority,
     Project,
@@ -26,7 +25,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import fields, workflow
+from tickit.services import activity, fields, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.errors import NotFound, ValidationFailed
@@ -195,17 +194,15 @@ def move_card(
     ticket.board_rank = rank
     ticket.updated_at = utcnow()
     session.add(ticket)
-    session.add(
-        ActivityEntry(
-            ticket_id=ticket.id,
-            actor_user_id=actor.id,
-            action="reordered",
-            before={"board_rank": previous},
-            after={"board_rank": rank},
-            created_at=ticket.updated_at,
-        )
+    activity.record(
+        session,
+        ticket,
+        actor,
+        "reordered",
+        now=ticket.updated_at,
+        before={"board_rank": previous},
+        after={"board_rank": rank},
     )
-    session.flush()
     return None
 
 

@@ -25,7 +25,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from tickit.models import ActivityEntry, Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
+from tickit.models import Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
+from tickit.services import activity
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -108,7 +109,9 @@ def add_comment(
         ticket.first_responded_at = now
     session.add(ticket)
     session.flush()
-    _log(session, ticket, actor, "comment_added", after={"comment_id": comment.id, "internal": internal}, now=now)
+    activity.record(
+        session, ticket, actor, "comment_added", after={"comment_id": comment.id, "internal": internal}, now=now
+    )
     return _view(session, comment)
 
 
@@ -132,7 +135,7 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
     ticket.updated_at = now
     session.add_all([comment, ticket])
     session.flush()
-    _log(
+    activity.record(
         session,
         ticket,
         actor,
@@ -160,7 +163,7 @@ def delete_comment(*, session: Session, actor: UserPublic, comment_id: int) -> N
     ticket.updated_at = now
     session.add_all([comment, ticket])
     session.flush()
-    _log(
+    activity.record(
         session,
         ticket,
         actor,
@@ -309,26 +312,3 @@ def _view_of(comment: Comment, author: User | None, names: dict[int, str]) -> Co
 
 def _truncated(text: str) -> str:
     return text if len(text) <= LOGGED_TEXT_MAX else text[: LOGGED_TEXT_MAX - 1] + "…"
-
-
-def _log(
-    session: Session,
-    ticket: Ticket,
-    actor: UserPublic,
-    action: str,
-    *,
-    now: datetime,
-    before: dict | None = None,
-    after: dict | None = None,
-) -> None:
-    session.add(
-        ActivityEntry(
-            ticket_id=ticket.id,
-            actor_user_id=actor.id,
-            action=action,
-            before=before or {},
-            after=after or {},
-            created_at=now,
-        )
-    )
-    session.flush()

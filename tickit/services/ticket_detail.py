@@ -27,6 +27,7 @@ from tickit.models import (
     User,
     utcnow,
 )
+from tickit.services import activity as activity_log
 from tickit.services import fields, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
@@ -260,12 +261,7 @@ def _log(session: Session, actor: UserPublic, ticket: Ticket, action: str, befor
     now = utcnow()
     ticket.updated_at = now
     session.add(ticket)
-    session.add(
-        ActivityEntry(
-            ticket_id=ticket.id, actor_user_id=actor.id, action=action, before=before, after=after, created_at=now
-        )
-    )
-    session.flush()
+    activity_log.record(session, ticket, actor, action, now=now, before=before, after=after)
 
 
 def _field_views(session: Session, ticket: Ticket) -> list[FieldView]:
