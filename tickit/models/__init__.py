@@ -2,7 +2,7 @@
 
 from tickit.models.base import metadata, utcnow
 from tickit.models.integrations import ApiClient
-from tickit.models.notifications import OutboxMessage, PushSubscription
+from tickit.models.notifications import Notification, OutboxMessage, PushSubscription
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, Source, Ticket
@@ -23,6 +23,7 @@ __all__ = [
     "Comment",
     "FieldType",
     "MemberRole",
+    "Notification",
     "OutboxMessage",
     "Priority",
     "Project",

@@ -41,3 +41,18 @@ class OutboxMessage(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str = Field(default="", max_length=1000)
+
+
+class Notification(SQLModel, table=True):
+    """One entry in a user's bell: what happened to which ticket, read or not."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", ondelete="CASCADE")
+    event: str = Field(max_length=40)  # ticket_created, assigned, client_reply, mention, ...
+    summary: str = Field(max_length=300)  # one line a person reads in the bell
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -28,6 +28,11 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # How the user wants to hear about work (the bell always shows it); set in the profile.
+    notify_by_mail: bool = Field(default=True)
+    notify_by_push: bool = Field(default=True)
+    # The board opened last, as "PROJECTKEY/typekey", so every browser opens on it.
+    last_board: str = Field(default="", max_length=100)
 
 
 class UserSession(SQLModel, table=True):
