@@ -13,11 +13,11 @@ from tickit.services.errors import ServiceError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tickit.cli import api_clients, db, projects, serve, users
+    from tickit.cli import api_clients, db, projects, serve, users, vapid
 
     parser = argparse.ArgumentParser(prog="tickit", description="TickIt helpdesk administration")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, db, users, projects, api_clients):
+    for module in (serve, db, users, projects, api_clients, vapid):
         module.register(subparsers)
     return parser
 
