@@ -31,8 +31,13 @@ FAKE_PUSH_MANAGER = """
     current = {
       endpoint: fake.endpoint,
       expirationTime: null,
-      options: { userVisibleOnly: options.userVisibleOnly, applicationServerKey: new Uint8Array(options.applicationServerKey).buffer },
-      toJSON() { return { endpoint: fake.endpoint, expirationTime: null, keys: { p256dh: fake.p256dh, auth: fake.auth } }; },
+      options: {
+        userVisibleOnly: options.userVisibleOnly,
+        applicationServerKey: new Uint8Array(options.applicationServerKey).buffer,
+      },
+      toJSON() {
+        return { endpoint: fake.endpoint, expirationTime: null, keys: { p256dh: fake.p256dh, auth: fake.auth } };
+      },
       async unsubscribe() { current = null; return true; },
     };
     return current;
@@ -126,7 +131,9 @@ def test_mail_and_push_switches_are_kept_after_a_reload(new_account, page_as):
 # --- push on this device -----------------------------------------------------------------------------------
 
 
-def test_enabling_notifications_stores_this_browsers_subscription_with_the_servers_key(new_account, page_as, app_server):
+def test_enabling_notifications_stores_this_browsers_subscription_with_the_servers_key(
+    new_account, page_as, app_server
+):
     account = new_account("agent", project="HH")
     page = page_as(account)
     subscription = _browser_subscription(f"https://push.example.test/send/{os.urandom(6).hex()}")
@@ -141,7 +148,11 @@ def test_enabling_notifications_stores_this_browsers_subscription_with_the_serve
     server_key = app_server.tickit("vapid", "public-key").strip()
     assert page.evaluate("window.__subscribedWithKey") == server_key
     (row,) = _subscriptions(app_server, account.email)
-    assert (row.endpoint, row.p256dh, row.auth) == (subscription["endpoint"], subscription["p256dh"], subscription["auth"])
+    assert (row.endpoint, row.p256dh, row.auth) == (
+        subscription["endpoint"],
+        subscription["p256dh"],
+        subscription["auth"],
+    )
     assert row.vapid_public_key == server_key
     scope = page.evaluate("navigator.serviceWorker.getRegistration('/').then(r => r && r.scope)")
     assert scope == f"{app_server.url}/"
@@ -209,7 +220,12 @@ def test_the_service_worker_shows_a_pushed_notification_with_the_tickets_url(new
             break
         page.wait_for_timeout(100)
     (registration_id,) = ids
-    payload = {"title": "HH-42 · New ticket", "body": "Checkout button does nothing", "url": "/tickets/HH-42", "tag": "ticket-HH-42"}
+    payload = {
+        "title": "HH-42 · New ticket",
+        "body": "Checkout button does nothing",
+        "url": "/tickets/HH-42",
+        "tag": "ticket-HH-42",
+    }
 
     cdp.send(
         "ServiceWorker.deliverPushMessage",
@@ -233,6 +249,52 @@ def test_the_service_worker_shows_a_pushed_notification_with_the_tickets_url(new
     ]
 
 
+# notificationclick cannot be dispatched to a real service worker from a test (only a trusted click on a shown
+# notification does that), so the served sw.js runs in the page with a stand-in `self`: its own handler code,
+# with the service worker's clients recorded.
+RUN_NOTIFICATION_CLICK = """async ({ url, tabs }) => {
+  const source = await (await fetch("/sw.js")).text();
+  const origin = location.origin;
+  const log = [];
+  const listeners = {};
+  const fakeSelf = {
+    location: { origin },
+    addEventListener: (type, handler) => { listeners[type] = handler; },
+    skipWaiting: () => {},
+    clients: {
+      claim: async () => {},
+      matchAll: async () => tabs.map((tabUrl) => ({
+        url: origin + tabUrl,
+        focus: async () => { log.push(["focus", origin + tabUrl]); },
+        navigate: async (to) => { log.push(["navigate", origin + tabUrl, to]); },
+      })),
+      openWindow: async (to) => { log.push(["open", to]); },
+    },
+  };
+  new Function("self", source)(fakeSelf);
+  const pending = [];
+  listeners.notificationclick({
+    notification: { data: { url }, close: () => log.push(["close"]) },
+    waitUntil: (promise) => pending.push(promise),
+  });
+  await Promise.all(pending);
+  return log.map((entry) => entry.map((part) => part.replace(origin, "")));
+}"""
+
+
+def test_clicking_a_notification_focuses_the_tab_on_its_ticket_or_opens_one(page_as):
+    page = page_as("agent")
+
+    def click(url, tabs):
+        return page.evaluate(RUN_NOTIFICATION_CLICK, {"url": url, "tabs": tabs})
+
+    assert click("/tickets/HH-42", ["/tickets/HH-7", "/tickets/HH-42"]) == [["close"], ["focus", "/tickets/HH-42"]]
+    # Another TickIt tab may hold a half-written reply: it is not navigated away.
+    assert click("/tickets/HH-42", ["/tickets/HH-7"]) == [["close"], ["open", "/tickets/HH-42"]]
+    # Only this app's paths are opened.
+    assert click("https://elsewhere.example/phish", []) == [["close"], ["open", "/"]]
+
+
 # --- the bell ----------------------------------------------------------------------------------------------
 
 
@@ -244,7 +306,9 @@ def test_the_bell_counts_new_notifications_live_and_opening_one_leads_to_its_tic
     page.goto("/tickets")
     expect(_bell(page)).to_have_accessible_name("Notifications")
 
-    number = _notify(app_server, agent.email, seed.client_ticket, "New ticket: Search ignores accents", "Assigned to you")
+    number = _notify(
+        app_server, agent.email, seed.client_ticket, "New ticket: Search ignores accents", "Assigned to you"
+    )
     _notify(app_server, seed.agent.email, seed.client_ticket, "Meant for another agent")
 
     expect(_bell(page)).to_have_accessible_name("Notifications, 2 unread", timeout=20_000)

@@ -46,7 +46,12 @@ def test_subscribing_stores_the_keys_and_the_vapid_key_it_was_made_with(session)
     device, sent = _subscribe(session, user)
 
     (row,) = _rows(session)
-    assert (row.user_id, row.endpoint, row.p256dh, row.auth) == (user.id, sent["endpoint"], sent["p256dh"], sent["auth"])
+    assert (row.user_id, row.endpoint, row.p256dh, row.auth) == (
+        user.id,
+        sent["endpoint"],
+        sent["p256dh"],
+        sent["auth"],
+    )
     assert row.vapid_public_key == vapid.public_key()
     assert device.current_key and device.service == "Chrome or Edge (Google push service)"
 
@@ -91,7 +96,10 @@ def test_keys_that_are_not_a_p256_point_and_a_16_byte_secret_are_refused_with_re
     off_curve = _b64url(b"\x04" + b"\x01" * 64)
     cases = [
         ({"p256dh": "not base64!"}, {"p256dh": "The p256dh key must be base64url."}),
-        ({"p256dh": _b64url(b"\x04" + b"\x00" * 10)}, {"p256dh": "The p256dh key must be a 65-byte uncompressed P-256 public key."}),
+        (
+            {"p256dh": _b64url(b"\x04" + b"\x00" * 10)},
+            {"p256dh": "The p256dh key must be a 65-byte uncompressed P-256 public key."},
+        ),
         ({"p256dh": off_curve}, {"p256dh": "The p256dh key is not a point on the P-256 curve."}),
         ({"auth": _b64url(b"short")}, {"auth": "The auth secret must be 16 bytes."}),
         ({"auth": ""}, {"auth": "The auth secret must be base64url."}),

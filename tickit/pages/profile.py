@@ -137,7 +137,13 @@ def _notifications() -> rx.Component:
                 size="2",
                 color=rx.color("gray", 10),
             ),
-            _choice("Email me", "A mail for each event, threaded by ticket.", S.notify_by_mail, S.set_notify_by_mail, "notify-mail"),
+            _choice(
+                "Email me",
+                "A mail for each event, threaded by ticket.",
+                S.notify_by_mail,
+                S.set_notify_by_mail,
+                "notify-mail",
+            ),
             _choice(
                 "Push to my devices",
                 "A notification on every device you enabled below.",
@@ -165,7 +171,13 @@ def _notifications() -> rx.Component:
             rx.heading("Your devices", size="3", padding_top="8px"),
             rx.cond(
                 S.devices.length() > 0,
-                rx.vstack(rx.foreach(S.devices, _device_row), spacing="3", width="100%", role="list", aria_label="Your devices"),
+                rx.vstack(
+                    rx.foreach(S.devices, _device_row),
+                    spacing="3",
+                    width="100%",
+                    role="list",
+                    aria_label="Your devices",
+                ),
                 rx.text("No device receives push notifications yet.", size="2", color=rx.color("gray", 10)),
             ),
             spacing="3",
