@@ -148,3 +148,24 @@ def test_rename_refuses_an_empty_name(session):
     assert users.rename(session=session, actor=user, name="  Ada L.  ").name == "Ada L."
     with pytest.raises(ValidationFailed):
         users.rename(session=session, actor=user, name=" ")
+
+
+def test_notification_choices_change_only_the_signed_in_users_own(session):
+    user, other = make_user(session, "agent"), make_user(session, "agent")
+    everything = users.NotificationChoices(by_mail=True, by_push=True)
+    assert users.notification_choices(session=session, actor=user) == everything
+
+    assert users.set_notification_choices(session=session, actor=user, by_push=False) == users.NotificationChoices(
+        by_mail=True, by_push=False
+    )
+    users.set_notification_choices(session=session, actor=user, by_mail=False)
+
+    assert users.notification_choices(session=session, actor=user) == users.NotificationChoices(False, False)
+    assert users.notification_choices(session=session, actor=other) == everything
+
+
+def test_notification_choices_must_be_on_or_off(session):
+    user = make_user(session, "agent")
+    with pytest.raises(ValidationFailed) as failure:
+        users.set_notification_choices(session=session, actor=user, by_mail="yes")
+    assert failure.value.errors == {"by_mail": "Choose on or off."}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.bell import bell
 from tickit.components.brand import brand
 from tickit.components.post_form import post_form
 from tickit.state.session import SessionState
@@ -140,11 +141,12 @@ def _user_block() -> rx.Component:
 
 def sidebar() -> rx.Component:
     return rx.vstack(
-        rx.link(
-            brand("small"),
-            href=SessionState.home_path,
-            underline="none",
-            color=rx.color("gray", 12),
+        rx.hstack(
+            rx.link(brand("small"), href=SessionState.home_path, underline="none", color=rx.color("gray", 12)),
+            rx.spacer(),
+            rx.cond(SessionState.user_role != "", bell()),
+            align="center",
+            width="100%",
             padding="16px 12px 8px",
         ),
         rx.el.nav(

@@ -1,4 +1,4 @@
-"""/profile: the signed-in user's name and password."""
+"""/profile: the signed-in user's name, password, notification choices and push devices."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, page_header
+from tickit.components.push_control import push_control
 from tickit.state.profile import ProfileState as S
 from tickit.state.session import SessionState
 
@@ -79,8 +80,116 @@ def _password() -> rx.Component:
     )
 
 
+def _choice(label: str, hint: str, checked: rx.Var, on_change, control_id: str) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.el.label(rx.text(label, size="2", weight="medium"), html_for=control_id),
+            rx.text(hint, size="1", color=rx.color("gray", 10)),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.switch(id=control_id, checked=checked, on_change=on_change),
+        align="center",
+        width="100%",
+    )
+
+
+def _device_row(device: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon("monitor-smartphone", size=16, color=rx.color("gray", 10)),
+        rx.vstack(
+            rx.hstack(
+                rx.text(device["service"], size="2", weight="medium"),
+                rx.cond(device["here"], rx.badge("This device", color_scheme="green", variant="soft", radius="full")),
+                rx.cond(
+                    device["current_key"],
+                    rx.fragment(),
+                    rx.badge("Needs enabling again", color_scheme="amber", variant="soft", radius="full"),
+                ),
+                spacing="2",
+                align="center",
+            ),
+            rx.text("Added ", device["added"], size="1", color=rx.color("gray", 10)),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.button(
+            "Remove",
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            on_click=S.remove_device(device["id"]),
+            aria_label="Remove " + device["service"].to(str),
+        ),
+        align="center",
+        width="100%",
+        role="listitem",
+    )
+
+
+def _notifications() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Notifications", size="4"),
+            rx.text(
+                "The bell at the top of the sidebar always shows what happened to your tickets. "
+                "Choose where else you hear about it.",
+                size="2",
+                color=rx.color("gray", 10),
+            ),
+            _choice(
+                "Email me",
+                "A mail for each event, threaded by ticket.",
+                S.notify_by_mail,
+                S.set_notify_by_mail,
+                "notify-mail",
+            ),
+            _choice(
+                "Push to my devices",
+                "A notification on every device you enabled below.",
+                S.notify_by_push,
+                S.set_notify_by_push,
+                "notify-push",
+            ),
+            rx.separator(size="4"),
+            rx.heading("This device", size="3"),
+            push_control(
+                vapid_key=S.vapid_key,
+                enabled_here=S.enabled_here,
+                on_browser=S.browser_checked,
+                on_subscribe=S.subscribed,
+                on_unsubscribe=S.unsubscribed,
+            ),
+            rx.cond(
+                ~S.notify_by_push & S.enabled_here,
+                rx.text(
+                    "Push is switched off above, so this device receives nothing until you switch it on.",
+                    size="1",
+                    color=rx.color("amber", 11),
+                ),
+            ),
+            rx.heading("Your devices", size="3", padding_top="8px"),
+            rx.cond(
+                S.devices.length() > 0,
+                rx.vstack(
+                    rx.foreach(S.devices, _device_row),
+                    spacing="3",
+                    width="100%",
+                    role="list",
+                    aria_label="Your devices",
+                ),
+                rx.text("No device receives push notifications yet.", size="2", color=rx.color("gray", 10)),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def profile_page() -> rx.Component:
     return app_page(
         page_header("Profile", "Your account on this TickIt."),
-        rx.vstack(_details(), _password(), spacing="4", width="100%", max_width="640px"),
+        rx.vstack(_details(), _notifications(), _password(), spacing="4", width="100%", max_width="640px"),
     )

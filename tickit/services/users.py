@@ -175,3 +175,34 @@ def ensure_first_admin(*, session: Session, email: str) -> CreatedUser | None:
     return create_user(
         session=session, actor=SYSTEM, email=email, name="Administrator", role=Role.ADMIN, send_welcome=False
     )
+
+
+@dataclass(frozen=True)
+class NotificationChoices:
+    """How a user wants to hear about their tickets beyond the bell, which is always on."""
+
+    by_mail: bool
+    by_push: bool
+
+
+def notification_choices(*, session: Session, actor: UserPublic) -> NotificationChoices:
+    """The signed-in user's own choices."""
+    user = get_user(session, actor.id)
+    return NotificationChoices(by_mail=user.notify_by_mail, by_push=user.notify_by_push)
+
+
+def set_notification_choices(
+    *, session: Session, actor: UserPublic, by_mail: bool | None = None, by_push: bool | None = None
+) -> NotificationChoices:
+    """Change the signed-in user's own mail and push choices; a choice left None stays as it is."""
+    user = get_user(session, actor.id)
+    for name, value in (("by_mail", by_mail), ("by_push", by_push)):
+        if value is not None and not isinstance(value, bool):
+            raise ValidationFailed({name: "Choose on or off."})
+    if by_mail is not None:
+        user.notify_by_mail = by_mail
+    if by_push is not None:
+        user.notify_by_push = by_push
+    session.add(user)
+    session.flush()
+    return NotificationChoices(by_mail=user.notify_by_mail, by_push=user.notify_by_push)
