@@ -113,7 +113,7 @@ def test_agent_filters_the_list_by_a_named_colleague_and_the_view_keeps_it(page_
     expect(wombats).to_have_count(2)
 
     page.get_by_label("Assignee").click()
-    expect(page.get_by_role("option", name="Me")).to_be_visible()
+    expect(page.get_by_role("option", name="Me", exact=True)).to_be_visible()
     expect(page.get_by_role("option", name=seed.agent.name)).to_be_visible()
     page.get_by_role("option", name="Walter Wombat").click()
     expect(wombats).to_have_count(1)

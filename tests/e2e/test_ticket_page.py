@@ -176,3 +176,39 @@ def test_an_agent_mentions_a_colleague_from_the_at_popup(page_as, seed, app_serv
         "    assert comment.mentions == [mona.id], comment.mentions\n"
         "    assert f'data-id=\"{mona.id}\"' in comment.body_html, comment.body_html\n",
     )
+
+
+def test_a_multi_select_field_is_edited_in_place_one_option_at_a_time(page_as, seed, app_server):
+    title = "Ticket page: which browsers break?"
+    app_server.tickit("project", "create", "--key=MS", "--name=Multi Shop", "--template=software-feedback")
+    app_server.tickit("project", "member", "add", "--role=agent", "MS", seed.agent.email)
+    _python(
+        app_server,
+        "from tests.factories import file_ticket\n"
+        "from tickit.services import users, workflow_admin\n"
+        "from tickit.services.actors import SYSTEM, UserPublic\n"
+        "with session_scope() as s:\n"
+        "    bug = workflow_admin.type_detail(session=s, actor=SYSTEM, project_key='MS', type_key='bug')\n"
+        "    workflow_admin.add_field(session=s, actor=SYSTEM, project_key='MS', type_key='bug',\n"
+        "        expected_version=bug.version, key='browsers', label='Browsers', field_type='multi_select',\n"
+        "        options=['Firefox', 'Chrome', 'Safari'])\n"
+        "with session_scope() as s:\n"
+        f"    agent = UserPublic.of(users.find_by_email(s, {seed.agent.email!r}))\n"
+        f"    file_ticket(s, agent, 'MS', {title!r}, type_key='bug')\n",
+    )
+    page = page_as("agent")
+    _open_ticket(page, title)
+    browsers = page.get_by_role("group", name="Browsers")
+    browsers.get_by_label("Firefox").click()
+    expect(browsers.get_by_label("Firefox")).to_be_checked()
+    browsers.get_by_label("Safari").click()
+    expect(browsers.get_by_label("Safari")).to_be_checked()
+    activity = page.get_by_role("list", name="Activity")
+    expect(activity.locator("li").first).to_contain_text("changed Browsers from Firefox to Firefox, Safari")
+    browsers.get_by_label("Firefox").click()
+    expect(activity.locator("li").first).to_contain_text("changed Browsers from Firefox, Safari to Safari")
+    page.reload()
+    browsers = page.get_by_role("group", name="Browsers")
+    expect(browsers.get_by_label("Safari")).to_be_checked()
+    expect(browsers.get_by_label("Firefox")).not_to_be_checked()
+    expect(browsers.get_by_label("Chrome")).not_to_be_checked()

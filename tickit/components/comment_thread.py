@@ -120,20 +120,14 @@ def _file_row(file, on_remove) -> rx.Component:
     return rx.hstack(
         rx.cond(
             file.is_image,
-            rx.link(
-                rx.image(
-                    src=file.thumbnail_url,
-                    alt=file.name,
-                    width="44px",
-                    height="44px",
-                    object_fit="cover",
-                    border_radius="var(--radius-2)",
-                    border=f"1px solid {rx.color('gray', 5)}",
-                    display="block",
-                ),
-                href=file.download_url,
-                reload_document=True,
-                custom_attrs={"download": "", "tabindex": "-1"},
+            rx.image(
+                src=file.thumbnail_url,
+                alt=file.name,
+                width="44px",
+                height="44px",
+                object_fit="cover",
+                border_radius="var(--radius-2)",
+                border=f"1px solid {rx.color('gray', 5)}",
                 flex_shrink="0",
             ),
             rx.center(

@@ -92,7 +92,32 @@ def _field_control(field) -> rx.Component:
                 aria_label=field.label,
             ),
         ),
-        ("multi_select", rx.text(rx.cond(field.shown != "", field.shown, "—"), size="2")),
+        (
+            "multi_select",
+            rx.flex(
+                rx.foreach(
+                    field.options,
+                    lambda o: rx.text(
+                        rx.flex(
+                            rx.checkbox(
+                                checked=field.chosen.contains(o[0]),
+                                on_change=lambda on: T.toggle_option(field.key, o[0], on),
+                                size="1",
+                            ),
+                            o[1],
+                            spacing="1",
+                            align="center",
+                        ),
+                        as_="label",
+                        size="1",
+                    ),
+                ),
+                wrap="wrap",
+                style={"gap": "4px 12px"},
+                role="group",
+                aria_label=field.label,
+            ),
+        ),
         rx.input(max_length=600, **text_like),
     )
 

@@ -59,6 +59,7 @@ class FieldRow:
     value: str  # for a text-like input or a select
     checked: bool
     shown: str
+    chosen: list[str]  # a multi-select's option keys
     error: str = ""
 
 
@@ -151,6 +152,7 @@ class TicketState(SessionState):
                 value=_field_value(f.value),
                 checked=f.value is True,
                 shown=f.shown,
+                chosen=[str(v) for v in f.value] if isinstance(f.value, list) else [],
                 error=errors.get(f"fields.{f.key}", ""),
             )
             for f in detail.fields
@@ -283,6 +285,15 @@ class TicketState(SessionState):
                 session=session, actor=actor, number=self.number, priority=priority
             )
         )
+
+    @rx.event
+    def toggle_option(self, key: str, option: str, on: bool):
+        """Tick or untick one option of a multi-select field, saving the field with the rest as they were."""
+        current = next((f for f in self.fields if f.key == key), None)
+        if current is None:
+            return None
+        chosen = [k for k, _ in current.options if (k == option and on) or (k != option and k in current.chosen)]
+        return self.save_field(key, chosen)
 
     @rx.event
     def save_field(self, key: str, value: Any):
