@@ -252,6 +252,9 @@ class TicketState(SessionState):
             async with self:
                 if not self._still_watching(watcher, number):
                     return
+                actor = self.actor()  # signed out or deactivated since the page opened: show nothing more
+                if actor is None:
+                    return
                 comments_state = await self.get_state(TicketCommentsState)
                 try:
                     self._reload(actor)
