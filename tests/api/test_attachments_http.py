@@ -235,11 +235,35 @@ def test_files_go_onto_a_comment_the_uploader_wrote(http, desk, engine):
     assert upload(http, desk.client, desk.number, ("a.txt", b"a", "text/plain"), comment="junk").status_code == 404
 
 
-def add_comment(engine, who: dict[str, str], number: str) -> int:
+def test_a_client_reaches_no_file_of_an_internal_note_by_any_route(http, desk, engine, data_dir):
+    note = add_comment(engine, desk.agent, desk.number, internal=True)
+    files = upload(
+        http,
+        desk.agent,
+        desk.number,
+        ("plan.txt", b"for agents", "text/plain"),
+        ("shot.png", PNG, "image/png"),
+        comment=str(note),
+    ).json()
+    text, picture = files
+    missing = http.get("/attachments/999999/download", headers=desk.client)
+    for url in (text["download_url"], picture["download_url"], picture["thumbnail_url"]):
+        refused = http.get(url, headers=desk.client)
+        assert (refused.status_code, refused.content) == (404, missing.content)
+        assert http.get(url, headers=desk.agent).status_code == 200
+    stored = len(stored_files(data_dir))
+    onto_note = upload(http, desk.client, desk.number, ("x.txt", b"x", "text/plain"), comment=str(note))
+    assert onto_note.status_code == 404 and onto_note.json() == {"detail": "Not found."}
+    assert len(stored_files(data_dir)) == stored
+
+
+def add_comment(engine, who: dict[str, str], number: str, *, internal: bool = False) -> int:
     with Session(engine, expire_on_commit=False) as session:
         author = auth.resolve_session(session=session, token=who["Cookie"].split("=", 1)[1])
         ticket = ticket_for(session, author, number)
-        comment = Comment(ticket_id=ticket.id, author_id=author.id, body_html="<p>x</p>", body_text="x")
+        comment = Comment(
+            ticket_id=ticket.id, author_id=author.id, body_html="<p>x</p>", body_text="x", is_internal=internal
+        )
         session.add(comment)
         session.commit()
         return comment.id

@@ -108,8 +108,17 @@ def test_client_sees_the_public_thread_replies_and_no_one_else_gets_in(
     expect(page.locator("[data-reply='true']").filter(has_text="with every invoice")).to_be_visible()
     page.get_by_role("textbox", name="New comment").click()
     page.keyboard.type("Attaching another example soon.")
+    composer = page.get_by_role("group", name="Write a comment")
+    with page.expect_file_chooser() as chooser:
+        composer.get_by_role("button", name="Attach files").click()
+    chooser.value.set_files([{"name": "invoice-1010.txt", "mimeType": "text/plain", "buffer": b"Invoice 1010\n"}])
     page.get_by_role("button", name="Post", exact=True).click()
-    expect(page.get_by_role("article", name=f"Comment by {client_a.name}").last).to_contain_text("another example")
+    mine = page.get_by_role("article", name=f"Comment by {client_a.name}").last
+    expect(mine).to_contain_text("another example")
+    # The file the client chose while writing hangs under their comment, and downloads.
+    example = mine.get_by_role("link", name="invoice-1010.txt")
+    expect(example).to_be_visible()
+    assert page.request.get(example.get_attribute("href")).body() == b"Invoice 1010\n"
     # The client attaches a file to their ticket, and it is listed as theirs.
     with page.expect_file_chooser() as chooser:
         details.get_by_role("button", name="Attach files").click()

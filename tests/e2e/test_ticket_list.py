@@ -86,3 +86,43 @@ def test_agent_filters_searches_shares_the_view_and_pages_through_it(page_as, se
     page.get_by_role("button", name="Clear", exact=True).click()
     expect(page).to_have_url(at_path("/tickets"))
     expect(_rows(page)).to_have_count(5)
+
+
+def test_agent_filters_the_list_by_a_named_colleague_and_the_view_keeps_it(page_as, seed, app_server, new_account):
+    colleague = new_account("agent", project="HH", name="Walter Wombat")
+    titles = ("Wombat burrow map outdated", "Wombat feeding schedule")
+    _python(
+        app_server,
+        "from sqlmodel import select\n"
+        "from tests.factories import file_ticket\n"
+        "from tickit.models import User\n"
+        "from tickit.services import ticket_detail, users\n"
+        "from tickit.services.actors import UserPublic\n"
+        "with session_scope() as s:\n"
+        f"    client = UserPublic.of(users.find_by_email(s, {seed.client.email!r}))\n"
+        f"    agent = UserPublic.of(users.find_by_email(s, {seed.agent.email!r}))\n"
+        f"    walter = s.exec(select(User).where(User.email == {colleague.email!r})).one()\n"
+        f"    theirs = file_ticket(s, client, 'HH', {titles[0]!r})\n"
+        f"    file_ticket(s, client, 'HH', {titles[1]!r})\n"
+        "    ticket_detail.assign(session=s, actor=agent, number=theirs, assignee_id=walter.id)\n",
+    )
+    page = page_as("agent")
+    page.get_by_label("Search").fill("wombat")
+    page.get_by_label("Search").press("Enter")
+    wombats = page.get_by_role("row").filter(has_text="Wombat")
+    expect(wombats).to_have_count(2)
+
+    page.get_by_label("Assignee").click()
+    expect(page.get_by_role("option", name="Me", exact=True)).to_be_visible()
+    expect(page.get_by_role("option", name=seed.agent.name)).to_be_visible()
+    page.get_by_role("option", name="Walter Wombat").click()
+    expect(wombats).to_have_count(1)
+    expect(wombats).to_contain_text(titles[0])
+    expect(page).to_have_url(re.compile(r"[?&]assignee=\d+"))
+    expect(page.get_by_label("Assignee")).to_contain_text("Walter Wombat")
+
+    # The bookmarked view names the same colleague in its filter.
+    other = page_as("agent")
+    other.goto(page.url)
+    expect(other.get_by_role("row").filter(has_text="Wombat")).to_have_count(1)
+    expect(other.get_by_label("Assignee")).to_contain_text("Walter Wombat")

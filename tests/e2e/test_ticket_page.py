@@ -11,7 +11,7 @@ from tests.e2e.conftest import _python
 TITLE = "Ticket page: upload spinner never stops"
 
 
-def _file_bug(app_server, client_email: str) -> None:
+def _file_bug(app_server, client_email: str, title: str = TITLE) -> None:
     _python(
         app_server,
         "from tests.factories import file_ticket\n"
@@ -19,14 +19,14 @@ def _file_bug(app_server, client_email: str) -> None:
         "from tickit.services.actors import UserPublic\n"
         "with session_scope() as s:\n"
         f"    client = UserPublic.of(users.find_by_email(s, {client_email!r}))\n"
-        f"    file_ticket(s, client, 'HH', {TITLE!r}, type_key='bug')\n",
+        f"    file_ticket(s, client, 'HH', {title!r}, type_key='bug')\n",
     )
 
 
-def _open_ticket(page) -> None:
+def _open_ticket(page, title: str = TITLE) -> None:
     page.goto("/tickets")
-    page.get_by_role("link", name=TITLE).click()
-    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
+    page.get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
 
 
 def _comment(page, author: str, *, internal: bool = False):
@@ -105,3 +105,110 @@ def test_agent_works_a_ticket_and_its_threaded_comments(page_as, seed, app_serve
     expect(note.get_by_text("Internal note", exact=True)).to_be_visible()
     expect(activity).to_contain_text("added an internal note")
     expect(activity.locator("li").first).to_contain_text(re.compile("added an internal note"))
+
+
+LIVE_TITLE = "Ticket page: live while a colleague works it"
+MENTION_TITLE = "Ticket page: who knows the billing code?"
+
+
+def test_an_open_ticket_page_shows_what_someone_else_changes_without_a_reload(
+    new_page, page_as, seed, app_server, new_account
+):
+    colleague = new_account("agent", project="HH", name="Colin Colleague")
+    _file_bug(app_server, seed.client.email, LIVE_TITLE)
+    watching = page_as("agent")
+    _open_ticket(watching, LIVE_TITLE)
+    number = watching.url.rstrip("/").split("/")[-1]
+    details = watching.get_by_role("complementary", name="Ticket details")
+    expect(details.get_by_role("button", name="Move to Triaged")).to_be_visible()
+
+    # A colleague, in another browser, moves the ticket, takes it and comments.
+    working = page_as(colleague)
+    working.goto(f"/tickets/{number}")
+    working.get_by_role("complementary", name="Ticket details").get_by_role("button", name="Move to Triaged").click()
+    working.get_by_role("complementary", name="Ticket details").get_by_role("button", name="Assign to me").click()
+    working.get_by_role("textbox", name="New comment").click()
+    working.keyboard.type("Looking into it now.")
+    working.get_by_role("button", name="Post", exact=True).click()
+    expect(working.get_by_role("article", name="Comment by Colin Colleague")).to_be_visible()
+
+    # The first page, never reloaded, shows all of it within a few seconds.
+    live = {"timeout": 6_000}
+    expect(details.get_by_role("button", name="Move to In progress")).to_be_visible(**live)
+    expect(details.get_by_label("Assignee")).to_contain_text("Colin Colleague", **live)
+    expect(watching.get_by_role("article", name="Comment by Colin Colleague")).to_contain_text(
+        "Looking into it now.", **live
+    )
+    expect(watching.get_by_role("list", name="Activity")).to_contain_text("assigned it to Colin Colleague", **live)
+    assert watching.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_an_agent_mentions_a_colleague_from_the_at_popup(page_as, seed, app_server, new_account):
+    colleague = new_account("agent", project="HH", name="Mona Mentioned")
+    _file_bug(app_server, seed.client.email, MENTION_TITLE)
+    page = page_as("agent")
+    _open_ticket(page, MENTION_TITLE)
+
+    page.get_by_role("textbox", name="New comment").click()
+    page.keyboard.type("Over to you, @Mon")
+    people = page.get_by_role("listbox", name="People to mention")
+    expect(people.get_by_role("option")).to_have_count(1)
+    people.get_by_role("option", name="@Mona Mentioned").click()
+    expect(people).to_have_count(0)
+    page.keyboard.type("can you check the billing code?")
+    page.get_by_role("button", name="Post", exact=True).click()
+
+    comment = page.get_by_role("article", name=f"Comment by {seed.agent.name}").filter(has_text="billing code")
+    mention = comment.locator("span.mention[data-type='mention']")
+    expect(mention).to_have_text("@Mona Mentioned")
+    page.reload()
+    comment = page.get_by_role("article", name=f"Comment by {seed.agent.name}").filter(has_text="billing code")
+    mention = comment.locator("span.mention[data-type='mention']")
+    expect(mention).to_have_text("@Mona Mentioned")
+    # Stored with the comment: the mentioned agent's id, as the notification service reads it.
+    _python(
+        app_server,
+        "from sqlmodel import select\n"
+        "from tickit.models import Comment, User\n"
+        "with session_scope() as s:\n"
+        f"    mona = s.exec(select(User).where(User.email == {colleague.email!r})).one()\n"
+        "    comment = s.exec(select(Comment).where(Comment.body_text.contains('billing code'))).one()\n"
+        "    assert comment.mentions == [mona.id], comment.mentions\n"
+        "    assert f'data-id=\"{mona.id}\"' in comment.body_html, comment.body_html\n",
+    )
+
+
+def test_a_multi_select_field_is_edited_in_place_one_option_at_a_time(page_as, seed, app_server):
+    title = "Ticket page: which browsers break?"
+    app_server.tickit("project", "create", "--key=MS", "--name=Multi Shop", "--template=software-feedback")
+    app_server.tickit("project", "member", "add", "--role=agent", "MS", seed.agent.email)
+    _python(
+        app_server,
+        "from tests.factories import file_ticket\n"
+        "from tickit.services import users, workflow_admin\n"
+        "from tickit.services.actors import SYSTEM, UserPublic\n"
+        "with session_scope() as s:\n"
+        "    bug = workflow_admin.type_detail(session=s, actor=SYSTEM, project_key='MS', type_key='bug')\n"
+        "    workflow_admin.add_field(session=s, actor=SYSTEM, project_key='MS', type_key='bug',\n"
+        "        expected_version=bug.version, key='browsers', label='Browsers', field_type='multi_select',\n"
+        "        options=['Firefox', 'Chrome', 'Safari'])\n"
+        "with session_scope() as s:\n"
+        f"    agent = UserPublic.of(users.find_by_email(s, {seed.agent.email!r}))\n"
+        f"    file_ticket(s, agent, 'MS', {title!r}, type_key='bug')\n",
+    )
+    page = page_as("agent")
+    _open_ticket(page, title)
+    browsers = page.get_by_role("group", name="Browsers")
+    browsers.get_by_label("Firefox").click()
+    expect(browsers.get_by_label("Firefox")).to_be_checked()
+    browsers.get_by_label("Safari").click()
+    expect(browsers.get_by_label("Safari")).to_be_checked()
+    activity = page.get_by_role("list", name="Activity")
+    expect(activity.locator("li").first).to_contain_text("changed Browsers from Firefox to Firefox, Safari")
+    browsers.get_by_label("Firefox").click()
+    expect(activity.locator("li").first).to_contain_text("changed Browsers from Firefox, Safari to Safari")
+    page.reload()
+    browsers = page.get_by_role("group", name="Browsers")
+    expect(browsers.get_by_label("Safari")).to_be_checked()
+    expect(browsers.get_by_label("Firefox")).not_to_be_checked()
+    expect(browsers.get_by_label("Chrome")).not_to_be_checked()

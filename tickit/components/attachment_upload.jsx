@@ -4,6 +4,9 @@
 // Props: uploadUrl (e.g. /attachments/upload?ticket=HH-1[&comment=ID]), maxBytes (warn before sending a file
 // the server would refuse anyway; 0 = no check), label (the button's text), onUploaded(list) with the
 // server's JSON list of attachments once the upload succeeded.
+// Held mode, for a comment still being written (`hold`): chosen files are listed and kept, not sent;
+// onHeld(count) reports how many. Whenever `sendKey` changes the held files go to the then-current
+// uploadUrl (the new comment's); onFailed(message) reports a refusal, after which nothing stays held.
 import React, { useEffect, useRef, useState } from "react";
 
 const FIELD = "files";
@@ -28,6 +31,14 @@ const CSS = `
 .tk-upload-row { display: flex; align-items: center; gap: 8px; font-size: var(--font-size-1); color: var(--gray-11); }
 .tk-upload-row .tk-upload-cancel { all: unset; cursor: pointer; color: var(--gray-11); text-decoration: underline; }
 .tk-upload-error { font-size: var(--font-size-1); color: var(--red-11); }
+.tk-upload-held { display: flex; flex-wrap: wrap; gap: 6px; list-style: none; margin: 0; padding: 0; }
+.tk-upload-held li { display: inline-flex; align-items: center; gap: 4px; max-width: 100%; padding: 2px 4px 2px 8px;
+  border-radius: var(--radius-2); background: var(--gray-a3); font-size: var(--font-size-1); color: var(--gray-12); }
+.tk-upload-held li span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.tk-upload-held button { all: unset; cursor: pointer; width: 18px; height: 18px; display: inline-flex;
+  align-items: center; justify-content: center; border-radius: var(--radius-1); color: var(--gray-11); }
+.tk-upload-held button:hover { background: var(--gray-a5); color: var(--gray-12); }
+.tk-upload-held button:focus-visible { outline: 2px solid var(--accent-8); }
 `;
 
 function formatSize(bytes) {
@@ -57,12 +68,32 @@ function serverMessage(xhr) {
   return `The upload failed (HTTP ${xhr.status}).`;
 }
 
-export function AttachmentUpload({ uploadUrl, maxBytes, label, onUploaded, className, ...rest }) {
+export function AttachmentUpload({
+  uploadUrl,
+  maxBytes,
+  label,
+  hold,
+  sendKey,
+  onUploaded,
+  onHeld,
+  onFailed,
+  className,
+  ...rest
+}) {
   const input = useRef(null);
   const request = useRef(null);
   const hideTimer = useRef(null);
   const send = useRef(onUploaded);
   send.current = onUploaded;
+  const failed = useRef(onFailed);
+  failed.current = onFailed;
+  const heldChanged = useRef(onHeld);
+  heldChanged.current = onHeld;
+  const target = useRef(uploadUrl);
+  target.current = uploadUrl;
+  const [held, setHeld] = useState([]);
+  const heldNow = useRef(held);
+  heldNow.current = held;
   const [phase, setPhase] = useState("idle"); // idle | uploading | done | error
   const [percent, setPercent] = useState(0);
   const [names, setNames] = useState([]);
@@ -77,26 +108,59 @@ export function AttachmentUpload({ uploadUrl, maxBytes, label, onUploaded, class
     [],
   );
 
-  const upload = (fileList) => {
-    const files = Array.from(fileList || []);
-    if (!files.length || phase === "uploading") return;
-    clearTimeout(hideTimer.current);
-    setNames(files.map((f) => f.name));
+  const keep = (next) => {
+    setHeld(next);
+    if (heldChanged.current) heldChanged.current(next.length);
+  };
+
+  const refuseLarge = (files) => {
     const limit = Number(maxBytes) || 0;
     const tooLarge = limit > 0 ? files.filter((f) => f.size > limit) : [];
-    if (tooLarge.length) {
-      setPhase("error");
-      setError(
-        `${tooLarge.map((f) => f.name).join(", ")} ${tooLarge.length > 1 ? "are" : "is"} larger than ` +
-          `${formatSize(limit)}, the most a file may be. Nothing was sent.`,
-      );
+    if (!tooLarge.length) return false;
+    setNames(files.map((f) => f.name));
+    setPhase("error");
+    setError(
+      `${tooLarge.map((f) => f.name).join(", ")} ${tooLarge.length > 1 ? "are" : "is"} larger than ` +
+        `${formatSize(limit)}, the most a file may be. ${hold ? "It was not added." : "Nothing was sent."}`,
+    );
+    return true;
+  };
+
+  const choose = (fileList) => {
+    const files = Array.from(fileList || []);
+    if (!files.length || phase === "uploading") return;
+    if (refuseLarge(files)) return;
+    if (hold) {
+      clearTimeout(hideTimer.current);
+      setPhase("idle");
+      setError("");
+      keep([...heldNow.current, ...files]);
       return;
     }
+    upload(files);
+  };
+
+  // A held mode's files go when sendKey changes (never on the first render: a new comment's key is not a send).
+  const firstSend = useRef(true);
+  useEffect(() => {
+    if (firstSend.current) {
+      firstSend.current = false;
+      return;
+    }
+    if (!hold || !heldNow.current.length) return;
+    const files = heldNow.current;
+    keep([]);
+    upload(files);
+  }, [sendKey]);
+
+  const upload = (files) => {
+    clearTimeout(hideTimer.current);
+    setNames(files.map((f) => f.name));
     const form = new FormData();
     files.forEach((f) => form.append(FIELD, f, f.name));
     const xhr = new XMLHttpRequest();
     request.current = xhr;
-    xhr.open("POST", uploadUrl);
+    xhr.open("POST", target.current);
     xhr.setRequestHeader("X-Requested-With", "TickIt");
     xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.onprogress = (event) => {
@@ -120,16 +184,20 @@ export function AttachmentUpload({ uploadUrl, maxBytes, label, onUploaded, class
       } else {
         setPhase("error");
         setError(serverMessage(xhr));
+        if (failed.current) failed.current(serverMessage(xhr));
       }
     };
     xhr.onerror = () => {
       request.current = null;
+      const reason = "The upload failed: the server could not be reached.";
       setPhase("error");
-      setError("The upload failed: the server could not be reached.");
+      setError(reason);
+      if (failed.current) failed.current(reason);
     };
     xhr.onabort = () => {
       request.current = null;
       setPhase("idle");
+      if (hold && failed.current) failed.current("the upload was cancelled.");
     };
     setPercent(0);
     setError("");
@@ -156,7 +224,7 @@ export function AttachmentUpload({ uploadUrl, maxBytes, label, onUploaded, class
         onDrop={(event) => {
           event.preventDefault();
           setOver(false);
-          upload(event.dataTransfer && event.dataTransfer.files);
+          choose(event.dataTransfer && event.dataTransfer.files);
         }}
       >
         <button type="button" className="tk-upload-button" disabled={busy} onClick={() => input.current && input.current.click()}>
@@ -165,7 +233,10 @@ export function AttachmentUpload({ uploadUrl, maxBytes, label, onUploaded, class
           </svg>
           {label || "Attach files"}
         </button>
-        <span className="tk-upload-hint">or drop them here{Number(maxBytes) > 0 ? ` · up to ${formatSize(Number(maxBytes))} each` : ""}</span>
+        <span className="tk-upload-hint">
+          or drop them here{Number(maxBytes) > 0 ? ` · up to ${formatSize(Number(maxBytes))} each` : ""}
+          {hold && held.length ? " · attached when you post" : ""}
+        </span>
         <input
           ref={input}
           type="file"
@@ -173,11 +244,29 @@ export function AttachmentUpload({ uploadUrl, maxBytes, label, onUploaded, class
           hidden
           aria-label="Files to attach"
           onChange={(event) => {
-            upload(event.target.files);
+            choose(event.target.files);
             event.target.value = ""; // choosing the same file again still fires a change
           }}
         />
       </div>
+      {hold && held.length ? (
+        <ul className="tk-upload-held" aria-label="Chosen files">
+          {held.map((f, i) => (
+            <li key={`${i}:${f.name}`}>
+              <span title={f.name}>{f.name}</span>
+              <span style={{ color: "var(--gray-10)" }}>{formatSize(f.size)}</span>
+              <button
+                type="button"
+                aria-label={`Don't attach ${f.name}`}
+                title={`Don't attach ${f.name}`}
+                onClick={() => keep(heldNow.current.filter((_, j) => j !== i))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {showProgress ? (
         <div>
           <div className="tk-upload-row" role="status">

@@ -6,6 +6,10 @@ a multi-file picker (files can also be dropped onto it); all chosen files go in 
 progress bar while they go. A file over `max_bytes` is refused before sending (the server enforces the
 limit anyway); the server's refusal (413, 404, ...) is shown beneath the button. `on_uploaded` receives the
 server's JSON list of the new attachments, so a state can reload its list.
+
+For a comment still being written, `hold=True`: chosen files are listed and kept (`on_held` gets their
+count) until `send_key` changes, then sent to `upload_url` as it is at that moment (the new comment's);
+`on_failed` gets the reason when the server refuses them.
 """
 
 from __future__ import annotations
@@ -26,8 +30,12 @@ class AttachmentUpload(rx.Component):
     upload_url: rx.Var[str]
     max_bytes: rx.Var[int]
     label: rx.Var[str]
+    hold: rx.Var[bool]
+    send_key: rx.Var[int]
 
     on_uploaded: rx.EventHandler[passthrough_event_spec(list[dict[str, Any]])]
+    on_held: rx.EventHandler[passthrough_event_spec(int)]
+    on_failed: rx.EventHandler[passthrough_event_spec(str)]
 
 
 attachment_upload = AttachmentUpload.create

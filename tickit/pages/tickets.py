@@ -107,7 +107,17 @@ def _filters() -> rx.Component:
                 S.set_assignee,
                 rx.select.item("Anyone", value=ANY),
                 *[rx.select.item(label, value=value) for value, label in ASSIGNEE_LABELS.items()],
-                width="140px",
+                rx.cond(
+                    S.assignee_options.length() > 0,
+                    rx.fragment(
+                        rx.select.separator(),
+                        rx.select.group(
+                            rx.select.label("Agents"),
+                            rx.foreach(S.assignee_options, lambda option: rx.select.item(option[1], value=option[0])),
+                        ),
+                    ),
+                ),
+                width="170px",
             ),
             _select(
                 "Priority",

@@ -88,6 +88,7 @@ class AttachmentView:
     size: int
     is_image: bool
     comment_id: int | None
+    uploaded_by_id: int | None
     uploaded_by: str
     created_at: datetime
     download_url: str
@@ -470,6 +471,7 @@ def _view_of(attachment: Attachment, uploader: str | None) -> AttachmentView:
         size=attachment.size,
         is_image=is_image,
         comment_id=attachment.comment_id,
+        uploaded_by_id=attachment.uploaded_by_id,
         uploaded_by=uploader or _FORMER_USER,
         created_at=attachment.created_at,
         download_url=routes.attachment_download(attachment.id),

@@ -1,14 +1,20 @@
 """The staff ticket page /tickets/[number]: the ticket with its side panel, and its comment thread.
 
-Two sibling states, each small: `TicketState` (the ticket, its fields, activity and attachments) and
-`TicketCommentsState` (the thread and the composer). Both admit agents and admins only, so internal
-notes (which the services show to those who work the project) never reach a client's browser;
-clients get their own portal page.
+Two sibling states, each small: `TicketState` (the ticket, its fields, activity and files) and
+`TicketCommentsState` (the thread and the composer, its logic shared with the portal page in
+`state.comment_thread`). Both admit agents and admins only, so internal notes (which the services
+show to those who work the project) never reach a client's browser; clients get their own portal page.
+
+While the page is open, `TicketState.watch` compares the ticket's stamp every POLL_SECONDS and
+reloads both states when someone else changed the ticket. The stamp query runs once per ticket per
+process per interval, however many tabs show that ticket.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from typing import Any
 
 import reflex as rx
@@ -17,22 +23,30 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import Priority, Role
-from tickit.services import attachments, comments, ticket_detail, workflow
+from tickit.services import attachments, ticket_detail, workflow
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
+from tickit.services.ticket_stamp import ticket_stamp
+from tickit.state import comment_thread as thread
+from tickit.state.comment_thread import ActivityRow, ThreadComment, ThreadFile, message, number_from_route
 from tickit.state.formatting import PRIORITY_COLORS, ago, timestamp
 from tickit.state.session import SessionState
 
 PRIORITIES = [p.value for p in Priority]
 UNASSIGNED = "none"
+POLL_SECONDS = 2.0
+
+# ticket number -> (when checked, stamp): one stamp query per ticket per process every POLL_SECONDS.
+_stamps: dict[str, tuple[float, str]] = {}
 
 
-def _message(exc: ServiceError) -> str:
-    return "; ".join(exc.errors.values()) if isinstance(exc, ValidationFailed) else str(exc)
-
-
-def _number_from_route(state: rx.State) -> str:
-    return state.router.url.path.rstrip("/").split("/")[-1].upper()
+def _shared_stamp(actor: UserPublic, number: str) -> str:
+    checked_at, stamp = _stamps.get(number, (0.0, ""))
+    if time.monotonic() - checked_at >= POLL_SECONDS * 0.9:
+        with session_scope() as session:
+            stamp = ticket_stamp(session=session, actor=actor, number=number)
+        _stamps[number] = (time.monotonic(), stamp)
+    return stamp
 
 
 @dataclasses.dataclass
@@ -45,6 +59,7 @@ class FieldRow:
     value: str  # for a text-like input or a select
     checked: bool
     shown: str
+    chosen: list[str]  # a multi-select's option keys
     error: str = ""
 
 
@@ -55,49 +70,6 @@ class StatusButton:
     color: str
 
 
-@dataclasses.dataclass
-class ActivityRow:
-    actor_name: str
-    text: str
-    ago: str
-    at: str
-
-
-@dataclasses.dataclass
-class AttachmentRow:
-    id: int
-    name: str
-    size: str
-    is_image: bool
-    download_url: str
-    thumbnail_url: str
-    uploaded_by: str
-    ago: str
-    at: str
-
-
-@dataclasses.dataclass
-class CommentRow:
-    id: int
-    is_reply: bool
-    author_name: str
-    author_initials: str
-    html: str
-    internal: bool
-    edited: bool
-    deleted: bool
-    mine: bool
-    ago: str
-    at: str
-
-
-def _size(size: int) -> str:
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
-
-
 def _field_value(value: Any) -> str:
     if value is None:
         return ""
@@ -106,10 +78,6 @@ def _field_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-def _initials(name: str) -> str:
-    return "".join(part[0] for part in name.split()[:2]).upper() or "?"
 
 
 class TicketState(SessionState):
@@ -138,7 +106,9 @@ class TicketState(SessionState):
     resolved_at: str = ""
     fields: list[FieldRow] = []
     activity: list[ActivityRow] = []
-    files: list[AttachmentRow] = []
+    files: list[ThreadFile] = []  # attached to the ticket itself
+    stamp: str = ""  # the ticket's change stamp as shown
+    _watcher: int = 0
     upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
 
     @rx.var
@@ -154,7 +124,8 @@ class TicketState(SessionState):
             detail = ticket_detail.ticket_detail(session=session, actor=actor, number=self.number)
             agents = ticket_detail.assignable_agents(session=session, actor=actor, number=self.number)
             history = ticket_detail.activity(session=session, actor=actor, number=self.number)
-            files = attachments.list_for_ticket(session=session, actor=actor, number=self.number)
+            self.files = thread.ticket_files(session, actor, self.number, works=True)
+            self.stamp = ticket_stamp(session=session, actor=actor, number=self.number)
         self.found = True
         self.title, self.description = detail.title, detail.description
         self.project_name, self.type_name = detail.project_name, detail.type_name
@@ -181,26 +152,13 @@ class TicketState(SessionState):
                 value=_field_value(f.value),
                 checked=f.value is True,
                 shown=f.shown,
+                chosen=[str(v) for v in f.value] if isinstance(f.value, list) else [],
                 error=errors.get(f"fields.{f.key}", ""),
             )
             for f in detail.fields
             if not f.archived
         ]
         self.activity = [ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in history]
-        self.files = [
-            AttachmentRow(
-                id=a.id,
-                name=a.name,
-                size=_size(a.size),
-                is_image=a.is_image and bool(a.thumbnail_url),
-                download_url=a.download_url,
-                thumbnail_url=a.thumbnail_url or "",
-                uploaded_by=a.uploaded_by,
-                ago=ago(a.created_at),
-                at=timestamp(a.created_at),
-            )
-            for a in files
-        ]
         self.upload_limit = get_settings().upload_limit_bytes
 
     def _change(self, change) -> Any:
@@ -216,14 +174,14 @@ class TicketState(SessionState):
             return rx.toast.error(str(exc))
         except ServiceError as exc:
             self._reload(actor)
-            return rx.toast.error(_message(exc))
+            return rx.toast.error(message(exc))
         self._reload(actor)
         return None
 
     @rx.event
     def load(self):
         actor = self.admit(Role.AGENT, Role.ADMIN)
-        self.number = _number_from_route(self)
+        self.number = number_from_route(self)
         if actor is None:
             self.found, self.fields, self.activity, self.files, self.agents = False, [], [], [], []
             return self.refusal()
@@ -231,7 +189,8 @@ class TicketState(SessionState):
             self._reload(actor)
         except ServiceError:
             self.found = False
-        return None
+            return None
+        return TicketState.watch
 
     @rx.event
     def reload(self):
@@ -241,7 +200,7 @@ class TicketState(SessionState):
         try:
             self._reload(actor)
         except ServiceError as exc:
-            return rx.toast.error(_message(exc))
+            return rx.toast.error(message(exc))
         return None
 
     @rx.event
@@ -261,9 +220,47 @@ class TicketState(SessionState):
                 attachments.remove_attachment(session=session, actor=actor, attachment_id=attachment_id)
         except ServiceError as exc:
             self._reload(actor)
-            return rx.toast.error(_message(exc))
+            return rx.toast.error(message(exc))
         self._reload(actor)
         return rx.toast.success(f"Removed {name}.")
+
+    def _still_watching(self, watcher: int, number: str) -> bool:
+        from tickit.tickit import app  # the running app, which knows which tabs are connected
+
+        connected = self.router.session.client_token in app.event_namespace.token_to_sid
+        here = self.router.url.path.rstrip("/").upper() == routes.ticket_page(number).upper()
+        return watcher == self._watcher and connected and here and self.number == number
+
+    @rx.event(background=True)
+    async def watch(self):
+        """While this ticket stays open, show what others change in it; ends when the tab leaves or closes."""
+        async with self:
+            self._watcher += 1
+            watcher, number, actor = self._watcher, self.number, self.actor()
+        while actor is not None:
+            await asyncio.sleep(POLL_SECONDS)
+            async with self:
+                if not self._still_watching(watcher, number):
+                    return
+                shown = self.stamp
+            try:
+                current = await asyncio.to_thread(_shared_stamp, actor, number)
+            except ServiceError:
+                return  # no longer visible to this actor; the next event or load says so
+            if current == shown:
+                continue
+            async with self:
+                if not self._still_watching(watcher, number):
+                    return
+                actor = self.actor()  # signed out or deactivated since the page opened: show nothing more
+                if actor is None:
+                    return
+                comments_state = await self.get_state(TicketCommentsState)
+                try:
+                    self._reload(actor)
+                    thread.reload(comments_state, actor, works=True)
+                except ServiceError:
+                    return
 
     @rx.event
     def move(self, status_key: str):
@@ -293,6 +290,15 @@ class TicketState(SessionState):
         )
 
     @rx.event
+    def toggle_option(self, key: str, option: str, on: bool):
+        """Tick or untick one option of a multi-select field, saving the field with the rest as they were."""
+        current = next((f for f in self.fields if f.key == key), None)
+        if current is None:
+            return None
+        chosen = [k for k, _ in current.options if (k == option and on) or (k != option and k in current.chosen)]
+        return self.save_field(key, chosen)
+
+    @rx.event
     def save_field(self, key: str, value: Any):
         """Save one custom field; a validation error is shown beneath that field."""
         actor = self.actor()
@@ -312,16 +318,16 @@ class TicketState(SessionState):
             return None
         except ServiceError as exc:
             self._reload(actor)
-            return rx.toast.error(_message(exc))
+            return rx.toast.error(message(exc))
         self._reload(actor)
         return rx.toast.success("Saved.")
 
 
 class TicketCommentsState(SessionState):
-    """The ticket's comment thread and the composer (new comments, replies, edits)."""
+    """The ticket's comment thread and the composer (comments, internal notes, replies, edits, their files)."""
 
     number: str = ""
-    comments: list[CommentRow] = []
+    comments: list[ThreadComment] = []
     mentionables: list[dict[str, Any]] = []  # [{id, label}] for the editor
     body: str = ""
     internal: bool = False
@@ -331,46 +337,34 @@ class TicketCommentsState(SessionState):
     editing: int = 0
     edit_body: str = ""
     error: str = ""
+    upload_limit: int = 0
+    send_to: str = ""
+    post_send_key: int = 0
+    reply_send_key: int = 0
+    reply_held: int = 0
+    reply_sending: bool = False
+    edit_upload_url: str = ""
 
     @rx.var
     def reply_to_name(self) -> str:
         return next((c.author_name for c in self.comments if c.id == self.reply_to), "")
 
-    def _reload(self, actor: UserPublic) -> None:
-        with session_scope() as session:
-            shown = comments.thread(session=session, actor=actor, number=self.number)
-            people = comments.mentionable_agents(session=session, actor=actor, number=self.number)
-        self.comments = [
-            CommentRow(
-                id=c.id,
-                is_reply=c.parent_id is not None,
-                author_name=c.author_name,
-                author_initials=_initials(c.author_name),
-                html=c.html,
-                internal=c.internal,
-                edited=c.edited,
-                deleted=c.deleted,
-                mine=c.author_id == actor.id,
-                ago=ago(c.created_at),
-                at=timestamp(c.created_at),
-            )
-            for c in shown
-        ]
-        self.mentionables = [{"id": p.id, "label": p.name} for p in people]
+    def _done(self, ok: bool) -> Any:
+        """After a write: the refusal as a toast, or the ticket's side (activity, timestamps) shown anew."""
+        return TicketState.reload if ok else rx.toast.error(self.error)
+
+    def _run(self, change, *args) -> Any:
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        return self._done(change(self, actor, *args, works=True))
 
     @rx.event
     def load(self):
         actor = self.admit(Role.AGENT, Role.ADMIN)
-        self.number = _number_from_route(self)
-        self.body, self.internal, self.reply_to, self.editing, self.error = "", False, 0, 0, ""
-        if actor is None:
-            self.comments, self.mentionables = [], []
-            return self.refusal()
-        try:
-            self._reload(actor)
-        except ServiceError:
-            self.comments, self.mentionables = [], []
-        return None
+        self.internal = False
+        thread.load(self, actor, works=True)
+        return self.refusal() if actor is None else None
 
     @rx.event
     def set_body(self, html: str):
@@ -389,71 +383,55 @@ class TicketCommentsState(SessionState):
         self.edit_body = html
 
     @rx.event
+    def set_reply_held(self, count: int):
+        self.reply_held = count
+
+    @rx.event
     def start_reply(self, comment_id: int):
-        self.reply_to, self.reply_body, self.editing, self.error = comment_id, "", 0, ""
+        thread.start_reply(self, comment_id)
 
     @rx.event
     def start_edit(self, comment_id: int):
-        row = next((c for c in self.comments if c.id == comment_id), None)
-        if row is not None and row.mine:
-            self.editing, self.edit_body, self.reply_to, self.error = comment_id, row.html, 0, ""
+        thread.start_edit(self, comment_id)
 
     @rx.event
     def cancel(self):
-        self.reply_to, self.editing, self.error = 0, 0, ""
-
-    def _write(self, action) -> Any:
-        actor = self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            with session_scope() as session:
-                action(session, actor)
-        except ServiceError as exc:
-            self.error = _message(exc)
-            return rx.toast.error(self.error)
-        self.error = ""
-        self._reload(actor)
-        return TicketState.reload  # the activity log and the timestamps changed too
+        thread.cancel(self)
 
     @rx.event
     def post(self):
-        body, internal = self.body, self.internal
-        done = self._write(
-            lambda session, actor: comments.add_comment(
-                session=session, actor=actor, number=self.number, body_html=body, internal=internal
-            )
-        )
-        if not self.error:
-            self.body, self.internal, self.clear_key = "", False, self.clear_key + 1
-        return done
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        ok = thread.post(self, actor, works=True, internal=self.internal)
+        if ok:
+            self.internal = False
+        return self._done(ok)
 
     @rx.event
     def post_reply(self):
-        body, parent = self.reply_body, self.reply_to
-        done = self._write(
-            lambda session, actor: comments.add_comment(
-                session=session, actor=actor, number=self.number, body_html=body, parent_id=parent
-            )
-        )
-        if not self.error:
-            self.reply_to, self.reply_body = 0, ""
-        return done
+        return self._run(thread.post_reply)
 
     @rx.event
     def save_edit(self):
-        body, comment_id = self.edit_body, self.editing
-        done = self._write(
-            lambda session, actor: comments.edit_comment(
-                session=session, actor=actor, comment_id=comment_id, body_html=body
-            )
-        )
-        if not self.error:
-            self.editing, self.edit_body = 0, ""
-        return done
+        return self._run(thread.save_edit)
 
     @rx.event
     def delete(self, comment_id: int):
-        return self._write(
-            lambda session, actor: comments.delete_comment(session=session, actor=actor, comment_id=comment_id)
-        )
+        return self._run(thread.delete, comment_id)
+
+    @rx.event
+    def remove_file(self, attachment_id: int):
+        return self._run(thread.remove_file, attachment_id)
+
+    @rx.event
+    def files_sent(self, views: list[dict[str, Any]]):
+        actor = self.actor()
+        if actor is None:
+            return self.refusal()
+        thread.files_sent(self, actor, works=True)
+        return TicketState.reload
+
+    @rx.event
+    def files_failed(self, reason: str):
+        return [rx.toast.error(thread.files_failed(self, reason)), TicketState.reload]

@@ -99,8 +99,8 @@ def _day(value: str) -> date | None:
         return None
 
 
-def filter_summary(query: ticket_list.TicketQuery) -> str:
-    """The filters that are on, in words, for the empty state ("" when none are)."""
+def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] | None = None) -> str:
+    """The filters that are on, in words, for the empty state ("" when none are); agents by name when known."""
     parts = []
     if query.text:
         parts.append(f"search \u201c{query.text}\u201d")
@@ -114,7 +114,8 @@ def filter_summary(query: ticket_list.TicketQuery) -> str:
         if values:
             parts.append(f"{label} {' or '.join(values)}")
     if query.assignee is not None:
-        parts.append(f"assignee {ASSIGNEE_LABELS.get(str(query.assignee), f'#{query.assignee}')}")
+        names = {**(agent_names or {}), **ASSIGNEE_LABELS}
+        parts.append(f"assignee {names.get(str(query.assignee), f'#{query.assignee}')}")
     if query.created_from:
         parts.append(f"created from {query.created_from.isoformat()}")
     if query.created_to:
@@ -143,7 +144,9 @@ class StaffTicketsState(SessionState):
     project_options: list[list[str]] = []  # [key, name]
     type_options: list[list[str]] = []  # [key, name]
     status_options: list[list[str]] = []  # [value, name]
+    assignee_options: list[list[str]] = []  # [user id, name]: the agents of the chosen project, or of all
     _types: list[list[str]] = []  # [project key, type key, name]
+    _agents: list[list[str]] = []  # [project key, user id, name]
     _statuses: list[list[str]] = []  # [project key, type key, status key, name]
 
     def _query(self) -> ticket_list.TicketQuery:
@@ -163,6 +166,15 @@ class StaffTicketsState(SessionState):
             if (not projects or project_key in projects) and (not chosen_types or type_key in chosen_types):
                 statuses.setdefault(key, name)
         self.status_options = [[f"status:{key}", name] for key, name in statuses.items()]
+        agents: dict[str, str] = {}
+        for project_key, user_id, name in self._agents:
+            if not projects or project_key in projects:
+                agents.setdefault(user_id, name)
+        # An agent named in the URL stays offered (and named) even outside the chosen project.
+        named = {user_id: name for _, user_id, name in self._agents}
+        if str(query.assignee) in named:
+            agents.setdefault(str(query.assignee), named[str(query.assignee)])
+        self.assignee_options = sorted(([user_id, name] for user_id, name in agents.items()), key=lambda a: a[1])
 
     def _show(self, actor: UserPublic, query: ticket_list.TicketQuery):
         """Load the page `query` names, set what the filter bar shows, and put the query in the address bar."""
@@ -186,7 +198,7 @@ class StaffTicketsState(SessionState):
         self.created_from = query.created_from.isoformat() if query.created_from else ""
         self.created_to = query.created_to.isoformat() if query.created_to else ""
         self.sort = f"{query.sort}:{query.direction}"
-        self.summary = filter_summary(query)
+        self.summary = filter_summary(query, {user_id: name for _, user_id, name in self._agents})
         self._offer(query)
         url = routes.TICKETS + (f"?{self.query_string}" if self.query_string else "")
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
@@ -208,13 +220,14 @@ class StaffTicketsState(SessionState):
     def load(self):
         actor = self.admit(Role.AGENT, Role.ADMIN)
         if actor is None:
-            self.rows, self.project_options, self._types, self._statuses = [], [], [], []
+            self.rows, self.project_options, self._types, self._statuses, self._agents = [], [], [], [], []
             return self.refusal()
         with session_scope() as session:
             choices = list_filters.filter_choices(session=session, actor=actor)
         self.project_options = [[key, name] for key, name in choices.projects]
         self._types = [[t.project_key, t.key, t.name] for t in choices.types]
         self._statuses = [[s.project_key, s.type_key, s.key, s.name] for s in choices.statuses]
+        self._agents = [[a.project_key, str(a.id), a.name] for a in choices.agents]
         query = ticket_list.from_query_params(parse_qs(self.router.url.query))
         return self._show(actor, query)
 
@@ -253,7 +266,8 @@ class StaffTicketsState(SessionState):
 
     @rx.event
     def set_assignee(self, value: str):
-        return self._change(assignee=value if value in ASSIGNEE_LABELS else None)
+        # The URL's parser says what a value means: "me", "unassigned", a user id, else anyone.
+        return self._change(assignee=ticket_list.from_query_params({"assignee": [value]}).assignee)
 
     @rx.event
     def set_priority(self, value: str):
