@@ -139,7 +139,7 @@ def _create_or_replay(
 # Threads of a worker process that file tickets at once. Each request holds the GIL for most of
 # its time, so more threads only queue for it, and the last statements of a filing (the project's
 # numbering row is locked until the commit) then wait behind them; a few keep the database busy.
-INTAKE_THREADS = 4
+INTAKE_THREADS = 8
 _intake_limiter: RunVar[anyio.CapacityLimiter] = RunVar("tickit_intake_limiter")
 
 
