@@ -9,6 +9,7 @@ held in application memory, so this is correct across worker processes and machi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -496,7 +497,7 @@ def _reporter_fields(raw: Any, errors: dict[str, str]) -> tuple[str | None, str]
         errors["reporter.email"] = "Give the reporter's email address."
     else:
         try:
-            normalised = normalise_email(email)
+            normalised = _normalised_reporter_email(email)
         except ValidationFailed as exc:
             errors["reporter.email"] = exc.errors["email"]
     if name is None:
@@ -510,6 +511,11 @@ def _reporter_fields(raw: Any, errors: dict[str, str]) -> tuple[str | None, str]
     elif reason := fields.unstorable_reason(name):
         errors["reporter.name"] = f"The reporter's name {reason}."
     return normalised, name
+
+
+# An integrator sends the same few reporters again and again, and checking an address is a good
+# share of a filing's Python; the answer depends on the text alone. Refusals are not kept.
+_normalised_reporter_email = functools.lru_cache(maxsize=4096)(normalise_email)
 
 
 def _metadata(raw: Any, errors: dict[str, str]) -> dict[str, Any]:
