@@ -322,7 +322,10 @@ class _Facts:
 
 
 def _lookup_statement(which_client: Any) -> Any:
-    """The statement `_lookup` runs, for clients matched by `which_client` (built once: building costs more than running)."""
+    """The statement `_lookup` runs, for clients matched by `which_client`.
+
+    Built once at import: building a statement this size costs more Python than running it.
+    """
     return (
         sa_select(
             ApiClient.id,
@@ -410,16 +413,7 @@ def _lookup(session: Session, statement: Any, client: str | int, key: str | None
         if row.field_key is not None and row.status_id == first.status_id
     ]
     return _Facts(
-        client=ApiClientPublic(
-            id=first.id,
-            project_id=first.project_id,
-            name=first.name,
-            token_prefix=first.token_prefix,
-            created_at=first.created_at,
-            last_used_at=first.last_used_at,
-            request_count=first.request_count,
-            revoked_at=first.revoked_at,
-        ),
+        client=ApiClientPublic.of(first),  # the row has the client's columns under their own names
         client_token_hash=first.token_hash,
         project_key=first.project_key,
         stored=None
