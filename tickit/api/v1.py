@@ -13,7 +13,6 @@ from typing import Annotated, Any, TypeVar
 import anyio
 import anyio.to_thread
 from anyio.lowlevel import RunVar
-
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
