@@ -95,18 +95,17 @@ def _install_trace(engine) -> None:
     from tickit.services import api_clients, fields, intake, notifications, ratelimit
 
     for module, attribute, name in (
-        (api_clients, "admit", "admit"),
-        (ratelimit, "hit", "admit > ratelimit.hit"),
-        (intake, "create_or_replay", "create_or_replay"),
-        (intake, "_stored_answer", "_stored_answer"),
+        (api_clients, "admit", "admit (GET endpoints)"),
+        (ratelimit, "hit", "ratelimit.hit"),
+        (intake, "create_or_replay_for_token", "create_or_replay_for_token"),
+        (intake, "_lookup", "_lookup (client, stored answer, type, fields, reporter)"),
+        (intake, "_stored_answer", "_stored_answer (race loser)"),
         (intake, "_validate", "_validate"),
-        (intake, "_ticket_type", "_validate > _ticket_type"),
-        (fields, "rules_for_type", "_validate > rules_for_type"),
         (fields, "clean_field_values", "_validate > clean_field_values"),
-        (intake, "_reporter", "_reporter"),
-        (intake, "find_by_email", "_reporter > find_by_email"),
         (intake, "_insert_ticket", "_insert_ticket (in savepoint)"),
+        (intake, "_reporter", "_insert_ticket > _reporter"),
         (intake, "_complete", "_complete"),
+        (api_clients, "record_use", "api_clients.record_use"),
         (intake, "allocate_ticket_number", "_complete > allocate_ticket_number"),
         (intake, "render", "_complete > render"),
         (notifications, "stage_ticket_created", "_complete > stage_ticket_created"),
@@ -183,7 +182,7 @@ def _lock_released(at: float) -> None:
         _local.project_locked_at = None
     locked = getattr(_local, "client_locked_at", None)
     if locked is not None:
-        _record("api_clients row lock held (admit's UPDATE → end of COMMIT)", at - locked)
+        _record("api_clients row lock held (usage UPDATE → end of COMMIT)", at - locked)
         _local.client_locked_at = None
 
 
@@ -282,6 +281,14 @@ def _patch_threadpool(wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) 
 
     for module in (dependency_utils, v1, intake_app):
         module.run_in_threadpool = wrapped_run_in_threadpool
+
+    # The intake's own hop, with its own thread limit.
+    run_in_intake_thread = v1.run_in_intake_thread
+
+    async def wrapped_run_in_intake_thread(func, *args):
+        return await run_in_intake_thread(wrap(func), *args)
+
+    v1.run_in_intake_thread = wrapped_run_in_intake_thread
 
 
 def _with_queue_wait(func: Callable[..., Any]) -> Callable[..., Any]:

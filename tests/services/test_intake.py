@@ -12,10 +12,21 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from tests.factories import add_member, make_api_client, make_project, make_user
-from tickit.models import ActivityEntry, OutboxMessage, ProjectMember, Ticket, TicketStatus, User, utcnow
-from tickit.services import intake
+from tickit.models import (
+    ActivityEntry,
+    ApiClient,
+    OutboxMessage,
+    Project,
+    ProjectMember,
+    Ticket,
+    TicketStatus,
+    User,
+    utcnow,
+)
+from tickit.services import api_clients, intake
+from tickit.services.actors import SYSTEM
 from tickit.services.api_clients import ApiClientPublic
-from tickit.services.errors import ValidationFailed
+from tickit.services.errors import RateLimited, Unauthenticated, ValidationFailed
 from tickit.services.intake import IdempotencyKeyInvalid, IdempotencyKeyReused
 
 BUG = {"type": "bug", "title": "Checkout button does nothing", "fields": {"severity": "major"}}
@@ -258,3 +269,67 @@ def test_the_fingerprint_tells_different_bodies_methods_and_paths_apart():
     assert intake.fingerprint("POST", "/integrations/v1/tickets", {**BUG, "title": "other"}) != base
     assert intake.fingerprint("PUT", "/integrations/v1/tickets", BUG) != base
     assert intake.fingerprint("POST", "/integrations/v2/tickets", BUG) != base
+
+
+def test_a_client_of_another_project_reporting_here_becomes_a_client_of_this_one(session, client, project):
+    make_project(session, "IT", template="it-helpdesk")
+    ada = make_user(session, "client", email="ada@example.com")
+    other = session.exec(select(Project).where(Project.key == "IT")).one()
+    add_member(session, other.id, ada, "client")
+    file(session, client, body={**BUG, "reporter": {"email": "ada@example.com"}})
+    assert session.get(ProjectMember, (project.id, ada.id)).role == "client"
+    assert count(session, User) == 1
+
+
+def token_file(session, token, body=BUG, key="key-1", limit=100):
+    result = intake.create_or_replay_for_token(
+        session=session, token=token, idempotency_key=key, body=body, limit_per_minute=limit
+    )
+    session.flush()
+    return result
+
+
+def requests_counted(session, client_id) -> int:
+    return session.exec(select(ApiClient.request_count).where(ApiClient.id == client_id)).one()
+
+
+def test_filing_by_token_counts_each_request_new_or_replayed(session, project):
+    created = make_api_client(session)
+    first = token_file(session, created.token)
+    again = token_file(session, created.token)
+    assert (first.replayed, again.replayed, again.body) == (False, True, first.body)
+    assert requests_counted(session, created.client.id) == 2
+
+
+def test_a_refused_request_by_token_is_counted_but_stores_nothing(session, project):
+    created = make_api_client(session)
+    with pytest.raises(ValidationFailed):
+        token_file(session, created.token, body={"type": "bug", "title": "x"})
+    with pytest.raises(IdempotencyKeyInvalid):
+        token_file(session, created.token, key="")
+    assert (count(session, Ticket), count(session, ActivityEntry), count(session, OutboxMessage)) == (0, 0, 0)
+    assert requests_counted(session, created.client.id) == 2
+
+
+@pytest.mark.parametrize("token", [None, "", "tk_unknown", "not-a-token"])
+def test_filing_with_an_unknown_token_is_unauthenticated(session, project, token):
+    make_api_client(session)
+    with pytest.raises(Unauthenticated):
+        token_file(session, token)
+
+
+def test_a_revoked_token_cannot_replay_its_ticket(session, project):
+    created = make_api_client(session)
+    token_file(session, created.token)
+    api_clients.revoke_api_client(session=session, actor=SYSTEM, project_key="HH", client_id=created.client.id)
+    with pytest.raises(Unauthenticated):
+        token_file(session, created.token)
+
+
+def test_a_request_over_the_rate_is_refused_and_not_counted(session, project):
+    created = make_api_client(session)
+    token_file(session, created.token, limit=1)
+    with pytest.raises(RateLimited):
+        token_file(session, created.token, key="key-2", limit=1)
+    assert count(session, Ticket) == 1
+    assert requests_counted(session, created.client.id) == 1

@@ -6,11 +6,14 @@ Mounted at /integrations/v1. Handlers are thin: admit the client, read the body,
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -29,6 +32,7 @@ from tickit.db import session_scope
 from tickit.services import api_clients, intake, ticket_documents
 from tickit.services.api_clients import ApiClientPublic
 
+T = TypeVar("T")
 BODY_LIMIT_BYTES = 1024 * 1024
 JSON_DEPTH_LIMIT = 32
 DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css")
@@ -91,13 +95,20 @@ router = APIRouter()
 )
 async def create_ticket(
     request: Request,
-    client: Client,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     idempotency_key: Annotated[
         str | None, Header(alias="Idempotency-Key", description=IDEMPOTENCY_KEY_DESCRIPTION)
     ] = None,
 ) -> Response:
-    body = await _json_body(request)
-    result = await run_in_threadpool(_create_or_replay, client, idempotency_key, body)
+    # The client is admitted in the same thread-pool call and transaction as the intake (one
+    # statement reads the client, its stored answer and what validation needs); an unreadable
+    # body is refused only after that, so a bad token is a 401 whatever the body.
+    try:
+        body, unreadable = await _json_body(request), None
+    except problems.Problem as problem:
+        body, unreadable = None, problem
+    token = credentials.credentials if credentials else None
+    result = await run_in_intake_thread(_create_or_replay, token, idempotency_key, body, unreadable)
     headers = {"Location": result.location}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -106,9 +117,39 @@ async def create_ticket(
     )
 
 
-def _create_or_replay(client: ApiClientPublic, key: str | None, body: Any) -> intake.IntakeResult:
+def _create_or_replay(
+    token: str | None, key: str | None, body: Any, unreadable: problems.Problem | None
+) -> intake.IntakeResult:
+    limit = get_settings().api_rate_limit_per_minute
+    refusal: Exception | None = None
     with session_scope() as session:
-        return intake.create_or_replay(session=session, client=client, idempotency_key=key, body=body)
+        try:
+            if unreadable is None:
+                return intake.create_or_replay_for_token(
+                    session=session, token=token, idempotency_key=key, body=body, limit_per_minute=limit
+                )
+            api_clients.admit(session, token, limit_per_minute=limit)
+            refusal = unreadable
+        except intake.REFUSALS as exc:
+            refusal = exc  # caught inside the scope so that it commits: the request still counts
+    raise refusal
+
+
+# Threads of a worker process that file tickets at once. Each request holds the GIL for most of
+# its time, so more threads only queue for it, and the last statements of a filing (the project's
+# numbering row is locked until the commit) then wait behind them; a few keep the database busy.
+INTAKE_THREADS = 8
+_intake_limiter: RunVar[anyio.CapacityLimiter] = RunVar("tickit_intake_limiter")
+
+
+async def run_in_intake_thread(func: Callable[..., T], *args: Any) -> T:
+    """Run `func(*args)` in the thread pool, at most INTAKE_THREADS of them at once in this event loop."""
+    try:
+        limiter = _intake_limiter.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(INTAKE_THREADS)
+        _intake_limiter.set(limiter)
+    return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
 
 
 @router.get(

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from tickit.models import ApiClient, Project, utcnow
@@ -138,26 +138,56 @@ def admit(session: Session, token: str | None, *, limit_per_minute: int) -> ApiC
     refused request is not counted). Run it in its own short transaction: it updates the client's
     row, and holding that lock for the rest of a request would serialise the client's requests.
     """
+    digest = token_digest(token)
+    row = session.exec(select(ApiClient).where(ApiClient.token_hash == digest, ApiClient.revoked_at.is_(None))).first()
+    check_token_hash(row.token_hash if row is not None else None, digest)
+    client = ApiClientPublic.of(row)
+    check_rate(session, client, limit_per_minute=limit_per_minute)
+    # Last, so the client's row is locked only for this statement and the commit after it.
+    return record_use(session, client)
+
+
+def token_digest(token: str | None) -> str:
+    """The stored form of a bearer token that looks like one of ours; Unauthenticated otherwise."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_LENGTH:
         raise Unauthenticated("Send a valid API token as `Authorization: Bearer tk_…`.")
-    digest = hash_token(token)
-    row = session.exec(select(ApiClient).where(ApiClient.token_hash == digest, ApiClient.revoked_at.is_(None))).first()
-    # The index lookup already matched the hash; comparing again in constant time keeps the
-    # check itself from leaking timing, whatever the database does.
-    if row is None or not hmac.compare_digest(row.token_hash, digest):
+    return hash_token(token)
+
+
+def check_token_hash(stored_hash: str | None, digest: str) -> None:
+    """Unauthenticated unless a lookup by `digest` among active clients found `stored_hash` (None: nothing found).
+
+    The index lookup already matched the hash; comparing again in constant time keeps the check
+    itself from leaking timing, whatever the database does.
+    """
+    if stored_hash is None or not hmac.compare_digest(stored_hash, digest):
         raise Unauthenticated("The API token is unknown or has been revoked.")
-    hits = ratelimit.hit(session, f"api:{row.id}", window_seconds=RATE_WINDOW_SECONDS)
+
+
+def check_rate(session: Session, client: ApiClientPublic, *, limit_per_minute: int) -> None:
+    """Count one request against the client's rate; RateLimited (and not counted as used) beyond it."""
+    hits = ratelimit.hit(session, f"api:{client.id}", window_seconds=RATE_WINDOW_SECONDS)
     if hits > limit_per_minute:
         raise RateLimited(
             ratelimit.seconds_left(RATE_WINDOW_SECONDS),
-            f"API client “{row.name}” is over its limit of {limit_per_minute} requests a minute",
+            f"API client “{client.name}” is over its limit of {limit_per_minute} requests a minute",
         )
-    # Last, so the client's row is locked only for this statement and the commit after it.
+
+
+def record_use(session: Session, client: ApiClientPublic) -> ApiClientPublic:
+    """Count an admitted request in the client's usage (last used, request count), shown to admins.
+
+    It locks the client's row until the caller commits, so callers run it as late as they can.
+    """
     now = utcnow()
-    session.exec(
-        update(ApiClient)
-        .where(ApiClient.id == row.id)
-        .values(request_count=ApiClient.request_count + 1, last_used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return dataclasses.replace(ApiClientPublic.of(row), request_count=row.request_count + 1, last_used_at=now)
+    session.connection().execute(_RECORD_USE, {"client_id": client.id, "now": now})
+    return dataclasses.replace(client, request_count=client.request_count + 1, last_used_at=now)
+
+
+_clients = ApiClient.__table__
+# Built once: it runs on every API request, and building it costs more Python than running it.
+_RECORD_USE = (
+    update(_clients)
+    .where(_clients.c.id == bindparam("client_id"))
+    .values(request_count=_clients.c.request_count + 1, last_used_at=bindparam("now"))
+)
