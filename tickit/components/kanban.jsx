@@ -50,6 +50,16 @@ function collisions(args) {
   return closestCorners(args);
 }
 
+// Every server answer brings new card objects; a card whose content is the same is not drawn again.
+const sameCard = (a, b) =>
+  a === b ||
+  (a.number === b.number &&
+    a.title === b.title &&
+    a.priority === b.priority &&
+    a.assignee_name === b.assignee_name &&
+    a.age === b.age &&
+    JSON.stringify(a.field_values) === JSON.stringify(b.field_values));
+
 const CardBody = memo(function CardBody({ card }) {
   const priorityColor = PRIORITY_COLORS[card.priority] || "gray";
   return (
@@ -134,7 +144,7 @@ const CardBody = memo(function CardBody({ card }) {
       </div>
     </>
   );
-});
+}, (before, after) => sameCard(before.card, after.card));
 
 function initials(name) {
   return name
@@ -197,7 +207,9 @@ const SortableCard = memo(function SortableCard({ card, column, href, dragged })
       </a>
     </li>
   );
-});
+}, (before, after) =>
+  sameCard(before.card, after.card) && before.column === after.column && before.href === after.href &&
+  before.dragged === after.dragged);
 
 const BoardColumn = memo(function BoardColumn({ column, order, cardById, step, onShowMore, state, href, dragged }) {
   const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.key, data: { column: column.key } });
@@ -358,10 +370,20 @@ export function Kanban({ columns, legalMoves, revision, hrefPrefix, showStep, on
   const step = showStep || 50;
   const signature =
     String(revision) + "|" + incoming.map((c) => c.key + ":" + c.cards.map((card) => card.number).join(",")).join("|");
-  const serverOrder = useMemo(
-    () => Object.fromEntries(incoming.map((c) => [c.key, c.cards.map((card) => card.number)])),
-    [signature],
-  );
+  // A column whose cards did not change keeps its list, so its cards are not drawn again.
+  const previousOrder = useRef({});
+  const serverOrder = useMemo(() => {
+    const next = Object.fromEntries(
+      incoming.map((c) => {
+        const numbers = c.cards.map((card) => card.number);
+        const before = previousOrder.current[c.key];
+        const same = before && before.length === numbers.length && before.every((n, i) => n === numbers[i]);
+        return [c.key, same ? before : numbers];
+      }),
+    );
+    previousOrder.current = next;
+    return next;
+  }, [signature]);
   // The order drawn ahead of the server, for the server's answer it was drawn on: any newer answer replaces it.
   const [local, setLocal] = useState(null);
   const order = local && local.signature === signature ? local.order : serverOrder;

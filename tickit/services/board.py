@@ -37,7 +37,7 @@ from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.projects import project_ids_for
 
 CARD_FIELD_COUNT = 2
-CARD_WINDOW = 20  # cards a column carries at first (a tall window shows about eight)
+CARD_WINDOW = 12  # cards a column carries at first: more than a tall window shows
 CARD_STEP = 50  # more cards a column carries after each "Show more"
 # Ranks are floats: halving a gap about fifty times exhausts it, then the column is renumbered.
 MIN_RANK_GAP = 1e-9
