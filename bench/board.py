@@ -496,7 +496,7 @@ def over_triaged(page, number: str) -> None:
 
 
 def screenshots(context, directory: Path) -> None:
-    """The board in light and dark, the window's full width, for looking at."""
+    """The board in light and dark, the whole page (each column ends with its "Show more"), and with a card lifted."""
     directory.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page = context.new_page()
@@ -505,9 +505,15 @@ def screenshots(context, directory: Path) -> None:
         page.goto(BOARD_PATH)
         page.locator("section[data-column] a[data-ticket]").first.wait_for()
         page.wait_for_timeout(500)
-        page.screenshot(path=str(directory / f"board-{scheme}.png"))
+        page.screenshot(path=str(directory / f"board-{scheme}.png"), full_page=True)
+        page.locator("section[data-column='new'] a[data-ticket]").first.focus()
+        page.keyboard.press("Space")
+        page.locator("section[data-drop='legal']").first.wait_for()
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(directory / f"board-{scheme}-lifted.png"))
+        page.keyboard.press("Escape")
         page.close()
-        print(f"bench: screenshot {directory / f'board-{scheme}.png'}", file=sys.stderr)
+        print(f"bench: screenshots {directory}/board-{scheme}.png, board-{scheme}-lifted.png", file=sys.stderr)
 
 
 def measure(args: argparse.Namespace, srv: Server) -> Results:

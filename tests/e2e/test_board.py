@@ -229,3 +229,26 @@ def test_a_long_column_shows_its_first_cards_and_more_on_request(page_as, seed, 
     expect(new.locator("a[data-ticket]")).to_have_count(len(titles))
     expect(more).to_have_count(0)
     expect(_card(new, titles[-1])).to_be_visible()
+
+
+def test_an_order_dragged_within_a_column_survives_a_reload(page_as, seed, app_server):
+    first, second = "Order: first filed", "Order: second filed"
+    _file(app_server, seed.client.email, (first, second))
+    page = page_as("agent")
+    page.goto(f"{BOARD}&{urlencode({'q': 'Order: '})}")
+    cards = _column(page, "New").locator("a[data-ticket]")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text(first)
+
+    announced = page.locator("[id^='DndLiveRegion']")
+    _card(_column(page, "New"), second).focus()
+    page.keyboard.press("Space")
+    expect(announced).to_contain_text("Picked up HH-")
+    page.keyboard.press("ArrowUp")
+    expect(announced).to_contain_text("is over New column.")
+    page.keyboard.press("Space")
+    expect(cards.first).to_contain_text(second)
+    page.reload()
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text(second)
+    expect(cards.last).to_contain_text(first)

@@ -50,6 +50,18 @@ function collisions(args) {
   return closestCorners(args);
 }
 
+// Up and down move a lifted card past the cards of its column: among the drop targets above or below it only the
+// cards count, or the column itself (whose box holds them all) would often be nearest, and the card would not move.
+function keyboardCoordinates(event, args) {
+  if (event.code !== "ArrowUp" && event.code !== "ArrowDown") return sortableKeyboardCoordinates(event, args);
+  const all = args.context.droppableContainers;
+  const cards = {
+    getEnabled: () => all.getEnabled().filter((entry) => !String(entry.id).startsWith(COLUMN_PREFIX)),
+    get: (id) => all.get(id),
+  };
+  return sortableKeyboardCoordinates(event, { ...args, context: { ...args.context, droppableContainers: cards } });
+}
+
 // Every server answer brings new card objects; a card whose content is the same is not drawn again.
 const sameCard = (a, b) =>
   a === b ||
@@ -414,7 +426,7 @@ export function Kanban({ columns, legalMoves, revision, hrefPrefix, showStep, on
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
     // Enter stays with the link (opens the ticket); Space lifts the card.
     useSensor(KeyboardSensor, {
-      coordinateGetter: sortableKeyboardCoordinates,
+      coordinateGetter: keyboardCoordinates,
       keyboardCodes: { start: ["Space"], cancel: ["Escape"], end: ["Space", "Enter"] },
     }),
   );
