@@ -265,9 +265,9 @@ def move_card(
     # Read before the change: if it is what the dropping board shows, nothing else changed since. (On
     # PostgreSQL another ticket's change committed during this drop would pass unseen until the next one.)
     unchanged = bool(seen_stamp) and board_stamp(session=session, type_id=ticket.type_id) == seen_stamp
-    current = session.get(TicketStatus, ticket.status_id)
-    rank = _rank_between(session, ticket, _status_id(session, ticket, to_status), after, before)
-    if to_status != current.key:
+    target_id = _status_id(session, ticket, to_status)
+    rank = _rank_between(session, ticket, target_id, after, before)
+    if target_id != ticket.status_id:
         move = workflow.move(session=session, actor=actor, number=number, to_status=to_status, board_rank=rank)
     else:
         move = None
