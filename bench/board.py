@@ -120,7 +120,9 @@ TIMELINE_JS = """(() => {
 RENDER_TIMELINE_JS = """() => {
   const frames = window.__benchFrames || [];
   const open = frames.find((f) => f.dir === "open");
-  const data = frames.filter((f) => f.dir === "in").reduce((big, f) => (f.size > (big ? big.size : -1) ? f : big), null);
+  const data = frames
+    .filter((f) => f.dir === "in")
+    .reduce((big, f) => (f.size > (big ? big.size : -1) ? f : big), null);
   return { open: open ? open.at : null, data: data ? data.at : null, size: data ? data.size : 0 };
 }"""
 
@@ -580,7 +582,9 @@ def measure(args: argparse.Namespace, srv: Server) -> Results:
                 # round trip to the browser is no part of the app.
                 key_at = page.evaluate("() => (performance.timeOrigin + window.__benchKey) / 1000")
                 committed.append(seen - key_at)
-                drawn_at = page.wait_for_function("() => window.__benchDrawn && window.__benchDrawn - window.__benchKey")
+                drawn_at = page.wait_for_function(
+                    "() => window.__benchDrawn && window.__benchDrawn - window.__benchKey"
+                )
                 drawn.append(drawn_at.json_value() / 1000)
                 page.wait_for_function(  # the server has answered (the board may have drawn the drop before)
                     "() => { const key = window.__benchKey, frames = window.__benchFrames || [];"
