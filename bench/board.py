@@ -16,9 +16,13 @@ One run:
      "Show N more" button for exactly the rest);
    - drop → persisted: M times, the first card of New is moved to Triaged with the keyboard (focus,
      Space, ArrowRight, Space: the same dnd-kit path and `on_move` event as a mouse drop); measured from
-     the dropping Space key until the bench's own database connection sees the ticket's new status
-     (committed), and until the card is drawn in the Triaged column;
-4. prints one line per figure (median and p95) against the targets, stops the server, removes the data.
+     the dropping Space key's event in the page (its wall clock) until the bench's own database
+     connection sees the ticket's new status (committed), and until the card is drawn in the Triaged
+     column (the page's clock);
+4. prints one line per figure (median and p95) against the targets, and where the time went (from the
+   page's own clock: when the websocket opened and when the board's data arrived, for a render; when the
+   drop left the page as an event and when the server's answer came back, for a move); stops the server,
+   removes the data.
 
 Run from the repository root: `.venv/bin/python bench/board.py` (`--help` for the options).
 """
@@ -88,6 +92,47 @@ BOARD_DRAWN_JS = """(expected) => {
     if (cards + hidden !== want || cards === 0 && want > 0) return false;
   }
   return performance.now();
+}"""
+
+
+# In the page, before the app's scripts: the time and size of every websocket frame and of the last key press,
+# so a figure splits into the network, the server and the browser's share.
+TIMELINE_JS = """(() => {
+  const Native = window.WebSocket;
+  const frames = (window.__benchFrames = []);
+  window.__benchKey = 0;
+  window.addEventListener("keydown", () => (window.__benchKey = performance.now()), true);
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("open", () => frames.push({ dir: "open", at: performance.now(), size: 0 }));
+      this.addEventListener("message", (event) =>
+        frames.push({ dir: "in", at: performance.now(), size: String(event.data).length }));
+    }
+    send(data) {
+      frames.push({ dir: "out", at: performance.now(), size: String(data).length });
+      return super.send(data);
+    }
+  };
+})()"""
+
+# The render's timeline: the websocket opened, and the biggest frame in (the board's data) arrived.
+RENDER_TIMELINE_JS = """() => {
+  const frames = window.__benchFrames || [];
+  const open = frames.find((f) => f.dir === "open");
+  const data = frames
+    .filter((f) => f.dir === "in")
+    .reduce((big, f) => (f.size > (big ? big.size : -1) ? f : big), null);
+  return { open: open ? open.at : null, data: data ? data.at : null, size: data ? data.size : 0 };
+}"""
+
+# The drop's timeline, from the dropping key press: its event sent, and the first frame back after it.
+MOVE_TIMELINE_JS = """() => {
+  const key = window.__benchKey;
+  const frames = window.__benchFrames || [];
+  const sent = frames.find((f) => f.dir === "out" && f.at >= key);
+  const answer = sent && frames.find((f) => f.dir === "in" && f.at >= sent.at);
+  return { sent: sent ? sent.at - key : null, answer: answer ? answer.at - key : null, size: answer ? answer.size : 0 };
 }"""
 
 
@@ -397,18 +442,19 @@ class Database:
         ).scalar_one()
 
     def wait_for_status(self, number: int, status: str, timeout: float = 10.0) -> float:
-        """perf_counter() when the ticket's committed status is `status` (polled about every millisecond)."""
+        """time.time() when the ticket's committed status is `status` (polled about every 2 ms: oftener, the
+        polling itself takes a PostgreSQL server's CPU from the app being measured)."""
         deadline = time.perf_counter() + timeout
         with self.engine.connect() as conn:
             while True:
                 found = self.status_of(conn, number)
                 conn.rollback()  # a fresh snapshot each poll
-                now = time.perf_counter()
+                seen = time.time()
                 if found == status:
-                    return now
-                if now > deadline:
+                    return seen
+                if time.perf_counter() > deadline:
                     raise RuntimeError(f"{PROJECT_KEY}-{number} still {found} {timeout:.0f} s after the drop")
-                time.sleep(0.001)
+                time.sleep(0.002)
 
 
 @dataclass
@@ -417,7 +463,26 @@ class Results:
     payload_bytes: list[int]
     committed: list[float]
     drawn: list[float]
+    socket_open: list[float]  # navigation start → websocket open
+    data_in: list[float]  # navigation start → the board's data received
+    data_sizes: list[int]
+    event_sent: list[float]  # dropping key → the move event sent
+    answer_in: list[float]  # dropping key → the server's first frame after it
+    answer_sizes: list[int]
 
+
+# Started before the drop: notes (each animation frame) when the card first shows in the Triaged column.
+WATCH_DRAWN_JS = """(number) => {
+  window.__benchDrawn = null;
+  const check = () => {
+    if (document.querySelector(`section[data-column='triaged'] a[data-ticket='${number}']`)) {
+      window.__benchDrawn = performance.now();
+    } else {
+      requestAnimationFrame(check);
+    }
+  };
+  requestAnimationFrame(check);
+}"""
 
 OVER_JS = """() => [...document.querySelectorAll("[id^='DndLiveRegion']")].map((n) => n.textContent).join(" ")"""
 
@@ -434,7 +499,7 @@ def over_triaged(page, number: str) -> None:
 
 
 def screenshots(context, directory: Path) -> None:
-    """The board in light and dark, the window's full width, for looking at."""
+    """The board in light and dark, the whole page (each column ends with its "Show more"), and with a card lifted."""
     directory.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page = context.new_page()
@@ -443,9 +508,15 @@ def screenshots(context, directory: Path) -> None:
         page.goto(BOARD_PATH)
         page.locator("section[data-column] a[data-ticket]").first.wait_for()
         page.wait_for_timeout(500)
-        page.screenshot(path=str(directory / f"board-{scheme}.png"))
+        page.screenshot(path=str(directory / f"board-{scheme}.png"), full_page=True)
+        page.locator("section[data-column='new'] a[data-ticket]").first.focus()
+        page.keyboard.press("Space")
+        page.locator("section[data-drop='legal']").first.wait_for()
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(directory / f"board-{scheme}-lifted.png"))
+        page.keyboard.press("Escape")
         page.close()
-        print(f"bench: screenshot {directory / f'board-{scheme}.png'}", file=sys.stderr)
+        print(f"bench: screenshots {directory}/board-{scheme}.png, board-{scheme}-lifted.png", file=sys.stderr)
 
 
 def measure(args: argparse.Namespace, srv: Server) -> Results:
@@ -455,11 +526,13 @@ def measure(args: argparse.Namespace, srv: Server) -> Results:
     db = Database(srv.database_url)
     expected = db.counts()
     renders, payloads, committed, drawn = [], [], [], []
+    socket_open, data_in, data_sizes, event_sent, answer_in, answer_sizes = [], [], [], [], [], []
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": width, "height": height}, base_url=srv.url)
             context.set_default_timeout(30_000)
+            context.add_init_script(TIMELINE_JS)
             page = context.new_page()
             page.goto("/login")
             page.get_by_label("Email").fill(AGENT_EMAIL)
@@ -482,6 +555,10 @@ def measure(args: argparse.Namespace, srv: Server) -> Results:
                 if run:
                     renders.append(at / 1000)
                     payloads.append(received[0])
+                    timeline = page.evaluate(RENDER_TIMELINE_JS)
+                    socket_open.append(timeline["open"] / 1000)
+                    data_in.append(timeline["data"] / 1000)
+                    data_sizes.append(timeline["size"])
                 if run < args.renders:
                     page.close()
 
@@ -498,18 +575,39 @@ def measure(args: argparse.Namespace, srv: Server) -> Results:
                 page.keyboard.press("Space")
                 page.locator("[id^='DndLiveRegion']").filter(has_text="Picked up").wait_for(state="attached")
                 over_triaged(page, number)
-                dropped = time.perf_counter()
+                page.evaluate(WATCH_DRAWN_JS, number)
                 page.keyboard.press("Space")
-                committed.append(db.wait_for_status(int(number.rsplit("-", 1)[1]), "triaged") - dropped)
-                page.locator(f"section[data-column='triaged'] a[data-ticket='{number}']").wait_for(state="attached")
-                drawn.append(time.perf_counter() - dropped)
+                seen = db.wait_for_status(int(number.rsplit("-", 1)[1]), "triaged")
+                # From the key event in the page (its wall clock), not from Playwright's call, whose own
+                # round trip to the browser is no part of the app.
+                key_at = page.evaluate("() => (performance.timeOrigin + window.__benchKey) / 1000")
+                committed.append(seen - key_at)
+                drawn_at = page.wait_for_function(
+                    "() => window.__benchDrawn && window.__benchDrawn - window.__benchKey"
+                )
+                drawn.append(drawn_at.json_value() / 1000)
+                page.wait_for_function(  # the server has answered (the board may have drawn the drop before)
+                    "() => { const key = window.__benchKey, frames = window.__benchFrames || [];"
+                    " const sent = frames.find((f) => f.dir === 'out' && f.at >= key);"
+                    " return !!sent && frames.some((f) => f.dir === 'in' && f.at >= sent.at); }"
+                )
+                timeline = page.evaluate(MOVE_TIMELINE_JS)
+                event_sent.append(timeline["sent"] / 1000)
+                answer_in.append(timeline["answer"] / 1000)
+                answer_sizes.append(timeline["size"])
                 page.wait_for_function(  # the card has left New before the next one is picked
                     f"() => !document.querySelector(\"section[data-column='new'] a[data-ticket='{number}']\")"
                 )
             browser.close()
     finally:
         db.engine.dispose()
-    return Results(renders, payloads, committed, drawn)
+    return Results(
+        renders, payloads, committed, drawn, socket_open, data_in, data_sizes, event_sent, answer_in, answer_sizes
+    )
+
+
+def ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:,.0f} ms"
 
 
 def print_renders(args: argparse.Namespace, renders: list[float], payloads: list[int]) -> None:
@@ -521,6 +619,19 @@ def print_renders(args: argparse.Namespace, renders: list[float], payloads: list
         "  (navigation start → every column in the DOM with its count and its cards; "
         f"{statistics.median(payloads) / 1024:,.0f} KiB received over the websocket)",
         flush=True,
+    )
+
+
+def print_breakdown(result: Results) -> None:
+    """Medians, on the page's clock: where a render's and a drop's time went."""
+    print(
+        f"  render timeline: websocket open at {ms(result.socket_open)}, board data "
+        f"({statistics.median(result.data_sizes) / 1024:,.0f} KiB frame) in at {ms(result.data_in)}, "
+        f"drawn at {ms(result.renders)}"
+    )
+    print(
+        f"  drop timeline: event sent {ms(result.event_sent)} after the key, server's answer "
+        f"({statistics.median(result.answer_sizes) / 1024:,.1f} KiB frame) in at {ms(result.answer_in)}"
     )
 
 
@@ -542,9 +653,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"drop → move committed in the database: {figure(result.committed)}; {verdict(move, MOVE_TARGET_S)}")
     print(f"drop → card drawn in its new column: {figure(result.drawn)}")
     print(
-        "  (keyboard drop New → Triaged, timed from the dropping key press; committed = the bench's own "
-        "connection sees the new status)"
+        "  (keyboard drop New → Triaged, timed from the dropping key's event in the page; committed = the "
+        "bench's own connection sees the new status)"
     )
+    print_breakdown(result)
     print(
         f"parameters: {args.tickets:,} tickets of {PROJECT_KEY}/{TYPE_KEY} over 6 columns, {args.renders} renders, "
         f"{args.moves} moves, viewport {args.viewport}, {database}, {os.cpu_count()} CPU cores"

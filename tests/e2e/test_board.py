@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import _python, at_path
+from tickit.services.board import CARD_STEP, CARD_WINDOW
 
 BOARD = "/tickets/board?project=HH&type=bug"
 TITLES = ("Board: export hangs", "Board: avatar is blurry", "Board: tab order is wrong")
+FIELDS = {"severity": "major", "platform": "iOS"}
 
 
-def _file_bugs(app_server, client_email: str) -> None:
+def _file(app_server, client_email: str, titles, type_key: str = "bug", field_values: dict | None = None) -> None:
     _python(
         app_server,
         "from tests.factories import file_ticket\n"
@@ -21,8 +23,25 @@ def _file_bugs(app_server, client_email: str) -> None:
         "from tickit.services.actors import UserPublic\n"
         "with session_scope() as s:\n"
         f"    client = UserPublic.of(users.find_by_email(s, {client_email!r}))\n"
-        f"    for title in {TITLES!r}:\n"
-        "        file_ticket(s, client, 'HH', title, type_key='bug')\n",
+        f"    for title in {tuple(titles)!r}:\n"
+        f"        file_ticket(s, client, 'HH', title, type_key={type_key!r}, field_values={field_values!r})\n",
+    )
+
+
+def _as_agent(app_server, agent_email: str, body: str) -> None:
+    """Run `body` with `agent` (that agent's UserPublic) and `number_of(title)`, in one transaction."""
+    _python(
+        app_server,
+        "from sqlmodel import select\n"
+        "from tickit.models import Ticket\n"
+        "from tickit.services import users\n"
+        "from tickit.services.access import format_ticket_number\n"
+        "from tickit.services.actors import UserPublic\n"
+        "with session_scope() as s:\n"
+        f"    agent = UserPublic.of(users.find_by_email(s, {agent_email!r}))\n"
+        "    def number_of(title):\n"
+        "        return format_ticket_number('HH', s.exec(select(Ticket.number).where(Ticket.title == title)).one())\n"
+        + "".join(f"    {line}\n" for line in body.splitlines()),
     )
 
 
@@ -55,15 +74,20 @@ def _lift(page, source, target) -> None:
 
 
 def test_agent_moves_cards_on_the_board_with_mouse_and_keyboard(page_as, seed, app_server):
-    _file_bugs(app_server, seed.client.email)
+    _file(app_server, seed.client.email, TITLES, field_values=FIELDS)
     page = page_as("agent")
     page.goto(BOARD)
 
-    for name in ("New", "Triaged", "In progress", "Waiting on reporter", "Fixed", "Won't fix"):
-        expect(_column(page, name)).to_be_attached()
+    columns = page.locator("section[data-column]")
+    expect(columns).to_have_count(6)
+    names = [label.split(" column,")[0] for label in columns.evaluate_all("(all) => all.map((c) => c.ariaLabel)")]
+    assert names == ["New", "Triaged", "In progress", "Waiting on reporter", "Fixed", "Won't fix"]
     new = _column(page, "New")
     for title in TITLES:
         expect(_card(new, title)).to_be_visible()
+    # A card: number, priority, age, title, up to two custom-field values, assignee.
+    expect(_card(new, TITLES[0])).to_contain_text(re.compile(r"^HH-\d+normal(just now|\d+ min ago)"))
+    expect(_card(new, TITLES[0])).to_contain_text(f"{TITLES[0]}Major – a feature is brokeniOSUnassigned")
     in_new, in_triaged = _count(page, "New"), _count(page, "Triaged")
     assert in_new >= len(TITLES)
 
@@ -106,7 +130,7 @@ def test_agent_moves_cards_on_the_board_with_mouse_and_keyboard(page_as, seed, a
     expect(_column(page, "Triaged")).to_have_accessible_name(_named("Triaged", in_triaged + 2))
 
 
-def test_filters_live_in_the_address_and_the_last_board_is_remembered(page_as, seed, app_server):
+def test_filters_live_in_the_address(page_as, seed, app_server):
     page = page_as("agent")
     page.goto("/tickets/board?project=HH&type=question")
     expect(page.get_by_label("Board")).to_contain_text("Question")
@@ -115,6 +139,116 @@ def test_filters_live_in_the_address_and_the_last_board_is_remembered(page_as, s
     page.get_by_label("Search").fill("no such ticket anywhere")
     expect(page).to_have_url(re.compile(r"[?&]q=no\+such\+ticket\+anywhere"))
     expect(_column(page, "New")).to_have_accessible_name("New column, 0 tickets")
+    page.reload()
+    expect(page.get_by_label("Search")).to_have_value("no such ticket anywhere")
+    expect(_column(page, "New")).to_have_accessible_name("New column, 0 tickets")
 
+
+def test_the_board_a_user_chose_opens_in_any_browser_they_sign_in_to(page_as, new_account):
+    agent = new_account("agent", project="HH")
+    page = page_as(agent)
     page.goto("/tickets/board")
-    expect(page.get_by_label("Board")).to_contain_text("Question")
+    page.get_by_role("combobox", name="Board").click()
+    page.get_by_role("option", name="Help Hub · Question").click()
+    expect(page).to_have_url(re.compile(r"[?&]type=question"))
+    expect(_column(page, "Answered")).to_be_attached()
+
+    elsewhere = page_as(agent)  # a fresh browser context: nothing kept in the browser
+    elsewhere.goto("/tickets/board")
+    expect(elsewhere.get_by_role("combobox", name="Board")).to_contain_text("Question")
+    expect(_column(elsewhere, "Answered")).to_be_attached()
+    expect(elsewhere).to_have_url(re.compile(r"[?&]project=HH&type=question"))
+
+
+def test_filters_by_assignee_and_priority(page_as, seed, app_server):
+    mine, theirs = "Filters: export to PDF drops images", "Filters: export to PDF is slow"
+    _file(app_server, seed.client.email, (mine, theirs))
+    _as_agent(
+        app_server,
+        seed.agent.email,
+        "from tickit.services import ticket_detail\n"
+        "ticket_detail.assign(session=s, actor=agent, number=number_of(" + repr(mine) + "), assignee_id=agent.id)\n"
+        "ticket_detail.set_priority(session=s, actor=agent, number=number_of(" + repr(mine) + "), priority='urgent')\n",
+    )
+    page = page_as("agent")
+    page.goto(f"{BOARD}&{urlencode({'q': 'Filters: export to PDF'})}")
+    new = _column(page, "New")
+    expect(_card(new, mine)).to_contain_text("Agnes Agent")
+    expect(_card(new, theirs)).to_be_visible()
+
+    def choose(label: str, option: str) -> None:
+        page.get_by_role("combobox", name=label).click()
+        page.get_by_role("option", name=option, exact=True).click()
+
+    choose("Priority", "Urgent")
+    expect(page).to_have_url(re.compile(r"[?&]priority=urgent"))
+    expect(_card(new, mine)).to_be_visible()
+    expect(_card(new, theirs)).to_have_count(0)
+    choose("Priority", "Any priority")
+    choose("Assignee", "Mine")
+    expect(_card(new, theirs)).to_have_count(0)
+    expect(_card(new, mine)).to_be_visible()
+    choose("Assignee", "Unassigned")
+    expect(_card(new, mine)).to_have_count(0)
+    expect(_card(new, theirs)).to_be_visible()
+    choose("Assignee", "Agnes Agent")
+    expect(_card(new, theirs)).to_have_count(0)
+    expect(_card(new, mine)).to_be_visible()
+
+
+def test_a_change_made_elsewhere_shows_on_an_open_board_within_five_seconds(page_as, seed, app_server):
+    title = "Live: crash when the upload is cancelled"
+    _file(app_server, seed.client.email, (title,))
+    page = page_as("agent")
+    page.goto(f"{BOARD}&{urlencode({'q': title})}")
+    expect(_card(_column(page, "New"), title)).to_contain_text("Unassigned")
+
+    _as_agent(
+        app_server,
+        seed.agent.email,
+        "from tickit.services import board, ticket_detail\n"
+        f"board.move_card(session=s, actor=agent, number=number_of({title!r}), to_status='triaged')\n"
+        f"ticket_detail.assign(session=s, actor=agent, number=number_of({title!r}), assignee_id=agent.id)\n",
+    )
+    card = _card(_column(page, "Triaged"), title)
+    expect(card).to_contain_text("Agnes Agent", timeout=5_000)
+    expect(_card(_column(page, "New"), title)).to_have_count(0)
+
+
+def test_a_long_column_shows_its_first_cards_and_more_on_request(page_as, seed, app_server):
+    prefix = "Long column:"
+    titles = [f"{prefix} idea {n}" for n in range(1, CARD_WINDOW + 4)]
+    _file(app_server, seed.client.email, titles, type_key="feature_request")
+    page = page_as("agent")
+    page.goto(f"/tickets/board?project=HH&type=feature_request&{urlencode({'q': prefix})}")
+    new = _column(page, "New")
+    expect(new).to_have_accessible_name(_named("New", len(titles)))
+    expect(new.locator("a[data-ticket]")).to_have_count(CARD_WINDOW)
+    more = new.get_by_role("button", name=f"Show {min(CARD_STEP, 3)} more (3 not shown)")
+    more.click()
+    expect(new.locator("a[data-ticket]")).to_have_count(len(titles))
+    expect(more).to_have_count(0)
+    expect(_card(new, titles[-1])).to_be_visible()
+
+
+def test_an_order_dragged_within_a_column_survives_a_reload(page_as, seed, app_server):
+    first, second = "Order: first filed", "Order: second filed"
+    _file(app_server, seed.client.email, (first, second))
+    page = page_as("agent")
+    page.goto(f"{BOARD}&{urlencode({'q': 'Order: '})}")
+    cards = _column(page, "New").locator("a[data-ticket]")
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text(first)
+
+    announced = page.locator("[id^='DndLiveRegion']")
+    _card(_column(page, "New"), second).focus()
+    page.keyboard.press("Space")
+    expect(announced).to_contain_text("Picked up HH-")
+    page.keyboard.press("ArrowUp")
+    expect(announced).to_contain_text("is over New column.")
+    page.keyboard.press("Space")
+    expect(cards.first).to_contain_text(second)
+    page.reload()
+    expect(cards).to_have_count(2)
+    expect(cards.first).to_contain_text(second)
+    expect(cards.last).to_contain_text(first)

@@ -136,3 +136,55 @@ def test_assignable_agents_are_the_projects_active_agents_by_name(session, peopl
         board.assignable_agents(session=session, actor=make_user(session, "agent"), project_key="HH")
     with pytest.raises(PermissionDenied):
         board.assignable_agents(session=session, actor=people["client"], project_key="HH")
+
+
+def test_a_column_carries_its_full_count_but_only_its_first_cards_until_more_are_asked_for(session, people):
+    for n in range(board.CARD_WINDOW + 5):
+        file_ticket(session, people["client"], title=f"Bug {n + 1}", type_key="bug")
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    new = shown.columns[0]
+    assert new.count == board.CARD_WINDOW + 5
+    assert numbers(new) == [f"HH-{n}" for n in range(1, board.CARD_WINDOW + 1)]
+    more = board.board(
+        session=session, actor=people["agent"], project_key="HH", type_key="bug", shown={"new": board.CARD_WINDOW + 2}
+    )
+    assert numbers(more.columns[0])[-3:] == [f"HH-{n}" for n in range(board.CARD_WINDOW, board.CARD_WINDOW + 3)]
+    assert more.columns[0].count == board.CARD_WINDOW + 5
+
+
+def test_a_drop_below_the_last_card_shown_lands_right_below_it_not_at_the_columns_end(session, people):
+    # The board shows a column's first cards only, so it names the card above the drop and no card below.
+    for title in ("A", "B", "C", "D"):
+        file_ticket(session, people["client"], title=title, type_key="bug")
+    board.move_card(session=session, actor=people["agent"], number="HH-4", to_status="new", after="HH-1")
+    board.move_card(session=session, actor=people["agent"], number="HH-3", to_status="new", before="HH-2")
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    assert numbers(shown.columns[0]) == ["HH-1", "HH-4", "HH-3", "HH-2"]
+
+
+def test_a_drop_returns_the_new_stamp_only_when_nothing_else_changed_the_board_since_it_was_seen(session, people):
+    for title in ("A", "B"):
+        file_ticket(session, people["client"], title=title, type_key="bug")
+    seen = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug").stamp
+    drop = board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="triaged", seen_stamp=seen)
+    assert drop.move is not None and drop.move.to_status.key == "triaged"
+    assert drop.stamp == board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug").stamp
+
+    board.move_card(session=session, actor=people["other"], number="HH-2", to_status="triaged")  # someone else
+    late = board.move_card(
+        session=session, actor=people["agent"], number="HH-1", to_status="triaged", seen_stamp=drop.stamp
+    )
+    assert late.move is None and late.stamp == ""
+
+
+def test_the_board_a_user_chose_is_remembered_for_every_browser_and_only_if_they_may_open_it(session, people):
+    assert board.remembered_board(session=session, actor=people["agent"]) == ""
+    assert board.remember_board(session=session, actor=people["agent"], project_key="hh", type_key="question") == (
+        "HH/question"
+    )
+    assert board.remembered_board(session=session, actor=people["agent"]) == "HH/question"
+    assert board.remembered_board(session=session, actor=people["other"]) == ""
+    with pytest.raises(NotFound):
+        board.remember_board(session=session, actor=make_user(session, "agent"), project_key="HH", type_key="bug")
+    with pytest.raises(NotFound):
+        board.remember_board(session=session, actor=people["agent"], project_key="HH", type_key="no_such_type")

@@ -1,12 +1,15 @@
 // Glue for @dnd-kit (hook-based): a Kanban board of columns (one SortableContext each) and ticket cards.
 // Pointer drag, or keyboard: focus a card, Space to lift, arrows to move between columns and cards, Space to drop.
 // Props: columns = [{key, name, color, count, cards: [{number, title, priority, assignee_name, age, field_values}]}],
-// legalMoves = {status: [targets]}, hrefPrefix ("/tickets/"), onMove({number, to_status, after, before}).
-// Cards never move across columns here: the server's answer re-renders the board, so a refused drop snaps back.
-// A column draws its first CARD_WINDOW cards and a "Show N more" button (its count stays complete): thousands of
-// sortable cards take seconds to mount. The board fills the width it is given and scrolls sideways, with a fade and
-// a button at an edge that has more columns beyond it.
-import React, { memo, useCallback, useEffect, useRef, useState } from "react";
+// legalMoves = {status: [targets]}, revision, hrefPrefix ("/tickets/"), showStep, onMove({number, to_status, after,
+// before}), onShowMore(columnKey).
+// A column holds its first cards only (the server sends a window; its count stays complete) and a "Show N more"
+// button asks the server for more: thousands of sortable cards take seconds to mount.
+// A drop within a column or on a legal one is drawn at once, ahead of the server; a drop on another column is only
+// reported. Whenever the server answers (a new revision or other cards) the board shows the server's order again,
+// so a refused drop snaps back. The board fills the width it is given and scrolls sideways, with a fade and a button
+// at an edge that has more columns beyond it.
+import React, { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import {
   DndContext,
   DragOverlay,
@@ -29,8 +32,7 @@ import { CSS } from "@dnd-kit/utilities";
 
 const COLUMN_PREFIX = "column:";
 const PRIORITY_COLORS = { low: "gray", normal: "blue", high: "orange", urgent: "red" };
-const CARD_WINDOW = 50; // cards a column draws at first
-const CARD_STEP = 100; // more cards drawn by each "Show more"
+const NO_CARDS = [];
 const COLUMN_WIDTH = 272;
 const COLUMN_GAP = 12;
 
@@ -47,6 +49,28 @@ function collisions(args) {
   }
   return closestCorners(args);
 }
+
+// Up and down move a lifted card past the cards of its column: among the drop targets above or below it only the
+// cards count, or the column itself (whose box holds them all) would often be nearest, and the card would not move.
+function keyboardCoordinates(event, args) {
+  if (event.code !== "ArrowUp" && event.code !== "ArrowDown") return sortableKeyboardCoordinates(event, args);
+  const all = args.context.droppableContainers;
+  const cards = {
+    getEnabled: () => all.getEnabled().filter((entry) => !String(entry.id).startsWith(COLUMN_PREFIX)),
+    get: (id) => all.get(id),
+  };
+  return sortableKeyboardCoordinates(event, { ...args, context: { ...args.context, droppableContainers: cards } });
+}
+
+// Every server answer brings new card objects; a card whose content is the same is not drawn again.
+const sameCard = (a, b) =>
+  a === b ||
+  (a.number === b.number &&
+    a.title === b.title &&
+    a.priority === b.priority &&
+    a.assignee_name === b.assignee_name &&
+    a.age === b.age &&
+    JSON.stringify(a.field_values) === JSON.stringify(b.field_values));
 
 const CardBody = memo(function CardBody({ card }) {
   const priorityColor = PRIORITY_COLORS[card.priority] || "gray";
@@ -132,7 +156,7 @@ const CardBody = memo(function CardBody({ card }) {
       </div>
     </>
   );
-});
+}, (before, after) => sameCard(before.card, after.card));
 
 function initials(name) {
   return name
@@ -195,14 +219,18 @@ const SortableCard = memo(function SortableCard({ card, column, href, dragged })
       </a>
     </li>
   );
-});
+}, (before, after) =>
+  sameCard(before.card, after.card) && before.column === after.column && before.href === after.href &&
+  before.dragged === after.dragged);
 
-function BoardColumn({ column, order, shown, onShowMore, state, href, dragged }) {
+const BoardColumn = memo(function BoardColumn({ column, order, cardById, step, onShowMore, state, href, dragged }) {
   const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.key, data: { column: column.key } });
-  const cards = {};
-  column.cards.forEach((card) => (cards[card.number] = card));
-  const visible = order.slice(0, shown);
-  const hidden = order.length - visible.length;
+  // A drop drawn ahead of the server has already changed this column's count by the cards it gained or lost.
+  const count = column.count + order.length - column.cards.length;
+  const hidden = Math.max(count - order.length, 0);
+  // "Show more" waits for the server; the button says so until the server's next answer.
+  const [asked, setAsked] = useState(false);
+  useEffect(() => setAsked(false), [column]);
   const accent = `var(--${column.color || "gray"}-9)`;
   const legal = state === "legal";
   const dimmed = state === "illegal";
@@ -210,7 +238,7 @@ function BoardColumn({ column, order, shown, onShowMore, state, href, dragged })
     <section
       ref={setNodeRef}
       role="region"
-      aria-label={`${column.name} column, ${column.count} ${column.count === 1 ? "ticket" : "tickets"}`}
+      aria-label={`${column.name} column, ${count} ${count === 1 ? "ticket" : "tickets"}`}
       data-column={column.key}
       data-drop={state || "idle"}
       style={{
@@ -243,13 +271,13 @@ function BoardColumn({ column, order, shown, onShowMore, state, href, dragged })
             padding: "0 8px",
           }}
         >
-          {column.count}
+          {count}
         </span>
       </header>
-      <SortableContext items={visible} strategy={withinOneColumn}>
+      <SortableContext items={order} strategy={withinOneColumn}>
         <ul style={{ margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: "8px", flex: 1 }}>
-          {visible.map((number) => {
-            const card = cards[number];
+          {order.map((number) => {
+            const card = cardById[number];
             return card ? (
               <SortableCard key={number} card={card} column={column.key} href={href + number} dragged={dragged} />
             ) : null;
@@ -260,7 +288,11 @@ function BoardColumn({ column, order, shown, onShowMore, state, href, dragged })
         <button
           type="button"
           data-more={hidden}
-          onClick={() => onShowMore(column.key)}
+          disabled={asked}
+          onClick={() => {
+            setAsked(true);
+            onShowMore(column.key);
+          }}
           style={{
             font: "inherit",
             fontSize: "var(--font-size-1)",
@@ -270,13 +302,13 @@ function BoardColumn({ column, order, shown, onShowMore, state, href, dragged })
             border: "none",
             borderRadius: "var(--radius-3)",
             padding: "6px 8px",
-            cursor: "pointer",
+            cursor: asked ? "progress" : "pointer",
           }}
         >
-          {`Show ${Math.min(CARD_STEP, hidden)} more (${hidden} not shown)`}
+          {asked ? "Loading more…" : `Show ${Math.min(step, hidden)} more (${hidden} not shown)`}
         </button>
       )}
-      {column.cards.length === 0 && (
+      {count === 0 && (
         <div
           style={{
             fontSize: "var(--font-size-1)",
@@ -292,7 +324,7 @@ function BoardColumn({ column, order, shown, onShowMore, state, href, dragged })
       )}
     </section>
   );
-}
+});
 
 // A fade over the edge the board continues beyond, with a button that scrolls one column that way.
 function EdgeCue({ side, onClick }) {
@@ -343,22 +375,34 @@ function EdgeCue({ side, onClick }) {
   );
 }
 
-export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
+export function Kanban({ columns, legalMoves, revision, hrefPrefix, showStep, onMove, onShowMore, ...rest }) {
   const incoming = columns || [];
   const moves = legalMoves || {};
   const href = hrefPrefix || "/tickets/";
-  const signature = incoming.map((c) => c.key + ":" + c.cards.map((card) => card.number).join(",")).join("|");
-  const serverOrder = () => Object.fromEntries(incoming.map((c) => [c.key, c.cards.map((card) => card.number)]));
-  const [order, setOrder] = useState(serverOrder);
-  useEffect(() => setOrder(serverOrder()), [signature]); // follow the server whenever it answers
+  const step = showStep || 50;
+  const signature =
+    String(revision) + "|" + incoming.map((c) => c.key + ":" + c.cards.map((card) => card.number).join(",")).join("|");
+  // A column whose cards did not change keeps its list, so its cards are not drawn again.
+  const previousOrder = useRef({});
+  const serverOrder = useMemo(() => {
+    const next = Object.fromEntries(
+      incoming.map((c) => {
+        const numbers = c.cards.map((card) => card.number);
+        const before = previousOrder.current[c.key];
+        const same = before && before.length === numbers.length && before.every((n, i) => n === numbers[i]);
+        return [c.key, same ? before : numbers];
+      }),
+    );
+    previousOrder.current = next;
+    return next;
+  }, [signature]);
+  // The order drawn ahead of the server, for the server's answer it was drawn on: any newer answer replaces it.
+  const [local, setLocal] = useState(null);
+  const order = local && local.signature === signature ? local.order : serverOrder;
+  const setOrder = (next) => setLocal({ signature, order: next });
   const [activeId, setActiveId] = useState(null);
   const dragged = useRef(false);
-  // Cards drawn per column, kept while the server re-renders the board (a move does not fold a column up).
-  const [shown, setShown] = useState({});
-  const showMore = useCallback(
-    (key) => setShown((now) => ({ ...now, [key]: (now[key] || CARD_WINDOW) + CARD_STEP })),
-    [],
-  );
+  const showMore = useCallback((key) => onShowMore && onShowMore(key), [onShowMore]);
   const scroller = useRef(null);
   const [edges, setEdges] = useState({ left: false, right: false });
   const measureEdges = useCallback(() => {
@@ -382,7 +426,7 @@ export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
     useSensor(PointerSensor, { activationConstraint: { distance: 5 } }),
     // Enter stays with the link (opens the ticket); Space lifts the card.
     useSensor(KeyboardSensor, {
-      coordinateGetter: sortableKeyboardCoordinates,
+      coordinateGetter: keyboardCoordinates,
       keyboardCodes: { start: ["Space"], cancel: ["Escape"], end: ["Space", "Enter"] },
     }),
   );
@@ -394,8 +438,12 @@ export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
     return Object.keys(order).find((key) => (order[key] || []).includes(text)) || null;
   };
   const columnName = (key) => (incoming.find((c) => c.key === key) || { name: key }).name;
-  const cardById = {};
-  incoming.forEach((c) => c.cards.forEach((card) => (cardById[card.number] = card)));
+  // By number across columns: a card drawn in its new column before the server answers keeps its data.
+  const cardById = useMemo(() => {
+    const found = {};
+    incoming.forEach((c) => c.cards.forEach((card) => (found[card.number] = card)));
+    return found;
+  }, [incoming]);
 
   const fromColumn = columnOf(activeId);
   const targets = fromColumn ? moves[fromColumn] || [] : [];
@@ -439,6 +487,11 @@ export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
       const middle = over.rect.top + over.rect.height / 2;
       const below = dropped ? dropped.top + dropped.height / 2 > middle : false;
       index = list.indexOf(String(over.id)) + (below ? 1 : 0);
+    }
+    if ((moves[from] || []).includes(to)) {
+      // Drawn in its new place now; the server's answer confirms it, or puts it back with a message.
+      const joined = [...list.slice(0, index), number, ...list.slice(index)];
+      setOrder({ ...order, [from]: order[from].filter((n) => n !== number), [to]: joined });
     }
     if (onMove) onMove({ number, to_status: to, after: list[index - 1] ?? null, before: list[index] ?? null });
   };
@@ -508,8 +561,9 @@ export function Kanban({ columns, legalMoves, hrefPrefix, onMove, ...rest }) {
             <BoardColumn
               key={column.key}
               column={column}
-              order={order[column.key] || []}
-              shown={shown[column.key] || CARD_WINDOW}
+              order={order[column.key] || NO_CARDS}
+              cardById={cardById}
+              step={step}
               onShowMore={showMore}
               state={stateOf(column.key)}
               href={href}

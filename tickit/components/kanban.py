@@ -1,11 +1,15 @@
 """A Kanban board: @dnd-kit wrapped through the JSX glue beside this file.
 
 `kanban(columns=[{key, name, color, count, cards: [...]}, ...], legal_moves={status: [targets]},
-href_prefix="/tickets/", on_move=handler)`: each card is a link to its ticket and a drag handle
-(pointer drag, or keyboard: Space to lift, arrows, Space to drop). While a card is lifted the columns it
-may move to are highlighted and the others dimmed. `on_move` receives `{number, to_status, after,
-before}`, the neighbours' numbers at the drop position (None at an end). Cards never change column
-in the browser; the server's answer re-renders the board.
+revision=n, href_prefix="/tickets/", show_step=50, on_move=handler, on_show_more=handler)`: each card
+is a link to its ticket and a drag handle (pointer drag, or keyboard: Space to lift, arrows, Space to
+drop). While a card is lifted the columns it may move to are highlighted and the others dimmed.
+
+A column may hold fewer cards than its count: a "Show N more" button (N up to `show_step`) then
+calls `on_show_more(column key)`. A drop on the card's own column or a legal one is drawn at once
+and `on_move` receives `{number, to_status, after, before}`, the neighbours' numbers at the drop
+position (None at an end); a drop on an illegal column is only reported. Whenever `revision`
+changes the board shows the server's columns again, so a refused drop snaps back.
 """
 
 from __future__ import annotations
@@ -31,9 +35,12 @@ class Kanban(rx.Component):
 
     columns: rx.Var[list[Any]]
     legal_moves: rx.Var[dict[str, list[str]]]
+    revision: rx.Var[int]
     href_prefix: rx.Var[str]
+    show_step: rx.Var[int]
 
     on_move: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
+    on_show_more: rx.EventHandler[passthrough_event_spec(str)]
 
 
 kanban = Kanban.create

@@ -7,7 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.components.kanban import kanban
 from tickit.components.layout import app_page, empty_state, page_header
-from tickit.state.board import ANY_PRIORITY, ANYONE, PRIORITIES
+from tickit.state.board import ANY_PRIORITY, ANYONE, CARD_STEP, PRIORITIES
 from tickit.state.board import BoardState as S
 
 
@@ -79,8 +79,11 @@ def board_page() -> rx.Component:
                 kanban(
                     columns=S.columns,
                     legal_moves=S.legal_moves,
+                    revision=S.revision,
                     href_prefix=routes.TICKETS + "/",
+                    show_step=CARD_STEP,
                     on_move=S.move,
+                    on_show_more=S.show_more,
                 ),
                 width="100%",
             ),

@@ -3,14 +3,18 @@
 Moves between columns go through `workflow.move`, so the board, the ticket page and the API
 obey the same transitions. Order within a column is the ticket's `board_rank`: a dropped card
 gets a rank between its new neighbours, so one move writes one row.
+
+A column carries its full count but only its first cards (CARD_WINDOW, more on request): a
+type with thousands of tickets costs a walk down the board index and a dozen cards a column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -26,12 +30,14 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity, fields, workflow
-from tickit.services.access import can_work, format_ticket_number, ticket_for
+from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.projects import project_ids_for
 
 CARD_FIELD_COUNT = 2
+CARD_WINDOW = 12  # cards a column carries at first: more than a tall window shows
+CARD_STEP = 50  # more cards a column carries after each "Show more"
 # Ranks are floats: halving a gap about fifty times exhausts it, then the column is renumbered.
 MIN_RANK_GAP = 1e-9
 SEARCH_MAX = 200
@@ -61,8 +67,8 @@ class Column:
     name: str
     color: str
     category: str
-    count: int
-    cards: tuple[Card, ...]
+    count: int  # every card of the column that passes the filters
+    cards: tuple[Card, ...]  # the first of them in rank order, as many as asked for
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,16 @@ class Board:
     columns: tuple[Column, ...]
     legal_moves: dict[str, list[str]]  # status key -> status keys a card may move to
     stamp: str  # changes whenever a ticket of this type changes
+
+
+@dataclass(frozen=True)
+class Drop:
+    """What a drop did: the workflow move (None for a reorder within a column), and the board's new
+    stamp when the drop was the only change since the stamp the dropping board had seen ("" otherwise,
+    so that board reloads to show the other changes too)."""
+
+    move: workflow.MoveResult | None
+    stamp: str
 
 
 @dataclass(frozen=True)
@@ -97,34 +113,90 @@ def board_choices(*, session: Session, actor: UserPublic) -> list[BoardChoice]:
     return [BoardChoice(*row) for row in rows]
 
 
-def board(
-    *, session: Session, actor: UserPublic, project_key: str, type_key: str, filters: BoardFilters = BoardFilters()
-) -> Board:
-    """The board of one ticket type, cards filtered; NotFound unless the actor works the project."""
+def remembered_board(*, session: Session, actor: UserPublic) -> str:
+    """The board the actor opened last, as "PROJECTKEY/typekey" ("" if none); it may since have closed to them."""
+    return session.exec(select(User.last_board).where(User.id == actor.id)).first() or ""
+
+
+def remember_board(*, session: Session, actor: UserPublic, project_key: str, type_key: str) -> str:
+    """Make this board the one the actor's board page opens on, in any browser; NotFound unless they may open it.
+
+    Returns the stored "PROJECTKEY/typekey".
+    """
     ticket_type, project = _board_type(session, actor, project_key, type_key)
-    statuses = list(workflow.status_options_by_id(session, ticket_type.id).items())
-    assignee = aliased(User)
-    query = (
-        select(Ticket, assignee.name)
-        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
-        .where(Ticket.type_id == ticket_type.id, *_filter_conditions(actor, filters))
-        .order_by(Ticket.status_id, Ticket.board_rank, Ticket.id)
+    choice = f"{project.key}/{ticket_type.key}"
+    user = session.get(User, actor.id)
+    if user.last_board != choice:
+        user.last_board = choice
+        session.add(user)
+    return choice
+
+
+def board(
+    *,
+    session: Session,
+    actor: UserPublic,
+    project_key: str,
+    type_key: str,
+    filters: BoardFilters = BoardFilters(),
+    shown: Mapping[str, int] | None = None,
+) -> Board:
+    """The board of one ticket type, filtered; NotFound unless the actor works the project.
+
+    Every column has its full count and its first `shown[status key]` cards (CARD_WINDOW by default).
+    """
+    ticket_type, project = _board_type(session, actor, project_key, type_key)
+    statuses = workflow.status_options_by_id(session, ticket_type.id)
+    limits = {
+        status_id: max(1, int((shown or {}).get(status.key, CARD_WINDOW))) for status_id, status in statuses.items()
+    }
+    conditions = [Ticket.type_id == ticket_type.id, *_filter_conditions(actor, filters)]
+    counts = dict(
+        session.exec(select(Ticket.status_id, func.count()).where(*conditions).group_by(Ticket.status_id)).all()
     )
-    rules = fields.rules_for_type(session, ticket_type.id)
-    cards_by_status: dict[int, list[Card]] = {status_id: [] for status_id, _ in statuses}
-    for ticket, assignee_name in session.exec(query).all():
-        if ticket.status_id in cards_by_status:
-            cards_by_status[ticket.status_id].append(_card(project.key, ticket, assignee_name, rules))
+    # Each column's first cards walk the board index (type, status, rank) and stop at the column's
+    # limit; only then are the few rows read, and only the columns a card shows.
+    firsts = [
+        select(Ticket.id)
+        .where(*conditions, Ticket.status_id == status_id)
+        .order_by(Ticket.board_rank, Ticket.id)
+        .limit(limits[status_id])
+        .subquery()
+        for status_id in statuses
+        if counts.get(status_id)
+    ]
+    cards: dict[int, list[Card]] = {status_id: [] for status_id in statuses}
+    if firsts:
+        shown_ids = union_all(*(select(first.c.id) for first in firsts)).subquery()
+        assignee = aliased(User)
+        rows = session.exec(
+            select(
+                Ticket.status_id,
+                Ticket.number,
+                Ticket.title,
+                Ticket.priority,
+                Ticket.assignee_id,
+                Ticket.created_at,
+                Ticket.fields,
+                assignee.name.label("assignee_name"),
+            )
+            .join(shown_ids, shown_ids.c.id == Ticket.id)
+            .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+            .order_by(Ticket.board_rank, Ticket.id)
+        ).all()
+        rules = fields.rules_for_type(session, ticket_type.id)
+        for row in rows:
+            cards[row.status_id].append(_card(project.key, row, rules))
     columns = tuple(
         Column(
             key=status.key,
             name=status.name,
             color=status.color,
             category=status.category,
-            count=len(cards_by_status[status_id]),
-            cards=tuple(cards_by_status[status_id]),
+            count=counts.get(status_id, 0),
+            cards=tuple(cards[status_id]),
         )
-        for status_id, status in statuses
+        for status_id, status in statuses.items()
     )
     return Board(
         project_key=project.key,
@@ -176,34 +248,45 @@ def move_card(
     to_status: str,
     after: str | None = None,
     before: str | None = None,
-) -> workflow.MoveResult | None:
-    """Drop card `number` into column `to_status`, between the cards `after` (above) and `before` (below).
+    seen_stamp: str = "",
+) -> Drop:
+    """Drop card `number` into column `to_status`, right below card `after` and above card `before`.
 
-    A move to another column is a workflow move (IllegalTransition names the legal targets); a
-    drop in the same column only reorders. Both are logged. Returns the move, or None for a reorder.
+    Either neighbour may be None: the card then goes right next to the other one (a board that shows
+    a column's first cards only does not know what follows its last), or, with neither, keeps its rank.
+    A move to another column is a workflow move (IllegalTransition names the legal targets); a drop
+    in the same column only reorders. Both are logged. `seen_stamp` is the stamp the dropping board
+    shows; the returned stamp says whether that board is current after the drop (see `Drop`).
     """
     require_staff(actor)
     ticket = ticket_for(session, actor, number, for_update=True)
     if not can_work(session, actor, ticket.project_id):
         raise NotFound(f"No ticket {number}.")
-    current = session.get(TicketStatus, ticket.status_id)
-    rank = _rank_between(session, actor, ticket, _status_id(session, ticket, to_status), after, before)
-    if to_status != current.key:
-        return workflow.move(session=session, actor=actor, number=number, to_status=to_status, board_rank=rank)
-    previous = ticket.board_rank
-    ticket.board_rank = rank
-    ticket.updated_at = utcnow()
-    session.add(ticket)
-    activity.record(
-        session,
-        ticket,
-        actor,
-        "reordered",
-        now=ticket.updated_at,
-        before={"board_rank": previous},
-        after={"board_rank": rank},
-    )
-    return None
+    # Read before the change: if it is what the dropping board shows, nothing else changed since. (On
+    # PostgreSQL another ticket's change committed during this drop would pass unseen until the next one.)
+    unchanged = bool(seen_stamp) and board_stamp(session=session, type_id=ticket.type_id) == seen_stamp
+    target_id = _status_id(session, ticket, to_status)
+    rank = _rank_between(session, ticket, target_id, after, before)
+    if target_id != ticket.status_id:
+        move = workflow.move(session=session, actor=actor, number=number, to_status=to_status, board_rank=rank)
+    else:
+        move = None
+        previous = ticket.board_rank
+        ticket.board_rank = rank
+        ticket.updated_at = utcnow()
+        session.add(ticket)
+        activity.record(
+            session,
+            ticket,
+            actor,
+            "reordered",
+            now=ticket.updated_at,
+            before={"board_rank": previous},
+            after={"board_rank": rank},
+        )
+    session.flush()
+    fresh = board_stamp(session=session, type_id=ticket.type_id) if unchanged else ""
+    return Drop(move=move, stamp=fresh)
 
 
 def _board_type(session: Session, actor: UserPublic, project_key: str, type_key: str) -> tuple[TicketType, Project]:
@@ -241,21 +324,22 @@ def _number_matches(text: str):
     return Ticket.number == int(digits) if digits.isdigit() and len(digits) <= 9 else False
 
 
-def _card(project_key: str, ticket: Ticket, assignee_name: str | None, rules: list[fields.FieldRule]) -> Card:
+def _card(project_key: str, row, rules: list[fields.FieldRule]) -> Card:
     shown = []
+    values = row.fields or {}
     for rule in rules:
-        value = fields.display_value(rule, ticket.fields.get(rule.key))
+        value = fields.display_value(rule, values.get(rule.key))
         if value:
             shown.append((rule.label, value))
         if len(shown) == CARD_FIELD_COUNT:
             break
     return Card(
-        number=format_ticket_number(project_key, ticket.number),
-        title=ticket.title,
-        priority=ticket.priority,
-        assignee_id=ticket.assignee_id,
-        assignee_name=assignee_name or "",
-        created_at=ticket.created_at,
+        number=format_ticket_number(project_key, row.number),
+        title=row.title,
+        priority=row.priority,
+        assignee_id=row.assignee_id,
+        assignee_name=row.assignee_name or "",
+        created_at=row.created_at,
         field_values=tuple(shown),
     )
 
@@ -269,34 +353,72 @@ def _status_id(session: Session, ticket: Ticket, status_key: str) -> int:
     return status_id
 
 
-def _rank_between(
-    session: Session, actor: UserPublic, ticket: Ticket, status_id: int, after: str | None, before: str | None
-) -> float:
+def _rank_between(session: Session, ticket: Ticket, status_id: int, after: str | None, before: str | None) -> float:
     """A rank that sorts between the neighbours' (renumbering the column when the gap is used up)."""
-    low = _neighbour_rank(session, actor, ticket, status_id, after)
-    high = _neighbour_rank(session, actor, ticket, status_id, before)
-    if low is not None and high is not None and high - low < MIN_RANK_GAP:
+    low, high = _neighbours(session, ticket, status_id, after, before)
+    if low is not None and high is not None and high[0] - low[0] < MIN_RANK_GAP:
         _renumber(session, ticket.type_id, status_id, exclude_id=ticket.id)
-        low = _neighbour_rank(session, actor, ticket, status_id, after)
-        high = _neighbour_rank(session, actor, ticket, status_id, before)
+        low, high = _neighbours(session, ticket, status_id, after, before)
     if low is None and high is None:
         return ticket.board_rank
     if low is None:
-        return high - 1.0
+        return high[0] - 1.0
     if high is None:
-        return low + 1.0
-    return (low + high) / 2
+        return low[0] + 1.0
+    return (low[0] + high[0]) / 2
 
 
-def _neighbour_rank(
-    session: Session, actor: UserPublic, ticket: Ticket, status_id: int, number: str | None
-) -> float | None:
+def _neighbours(
+    session: Session, ticket: Ticket, status_id: int, after: str | None, before: str | None
+) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
+    """(rank, id) of the cards the drop lands between; a missing one is the card next to the named one."""
+    low = _neighbour(session, ticket, status_id, after)
+    high = _neighbour(session, ticket, status_id, before)
+    if low is not None and high is None:
+        high = _adjacent(session, ticket, status_id, low, below=True)
+    elif high is not None and low is None:
+        low = _adjacent(session, ticket, status_id, high, below=False)
+    return low, high
+
+
+def _neighbour(session: Session, ticket: Ticket, status_id: int, number: str | None) -> tuple[float, int] | None:
+    """(rank, id) of the neighbour the drop named, which must still be in the target column.
+
+    The dropped ticket has been authorised, and a neighbour in its column belongs to the same type,
+    so only its rank is read.
+    """
     if not number:
         return None
-    neighbour = ticket_for(session, actor, number)
-    if neighbour.type_id != ticket.type_id or neighbour.status_id != status_id or neighbour.id == ticket.id:
+    project_key, n = parse_ticket_number(number)
+    row = session.exec(
+        select(Ticket.board_rank, Ticket.id, Ticket.status_id)
+        .join(Project, Project.id == Ticket.project_id)
+        .where(Ticket.project_id == ticket.project_id, Project.key == project_key, Ticket.number == n)
+        .where(Ticket.type_id == ticket.type_id, Ticket.id != ticket.id)
+    ).first()
+    if row is None or row[2] != status_id:
         raise ValidationFailed({"position": f"{number} is not in that column any more; reload the board."})
-    return neighbour.board_rank
+    return row[0], row[1]
+
+
+def _adjacent(
+    session: Session, ticket: Ticket, status_id: int, of: tuple[float, int], *, below: bool
+) -> tuple[float, int] | None:
+    """(rank, id) of the card right below (or above) `of` in the column, the dropped card aside."""
+    rank, ticket_id = of
+    if below:
+        beyond = or_(Ticket.board_rank > rank, and_(Ticket.board_rank == rank, Ticket.id > ticket_id))
+        order = (Ticket.board_rank, Ticket.id)
+    else:
+        beyond = or_(Ticket.board_rank < rank, and_(Ticket.board_rank == rank, Ticket.id < ticket_id))
+        order = (Ticket.board_rank.desc(), Ticket.id.desc())
+    row = session.exec(
+        select(Ticket.board_rank, Ticket.id)
+        .where(Ticket.type_id == ticket.type_id, Ticket.status_id == status_id, Ticket.id != ticket.id, beyond)
+        .order_by(*order)
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def _renumber(session: Session, type_id: int, status_id: int, *, exclude_id: int) -> None:
