@@ -12,7 +12,7 @@ from tickit import migrations
 from tickit.config import get_settings
 from tickit.db import get_engine, session_scope
 from tickit.migrations import ROOT
-from tickit.services import users
+from tickit.services import users, vapid
 
 NODE_BIN = ROOT / ".tools" / "node" / "node_modules" / ".bin"  # Node 22, installed by scripts/start
 
@@ -54,6 +54,8 @@ def _serve(args) -> int:
     settings = get_settings()
     migrations.upgrade(get_engine())
     announce_first_admin()
+    # Before any worker starts: the app and the consumer would otherwise race to make the pair.
+    vapid.ensure()
     env = frontend_env()
     children = [
         subprocess.Popen(
