@@ -50,6 +50,7 @@ sys.path.insert(0, str(REPO))
 import psycopg  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.intake import _tickit  # noqa: E402  (the CLI in a child process, as every bench sets up)
 from tests.push_receiver import PushService  # noqa: E402
 from tickit.cli.serve import consumer_command  # noqa: E402
 
@@ -89,20 +90,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _tickit(env: dict[str, str], *argv: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", "import sys; from tickit.cli import main; sys.exit(main(sys.argv[1:]))", *argv],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"tickit {' '.join(argv)} failed:\n{done.stdout}{done.stderr}")
-    return done.stdout
 
 
 def _wait(condition, what: str, timeout: float = 30) -> None:

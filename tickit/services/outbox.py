@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
+RETRY_AFTER_MAX_SECONDS = 24 * 3600  # a push service asking for longer is asked again after a day
 # How long a claimed row is left alone while it is being sent; longer than any send can take,
 # so a worker that died mid-send only delays the row by this much.
 CLAIM_SECONDS = 300
@@ -215,9 +216,9 @@ def _send(message: _Claimed) -> None:
 
 
 def _retry_wait(exc: Exception, attempts: int) -> timedelta:
-    """The push service's Retry-After when it gave one (within the backoff's bounds), else the backoff."""
+    """The push service's Retry-After when it gave one (at least a second, at most a day), else the backoff."""
     if isinstance(exc, push.PushRefused) and exc.retry_after is not None:
-        return timedelta(seconds=min(max(exc.retry_after, 1), RETRY_MAX_SECONDS))
+        return timedelta(seconds=min(max(exc.retry_after, 1), RETRY_AFTER_MAX_SECONDS))
     return retry_delay(attempts)
 
 
