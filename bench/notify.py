@@ -147,7 +147,9 @@ def setup(args: argparse.Namespace) -> Iterator[Setup]:
                 env["REDIS_URL"] = redis_url
             _tickit(env, "db", "upgrade")
             public_key = _tickit(env, "vapid", "generate").split()[-1]
-            _tickit(env, "project", "create", "--key", PROJECT_KEY, "--name", "Bench", "--template", "software-feedback")
+            _tickit(
+                env, "project", "create", "--key", PROJECT_KEY, "--name", "Bench", "--template", "software-feedback"
+            )
             for n in range(1, args.agents + 1):
                 _tickit(env, "user", "create", "--email", f"agent{n}@example.com", "--name", f"Agent {n}",
                         "--role", "agent", "--password", "bench-password-1")  # fmt: skip
@@ -256,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
                 except (urllib.error.URLError, OSError):
                     return False
 
-            _wait(answers, "the API")
+            _wait(answers, "the API", timeout=120)
             sent: dict[int, float] = {}
             api_seconds: list[float] = []
             started = time.monotonic()

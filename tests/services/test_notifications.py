@@ -210,7 +210,10 @@ def test_an_api_ticket_raises_the_same_event_and_mail_names_its_number(engine, d
 def test_assigning_tells_the_assignee_and_nobody_else(engine, desk, ticket):
     subscribe(engine, desk.other_agent)
 
-    act(engine, lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.other_agent.id))
+    act(
+        engine,
+        lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.other_agent.id),
+    )
     fan_out(engine)
 
     assert told(engine, "mail") == [("assigned", desk.other_agent.id)]
@@ -230,7 +233,10 @@ def test_taking_a_ticket_yourself_or_unassigning_it_tells_nobody(engine, desk, t
 def test_the_client_reply_goes_to_the_assignee_only(engine, desk, ticket):
     act(engine, lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.agent.id))
 
-    act(engine, lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html="<p>Still broken</p>"))
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html="<p>Still broken</p>"),
+    )
     fan_out(engine)
 
     assert told(engine, "mail") == [("client_reply", desk.agent.id)]
@@ -241,7 +247,10 @@ def test_the_client_reply_goes_to_the_assignee_only(engine, desk, ticket):
 
 
 def test_the_client_reply_on_an_unassigned_ticket_goes_to_every_agent(engine, desk, ticket):
-    act(engine, lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html="<p>Any news?</p>"))
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html="<p>Any news?</p>"),
+    )
     fan_out(engine)
 
     assert told(engine, "mail") == [("client_reply", desk.agent.id), ("client_reply", desk.other_agent.id)]
@@ -252,7 +261,9 @@ def test_a_client_cannot_page_agents_with_a_hand_typed_mention(engine, desk, tic
 
     act(
         engine,
-        lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html=f"<p>{mention(desk.other_agent)}</p>"),
+        lambda s: comments.add_comment(
+            session=s, actor=desk.client, number=ticket, body_html=f"<p>{mention(desk.other_agent)}</p>"
+        ),
     )
     fan_out(engine)
 
@@ -262,7 +273,10 @@ def test_a_client_cannot_page_agents_with_a_hand_typed_mention(engine, desk, tic
 def test_a_staff_reply_mails_the_reporter_a_portal_link_without_a_bell_entry(engine, desk, ticket):
     subscribe(engine, desk.client)
 
-    act(engine, lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html="<p>Fixed in 2.1</p>"))
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html="<p>Fixed in 2.1</p>"),
+    )
     fan_out(engine)
 
     [reply] = messages(engine, "mail")
@@ -276,7 +290,10 @@ def test_a_staff_reply_mails_the_reporter_a_portal_link_without_a_bell_entry(eng
 def test_an_internal_note_never_reaches_the_reporter_but_reaches_whom_it_mentions(engine, desk, ticket):
     note = f"<p>{mention(desk.other_agent)} {mention(desk.agent)} can you check the logs?</p>"
 
-    act(engine, lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html=note, internal=True))
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html=note, internal=True),
+    )
     fan_out(engine)
 
     assert told(engine, "mail") == [("mention", desk.other_agent.id)]
@@ -292,7 +309,9 @@ def test_a_mentioned_reporter_hears_once_about_a_staff_reply(engine, desk, mail_
 
     act(
         engine,
-        lambda s: comments.add_comment(session=s, actor=desk.agent, number=number, body_html=f"<p>{mention(desk.other_agent)} done</p>"),
+        lambda s: comments.add_comment(
+            session=s, actor=desk.agent, number=number, body_html=f"<p>{mention(desk.other_agent)} done</p>"
+        ),
     )
     fan_out(engine)
 
@@ -302,7 +321,9 @@ def test_a_mentioned_reporter_hears_once_about_a_staff_reply(engine, desk, mail_
 def test_an_edit_tells_only_the_agents_it_newly_mentions(engine, desk, ticket):
     added = act(
         engine,
-        lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html=f"<p>{mention(desk.other_agent)}</p>", internal=True),
+        lambda s: comments.add_comment(
+            session=s, actor=desk.agent, number=ticket, body_html=f"<p>{mention(desk.other_agent)}</p>", internal=True
+        ),
     )
     clear(engine)
     newcomer = act(engine, lambda s: make_user(s, "agent", name="Barbara Liskov"))

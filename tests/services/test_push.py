@@ -17,7 +17,12 @@ from tests.push_receiver import PushService
 from tickit.models import OutboxMessage, PushSubscription, utcnow
 from tickit.services import outbox, push, vapid
 
-SHOWN = {"title": "HH-42 · New ticket", "body": "Checkout button does nothing", "url": "/tickets/HH-42", "tag": "ticket-HH-42"}
+SHOWN = {
+    "title": "HH-42 · New ticket",
+    "body": "Checkout button does nothing",
+    "url": "/tickets/HH-42",
+    "tag": "ticket-HH-42",
+}
 
 
 @pytest.fixture

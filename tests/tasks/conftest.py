@@ -96,8 +96,19 @@ class RedisServer:
 
     def start(self) -> None:
         self._process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self._directory)],
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self._directory),
+            ],
             stdout=subprocess.DEVNULL,
         )
         client = redis.Redis(host="127.0.0.1", port=self.port)
@@ -175,8 +186,21 @@ def start_consumer(worker_env, tmp_path):
         log_path = tmp_path / f"consumer-{len(started) + 1}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "huey.bin.huey_consumer", "tickit.tasks.huey", "-k", "thread", "-w", "1",
-                 "--delay", "0.05", "--max-delay", "0.2", "--no-periodic"],
+                [
+                    sys.executable,
+                    "-m",
+                    "huey.bin.huey_consumer",
+                    "tickit.tasks.huey",
+                    "-k",
+                    "thread",
+                    "-w",
+                    "1",
+                    "--delay",
+                    "0.05",
+                    "--max-delay",
+                    "0.2",
+                    "--no-periodic",
+                ],
                 cwd=ROOT,
                 env=worker_env,
                 stdout=log,
@@ -203,8 +227,19 @@ def api_server(worker_env, tmp_path):
     log_path = tmp_path / "api.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "tickit.api:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "tickit.api:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
             cwd=ROOT,
             env=worker_env,
             stdout=log,

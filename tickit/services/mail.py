@@ -22,6 +22,7 @@ from tickit.models import Role, utcnow
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
 SMTP_TIMEOUT_SECONDS = 30
+QUOTE_STYLE = "margin:0 0 1em;padding-left:1em;border-left:3px solid #ccc"  # inline: mail clients drop <style>
 
 ROLE_ABILITIES = {
     Role.CLIENT: "file tickets, follow their progress and reply to the team working on them",
@@ -156,13 +157,10 @@ def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> E
         f"Choose which mails you get under Profile: {profile_url}\n"
     )
     quote_html = "<br>\n".join(escape(line) for line in lead.quote.splitlines())
+    blockquote = f'<blockquote style="{QUOTE_STYLE}">{quote_html}</blockquote>\n' if lead.quote else ""
     html = (
         f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead.text)}</p>\n"
-        + (
-            f'<blockquote style="margin:0 0 1em;padding-left:1em;border-left:3px solid #ccc">{quote_html}</blockquote>\n'
-            if lead.quote
-            else ""
-        )
+        + blockquote
         + f'<p><a href="{escape(url)}">Open {escape(number)}</a></p>\n'
         f'<p style="color:#666;font-size:smaller">Replies to this mail are not read; answer on the ticket\'s page. '
         f'Choose which mails you get under <a href="{escape(profile_url)}">Profile</a>.</p>\n'

@@ -100,7 +100,9 @@ def stage_mentions_added(session: Session, *, comment: Comment, actor: UserPubli
     """Record the agents an edit newly mentions (those in `comment.mentions` but not in `before`)."""
     added = [user_id for user_id in comment.mentions or [] if user_id not in set(before)]
     if added:
-        _stage_event(session, MENTIONS_ADDED, comment.ticket_id, actor, {"comment_id": comment.id, "mention_ids": added})
+        _stage_event(
+            session, MENTIONS_ADDED, comment.ticket_id, actor, {"comment_id": comment.id, "mention_ids": added}
+        )
 
 
 def stage_status_changed(
@@ -186,7 +188,11 @@ def _comment_added(session: Session, event: OutboxMessage, about: _About) -> lis
         for user in _reply_handlers(session, about.ticket):
             if user.id not in told and user.id != actor_id:
                 told[user.id] = _Notice(
-                    CLIENT_REPLY, user, f"Reply from {author}", f"{author} replied on {about.number}: {about.title}", details
+                    CLIENT_REPLY,
+                    user,
+                    f"Reply from {author}",
+                    f"{author} replied on {about.number}: {about.title}",
+                    details,
                 )
     if not comment.is_internal and from_staff:
         reporter = _reporter(session, about.ticket)
@@ -240,7 +246,11 @@ def _mentioned(session: Session, event: OutboxMessage, about: _About, details: d
         if user_id == actor_id or user_id in told or not _works(session, user, about.ticket.project_id):
             continue
         told[user_id] = _Notice(
-            MENTION, user, f"{author} mentioned you", f"{author} mentioned you on {about.number}: {about.title}", details
+            MENTION,
+            user,
+            f"{author} mentioned you",
+            f"{author} mentioned you on {about.number}: {about.title}",
+            details,
         )
     return told
 
@@ -251,12 +261,17 @@ def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
     if notice.summary is not None:
         session.add(
             Notification(
-                user_id=user.id, ticket_id=about.ticket.id, event=notice.kind, summary=_line(notice.summary, SUMMARY_MAX)
+                user_id=user.id,
+                ticket_id=about.ticket.id,
+                event=notice.kind,
+                summary=_line(notice.summary, SUMMARY_MAX),
             )
         )
     # Push first: it is the quick channel, and rows are queued in the order they are staged.
     if user.notify_by_push:
-        shown = push.notification(title=f"{number} · {notice.headline}", body=about.title, url=url, tag=f"ticket-{number}")
+        shown = push.notification(
+            title=f"{number} · {notice.headline}", body=about.title, url=url, tag=f"ticket-{number}"
+        )
         for subscription in push.subscriptions_for(session, user.id):
             outbox.stage(
                 session,

@@ -209,9 +209,7 @@ def _send(message: _Claimed) -> None:
         mail.send(mail.welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
         return
     mail.send(
-        mail.ticket_message(
-            message.event, payload, message_id=mail.outbox_message_id(message.id, message.created_at)
-        )
+        mail.ticket_message(message.event, payload, message_id=mail.outbox_message_id(message.id, message.created_at))
     )
 
 
