@@ -200,7 +200,7 @@ def test_a_push_service_that_does_not_answer_in_time_is_retried(engine, service,
     assert "Timeout" in row(engine, outbox_id).last_error
 
 
-def test_a_subscription_made_with_another_vapid_key_is_deleted_without_sending(engine, agent, service):
+def test_a_subscription_made_with_another_vapid_key_is_not_sent_to(engine, agent, service):
     browser = service.subscribe()
     subscription_id = store(engine, agent, browser, key="BOldKeyBeforeTheReplace")
     outbox_id = stage_push(engine, agent, subscription_id)
@@ -208,7 +208,8 @@ def test_a_subscription_made_with_another_vapid_key_is_deleted_without_sending(e
     assert outbox.deliver(outbox_id, engine=engine) == "failed"
 
     assert service.requests == 0
-    assert not subscription_exists(engine, subscription_id)
+    assert "another VAPID key" in row(engine, outbox_id).last_error
+    assert subscription_exists(engine, subscription_id)
 
 
 def test_a_message_for_a_removed_subscription_is_dropped(engine, service, pushed):

@@ -79,32 +79,29 @@ def subscriptions_for(session: Session, user_id: int) -> list[PushSubscription]:
     """The user's subscriptions made with this server's VAPID key, oldest first.
 
     Those made with another key (before `tickit vapid generate --replace`) can never be
-    delivered; they are deleted here, and the browser subscribes again from the profile.
+    delivered, so they are skipped; they stay, so the profile can show the device as one to
+    enable again (`push_subscriptions.Device.current_key`).
     """
-    current = vapid.public_key()
-    rows = session.exec(
-        select(PushSubscription).where(PushSubscription.user_id == user_id).order_by(PushSubscription.id)
-    ).all()
-    stale = [row.id for row in rows if row.vapid_public_key != current]
-    if stale:
-        forget(session, *stale)
-    return [row for row in rows if row.vapid_public_key == current]
+    return list(
+        session.exec(
+            select(PushSubscription)
+            .where(PushSubscription.user_id == user_id, PushSubscription.vapid_public_key == vapid.public_key())
+            .order_by(PushSubscription.id)
+        ).all()
+    )
 
 
 def target_for(session: Session, subscription_id: int) -> Target | None:
-    """The subscription to send to, or None when it is gone or was made with another VAPID key (then deleted)."""
+    """The subscription to send to, or None when it is gone or was made with another VAPID key."""
     subscription = session.get(PushSubscription, subscription_id)
-    if subscription is None:
-        return None
-    if subscription.vapid_public_key != vapid.public_key():
-        forget(session, subscription_id)
+    if subscription is None or subscription.vapid_public_key != vapid.public_key():
         return None
     return Target.of(subscription)
 
 
-def forget(session: Session, *subscription_ids: int) -> None:
-    """Delete subscriptions that can no longer receive anything."""
-    session.exec(delete(PushSubscription).where(PushSubscription.id.in_(subscription_ids)))
+def forget(session: Session, subscription_id: int) -> None:
+    """Delete a subscription its push service says is gone (404/410)."""
+    session.exec(delete(PushSubscription).where(PushSubscription.id == subscription_id))
 
 
 def topic_for(outbox_id: int) -> str:
