@@ -270,7 +270,7 @@ def test_a_client_cannot_page_agents_with_a_hand_typed_mention(engine, desk, tic
     assert told(engine, "mail") == [("client_reply", desk.agent.id)]
 
 
-def test_a_staff_reply_mails_the_reporter_a_portal_link_without_a_bell_entry(engine, desk, ticket):
+def test_a_staff_reply_reaches_the_reporter_with_a_portal_link(engine, desk, ticket):
     subscribe(engine, desk.client)
 
     act(
@@ -284,7 +284,9 @@ def test_a_staff_reply_mails_the_reporter_a_portal_link_without_a_bell_entry(eng
     assert (reply.payload["url"], reply.payload["text"]) == ("/portal/tickets/HH-1", "Fixed in 2.1")
     [pushed] = messages(engine, "push")
     assert pushed.payload["notification"]["url"] == "/portal/tickets/HH-1"
-    assert bell(engine) == []
+    assert bell(engine) == [
+        (desk.client.id, "staff_reply", "Grace Hopper replied on HH-1: Checkout button does nothing")
+    ]
 
 
 def test_an_internal_note_never_reaches_the_reporter_but_reaches_whom_it_mentions(engine, desk, ticket):
@@ -350,7 +352,7 @@ def test_a_status_change_mails_the_reporter_with_both_statuses(engine, desk, tic
     [moved] = messages(engine, "mail")
     assert (moved.event, moved.recipient_user_id) == ("status_changed", desk.client.id)
     assert (moved.payload["from_status"], moved.payload["to_status"]) == ("New", "Triaged")
-    assert bell(engine) == []
+    assert bell(engine) == [(desk.client.id, "status_changed", "HH-1 moved to Triaged: Checkout button does nothing")]
 
 
 def test_moving_your_own_ticket_tells_nobody(engine, desk, mail_dir):

@@ -2,10 +2,10 @@
 
 The change's transaction stages one event row (channel "event"); delivering that row (in a
 transaction of its own, by Huey) works out the recipients and stages, per recipient, a bell
-entry (`Notification`, for agent-facing events), a mail and one push per subscribed device, as
-the recipient chose in their profile. Working out recipients later keeps the request that made
-the change short, and the event row being marked delivered in the same transaction that stages
-its messages means a retried fan-out never stages them twice.
+entry (`Notification`, always), a mail and one push per subscribed device, as the recipient
+chose in their profile. Working out recipients later keeps the request that made the change
+short, and the event row being marked delivered in the same transaction that stages its
+messages means a retried fan-out never stages them twice.
 
 Who hears about what:
 - a ticket was filed (web, API, any source): the project's agents, except its reporter;
@@ -144,12 +144,12 @@ class _About:
 
 @dataclass(frozen=True)
 class _Notice:
-    """What one person is told: `headline` titles the push, `summary` is the bell line (None: no bell entry)."""
+    """What one person is told: `headline` titles the push, `summary` is the bell line."""
 
     kind: str
     user: User
     headline: str
-    summary: str | None
+    summary: str
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -197,7 +197,13 @@ def _comment_added(session: Session, event: OutboxMessage, about: _About) -> lis
     if not comment.is_internal and from_staff:
         reporter = _reporter(session, about.ticket)
         if reporter is not None and reporter.id not in told and reporter.id != actor_id:
-            told[reporter.id] = _Notice(STAFF_REPLY, reporter, f"Reply from {author}", None, details)
+            told[reporter.id] = _Notice(
+                STAFF_REPLY,
+                reporter,
+                f"Reply from {author}",
+                f"{author} replied on {about.number}: {about.title}",
+                details,
+            )
     return list(told.values())
 
 
@@ -225,7 +231,8 @@ def _status_changed(session: Session, event: OutboxMessage, about: _About) -> li
         "from_status": event.payload["from_status"],
         "to_status": to_status,
     }
-    return [_Notice(STATUS_CHANGED, reporter, f"Now {to_status}", None, details)]
+    summary = f"{about.number} moved to {to_status}: {about.title}"
+    return [_Notice(STATUS_CHANGED, reporter, f"Now {to_status}", summary, details)]
 
 
 _RULES = {
@@ -258,15 +265,14 @@ def _mentioned(session: Session, event: OutboxMessage, about: _About, details: d
 def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
     user, number = notice.user, about.number
     url = routes.ticket_page(number) if _works(session, user, about.ticket.project_id) else routes.portal_ticket(number)
-    if notice.summary is not None:
-        session.add(
-            Notification(
-                user_id=user.id,
-                ticket_id=about.ticket.id,
-                event=notice.kind,
-                summary=_line(notice.summary, SUMMARY_MAX),
-            )
+    session.add(
+        Notification(
+            user_id=user.id,
+            ticket_id=about.ticket.id,
+            event=notice.kind,
+            summary=_line(notice.summary, SUMMARY_MAX),
         )
+    )
     # Push first: it is the quick channel, and rows are queued in the order they are staged.
     if user.notify_by_push:
         shown = push.notification(
