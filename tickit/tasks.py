@@ -6,14 +6,18 @@ Start a consumer with: python -m huey.bin.huey_consumer tickit.tasks.huey -k thr
 from __future__ import annotations
 
 from huey import RedisHuey, SqliteHuey, crontab
+from huey.exceptions import RetryTask
 from redis import ConnectionPool
 
 from tickit.config import get_settings
 from tickit.db import session_scope
+from tickit.models import utcnow
 from tickit.services import intake, outbox
 
-# Enqueueing runs inside a request's commit; an unreachable Redis must fail fast, not hang it.
+# Enqueueing runs inside a request's commit; an unreachable or hung Redis must fail fast, not
+# hang it. The read timeout stays above the consumer's blocking read (1 s).
 REDIS_CONNECT_TIMEOUT_SECONDS = 5
+REDIS_SOCKET_TIMEOUT_SECONDS = 5
 
 
 def _create_huey() -> RedisHuey | SqliteHuey:
@@ -21,7 +25,11 @@ def _create_huey() -> RedisHuey | SqliteHuey:
     # Nothing reads task results (the outbox row records the outcome), so storing them would
     # only grow the queue's storage.
     if settings.redis_url:
-        pool = ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS)
+        pool = ConnectionPool.from_url(
+            settings.redis_url,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
+        )
         return RedisHuey("tickit", connection_pool=pool, results=False)
     return SqliteHuey("tickit", filename=str(settings.huey_sqlite_path), results=False)
 
@@ -29,12 +37,16 @@ def _create_huey() -> RedisHuey | SqliteHuey:
 huey = _create_huey()
 
 
-# Huey's retry delays double like the outbox's backoff, so a retry normally finds its row due;
-# one that comes early gets "not-due" and leaves the row to the relay.
+# A failed send says when the row is due again, and the task is retried then. Huey's own
+# retries (doubling like the outbox's backoff) cover errors outside a send, such as the database
+# being unreachable; a retry that comes early gets "not-due" and leaves the row to the relay.
 @huey.task(retries=8, retry_delay=outbox.RETRY_BASE_SECONDS, retry_backoff=2)
 def deliver_outbox_message(outbox_id: int) -> str:
-    """Deliver one outbox message; raising on a transient failure makes Huey retry it."""
-    return outbox.deliver(outbox_id)
+    """Deliver one outbox message; a transient failure schedules this task again for when the row is due."""
+    try:
+        return outbox.deliver(outbox_id)
+    except outbox.RetryLater as later:
+        raise RetryTask(delay=max(0.0, (later.due_at - utcnow()).total_seconds())) from later
 
 
 def enqueue_outbox(ids: list[int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import socket
+from datetime import UTC, datetime
 from email import policy
 
 import pytest
@@ -142,3 +143,78 @@ def test_with_smtp_the_mail_goes_to_the_server(settings_env):
     received = email.message_from_bytes(inbox.envelopes[0].content, policy=policy.default)
     assert received["Subject"] == "Welcome to TickIt"
     assert not get_settings().mail_dir.exists()
+
+
+STAGED_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+TICKET = {
+    "email": "grace@example.com",
+    "name": "Grace Hopper",
+    "number": "HH-42",
+    "title": "Checkout button does nothing",
+    "url": "/tickets/HH-42",
+    "thread_id": "<ticket-HH-42.20261201090000@help.example.com>",
+    "actor_name": "Ada <Lovelace>",
+    "text": "It still fails.\nSee <script>alert(1)</script>",
+    "internal": False,
+    "from_status": "New",
+    "to_status": "Triaged",
+}
+
+
+@pytest.mark.parametrize(
+    ("event", "lead"),
+    [
+        ("ticket_created", "A ticket was filed in your project: HH-42, Checkout button does nothing."),
+        ("assigned", "Ada <Lovelace> assigned HH-42 to you: Checkout button does nothing."),
+        ("client_reply", "Ada <Lovelace> replied on HH-42, Checkout button does nothing:"),
+        ("mention", "Ada <Lovelace> mentioned you in a comment on HH-42, Checkout button does nothing:"),
+        ("staff_reply", "Ada <Lovelace> replied to your ticket HH-42, Checkout button does nothing:"),
+        ("status_changed", "Your ticket HH-42, Checkout button does nothing, moved from New to Triaged."),
+    ],
+)
+def test_each_ticket_event_has_its_own_mail_with_the_number_in_the_subject_and_a_link(settings_env, event, lead):
+    message = mail.ticket_message(event, TICKET, message_id="<outbox-7.20261201090001@help.example.com>")
+
+    assert message["Subject"] == "[HH-42] Checkout button does nothing"
+    assert message["To"] == "grace@example.com"
+    parts = _parts(message)
+    assert lead in parts["text/plain"]
+    assert "https://help.example.com/tickets/HH-42" in parts["text/plain"]
+    assert 'href="https://help.example.com/tickets/HH-42"' in parts["text/html"]
+    assert "<Lovelace>" not in parts["text/html"] and "<script>" not in parts["text/html"]
+
+
+def test_ticket_mails_have_their_own_message_id_and_thread_under_the_tickets_root(settings_env):
+    first = mail.ticket_message("assigned", TICKET, message_id=mail.outbox_message_id(7, STAGED_AT))
+    second = mail.ticket_message("client_reply", TICKET, message_id=mail.outbox_message_id(8, STAGED_AT))
+
+    assert first["Message-ID"] != second["Message-ID"]
+    assert first["Message-ID"].endswith("@help.example.com>")
+    for message in (first, second):
+        assert message["In-Reply-To"] == TICKET["thread_id"]
+        assert message["References"] == TICKET["thread_id"]
+
+
+def test_the_same_outbox_row_always_gets_the_same_message_id(settings_env):
+    assert mail.outbox_message_id(7, STAGED_AT) == mail.outbox_message_id(7, STAGED_AT)
+    assert mail.ticket_thread_id("HH-42", STAGED_AT) == "<ticket-HH-42.20261201090000@help.example.com>"
+
+
+def test_a_reply_is_quoted_line_by_line_and_escaped_in_html(settings_env):
+    parts = _parts(mail.ticket_message("client_reply", TICKET, message_id="<m@help.example.com>"))
+
+    assert "> It still fails.\n> See <script>alert(1)</script>\n" in parts["text/plain"]
+    assert "It still fails.<br>\nSee &lt;script&gt;alert(1)&lt;/script&gt;" in parts["text/html"]
+
+
+def test_a_mention_in_an_internal_note_says_so(settings_env):
+    parts = _parts(mail.ticket_message("mention", {**TICKET, "internal": True}, message_id="<m@help.example.com>"))
+
+    assert "mentioned you in an internal note on HH-42" in parts["text/plain"]
+
+
+def test_a_title_with_a_line_break_stays_one_subject_line(settings_env):
+    message = mail.ticket_message("assigned", {**TICKET, "title": "Broken\r\nBcc: x@evil.example"}, message_id="<m@h>")
+
+    assert message["Subject"] == "[HH-42] Broken Bcc: x@evil.example"
+    assert "Bcc" not in message.keys()

@@ -1,8 +1,12 @@
-"""A ticket_created event fans out to the project's agents, once, whatever the ticket's source."""
+"""Who hears about what: each event's recipients, their choice of mail and push, the bell, and
+that nobody hears about their own action. Events are fanned out as the consumer would, through
+`outbox.deliver`, and the staged mail and push messages are read back from the outbox."""
 
 from __future__ import annotations
 
 import email
+import uuid
+from dataclasses import dataclass
 from email import policy
 
 import pytest
@@ -10,14 +14,27 @@ from sqlmodel import Session, select
 
 from tests.factories import add_member, file_ticket, make_api_client, make_project, make_user
 from tickit.config import get_settings
-from tickit.models import OutboxMessage
-from tickit.services import intake, outbox, users
-from tickit.services.actors import SYSTEM
+from tickit.models import Notification, OutboxMessage, PushSubscription, User
+from tickit.services import comments, intake, outbox, ticket_detail, users, vapid, workflow
+from tickit.services.actors import SYSTEM, UserPublic
+
+
+@dataclass
+class Desk:
+    """HH with two agents, a deactivated agent, a client reporter, and an admin who is not a member."""
+
+    agent: UserPublic
+    other_agent: UserPublic
+    away: UserPublic
+    client: UserPublic
+    admin: UserPublic
+    project_id: int
 
 
 @pytest.fixture
 def mail_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("TICKIT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("APP_URL", "https://help.example.com")
     monkeypatch.delenv("SMTP_HOST", raising=False)
     get_settings.cache_clear()
     yield tmp_path / "mail"
@@ -25,59 +42,352 @@ def mail_dir(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def project_with_people(engine):
-    """HH with two agents (one deactivated later), a client, and an admin who is not a member."""
+def desk(engine) -> Desk:
     with Session(engine, expire_on_commit=False) as session:
         project = make_project(session, "HH")
-        people = {role: make_user(session, role.split("_")[0]) for role in ("agent", "agent_away", "client", "admin")}
-        for role in ("agent", "agent_away"):
-            add_member(session, project.id, people[role], "agent")
-        add_member(session, project.id, people["client"], "client")
-        users.set_active(session=session, actor=SYSTEM, user_id=people["agent_away"].id, active=False)
+        people = Desk(
+            agent=make_user(session, "agent", name="Grace Hopper"),
+            other_agent=make_user(session, "agent", name="Alan Turing"),
+            away=make_user(session, "agent", name="Away Agent"),
+            client=make_user(session, "client", name="Ada Lovelace"),
+            admin=make_user(session, "admin", name="Admin Person"),
+            project_id=project.id,
+        )
+        for agent in (people.agent, people.other_agent, people.away):
+            add_member(session, project.id, agent, "agent")
+        add_member(session, project.id, people.client, "client")
+        users.set_active(session=session, actor=SYSTEM, user_id=people.away.id, active=False)
         session.commit()
     return people
 
 
-def rows(engine, **where) -> list[OutboxMessage]:
+def subscribe(engine, user: UserPublic, *, key: str | None = None) -> int:
+    """A browser subscription of the user's, made with this server's VAPID key unless told otherwise."""
     with Session(engine) as session:
-        query = select(OutboxMessage).order_by(OutboxMessage.id)
-        for name, value in where.items():
-            query = query.where(getattr(OutboxMessage, name) == value)
-        return list(session.exec(query).all())
-
-
-def test_a_web_ticket_mails_each_active_agent_of_the_project_once(engine, project_with_people, mail_dir):
-    with Session(engine, expire_on_commit=False) as session:
-        file_ticket(session, project_with_people["client"], title="Export fails")
+        row = PushSubscription(
+            user_id=user.id,
+            endpoint=f"https://push.example.net/{uuid.uuid4().hex}",
+            p256dh="BPublicKeyOfTheBrowser",
+            auth="secret",
+            vapid_public_key=key or vapid.public_key(),
+        )
+        session.add(row)
         session.commit()
-    [event] = rows(engine, channel="event")
+        return row.id
 
+
+def prefer(engine, user: UserPublic, **choices: bool) -> None:
+    with Session(engine) as session:
+        row = session.get(User, user.id)
+        for name, value in choices.items():
+            setattr(row, name, value)
+        session.add(row)
+        session.commit()
+
+
+def act(engine, do):
+    """Run one use case in its own committed transaction, as a request would."""
+    with Session(engine, expire_on_commit=False) as session:
+        result = do(session)
+        session.commit()
+        return result
+
+
+def fan_out(engine) -> None:
+    """Deliver every staged event row, as the consumer does."""
+    with Session(engine) as session:
+        ids = session.exec(
+            select(OutboxMessage.id).where(OutboxMessage.channel == "event", OutboxMessage.delivered_at.is_(None))
+        ).all()
+    for event_id in ids:
+        assert outbox.deliver(event_id, engine=engine) == "delivered"
+
+
+def messages(engine, channel: str) -> list[OutboxMessage]:
+    with Session(engine) as session:
+        return list(
+            session.exec(select(OutboxMessage).where(OutboxMessage.channel == channel).order_by(OutboxMessage.id)).all()
+        )
+
+
+def told(engine, channel: str) -> list[tuple[str, int]]:
+    """(event, recipient) of each staged mail or push message."""
+    return [(m.event, m.recipient_user_id) for m in messages(engine, channel)]
+
+
+def bell(engine) -> list[tuple[int, str, str]]:
+    with Session(engine) as session:
+        rows = session.exec(select(Notification).order_by(Notification.id)).all()
+        return [(n.user_id, n.event, n.summary) for n in rows]
+
+
+def clear(engine) -> None:
+    """Forget what was staged so far, so a test reads only what its next step causes."""
+    with Session(engine) as session:
+        for row in session.exec(select(OutboxMessage)).all():
+            session.delete(row)
+        for row in session.exec(select(Notification)).all():
+            session.delete(row)
+        session.commit()
+
+
+def mention(user: UserPublic) -> str:
+    return f'<span data-type="mention" class="mention" data-id="{user.id}" data-label="{user.name}">@{user.name}</span>'
+
+
+@pytest.fixture
+def ticket(engine, desk, mail_dir) -> str:
+    """HH-1, filed by the client; what its filing staged is cleared."""
+    number = act(engine, lambda s: file_ticket(s, desk.client, title="Checkout button does nothing"))
+    clear(engine)
+    return number
+
+
+def test_a_new_ticket_reaches_each_active_agent_in_the_bell_by_mail_and_on_each_device(engine, desk, mail_dir):
+    phone, laptop = subscribe(engine, desk.agent), subscribe(engine, desk.agent)
+    subscribe(engine, desk.away)
+
+    act(engine, lambda s: file_ticket(s, desk.client, title="Checkout button does nothing"))
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("ticket_created", desk.agent.id), ("ticket_created", desk.other_agent.id)]
+    assert [(m.recipient_user_id, m.payload["subscription_id"]) for m in messages(engine, "push")] == [
+        (desk.agent.id, phone),
+        (desk.agent.id, laptop),
+    ]
+    assert messages(engine, "push")[0].payload["notification"] == {
+        "title": "HH-1 · New ticket",
+        "body": "Checkout button does nothing",
+        "url": "/tickets/HH-1",
+        "tag": "ticket-HH-1",
+    }
+    assert bell(engine) == [
+        (desk.agent.id, "ticket_created", "New ticket HH-1: Checkout button does nothing"),
+        (desk.other_agent.id, "ticket_created", "New ticket HH-1: Checkout button does nothing"),
+    ]
+
+
+def test_a_fanned_out_event_is_never_fanned_out_again(engine, desk, ticket):
+    act(engine, lambda s: file_ticket(s, desk.client, title="Second"))
+    [event] = messages(engine, "event")
     assert outbox.deliver(event.id, engine=engine) == "delivered"
+
     assert outbox.deliver(event.id, engine=engine) == "already-delivered"
 
-    [message] = rows(engine, channel="mail")
-    assert message.recipient_user_id == project_with_people["agent"].id
-    assert outbox.deliver(message.id, engine=engine) == "delivered"
-    [written] = list(mail_dir.glob("*.eml"))
-    mail = email.message_from_bytes(written.read_bytes(), policy=policy.default)
-    assert mail["Subject"] == "[HH-1] Export fails"
-    assert mail["To"] == project_with_people["agent"].email
-    assert "/tickets/HH-1" in mail.get_body(("plain",)).get_content()
+    assert len(messages(engine, "mail")) == 2 and len(bell(engine)) == 2
 
 
-def test_an_api_ticket_raises_the_same_event(engine, project_with_people, mail_dir):
-    with Session(engine, expire_on_commit=False) as session:
-        client = make_api_client(session).client
+def test_an_agent_filing_a_ticket_is_not_told_about_it(engine, desk, mail_dir):
+    act(engine, lambda s: file_ticket(s, desk.agent, title="Found while testing"))
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("ticket_created", desk.other_agent.id)]
+
+
+def test_an_api_ticket_raises_the_same_event_and_mail_names_its_number(engine, desk, mail_dir):
+    def file_over_the_api(session):
         intake.create_or_replay(
             session=session,
-            client=client,
+            client=make_api_client(session).client,
             idempotency_key="k",
             body={"type": "question", "title": "How do I export?", "fields": {"topic": "how_to"}},
         )
-        session.commit()
-    [event] = rows(engine, channel="event")
+
+    act(engine, file_over_the_api)
+    [event] = messages(engine, "event")
     assert (event.event, event.payload) == ("ticket_created", {"title": "How do I export?"})
-    outbox.deliver(event.id, engine=engine)
-    [message] = rows(engine, channel="mail")
-    assert message.recipient_user_id == project_with_people["agent"].id
-    assert (message.payload["number"], message.payload["title"]) == ("HH-1", "How do I export?")
+    fan_out(engine)
+
+    mail_message = messages(engine, "mail")[0]
+    assert outbox.deliver(mail_message.id, engine=engine) == "delivered"
+    [written] = list(mail_dir.glob("*.eml"))
+    received = email.message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert received["Subject"] == "[HH-1] How do I export?"
+    assert received["To"] == desk.agent.email
+    assert "https://help.example.com/tickets/HH-1" in received.get_body(("plain",)).get_content()
+
+
+def test_assigning_tells_the_assignee_and_nobody_else(engine, desk, ticket):
+    subscribe(engine, desk.other_agent)
+
+    act(
+        engine,
+        lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.other_agent.id),
+    )
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("assigned", desk.other_agent.id)]
+    assert told(engine, "push") == [("assigned", desk.other_agent.id)]
+    assert messages(engine, "push")[0].payload["notification"]["title"] == "HH-1 · Assigned to you"
+    assert messages(engine, "mail")[0].payload["actor_name"] == "Grace Hopper"
+    assert bell(engine) == [(desk.other_agent.id, "assigned", "HH-1 assigned to you: Checkout button does nothing")]
+
+
+def test_taking_a_ticket_yourself_or_unassigning_it_tells_nobody(engine, desk, ticket):
+    act(engine, lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.agent.id))
+    act(engine, lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=None))
+
+    assert messages(engine, "event") == []
+
+
+def test_the_client_reply_goes_to_the_assignee_only(engine, desk, ticket):
+    act(engine, lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.agent.id))
+
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html="<p>Still broken</p>"),
+    )
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("client_reply", desk.agent.id)]
+    assert messages(engine, "mail")[0].payload["text"] == "Still broken"
+    assert bell(engine) == [
+        (desk.agent.id, "client_reply", "Ada Lovelace replied on HH-1: Checkout button does nothing")
+    ]
+
+
+def test_the_client_reply_on_an_unassigned_ticket_goes_to_every_agent(engine, desk, ticket):
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html="<p>Any news?</p>"),
+    )
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("client_reply", desk.agent.id), ("client_reply", desk.other_agent.id)]
+
+
+def test_a_client_cannot_page_agents_with_a_hand_typed_mention(engine, desk, ticket):
+    act(engine, lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.agent.id))
+
+    act(
+        engine,
+        lambda s: comments.add_comment(
+            session=s, actor=desk.client, number=ticket, body_html=f"<p>{mention(desk.other_agent)}</p>"
+        ),
+    )
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("client_reply", desk.agent.id)]
+
+
+def test_a_staff_reply_reaches_the_reporter_with_a_portal_link(engine, desk, ticket):
+    subscribe(engine, desk.client)
+
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html="<p>Fixed in 2.1</p>"),
+    )
+    fan_out(engine)
+
+    [reply] = messages(engine, "mail")
+    assert (reply.event, reply.recipient_user_id) == ("staff_reply", desk.client.id)
+    assert (reply.payload["url"], reply.payload["text"]) == ("/portal/tickets/HH-1", "Fixed in 2.1")
+    [pushed] = messages(engine, "push")
+    assert pushed.payload["notification"]["url"] == "/portal/tickets/HH-1"
+    assert bell(engine) == [
+        (desk.client.id, "staff_reply", "Grace Hopper replied on HH-1: Checkout button does nothing")
+    ]
+
+
+def test_an_internal_note_never_reaches_the_reporter_but_reaches_whom_it_mentions(engine, desk, ticket):
+    note = f"<p>{mention(desk.other_agent)} {mention(desk.agent)} can you check the logs?</p>"
+
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html=note, internal=True),
+    )
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("mention", desk.other_agent.id)]
+    assert messages(engine, "mail")[0].payload["internal"] is True
+    assert bell(engine) == [
+        (desk.other_agent.id, "mention", "Grace Hopper mentioned you on HH-1: Checkout button does nothing")
+    ]
+
+
+def test_a_mentioned_reporter_hears_once_about_a_staff_reply(engine, desk, mail_dir):
+    number = act(engine, lambda s: file_ticket(s, desk.other_agent, title="Found while testing"))
+    clear(engine)
+
+    act(
+        engine,
+        lambda s: comments.add_comment(
+            session=s, actor=desk.agent, number=number, body_html=f"<p>{mention(desk.other_agent)} done</p>"
+        ),
+    )
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("mention", desk.other_agent.id)]
+
+
+def test_an_edit_tells_only_the_agents_it_newly_mentions(engine, desk, ticket):
+    added = act(
+        engine,
+        lambda s: comments.add_comment(
+            session=s, actor=desk.agent, number=ticket, body_html=f"<p>{mention(desk.other_agent)}</p>", internal=True
+        ),
+    )
+    clear(engine)
+    newcomer = act(engine, lambda s: make_user(s, "agent", name="Barbara Liskov"))
+    act(engine, lambda s: add_member(s, desk.project_id, newcomer, "agent"))
+
+    act(
+        engine,
+        lambda s: comments.edit_comment(
+            session=s,
+            actor=desk.agent,
+            comment_id=added.id,
+            body_html=f"<p>{mention(desk.other_agent)} and {mention(newcomer)}</p>",
+        ),
+    )
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("mention", newcomer.id)]
+
+
+def test_a_status_change_mails_the_reporter_with_both_statuses(engine, desk, ticket):
+    act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=ticket, to_status="triaged"))
+    fan_out(engine)
+
+    [moved] = messages(engine, "mail")
+    assert (moved.event, moved.recipient_user_id) == ("status_changed", desk.client.id)
+    assert (moved.payload["from_status"], moved.payload["to_status"]) == ("New", "Triaged")
+    assert bell(engine) == [(desk.client.id, "status_changed", "HH-1 moved to Triaged: Checkout button does nothing")]
+
+
+def test_moving_your_own_ticket_tells_nobody(engine, desk, mail_dir):
+    number = act(engine, lambda s: file_ticket(s, desk.agent, title="Found while testing"))
+    clear(engine)
+
+    act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=number, to_status="triaged"))
+
+    assert messages(engine, "event") == []
+
+
+def test_mail_and_push_follow_each_users_choice_and_the_bell_shows_everything(engine, desk, mail_dir):
+    subscribe(engine, desk.agent)
+    subscribe(engine, desk.other_agent)
+    prefer(engine, desk.agent, notify_by_mail=False)
+    prefer(engine, desk.other_agent, notify_by_push=False)
+
+    act(engine, lambda s: file_ticket(s, desk.client, title="Checkout button does nothing"))
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("ticket_created", desk.other_agent.id)]
+    assert told(engine, "push") == [("ticket_created", desk.agent.id)]
+    assert [user_id for user_id, _, _ in bell(engine)] == [desk.agent.id, desk.other_agent.id]
+
+
+def test_a_subscription_made_with_another_vapid_key_is_skipped_and_kept_for_the_profile(engine, desk, mail_dir):
+    current = subscribe(engine, desk.agent)
+    stale = subscribe(engine, desk.agent, key="BAnOldKeyFromBeforeTheReplace")
+
+    act(engine, lambda s: file_ticket(s, desk.client, title="Checkout button does nothing"))
+    fan_out(engine)
+
+    assert [m.payload["subscription_id"] for m in messages(engine, "push")] == [current]
+    with Session(engine) as session:
+        assert [s.id for s in session.exec(select(PushSubscription).order_by(PushSubscription.id)).all()] == [
+            current,
+            stale,
+        ]

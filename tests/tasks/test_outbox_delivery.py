@@ -3,33 +3,20 @@ to a real SMTP server, exactly once; and how delivery records failures."""
 
 from __future__ import annotations
 
-import email
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from email import policy
-from pathlib import Path
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
+from huey.exceptions import RetryTask
 from sqlmodel import Session
 
+from tests.tasks.conftest import APP_URL, WAIT_SECONDS, free_port, run_python
 from tickit import tasks
-from tickit.config import get_settings
 from tickit.models import OutboxMessage, utcnow
 from tickit.services import outbox
-
-ROOT = Path(__file__).resolve().parents[2]
-APP_URL = "http://helpdesk.test"
-WAIT_SECONDS = 20
 
 # Staging runs in a child process started with the consumer's environment, like an app worker.
 # The test process cannot do it: `tickit.tasks.huey` is built once, at import, from whatever
@@ -54,168 +41,8 @@ print(row.id)
 RUN_RELAY = "from tickit.tasks import relay_pending_outbox; relay_pending_outbox.call_local()"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _Inbox:
-    """An aiosmtpd handler that keeps what it accepts and refuses the addresses in `refused`."""
-
-    def __init__(self):
-        self.envelopes = []
-        self.refused: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refused:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-    def messages(self):
-        return [email.message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
-
-
-@pytest.fixture
-def smtp_server():
-    inbox = _Inbox()
-    inbox.port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
-def private_redis_url(tmp_path):
-    """A Redis server of this test's own: consumers of parallel test runs sharing the one "tickit"
-    queue on the machine's Redis would take each other's tasks and find no such outbox row."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    client.close()
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
-
-
-@pytest.fixture
-def worker_env(request, engine, smtp_server, tmp_path):
-    """The environment of the app and the consumer: this test's database and SMTP server, and
-    Huey on SQLite next to a SQLite database, on Redis next to PostgreSQL."""
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL" and not key.startswith("SMTP_")}
-    env.update(
-        TICKIT_DATA_DIR=str(tmp_path / "data"),
-        DATABASE_URL=engine.url.render_as_string(hide_password=False),
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=str(smtp_server.port),
-        SMTP_SECURITY="none",
-        APP_URL=APP_URL,
-    )
-    if engine.dialect.name == "postgresql":
-        env["REDIS_URL"] = request.getfixturevalue("private_redis_url")
-    return env
-
-
-@pytest.fixture
-def consumer(worker_env, tmp_path):
-    """A real Huey consumer process; the log file is shown when a test gives up waiting.
-
-    Its periodic relay is off (it also runs as the consumer starts), so a delivery can only come
-    from the after-commit hand-off, or from a relay run the test starts itself.
-    """
-    log_path = tmp_path / "consumer.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "huey.bin.huey_consumer",
-                "tickit.tasks.huey",
-                "-k",
-                "thread",
-                "-w",
-                "1",
-                "--delay",
-                "0.1",
-                "--max-delay",
-                "0.5",
-                "--no-periodic",
-            ],
-            cwd=ROOT,
-            env=worker_env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    process.log_path = log_path
-    yield process
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@pytest.fixture
-def settings_env(monkeypatch, tmp_path):
-    """This process's settings, from a scratch data dir plus the given variables."""
-
-    def apply(**env: str) -> None:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    monkeypatch.setenv("TICKIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("APP_URL", APP_URL)
-    monkeypatch.delenv("SMTP_HOST", raising=False)
-    get_settings.cache_clear()
-    yield apply
-    get_settings.cache_clear()
-
-
-def _run_python(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    return result
-
-
 def _stage_welcome(env: dict[str, str], *, email_address: str, name: str) -> tuple[int, str]:
-    result = _run_python(STAGE_WELCOME, env, email_address, name)
+    result = run_python(STAGE_WELCOME, env, email_address, name)
     return int(result.stdout.split()[-1]), result.stderr
 
 
@@ -272,7 +99,7 @@ def test_welcome_mail_is_delivered_once_by_the_consumer(engine, smtp_server, wor
 
 
 def test_message_staged_while_the_queue_is_down_is_delivered_by_the_relay(engine, smtp_server, worker_env, consumer):
-    queue_down = {**worker_env, "REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"}
+    queue_down = {**worker_env, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
 
     outbox_id, stage_log = _stage_welcome(queue_down, email_address="grace@example.com", name="Grace Hopper")
 
@@ -280,7 +107,7 @@ def test_message_staged_while_the_queue_is_down_is_delivered_by_the_relay(engine
     assert outbox_id in outbox.pending_ids(engine=engine)
     assert smtp_server.envelopes == []
 
-    _run_python(RUN_RELAY, worker_env)
+    run_python(RUN_RELAY, worker_env)
 
     _wait_until_delivered(engine, outbox_id, consumer)
     assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["grace@example.com"]]
@@ -294,14 +121,16 @@ def test_relay_runs_every_minute_and_expired_idempotency_keys_are_purged_hourly(
 
 
 def test_unreachable_smtp_server_records_the_attempt_and_raises_for_a_retry(engine, settings_env):
-    settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(_free_port()), SMTP_SECURITY="none")
+    settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(free_port()), SMTP_SECURITY="none")
     outbox_id = _add_welcome_row(engine)
     before = utcnow()
 
-    with pytest.raises(ConnectionRefusedError):
+    with pytest.raises(outbox.RetryLater) as later:
         outbox.deliver(outbox_id, engine=engine)
 
+    assert isinstance(later.value.__cause__, ConnectionRefusedError)
     row = _row(engine, outbox_id)
+    assert later.value.due_at == row.next_attempt_at
     assert row.delivered_at is None and row.failed_at is None
     assert row.attempts == 1
     assert "ConnectionRefusedError" in row.last_error
@@ -343,6 +172,18 @@ def test_concurrent_deliveries_of_one_message_send_it_once(engine, settings_env,
     # The others came while it was being sent, or after.
     assert set(outcomes) - {"delivered"} <= {"not-due", "already-delivered"}
     assert len(smtp_server.envelopes) == 1
+
+
+def test_a_failed_send_makes_huey_retry_the_task_when_the_row_is_due(monkeypatch):
+    def fails_for_now(outbox_id):
+        raise outbox.RetryLater(outbox_id, utcnow() + timedelta(seconds=90))
+
+    monkeypatch.setattr(outbox, "deliver", fails_for_now)
+
+    with pytest.raises(RetryTask) as retry:
+        tasks.deliver_outbox_message.call_local(7)
+
+    assert 85 <= retry.value.delay <= 90
 
 
 def test_retry_delay_doubles_up_to_an_hour():

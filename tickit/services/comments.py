@@ -26,7 +26,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from tickit.models import Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
-from tickit.services import activity
+from tickit.services import activity, notifications
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -112,6 +112,7 @@ def add_comment(
     activity.record(
         session, ticket, actor, "comment_added", after={"comment_id": comment.id, "internal": internal}, now=now
     )
+    notifications.stage_comment_added(session, comment=comment, actor=actor, from_staff=works)
     return _view(session, comment)
 
 
@@ -128,7 +129,7 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
     if html == comment.body_html:
         return _view(session, comment)
     now = utcnow()
-    before_text = comment.body_text
+    before_text, before_mentions = comment.body_text, list(comment.mentions or [])
     comment.body_html, comment.body_text = html, text
     comment.mentions = _allowed_mentions(session, ticket.project_id, mentioned_ids(html))
     comment.edited_at = now
@@ -145,6 +146,7 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
         after={"comment_id": comment.id, "internal": comment.is_internal, "text": _truncated(text)},
         now=now,
     )
+    notifications.stage_mentions_added(session, comment=comment, actor=actor, before=before_mentions)
     return _view(session, comment)
 
 

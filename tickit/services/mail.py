@@ -6,10 +6,14 @@ import os
 import secrets
 import smtplib
 import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from tickit import routes
@@ -18,6 +22,7 @@ from tickit.models import Role, utcnow
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
 SMTP_TIMEOUT_SECONDS = 30
+QUOTE_STYLE = "margin:0 0 1em;padding-left:1em;border-left:3px solid #ccc"  # inline: mail clients drop <style>
 
 ROLE_ABILITIES = {
     Role.CLIENT: "file tickets, follow their progress and reply to the team working on them",
@@ -36,15 +41,12 @@ def build_message(
     references: list[str] | None = None,
 ) -> EmailMessage:
     """A multipart/alternative mail (plain text and HTML); `references` threads it under earlier mails."""
-    settings = get_settings()
     message = EmailMessage()
-    message["From"] = settings.smtp.sender if settings.smtp else DEFAULT_SENDER
+    message["From"] = sender()
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
-    # make_msgid() without a domain asks DNS for this machine's name, which can be slow and
-    # says nothing useful; the host people reach the app at identifies the sender instead.
-    message["Message-ID"] = message_id or make_msgid(domain=urlsplit(settings.app_url).hostname or "localhost")
+    message["Message-ID"] = message_id or make_msgid(domain=_id_domain())
     if references:
         message["In-Reply-To"] = references[-1]
         message["References"] = " ".join(references)
@@ -76,16 +78,114 @@ def welcome_message(*, to: str, name: str, role: str) -> EmailMessage:
     return build_message(to=to, subject="Welcome to TickIt", text=text, html=html)
 
 
-def ticket_created_message(*, to: str, name: str, number: str, title: str) -> EmailMessage:
-    """Tells an agent that a ticket arrived in one of their projects."""
-    url = f"{get_settings().app_url}{routes.ticket_page(number)}"
-    text = f"Hello {name},\n\n{number} was filed: {title}\n\nOpen it: {url}\n"
-    html = (
-        f"<p>Hello {escape(name)},</p>\n"
-        f"<p><strong>{escape(number)}</strong> was filed: {escape(title)}</p>\n"
-        f'<p><a href="{escape(url)}">Open {escape(number)}</a></p>\n'
+def ticket_thread_id(number: str, created_at: datetime) -> str:
+    """The Message-ID every mail about a ticket replies to, so mail clients show them as one thread.
+
+    No mail carries it as its own id; the creation time keeps a ticket numbered like one of a
+    database that was reset apart from it.
+    """
+    return f"<ticket-{number}.{created_at:%Y%m%d%H%M%S}@{_id_domain()}>"
+
+
+def outbox_message_id(outbox_id: int, created_at: datetime) -> str:
+    """The Message-ID of the mail an outbox row sends: the same on every attempt, so a mail sent
+    twice after a crash (accepted, but not yet recorded) is one message to mail clients."""
+    return f"<outbox-{outbox_id}.{created_at:%Y%m%d%H%M%S}@{_id_domain()}>"
+
+
+@dataclass(frozen=True)
+class _Lead:
+    """The opening of a ticket mail, and the comment it quotes (if any)."""
+
+    text: str
+    quote: str = ""
+
+
+def _ticket_created(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"A ticket was filed in your project: {p['number']}, {p['title']}.")
+
+
+def _assigned(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"{p['actor_name']} assigned {p['number']} to you: {p['title']}.")
+
+
+def _client_reply(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"{p['actor_name']} replied on {p['number']}, {p['title']}:", p["text"])
+
+
+def _mention(p: dict[str, Any]) -> _Lead:
+    where = "an internal note" if p.get("internal") else "a comment"
+    return _Lead(f"{p['actor_name']} mentioned you in {where} on {p['number']}, {p['title']}:", p["text"])
+
+
+def _staff_reply(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"{p['actor_name']} replied to your ticket {p['number']}, {p['title']}:", p["text"])
+
+
+def _status_changed(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"Your ticket {p['number']}, {p['title']}, moved from {p['from_status']} to {p['to_status']}.")
+
+
+TICKET_TEMPLATES: dict[str, Callable[[dict[str, Any]], _Lead]] = {
+    "ticket_created": _ticket_created,
+    "assigned": _assigned,
+    "client_reply": _client_reply,
+    "mention": _mention,
+    "staff_reply": _staff_reply,
+    "status_changed": _status_changed,
+}
+
+
+def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+    """The mail telling one person about `event` on a ticket, threaded under the ticket's other mails.
+
+    `payload` is what the fan-out staged: email, name, number, title, url (a path), thread_id,
+    and what the event's template quotes (actor_name, text, internal, from_status, to_status).
+    """
+    template = TICKET_TEMPLATES.get(event)
+    if template is None:
+        raise ValueError(f"Outbox event {event!r} has no mail template")
+    lead = template(payload)
+    app_url = get_settings().app_url
+    url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
+    quote_text = "".join(f"> {line}\n" if line else ">\n" for line in lead.quote.splitlines())
+    text = (
+        f"Hello {payload['name']},\n\n{lead.text}\n\n"
+        + (f"{quote_text}\n" if lead.quote else "")
+        + f"Open {number}: {url}\n\n"
+        "-- \nReplies to this mail are not read; answer on the ticket's page.\n"
+        f"Choose which mails you get under Profile: {profile_url}\n"
     )
-    return build_message(to=to, subject=f"[{number}] {title}", text=text, html=html)
+    quote_html = "<br>\n".join(escape(line) for line in lead.quote.splitlines())
+    blockquote = f'<blockquote style="{QUOTE_STYLE}">{quote_html}</blockquote>\n' if lead.quote else ""
+    html = (
+        f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead.text)}</p>\n"
+        + blockquote
+        + f'<p><a href="{escape(url)}">Open {escape(number)}</a></p>\n'
+        f'<p style="color:#666;font-size:smaller">Replies to this mail are not read; answer on the ticket\'s page. '
+        f'Choose which mails you get under <a href="{escape(profile_url)}">Profile</a>.</p>\n'
+    )
+    return build_message(
+        to=payload["email"],
+        # One line whatever the title holds: a line break in a header would end it.
+        subject=f"[{number}] {' '.join(payload['title'].split())}",
+        text=text,
+        html=html,
+        message_id=message_id,
+        references=[payload["thread_id"]],
+    )
+
+
+def sender() -> str:
+    """Who TickIt's mail comes from: SMTP_FROM, or a local default when no SMTP server is set."""
+    settings = get_settings()
+    return settings.smtp.sender if settings.smtp else DEFAULT_SENDER
+
+
+def _id_domain() -> str:
+    # make_msgid() without a domain asks DNS for this machine's name, which can be slow and
+    # says nothing useful; the host people reach the app at identifies the sender instead.
+    return urlsplit(get_settings().app_url).hostname or "localhost"
 
 
 def send(message: EmailMessage) -> None:

@@ -1,21 +1,65 @@
 """Who hears about what: events staged with the change that caused them, fanned out on delivery.
 
-The change's transaction stages one event row; delivering that row (in a transaction of its own,
-by Huey) stages one message per recipient and channel. Working out recipients later keeps the
-request that made the change short, and the event row being marked delivered in the same
-transaction that stages its messages means a retried fan-out never stages them twice.
+The change's transaction stages one event row (channel "event"); delivering that row (in a
+transaction of its own, by Huey) works out the recipients and stages, per recipient, a bell
+entry (`Notification`, always), a mail and one push per subscribed device, as the recipient
+chose in their profile. Working out recipients later keeps the request that made the change
+short, and the event row being marked delivered in the same transaction that stages its
+messages means a retried fan-out never stages them twice.
+
+Who hears about what:
+- a ticket was filed (web, API, any source): the project's agents, except its reporter;
+- a ticket was assigned: the new assignee, unless they assigned it to themselves;
+- the client replied (a public comment by someone who does not work the ticket): the assignee,
+  or every agent of the project while it is unassigned;
+- staff replied publicly, or the status changed: the reporter;
+- an agent was @mentioned (in a comment or an internal note, or added to one by an edit): that
+  agent. A comment tells each person one thing: a mentioned assignee hears of the mention only.
+Nobody hears about their own action; deactivated accounts hear nothing; "agents" are active
+staff accounts that are agent members of the ticket's project, as `access.can_work` has it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, OutboxMessage, Project, ProjectMember, Ticket, User
-from tickit.services import outbox
-from tickit.services.access import format_ticket_number
+from tickit import routes
+from tickit.models import (
+    Comment,
+    MemberRole,
+    Notification,
+    OutboxMessage,
+    Project,
+    ProjectMember,
+    Role,
+    Ticket,
+    TicketStatus,
+    User,
+)
+from tickit.services import mail, outbox, push
+from tickit.services.access import can_work, format_ticket_number
+from tickit.services.actors import SYSTEM, Actor, UserPublic
 
 EVENT_CHANNEL = "event"
+MAIL_CHANNEL = "mail"
+PUSH_CHANNEL = "push"
+
+# Events staged by the change (the event row's `event`).
 TICKET_CREATED = "ticket_created"
+ASSIGNED = "assigned"
+COMMENT_ADDED = "comment_added"
+MENTIONS_ADDED = "mentions_added"
+STATUS_CHANGED = "status_changed"
+# What a recipient is told about a comment (the `event` of their bell entry, mail and push).
+CLIENT_REPLY = "client_reply"
+STAFF_REPLY = "staff_reply"
+MENTION = "mention"
+
+SUMMARY_MAX = 300  # Notification.summary's column
+QUOTED_TEXT_MAX = 2000  # characters of a comment a mail quotes
 
 
 def stage_ticket_created(session: Session, *, ticket_id: int, title: str) -> None:
@@ -34,36 +78,287 @@ def stage_ticket_created(session: Session, *, ticket_id: int, title: str) -> Non
     )
 
 
+def stage_assigned(session: Session, *, ticket: Ticket, actor: Actor) -> None:
+    """Record that `ticket` was just given to its current assignee (nothing when unassigned or self-assigned)."""
+    if ticket.assignee_id is None or ticket.assignee_id == _actor_id(actor):
+        return
+    _stage_event(session, ASSIGNED, ticket, actor, {"assignee_id": ticket.assignee_id})
+
+
+def stage_comment_added(session: Session, *, comment: Comment, actor: UserPublic, from_staff: bool) -> None:
+    """Record a new comment or internal note; `from_staff` when its author works the ticket's project."""
+    _stage_event(
+        session,
+        COMMENT_ADDED,
+        comment.ticket_id,
+        actor,
+        {"comment_id": comment.id, "from_staff": from_staff, "mention_ids": list(comment.mentions or [])},
+    )
+
+
+def stage_mentions_added(session: Session, *, comment: Comment, actor: UserPublic, before: list[int]) -> None:
+    """Record the agents an edit newly mentions (those in `comment.mentions` but not in `before`)."""
+    added = [user_id for user_id in comment.mentions or [] if user_id not in set(before)]
+    if added:
+        _stage_event(
+            session, MENTIONS_ADDED, comment.ticket_id, actor, {"comment_id": comment.id, "mention_ids": added}
+        )
+
+
+def stage_status_changed(
+    session: Session, *, ticket: Ticket, actor: Actor, current: TicketStatus, target: TicketStatus
+) -> None:
+    """Record that `ticket` moved from `current` to `target` (the reporter sees the status)."""
+    if ticket.reporter_id is None or ticket.reporter_id == _actor_id(actor):
+        return
+    _stage_event(session, STATUS_CHANGED, ticket, actor, {"from_status": current.name, "to_status": target.name})
+
+
 def fan_out(session: Session, event: OutboxMessage) -> int:
-    """Stage the messages an event row stands for; returns how many."""
-    if event.event != TICKET_CREATED:
+    """Stage the bell entries and messages an event row stands for; returns how many people it reaches."""
+    rule = _RULES.get(event.event)
+    if rule is None:
         raise ValueError(f"Notification event {event.event!r} has no recipients rule")
-    recipients = session.exec(
-        select(User)
-        .join(ProjectMember, ProjectMember.user_id == User.id)
-        .join(Ticket, Ticket.project_id == ProjectMember.project_id)
-        .where(Ticket.id == event.ticket_id, ProjectMember.role == MemberRole.AGENT, User.is_active)
-        .order_by(User.id)
-    ).all()
-    if not recipients:
+    found = session.exec(
+        select(Ticket, Project.key).join(Project, Project.id == Ticket.project_id).where(Ticket.id == event.ticket_id)
+    ).first()
+    if found is None:
         return 0
-    project_key, number = session.exec(
-        select(Project.key, Ticket.number)
-        .join(Project, Project.id == Ticket.project_id)
-        .where(Ticket.id == event.ticket_id)
-    ).one()
-    for user in recipients:
+    ticket, project_key = found
+    about = _About(ticket=ticket, number=format_ticket_number(project_key, ticket.number))
+    notices = rule(session, event, about)
+    for notice in notices:
+        _stage_notice(session, about, notice)
+    return len(notices)
+
+
+@dataclass(frozen=True)
+class _About:
+    ticket: Ticket
+    number: str
+
+    @property
+    def title(self) -> str:
+        return self.ticket.title
+
+
+@dataclass(frozen=True)
+class _Notice:
+    """What one person is told: `headline` titles the push, `summary` is the bell line."""
+
+    kind: str
+    user: User
+    headline: str
+    summary: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _ticket_created(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
+    reporter_id = about.ticket.reporter_id
+    return [
+        _Notice(TICKET_CREATED, user, "New ticket", f"New ticket {about.number}: {about.title}")
+        for user in _project_agents(session, about.ticket.project_id)
+        if user.id != reporter_id
+    ]
+
+
+def _assigned(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
+    assignee_id = event.payload["assignee_id"]
+    # Reassigned again before this ran: the earlier assignee no longer needs to act.
+    if about.ticket.assignee_id != assignee_id:
+        return []
+    user = session.get(User, assignee_id)
+    if not _works(session, user, about.ticket.project_id):
+        return []
+    details = {"actor_name": _name(session, event.payload.get("actor_id"))}
+    return [_Notice(ASSIGNED, user, "Assigned to you", f"{about.number} assigned to you: {about.title}", details)]
+
+
+def _comment_added(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
+    comment = session.get(Comment, event.payload["comment_id"])
+    if comment is None or comment.deleted_at is not None:
+        return []
+    actor_id = event.payload.get("actor_id")
+    author = _name(session, actor_id)
+    details = {"actor_name": author, "text": _line(comment.body_text, QUOTED_TEXT_MAX), "internal": comment.is_internal}
+    from_staff = event.payload["from_staff"]
+    # Only staff mention: the editor offers no mentions to clients, so one in a client's HTML was typed by hand.
+    told = _mentioned(session, event, about, details) if from_staff else {}
+    if not comment.is_internal and not from_staff:
+        for user in _reply_handlers(session, about.ticket):
+            if user.id not in told and user.id != actor_id:
+                told[user.id] = _Notice(
+                    CLIENT_REPLY,
+                    user,
+                    f"Reply from {author}",
+                    f"{author} replied on {about.number}: {about.title}",
+                    details,
+                )
+    if not comment.is_internal and from_staff:
+        reporter = _reporter(session, about.ticket)
+        if reporter is not None and reporter.id not in told and reporter.id != actor_id:
+            told[reporter.id] = _Notice(
+                STAFF_REPLY,
+                reporter,
+                f"Reply from {author}",
+                f"{author} replied on {about.number}: {about.title}",
+                details,
+            )
+    return list(told.values())
+
+
+def _mentions_added(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
+    comment = session.get(Comment, event.payload["comment_id"])
+    if comment is None or comment.deleted_at is not None:
+        return []
+    details = {
+        "actor_name": _name(session, event.payload.get("actor_id")),
+        "text": _line(comment.body_text, QUOTED_TEXT_MAX),
+        "internal": comment.is_internal,
+    }
+    # Still mentioned after later edits: a mention edited away again is not news.
+    still = set(comment.mentions or [])
+    return [n for n in _mentioned(session, event, about, details).values() if n.user.id in still]
+
+
+def _status_changed(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
+    reporter = _reporter(session, about.ticket)
+    if reporter is None or reporter.id == event.payload.get("actor_id"):
+        return []
+    to_status = event.payload["to_status"]
+    details = {
+        "actor_name": _name(session, event.payload.get("actor_id")),
+        "from_status": event.payload["from_status"],
+        "to_status": to_status,
+    }
+    summary = f"{about.number} moved to {to_status}: {about.title}"
+    return [_Notice(STATUS_CHANGED, reporter, f"Now {to_status}", summary, details)]
+
+
+_RULES = {
+    TICKET_CREATED: _ticket_created,
+    ASSIGNED: _assigned,
+    COMMENT_ADDED: _comment_added,
+    MENTIONS_ADDED: _mentions_added,
+    STATUS_CHANGED: _status_changed,
+}
+
+
+def _mentioned(session: Session, event: OutboxMessage, about: _About, details: dict) -> dict[int, _Notice]:
+    actor_id = event.payload.get("actor_id")
+    author = details["actor_name"]
+    told: dict[int, _Notice] = {}
+    for user_id in event.payload.get("mention_ids", []):
+        user = session.get(User, user_id)
+        if user_id == actor_id or user_id in told or not _works(session, user, about.ticket.project_id):
+            continue
+        told[user_id] = _Notice(
+            MENTION,
+            user,
+            f"{author} mentioned you",
+            f"{author} mentioned you on {about.number}: {about.title}",
+            details,
+        )
+    return told
+
+
+def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
+    user, number = notice.user, about.number
+    url = routes.ticket_page(number) if _works(session, user, about.ticket.project_id) else routes.portal_ticket(number)
+    session.add(
+        Notification(
+            user_id=user.id,
+            ticket_id=about.ticket.id,
+            event=notice.kind,
+            summary=_line(notice.summary, SUMMARY_MAX),
+        )
+    )
+    # Push first: it is the quick channel, and rows are queued in the order they are staged.
+    if user.notify_by_push:
+        shown = push.notification(
+            title=f"{number} · {notice.headline}", body=about.title, url=url, tag=f"ticket-{number}"
+        )
+        for subscription in push.subscriptions_for(session, user.id):
+            outbox.stage(
+                session,
+                event=notice.kind,
+                channel=PUSH_CHANNEL,
+                recipient_user_id=user.id,
+                ticket_id=about.ticket.id,
+                payload={"subscription_id": subscription.id, "notification": shown},
+            )
+    if user.notify_by_mail:
         outbox.stage(
             session,
-            event=event.event,
-            channel="mail",
+            event=notice.kind,
+            channel=MAIL_CHANNEL,
             recipient_user_id=user.id,
-            ticket_id=event.ticket_id,
+            ticket_id=about.ticket.id,
             payload={
-                **event.payload,
-                "number": format_ticket_number(project_key, number),
+                **notice.details,
                 "email": user.email,
                 "name": user.name,
+                "number": number,
+                "title": about.title,
+                "url": url,
+                "thread_id": mail.ticket_thread_id(number, about.ticket.created_at),
             },
         )
-    return len(recipients)
+
+
+def _stage_event(session: Session, event: str, ticket: Ticket | int, actor: Actor, payload: dict[str, Any]) -> None:
+    outbox.stage(
+        session,
+        event=event,
+        channel=EVENT_CHANNEL,
+        recipient_user_id=None,
+        ticket_id=ticket if isinstance(ticket, int) else ticket.id,
+        payload={"actor_id": _actor_id(actor), **payload},
+    )
+
+
+def _actor_id(actor: Actor) -> int | None:
+    return None if actor is SYSTEM else actor.id
+
+
+def _works(session: Session, user: User | None, project_id: int) -> bool:
+    return user is not None and user.is_active and can_work(session, UserPublic.of(user), project_id)
+
+
+def _project_agents(session: Session, project_id: int) -> list[User]:
+    """The project's active staff agent members, by id (whom `access.can_work` lets work it)."""
+    return list(
+        session.exec(
+            select(User)
+            .join(ProjectMember, ProjectMember.user_id == User.id)
+            .where(
+                ProjectMember.project_id == project_id,
+                ProjectMember.role == MemberRole.AGENT,
+                User.is_active == True,  # noqa: E712
+                User.role.in_([Role.AGENT, Role.ADMIN]),
+            )
+            .order_by(User.id)
+        ).all()
+    )
+
+
+def _reply_handlers(session: Session, ticket: Ticket) -> list[User]:
+    """Who answers a client's reply: the assignee while they can, else the project's agents."""
+    assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id is not None else None
+    if _works(session, assignee, ticket.project_id):
+        return [assignee]
+    return _project_agents(session, ticket.project_id)
+
+
+def _reporter(session: Session, ticket: Ticket) -> User | None:
+    reporter = session.get(User, ticket.reporter_id) if ticket.reporter_id is not None else None
+    return reporter if reporter is not None and reporter.is_active else None
+
+
+def _name(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.name if user is not None else "TickIt"
+
+
+def _line(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event as sa_event
@@ -19,12 +20,13 @@ from sqlmodel import Session, select
 
 from tickit.db import session_scope
 from tickit.models import OutboxMessage, utcnow
-from tickit.services import mail
+from tickit.services import mail, push
 
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
+RETRY_AFTER_MAX_SECONDS = 24 * 3600  # a push service asking for longer is asked again after a day
 # How long a claimed row is left alone while it is being sent; longer than any send can take,
 # so a worker that died mid-send only delays the row by this much.
 CLAIM_SECONDS = 300
@@ -82,13 +84,35 @@ def _forget_staged_after_rollback(session: OrmSession) -> None:
         session.info.pop(_STAGED_IDS, None)
 
 
+class RetryLater(Exception):
+    """A send failed for now; the row is due again at `due_at` (its cause is the original error)."""
+
+    def __init__(self, outbox_id: int, due_at: datetime):
+        self.outbox_id = outbox_id
+        self.due_at = due_at
+        super().__init__(f"outbox message {outbox_id} is retried at {due_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    """What a claimed row's send needs, read in the claiming transaction."""
+
+    id: int
+    channel: str
+    event: str
+    payload: dict[str, Any]
+    created_at: datetime
+    push_target: push.Target | None = None
+
+
 def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
     """Send one outbox message unless it was sent already, and record the outcome.
 
-    Returns "delivered", "failed" (permanently refused), or, without sending: "already-delivered",
-    "already-failed", "missing", or "not-due" (backing off, or being sent by another worker).
-    Any other error (a dropped connection, a 4xx answer, a channel without a sender yet) is
-    recorded with a backoff and re-raised, so the caller (Huey) retries.
+    Returns "delivered", "failed" (permanently refused, or nothing left to send it to), or,
+    without sending: "already-delivered", "already-failed", "missing", or "not-due" (backing
+    off, or being sent by another worker). A failure worth retrying (a dropped connection, a
+    busy or failing server) is recorded with the time of the next attempt and raised as
+    RetryLater, so the caller (Huey) can come back then; the relay would too.
     """
     with session_scope(engine) as session:
         # FOR UPDATE makes a concurrent claim on PostgreSQL wait and then see this claim;
@@ -111,28 +135,38 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
             row.attempts += 1
             row.delivered_at = now
             return "delivered"
+        target = None
+        if row.channel == "push":
+            target = push.target_for(session, row.payload["subscription_id"])
+            if target is None:
+                row.failed_at = now
+                row.last_error = "The browser subscription is gone, or was made with another VAPID key."
+                return "failed"
         # Claim with a lease and commit before sending: holding the transaction open during a slow
         # SMTP exchange would block every writer on SQLite.
         row.attempts += 1
         row.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
-        channel, event_name, payload = row.channel, row.event, dict(row.payload)
+        claimed = _Claimed(row.id, row.channel, row.event, dict(row.payload), row.created_at, target)
 
     try:
-        _send(channel=channel, event_name=event_name, payload=payload)
+        _send(claimed)
     except Exception as exc:
         permanent = _is_permanent(exc)
         with session_scope(engine) as session:
             row = session.get(OutboxMessage, outbox_id)
+            if claimed.push_target is not None and isinstance(exc, push.PushRefused) and exc.gone:
+                push.forget(session, claimed.push_target.subscription_id)
             if row is not None:
                 row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
                 if permanent:
                     row.failed_at = utcnow()
                 else:
-                    row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+                    row.next_attempt_at = utcnow() + _retry_wait(exc, row.attempts)
+                due_at = row.next_attempt_at if row is not None else utcnow()
         if permanent:
             logger.warning("Outbox message %s permanently refused: %s", outbox_id, exc)
             return "failed"
-        raise
+        raise RetryLater(outbox_id, due_at) from exc
 
     with session_scope(engine) as session:
         row = session.get(OutboxMessage, outbox_id)
@@ -164,26 +198,39 @@ def pending_ids(*, engine: Engine | None = None, limit: int = 500) -> list[int]:
         )
 
 
-def _send(*, channel: str, event_name: str, payload: dict[str, Any]) -> None:
-    if channel != "mail":
-        raise ValueError(f"Outbox channel {channel!r} has no sender yet")
-    if event_name == "welcome":
-        message = mail.welcome_message(to=payload["email"], name=payload["name"], role=payload["role"])
-    elif event_name == "ticket_created":
-        message = mail.ticket_created_message(
-            to=payload["email"], name=payload["name"], number=payload["number"], title=payload["title"]
-        )
-    else:
-        raise ValueError(f"Outbox event {event_name!r} has no mail template")
-    mail.send(message)
+def _send(message: _Claimed) -> None:
+    if message.channel == "push":
+        push.send(message.push_target, message.payload["notification"], topic=push.topic_for(message.id))
+        return
+    if message.channel != "mail":
+        raise ValueError(f"Outbox channel {message.channel!r} has no sender")
+    payload = message.payload
+    if message.event == "welcome":
+        mail.send(mail.welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
+        return
+    mail.send(
+        mail.ticket_message(message.event, payload, message_id=mail.outbox_message_id(message.id, message.created_at))
+    )
+
+
+def _retry_wait(exc: Exception, attempts: int) -> timedelta:
+    """The push service's Retry-After when it gave one (at least a second, at most a day), else the backoff."""
+    if isinstance(exc, push.PushRefused) and exc.retry_after is not None:
+        return timedelta(seconds=min(max(exc.retry_after, 1), RETRY_AFTER_MAX_SECONDS))
+    return retry_delay(attempts)
 
 
 def _is_permanent(exc: Exception) -> bool:
-    """A 5xx answer about this message or its recipient.
+    """A refusal that no retry can change: a push service's 4xx other than 429, an SMTP 5xx about
+    this message or its recipient, a message no template can render.
 
-    Sign-in and sender refusals are configuration mistakes: they stay retryable so the backlog
-    goes out once an admin fixes the SMTP settings.
+    SMTP sign-in and sender refusals are configuration mistakes: they stay retryable so the
+    backlog goes out once an admin fixes the SMTP settings.
     """
+    if isinstance(exc, push.PushRefused):
+        return not exc.transient
+    if isinstance(exc, (ValueError, KeyError)):
+        return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     if isinstance(exc, (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused)):

@@ -28,7 +28,7 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, workflow
+from tickit.services import fields, notifications, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -146,6 +146,7 @@ def assign(*, session: Session, actor: UserPublic, number: str, assignee_id: int
     before, after = _person(session, ticket.assignee_id), _person(session, assignee_id)
     ticket.assignee_id = assignee_id
     _log(session, actor, ticket, "assigned", {"assignee": before}, {"assignee": after})
+    notifications.stage_assigned(session, ticket=ticket, actor=actor)
 
 
 def set_priority(*, session: Session, actor: UserPublic, number: str, priority: str) -> None:

@@ -29,6 +29,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
+from tickit.services import notifications
 from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
@@ -192,6 +193,7 @@ def apply_status_change(
         )
     )
     session.flush()
+    notifications.stage_status_changed(session, ticket=ticket, actor=actor, current=current, target=target)
 
 
 class TicketWorkflowService:

@@ -1,0 +1,176 @@
+"""Web Push: the notification a browser's service worker shows, encrypted for one subscription
+(aes128gcm, RFC 8291) and signed with this server's VAPID key (RFC 8292).
+
+The payload is the contract with the service worker in assets/:
+`{"title": "HH-42 · New ticket", "body": "<ticket title>", "url": "/tickets/HH-42", "tag": "ticket-HH-42"}`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parseaddr, parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from pywebpush import WebPushException, webpush
+from sqlmodel import Session, delete, select
+
+from tickit.models import PushSubscription
+from tickit.services import mail, vapid
+
+# How long a push service keeps a message for a device that is offline: a notification older
+# than a day is news the bell already holds.
+TTL_SECONDS = 24 * 3600
+# (connect, read): a push service that does not answer in time is retried later, like a 5xx.
+TIMEOUT_SECONDS = (5, 10)
+# RFC 8292 allows at most 24 hours; 12 leaves room for clock differences.
+JWT_LIFETIME_SECONDS = 12 * 3600
+GONE_STATUSES = frozenset({404, 410})
+
+logger = logging.getLogger(__name__)
+_local = threading.local()
+
+
+def notification(*, title: str, body: str, url: str, tag: str) -> dict[str, str]:
+    """The JSON the service worker reads: what to show, which path to open on click, and the tag
+    that makes a newer notification about the same ticket replace the older one."""
+    return {"title": title, "body": body, "url": url, "tag": tag}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One browser subscription, as read in the transaction that claims a push message."""
+
+    subscription_id: int
+    endpoint: str
+    p256dh: str
+    auth: str
+
+    @classmethod
+    def of(cls, subscription: PushSubscription) -> Target:
+        return cls(subscription.id, subscription.endpoint, subscription.p256dh, subscription.auth)
+
+
+class PushRefused(Exception):
+    """The push service answered with an error status; `retry_after` in seconds when it said so."""
+
+    def __init__(self, status: int, reason: str, retry_after: float | None = None):
+        self.status = status
+        self.retry_after = retry_after
+        super().__init__(f"push service answered {status} {reason}".strip())
+
+    @property
+    def gone(self) -> bool:
+        """The subscription expired or was withdrawn (404/410): delete it."""
+        return self.status in GONE_STATUSES
+
+    @property
+    def transient(self) -> bool:
+        """Too many requests or a server error: try again later. Any other 4xx will never succeed."""
+        return self.status == 429 or self.status >= 500
+
+
+def subscriptions_for(session: Session, user_id: int) -> list[PushSubscription]:
+    """The user's subscriptions made with this server's VAPID key, oldest first.
+
+    Those made with another key (before `tickit vapid generate --replace`) can never be
+    delivered, so they are skipped; they stay, so the profile can show the device as one to
+    enable again (`push_subscriptions.Device.current_key`).
+    """
+    return list(
+        session.exec(
+            select(PushSubscription)
+            .where(PushSubscription.user_id == user_id, PushSubscription.vapid_public_key == vapid.public_key())
+            .order_by(PushSubscription.id)
+        ).all()
+    )
+
+
+def target_for(session: Session, subscription_id: int) -> Target | None:
+    """The subscription to send to, or None when it is gone or was made with another VAPID key."""
+    subscription = session.get(PushSubscription, subscription_id)
+    if subscription is None or subscription.vapid_public_key != vapid.public_key():
+        return None
+    return Target.of(subscription)
+
+
+def forget(session: Session, subscription_id: int) -> None:
+    """Delete a subscription its push service says is gone (404/410)."""
+    session.exec(delete(PushSubscription).where(PushSubscription.id == subscription_id))
+
+
+def topic_for(outbox_id: int) -> str:
+    """The Topic header of an outbox message: a push service replaces a pending message of the
+    same topic, so a retry that races the first attempt still shows up once (RFC 8030 §5.4)."""
+    return f"tickit-{outbox_id}"
+
+
+def send(target: Target, shown: dict[str, str], *, topic: str) -> None:
+    """Encrypt `shown` for the subscription and POST it to its push service.
+
+    Raises PushRefused for an error answer, requests' ConnectionError/Timeout when the service
+    cannot be reached in time, ValueError when the subscription's keys are unusable.
+    """
+    try:
+        webpush(
+            subscription_info={"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}},
+            data=json.dumps(shown, ensure_ascii=False),
+            vapid_private_key=vapid.signing_key(),
+            vapid_claims=_claims(target.endpoint),
+            content_encoding="aes128gcm",
+            ttl=TTL_SECONDS,
+            timeout=TIMEOUT_SECONDS,
+            headers={"Topic": topic, "Urgency": "normal"},
+            requests_session=_http(),
+        )
+    except WebPushException as exc:
+        if exc.response is None:
+            # Raised before sending: the stored keys cannot encrypt anything, now or later.
+            raise ValueError(f"Unusable push subscription {target.subscription_id}: {exc.message}") from None
+        raise PushRefused(exc.status_code, exc.response.reason or "", _seconds(exc.retry_after)) from None
+
+
+def _claims(endpoint: str) -> dict[str, str | int]:
+    """A fresh claim set per request (pywebpush fills in what is missing into the dict it is given)."""
+    origin = urlsplit(endpoint)
+    return {
+        "aud": f"{origin.scheme}://{origin.netloc}",
+        "exp": int(time.time()) + JWT_LIFETIME_SECONDS,
+        "sub": contact_uri(),
+    }
+
+
+def contact_uri() -> str:
+    """Who push services may contact about this server (the VAPID `sub`): the sender of TickIt's mail."""
+    return f"mailto:{parseaddr(mail.sender())[1]}"
+
+
+def _http() -> requests.Session:
+    # One keep-alive session per worker thread: requests' Session is not safe to share between threads.
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    if not retry_after:
+        return None
+    try:
+        return max(0.0, float(retry_after))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(retry_after)
+    except (TypeError, ValueError):
+        logger.warning("Ignoring a Retry-After that is neither seconds nor a date: %r", retry_after)
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
