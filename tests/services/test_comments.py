@@ -163,10 +163,20 @@ def test_mentions_keep_only_the_projects_agents(session, desk):
     body = (
         "<p>" + " ".join(mention(u) for u in (desk.agent, desk.other_agent, desk.client, inactive, desk.admin)) + "</p>"
     )
-    added = comment(session, desk.client, desk.number, body)
+    added = comment(session, desk.agent, desk.number, body)
     assert added.mentions == ("Ana Agent", "Ada Admin")
     stored = session.get(Comment, added.id)
     assert stored.mentions == [desk.agent.id, desk.admin.id]
+
+
+def test_a_clients_hand_typed_mention_is_not_kept(session, desk):
+    added = comment(session, desk.client, desk.number, f"<p>Dear {mention(desk.agent)}</p>")
+    assert added.mentions == ()
+    edited = comments.edit_comment(
+        session=session, actor=desk.client, comment_id=added.id, body_html=f"<p>Hi {mention(desk.admin)}</p>"
+    )
+    assert edited.mentions == ()
+    assert session.get(Comment, added.id).mentions == []
 
 
 def test_the_editor_offers_the_projects_active_agents_to_staff_only(session, desk):

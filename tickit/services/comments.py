@@ -100,7 +100,7 @@ def add_comment(
         body_html=html,
         body_text=text,
         is_internal=internal,
-        mentions=_allowed_mentions(session, ticket.project_id, mentioned_ids(html)),
+        mentions=_allowed_mentions(session, ticket.project_id, mentioned_ids(html)) if works else [],
         created_at=now,
     )
     session.add(comment)
@@ -131,7 +131,9 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
     now = utcnow()
     before_text, before_mentions = comment.body_text, list(comment.mentions or [])
     comment.body_html, comment.body_text = html, text
-    comment.mentions = _allowed_mentions(session, ticket.project_id, mentioned_ids(html))
+    # Mentions are the staff's tool (the portal's editor offers none): a client's hand-typed one is not kept.
+    works = can_work(session, actor, ticket.project_id)
+    comment.mentions = _allowed_mentions(session, ticket.project_id, mentioned_ids(html)) if works else []
     comment.edited_at = now
     ticket.updated_at = now
     session.add_all([comment, ticket])
