@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, true, union_all
+from sqlalchemy import and_, false, func, or_, true, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -358,6 +358,10 @@ def _card(project_key: str, row, rules: list[fields.FieldRule]) -> Card:
     )
 
 
+# The cards a drop names as its neighbours, in `_place`'s one statement.
+_AFTER, _BEFORE = aliased(Ticket, name="after_card"), aliased(Ticket, name="before_card")
+
+
 @dataclass(frozen=True)
 class _Place:
     """What a drop reads before it writes: the target column, the neighbours it named, the board's stamp."""
@@ -386,15 +390,14 @@ def _place(
     """
     project_key, _ = parse_ticket_number(number)
     columns, joins = [TicketStatus.id], []
-    for name in (after, before):
+    for name, neighbour in ((after, _AFTER), (before, _BEFORE)):
         if not name:
             continue
         key, n = parse_ticket_number(name)
-        neighbour = aliased(Ticket)
         columns += [neighbour.board_rank, neighbour.id, neighbour.status_id]
         on = and_(
             neighbour.project_id == ticket.project_id,
-            neighbour.number == (n if key == project_key else -1),  # another project's card is in no column here
+            neighbour.number == n if key == project_key else false(),  # another project's card is in no column here
             neighbour.type_id == ticket.type_id,
             neighbour.id != ticket.id,
         )

@@ -218,8 +218,10 @@ def _check_move(
     One query reads the current status, the target and every status the workflow leads to from
     the current one (the transition's role is judged below, as `_legal_targets` judges it).
     """
-    transition = and_(TicketTransition.to_status_id == TicketStatus.id, TicketTransition.from_status_id == ticket.status_id)
-    wanted = [TicketStatus.id == ticket.status_id, TicketTransition.id.is_not(None)]
+    transition = and_(
+        TicketTransition.to_status_id == TicketStatus.id, TicketTransition.from_status_id == ticket.status_id
+    )
+    wanted = [TicketTransition.id.is_not(None)]  # the legal targets
     if isinstance(to_status, str):
         wanted.append(TicketStatus.key == to_status)
     rows = session.exec(
