@@ -10,7 +10,7 @@ type with thousands of tickets costs a walk down the board index and a dozen car
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -278,7 +278,9 @@ def move_card(
     # The stamp is read before the change: if it is what the dropping board shows, nothing else changed
     # since. (On PostgreSQL another ticket's change committed during this drop would pass unseen until the next.)
     unchanged = bool(seen_stamp) and place.stamp == seen_stamp
-    rank = _rank_between(session, ticket, number, to_status, after, before, place)
+    rank = _rank_between(
+        session, ticket, place, reread=lambda: _place(session, ticket, number, to_status, after, before)
+    )
     if place.status_id != ticket.status_id:
         move = workflow.move(
             session=session, actor=actor, number=number, to_status=to_status, board_rank=rank, locked=ticket
@@ -427,23 +429,14 @@ def _place(
     return _Place(status_id, named[0], named[1], _stamp_text(*values) if with_stamp else "")
 
 
-def _rank_between(
-    session: Session,
-    ticket: Ticket,
-    number: str,
-    to_status: str,
-    after: str | None,
-    before: str | None,
-    place: _Place,
-) -> float:
-    """A rank that sorts between the neighbours' (renumbering the column when the gap is used up).
-
-    A missing neighbour is the card next to the named one.
+def _rank_between(session: Session, ticket: Ticket, place: _Place, reread: Callable[[], _Place]) -> float:
+    """A rank that sorts between the neighbours' (renumbering the column when the gap is used up, then
+    `reread` reads the neighbours' new ranks). A missing neighbour is the card next to the named one.
     """
     low, high = _with_adjacent(session, ticket, place)
     if low is not None and high is not None and high[0] - low[0] < MIN_RANK_GAP:
         _renumber(session, ticket.type_id, place.status_id, exclude_id=ticket.id)
-        low, high = _with_adjacent(session, ticket, _place(session, ticket, number, to_status, after, before))
+        low, high = _with_adjacent(session, ticket, reread())
     if low is None and high is None:
         return ticket.board_rank
     if low is None:
