@@ -10,11 +10,11 @@ type with thousands of tickets costs a walk down the board index and a dozen car
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, union_all
+from sqlalchemy import and_, false, func, or_, true, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -232,11 +232,23 @@ def stamp_of(*, session: Session, actor: UserPublic, project_key: str, type_key:
 
 def board_stamp(*, session: Session, type_id: int) -> str:
     """A cheap fingerprint of a type's tickets: when it changes, open boards reload."""
-    count, latest, rank_sum = session.exec(
-        select(func.count(Ticket.id), func.max(Ticket.updated_at), func.sum(Ticket.board_rank)).where(
-            Ticket.type_id == type_id
+    return _stamp_text(*session.exec(select(*_stamp_columns(type_id).c)).one())
+
+
+def _stamp_columns(type_id: int):
+    """The stamp's figures as a one-row subquery, for `board_stamp` or for a drop's first read to join."""
+    return (
+        select(
+            func.count(Ticket.id).label("stamp_count"),
+            func.max(Ticket.updated_at).label("stamp_latest"),
+            func.sum(Ticket.board_rank).label("stamp_rank_sum"),
         )
-    ).one()
+        .where(Ticket.type_id == type_id)
+        .subquery()
+    )
+
+
+def _stamp_text(count: int, latest: datetime | None, rank_sum: float | None) -> str:
     return f"{count}:{latest.isoformat() if latest else ''}:{rank_sum or 0}"
 
 
@@ -262,13 +274,17 @@ def move_card(
     ticket = ticket_for(session, actor, number, for_update=True)
     if not can_work(session, actor, ticket.project_id):
         raise NotFound(f"No ticket {number}.")
-    # Read before the change: if it is what the dropping board shows, nothing else changed since. (On
-    # PostgreSQL another ticket's change committed during this drop would pass unseen until the next one.)
-    unchanged = bool(seen_stamp) and board_stamp(session=session, type_id=ticket.type_id) == seen_stamp
-    target_id = _status_id(session, ticket, to_status)
-    rank = _rank_between(session, ticket, target_id, after, before)
-    if target_id != ticket.status_id:
-        move = workflow.move(session=session, actor=actor, number=number, to_status=to_status, board_rank=rank)
+    place = _place(session, ticket, number, to_status, after, before, with_stamp=bool(seen_stamp))
+    # The stamp is read before the change: if it is what the dropping board shows, nothing else changed
+    # since. (On PostgreSQL another ticket's change committed during this drop would pass unseen until the next.)
+    unchanged = bool(seen_stamp) and place.stamp == seen_stamp
+    rank = _rank_between(
+        session, ticket, place, reread=lambda: _place(session, ticket, number, to_status, after, before)
+    )
+    if place.status_id != ticket.status_id:
+        move = workflow.move(
+            session=session, actor=actor, number=number, to_status=to_status, board_rank=rank, locked=ticket
+        )
     else:
         move = None
         previous = ticket.board_rank
@@ -344,21 +360,83 @@ def _card(project_key: str, row, rules: list[fields.FieldRule]) -> Card:
     )
 
 
-def _status_id(session: Session, ticket: Ticket, status_key: str) -> int:
-    status_id = session.exec(
-        select(TicketStatus.id).where(TicketStatus.type_id == ticket.type_id, TicketStatus.key == status_key)
-    ).first()
-    if status_id is None:
-        raise ValidationFailed({"status": f"This board has no column “{status_key}”."})
-    return status_id
+# The cards a drop names as its neighbours, in `_place`'s one statement.
+_AFTER, _BEFORE = aliased(Ticket, name="after_card"), aliased(Ticket, name="before_card")
 
 
-def _rank_between(session: Session, ticket: Ticket, status_id: int, after: str | None, before: str | None) -> float:
-    """A rank that sorts between the neighbours' (renumbering the column when the gap is used up)."""
-    low, high = _neighbours(session, ticket, status_id, after, before)
+@dataclass(frozen=True)
+class _Place:
+    """What a drop reads before it writes: the target column, the neighbours it named, the board's stamp."""
+
+    status_id: int
+    low: tuple[float, int] | None  # (rank, id) of the card named `after`
+    high: tuple[float, int] | None  # of the card named `before`
+    stamp: str  # "" unless asked for
+
+
+def _place(
+    session: Session,
+    ticket: Ticket,
+    number: str,
+    to_status: str,
+    after: str | None,
+    before: str | None,
+    *,
+    with_stamp: bool = False,
+) -> _Place:
+    """The target column's status id and the named neighbours' (rank, id), and with `with_stamp` the board's
+    stamp, in one statement (each is a round trip of its own otherwise, and a drop should take few).
+
+    A neighbour must still be in the target column. The dropped ticket has been authorised, and a
+    neighbour in its column belongs to the same project and type, so only its rank is read.
+    """
+    project_key, _ = parse_ticket_number(number)
+    columns, joins = [TicketStatus.id], []
+    for name, neighbour in ((after, _AFTER), (before, _BEFORE)):
+        if not name:
+            continue
+        key, n = parse_ticket_number(name)
+        columns += [neighbour.board_rank, neighbour.id, neighbour.status_id]
+        on = and_(
+            neighbour.project_id == ticket.project_id,
+            neighbour.number == n if key == project_key else false(),  # another project's card is in no column here
+            neighbour.type_id == ticket.type_id,
+            neighbour.id != ticket.id,
+        )
+        joins.append((neighbour, on, True))
+    if with_stamp:
+        stamp = _stamp_columns(ticket.type_id)
+        columns += list(stamp.c)
+        joins.append((stamp, true(), False))
+    query = select(*columns).select_from(TicketStatus)
+    for target, on, outer in joins:
+        query = query.join(target, on, isouter=outer)
+    query = query.where(TicketStatus.type_id == ticket.type_id, TicketStatus.key == to_status)
+    row = session.connection().execute(query).first()  # a row even when only the status id is asked for
+    if row is None:
+        raise ValidationFailed({"status": f"This board has no column “{to_status}”."})
+    status_id, values = row[0], list(row[1:])
+    named = []
+    for name in (after, before):
+        if not name:
+            named.append(None)
+            continue
+        rank, neighbour_id, neighbour_status = values[:3]
+        del values[:3]
+        if neighbour_id is None or neighbour_status != status_id:
+            raise ValidationFailed({"position": f"{name} is not in that column any more; reload the board."})
+        named.append((rank, neighbour_id))
+    return _Place(status_id, named[0], named[1], _stamp_text(*values) if with_stamp else "")
+
+
+def _rank_between(session: Session, ticket: Ticket, place: _Place, reread: Callable[[], _Place]) -> float:
+    """A rank that sorts between the neighbours' (renumbering the column when the gap is used up, then
+    `reread` reads the neighbours' new ranks). A missing neighbour is the card next to the named one.
+    """
+    low, high = _with_adjacent(session, ticket, place)
     if low is not None and high is not None and high[0] - low[0] < MIN_RANK_GAP:
-        _renumber(session, ticket.type_id, status_id, exclude_id=ticket.id)
-        low, high = _neighbours(session, ticket, status_id, after, before)
+        _renumber(session, ticket.type_id, place.status_id, exclude_id=ticket.id)
+        low, high = _with_adjacent(session, ticket, reread())
     if low is None and high is None:
         return ticket.board_rank
     if low is None:
@@ -368,37 +446,16 @@ def _rank_between(session: Session, ticket: Ticket, status_id: int, after: str |
     return (low[0] + high[0]) / 2
 
 
-def _neighbours(
-    session: Session, ticket: Ticket, status_id: int, after: str | None, before: str | None
+def _with_adjacent(
+    session: Session, ticket: Ticket, place: _Place
 ) -> tuple[tuple[float, int] | None, tuple[float, int] | None]:
-    """(rank, id) of the cards the drop lands between; a missing one is the card next to the named one."""
-    low = _neighbour(session, ticket, status_id, after)
-    high = _neighbour(session, ticket, status_id, before)
+    """(rank, id) of the cards the drop lands between: the named ones, or the card next to the one named."""
+    low, high = place.low, place.high
     if low is not None and high is None:
-        high = _adjacent(session, ticket, status_id, low, below=True)
+        high = _adjacent(session, ticket, place.status_id, low, below=True)
     elif high is not None and low is None:
-        low = _adjacent(session, ticket, status_id, high, below=False)
+        low = _adjacent(session, ticket, place.status_id, high, below=False)
     return low, high
-
-
-def _neighbour(session: Session, ticket: Ticket, status_id: int, number: str | None) -> tuple[float, int] | None:
-    """(rank, id) of the neighbour the drop named, which must still be in the target column.
-
-    The dropped ticket has been authorised, and a neighbour in its column belongs to the same type,
-    so only its rank is read.
-    """
-    if not number:
-        return None
-    project_key, n = parse_ticket_number(number)
-    row = session.exec(
-        select(Ticket.board_rank, Ticket.id, Ticket.status_id)
-        .join(Project, Project.id == Ticket.project_id)
-        .where(Ticket.project_id == ticket.project_id, Project.key == project_key, Ticket.number == n)
-        .where(Ticket.type_id == ticket.type_id, Ticket.id != ticket.id)
-    ).first()
-    if row is None or row[2] != status_id:
-        raise ValidationFailed({"position": f"{number} is not in that column any more; reload the board."})
-    return row[0], row[1]
 
 
 def _adjacent(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from tickit.models import (
@@ -134,15 +135,21 @@ def move(
     number: str,
     to_status: str,
     board_rank: float | None = None,
+    locked: Ticket | None = None,
 ) -> MoveResult:
     """Move ticket `number` to the status with key `to_status`, logging it; the caller commits.
 
     The ticket row is locked first, so of two concurrent moves the second decides against the
     first one's result. `board_rank`, when given, places the card in its new column in the same
-    transaction.
+    transaction. `locked` is for a caller that already holds the ticket as
+    `ticket_for(session, actor, number, for_update=True)` returned it in this transaction: it is
+    then not read and locked a second time (the legality check below runs all the same).
     """
-    ticket = ticket_for(session, actor, number, for_update=True)
-    number = format_ticket_number(*parse_ticket_number(number))
+    project_key, n = parse_ticket_number(number)
+    number = format_ticket_number(project_key, n)
+    if locked is not None and locked.number != n:
+        raise ValueError(f"The locked ticket is not {number}")
+    ticket = locked if locked is not None else ticket_for(session, actor, number, for_update=True)
     current, target = _check_move(session, actor, ticket, number, to_status)
     now = utcnow()
     if board_rank is not None:
@@ -208,18 +215,35 @@ class TicketWorkflowService:
 def _check_move(
     session: Session, actor: Actor, ticket: Ticket, number: str, to_status: str
 ) -> tuple[TicketStatus, TicketStatus]:
-    """The ticket's current status and the target, once the move is known to be legal."""
-    current = session.get(TicketStatus, ticket.status_id)
-    target = None
+    """The ticket's current status and the target, once the move is known to be legal.
+
+    One query reads the current status, the target and every status the workflow leads to from
+    the current one (the transition's role is judged below, as `_legal_targets` judges it).
+    """
+    transition = and_(
+        TicketTransition.to_status_id == TicketStatus.id, TicketTransition.from_status_id == ticket.status_id
+    )
+    wanted = [TicketTransition.id.is_not(None)]  # the legal targets
     if isinstance(to_status, str):
-        target = session.exec(
-            select(TicketStatus).where(TicketStatus.type_id == ticket.type_id, TicketStatus.key == to_status)
-        ).first()
+        wanted.append(TicketStatus.key == to_status)
+    rows = session.exec(
+        select(TicketStatus, TicketTransition.id, TicketTransition.required_role)
+        .outerjoin(TicketTransition, transition)
+        .where(or_(TicketStatus.id == ticket.status_id, and_(TicketStatus.type_id == ticket.type_id, or_(*wanted))))
+        .order_by(TicketStatus.sort_order, TicketStatus.id)
+    ).all()
+    current = next(status for status, _, _ in rows if status.id == ticket.status_id)
+    target = next((s for s, _, _ in rows if s.key == to_status and s.type_id == ticket.type_id), None)
     if target is None:
         raise ValidationFailed({"status": f"{number} has no status “{to_status}”."})
     if target.id == current.id:
         raise ValidationFailed({"status": f"{number} is already in {current.name}."})
-    legal = _legal_targets(session, ticket, _capacity(session, actor, ticket))
+    capacity = _capacity(session, actor, ticket)
+    legal = [
+        StatusOption.of(status)
+        for status, transition_id, required_role in rows
+        if transition_id is not None and status.type_id == ticket.type_id and _may_take(capacity, required_role)
+    ]
     if target.key not in {s.key for s in legal}:
         raise IllegalTransition(number, StatusOption.of(current), StatusOption.of(target), legal)
     return current, target

@@ -12,7 +12,7 @@ import reflex as rx
 from tickit import routes
 from tickit.db import session_scope
 from tickit.models import Priority, Role
-from tickit.services import board
+from tickit.services import auth, board
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.services.workflow import IllegalTransition
@@ -252,21 +252,23 @@ class BoardState(SessionState):
     @rx.event
     def move(self, drop: dict[str, Any]):
         """A card dropped on the board: {number, to_status, after, before}, already drawn there by the board."""
-        actor = self.actor()
-        if actor is None:
-            return self.refusal()
         number = str(drop.get("number") or "")
         try:
+            # Who is dropping is checked in the drop's own transaction (as `actor()` checks it, without the
+            # transaction of its own): a drop is waited for, and on PostgreSQL every round trip shows.
             with session_scope() as session:
-                done = board.move_card(
-                    session=session,
-                    actor=actor,
-                    number=number,
-                    to_status=str(drop.get("to_status") or ""),
-                    after=drop.get("after") or None,
-                    before=drop.get("before") or None,
-                    seen_stamp=self._stamp,
-                )
+                actor = auth.resolve_session(session=session, token=self.session_token())
+                done = None
+                if actor is not None:
+                    done = board.move_card(
+                        session=session,
+                        actor=actor,
+                        number=number,
+                        to_status=str(drop.get("to_status") or ""),
+                        after=drop.get("after") or None,
+                        before=drop.get("before") or None,
+                        seen_stamp=self._stamp,
+                    )
         except IllegalTransition as exc:
             self.revision += 1  # the board never moved the card; this keeps it honest if it did
             return rx.toast.error(str(exc))
@@ -274,6 +276,8 @@ class BoardState(SessionState):
             message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationFailed) else str(exc)
             self._reload(actor)  # the card goes back where the server has it
             return rx.toast.error(message)
+        if done is None:
+            return self.refusal()
         # Only the two columns the card left and joined change: no query, and the stamp the drop
         # returns keeps this tab's watcher from reloading for its own move.
         from_key = done.move.from_status.key if done.move else str(drop.get("to_status") or "")
