@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from tickit import migrations
+from tickit.config import get_settings
 from tickit.db import create_db_engine
 from tickit.models import metadata
 
@@ -83,3 +84,20 @@ def engine(request, migrated_engines):
 def session(engine):
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def settings_env(monkeypatch, tmp_path):
+    """Settings read from a scratch data dir without SMTP; call it with more variables to change them."""
+
+    def apply(**env: str) -> None:
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    monkeypatch.setenv("TICKIT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("APP_URL", "https://help.example.com")
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    get_settings.cache_clear()
+    yield apply
+    get_settings.cache_clear()

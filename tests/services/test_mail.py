@@ -14,23 +14,6 @@ from tickit.config import get_settings
 from tickit.services import mail
 
 
-@pytest.fixture
-def settings_env(monkeypatch, tmp_path):
-    """Settings read from a scratch data dir without SMTP; call it with more variables to change them."""
-
-    def apply(**env: str) -> None:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    monkeypatch.setenv("TICKIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("APP_URL", "https://help.example.com")
-    monkeypatch.delenv("SMTP_HOST", raising=False)
-    get_settings.cache_clear()
-    yield apply
-    get_settings.cache_clear()
-
-
 def _parts(message) -> dict[str, str]:
     return {part.get_content_type(): part.get_content() for part in message.iter_parts()}
 

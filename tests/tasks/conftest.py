@@ -19,8 +19,6 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 
-from tickit.config import get_settings
-
 ROOT = Path(__file__).resolve().parents[2]
 APP_URL = "http://helpdesk.test"
 WAIT_SECONDS = 30
@@ -262,17 +260,7 @@ def api_server(worker_env, tmp_path):
 
 
 @pytest.fixture
-def settings_env(monkeypatch, tmp_path):
-    """This process's settings, from a scratch data dir plus the given variables."""
-
-    def apply(**env: str) -> None:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-
-    monkeypatch.setenv("TICKIT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("APP_URL", APP_URL)
-    monkeypatch.delenv("SMTP_HOST", raising=False)
-    get_settings.cache_clear()
-    yield apply
-    get_settings.cache_clear()
+def settings_env(settings_env):
+    """The shared scratch settings, with the app address the delivery tests' links use."""
+    settings_env(APP_URL=APP_URL)
+    return settings_env
