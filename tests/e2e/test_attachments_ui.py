@@ -93,7 +93,7 @@ def test_agent_attaches_two_files_downloads_the_same_bytes_and_removes_one(page_
 
 COMMENT_TITLE = "Attachments: crash report on a comment"
 CRASH = "crash-report.txt"
-CRASH_BYTES = b"Traceback (most recent call last):\n  File \"export.py\", line 7\n" + bytes(range(200, 256))
+CRASH_BYTES = b'Traceback (most recent call last):\n  File "export.py", line 7\n' + bytes(range(200, 256))
 REPLY_PICTURE = "after-fix.png"
 NOTE_FILE = "customer-contract.txt"
 

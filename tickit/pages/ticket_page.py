@@ -19,6 +19,7 @@ from tickit.state.ticket_page import PRIORITIES, UNASSIGNED
 from tickit.state.ticket_page import TicketCommentsState as C
 from tickit.state.ticket_page import TicketState as T
 
+
 def _composer() -> rx.Component:
     return comment_composer(
         C,

@@ -78,9 +78,7 @@ class PortalTicketState(SessionState):
         self.status_color = color if color != "gray" else STATUS_CATEGORY_COLORS.get(detail.status.category, "gray")
         self.created_at, self.created_ago = timestamp(detail.created_at), ago(detail.created_at)
         self.updated_at, self.updated_ago = timestamp(detail.updated_at), ago(detail.updated_at)
-        self.activity = [
-            ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in history
-        ]
+        self.activity = [ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in history]
 
     @rx.event
     def load(self):
