@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import re
+import time
 from contextlib import contextmanager
 
 from cryptography.hazmat.primitives import serialization
@@ -214,11 +215,17 @@ def test_the_service_worker_shows_a_pushed_notification_with_the_tickets_url(new
     cdp.send("ServiceWorker.enable")
     page.evaluate("navigator.serviceWorker.register('/sw.js', {scope: '/'}).then(() => navigator.serviceWorker.ready)")
     page.wait_for_function("navigator.serviceWorker.getRegistration('/').then(r => !!(r && r.active))")
-    for _ in range(50):  # DevTools reports registrations asynchronously
-        ids = {r["registrationId"] for r in registrations if r["scopeURL"] == f"{app_server.url}/"}
-        if ids:
-            break
+    # DevTools reports registrations asynchronously, and slowly on a loaded machine.
+    deadline = time.monotonic() + 30
+    ids: set[str] = set()
+    while not ids and time.monotonic() < deadline:
         page.wait_for_timeout(100)
+        ids = {
+            r["registrationId"]
+            for r in registrations
+            if r["scopeURL"] == f"{app_server.url}/" and not r.get("isDeleted")
+        }
+    assert len(ids) == 1, f"DevTools reported these registrations for the app's scope: {registrations}"
     (registration_id,) = ids
     payload = {
         "title": "HH-42 · New ticket",
