@@ -239,13 +239,12 @@ def test_the_service_worker_shows_a_pushed_notification_with_the_tickets_url(new
         {"origin": app_server.url, "registrationId": registration_id, "data": json.dumps(payload)},
     )
 
-    page.wait_for_function(
-        "navigator.serviceWorker.getRegistration('/').then(r => r.getNotifications()).then(n => n.length > 0)"
-    )
-    shown = page.evaluate(
-        """navigator.serviceWorker.getRegistration('/').then(r => r.getNotifications()).then(list =>
-             list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url})))"""
-    )
+    # Read in the same poll that sees it: headless Chromium may close a shown notification soon after.
+    shown = page.wait_for_function(
+        """navigator.serviceWorker.getRegistration('/').then(r => r.getNotifications()).then(list => list.length
+             ? list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url}))
+             : null)"""
+    ).json_value()
     assert shown == [
         {
             "title": "HH-42 · New ticket",
