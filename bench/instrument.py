@@ -6,7 +6,7 @@ dialect's commit and ping, the pool's checkout and FastAPI's hand-off to the thr
 
 - trace (BENCH_TRACE=1): each wrapped part is a span; SQL statements are timed with SQLAlchemy's
   cursor events and labelled with the span they ran in; the time the project row stays locked
-  (from `UPDATE projects ... RETURNING` to the end of the commit) is measured per request.
+  (from the statement that numbers the ticket to the end of the commit) is measured per request.
 - cprofile (BENCH_CPROFILE_DIR=dir): one cProfile profiler per thread (event loop and pool threads),
   timing CPU (`time.thread_time`), so the report shows what costs CPU rather than what waits.
 
@@ -92,7 +92,7 @@ def _statement_label(statement: str) -> str:
 
 
 def _install_trace(engine) -> None:
-    from tickit.services import api_clients, fields, intake, notifications, ratelimit
+    from tickit.services import api_clients, fields, intake, ratelimit
 
     for module, attribute, name in (
         (api_clients, "admit", "admit (GET endpoints)"),
@@ -102,13 +102,11 @@ def _install_trace(engine) -> None:
         (intake, "_stored_answer", "_stored_answer (race loser)"),
         (intake, "_validate", "_validate"),
         (fields, "clean_field_values", "_validate > clean_field_values"),
-        (intake, "_insert_ticket", "_insert_ticket (in savepoint)"),
-        (intake, "_reporter", "_insert_ticket > _reporter"),
-        (intake, "_complete", "_complete"),
+        (intake, "_file", "_file (in savepoint)"),
+        (intake, "_reporter", "_file > _reporter"),
+        (intake, "render", "_file > render"),
+        (intake, "_file_step_by_step", "_file > _file_step_by_step (SQLite)"),
         (api_clients, "record_use", "api_clients.record_use"),
-        (intake, "allocate_ticket_number", "_complete > allocate_ticket_number"),
-        (intake, "render", "_complete > render"),
-        (notifications, "stage_ticket_created", "_complete > stage_ticket_created"),
     ):
         _patch(module, attribute, name)
 
@@ -164,7 +162,9 @@ def _install_trace(engine) -> None:
         finished = time.perf_counter()
         label = _statement_label(statement)
         _record(f"  SQL {label} [in {_context()}]", finished - _local.statement_started)
-        if label == "UPDATE projects":
+        if label == "WITH projects":  # the filing statement: numbering row, then usage row
+            _local.project_locked_at = _local.client_locked_at = finished
+        elif label == "UPDATE projects":
             _local.project_locked_at = finished
         elif label == "UPDATE api_clients":
             _local.client_locked_at = finished

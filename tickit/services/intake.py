@@ -13,12 +13,13 @@ import functools
 import hashlib
 import json
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, false, insert, true, update
+from sqlalchemy import and_, bindparam, false, insert, text, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,7 @@ from tickit.models import (
     ApiClient,
     FieldType,
     MemberRole,
+    OutboxMessage,
     Priority,
     Project,
     ProjectMember,
@@ -43,7 +45,8 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import api_clients, fields, notifications
+from tickit.models.base import JSONType, UTCDateTime
+from tickit.services import api_clients, fields, notifications, outbox
 from tickit.services.access import format_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import ServiceError, Unauthenticated, ValidationFailed
@@ -181,19 +184,7 @@ def _create_or_replay(
             api_clients.record_use(session, facts.client)
         return stored
     request = _validate(session, facts, checks)
-    try:
-        ticket_id, reporter = _insert_ticket(session, facts, key, request_fingerprint, request)
-    except IntegrityError:
-        # Another request with this key won: its ticket is committed now (PostgreSQL made this
-        # insert wait for it), and it is what this request answers with. The savepoint took
-        # this request's reporter and ticket rows back with it.
-        stored = _stored_answer(session, facts.client, key, request_fingerprint)
-        if stored is None:
-            raise
-        if count_use:
-            api_clients.record_use(session, facts.client)
-        return stored
-    return _complete(session, facts, ticket_id, request, reporter, count_use=count_use)
+    return _file(session, facts, key, request_fingerprint, request, count_use=count_use)
 
 
 def purge_expired_keys(*, session: Session) -> int:
@@ -582,126 +573,262 @@ def _insert(session: Session, table: Any) -> Any:
     return dialect.insert(table)
 
 
-def _insert_ticket(
-    session: Session, facts: _Facts, key: str, request_fingerprint: str, request: _Request
-) -> tuple[int, _Person | None]:
-    """Insert the ticket, still without its number; IntegrityError when another request holds the key.
-
-    On PostgreSQL a failed statement spoils the whole transaction; the savepoint lets the loser of
-    a race undo just this insert (and the reporter it may have created) and still read the winner
-    in the same transaction.
-    """
-    now = request.received_at
-    # On the connection, not the ORM session: the session's savepoint costs several times more
-    # Python, and nothing inside this one is an ORM object.
-    with session.connection().begin_nested():
-        reporter = _reporter(session, facts, request)
-        ticket_id = (
-            session.connection()
-            .execute(
-                _INSERT_TICKET,
-                {
-                    "project_id": facts.client.project_id,
-                    "type_id": request.type_id,
-                    "status_id": request.status_id,
-                    "title": request.title,
-                    "description": request.description,
-                    "priority": request.priority,
-                    "reporter_id": reporter.id if reporter else None,
-                    "source": Source.API,
-                    "api_client_id": facts.client.id,
-                    "idempotency_key": key,
-                    "request_fingerprint": request_fingerprint,
-                    "idempotency_expires_at": now + timedelta(days=get_settings().idempotency_retention_days),
-                    "fields": request.field_values,
-                    "metadata": request.metadata,
-                    "board_rank": 0.0,
-                    "created_at": now,
-                    "updated_at": now,
-                },
-            )
-            .scalar_one()
-        )
-    return ticket_id, reporter
-
-
-def _complete(
+def _file(
     session: Session,
     facts: _Facts,
-    ticket_id: int,
+    key: str,
+    request_fingerprint: str,
     request: _Request,
-    reporter: _Person | None,
     *,
     count_use: bool,
 ) -> IntakeResult:
-    """Log and announce the ticket, then number it and store the answer a retry will replay."""
-    now = request.received_at
+    """Write the ticket, numbered, with its activity entry, its outbox row and the answer a retry replays.
+
+    In a savepoint: on PostgreSQL a failed statement spoils the whole transaction, and the
+    savepoint lets the loser of a race on the key undo just its own writes (and the reporter it
+    may have created) and still read the winner's answer in the same transaction.
+    """
     connection = session.connection()
+    # On the connection, not the ORM session: the session's savepoint costs several times more
+    # Python, and nothing written inside this one is an ORM object.
+    savepoint = connection.begin_nested()
+    try:
+        reporter = _reporter(session, facts, request)
+        filing = _Filing.of(facts, key, request_fingerprint, request, reporter, count_use=count_use)
+        if connection.dialect.name == "postgresql":
+            ticket_id, number, outbox_id = connection.execute(_FILE_ON_POSTGRESQL, filing.parameters).one()
+        else:
+            ticket_id, number, outbox_id = _file_step_by_step(session, filing)
+            if count_use:
+                api_clients.record_use(session, facts.client)
+    except IntegrityError:
+        # Another request with this key won: its ticket is committed now (PostgreSQL made this
+        # insert wait for it), and it is what this request answers with.
+        savepoint.rollback()
+        stored = _stored_answer(session, facts.client, key, request_fingerprint)
+        if stored is None:
+            raise
+        if count_use:
+            api_clients.record_use(session, facts.client)
+        return stored
+    # The savepoint is left for the commit to end: releasing it would be one more round trip
+    # while the project's numbering row is locked, and every filing in the project waits for it.
+    outbox.hand_off_after_commit(session, outbox_id)
+    return IntakeResult(
+        body=filing.answer_for(ticket_id, number),
+        location=routes.api_ticket(format_ticket_number(request.project_key, number)),
+        replayed=False,
+    )
+
+
+@dataclass(frozen=True)
+class _Filing:
+    """What filing one ticket writes, as statement parameters.
+
+    The ticket's id and number are only known once it is written, and the answer stored with it
+    holds both, so the answer is rendered with a slot for each: random text that no request can
+    contain, replaced by the id and the number as the ticket is written.
+    """
+
+    parameters: dict[str, Any]
+
+    @classmethod
+    def of(
+        cls,
+        facts: _Facts,
+        key: str,
+        request_fingerprint: str,
+        request: _Request,
+        reporter: _Person | None,
+        *,
+        count_use: bool,
+    ) -> _Filing:
+        now = request.received_at
+        id_slot, number_slot = secrets.token_hex(16), secrets.token_hex(16)
+        answer = render(
+            ticket_document(
+                ticket=_NewTicket(
+                    id=id_slot,
+                    number=number_slot,
+                    title=request.title,
+                    description=request.description,
+                    priority=request.priority,
+                    fields=request.field_values,
+                    created_at=now,
+                ),
+                project_key=request.project_key,
+                type_key=request.type_key,
+                status_key=request.status_key,
+                reporter=reporter,
+            )
+        )
+        message = notifications.ticket_created_message(title=request.title)
+        return cls(
+            {
+                "project_id": facts.client.project_id,
+                "type_id": request.type_id,
+                "status_id": request.status_id,
+                "title": request.title,
+                "description": request.description,
+                "priority": request.priority,
+                "reporter_id": reporter.id if reporter else None,
+                "source": Source.API,
+                "api_client_id": facts.client.id,
+                "idempotency_key": key,
+                "request_fingerprint": request_fingerprint,
+                "idempotency_expires_at": now + timedelta(days=get_settings().idempotency_retention_days),
+                "answer": answer,
+                # The id is a JSON number: its slot goes in with the quotes of the string it was rendered as.
+                "id_slot": f'"{id_slot}"',
+                "number_slot": number_slot,
+                "fields": request.field_values,
+                "metadata": request.metadata,
+                "now": now,
+                "activity_after": {
+                    "title": request.title,
+                    "status": request.status_key,
+                    "type": request.type_key,
+                    "source": Source.API,
+                    "api_client": facts.client.name,
+                    "fields": request.field_values,
+                },
+                "count_use": count_use,
+                **{f"message_{name}": value for name, value in message.items()},
+            }
+        )
+
+    def answer_for(self, ticket_id: int, number: int) -> str:
+        """The stored answer, as `_FILE_ON_POSTGRESQL` fills it in."""
+        answer = self.parameters["answer"].replace(self.parameters["id_slot"], str(ticket_id))
+        return answer.replace(self.parameters["number_slot"], str(number))
+
+
+# Filing a ticket in one statement. Each project's numbering row stays locked from this statement
+# to the commit, and every filing in the project waits for it; a statement per row would hold it
+# across several round trips, each of them waiting for this process's Python to send the next.
+# (The sub-statements see one snapshot; the foreign keys to the new ticket are checked at its end.)
+# The usage counter's row is locked after the numbering row, through the EXISTS, so two filings
+# always take the two locks in the same order.
+_FILE_ON_POSTGRESQL = text(
+    """
+    WITH numbered AS (
+        UPDATE projects SET last_ticket_number = last_ticket_number + 1
+        WHERE id = :project_id
+        RETURNING last_ticket_number AS number
+    ), counted AS (
+        UPDATE api_clients SET request_count = request_count + 1, last_used_at = :now
+        WHERE id = :api_client_id AND :count_use AND EXISTS (SELECT FROM numbered)
+    ), ticket AS (
+        INSERT INTO tickets (
+            id, project_id, type_id, status_id, number, title, description, priority, reporter_id,
+            source, api_client_id, idempotency_key, request_fingerprint, idempotency_expires_at,
+            idempotency_response, fields, metadata, board_rank, created_at, updated_at
+        )
+        SELECT
+            new.id, :project_id, :type_id, :status_id, new.number, :title, :description, :priority,
+            :reporter_id, :source, :api_client_id, :idempotency_key, :request_fingerprint,
+            :idempotency_expires_at,
+            replace(replace(:answer, :id_slot, new.id::text), :number_slot, new.number::text),
+            :fields, :metadata, new.number, :now, :now
+        FROM (SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS id, number FROM numbered) AS new
+        RETURNING id, number
+    ), logged AS (
+        INSERT INTO activity_entries (ticket_id, actor_api_client_id, action, before, after, created_at)
+        SELECT id, :api_client_id, 'created', '{}', :activity_after, :now FROM ticket
+    )
+    INSERT INTO notification_outbox (
+        event, channel, ticket_id, payload, created_at, attempts, next_attempt_at, last_error
+    )
+    SELECT :message_event, :message_channel, id, :message_payload, :now, 0, :now, '' FROM ticket
+    RETURNING ticket_id, (SELECT number FROM numbered), id
+    """
+).bindparams(
+    bindparam("idempotency_expires_at", type_=UTCDateTime),
+    bindparam("now", type_=UTCDateTime),
+    bindparam("fields", type_=JSONType),
+    bindparam("metadata", type_=JSONType),
+    bindparam("activity_after", type_=JSONType),
+    bindparam("message_payload", type_=JSONType),
+)
+
+
+def _file_step_by_step(session: Session, filing: _Filing) -> tuple[int, int, int]:
+    """`_FILE_ON_POSTGRESQL` a statement at a time (but for the usage count), for SQLite (which has no INSERT in WITH).
+
+    SQLite lets one writer in at a time (see tickit.db), so holding the numbering row across
+    these statements delays no one who could have gone ahead.
+    """
+    values, connection = filing.parameters, session.connection()
+    number = allocate_ticket_number(session=session, project_id=values["project_id"])
+    ticket_id = connection.execute(
+        _INSERT_TICKET,
+        {
+            **{column: values[column] for column in _TICKET_COLUMNS},
+            "number": number,
+            "board_rank": float(number),
+            "created_at": values["now"],
+            "updated_at": values["now"],
+        },
+    ).scalar_one()
+    connection.execute(_STORE_ANSWER, {"ticket_id": ticket_id, "answer": filing.answer_for(ticket_id, number)})
     connection.execute(
         _INSERT_ACTIVITY,
         {
             "ticket_id": ticket_id,
-            "actor_api_client_id": facts.client.id,
+            "actor_api_client_id": values["api_client_id"],
             "action": "created",
             "before": {},
-            "after": {
-                "title": request.title,
-                "status": request.status_key,
-                "type": request.type_key,
-                "source": Source.API,
-                "api_client": facts.client.name,
-                "fields": request.field_values,
-            },
-            "created_at": now,
+            "after": values["activity_after"],
+            "created_at": values["now"],
         },
     )
-    notifications.stage_ticket_created(session, ticket_id=ticket_id, title=request.title)
-    if count_use:
-        api_clients.record_use(session, facts.client)
-    # The number comes last: the project's row stays locked from here until commit, and every
-    # filing in the project waits for it, so only one more statement runs while it is held.
-    number = allocate_ticket_number(session=session, project_id=facts.client.project_id)
-    answer = render(
-        ticket_document(
-            ticket=_NewTicket(
-                id=ticket_id,
-                number=number,
-                title=request.title,
-                description=request.description,
-                priority=request.priority,
-                fields=request.field_values,
-                created_at=now,
-            ),
-            project_key=request.project_key,
-            type_key=request.type_key,
-            status_key=request.status_key,
-            reporter=reporter,
-        )
-    )
-    connection.execute(
-        _NUMBER_TICKET, {"ticket_id": ticket_id, "new_number": number, "new_rank": float(number), "answer": answer}
-    )
-    return IntakeResult(
-        body=answer, location=routes.api_ticket(format_ticket_number(request.project_key, number)), replayed=False
-    )
+    outbox_id = connection.execute(
+        _INSERT_OUTBOX,
+        {
+            "event": values["message_event"],
+            "channel": values["message_channel"],
+            "ticket_id": ticket_id,
+            "payload": values["message_payload"],
+            "created_at": values["now"],
+            "next_attempt_at": values["now"],
+        },
+    ).scalar_one()
+    return ticket_id, number, outbox_id
 
 
+_TICKET_COLUMNS = (
+    "project_id",
+    "type_id",
+    "status_id",
+    "title",
+    "description",
+    "priority",
+    "reporter_id",
+    "source",
+    "api_client_id",
+    "idempotency_key",
+    "request_fingerprint",
+    "idempotency_expires_at",
+    "fields",
+    "metadata",
+)
 # Built once: building a statement costs more Python than running it.
 _INSERT_TICKET = insert(Ticket.__table__).returning(Ticket.__table__.c.id)
-_INSERT_ACTIVITY = insert(ActivityEntry.__table__)
-_NUMBER_TICKET = (
+_STORE_ANSWER = (
     update(Ticket.__table__)
     .where(Ticket.__table__.c.id == bindparam("ticket_id"))
-    .values(number=bindparam("new_number"), board_rank=bindparam("new_rank"), idempotency_response=bindparam("answer"))
+    .values(idempotency_response=bindparam("answer"))
 )
+_INSERT_ACTIVITY = insert(ActivityEntry.__table__)
+_INSERT_OUTBOX = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
 
 @dataclass(frozen=True)
 class _NewTicket:
-    """The ticket just written, as `ticket_document` reads it."""
+    """The ticket being written, as `ticket_document` reads it (id and number may be slots)."""
 
-    id: int
-    number: int
+    id: int | str
+    number: int | str
     title: str
     description: str
     priority: str

@@ -68,14 +68,12 @@ def stage_ticket_created(session: Session, *, ticket_id: int, title: str) -> Non
     The ticket's number is looked up when the event is fanned out: an API filing takes its
     number last, after staging this.
     """
-    outbox.stage(
-        session,
-        event=TICKET_CREATED,
-        channel=EVENT_CHANNEL,
-        recipient_user_id=None,
-        ticket_id=ticket_id,
-        payload={"title": title},
-    )
+    outbox.stage(session, recipient_user_id=None, ticket_id=ticket_id, **ticket_created_message(title=title))
+
+
+def ticket_created_message(*, title: str) -> dict[str, Any]:
+    """The event, channel and payload of the outbox row that says a ticket was filed."""
+    return {"event": TICKET_CREATED, "channel": EVENT_CHANNEL, "payload": {"title": title}}
 
 
 def stage_assigned(session: Session, *, ticket: Ticket, actor: Actor) -> None:

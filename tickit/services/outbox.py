@@ -53,8 +53,16 @@ def stage(
     session.add(row)
     # The id only exists once the row is inserted, and the after-commit hand-off needs it.
     session.flush()
-    session.info.setdefault(_STAGED_IDS, []).append(row.id)
+    hand_off_after_commit(session, row.id)
     return row
+
+
+def hand_off_after_commit(session: Session, outbox_id: int) -> None:
+    """Queue the row `outbox_id`, just inserted in the session's transaction, for delivery once that commits.
+
+    `stage` does this itself; a caller that inserts the row with a statement of its own calls it.
+    """
+    session.info.setdefault(_STAGED_IDS, []).append(outbox_id)
 
 
 # On SQLAlchemy's Session, not only SQLModel's, so a row staged through any session is handed off.
