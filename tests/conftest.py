@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 
@@ -17,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from tests.processes import RedisServer
 from tickit import migrations
 from tickit.config import get_settings
 from tickit.db import create_db_engine
@@ -101,3 +103,15 @@ def settings_env(monkeypatch, tmp_path):
     get_settings.cache_clear()
     yield apply
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of the test's own. Tests sharing the machine's Redis would see each other's
+    keys (rate counters) and take each other's tasks off the one "tickit" queue."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

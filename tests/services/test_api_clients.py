@@ -4,6 +4,7 @@ import hashlib
 import socket
 
 import pytest
+import redis
 from sqlmodel import select
 
 from tests.factories import make_api_client, make_project, make_user
@@ -101,6 +102,32 @@ def test_a_client_over_its_rate_is_told_when_to_retry(session, project):
     assert 1 <= caught.value.retry_after <= 60
     other = make_api_client(session, name="CRM")
     assert api_clients.admit(session, other.token, limit_per_minute=2).name == "CRM"
+
+
+@pytest.fixture
+def counting_in_redis(private_redis, monkeypatch):
+    """Rate counters in a Redis of the test's own, as in production; the client to read it."""
+    monkeypatch.setenv("REDIS_URL", private_redis.url)
+    get_settings.cache_clear()
+    ratelimit._redis.cache_clear()
+    client = redis.Redis.from_url(private_redis.url)
+    yield client
+    client.close()
+    get_settings.cache_clear()
+    ratelimit._redis.cache_clear()
+
+
+def test_with_redis_the_rate_is_counted_there_and_the_count_ends_with_its_window(session, project, counting_in_redis):
+    created = make_api_client(session)
+    for _ in range(2):
+        api_clients.admit(session, created.token, limit_per_minute=2)
+    with pytest.raises(RateLimited) as caught:
+        api_clients.admit(session, created.token, limit_per_minute=2)
+    (key,) = counting_in_redis.keys(f"tickit:rl:api:{created.client.id}:*")
+    assert int(counting_in_redis.get(key)) == 3
+    # The counter outlives its window by a second at most, so the next window starts afresh.
+    assert 1 <= counting_in_redis.ttl(key) <= caught.value.retry_after + 1
+    assert session.connection().exec_driver_sql("SELECT count(*) FROM rate_limit_counters").scalar() == 0
 
 
 def test_with_redis_unreachable_requests_are_still_admitted_and_limited_in_the_database(session, project, monkeypatch):

@@ -17,8 +17,9 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.factories import add_member, make_api_client, make_project, make_user
+from tests.processes import WAIT_SECONDS, wait_until
 from tests.push_receiver import BrowserSubscription, PushService
-from tests.tasks.conftest import APP_URL, WAIT_SECONDS, run_python, wait_until
+from tests.tasks.conftest import APP_URL, run_python
 from tickit.models import Notification, OutboxMessage, PushSubscription, utcnow
 from tickit.services.actors import UserPublic
 

@@ -13,7 +13,8 @@ import redis
 from huey.exceptions import RetryTask
 from sqlmodel import Session
 
-from tests.tasks.conftest import APP_URL, WAIT_SECONDS, free_port, run_python
+from tests.processes import WAIT_SECONDS, free_port
+from tests.tasks.conftest import APP_URL, run_python
 from tickit import tasks
 from tickit.models import OutboxMessage, utcnow
 from tickit.services import outbox

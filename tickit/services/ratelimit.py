@@ -25,6 +25,20 @@ def _redis():
     return redis.Redis.from_url(get_settings().redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS)
 
 
+# Count a hit and start the window's expiry with the first one: one command, one round trip
+# (a MULTI/INCR/EXPIRE/EXEC pipeline is four commands on every API request).
+_HIT_SCRIPT = """
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return hits
+"""
+
+
+@functools.cache
+def _hit_script(client):
+    return client.register_script(_HIT_SCRIPT)
+
+
 def _window(window_seconds: int) -> tuple[int, int]:
     now = int(time.time())
     start = now - now % window_seconds
@@ -61,10 +75,7 @@ def hit(session: Session, key: str, *, window_seconds: int) -> int:
     if get_settings().redis_url:
         redis_key = f"tickit:rl:{key}:{start}"
         try:
-            pipe = _redis().pipeline()
-            pipe.incr(redis_key)
-            pipe.expire(redis_key, remaining + 1)
-            return int(pipe.execute()[0])
+            return int(_hit_script(_redis())(keys=[redis_key], args=[remaining + 1]))
         except RedisError:
             logger.warning("Redis failed counting %s; counting it in the database", key, exc_info=True)
     # Upsert keeps concurrent hits exact without a read-modify-write race.
