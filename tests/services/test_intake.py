@@ -76,6 +76,18 @@ def test_first_request_files_the_ticket_with_its_activity_outbox_and_key(session
     event = session.exec(select(OutboxMessage)).one()
     assert (event.event, event.ticket_id, event.payload) == ("ticket_created", ticket.id, {"title": ticket.title})
     assert (ticket.number, ticket.board_rank) == (1, 1.0)
+    # What a retry will get: this very answer, naming the ticket by its real id and number.
+    assert ticket.idempotency_response == result.body and document["id"] == ticket.id
+
+
+def test_text_that_looks_like_the_answers_id_or_number_is_stored_as_sent(session, client):
+    body = {**BUG, "title": 'Shows "0" and HH-0 and {"id":0}', "description": '"id":"" HH- -1'}
+    first = file(session, client, body=body)
+    second = file(session, client, body=body, key="key-2")
+    for result, number in ((first, 1), (second, 2)):
+        document = json.loads(result.body)
+        assert (document["title"], document["description"]) == (body["title"], body["description"])
+        assert document["number"] == f"HH-{number}" and document["url"].endswith(f"/tickets/HH-{number}")
 
 
 def test_a_retry_with_the_same_key_and_body_replays_the_same_bytes_and_writes_nothing(session, client):
