@@ -48,9 +48,8 @@ class Ticket(SQLModel, table=True):
     project_id: int = Field(foreign_key="projects.id", ondelete="CASCADE")
     type_id: int = Field(foreign_key="ticket_types.id")
     status_id: int = Field(foreign_key="ticket_statuses.id")
-    # Allocated last in an API filing (the project row stays locked until commit), so it is NULL
-    # inside that transaction only; every committed ticket has one. NULLs never clash in the unique key.
-    number: int | None = Field(default=None)
+    # The project's next number (`project_setup.allocate_ticket_number`), written with the row.
+    number: int
     title: str = Field(max_length=300)
     description: str = Field(default="")
     priority: str = Field(default=Priority.NORMAL, max_length=16)
