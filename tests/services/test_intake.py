@@ -80,6 +80,25 @@ def test_first_request_files_the_ticket_with_its_activity_outbox_and_key(session
     assert ticket.idempotency_response == result.body and document["id"] == ticket.id
 
 
+def test_filing_changes_only_the_numbering_of_the_project_and_the_usage_of_the_client(session, project):
+    created = make_api_client(session, name="CRM")
+    columns = lambda model, row_id: session.get(model, row_id).model_dump()  # noqa: E731
+    project_before, client_before = columns(Project, project.id), columns(ApiClient, created.client.id)
+    intake.create_or_replay_for_token(
+        session=session,
+        token=created.token,
+        idempotency_key="k",
+        body={**BUG, "description": "Another description", "title": "Another name"},
+        limit_per_minute=100,
+    )
+    session.flush()
+    session.expire_all()
+    project_after, client_after = columns(Project, project.id), columns(ApiClient, created.client.id)
+    assert project_after == {**project_before, "last_ticket_number": 1}
+    assert client_after["request_count"] == 1 and client_after["last_used_at"] is not None
+    assert client_after == {**client_before, "request_count": 1, "last_used_at": client_after["last_used_at"]}
+
+
 def test_text_that_looks_like_the_answers_id_or_number_is_stored_as_sent(session, client):
     body = {**BUG, "title": 'Shows "0" and HH-0 and {"id":0}', "description": '"id":"" HH- -1'}
     first = file(session, client, body=body)

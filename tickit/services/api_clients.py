@@ -180,13 +180,14 @@ def record_use(session: Session, client: ApiClientPublic) -> ApiClientPublic:
     It locks the client's row until the caller commits, so callers run it as late as they can.
     """
     now = utcnow()
-    session.connection().execute(_RECORD_USE, {"client_id": client.id, "now": now})
+    session.connection().execute(RECORD_USE, {"client_id": client.id, "now": now})
     return dataclasses.replace(client, request_count=client.request_count + 1, last_used_at=now)
 
 
 _clients = ApiClient.__table__
 # Built once: it runs on every API request, and building it costs more Python than running it.
-_RECORD_USE = (
+# The intake runs it inside its own filing statement (parameters: client_id, now).
+RECORD_USE = (
     update(_clients)
     .where(_clients.c.id == bindparam("client_id"))
     .values(request_count=_clients.c.request_count + 1, last_used_at=bindparam("now"))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, false, insert, text, true, update
+from sqlalchemy import Boolean, Text, and_, bindparam, cast, exists, false, func, insert, literal, true, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -50,7 +50,7 @@ from tickit.services import api_clients, fields, notifications, outbox
 from tickit.services.access import format_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import ServiceError, Unauthenticated, ValidationFailed
-from tickit.services.project_setup import allocate_ticket_number
+from tickit.services.project_setup import NEXT_TICKET_NUMBER, allocate_ticket_number
 from tickit.services.ticket_documents import render, ticket_document
 from tickit.services.tickets import ticket_text_errors
 from tickit.services.users import normalise_email
@@ -663,27 +663,33 @@ class _Filing:
             )
         )
         message = notifications.ticket_created_message(title=request.title)
+        ticket = {
+            "project_id": facts.client.project_id,
+            "type_id": request.type_id,
+            "status_id": request.status_id,
+            "title": request.title,
+            "description": request.description,
+            "priority": request.priority,
+            "reporter_id": reporter.id if reporter else None,
+            "source": Source.API,
+            "idempotency_key": key,
+            "request_fingerprint": request_fingerprint,
+            "idempotency_expires_at": now + timedelta(days=get_settings().idempotency_retention_days),
+            "fields": request.field_values,
+            "metadata": request.metadata,
+        }
         return cls(
             {
-                "project_id": facts.client.project_id,
-                "type_id": request.type_id,
-                "status_id": request.status_id,
-                "title": request.title,
-                "description": request.description,
-                "priority": request.priority,
-                "reporter_id": reporter.id if reporter else None,
-                "source": Source.API,
-                "api_client_id": facts.client.id,
-                "idempotency_key": key,
-                "request_fingerprint": request_fingerprint,
-                "idempotency_expires_at": now + timedelta(days=get_settings().idempotency_retention_days),
+                **{f"ticket_{column}": value for column, value in ticket.items()},
+                "numbered_project_id": facts.client.project_id,
+                "client_id": facts.client.id,
                 "answer": answer,
                 # The id is a JSON number: its slot goes in with the quotes of the string it was rendered as.
                 "id_slot": f'"{id_slot}"',
                 "number_slot": number_slot,
-                "fields": request.field_values,
-                "metadata": request.metadata,
                 "now": now,
+                "activity_action": "created",
+                "activity_before": {},
                 "activity_after": {
                     "title": request.title,
                     "status": request.status_key,
@@ -703,53 +709,91 @@ class _Filing:
         return answer.replace(self.parameters["number_slot"], str(number))
 
 
-# Filing a ticket in one statement. Each project's numbering row stays locked from this statement
-# to the commit, and every filing in the project waits for it; a statement per row would hold it
-# across several round trips, each of them waiting for this process's Python to send the next.
-# (The sub-statements see one snapshot; the foreign keys to the new ticket are checked at its end.)
-# The usage counter's row is locked after the numbering row, through the EXISTS, so two filings
-# always take the two locks in the same order.
-_FILE_ON_POSTGRESQL = text(
+def _filing_statement() -> Any:
+    """One PostgreSQL statement that files a ticket, run with `_Filing.parameters`.
+
+    It takes the project's next number (`project_setup.NEXT_TICKET_NUMBER`), counts the request
+    in the client's usage (`api_clients.RECORD_USE`, when `count_use`), inserts the ticket with
+    its number and its answer (the slots filled in), its activity entry and its outbox row, and
+    returns the ticket's id, its number and the outbox row's id.
+
+    Why one statement: each project's numbering row stays locked from here to the commit, and
+    every filing in the project waits for it; a statement per row would hold it across several
+    round trips, each waiting for this process's Python to send the next. The sub-statements see
+    one snapshot, and the foreign keys to the new ticket are checked at the statement's end. The
+    usage row is locked after the numbering row (through the EXISTS), so two filings always take
+    the two locks in the same order.
+
+    No parameter may be named like a column of `projects` or `api_clients`: SQLAlchemy takes such
+    a parameter of an UPDATE as a value to SET, even in a WITH. Hence `ticket_title`, not `title`.
     """
-    WITH numbered AS (
-        UPDATE projects SET last_ticket_number = last_ticket_number + 1
-        WHERE id = :project_id
-        RETURNING last_ticket_number AS number
-    ), counted AS (
-        UPDATE api_clients SET request_count = request_count + 1, last_used_at = :now
-        WHERE id = :api_client_id AND :count_use AND EXISTS (SELECT FROM numbered)
-    ), ticket AS (
-        INSERT INTO tickets (
-            id, project_id, type_id, status_id, number, title, description, priority, reporter_id,
-            source, api_client_id, idempotency_key, request_fingerprint, idempotency_expires_at,
-            idempotency_response, fields, metadata, board_rank, created_at, updated_at
+    tickets, activity, messages = Ticket.__table__, ActivityEntry.__table__, OutboxMessage.__table__
+    numbered = NEXT_TICKET_NUMBER.cte("numbered")
+    counted = api_clients.RECORD_USE.where(
+        bindparam("count_use", type_=Boolean), exists(sa_select(numbered.c.last_ticket_number))
+    ).cte("counted")
+    new = sa_select(
+        func.nextval(func.pg_get_serial_sequence(tickets.name, tickets.c.id.name)).label("id"),
+        numbered.c.last_ticket_number.label("number"),
+    ).subquery("new")
+    answer = func.replace(
+        func.replace(bindparam("answer"), bindparam("id_slot"), cast(new.c.id, Text)),
+        bindparam("number_slot"),
+        cast(new.c.number, Text),
+    )
+    ticket_values = {
+        "id": new.c.id,
+        "number": new.c.number,
+        "board_rank": new.c.number,
+        "idempotency_response": answer,
+        **{column: bindparam(f"ticket_{column}", type_=tickets.c[column].type) for column in _TICKET_COLUMNS},
+        "api_client_id": bindparam("client_id"),
+        "created_at": bindparam("now", type_=UTCDateTime),
+        "updated_at": bindparam("now", type_=UTCDateTime),
+    }
+    ticket = (
+        insert(tickets)
+        .from_select(list(ticket_values), sa_select(*ticket_values.values()), include_defaults=False)
+        .returning(tickets.c.id, tickets.c.number)
+        .cte("ticket")
+    )
+    logged = (
+        insert(activity)
+        .from_select(
+            ["ticket_id", "actor_api_client_id", "action", "before", "after", "created_at"],
+            sa_select(
+                ticket.c.id,
+                bindparam("client_id"),
+                bindparam("activity_action"),
+                bindparam("activity_before", type_=JSONType),
+                bindparam("activity_after", type_=JSONType),
+                bindparam("now", type_=UTCDateTime),
+            ),
+            include_defaults=False,
         )
-        SELECT
-            new.id, :project_id, :type_id, :status_id, new.number, :title, :description, :priority,
-            :reporter_id, :source, :api_client_id, :idempotency_key, :request_fingerprint,
-            :idempotency_expires_at,
-            replace(replace(:answer, :id_slot, new.id::text), :number_slot, new.number::text),
-            :fields, :metadata, new.number, :now, :now
-        FROM (SELECT nextval(pg_get_serial_sequence('tickets', 'id')) AS id, number FROM numbered) AS new
-        RETURNING id, number
-    ), logged AS (
-        INSERT INTO activity_entries (ticket_id, actor_api_client_id, action, before, after, created_at)
-        SELECT id, :api_client_id, 'created', '{}', :activity_after, :now FROM ticket
+        .cte("logged")
     )
-    INSERT INTO notification_outbox (
-        event, channel, ticket_id, payload, created_at, attempts, next_attempt_at, last_error
+    # The outbox row's attempts and last error start at the model's defaults (from_select leaves
+    # defaulted columns NULL inside a statement like this one, so they are named here).
+    unsent = ("attempts", "last_error")
+    return (
+        insert(messages)
+        .from_select(
+            ["event", "channel", "ticket_id", "payload", "created_at", "next_attempt_at", *unsent],
+            sa_select(
+                bindparam("message_event"),
+                bindparam("message_channel"),
+                ticket.c.id,
+                bindparam("message_payload", type_=JSONType),
+                bindparam("now", type_=UTCDateTime),
+                bindparam("now", type_=UTCDateTime),
+                *(literal(messages.c[name].default.arg, messages.c[name].type) for name in unsent),
+            ),
+            include_defaults=False,
+        )
+        .returning(messages.c.ticket_id, sa_select(numbered.c.last_ticket_number).scalar_subquery(), messages.c.id)
+        .add_cte(counted, logged)
     )
-    SELECT :message_event, :message_channel, id, :message_payload, :now, 0, :now, '' FROM ticket
-    RETURNING ticket_id, (SELECT number FROM numbered), id
-    """
-).bindparams(
-    bindparam("idempotency_expires_at", type_=UTCDateTime),
-    bindparam("now", type_=UTCDateTime),
-    bindparam("fields", type_=JSONType),
-    bindparam("metadata", type_=JSONType),
-    bindparam("activity_after", type_=JSONType),
-    bindparam("message_payload", type_=JSONType),
-)
 
 
 def _file_step_by_step(session: Session, filing: _Filing) -> tuple[int, int, int]:
@@ -759,11 +803,12 @@ def _file_step_by_step(session: Session, filing: _Filing) -> tuple[int, int, int
     these statements delays no one who could have gone ahead.
     """
     values, connection = filing.parameters, session.connection()
-    number = allocate_ticket_number(session=session, project_id=values["project_id"])
+    number = allocate_ticket_number(session=session, project_id=values["numbered_project_id"])
     ticket_id = connection.execute(
         _INSERT_TICKET,
         {
-            **{column: values[column] for column in _TICKET_COLUMNS},
+            **{column: values[f"ticket_{column}"] for column in _TICKET_COLUMNS},
+            "api_client_id": values["client_id"],
             "number": number,
             "board_rank": float(number),
             "created_at": values["now"],
@@ -775,9 +820,9 @@ def _file_step_by_step(session: Session, filing: _Filing) -> tuple[int, int, int
         _INSERT_ACTIVITY,
         {
             "ticket_id": ticket_id,
-            "actor_api_client_id": values["api_client_id"],
-            "action": "created",
-            "before": {},
+            "actor_api_client_id": values["client_id"],
+            "action": values["activity_action"],
+            "before": values["activity_before"],
             "after": values["activity_after"],
             "created_at": values["now"],
         },
@@ -796,6 +841,7 @@ def _file_step_by_step(session: Session, filing: _Filing) -> tuple[int, int, int
     return ticket_id, number, outbox_id
 
 
+# The ticket's columns given as parameters (`ticket_<column>`) to both ways of filing.
 _TICKET_COLUMNS = (
     "project_id",
     "type_id",
@@ -805,7 +851,6 @@ _TICKET_COLUMNS = (
     "priority",
     "reporter_id",
     "source",
-    "api_client_id",
     "idempotency_key",
     "request_fingerprint",
     "idempotency_expires_at",
@@ -821,6 +866,7 @@ _STORE_ANSWER = (
 )
 _INSERT_ACTIVITY = insert(ActivityEntry.__table__)
 _INSERT_OUTBOX = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+_FILE_ON_POSTGRESQL = _filing_statement()
 
 
 @dataclass(frozen=True)
