@@ -213,8 +213,8 @@ def test_the_service_worker_shows_a_pushed_notification_with_the_tickets_url(new
     registrations = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
+    # `ready` settles once the worker is active; evaluate waits for it.
     page.evaluate("navigator.serviceWorker.register('/sw.js', {scope: '/'}).then(() => navigator.serviceWorker.ready)")
-    page.wait_for_function("navigator.serviceWorker.getRegistration('/').then(r => !!(r && r.active))")
     # DevTools reports registrations asynchronously, and slowly on a loaded machine.
     deadline = time.monotonic() + 30
     ids: set[str] = set()
@@ -239,12 +239,17 @@ def test_the_service_worker_shows_a_pushed_notification_with_the_tickets_url(new
         {"origin": app_server.url, "registrationId": registration_id, "data": json.dumps(payload)},
     )
 
-    # Read in the same poll that sees it: headless Chromium may close a shown notification soon after.
-    shown = page.wait_for_function(
-        """navigator.serviceWorker.getRegistration('/').then(r => r.getNotifications()).then(list => list.length
-             ? list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url}))
-             : null)"""
-    ).json_value()
+    # Polled from here, not with wait_for_function: that takes the promise itself as truthy and hands back
+    # whatever it settles to, an empty list when the worker has not shown the notification yet. Each poll
+    # reads the notification as it sees it, since headless Chromium may close a shown one soon after.
+    deadline = time.monotonic() + 30
+    shown = []
+    while not shown and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+        shown = page.evaluate(
+            """navigator.serviceWorker.getRegistration('/').then(r => r.getNotifications()).then(list =>
+                 list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url})))"""
+        )
     assert shown == [
         {
             "title": "HH-42 · New ticket",
