@@ -245,7 +245,11 @@ def test_expired_keys_are_forgotten_but_their_tickets_stay(session, client):
 
 
 def test_the_loser_of_a_race_on_one_key_returns_the_winners_ticket(engine, session, client):
-    """Two transactions with the same key: the second waits for the first and replays its answer."""
+    """Two transactions with the same key: the second replays the first's answer.
+
+    On SQLite the second waits for the first's commit; on PostgreSQL the first's filing statement
+    took the COMMIT along, and the second's insert meets the committed key in its savepoint.
+    """
     session.commit()
     winner_session = Session(engine, expire_on_commit=False)
     winner = intake.create_or_replay(session=winner_session, client=client, idempotency_key="k", body=BUG)
@@ -269,6 +273,40 @@ def test_the_loser_of_a_race_on_one_key_returns_the_winners_ticket(engine, sessi
     assert count(session, Ticket) == 1 and count(session, OutboxMessage) == 1
     # The loser's number was rolled back with its savepoint: no gap in the sequence.
     assert json.loads(file(session, client, key="next").body)["number"] == "HH-2"
+
+
+def test_on_postgresql_a_filing_frees_the_rows_every_filing_writes_as_it_returns(engine, session, project, monkeypatch):
+    """The project's numbering row and the client's usage row are written by every filing, and
+    locked until its commit: that commit goes with the filing's last statement, so another filing
+    never waits for this process to send it. The session's own commit then only hands the outbox
+    row to the queue."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time whatever the commit")
+    from tickit import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue_outbox", lambda ids: queued.append(list(ids)))
+    created = make_api_client(session)
+    session.commit()
+    with Session(engine, expire_on_commit=False) as filing:
+        result = intake.create_or_replay_for_token(
+            session=filing, token=created.token, idempotency_key="k", body=BUG, limit_per_minute=100
+        )
+        with engine.connect() as other:
+            # NOWAIT fails at once if the rows are still locked by the filing's transaction.
+            number = other.exec_driver_sql(
+                "SELECT last_ticket_number FROM projects WHERE key = 'HH' FOR UPDATE NOWAIT"
+            ).scalar_one()
+            used = other.exec_driver_sql(
+                f"SELECT request_count FROM api_clients WHERE id = {created.client.id} FOR UPDATE NOWAIT"
+            ).scalar_one()
+            filed = other.exec_driver_sql("SELECT idempotency_response FROM tickets").scalars().all()
+            other.rollback()
+        assert (number, used, filed) == (1, 1, [result.body])
+        assert queued == []
+        filing.commit()
+    outbox_ids = session.exec(select(OutboxMessage.id)).all()
+    assert queued == [outbox_ids]
 
 
 BODY_VALUES = st.recursive(

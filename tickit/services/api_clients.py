@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
+from tickit.db import execute_last
 from tickit.models import ApiClient, Project, utcnow
 from tickit.services import ratelimit
 from tickit.services.actors import Actor, require_admin
@@ -135,15 +136,15 @@ def admit(session: Session, token: str | None, *, limit_per_minute: int) -> ApiC
 
     Raises Unauthenticated for a missing, unknown or revoked token (all alike, so a caller learns
     nothing about which tokens exist), and RateLimited when the client is over its limit (that
-    refused request is not counted). Run it in its own short transaction: it updates the client's
-    row, and holding that lock for the rest of a request would serialise the client's requests.
+    refused request is not counted). Run it in its own short transaction, and commit right after:
+    it ends with the client's usage count (`record_use`), and holding that row's lock for the rest
+    of a request would serialise the client's requests.
     """
     digest = token_digest(token)
     row = session.exec(select(ApiClient).where(ApiClient.token_hash == digest, ApiClient.revoked_at.is_(None))).first()
     check_token_hash(row.token_hash if row is not None else None, digest)
     client = ApiClientPublic.of(row)
     check_rate(session, client, limit_per_minute=limit_per_minute)
-    # Last, so the client's row is locked only for this statement and the commit after it.
     return record_use(session, client)
 
 
@@ -177,10 +178,12 @@ def check_rate(session: Session, client: ApiClientPublic, *, limit_per_minute: i
 def record_use(session: Session, client: ApiClientPublic) -> ApiClientPublic:
     """Count an admitted request in the client's usage (last used, request count), shown to admins.
 
-    It locks the client's row until the caller commits, so callers run it as late as they can.
+    It is the last statement of the caller's transaction, which the caller then commits: the
+    client's row, which every request of the client writes, stays locked until the commit (on
+    PostgreSQL sent along with this statement, see `tickit.db.execute_last`).
     """
     now = utcnow()
-    session.connection().execute(RECORD_USE, {"client_id": client.id, "now": now})
+    execute_last(session.connection(), RECORD_USE, {"client_id": client.id, "now": now})
     return dataclasses.replace(client, request_count=client.request_count + 1, last_used_at=now)
 
 

@@ -27,6 +27,7 @@ from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.db import execute_last
 from tickit.models import (
     ActivityEntry,
     ApiClient,
@@ -121,8 +122,8 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 
 
 # A refused request (bad key, key reused with another body, invalid body) has written nothing of
-# its own when one of these is raised by `create_or_replay_for_token`; the session holds only the
-# request's count (and, without Redis, its rate counter), which the caller commits.
+# its own when one of these is raised by `create_or_replay_for_token`; the transaction holds only
+# the request's count (and, without Redis, its rate counter), which the caller commits.
 REFUSALS = (IdempotencyKeyInvalid, IdempotencyKeyReused, ValidationFailed)
 
 
@@ -132,9 +133,10 @@ def create_or_replay(
     """File a ticket for an API client, or replay the answer to an earlier request with the same key.
 
     The caller has admitted the client (its token checked just now, so a revoked client never
-    gets here) and commits the session. Raises IdempotencyKeyInvalid, IdempotencyKeyReused, or
-    ValidationFailed with one error per field; a refused request writes nothing, so its retry is
-    judged afresh.
+    gets here) and commits the session as soon as this returns: a new ticket's last statement
+    has the COMMIT sent along on PostgreSQL (`tickit.db.execute_last`). Raises
+    IdempotencyKeyInvalid, IdempotencyKeyReused, or ValidationFailed with one error per field; a
+    refused request writes nothing, so its retry is judged afresh.
     """
     checks = _BodyChecks.of(body)
     facts = _lookup(session, _LOOKUP_BY_ID, client.id, idempotency_key, checks)
@@ -152,7 +154,8 @@ def create_or_replay_for_token(
     the client's stored answer, its project, the ticket type with its initial status and field
     rules, and the reporter; so a revoked client gets Unauthenticated, never a stored ticket.
     Raises Unauthenticated or RateLimited before counting anything, and one of REFUSALS after
-    counting the request in the client's usage (commit the session to keep that count).
+    counting the request in the client's usage, the transaction's last statement (commit the
+    session right after; on PostgreSQL the count is committed already, see `tickit.db.execute_last`).
     """
     digest = api_clients.token_digest(token)
     checks = _BodyChecks.of(body)
@@ -596,7 +599,7 @@ def _file(
         reporter = _reporter(session, facts, request)
         filing = _Filing.of(facts, key, request_fingerprint, request, reporter, count_use=count_use)
         if connection.dialect.name == "postgresql":
-            ticket_id, number, outbox_id = connection.execute(_FILE_ON_POSTGRESQL, filing.parameters).one()
+            ticket_id, number, outbox_id = execute_last(connection, _FILE_ON_POSTGRESQL, filing.parameters).one()
         else:
             ticket_id, number, outbox_id = _file_step_by_step(session, filing)
             if count_use:
@@ -611,8 +614,9 @@ def _file(
         if count_use:
             api_clients.record_use(session, facts.client)
         return stored
-    # The savepoint is left for the commit to end: releasing it would be one more round trip
-    # while the project's numbering row is locked, and every filing in the project waits for it.
+    # The savepoint is left for the commit to end (on PostgreSQL, the COMMIT sent along with the
+    # filing statement): releasing it would be one more round trip while the project's numbering
+    # row is locked, and every filing in the project waits for it.
     outbox.hand_off_after_commit(session, outbox_id)
     return IntakeResult(
         body=filing.answer_for(ticket_id, number),
