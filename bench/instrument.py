@@ -6,7 +6,9 @@ dialect's commit and ping, the pool's checkout and FastAPI's hand-off to the thr
 
 - trace (BENCH_TRACE=1): each wrapped part is a span; SQL statements are timed with SQLAlchemy's
   cursor events and labelled with the span they ran in; the time the project row stays locked
-  (from the statement that numbers the ticket to the end of the commit) is measured per request.
+  (from the statement that numbers the ticket to the end of the commit) is measured per request
+  when the COMMIT is sent on its own (sent along with the statement, the lock ends within its
+  round trip, the statement's own span).
 - cprofile (BENCH_CPROFILE_DIR=dir): one cProfile profiler per thread (event loop and pool threads),
   timing CPU (`time.thread_time`), so the report shows what costs CPU rather than what waits.
 
@@ -30,6 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import event
@@ -162,6 +165,8 @@ def _install_trace(engine) -> None:
         finished = time.perf_counter()
         label = _statement_label(statement)
         _record(f"  SQL {label} [in {_context()}]", finished - _local.statement_started)
+        if cursor.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            return  # committed with the statement (tickit.db.execute_last): its locks ended within it
         if label == "WITH projects":  # the filing statement: numbering row, then usage row
             _local.project_locked_at = _local.client_locked_at = finished
         elif label == "UPDATE projects":
