@@ -80,9 +80,23 @@ def _send_commit_along(cursor, statement, parameters, context) -> bool:
     """SQLAlchemy's `do_execute` hook: the cursor's execute, plus a COMMIT in the same flight when asked to."""
     if not context.execution_options.get(_COMMIT_ALONG):
         return False
-    with cursor.connection.pipeline():
-        cursor.execute(statement, parameters)
-        cursor.connection.commit()
+    connection = cursor.connection
+    failed: psycopg.Error | None = None
+    try:
+        with connection.pipeline():
+            try:
+                cursor.execute(statement, parameters)
+                connection.commit()  # queues the COMMIT and sends both
+            except psycopg.Error as error:
+                # The statement's own error: raised once the pipeline has ended, instead of psycopg
+                # logging a warning as it ends with an error of its own.
+                failed = error
+    except psycopg.errors.PipelineAborted:
+        if failed is None:
+            raise
+        # Otherwise it is the COMMIT, which the server skipped behind the failed statement.
+    if failed is not None:
+        raise failed
     return True
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from tests.factories import add_member, make_api_client, make_project, make_user
+from tests.processes import wait_until
+from tickit.db import session_scope
 from tickit.models import (
     ActivityEntry,
     ApiClient,
@@ -273,6 +275,57 @@ def test_the_loser_of_a_race_on_one_key_returns_the_winners_ticket(engine, sessi
     assert count(session, Ticket) == 1 and count(session, OutboxMessage) == 1
     # The loser's number was rolled back with its savepoint: no gap in the sequence.
     assert json.loads(file(session, client, key="next").body)["number"] == "HH-2"
+
+
+def test_on_postgresql_retries_that_both_find_no_answer_give_one_ticket_through_the_savepoint(
+    engine, session, project, monkeypatch
+):
+    """Two retries of one key both read no stored answer, then queue on the project's numbering row
+    (held here until both wait for it): the first files, the second's insert meets the key, rolls
+    back to its savepoint and answers with the first's ticket. Several rounds on pooled connections,
+    so connections that lost a race file and lose again."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's writers queue before reading; the race test above covers it")
+    created = make_api_client(session)
+    session.commit()
+    losers = []
+    stored_answer = intake._stored_answer
+    monkeypatch.setattr(intake, "_stored_answer", lambda *args: losers.append(args) or stored_answer(*args))
+
+    def retry(key, outcomes):
+        try:
+            with session_scope(engine) as own:
+                outcomes.append(token_file(own, created.token, key=key))
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcomes.append(exc)
+
+    def waiting_on_locks(connection) -> int:
+        waiting = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        ).scalar_one()
+        connection.rollback()  # activity is read once a transaction: see it afresh on the next poll
+        return waiting
+
+    rounds = 6
+    for round_ in range(rounds):
+        outcomes: list = []
+        retries = [threading.Thread(target=retry, args=(f"race-{round_}", outcomes)) for _ in range(2)]
+        with engine.connect() as holder, engine.connect() as watcher:
+            holder.exec_driver_sql("SELECT 1 FROM projects WHERE key = 'HH' FOR UPDATE")
+            for thread in retries:
+                thread.start()
+            wait_until(lambda: waiting_on_locks(watcher) == 2, what="both retries to wait for the numbering row")
+            holder.rollback()
+        for thread in retries:
+            thread.join(20)
+        first, second = outcomes
+        assert sorted([first.replayed, second.replayed]) == [False, True] and first.body == second.body
+    assert len(losers) == rounds
+    session.expire_all()
+    numbers = session.exec(select(Ticket.number).order_by(Ticket.number)).all()
+    assert numbers == list(range(1, rounds + 1))
+    assert count(session, ActivityEntry) == rounds and count(session, OutboxMessage) == rounds
+    assert requests_counted(session, created.client.id) == 2 * rounds
 
 
 def test_on_postgresql_a_filing_frees_the_rows_every_filing_writes_as_it_returns(engine, session, project, monkeypatch):
