@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import reflex as rx
 from reflex_base.utils.form import FormData
+from sqlmodel import Session
 
 from tickit import routes
-from tickit.db import session_scope
 from tickit.models import FieldType, Role
 from tickit.services import fields, tickets
-from tickit.services.errors import ServiceError
-from tickit.state.session import SessionState, form_errors
+from tickit.services.actors import UserPublic
+from tickit.services.errors import PermissionDenied
+from tickit.state.session import SessionState
 
 # Custom fields are named apart from title/description, whose names a field key could take.
 FIELD_PREFIX = "field__"
@@ -64,15 +66,8 @@ class NewTicketState(SessionState):
     errors: dict[str, str] = {}
     _types_by_project: dict[str, list[list[str]]] = {}
 
-    def _show_fields(self, actor, errors: dict[str, str] | None = None) -> None:
+    def _show_fields(self, rules: list[fields.FieldRule], errors: dict[str, str] | None = None) -> None:
         errors = errors or {}
-        if not (self.project_key and self.type_key):
-            self.form_fields = []
-            return
-        with session_scope() as session:
-            rules = tickets.form_rules(
-                session=session, actor=actor, project_key=self.project_key, type_key=self.type_key
-            )
         self.form_fields = [
             FormField(
                 key=rule.key,
@@ -86,6 +81,20 @@ class NewTicketState(SessionState):
             for rule in rules
         ]
 
+    async def _load_fields(self, errors: dict[str, str] | None = None) -> Any:
+        """Show the chosen type's fields; returns the event to send when that was refused."""
+        if not (self.project_key and self.type_key):
+            self.form_fields = []
+            return None
+        project_key, type_key = self.project_key, self.type_key
+        outcome = await self.run(
+            lambda session, actor: tickets.form_rules(
+                session=session, actor=actor, project_key=project_key, type_key=type_key
+            )
+        )
+        self._show_fields(outcome.value or [], errors)
+        return outcome.event
+
     def _tree(self) -> _Tree:
         return _STAFF if self.router.url.path.rstrip("/") == routes.TICKETS_NEW else _PORTAL
 
@@ -96,62 +105,53 @@ class NewTicketState(SessionState):
             self.type_key = self.type_options[0][0] if self.type_options else ""
 
     @rx.event
-    def load(self):
-        actor = self.admit(*self._tree().roles)
+    async def load(self):
+        actor = await self.admit(*self._tree().roles)
         self.errors = {}
         if actor is None:
             self.project_options, self.type_options, self.form_fields = [], [], []
             return self.refusal()
-        with session_scope() as session:
-            targets = tickets.filing_targets(session=session, actor=actor)
+        outcome = await self.run(lambda session, actor: tickets.filing_targets(session=session, actor=actor))
+        targets = outcome.value or []
         self.project_options = [[t.project_key, f"{t.project_name} ({t.project_key})"] for t in targets]
         self._types_by_project = {t.project_key: [[c.key, c.name] for c in t.types] for t in targets}
         keys = [key for key, _ in self.project_options]
         self._choose_project(self.project_key if self.project_key in keys else (keys[0] if keys else ""))
-        self._show_fields(actor)
-        return None
+        return outcome.event or await self._load_fields()
 
     @rx.event
-    def set_project_key(self, key: str):
-        actor = self.actor()
-        if actor is None:
-            return self.refusal()
+    async def set_project_key(self, key: str):
         self._choose_project(key)
-        self._show_fields(actor)
-        return None
+        return await self._load_fields()
 
     @rx.event
-    def set_type_key(self, key: str):
-        actor = self.actor()
-        if actor is None:
-            return self.refusal()
+    async def set_type_key(self, key: str):
         self.type_key = key
-        self._show_fields(actor)
-        return None
+        return await self._load_fields()
 
     @rx.event
-    def submit(self, form: FormData):
-        actor = self.actor()
+    async def submit(self, form: FormData):
         tree = self._tree()
-        if actor is None or actor.role not in tree.roles:
-            return rx.redirect(routes.login_url(next=tree.form_path))
-        try:
-            with session_scope() as session:
-                rules = tickets.form_rules(
-                    session=session, actor=actor, project_key=self.project_key, type_key=self.type_key
-                )
-                number = tickets.create_web_ticket(
-                    session=session,
-                    actor=actor,
-                    project_key=self.project_key,
-                    type_key=self.type_key,
-                    title=str(form.get("title", "")),
-                    description=str(form.get("description", "")),
-                    field_values={rule.key: _submitted(rule, form) for rule in rules},
-                )
-        except ServiceError as exc:
-            self.errors = form_errors(exc)
-            self._show_fields(actor, self.errors)
-            return None
-        self.errors = {}
-        return [rx.redirect(tree.home), rx.toast.success(f"Ticket {number} filed.")]
+        project_key, type_key = self.project_key, self.type_key
+
+        def file(session: Session, actor: UserPublic) -> str:
+            if actor.role not in tree.roles:
+                raise PermissionDenied("Sign in with an account that may file tickets here.")
+            rules = tickets.form_rules(session=session, actor=actor, project_key=project_key, type_key=type_key)
+            return tickets.create_web_ticket(
+                session=session,
+                actor=actor,
+                project_key=project_key,
+                type_key=type_key,
+                title=str(form.get("title", "")),
+                description=str(form.get("description", "")),
+                field_values={rule.key: _submitted(rule, form) for rule in rules},
+            )
+
+        outcome = await self.run(file)
+        self.errors = outcome.errors
+        if outcome.errors:
+            return await self._load_fields(outcome.errors)
+        if not outcome.ok:
+            return outcome.event
+        return [rx.redirect(tree.home), rx.toast.success(f"Ticket {outcome.value} filed.")]

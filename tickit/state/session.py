@@ -1,16 +1,30 @@
-"""Who is signed in, resolved on the server from the HttpOnly session cookie on every event."""
+"""Who is signed in, and the one way a handler reaches the services.
+
+Reflex runs a plain `def` handler inline on the asyncio loop, so a query there freezes every tab
+this worker serves. Handlers that need the database are `async` and go through `SessionState.run`
+(or `admit` on a page load): the work runs in a worker thread, in one transaction, for the user
+behind the session cookie, checked again on every event. A `ServiceError` comes back as an
+`Outcome` carrying its toast and its field errors instead of an exception.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
+from typing import Any, Generic, TypeVar
 
 import reflex as rx
+from sqlmodel import Session
 
 from tickit import routes
 from tickit.db import session_scope
 from tickit.services import auth
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
+
+T = TypeVar("T")
 
 
 def form_errors(exc: ServiceError) -> dict[str, str]:
@@ -27,6 +41,33 @@ def _session_token(cookie_header: str) -> str | None:
     return morsel.value if morsel else None
 
 
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a use case run for a handler came to.
+
+    `ok` with its `value`; otherwise `event` is what the handler returns (a redirect to sign in for
+    a signed-out visitor, a toast naming a refusal) and `errors` holds a refusal's field errors
+    (or its message under "form") for a form to show beside its inputs.
+    """
+
+    value: T | None = None
+    event: Any = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.event is None
+
+
+def _resolve_and_run(
+    token: str | None, use_case: Callable[[Session, UserPublic], T]
+) -> tuple[UserPublic | None, T | None]:
+    """In a worker thread: the actor behind `token`, then the use case in the same transaction."""
+    with session_scope() as session:
+        actor = auth.resolve_session(session=session, token=token)
+        return (actor, use_case(session, actor)) if actor is not None else (None, None)
+
+
 class SessionState(rx.State):
     """The signed-in user as the layout shows them, and whether this page admits them."""
 
@@ -39,23 +80,37 @@ class SessionState(rx.State):
     def session_token(self) -> str | None:
         return _session_token(self.router.headers.cookie)
 
-    def actor(self) -> UserPublic | None:
+    async def actor(self) -> UserPublic | None:
         """The user behind this browser's session cookie, checked against the database now."""
-        with session_scope() as session:
-            return auth.resolve_session(session=session, token=self.session_token())
+        return await asyncio.to_thread(_actor_for, self.session_token())
 
-    def admit(self, *roles: str) -> UserPublic | None:
+    async def admit(self, *roles: str) -> UserPublic | None:
         """Resolve the actor for a page load; record whether `roles` may see the page.
 
         Returns the actor when admitted. Otherwise returns None, and the caller should
         return `self.refusal()`, so no page data is loaded for them.
         """
-        actor = self.actor()
+        actor = await self.actor()
         self.user_name = actor.name if actor else ""
         self.user_email = actor.email if actor else ""
         self.user_role = actor.role if actor else ""
         self.access = "allowed" if actor and actor.role in roles else "denied"
         return actor if self.access == "allowed" else None
+
+    async def run(self, use_case: Callable[[Session, UserPublic], T]) -> Outcome[T]:
+        """Run `use_case(session, actor)` for the signed-in user in a worker thread, in one transaction.
+
+        The transaction commits when the use case returns and rolls back when it raises. A signed-out
+        (or deactivated) visitor gets an outcome that redirects to sign in; a `ServiceError` an
+        outcome with its toast and field errors.
+        """
+        try:
+            actor, value = await asyncio.to_thread(_resolve_and_run, self.session_token(), use_case)
+        except ServiceError as exc:
+            return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
+        if actor is None:
+            return Outcome(event=rx.redirect(routes.login_url(next=self.router.url.path), replace=True))
+        return Outcome(value=value)
 
     def refusal(self):
         """Signed-out visitors go to the sign-in page and come back afterwards."""
@@ -71,3 +126,8 @@ class SessionState(rx.State):
     def initials(self) -> str:
         parts = self.user_name.split()
         return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+def _actor_for(token: str | None) -> UserPublic | None:
+    with session_scope() as session:
+        return auth.resolve_session(session=session, token=token)
