@@ -1,0 +1,26 @@
+"""`tickit worker`: only the Huey consumer, for a machine that runs no web processes."""
+
+from __future__ import annotations
+
+from tickit.cli.serve import DEFAULT_CONSUMER_THREADS, consumer_child, positive_int, supervise
+from tickit.config import get_settings
+
+
+def register(subparsers) -> None:
+    worker = subparsers.add_parser(
+        "worker", help="run only the background worker (mail, push, housekeeping) against the shared queue"
+    )
+    worker.add_argument(
+        "--threads",
+        type=positive_int,
+        default=DEFAULT_CONSUMER_THREADS,
+        metavar="N",
+        help=f"worker threads (default {DEFAULT_CONSUMER_THREADS})",
+    )
+    worker.set_defaults(handler=_worker)
+
+
+def _worker(args) -> int:
+    settings = get_settings()
+    print(f"TickIt's background worker is starting with {args.threads} thread(s) (Ctrl+C stops it)", flush=True)
+    return supervise([consumer_child(settings, args.threads)])
