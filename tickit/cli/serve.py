@@ -51,14 +51,19 @@ def register(subparsers) -> None:
     serve.add_argument(
         "--no-worker", action="store_true", help="run only the web processes; run `tickit worker` elsewhere"
     )
-    serve.add_argument(
-        "--worker-threads",
+    add_thread_count(serve, "--worker-threads")
+    serve.set_defaults(handler=_serve)
+
+
+def add_thread_count(parser: argparse.ArgumentParser, flag: str) -> None:
+    """The background worker's thread count, offered by `serve` and `worker` alike."""
+    parser.add_argument(
+        flag,
         type=positive_int,
         default=DEFAULT_CONSUMER_THREADS,
         metavar="N",
         help=f"threads of the background worker (default {DEFAULT_CONSUMER_THREADS})",
     )
-    serve.set_defaults(handler=_serve)
 
 
 def frontend_env() -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tickit.cli.serve import DEFAULT_CONSUMER_THREADS, consumer_child, positive_int, supervise
+from tickit.cli.serve import add_thread_count, consumer_child, supervise
 from tickit.config import get_settings
 
 
@@ -10,13 +10,7 @@ def register(subparsers) -> None:
     worker = subparsers.add_parser(
         "worker", help="run only the background worker (mail, push, housekeeping) against the shared queue"
     )
-    worker.add_argument(
-        "--threads",
-        type=positive_int,
-        default=DEFAULT_CONSUMER_THREADS,
-        metavar="N",
-        help=f"worker threads (default {DEFAULT_CONSUMER_THREADS})",
-    )
+    add_thread_count(worker, "--threads")
     worker.set_defaults(handler=_worker)
 
 
