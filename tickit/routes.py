@@ -34,7 +34,7 @@ API_TICKET = "/tickets/{number}"
 API_TICKET_TYPES = "/ticket-types"
 API_PROBLEM = "/problems/{slug}"
 
-_HOMES = {Role.CLIENT: PORTAL, Role.AGENT: TICKETS, Role.ADMIN: ADMIN}
+_HOMES: dict[str, str] = {Role.CLIENT: PORTAL, Role.AGENT: TICKETS, Role.ADMIN: ADMIN}
 
 
 def home_for(role: str) -> str:

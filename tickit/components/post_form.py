@@ -16,7 +16,7 @@ from reflex_base.components.component import field
 from reflex_components_core.el.elements.base import BaseHTML
 
 # The sessionStorage key of Reflex's per-tab state token (reflex/.web/utils/state.js TOKEN_KEY).
-FORGET_TAB_STATE = Var(_js_expr='() => window.sessionStorage.removeItem("token")')
+FORGET_TAB_STATE: Var = Var(_js_expr='() => window.sessionStorage.removeItem("token")')
 
 
 class PostForm(BaseHTML):

@@ -100,7 +100,9 @@ def add_member(*, session: Session, actor: Actor, project_key: str, email: str, 
         raise ValidationFailed(
             {"project_role": f"{user.name} is a client; make them an agent before adding them as one."}
         )
-    member = session.get(ProjectMember, (project.id, user.id)) or ProjectMember(project_id=project.id, user_id=user.id)
+    member = session.get(ProjectMember, (project.id, user.id)) or ProjectMember(
+        project_id=project.id, user_id=user.id, role=project_role
+    )
     member.role = project_role
     session.add(member)
     session.flush()
