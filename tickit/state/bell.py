@@ -38,7 +38,7 @@ class BellView:
 
 def bell_view(session: Session, actor: UserPublic, *, with_entries: bool) -> BellView:
     """The actor's bell, read in one transaction."""
-    unread = inbox.unread(session=session, actor=actor).count
+    unread = inbox.unread_count(session=session, actor=actor)
     if not with_entries:
         return BellView(unread=unread, entries=None)
     entries: list[Entry] = [
