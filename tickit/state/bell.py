@@ -92,7 +92,7 @@ class BellState(SessionState):
         if not self.is_open:
             return None
         outcome = await self.run(lambda session, actor: bell_view(session, actor, with_entries=True))
-        if not outcome.ok:
+        if outcome.value is None:
             self.is_open = False
             return outcome.event
         self._show(outcome.value)
@@ -106,7 +106,7 @@ class BellState(SessionState):
         except (TypeError, ValueError) as exc:
             return rx.toast.error(str(exc))
         outcome = await self.run(lambda session, actor: _open_entry(session, actor, wanted))
-        if not outcome.ok:
+        if outcome.value is None:
             return outcome.event
         href, view = outcome.value
         self._show(view)
@@ -118,7 +118,7 @@ class BellState(SessionState):
     @rx.event
     async def mark_all_read(self):
         outcome = await self.run(_mark_all_read)
-        if outcome.ok:
+        if outcome.value is not None:
             self._show(outcome.value)
         return outcome.event
 

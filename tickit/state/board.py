@@ -175,7 +175,7 @@ class BoardState(SessionState):
             return None
         query = self._query()
         outcome = await self.run(lambda session, actor: read_board(session, actor, query, remember=remember))
-        if outcome.ok:
+        if outcome.value is not None:
             self._show(outcome.value)
         return outcome.event
 
@@ -204,7 +204,7 @@ class BoardState(SessionState):
             return self.refusal()
         params = self.router.url.query_parameters
         outcome = await self.run(_choices)
-        if not outcome.ok:
+        if outcome.value is None:
             return outcome.event
         choices, remembered = outcome.value
         self.choices = [[f"{c.project_key}/{c.type_key}", f"{c.project_name} · {c.type_name}"] for c in choices]
@@ -285,9 +285,9 @@ class BoardState(SessionState):
         if outcome.errors:
             # The card goes back where the server has it.
             return await self._reload() or rx.toast.error("; ".join(outcome.errors.values()))
-        if not outcome.ok:
-            return outcome.event
         done = outcome.value
+        if done is None:
+            return outcome.event
         # Only the two columns the card left and joined change: no query, and the stamp the drop
         # returns keeps this tab's watcher from reloading for its own move.
         from_key = done.move.from_status.key if done.move else to_status
