@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from tickit.state.bell import BellState
+from tickit.components.live import ticker
+from tickit.state.bell import POLL_SECONDS, BellState
 
 
 def _entry(entry: rx.Var) -> rx.Component:
@@ -66,7 +67,11 @@ def _entry(entry: rx.Var) -> rx.Component:
 
 
 def bell() -> rx.Component:
-    """The bell button with its unread badge; starts the live count when it appears."""
+    """The bell button with its unread badge, counted when it appears and kept live by its ticker."""
+    return rx.fragment(ticker(seconds=POLL_SECONDS, on_tick=BellState.watch), _popover())
+
+
+def _popover() -> rx.Component:
     return rx.popover.root(
         rx.popover.trigger(
             rx.button(

@@ -7,7 +7,8 @@ import reflex as rx
 from tickit import routes
 from tickit.components.kanban import kanban
 from tickit.components.layout import app_page, empty_state, page_header
-from tickit.state.board import ANY_PRIORITY, ANYONE, CARD_STEP, PRIORITIES
+from tickit.components.live import ticker
+from tickit.state.board import ANY_PRIORITY, ANYONE, CARD_STEP, POLL_SECONDS, PRIORITIES
 from tickit.state.board import BoardState as S
 
 
@@ -85,6 +86,7 @@ def board_page() -> rx.Component:
                     on_move=S.move,
                     on_show_more=S.show_more,
                 ),
+                ticker(seconds=POLL_SECONDS, on_tick=S.watch),
                 width="100%",
             ),
             empty_state(

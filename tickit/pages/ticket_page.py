@@ -15,7 +15,8 @@ from tickit.components.comment_thread import (
     panel_section,
 )
 from tickit.components.layout import app_page, empty_state
-from tickit.state.ticket_page import PRIORITIES, UNASSIGNED
+from tickit.components.live import ticker
+from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
 from tickit.state.ticket_page import TicketCommentsState as C
 from tickit.state.ticket_page import TicketState as T
 
@@ -300,7 +301,14 @@ def ticket_page() -> rx.Component:
     return app_page(
         rx.cond(
             T.found,
-            rx.hstack(_main(), _side_panel(), spacing="6", align="start", width="100%"),
+            rx.hstack(
+                _main(),
+                _side_panel(),
+                ticker(seconds=POLL_SECONDS, on_tick=T.watch),
+                spacing="6",
+                align="start",
+                width="100%",
+            ),
             empty_state("search-x", "No such ticket", "It does not exist, or it is not in a project you work."),
         )
     )

@@ -21,14 +21,6 @@ NEWEST_LIMIT = 20
 
 
 @dataclass(frozen=True)
-class UnreadSummary:
-    """How many notifications are unread, and the newest unread id (0 when none): a cheap change stamp."""
-
-    count: int
-    newest_id: int
-
-
-@dataclass(frozen=True)
 class InboxEntry:
     id: int
     event: str
@@ -38,14 +30,11 @@ class InboxEntry:
     read: bool
 
 
-def unread(*, session: Session, actor: UserPublic) -> UnreadSummary:
-    """The actor's unread count and newest unread id, in one query on the (user_id, read_at, id) index."""
-    count, newest = session.exec(
-        select(func.count(), func.max(Notification.id)).where(
-            Notification.user_id == actor.id, Notification.read_at.is_(None)
-        )
-    ).one()
-    return UnreadSummary(count=int(count), newest_id=int(newest or 0))
+def unread_count(*, session: Session, actor: UserPublic) -> int:
+    """How many of the actor's notifications are unread, counted on the (user_id, read_at, id) index."""
+    return int(
+        session.exec(select(func.count()).where(Notification.user_id == actor.id, Notification.read_at.is_(None))).one()
+    )
 
 
 def _entries(actor: UserPublic):

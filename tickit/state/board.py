@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
+from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from tickit import routes
-from tickit.db import session_scope
 from tickit.models import Priority, Role
-from tickit.services import auth, board
+from tickit.services import board
 from tickit.services.actors import UserPublic
-from tickit.services.errors import ServiceError, ValidationFailed
-from tickit.services.workflow import IllegalTransition
+from tickit.state import live
 from tickit.state.formatting import ago
 from tickit.state.session import SessionState
 
@@ -24,23 +22,56 @@ ANYONE, ANY_PRIORITY = "anyone", "any"
 PRIORITIES = [p.value for p in Priority]
 CARD_STEP = board.CARD_STEP  # the cards "Show more" adds to a column, for the board's button
 
-# One stamp query per board per process every POLL_SECONDS, however many tabs show that board.
-_stamps: dict[tuple[str, str], tuple[float, str]] = {}
+
+@dataclass(frozen=True)
+class BoardView:
+    """One board as the page shows it, read in one transaction."""
+
+    columns: list[dict[str, Any]]
+    legal_moves: dict[str, list[str]]
+    stamp: str
+    agents: list[list[str]]  # [user id, name]
 
 
-def _shared_stamp(actor: UserPublic, project_key: str, type_key: str) -> str:
-    key = (project_key, type_key)
-    checked_at, stamp = _stamps.get(key, (0.0, ""))
-    if time.monotonic() - checked_at >= POLL_SECONDS * 0.9:
-        with session_scope() as session:
-            stamp = board.stamp_of(session=session, actor=actor, project_key=project_key, type_key=type_key)
-        _share_stamp(project_key, type_key, stamp)
-    return stamp
+@dataclass(frozen=True)
+class BoardQuery:
+    """Which board, filtered how, with how many cards asked for per column."""
+
+    project_key: str
+    type_key: str
+    filters: board.BoardFilters
+    shown: dict[str, int]
 
 
-def _share_stamp(project_key: str, type_key: str, stamp: str) -> None:
-    # A drop's fresh stamp goes in too: a cached older one would make the dropping tab reload for nothing.
-    _stamps[(project_key, type_key)] = (time.monotonic(), stamp)
+def read_board(session: Session, actor: UserPublic, query: BoardQuery, *, remember: bool = False) -> BoardView:
+    """The board `query` names; with `remember`, it becomes the board this user opens next time."""
+    shown = board.board(
+        session=session,
+        actor=actor,
+        project_key=query.project_key,
+        type_key=query.type_key,
+        filters=query.filters,
+        shown=query.shown,
+    )
+    agents = board.assignable_agents(session=session, actor=actor, project_key=query.project_key)
+    if remember:
+        board.remember_board(session=session, actor=actor, project_key=query.project_key, type_key=query.type_key)
+    return BoardView(
+        columns=[_column_json(column) for column in shown.columns],
+        legal_moves={status: list(targets) for status, targets in shown.legal_moves.items()},
+        stamp=shown.stamp,
+        agents=[[str(user_id), name] for user_id, name in agents],
+    )
+
+
+def changed_board(session: Session, actor: UserPublic, query: BoardQuery, seen_stamp: str) -> BoardView | None:
+    """The board anew when its stamp is no longer `seen_stamp`, else None (one indexed lookup)."""
+    stamp = board.stamp_of(session=session, actor=actor, project_key=query.project_key, type_key=query.type_key)
+    return None if stamp == seen_stamp else read_board(session, actor, query)
+
+
+def _choices(session: Session, actor: UserPublic) -> tuple[list[board.BoardChoice], str]:
+    return board.board_choices(session=session, actor=actor), board.remembered_board(session=session, actor=actor)
 
 
 def _column_json(column: board.Column) -> dict[str, Any]:
@@ -112,42 +143,41 @@ class BoardState(SessionState):
     text: str = ""
     _stamp: str = ""
     _shown: dict[str, int] = {}  # cards asked for per column key, when more than board.CARD_WINDOW
-    _watcher: int = 0
 
     def _keys(self) -> tuple[str, str]:
         project_key, _, type_key = self.choice.partition("/")
         return project_key, type_key
 
-    def _filters(self) -> board.BoardFilters:
-        return board.BoardFilters(
+    def _query(self) -> BoardQuery:
+        project_key, type_key = self._keys()
+        filters = board.BoardFilters(
             assignee="" if self.assignee == ANYONE else self.assignee,
             priority="" if self.priority == ANY_PRIORITY else self.priority,
             text=self.text,
         )
+        return BoardQuery(project_key, type_key, filters, dict(self._shown))
 
-    def _reload(self, actor: UserPublic, *, remember: bool = False) -> None:
-        """Read the chosen board; with `remember`, it becomes the board this user opens next time."""
+    def _show(self, view: BoardView | None) -> None:
+        """Show `view` (None: nothing) as the server's cards, which the board then draws over its own."""
         self.revision += 1
+        view = view or BoardView(columns=[], legal_moves={}, stamp="", agents=[])
+        self.columns, self.legal_moves, self.agents = view.columns, view.legal_moves, view.agents
+        self._stamp = view.stamp
+
+    def _show_changed(self, view: BoardView | None) -> None:
+        if view is not None:
+            self._show(view)
+
+    async def _reload(self, *, remember: bool = False) -> Any:
+        """Read the chosen board (the columns as far as shown); the event to return when it was refused."""
         if not self.choice:
-            self.columns, self.legal_moves, self._stamp, self.agents = [], {}, "", []
-            return
-        project_key, type_key = self._keys()
-        with session_scope() as session:
-            shown = board.board(
-                session=session,
-                actor=actor,
-                project_key=project_key,
-                type_key=type_key,
-                filters=self._filters(),
-                shown=self._shown,
-            )
-            agents = board.assignable_agents(session=session, actor=actor, project_key=project_key)
-            if remember:
-                board.remember_board(session=session, actor=actor, project_key=project_key, type_key=type_key)
-        self.columns = [_column_json(column) for column in shown.columns]
-        self.legal_moves = {status: list(targets) for status, targets in shown.legal_moves.items()}
-        self._stamp = shown.stamp
-        self.agents = [[str(user_id), name] for user_id, name in agents]
+            self._show(None)
+            return None
+        query = self._query()
+        outcome = await self.run(lambda session, actor: read_board(session, actor, query, remember=remember))
+        if outcome.value is not None:
+            self._show(outcome.value)
+        return outcome.event
 
     def _sync_url(self):
         """Keep the board and filters in the address bar, without a navigation (which would reload the page)."""
@@ -163,15 +193,8 @@ class BoardState(SessionState):
 
     async def _refresh(self, *, remember: bool = False):
         """A new board or new filters: the columns start again from their first cards."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
         self._shown = {}
-        try:
-            self._reload(actor, remember=remember)
-        except ServiceError as exc:
-            return rx.toast.error(str(exc))
-        return self._sync_url()
+        return await self._reload(remember=remember) or self._sync_url()
 
     @rx.event
     async def load(self):
@@ -180,9 +203,10 @@ class BoardState(SessionState):
             self.choices, self.choice, self.columns, self.legal_moves, self.agents = [], "", [], {}, []
             return self.refusal()
         params = self.router.url.query_parameters
-        with session_scope() as session:
-            choices = board.board_choices(session=session, actor=actor)
-            remembered = board.remembered_board(session=session, actor=actor)
+        outcome = await self.run(_choices)
+        if outcome.value is None:
+            return outcome.event
+        choices, remembered = outcome.value
         self.choices = [[f"{c.project_key}/{c.type_key}", f"{c.project_name} · {c.type_name}"] for c in choices]
         values = [value for value, _ in self.choices]
         asked = f"{params.get('project', '').strip().upper()}/{params.get('type', '').strip()}"
@@ -197,14 +221,13 @@ class BoardState(SessionState):
         self.text = params.get("q", "")
         self._shown = {}
         events = []
-        try:
-            self._reload(actor, remember=self.choice != remembered)
-        except ServiceError as exc:
-            events.append(rx.toast.error(str(exc)))
+        refused = await self._reload(remember=self.choice != remembered)
+        if refused is not None:
+            events.append(refused)
         if asked != "/" and asked not in values and values:
             events.append(rx.toast.error(f"No board for {asked.replace('/', ' / ')}; showing {self.choice}."))
         if self.choice:
-            events += [self._sync_url(), BoardState.watch]
+            events.append(self._sync_url())
         return events
 
     @rx.event
@@ -236,94 +259,55 @@ class BoardState(SessionState):
     @rx.event
     async def show_more(self, column_key: str):
         """The next board.CARD_STEP cards of one column."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
         shown = next((len(c["cards"]) for c in self.columns if c["key"] == column_key), None)
         if shown is None:
             return None
         self._shown = {**self._shown, column_key: max(shown, board.CARD_WINDOW) + board.CARD_STEP}
-        try:
-            self._reload(actor)
-        except ServiceError as exc:
-            return rx.toast.error(str(exc))
-        return None
+        return await self._reload()
 
     @rx.event
-    def move(self, drop: dict[str, Any]):
+    async def move(self, drop: dict[str, Any]):
         """A card dropped on the board: {number, to_status, after, before}, already drawn there by the board."""
-        number = str(drop.get("number") or "")
-        try:
-            # Who is dropping is checked in the drop's own transaction (as `actor()` checks it, without the
-            # transaction of its own): a drop is waited for, and on PostgreSQL every round trip shows.
-            with session_scope() as session:
-                actor = auth.resolve_session(session=session, token=self.session_token())
-                done = None
-                if actor is not None:
-                    done = board.move_card(
-                        session=session,
-                        actor=actor,
-                        number=number,
-                        to_status=str(drop.get("to_status") or ""),
-                        after=drop.get("after") or None,
-                        before=drop.get("before") or None,
-                        seen_stamp=self._stamp,
-                    )
-        except IllegalTransition as exc:
-            self.revision += 1  # the board never moved the card; this keeps it honest if it did
-            return rx.toast.error(str(exc))
-        except ServiceError as exc:
-            message = "; ".join(exc.errors.values()) if isinstance(exc, ValidationFailed) else str(exc)
-            self._reload(actor)  # the card goes back where the server has it
-            return rx.toast.error(message)
+        number, to_status, seen_stamp = str(drop.get("number") or ""), str(drop.get("to_status") or ""), self._stamp
+        # Who is dropping is checked in the drop's own transaction: a drop is waited for, and on PostgreSQL
+        # every round trip shows.
+        outcome = await self.run(
+            lambda session, actor: board.move_card(
+                session=session,
+                actor=actor,
+                number=number,
+                to_status=to_status,
+                after=drop.get("after") or None,
+                before=drop.get("before") or None,
+                seen_stamp=seen_stamp,
+            )
+        )
+        if outcome.errors:
+            # The card goes back where the server has it.
+            return await self._reload() or rx.toast.error("; ".join(outcome.errors.values()))
+        done = outcome.value
         if done is None:
-            return self.refusal()
+            return outcome.event
         # Only the two columns the card left and joined change: no query, and the stamp the drop
         # returns keeps this tab's watcher from reloading for its own move.
-        from_key = done.move.from_status.key if done.move else str(drop.get("to_status") or "")
+        from_key = done.move.from_status.key if done.move else to_status
         placed = _placed(self.columns, number, from_key, drop)
         if placed is None or not done.stamp or _runs_short(placed, from_key):
-            self._reload(actor)
-            return None
+            return await self._reload()
         self.columns = placed
         self.revision += 1
         self._stamp = done.stamp
-        _share_stamp(*self._keys(), done.stamp)
         return None
 
-    def _still_watching(self, watcher: int) -> bool:
-        from tickit.tickit import app  # the running app, which knows which tabs are connected
-
-        connected = self.router.session.client_token in app.event_namespace.token_to_sid
-        on_board = self.router.url.path.rstrip("/") == routes.TICKETS_BOARD
-        return watcher == self._watcher and connected and on_board
-
-    @rx.event(background=True)
+    @rx.event
     async def watch(self):
-        """Reload while the board is open when someone else changes its tickets; ends when the tab leaves."""
-        async with self:
-            self._watcher += 1
-            watcher = self._watcher
-            actor = await self.actor()
-        while actor is not None:
-            await asyncio.sleep(POLL_SECONDS)
-            async with self:
-                if not self._still_watching(watcher):
-                    return
-                project_key, type_key = self._keys()
-                stamp = self._stamp
-            if not project_key:
-                continue
-            try:
-                current = await asyncio.to_thread(_shared_stamp, actor, project_key, type_key)
-            except ServiceError:
-                return
-            if current != stamp:
-                async with self:
-                    if not self._still_watching(watcher):
-                        return
-                    if (project_key, type_key) == self._keys():
-                        try:
-                            self._reload(actor)
-                        except ServiceError:
-                            return
+        """One tick of the board's ticker: reload when someone else changed this board's tickets."""
+        if not self.choice:
+            return None
+        query, seen = self._query(), self._stamp
+        return await live.tick(
+            self,
+            lambda session, actor: changed_board(session, actor, query, seen),
+            self._show_changed,
+            refused=BoardState.load,
+        )

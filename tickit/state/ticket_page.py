@@ -5,16 +5,15 @@ Two sibling states, each small: `TicketState` (the ticket, its fields, activity 
 `state.comment_thread`). Both admit agents and admins only, so internal notes (which the services
 show to those who work the project) never reach a client's browser; clients get their own portal page.
 
-While the page is open, `TicketState.watch` compares the ticket's stamp every POLL_SECONDS and
-reloads both states when someone else changed the ticket. The stamp query runs once per ticket per
-process per interval, however many tabs show that ticket.
+While the page is open, its ticker fires `TicketState.watch` every POLL_SECONDS, which compares the
+ticket's stamp (checking the viewer's access again, see `state.live`) and reloads both states when
+someone else changed the ticket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import time
 from typing import Any
 
 import reflex as rx
@@ -28,6 +27,7 @@ from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
+from tickit.state import live
 from tickit.state.comment_thread import ActivityRow, ThreadComment, ThreadFile, message, number_from_route
 from tickit.state.formatting import PRIORITY_COLORS, ago, timestamp
 from tickit.state.session import SessionState
@@ -35,18 +35,6 @@ from tickit.state.session import SessionState
 PRIORITIES = [p.value for p in Priority]
 UNASSIGNED = "none"
 POLL_SECONDS = 2.0
-
-# ticket number -> (when checked, stamp): one stamp query per ticket per process every POLL_SECONDS.
-_stamps: dict[str, tuple[float, str]] = {}
-
-
-def _shared_stamp(actor: UserPublic, number: str) -> str:
-    checked_at, stamp = _stamps.get(number, (0.0, ""))
-    if time.monotonic() - checked_at >= POLL_SECONDS * 0.9:
-        with session_scope() as session:
-            stamp = ticket_stamp(session=session, actor=actor, number=number)
-        _stamps[number] = (time.monotonic(), stamp)
-    return stamp
 
 
 @dataclasses.dataclass
@@ -108,7 +96,6 @@ class TicketState(SessionState):
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
     stamp: str = ""  # the ticket's change stamp as shown
-    _watcher: int = 0
     upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
 
     @rx.var
@@ -224,43 +211,18 @@ class TicketState(SessionState):
         self._reload(actor)
         return rx.toast.success(f"Removed {name}.")
 
-    def _still_watching(self, watcher: int, number: str) -> bool:
-        from tickit.tickit import app  # the running app, which knows which tabs are connected
-
-        connected = self.router.session.client_token in app.event_namespace.token_to_sid
-        here = self.router.url.path.rstrip("/").upper() == routes.ticket_page(number).upper()
-        return watcher == self._watcher and connected and here and self.number == number
-
-    @rx.event(background=True)
+    @rx.event
     async def watch(self):
-        """While this ticket stays open, show what others change in it; ends when the tab leaves or closes."""
-        async with self:
-            self._watcher += 1
-            watcher, number, actor = self._watcher, self.number, await self.actor()
-        while actor is not None:
-            await asyncio.sleep(POLL_SECONDS)
-            async with self:
-                if not self._still_watching(watcher, number):
-                    return
-                shown = self.stamp
-            try:
-                current = await asyncio.to_thread(_shared_stamp, actor, number)
-            except ServiceError:
-                return  # no longer visible to this actor; the next event or load says so
-            if current == shown:
-                continue
-            async with self:
-                if not self._still_watching(watcher, number):
-                    return
-                actor = await self.actor()  # signed out or deactivated since the page opened: show nothing more
-                if actor is None:
-                    return
-                comments_state = await self.get_state(TicketCommentsState)
-                try:
-                    self._reload(actor)
-                    thread.reload(comments_state, actor, works=True)
-                except ServiceError:
-                    return
+        """One tick of the page's ticker: show what others changed in this ticket since it was shown."""
+        if not self.found:
+            return None
+        number, shown = self.number, self.stamp
+        return await live.tick(
+            self,
+            lambda session, actor: ticket_stamp(session=session, actor=actor, number=number),
+            lambda stamp: None if stamp == shown else [TicketState.reload, TicketCommentsState.reload],
+            refused=TicketState.load,
+        )
 
     @rx.event
     async def move(self, status_key: str):
@@ -358,6 +320,18 @@ class TicketCommentsState(SessionState):
         if actor is None:
             return self.refusal()
         return self._done(change(self, actor, *args, works=True))
+
+    @rx.event
+    async def reload(self):
+        """The thread anew, the composer as it is: what the ticket's watcher asks for when others changed it."""
+        actor = await self.actor()
+        if actor is None:
+            return self.refusal()
+        try:
+            await asyncio.to_thread(thread.reload, self, actor, works=True)
+        except ServiceError:
+            return None  # no longer visible to them: the ticket's own reload says so
+        return None
 
     @rx.event
     async def load(self):
