@@ -332,7 +332,8 @@ def test_the_list_says_which_files_the_actor_may_remove(session, desk):
     agents, clients = upload(session, desk.agent, desk.number), upload(session, desk.client, desk.number)
 
     def removable(actor) -> dict[int, bool]:
-        return {v.id: v.removable for v in attachments.list_for_ticket(session=session, actor=actor, number=desk.number)}
+        views = attachments.list_for_ticket(session=session, actor=actor, number=desk.number)
+        return {v.id: v.removable for v in views}
 
     assert removable(desk.client) == {agents.id: False, clients.id: True}
     assert removable(desk.agent) == {agents.id: True, clients.id: True}

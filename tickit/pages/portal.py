@@ -12,6 +12,36 @@ from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import MyTicketsState
 
 
+def _pager() -> rx.Component:
+    """First and next page, shown once the client has more tickets than one page holds."""
+    return rx.cond(
+        MyTicketsState.later_page | (MyTicketsState.next_cursor != ""),
+        rx.hstack(
+            rx.spacer(),
+            rx.button(
+                rx.icon("chevrons-left", size=14),
+                "First page",
+                variant="soft",
+                color_scheme="gray",
+                size="2",
+                disabled=~MyTicketsState.later_page,
+                on_click=MyTicketsState.first_page,
+            ),
+            rx.button(
+                "Next page",
+                rx.icon("chevron-right", size=14),
+                variant="soft",
+                size="2",
+                disabled=MyTicketsState.next_cursor == "",
+                on_click=MyTicketsState.next_page,
+            ),
+            spacing="3",
+            width="100%",
+            padding_top="12px",
+        ),
+    )
+
+
 def my_tickets_page() -> rx.Component:
     return app_page(
         page_header(
@@ -21,7 +51,7 @@ def my_tickets_page() -> rx.Component:
         ),
         rx.cond(
             MyTicketsState.rows.length() > 0,
-            ticket_table(MyTicketsState.rows, staff=False),
+            rx.fragment(ticket_table(MyTicketsState.rows, staff=False), _pager()),
             empty_state(
                 "inbox",
                 "No tickets yet",
