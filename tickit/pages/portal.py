@@ -7,39 +7,14 @@ import reflex as rx
 from tickit import routes
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
-from tickit.components.ticket_table import ticket_table
+from tickit.components.ticket_table import page_buttons, ticket_table
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import MyTicketsState
 
 
 def _pager() -> rx.Component:
-    """First and next page, shown once the client has more tickets than one page holds."""
-    return rx.cond(
-        MyTicketsState.later_page | (MyTicketsState.next_cursor != ""),
-        rx.hstack(
-            rx.spacer(),
-            rx.button(
-                rx.icon("chevrons-left", size=14),
-                "First page",
-                variant="soft",
-                color_scheme="gray",
-                size="2",
-                disabled=~MyTicketsState.later_page,
-                on_click=MyTicketsState.first_page,
-            ),
-            rx.button(
-                "Next page",
-                rx.icon("chevron-right", size=14),
-                variant="soft",
-                size="2",
-                disabled=MyTicketsState.next_cursor == "",
-                on_click=MyTicketsState.next_page,
-            ),
-            spacing="3",
-            width="100%",
-            padding_top="12px",
-        ),
-    )
+    """Shown once the client has more tickets than one page holds."""
+    return rx.cond(MyTicketsState.later_page | (MyTicketsState.next_cursor != ""), page_buttons(MyTicketsState))
 
 
 def my_tickets_page() -> rx.Component:
