@@ -195,8 +195,8 @@ class TicketState(SessionState):
     async def _change(self, change: Callable[[Session, UserPublic], object], done: Any = None) -> Any:
         """Run one edit through its service and show the ticket as it then is; `done` is sent on success.
 
-        A refusal shows the ticket as it now is too (someone may have moved it meanwhile), with the
-        refusal's field errors beside their fields and any other refusal as a toast.
+        A refusal shows the ticket as it now is too (someone may have moved it meanwhile), with a custom
+        field's errors beneath that field and any other refusal as a toast.
         """
         number = self.number
 
@@ -210,7 +210,7 @@ class TicketState(SessionState):
             return done
         if not outcome.errors:
             return outcome.event
-        field_errors = "form" not in outcome.errors
+        field_errors = all(key.startswith("fields.") for key in outcome.errors)
         event = await self._refresh(outcome.errors if field_errors else None)
         return event or (None if field_errors else refused(outcome))
 
