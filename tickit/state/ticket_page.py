@@ -122,6 +122,7 @@ class TicketState(SessionState):
     assignee_name: str = ""
     agents: list[list[str]] = []  # [user id, name]
     my_id: str = ""
+    can_take: bool = False  # the reader is one of the agents the ticket may go to, and does not have it
     reporter_name: str = ""
     reporter_email: str = ""
     source: str = ""
@@ -157,6 +158,7 @@ class TicketState(SessionState):
         self.assignee_name = detail.assignee.name if detail.assignee else ""
         self.agents = [[str(p.id), p.name] for p in view.agents]
         self.my_id = str(view.reader_id)
+        self.can_take = view.reader_id in {p.id for p in view.agents} and self.assignee != self.my_id
         self.reporter_name, self.reporter_email = detail.reporter_name, detail.reporter_email
         self.source = detail.source
         self.created_at, self.updated_at = timestamp(detail.created_at), timestamp(detail.updated_at)
