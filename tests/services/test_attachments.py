@@ -328,6 +328,17 @@ def test_only_the_uploader_or_the_tickets_agents_remove_a_file(session, desk):
         attachments.remove_attachment(session=session, actor=desk.outside_agent, attachment_id=agents.id)
 
 
+def test_the_list_says_which_files_the_actor_may_remove(session, desk):
+    agents, clients = upload(session, desk.agent, desk.number), upload(session, desk.client, desk.number)
+
+    def removable(actor) -> dict[int, bool]:
+        views = attachments.list_for_ticket(session=session, actor=actor, number=desk.number)
+        return {v.id: v.removable for v in views}
+
+    assert removable(desk.client) == {agents.id: False, clients.id: True}
+    assert removable(desk.agent) == {agents.id: True, clients.id: True}
+
+
 def test_a_removed_file_stays_on_disk(session, desk, data_dir):
     view = upload(session, desk.client, desk.number)
     attachments.remove_attachment(session=session, actor=desk.client, attachment_id=view.id)

@@ -257,6 +257,21 @@ def test_the_author_or_an_admin_deletes_a_comment_and_the_deletion_is_logged(ses
     assert thread_texts(session, desk.client, desk.number) == []
 
 
+def test_the_thread_says_what_each_reader_may_do_with_each_comment(session, desk):
+    root = comment(session, desk.client, desk.number, "<p>Root</p>")
+    reply = comment(session, desk.agent, desk.number, "<p>Reply</p>", parent_id=root.id)
+
+    def allowed(actor) -> dict[int, tuple[bool, bool, bool]]:
+        shown = comments.thread(session=session, actor=actor, number=desk.number)
+        return {c.id: (c.editable, c.removable, c.can_reply) for c in shown}
+
+    assert allowed(desk.client) == {root.id: (True, True, True), reply.id: (False, False, False)}
+    assert allowed(desk.agent) == {root.id: (False, False, True), reply.id: (True, True, False)}
+    assert allowed(desk.admin) == {root.id: (False, True, True), reply.id: (False, True, False)}
+    comments.delete_comment(session=session, actor=desk.client, comment_id=root.id)
+    assert allowed(desk.client)[root.id] == (False, False, False)
+
+
 def test_deleted_comment_leaves_a_placeholder_and_its_replies(session, desk):
     root = comment(session, desk.client, desk.number, "<p>Root</p>")
     reply = comment(session, desk.agent, desk.number, "<p>Reply</p>", parent_id=root.id)

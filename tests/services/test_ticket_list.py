@@ -156,6 +156,16 @@ def test_each_role_sees_exactly_the_tickets_it_may(session, desk):
     assert found(session, desk.idle_agent) == set()
 
 
+def test_a_client_with_250_tickets_pages_through_all_of_them_and_never_sees_another_clients(session, desk):
+    own = {
+        f"HH-{make_ticket(session, desk.hh, desk.client, f'Mine {i}', created_at=T0 + timedelta(minutes=i)).number}"
+        for i in range(250)
+    }
+    make_ticket(session, desk.hh, desk.other_client, "Someone else's")
+    seen, pages = walk(session, desk.client, TicketQuery())
+    assert (len(seen), set(seen), pages) == (250, own, 5)
+
+
 def test_filters_never_widen_what_the_actor_sees(session, desk):
     make_ticket(session, desk.xy, desk.client)
     make_ticket(session, desk.hh, desk.other_client)

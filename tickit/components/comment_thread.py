@@ -1,10 +1,11 @@
 """The pieces the staff ticket page and the portal ticket page share: the comment thread with its editors,
 the composer, a list of files, the activity log and the side panel's sections.
 
-The thread and the composer are factories over a comment state `S` (the protocol is described in
-`tickit.state.comment_thread`): they read its vars and bind its own event handlers, so each page's
-handlers run as that page's state. What differs between the pages (who may write internal notes,
-whether one's own comments read "You") is passed in, never decided here.
+The thread and the composer are factories over a page state `S` that inherits the `CommentThread`
+mixin (`tickit.state.comment_thread`): they read its vars and bind its own event handlers, so each
+page's handlers run as that page's state. Which actions a comment offers is what the services said
+the reader may do; what differs between the pages (the internal-note switch, whether one's own
+comments read "You") is passed in, never decided here.
 """
 
 from __future__ import annotations
@@ -197,14 +198,9 @@ def _comment_actions(S, comment) -> rx.Component:
         return rx.button(rx.icon(icon, size=12), label, size="1", variant="ghost", on_click=handler, **props)
 
     return rx.hstack(
-        rx.cond(~comment.is_reply, action("Reply", "reply", S.start_reply(comment.id), color_scheme="gray")),
-        rx.cond(
-            comment.mine,
-            rx.fragment(
-                action("Edit", "pencil", S.start_edit(comment.id), color_scheme="gray"),
-                action("Delete", "trash-2", S.delete(comment.id), color_scheme="red"),
-            ),
-        ),
+        rx.cond(comment.can_reply, action("Reply", "reply", S.start_reply(comment.id), color_scheme="gray")),
+        rx.cond(comment.editable, action("Edit", "pencil", S.start_edit(comment.id), color_scheme="gray")),
+        rx.cond(comment.removable, action("Delete", "trash-2", S.delete(comment.id), color_scheme="red")),
         spacing="3",
         padding_top="4px",
     )

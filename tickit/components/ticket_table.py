@@ -1,4 +1,4 @@
-"""The ticket table shared by the portal and the staff list."""
+"""The ticket table of the portal, and the page buttons both ticket lists show."""
 
 from __future__ import annotations
 
@@ -38,4 +38,33 @@ def ticket_table(rows, staff: bool) -> rx.Component:
         padding="0",
         width="100%",
         overflow_x="auto",
+    )
+
+
+def page_buttons(S, *leading: rx.Component) -> rx.Component:
+    """First and next page of list state `S` (`later_page`, `next_cursor`, `first_page`, `next_page`)."""
+    return rx.hstack(
+        *leading,
+        rx.spacer(),
+        rx.button(
+            rx.icon("chevrons-left", size=14),
+            "First page",
+            variant="soft",
+            color_scheme="gray",
+            size="2",
+            disabled=~S.later_page,
+            on_click=S.first_page,
+        ),
+        rx.button(
+            "Next page",
+            rx.icon("chevron-right", size=14),
+            variant="soft",
+            size="2",
+            disabled=S.next_cursor == "",
+            on_click=S.next_page,
+        ),
+        spacing="3",
+        align="center",
+        width="100%",
+        padding_top="12px",
     )

@@ -7,9 +7,14 @@ import reflex as rx
 from tickit import routes
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
-from tickit.components.ticket_table import ticket_table
+from tickit.components.ticket_table import page_buttons, ticket_table
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import MyTicketsState
+
+
+def _pager() -> rx.Component:
+    """Shown once the client has more tickets than one page holds."""
+    return rx.cond(MyTicketsState.later_page | (MyTicketsState.next_cursor != ""), page_buttons(MyTicketsState))
 
 
 def my_tickets_page() -> rx.Component:
@@ -21,7 +26,7 @@ def my_tickets_page() -> rx.Component:
         ),
         rx.cond(
             MyTicketsState.rows.length() > 0,
-            ticket_table(MyTicketsState.rows, staff=False),
+            rx.fragment(ticket_table(MyTicketsState.rows, staff=False), _pager()),
             empty_state(
                 "inbox",
                 "No tickets yet",

@@ -166,10 +166,7 @@ def _people() -> rx.Component:
         rx.hstack(
             rx.text("Assignee", size="1", weight="bold", color=rx.color("gray", 10), text_transform="uppercase"),
             rx.spacer(),
-            rx.cond(
-                T.assignee != T.my_id,
-                rx.button("Assign to me", size="1", variant="ghost", on_click=T.assign_to_me),
-            ),
+            rx.cond(T.can_take, rx.button("Assign to me", size="1", variant="ghost", on_click=T.assign_to_me)),
             align="center",
             width="100%",
         ),

@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.ticket_list_table import ticket_list_table
+from tickit.components.ticket_table import page_buttons
 from tickit.models import Priority
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import ANY, ASSIGNEE_LABELS, CATEGORY_LABELS, SORT_CHOICES
@@ -145,31 +146,7 @@ def _filters() -> rx.Component:
 
 
 def _pager() -> rx.Component:
-    return rx.hstack(
-        rx.text(S.rows.length(), " tickets on this page", size="2", color=rx.color("gray", 10)),
-        rx.spacer(),
-        rx.button(
-            rx.icon("chevrons-left", size=14),
-            "First page",
-            variant="soft",
-            color_scheme="gray",
-            size="2",
-            disabled=~S.later_page,
-            on_click=S.first_page,
-        ),
-        rx.button(
-            "Next page",
-            rx.icon("chevron-right", size=14),
-            variant="soft",
-            size="2",
-            disabled=S.next_cursor == "",
-            on_click=S.next_page,
-        ),
-        spacing="3",
-        align="center",
-        width="100%",
-        padding_top="12px",
-    )
+    return page_buttons(S, rx.text(S.rows.length(), " tickets on this page", size="2", color=rx.color("gray", 10)))
 
 
 def tickets_page() -> rx.Component:

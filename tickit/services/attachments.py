@@ -93,6 +93,7 @@ class AttachmentView:
     created_at: datetime
     download_url: str
     thumbnail_url: str | None
+    removable: bool  # the actor may remove it (its uploader, or someone who works the ticket)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def store_upload(
         _forget_new_file(session, stored.path)
         _unlink(stored.path)
         raise
-    return _view_of(attachment, actor.name)
+    return _view_of(attachment, actor.name, removable=True)
 
 
 def open_download(*, session: Session, actor: UserPublic, attachment_id: int) -> Download:
@@ -198,7 +199,7 @@ def remove_attachment(*, session: Session, actor: UserPublic, attachment_id: int
     removing someone else's file.
     """
     attachment, ticket, works = _visible_attachment(session, actor, attachment_id, for_update=True)
-    if attachment.uploaded_by_id != actor.id and not works:
+    if not _may_remove(attachment, actor, works):
         raise PermissionDenied("Only its uploader or the ticket's agents may remove a file.")
     now = utcnow()
     attachment.removed_at = now
@@ -223,9 +224,17 @@ def list_for_ticket(*, session: Session, actor: UserPublic, number: str) -> list
         )
         .order_by(Attachment.created_at, Attachment.id)
     )
-    if not can_work(session, actor, ticket.project_id):
+    works = can_work(session, actor, ticket.project_id)
+    if not works:
         query = query.where(or_(Attachment.comment_id.is_(None), Comment.is_internal == False))  # noqa: E712
-    return [_view_of(attachment, uploader) for attachment, uploader in session.exec(query).all()]
+    return [
+        _view_of(attachment, uploader, removable=_may_remove(attachment, actor, works))
+        for attachment, uploader in session.exec(query).all()
+    ]
+
+
+def _may_remove(attachment: Attachment, actor: UserPublic, works: bool) -> bool:
+    return works or attachment.uploaded_by_id == actor.id
 
 
 # --- names and types -------------------------------------------------------------------------
@@ -462,7 +471,7 @@ def _visible_attachment(
 # --- views and log ---------------------------------------------------------------------------
 
 
-def _view_of(attachment: Attachment, uploader: str | None) -> AttachmentView:
+def _view_of(attachment: Attachment, uploader: str | None, *, removable: bool) -> AttachmentView:
     is_image = attachment.content_type in RASTER_IMAGE_TYPES
     return AttachmentView(
         id=attachment.id,
@@ -476,6 +485,7 @@ def _view_of(attachment: Attachment, uploader: str | None) -> AttachmentView:
         created_at=attachment.created_at,
         download_url=routes.attachment_download(attachment.id),
         thumbnail_url=routes.attachment_thumbnail(attachment.id) if is_image else None,
+        removable=removable,
     )
 
 

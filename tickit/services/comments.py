@@ -54,6 +54,9 @@ class CommentView:
     created_at: datetime
     edited_at: datetime | None
     mentions: tuple[str, ...]
+    editable: bool  # the actor may change its body: its author, while it is not deleted
+    removable: bool  # the actor may delete it: its author or an admin, while it is not deleted
+    can_reply: bool  # a reply may go under it: threads are one level deep, so a root that is not deleted
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def add_comment(
         session, ticket, actor, "comment_added", after={"comment_id": comment.id, "internal": internal}, now=now
     )
     notifications.stage_comment_added(session, comment=comment, actor=actor, from_staff=works)
-    return _view(session, comment)
+    return _view(session, comment, actor)
 
 
 def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_html: str) -> CommentView:
@@ -123,11 +126,11 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
     else wrote it. An edit that changes nothing after sanitising is not logged.
     """
     comment, ticket = _comment_for_change(session, actor, comment_id)
-    if comment.author_id != actor.id:
+    if not _may_edit(comment, actor):
         raise PermissionDenied("Only its author may edit a comment.")
     html, text = _cleaned_body(body_html)
     if html == comment.body_html:
-        return _view(session, comment)
+        return _view(session, comment, actor)
     now = utcnow()
     before_text, before_mentions = comment.body_text, list(comment.mentions or [])
     comment.body_html, comment.body_text = html, text
@@ -149,7 +152,7 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
         now=now,
     )
     notifications.stage_mentions_added(session, comment=comment, actor=actor, before=before_mentions)
-    return _view(session, comment)
+    return _view(session, comment, actor)
 
 
 def delete_comment(*, session: Session, actor: UserPublic, comment_id: int) -> None:
@@ -158,7 +161,7 @@ def delete_comment(*, session: Session, actor: UserPublic, comment_id: int) -> N
     NotFound if the actor may not see the comment or it is already deleted.
     """
     comment, ticket = _comment_for_change(session, actor, comment_id)
-    if comment.author_id != actor.id and not actor.is_admin:
+    if not _may_delete(comment, actor):
         raise PermissionDenied("Only its author or an admin may delete a comment.")
     now = utcnow()
     comment.deleted_at = now
@@ -200,8 +203,8 @@ def thread(*, session: Session, actor: UserPublic, number: str) -> list[CommentV
         below = replies.get(root.id, [])
         if root.deleted_at is not None and not below:
             continue
-        shown.append(_view_of(root, author, names))
-        shown.extend(_view_of(c, u, names) for c, u in below)
+        shown.append(_view_of(root, author, names, actor))
+        shown.extend(_view_of(c, u, names, actor) for c, u in below)
     return shown
 
 
@@ -290,12 +293,20 @@ def _names(session: Session, ids: set[int]) -> dict[int, str]:
     return dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
-def _view(session: Session, comment: Comment) -> CommentView:
+def _may_edit(comment: Comment, actor: UserPublic) -> bool:
+    return comment.author_id == actor.id
+
+
+def _may_delete(comment: Comment, actor: UserPublic) -> bool:
+    return comment.author_id == actor.id or actor.is_admin
+
+
+def _view(session: Session, comment: Comment, actor: UserPublic) -> CommentView:
     author = session.get(User, comment.author_id) if comment.author_id is not None else None
-    return _view_of(comment, author, _names(session, set(comment.mentions or [])))
+    return _view_of(comment, author, _names(session, set(comment.mentions or [])), actor)
 
 
-def _view_of(comment: Comment, author: User | None, names: dict[int, str]) -> CommentView:
+def _view_of(comment: Comment, author: User | None, names: dict[int, str], actor: UserPublic) -> CommentView:
     deleted = comment.deleted_at is not None
     return CommentView(
         id=comment.id,
@@ -311,6 +322,9 @@ def _view_of(comment: Comment, author: User | None, names: dict[int, str]) -> Co
         created_at=comment.created_at,
         edited_at=comment.edited_at,
         mentions=() if deleted else tuple(names[i] for i in comment.mentions or [] if i in names),
+        editable=not deleted and _may_edit(comment, actor),
+        removable=not deleted and _may_delete(comment, actor),
+        can_reply=not deleted and comment.parent_id is None,
     )
 
 

@@ -1,9 +1,9 @@
 """The ticket list: filters, search, sort and keyset pages, with the filters kept in a query string.
 
 Decisions the list's callers rely on:
-- Who sees what (as `tickets.tickets_reported_by` for a client's own list, and `access`):
-  agents see the tickets of the projects where they are agents, admins every ticket, everyone else
-  the tickets they reported. Filters only ever narrow that set.
+- Who sees what (as `access` decides for one ticket): one list serves every role, the client's
+  portal included. Agents see the tickets of the projects where they are agents, admins every
+  ticket, everyone else the tickets they reported. Filters only ever narrow that set.
 - Filters combine with AND; the values of one filter with OR. Keys (projects, types, statuses) are
   resolved to ids first, so the big query filters on ticket columns the indexes cover.
 - Pages are keyset pages on (sort value, ticket id), ties broken by id in the sort's direction, so
@@ -43,7 +43,6 @@ from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
 from tickit.services.projects import project_ids_for
 from tickit.services.templates import KEY_PATTERN
-from tickit.services.tickets import TicketRow
 
 SORTS = ("updated", "created", "priority", "number")
 DIRECTIONS = ("desc", "asc")
@@ -103,6 +102,25 @@ class TicketQuery:
             raise ValueError(f"sort is one of {SORTS} and direction one of {DIRECTIONS}")
         if isinstance(self.page_size, bool) or not 1 <= self.page_size <= PAGE_SIZE_MAX:
             raise ValueError(f"page_size is 1 to {PAGE_SIZE_MAX}, not {self.page_size!r}")
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    """One ticket as a list shows it."""
+
+    number: str
+    title: str
+    project_key: str
+    project_name: str
+    type_name: str
+    status_name: str
+    status_category: str
+    status_color: str
+    priority: str
+    reporter_name: str
+    assignee_name: str
+    created_at: datetime
+    updated_at: datetime
 
 
 @dataclass(frozen=True)

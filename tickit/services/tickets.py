@@ -1,13 +1,11 @@
-"""Filing tickets from the web and listing them for each role."""
+"""Filing tickets from the web."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.models import (
@@ -18,7 +16,6 @@ from tickit.models import (
     Ticket,
     TicketStatus,
     TicketType,
-    User,
     utcnow,
 )
 from tickit.services import fields, notifications
@@ -30,7 +27,6 @@ from tickit.services.projects import project_ids_for
 
 TITLE_MAX = 300
 DESCRIPTION_MAX = 20_000
-LIST_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -46,23 +42,6 @@ class FilingTarget:
     project_key: str
     project_name: str
     types: tuple[TypeChoice, ...]
-
-
-@dataclass(frozen=True)
-class TicketRow:
-    number: str
-    title: str
-    project_key: str
-    project_name: str
-    type_name: str
-    status_name: str
-    status_category: str
-    status_color: str
-    priority: str
-    reporter_name: str
-    assignee_name: str
-    created_at: datetime
-    updated_at: datetime
 
 
 def filing_targets(*, session: Session, actor: UserPublic) -> list[FilingTarget]:
@@ -183,41 +162,3 @@ def create_web_ticket(
     )
     notifications.stage_ticket_created(session, ticket_id=ticket.id, title=title)
     return format_ticket_number(project.key, number)
-
-
-def _rows(session: Session, *conditions) -> list[TicketRow]:
-    reporter, assignee = aliased(User), aliased(User)
-    query = (
-        select(Ticket, Project, TicketType, TicketStatus, reporter.name, assignee.name)
-        .join(Project, Ticket.project_id == Project.id)
-        .join(TicketType, Ticket.type_id == TicketType.id)
-        .join(TicketStatus, Ticket.status_id == TicketStatus.id)
-        .outerjoin(reporter, Ticket.reporter_id == reporter.id)
-        .outerjoin(assignee, Ticket.assignee_id == assignee.id)
-        .where(*conditions)
-        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-        .limit(LIST_LIMIT)
-    )
-    return [
-        TicketRow(
-            number=f"{p.key}-{t.number}",
-            title=t.title,
-            project_key=p.key,
-            project_name=p.name,
-            type_name=tt.name,
-            status_name=s.name,
-            status_category=s.category,
-            status_color=s.color,
-            priority=t.priority,
-            reporter_name=reporter_name or "—",
-            assignee_name=assignee_name or "Unassigned",
-            created_at=t.created_at,
-            updated_at=t.updated_at,
-        )
-        for t, p, tt, s, reporter_name, assignee_name in session.exec(query).all()
-    ]
-
-
-def tickets_reported_by(*, session: Session, actor: UserPublic) -> list[TicketRow]:
-    """The actor's own tickets, most recently changed first (a client's portal)."""
-    return _rows(session, Ticket.reporter_id == actor.id)

@@ -1,9 +1,9 @@
 """The staff ticket page /tickets/[number]: the ticket with its side panel, and its comment thread.
 
 Two sibling states, each small: `TicketState` (the ticket, its fields, activity and files) and
-`TicketCommentsState` (the thread and the composer, its logic shared with the portal page in
-`state.comment_thread`). Both admit agents and admins only, so internal notes (which the services
-show to those who work the project) never reach a client's browser; clients get their own portal page.
+`TicketCommentsState` (the thread and the composer, the `CommentThread` mixin it shares with the
+portal page). Both admit agents and admins only, so internal notes (which the services show to those
+who work the project) never reach a client's browser; clients get their own portal page.
 
 While the page is open, its ticker fires `TicketState.watch` every POLL_SECONDS, which compares the
 ticket's stamp (checking the viewer's access again, see `state.live`) and reloads both states when
@@ -12,23 +12,22 @@ someone else changed the ticket.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.db import session_scope
 from tickit.models import Priority, Role
 from tickit.services import attachments, ticket_detail, workflow
 from tickit.services.actors import UserPublic
-from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
 from tickit.state import live
-from tickit.state.comment_thread import ActivityRow, ThreadComment, ThreadFile, message, number_from_route
+from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, number_from_route, refused
 from tickit.state.formatting import PRIORITY_COLORS, ago, timestamp
 from tickit.state.session import SessionState
 
@@ -68,6 +67,29 @@ def _field_value(value: Any) -> str:
     return str(value)
 
 
+@dataclasses.dataclass(frozen=True)
+class _TicketView:
+    """What the side panel shows, read in one transaction."""
+
+    detail: ticket_detail.TicketDetail
+    agents: list[ticket_detail.Person]
+    history: list[ticket_detail.ActivityView]
+    files: list[ThreadFile]
+    stamp: str
+    reader_id: int
+
+
+def _read_ticket(session: Session, actor: UserPublic, number: str) -> _TicketView:
+    return _TicketView(
+        detail=ticket_detail.ticket_detail(session=session, actor=actor, number=number),
+        agents=ticket_detail.assignable_agents(session=session, actor=actor, number=number),
+        history=ticket_detail.activity(session=session, actor=actor, number=number),
+        files=thread.ticket_files(session, actor, number),
+        stamp=ticket_stamp(session=session, actor=actor, number=number),
+        reader_id=actor.id,
+    )
+
+
 class TicketState(SessionState):
     """The ticket and its side panel: status moves, assignee, priority, custom fields, activity, files."""
 
@@ -85,6 +107,7 @@ class TicketState(SessionState):
     assignee_name: str = ""
     agents: list[list[str]] = []  # [user id, name]
     my_id: str = ""
+    can_take: bool = False  # the reader is one of the agents the ticket may go to, and does not have it
     reporter_name: str = ""
     reporter_email: str = ""
     source: str = ""
@@ -106,14 +129,10 @@ class TicketState(SessionState):
     def priority_color(self) -> str:
         return PRIORITY_COLORS.get(self.priority, "gray")
 
-    def _reload(self, actor: UserPublic, errors: dict[str, str] | None = None) -> None:
-        with session_scope() as session:
-            detail = ticket_detail.ticket_detail(session=session, actor=actor, number=self.number)
-            agents = ticket_detail.assignable_agents(session=session, actor=actor, number=self.number)
-            history = ticket_detail.activity(session=session, actor=actor, number=self.number)
-            self.files = thread.ticket_files(session, actor, self.number, works=True)
-            self.stamp = ticket_stamp(session=session, actor=actor, number=self.number)
+    def _show(self, view: _TicketView, errors: dict[str, str] | None = None) -> None:
+        detail = view.detail
         self.found = True
+        self.files, self.stamp = view.files, view.stamp
         self.title, self.description = detail.title, detail.description
         self.project_name, self.type_name = detail.project_name, detail.type_name
         self.status_name, self.status_color = detail.status.name, detail.status.color or "gray"
@@ -121,8 +140,9 @@ class TicketState(SessionState):
         self.priority = detail.priority
         self.assignee = str(detail.assignee.id) if detail.assignee else UNASSIGNED
         self.assignee_name = detail.assignee.name if detail.assignee else ""
-        self.agents = [[str(p.id), p.name] for p in agents]
-        self.my_id = str(actor.id)
+        self.agents = [[str(p.id), p.name] for p in view.agents]
+        self.my_id = str(view.reader_id)
+        self.can_take = view.reader_id in {p.id for p in view.agents} and self.assignee != self.my_id
         self.reporter_name, self.reporter_email = detail.reporter_name, detail.reporter_email
         self.source = detail.source
         self.created_at, self.updated_at = timestamp(detail.created_at), timestamp(detail.updated_at)
@@ -145,25 +165,40 @@ class TicketState(SessionState):
             for f in detail.fields
             if not f.archived
         ]
-        self.activity = [ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in history]
+        self.activity = [
+            ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in view.history
+        ]
         self.upload_limit = get_settings().upload_limit_bytes
 
-    async def _change(self, change) -> Any:
-        """Run one edit through a service, then show the ticket as it now is."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            with session_scope() as session:
-                change(session, actor)
-        except workflow.IllegalTransition as exc:
-            self._reload(actor)
-            return rx.toast.error(str(exc))
-        except ServiceError as exc:
-            self._reload(actor)
-            return rx.toast.error(message(exc))
-        self._reload(actor)
-        return None
+    async def _refresh(self, errors: dict[str, str] | None = None) -> Any:
+        """Show the ticket as it now is; returns the event to send when it may no longer be shown."""
+        number = self.number
+        outcome = await self.run(lambda session, actor: _read_ticket(session, actor, number))
+        if outcome.ok:
+            self._show(outcome.value, errors)
+        return None if outcome.ok else refused(outcome)
+
+    async def _change(self, change: Callable[[Session, UserPublic], object], done: Any = None) -> Any:
+        """Run one edit through its service and show the ticket as it then is; `done` is sent on success.
+
+        A refusal shows the ticket as it now is too (someone may have moved it meanwhile), with a custom
+        field's errors beneath that field and any other refusal as a toast.
+        """
+        number = self.number
+
+        def change_and_read(session: Session, actor: UserPublic) -> _TicketView:
+            change(session, actor)
+            return _read_ticket(session, actor, number)
+
+        outcome = await self.run(change_and_read)
+        if outcome.ok:
+            self._show(outcome.value)
+            return done
+        if not outcome.errors:
+            return outcome.event
+        field_errors = all(key.startswith("fields.") for key in outcome.errors)
+        event = await self._refresh(outcome.errors if field_errors else None)
+        return event or (None if field_errors else refused(outcome))
 
     @rx.event
     async def load(self):
@@ -172,44 +207,33 @@ class TicketState(SessionState):
         if actor is None:
             self.found, self.fields, self.activity, self.files, self.agents = False, [], [], [], []
             return self.refusal()
-        try:
-            self._reload(actor)
-        except ServiceError:
+        number = self.number
+        outcome = await self.run(lambda session, actor: _read_ticket(session, actor, number))
+        if not outcome.ok:
             self.found = False
-            return None
-        return TicketState.watch
+            return None if outcome.errors else outcome.event
+        self._show(outcome.value)
+        return None
 
     @rx.event
     async def reload(self):
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            self._reload(actor)
-        except ServiceError as exc:
-            return rx.toast.error(message(exc))
-        return None
+        return await self._refresh()
 
     @rx.event
     async def files_uploaded(self, views: list[dict[str, Any]]):
         """The upload control stored `views` and says so itself: list the ticket's files (and log) anew."""
-        return await self.reload()
+        return await self._refresh()
 
     @rx.event
     async def remove_file(self, attachment_id: int):
         """Remove an attachment; the service decides who may (its uploader, or the ticket's agents)."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
         name = next((f.name for f in self.files if f.id == attachment_id), "the file")
-        try:
-            with session_scope() as session:
-                attachments.remove_attachment(session=session, actor=actor, attachment_id=attachment_id)
-        except ServiceError as exc:
-            self._reload(actor)
-            return rx.toast.error(message(exc))
-        self._reload(actor)
-        return rx.toast.success(f"Removed {name}.")
+        return await self._change(
+            lambda session, actor: attachments.remove_attachment(
+                session=session, actor=actor, attachment_id=attachment_id
+            ),
+            done=rx.toast.success(f"Removed {name}."),
+        )
 
     @rx.event
     async def watch(self):
@@ -226,16 +250,17 @@ class TicketState(SessionState):
 
     @rx.event
     async def move(self, status_key: str):
+        number = self.number
         return await self._change(
-            lambda session, actor: workflow.move(session=session, actor=actor, number=self.number, to_status=status_key)
+            lambda session, actor: workflow.move(session=session, actor=actor, number=number, to_status=status_key)
         )
 
     @rx.event
     async def assign(self, user_id: str):
-        assignee = None if user_id in ("", UNASSIGNED) else int(user_id)
+        number, assignee = self.number, None if user_id in ("", UNASSIGNED) else int(user_id)
         return await self._change(
             lambda session, actor: ticket_detail.assign(
-                session=session, actor=actor, number=self.number, assignee_id=assignee
+                session=session, actor=actor, number=number, assignee_id=assignee
             )
         )
 
@@ -245,9 +270,10 @@ class TicketState(SessionState):
 
     @rx.event
     async def set_priority(self, priority: str):
+        number = self.number
         return await self._change(
             lambda session, actor: ticket_detail.set_priority(
-                session=session, actor=actor, number=self.number, priority=priority
+                session=session, actor=actor, number=number, priority=priority
             )
         )
 
@@ -263,149 +289,28 @@ class TicketState(SessionState):
     @rx.event
     async def save_field(self, key: str, value: Any):
         """Save one custom field; a validation error is shown beneath that field."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
         current = next((f for f in self.fields if f.key == key), None)
         if current is not None and current.type != "checkbox" and str(value) == current.value and not current.error:
             return None  # a blur without a change
-        try:
-            with session_scope() as session:
-                ticket_detail.set_field(session=session, actor=actor, number=self.number, key=key, value=value)
-        except ValidationFailed as exc:
-            self._reload(actor, errors=exc.errors)
-            for row in self.fields:
-                if row.key == key:
-                    row.value = str(value)  # keep what was typed, to correct it
-            return None
-        except ServiceError as exc:
-            self._reload(actor)
-            return rx.toast.error(message(exc))
-        self._reload(actor)
-        return rx.toast.success("Saved.")
+        number = self.number
+        event = await self._change(
+            lambda session, actor: ticket_detail.set_field(
+                session=session, actor=actor, number=number, key=key, value=value
+            ),
+            done=rx.toast.success("Saved."),
+        )
+        for row in self.fields:
+            if row.key == key and row.error:
+                row.value = str(value)  # keep what was typed, to correct it
+        return event
 
 
-class TicketCommentsState(SessionState):
+class TicketCommentsState(CommentThread, SessionState):
     """The ticket's comment thread and the composer (comments, internal notes, replies, edits, their files)."""
 
-    number: str = ""
-    comments: list[ThreadComment] = []
-    mentionables: list[dict[str, Any]] = []  # [{id, label}] for the editor
-    body: str = ""
-    internal: bool = False
-    clear_key: int = 0
-    reply_to: int = 0
-    reply_body: str = ""
-    editing: int = 0
-    edit_body: str = ""
-    error: str = ""
-    upload_limit: int = 0
-    send_to: str = ""
-    post_send_key: int = 0
-    reply_send_key: int = 0
-    reply_held: int = 0
-    reply_sending: bool = False
-    edit_upload_url: str = ""
-
-    @rx.var
-    def reply_to_name(self) -> str:
-        return next((c.author_name for c in self.comments if c.id == self.reply_to), "")
-
-    def _done(self, ok: bool) -> Any:
-        """After a write: the refusal as a toast, or the ticket's side (activity, timestamps) shown anew."""
-        return TicketState.reload if ok else rx.toast.error(self.error)
-
-    async def _run(self, change, *args) -> Any:
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        return self._done(change(self, actor, *args, works=True))
-
-    @rx.event
-    async def reload(self):
-        """The thread anew, the composer as it is: what the ticket's watcher asks for when others changed it."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            await asyncio.to_thread(thread.reload, self, actor, works=True)
-        except ServiceError:
-            return None  # no longer visible to them: the ticket's own reload says so
-        return None
-
-    @rx.event
-    async def load(self):
-        actor = await self.admit(Role.AGENT, Role.ADMIN)
-        self.internal = False
-        thread.load(self, actor, works=True)
-        return self.refusal() if actor is None else None
-
-    @rx.event
-    def set_body(self, html: str):
-        self.body = html
-
-    @rx.event
-    def set_internal(self, value: bool):
-        self.internal = value
-
-    @rx.event
-    def set_reply_body(self, html: str):
-        self.reply_body = html
-
-    @rx.event
-    def set_edit_body(self, html: str):
-        self.edit_body = html
-
-    @rx.event
-    def set_reply_held(self, count: int):
-        self.reply_held = count
-
-    @rx.event
-    def start_reply(self, comment_id: int):
-        thread.start_reply(self, comment_id)
-
-    @rx.event
-    def start_edit(self, comment_id: int):
-        thread.start_edit(self, comment_id)
-
-    @rx.event
-    def cancel(self):
-        thread.cancel(self)
-
-    @rx.event
-    async def post(self):
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        ok = thread.post(self, actor, works=True, internal=self.internal)
-        if ok:
-            self.internal = False
-        return self._done(ok)
-
-    @rx.event
-    async def post_reply(self):
-        return await self._run(thread.post_reply)
-
-    @rx.event
-    async def save_edit(self):
-        return await self._run(thread.save_edit)
-
-    @rx.event
-    async def delete(self, comment_id: int):
-        return await self._run(thread.delete, comment_id)
-
-    @rx.event
-    async def remove_file(self, attachment_id: int):
-        return await self._run(thread.remove_file, attachment_id)
-
-    @rx.event
-    async def files_sent(self, views: list[dict[str, Any]]):
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        thread.files_sent(self, actor, works=True)
+    def _ticket_side(self) -> Any:
         return TicketState.reload
 
     @rx.event
-    def files_failed(self, reason: str):
-        return [rx.toast.error(thread.files_failed(self, reason)), TicketState.reload]
+    async def load(self):
+        return None if await self._open(Role.AGENT, Role.ADMIN) else self.refusal()

@@ -5,15 +5,17 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import date
+from typing import Any
 from urllib.parse import parse_qs
 
 import reflex as rx
+from sqlmodel import Session
 
 from tickit import routes
-from tickit.db import session_scope
 from tickit.models import Role
-from tickit.services import list_filters, ticket_list, tickets
+from tickit.services import list_filters, ticket_list
 from tickit.services.actors import UserPublic
+from tickit.services.errors import PermissionDenied
 from tickit.state.formatting import PRIORITY_COLORS, ago
 from tickit.state.session import SessionState
 
@@ -36,7 +38,7 @@ class TicketLine:
     created: str
 
 
-def ticket_lines(rows: list[tickets.TicketRow]) -> list[TicketLine]:
+def ticket_lines(rows: list[ticket_list.TicketRow]) -> list[TicketLine]:
     return [
         TicketLine(
             number=r.number,
@@ -59,19 +61,38 @@ def ticket_lines(rows: list[tickets.TicketRow]) -> list[TicketLine]:
 
 
 class MyTicketsState(SessionState):
-    """A client's portal home: the tickets they filed."""
+    """A client's portal home: the tickets they filed, a keyset page at a time, most recently updated first."""
 
     rows: list[TicketLine] = []
+    next_cursor: str = ""
+    later_page: bool = False
+
+    async def _show(self, after: str | None) -> Any:
+        query = ticket_list.TicketQuery(after=after)
+        outcome = await self.run(
+            lambda session, actor: ticket_list.list_tickets(session=session, actor=actor, query=query)
+        )
+        if not outcome.ok:
+            return outcome.event
+        self.rows = ticket_lines(outcome.value.rows)
+        self.next_cursor = outcome.value.next_cursor or ""
+        self.later_page = after is not None
+        return None
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.CLIENT)
-        if actor is None:
-            self.rows = []
+        if await self.admit(Role.CLIENT) is None:
+            self.rows, self.next_cursor, self.later_page = [], "", False
             return self.refusal()
-        with session_scope() as session:
-            self.rows = ticket_lines(tickets.tickets_reported_by(session=session, actor=actor))
-        return None
+        return await self._show(None)
+
+    @rx.event
+    async def next_page(self):
+        return await self._show(self.next_cursor) if self.next_cursor else None
+
+    @rx.event
+    async def first_page(self):
+        return await self._show(None)
 
 
 # The sort select's choices: "sort:direction" values of TicketQuery, with their labels.
@@ -121,6 +142,13 @@ def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] |
     if query.created_to:
         parts.append(f"created to {query.created_to.isoformat()}")
     return ", ".join(parts)
+
+
+def _staff_page(session: Session, actor: UserPublic, query: ticket_list.TicketQuery) -> ticket_list.TicketPage:
+    # The page admits staff only; a client's hand-sent event gets no list here (theirs is the portal's).
+    if not actor.is_staff:
+        raise PermissionDenied("Only agents and admins use this list.")
+    return ticket_list.list_tickets(session=session, actor=actor, query=query)
 
 
 class StaffTicketsState(SessionState):
@@ -176,10 +204,8 @@ class StaffTicketsState(SessionState):
             agents.setdefault(str(query.assignee), named[str(query.assignee)])
         self.assignee_options = sorted(([user_id, name] for user_id, name in agents.items()), key=lambda a: a[1])
 
-    def _show(self, actor: UserPublic, query: ticket_list.TicketQuery):
-        """Load the page `query` names, set what the filter bar shows, and put the query in the address bar."""
-        with session_scope() as session:
-            page = ticket_list.list_tickets(session=session, actor=actor, query=query)
+    def _display(self, query: ticket_list.TicketQuery, page: ticket_list.TicketPage):
+        """Show `page`, set what the filter bar shows, and put the query in the address bar."""
         self.rows = ticket_lines(page.rows)
         self.next_cursor = page.next_cursor or ""
         self.query_string = ticket_list.to_query_string(query)
@@ -203,33 +229,38 @@ class StaffTicketsState(SessionState):
         url = routes.TICKETS + (f"?{self.query_string}" if self.query_string else "")
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
 
+    async def _show(self, query: ticket_list.TicketQuery):
+        """Load the page `query` names and show it."""
+        outcome = await self.run(lambda session, actor: _staff_page(session, actor, query))
+        return self._display(query, outcome.value) if outcome.ok else outcome.event
+
     async def _change(self, **changes):
         """Apply filter changes to the shown query and go back to the first page."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        if not actor.is_staff:
-            return None
         try:
             query = dataclasses.replace(self._query(), after=None, **changes)
         except ValueError as exc:
             return rx.toast.error(str(exc))
-        return self._show(actor, query)
+        return await self._show(query)
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.AGENT, Role.ADMIN)
-        if actor is None:
+        if await self.admit(Role.AGENT, Role.ADMIN) is None:
             self.rows, self.project_options, self._types, self._statuses, self._agents = [], [], [], [], []
             return self.refusal()
-        with session_scope() as session:
-            choices = list_filters.filter_choices(session=session, actor=actor)
+        query = ticket_list.from_query_params(parse_qs(self.router.url.query))
+
+        def choices_and_page(session: Session, actor: UserPublic):
+            return list_filters.filter_choices(session=session, actor=actor), _staff_page(session, actor, query)
+
+        outcome = await self.run(choices_and_page)
+        if not outcome.ok:
+            return outcome.event
+        choices, page = outcome.value
         self.project_options = [[key, name] for key, name in choices.projects]
         self._types = [[t.project_key, t.key, t.name] for t in choices.types]
         self._statuses = [[s.project_key, s.type_key, s.key, s.name] for s in choices.statuses]
         self._agents = [[a.project_key, str(a.id), a.name] for a in choices.agents]
-        query = ticket_list.from_query_params(parse_qs(self.router.url.query))
-        return self._show(actor, query)
+        return self._display(query, page)
 
     @rx.event
     def set_draft(self, value: str):
@@ -302,12 +333,9 @@ class StaffTicketsState(SessionState):
 
     @rx.event
     async def next_page(self):
-        if not self.next_cursor:
-            return None
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        return self._show(actor, dataclasses.replace(self._query(), after=self.next_cursor)) if actor.is_staff else None
+        return (
+            await self._show(dataclasses.replace(self._query(), after=self.next_cursor)) if self.next_cursor else None
+        )
 
     @rx.event
     async def first_page(self):
