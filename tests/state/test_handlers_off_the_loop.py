@@ -1,9 +1,10 @@
-"""Reflex runs a plain `def` handler inline on the asyncio loop, so no such handler may reach the database.
+"""Reflex runs handlers on the asyncio loop, so no handler may reach the database there.
 
 In `tickit/state/` the database is reached only from code that runs in a worker thread: a function
 or lambda taking a `session` parameter, handed to `SessionState.run`, which alone opens sessions.
-This test reads the source: it fails when a synchronous function there opens a session, calls a
-service with one, or calls a method of its own class that does.
+This test reads the source: it fails when a handler or helper there opens a session or calls a service
+with one itself (rather than in a function handed to the worker thread), or calls a synchronous method
+of its own class that does.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pytest
 STATE_DIR = Path(__file__).resolve().parents[2] / "tickit" / "state"
 # The one module that opens sessions, in a worker thread (SessionState.run and its kin).
 SESSION_MODULE = "session.py"
-DATABASE_NAMES = {"session_scope", "get_engine", "Session"}
+DATABASE_NAMES = {"session_scope", "get_engine"}
+SESSION_CLASS = "Session"  # constructing one opens a session; naming it in a type hint does not
 # SessionState's methods that resolve the user or run a use case, each in a worker thread.
 THREADED_METHODS = {"actor", "admit", "run"}
 
@@ -34,6 +36,8 @@ def _calls_with_session(node: ast.AST) -> bool:
     """Whether `node` itself (not a nested function) opens a session or passes one to a call."""
     for child in _own_nodes(node):
         if isinstance(child, ast.Name) and child.id in DATABASE_NAMES:
+            return True
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id == SESSION_CLASS:
             return True
         if isinstance(child, ast.Call) and any(k.arg == "session" for k in child.keywords):
             return True
@@ -88,12 +92,20 @@ def _blocking_sync_functions(path: Path) -> list[str]:
 
     found = []
     for function in functions:
-        if isinstance(function, ast.AsyncFunctionDef) or id(function) in threaded:
+        if id(function) in threaded:
             continue
         name = getattr(function, "name", "<lambda>")
         line = f"{path.name}:{function.lineno} {name}"
         if _calls_with_session(function):
-            found.append(f"{line} opens a session or calls a service with one")
+            found.append(f"{line} opens a session or calls a service with one on the event loop")
+        elif isinstance(function, ast.AsyncFunctionDef):
+            blocking = sorted(
+                callee
+                for callee in _self_calls(function)
+                if isinstance(methods.get(callee), ast.FunctionDef) and reaches_database(callee)
+            )
+            if blocking:
+                found.append(f"{line} calls {', '.join(blocking)}, which reaches the database on the event loop")
         elif _calls_threaded_helper(function):
             found.append(f"{line} resolves the user or runs a use case without awaiting it")
         elif isinstance(function, ast.FunctionDef) and reaches_database(name):
@@ -102,7 +114,7 @@ def _blocking_sync_functions(path: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: p.name)
-def test_no_synchronous_state_code_reaches_the_database(path):
+def test_no_state_code_reaches_the_database_on_the_event_loop(path):
     if path.name == SESSION_MODULE:
         pytest.skip("the helper itself opens sessions, inside its worker thread")
     assert _blocking_sync_functions(path) == []
@@ -119,8 +131,15 @@ def test_the_check_finds_a_synchronous_handler_that_queries(tmp_path):
         "            return tickets.rows(session=session)\n"
         "    async def fine(self):\n"
         "        return await self.run(lambda session, actor: tickets.rows(session=session))\n"
+        "    async def blocks(self):\n"
+        "        with session_scope() as session:\n"
+        "            return tickets.rows(session=session)\n"
+        "    async def calls_blocking(self):\n"
+        "        self._fill()\n"
     )
     assert _blocking_sync_functions(sample) == [
         "sample.py:2 load calls a method that reaches the database",
-        "sample.py:4 _fill opens a session or calls a service with one",
+        "sample.py:4 _fill opens a session or calls a service with one on the event loop",
+        "sample.py:9 blocks opens a session or calls a service with one on the event loop",
+        "sample.py:12 calls_blocking calls _fill, which reaches the database on the event loop",
     ]
