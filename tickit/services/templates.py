@@ -1,48 +1,46 @@
 """Workflow documents: the YAML shape of a project's ticket types, parsed strictly, shipped as
-templates under `tickit/templates/`, and written back out by export in exactly the same shape."""
+templates under `tickit/templates/`, and written back out by export in exactly the same shape.
+
+Statuses, fields and every single value are checked by the specs the workflow editor uses
+(`workflow_specs`); this module adds what only a whole document can get wrong (a key used twice,
+no initial status, a move to a status that is not there) and points each complaint at its line.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 
-from tickit.models import (
-    FieldType,
-    Project,
-    Role,
-    StatusCategory,
-    TicketStatus,
-    TicketTransition,
-    TicketType,
-    TicketTypeField,
-)
+from tickit.models import Project, TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services.errors import NotFound, ServiceError
 from tickit.services.projects import get_project
+from tickit.services.workflow_specs import (
+    DEFAULT_STATUS_COLOR,
+    DEFAULT_TYPE_COLOR,
+    DEFAULT_TYPE_ICON,
+    SELECT_TYPES,
+    TYPE_NAME_MAX,
+    FieldSpec,
+    StatusSpec,
+    TypeSpec,
+    check_color,
+    check_key,
+    check_role,
+    column_length,
+    text_rule,
+)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
-KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
-SELECT_TYPES = frozenset({FieldType.SELECT, FieldType.MULTI_SELECT})
-# Radix Themes accent colours: the names the UI can paint a badge or column with.
-COLORS = frozenset(
-    "tomato red ruby crimson pink plum purple violet iris indigo blue cyan teal jade green grass "
-    "brown orange sky mint lime yellow amber gold bronze gray".split()
-)
-OPTION_MAX_LENGTH = 100
-
-DEFAULT_TYPE_COLOR: str = TicketType.model_fields["color"].default
-DEFAULT_TYPE_ICON: str = TicketType.model_fields["icon"].default
-DEFAULT_STATUS_COLOR: str = TicketStatus.model_fields["color"].default
-
-
-def column_length(model: type, column: str) -> int:
-    """The declared length of a string column, so input limits follow the schema."""
-    return model.__table__.c[column].type.length
+_check_project_name = text_rule(column_length(Project, "name"))
+_check_project_description = text_rule(column_length(Project, "description"), blank_ok=True)
+_check_type_name = text_rule(TYPE_NAME_MAX)
 
 
 class TemplateError(ServiceError):
@@ -55,40 +53,6 @@ class TemplateError(ServiceError):
         self.problem = problem
         where = f"{path}: " if path else ""
         super().__init__(f"{source} line {line}: {where}{problem}")
-
-
-@dataclass(frozen=True)
-class StatusSpec:
-    key: str
-    name: str
-    category: str
-    initial: bool = False
-    pauses_sla: bool = False
-    color: str = DEFAULT_STATUS_COLOR
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    key: str
-    label: str
-    type: str
-    required: bool = False
-    # Each option is {"key": ..., "label": ...}; only select and multi_select fields have any.
-    options: list[dict[str, str]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TypeSpec:
-    key: str
-    name: str
-    statuses: list[StatusSpec]
-    # From-status key -> the status keys a ticket may move to, in the document's order.
-    transitions: dict[str, list[str]] = field(default_factory=dict)
-    fields: list[FieldSpec] = field(default_factory=list)
-    color: str = DEFAULT_TYPE_COLOR
-    icon: str = DEFAULT_TYPE_ICON
-    # From-status key -> to-status key -> the only role (besides admins) that may take that move.
-    transition_roles: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,41 +130,33 @@ class _Reader:
             raise self.fail(path, f"must list at least one {one}")
         return value
 
-    def text(self, value: Any, path: KeyPath, max_length: int, *, blank_ok: bool = False) -> str:
-        if value is None:
-            raise self.fail(path, "must not be empty")
-        if not isinstance(value, str):
+    def value(self, check: Any, value: Any, path: KeyPath) -> Any:
+        """`value` as one of the workflow rules (`check_key`, `check_color`, ...) accepts it."""
+        try:
+            return check(value)
+        except PydanticCustomError as exc:
+            raise self._refusal(path, exc.type, exc.message(), exc.context or {}) from None
+
+    def spec(self, model: type[BaseModel], value: Any, path: KeyPath) -> Any:
+        """`value` as a `model` spec; the first problem found is the one reported."""
+        fields = model.model_fields
+        required = tuple(name for name, info in fields.items() if info.is_required())
+        self.mapping(value, path, required, tuple(name for name in fields if name not in required))
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            context = error.get("ctx") or {}
+            raise self._refusal(path + tuple(error["loc"]), error["type"], error["msg"], context) from None
+
+    def _refusal(self, path: KeyPath, kind: str, message: str, context: dict[str, Any]) -> TemplateError:
+        path = path + tuple(context.get("at", ()))
+        if kind.endswith("text_type"):
             # Unquoted, `yes`, `1.0` or `2024-01-01` are not text to YAML.
             node = self.locate(path)[1]
-            written = node.value if isinstance(node, yaml.ScalarNode) else value
-            raise self.fail(path, f"must be text; YAML reads {written} as a {type(value).__name__}, so quote it")
-        if not blank_ok and not value.strip():
-            raise self.fail(path, "must not be blank")
-        if len(value) > max_length:
-            raise self.fail(path, f"must be at most {max_length} characters")
-        return value
-
-    def key(self, value: Any, path: KeyPath) -> str:
-        if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
-            raise self.fail(
-                path, "must be lowercase snake_case: a letter, then letters, digits or _, at most 40 characters"
-            )
-        return value
-
-    def flag(self, value: Any, path: KeyPath) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(path, "must be true or false")
-        return value
-
-    def choice(self, value: Any, path: KeyPath, choices: list[str]) -> str:
-        if value not in choices:
-            raise self.fail(path, f"must be one of {', '.join(choices)}")
-        return value
-
-    def color(self, value: Any, path: KeyPath) -> str:
-        if value not in COLORS:
-            raise self.fail(path, "must be a colour name such as gray, blue, amber, green, red or violet")
-        return value
+            written = node.value if isinstance(node, yaml.ScalarNode) else context["type"]
+            message = f"must be text; YAML reads {written} as a {context['type']}, so quote it"
+        return self.fail(path, message)
 
 
 def parse_workflow(text: str, source: str) -> WorkflowDocument:
@@ -250,13 +206,9 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
     doc = reader.mapping(data, (), ("name", "types"), ("description",))
-    name = reader.text(doc["name"], ("name",), column_length(Project, "name"))
+    name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
-    description = (
-        ""
-        if description is None
-        else reader.text(description, ("description",), column_length(Project, "description"), blank_ok=True)
-    )
+    description = "" if description is None else reader.value(_check_project_description, description, ("description",))
     items = reader.sequence(doc["types"], ("types",), one="ticket type", many="ticket types", at_least_one=True)
     types: list[TypeSpec] = []
     first_use: dict[str, int] = {}
@@ -273,10 +225,10 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
     item = reader.mapping(value, path, ("key", "name", "statuses"), ("color", "icon", "transitions", "fields"))
-    key = reader.key(item["key"], path + ("key",))
-    name = reader.text(item["name"], path + ("name",), column_length(TicketType, "name"))
-    color = reader.color(item["color"], path + ("color",)) if "color" in item else DEFAULT_TYPE_COLOR
-    icon = reader.key(item["icon"], path + ("icon",)) if "icon" in item else DEFAULT_TYPE_ICON
+    key = reader.value(check_key, item["key"], path + ("key",))
+    name = reader.value(_check_type_name, item["name"], path + ("name",))
+    color = reader.value(check_color, item["color"], path + ("color",)) if "color" in item else DEFAULT_TYPE_COLOR
+    icon = reader.value(check_key, item["icon"], path + ("icon",)) if "icon" in item else DEFAULT_TYPE_ICON
 
     statuses = _read_statuses(reader, item["statuses"], path + ("statuses",))
     transitions, roles = _read_transitions(
@@ -302,19 +254,10 @@ def _read_statuses(reader: _Reader, value: Any, path: KeyPath) -> list[StatusSpe
     initial_at: int | None = None
     for index, raw in enumerate(items):
         at = path + (index,)
-        item = reader.mapping(raw, at, ("key", "name", "category"), ("initial", "pauses_sla", "color"))
-        key = reader.key(item["key"], at + ("key",))
-        if key in first_use:
-            raise reader.fail(at + ("key",), f"{key!r} is already the key of statuses[{first_use[key]}]")
-        first_use[key] = index
-        status = StatusSpec(
-            key=key,
-            name=reader.text(item["name"], at + ("name",), column_length(TicketStatus, "name")),
-            category=reader.choice(item["category"], at + ("category",), [c.value for c in StatusCategory]),
-            initial=reader.flag(item.get("initial", False), at + ("initial",)),
-            pauses_sla=reader.flag(item.get("pauses_sla", False), at + ("pauses_sla",)),
-            color=reader.color(item["color"], at + ("color",)) if "color" in item else DEFAULT_STATUS_COLOR,
-        )
+        status = reader.spec(StatusSpec, raw, at)
+        if status.key in first_use:
+            raise reader.fail(at + ("key",), f"{status.key!r} is already the key of statuses[{first_use[status.key]}]")
+        first_use[status.key] = index
         if status.initial:
             if initial_at is not None:
                 raise reader.fail(
@@ -345,7 +288,7 @@ def _read_transitions(
             target_at = at + (index,)
             if isinstance(target, dict):
                 entry = reader.mapping(target, target_at, ("to", "role"), ())
-                role = reader.choice(entry["role"], target_at + ("role",), [r.value for r in Role])
+                role = reader.value(check_role, entry["role"], target_at + ("role",))
                 target = entry["to"]
             else:
                 role = None
@@ -367,47 +310,12 @@ def _read_fields(reader: _Reader, value: Any, path: KeyPath) -> list[FieldSpec]:
     first_use: dict[str, int] = {}
     for index, raw in enumerate(items):
         at = path + (index,)
-        item = reader.mapping(raw, at, ("key", "label", "type"), ("required", "options"))
-        key = reader.key(item["key"], at + ("key",))
-        if key in first_use:
-            raise reader.fail(at + ("key",), f"{key!r} is already the key of fields[{first_use[key]}]")
-        first_use[key] = index
-        field_type = reader.choice(item["type"], at + ("type",), [t.value for t in FieldType])
-        if field_type in SELECT_TYPES:
-            if "options" not in item:
-                raise reader.fail(at + ("options",), f"is required for a {field_type} field")
-            options = _read_options(reader, item["options"], at + ("options",))
-        elif "options" in item:
-            raise reader.fail(at + ("options",), "only select and multi_select fields have options")
-        else:
-            options = []
-        fields.append(
-            FieldSpec(
-                key=key,
-                label=reader.text(item["label"], at + ("label",), column_length(TicketTypeField, "label")),
-                type=field_type,
-                required=reader.flag(item.get("required", False), at + ("required",)),
-                options=options,
-            )
-        )
+        spec = reader.spec(FieldSpec, raw, at)
+        if spec.key in first_use:
+            raise reader.fail(at + ("key",), f"{spec.key!r} is already the key of fields[{first_use[spec.key]}]")
+        first_use[spec.key] = index
+        fields.append(spec)
     return fields
-
-
-def _read_options(reader: _Reader, value: Any, path: KeyPath) -> list[dict[str, str]]:
-    items = reader.sequence(value, path, one="option", many="options", at_least_one=True)
-    options: list[dict[str, str]] = []
-    for index, raw in enumerate(items):
-        at = path + (index,)
-        if isinstance(raw, dict):
-            entry = reader.mapping(raw, at, ("key", "label"), ())
-            key = reader.text(entry["key"], at + ("key",), OPTION_MAX_LENGTH)
-            label = reader.text(entry["label"], at + ("label",), OPTION_MAX_LENGTH)
-        else:
-            key = label = reader.text(raw, at, OPTION_MAX_LENGTH)
-        if any(option["key"] == key for option in options):
-            raise reader.fail(at, f"{key!r} is already an option of this field")
-        options.append({"key": key, "label": label})
-    return options
 
 
 # --- shipped templates ---------------------------------------------------------------------
