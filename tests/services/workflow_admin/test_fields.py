@@ -73,6 +73,35 @@ def test_relabelling_a_field_keeps_its_key_and_required_can_be_toggled(session, 
     assert (field.label, field.required) == ("Version", True)
 
 
+def test_a_field_update_changes_the_sent_attributes_and_nothing_else(session, admin):
+    before = next(f for f in detail(session).fields if f.key == "severity")
+
+    bug = edit(session, admin, "update_field", field_key="severity", changes={"required": False})
+
+    after = next(f for f in bug.fields if f.key == "severity")
+    assert not after.required
+    assert (after.label, after.options, after.field_type) == (before.label, before.options, before.field_type)
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"key": "sev"}, {"key": "key cannot be changed here."}),
+        ({"label": ""}, {"label": "Give the field a label."}),
+        ({"label": "L" * 101}, {"label": "Keep it to 100 characters."}),
+        ({"required": "no"}, {"required": "Choose yes or no."}),
+        ({"options": []}, {"options": "Give a select field at least one option."}),
+        ({"options": ["low", " low"]}, {"options": "low is listed twice; each option needs its own key."}),
+        ({"options": ["low", {"key": "high"}]}, {"options": "Option 2 needs a key and a label."}),
+    ],
+    ids=["unknown", "blank label", "long label", "required not a flag", "no options", "option twice", "no label"],
+)
+def test_a_field_update_names_the_attribute_at_fault_and_changes_nothing(session, admin, changes, errors):
+    before = detail(session)
+    assert refusal(lambda: edit(session, admin, "update_field", field_key="severity", changes=changes)) == errors
+    assert detail(session) == before
+
+
 def test_relabelling_an_option_keeps_stored_values_displayable_under_the_new_label(session, admin):
     ticket = insert_ticket(session, fields={"severity": "blocker"})
     severity = next(f for f in detail(session).fields if f.key == "severity")

@@ -70,6 +70,57 @@ def test_setting_the_initial_status_leaves_exactly_one(session, admin):
     assert [s.key for s in bug.statuses if s.is_initial] == ["triaged"]
 
 
+def test_a_status_update_changes_the_sent_attributes_and_nothing_else(session, admin):
+    before = next(s for s in detail(session).statuses if s.key == "triaged")
+
+    bug = edit(session, admin, "update_status", status_key="triaged", changes={"pauses_sla": True})
+
+    after = next(s for s in bug.statuses if s.key == "triaged")
+    assert after.pauses_sla
+    assert (after.name, after.color, after.category, after.is_initial) == (
+        before.name,
+        before.color,
+        before.category,
+        False,
+    )
+
+
+def test_a_status_update_names_each_unknown_attribute_and_invalid_value_and_changes_nothing(session, admin):
+    before = detail(session)
+
+    errors = refusal(
+        lambda: edit(
+            session,
+            admin,
+            "update_status",
+            status_key="triaged",
+            changes={"name": "  ", "category": "later", "pauses_sla": "yes", "sort_order": 0},
+        )
+    )
+
+    assert errors == {
+        "name": "Give the status a name.",
+        "category": "Choose a category: todo, in_progress, done.",
+        "pauses_sla": "Choose yes or no.",
+        "sort_order": "sort_order cannot be changed here.",
+    }
+    assert detail(session) == before
+
+
+def test_the_initial_status_stops_being_one_only_when_another_becomes_it(session, admin):
+    errors = refusal(lambda: edit(session, admin, "update_status", status_key="new", changes={"initial": False}))
+    assert errors == {"initial": "Make another status initial instead; a type always has one."}
+    assert [s.key for s in detail(session).statuses if s.is_initial] == ["new"]
+
+
+def test_only_a_status_that_may_go_is_offered_as_removable(session, admin):
+    bug = detail(session)
+    assert [s.key for s in bug.statuses if not s.removable] == ["new"]
+
+    task = workflow_admin.add_type(session=session, actor=admin, project_key="HH", key="task", name="Task")
+    assert [s.removable for s in task.statuses] == [False]
+
+
 def test_reordering_statuses_persists_the_board_order(session, admin):
     order = ["triaged", "new", "in_progress", "fixed", "waiting_on_reporter", "wont_fix"]
 

@@ -86,6 +86,7 @@ STALE_EDITS = [
     ("remove_status", {"status_key": "triaged"}),
     ("add_field", {"key": "browser", "label": "Browser", "field_type": "text"}),
     ("archive_field", {"field_key": "platform"}),
+    ("update_field", {"field_key": "platform", "changes": {"label": "OS"}}),
 ]
 
 
@@ -185,6 +186,30 @@ def test_a_new_type_is_refused_a_taken_or_malformed_key_a_blank_name_and_an_unkn
 def test_renaming_a_type_keeps_its_key(session, admin):
     renamed = edit(session, admin, "update_type", changes={"name": "Defect"})
     assert (renamed.key, renamed.name) == ("bug", "Defect")
+
+
+def test_an_update_changes_the_sent_attributes_of_a_type_and_nothing_else(session, admin):
+    recoloured = edit(session, admin, "update_type", changes={"color": "teal"})
+    assert (recoloured.name, recoloured.color, recoloured.icon) == ("Bug", "teal", "bug")
+
+    both = edit(session, admin, "update_type", changes={"name": " Defect ", "icon": "circle_help"})
+    assert (both.name, both.color, both.icon) == ("Defect", "teal", "circle_help")
+
+
+def test_a_type_update_names_each_unknown_attribute_and_invalid_value_and_changes_nothing(session, admin):
+    errors = refusal(lambda: edit(session, admin, "update_type", changes={"key": "defect", "color": "chartreuse"}))
+    assert errors == {
+        "key": "key cannot be changed here.",
+        "color": "Choose a colour such as gray, blue, amber, green, red or violet.",
+    }
+    assert refusal(lambda: edit(session, admin, "update_type", changes={"name": None})) == {
+        "name": "Send a value for name, or leave it out."
+    }
+    assert refusal(lambda: edit(session, admin, "update_type", changes={"icon": "Not An Icon"})) == {
+        "icon": "Use an icon name such as bug, lightbulb or circle_help."
+    }
+    bug = detail(session)
+    assert (bug.name, bug.color, bug.version) == ("Bug", "red", 1)
 
 
 def test_an_archived_type_keeps_its_tickets_working_and_can_come_back(session, admin):
