@@ -9,7 +9,7 @@ transaction is still usable.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -84,6 +84,29 @@ def validated(model: type[M], data: Mapping[str, Any], *, noun: str, renamed: Ma
             name = renamed.get(name, name)
             errors.setdefault(name, _form_message(error["type"], name, noun, {**context, "name": name}))
         raise ValidationFailed(errors) from None
+
+
+def validated_new(
+    model: type[M],
+    data: Mapping[str, Any],
+    *,
+    noun: str,
+    key_taken: Callable[[str], str | None],
+    renamed: Mapping[str, str] = {},
+) -> M:
+    """`data` as the spec of something new, refused together with a key `key_taken` says is in use."""
+    errors: dict[str, str] = {}
+    spec: M | None = None
+    try:
+        spec = validated(model, data, noun=noun, renamed=renamed)
+    except ValidationFailed as exc:
+        errors = exc.errors
+    # A valid key is a string, and the spec holds it trimmed.
+    if "key" not in errors and (taken := key_taken(data["key"].strip())):
+        errors["key"] = taken
+    if spec is None or errors:
+        raise ValidationFailed(errors)
+    return spec
 
 
 def _form_message(kind: str, name: str, noun: str, context: dict[str, Any]) -> str:

@@ -16,7 +16,6 @@ from sqlmodel import Session, select
 
 from tickit.models import FieldType, Ticket, TicketType, TicketTypeField
 from tickit.services.actors import Actor
-from tickit.services.errors import ValidationFailed
 from tickit.services.workflow_admin.details import TypeDetail, detail
 from tickit.services.workflow_admin.editing import (
     Changes,
@@ -27,6 +26,7 @@ from tickit.services.workflow_admin.editing import (
     raise_if,
     require_permutation,
     validated,
+    validated_new,
 )
 from tickit.services.workflow_specs import (
     FIELD_LABEL_MAX,
@@ -70,20 +70,13 @@ def add_field(
         wanted = {"key": key, "label": label, "type": field_type, "required": required}
         if options is not None or field_type in SELECT_TYPES:
             wanted["options"] = options or []
-        errors: dict[str, str] = {}
-        try:
-            spec = validated(FieldSpec, wanted, noun="field", renamed=_RENAMED)
-        except ValidationFailed as exc:
-            errors = exc.errors
-        key = key.strip() if isinstance(key, str) else key
-        if "key" not in errors and key in fields:
-            taken = fields[key]
-            errors["key"] = (
-                f"{taken.label} is an archived field with key {key}; unarchive it instead."
-                if taken.archived
-                else f"{ticket_type.name} already has a field with key {key} ({taken.label})."
-            )
-        raise_if(errors)
+        spec = validated_new(
+            FieldSpec,
+            wanted,
+            noun="field",
+            renamed=_RENAMED,
+            key_taken=lambda key: _key_taken(fields, key, ticket_type),
+        )
         last = max((row.sort_order for row in fields.values()), default=-1)
         session.add(
             TicketTypeField(
@@ -97,6 +90,15 @@ def add_field(
             )
         )
     return detail(session, ticket_type)
+
+
+def _key_taken(fields: dict[str, TicketTypeField], key: str, ticket_type: TicketType) -> str | None:
+    if key not in fields:
+        return None
+    taken = fields[key]
+    if taken.archived:
+        return f"{taken.label} is an archived field with key {key}; unarchive it instead."
+    return f"{ticket_type.name} already has a field with key {key} ({taken.label})."
 
 
 def update_field(

@@ -24,11 +24,11 @@ from tickit.services.workflow_admin.editing import (
     Changes,
     count,
     editing,
-    raise_if,
     require_permutation,
     status_in,
     statuses_of,
     validated,
+    validated_new,
 )
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
@@ -73,15 +73,16 @@ def add_status(
         statuses = statuses_of(session, ticket_type.id)
         wanted = {"key": key, "name": name, "category": category}
         wanted["color"] = DEFAULT_STATUS_COLOR if color is None else color
-        errors: dict[str, str] = {}
-        try:
-            spec = validated(StatusSpec, wanted, noun="status")
-        except ValidationFailed as exc:
-            errors = exc.errors
-        key = key.strip() if isinstance(key, str) else key
-        if "key" not in errors and key in statuses:
-            errors["key"] = f"{ticket_type.name} already has a status with key {key} ({statuses[key].name})."
-        raise_if(errors)
+        spec = validated_new(
+            StatusSpec,
+            wanted,
+            noun="status",
+            key_taken=lambda key: (
+                f"{ticket_type.name} already has a status with key {key} ({statuses[key].name})."
+                if key in statuses
+                else None
+            ),
+        )
         last = max((status.sort_order for status in statuses.values()), default=-1)
         session.add(
             TicketStatus(

@@ -16,7 +16,7 @@ from tickit.services.errors import ValidationFailed
 from tickit.services.project_setup import create_type_rows
 from tickit.services.projects import get_project
 from tickit.services.workflow_admin.details import TypeDetail, detail, details
-from tickit.services.workflow_admin.editing import Changes, editing, find_type, raise_if, validated
+from tickit.services.workflow_admin.editing import Changes, editing, find_type, validated, validated_new
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -72,16 +72,13 @@ def add_type(
         "icon": DEFAULT_TYPE_ICON if icon is None else icon,
         "statuses": [FIRST_STATUS],
     }
-    errors: dict[str, str] = {}
-    try:
-        spec = validated(TypeSpec, wanted, noun="type")
-    except ValidationFailed as exc:
-        errors = exc.errors
-    key = key.strip() if isinstance(key, str) else key
-    taken = ValidationFailed({"key": f"{project.key} already has a type with key {key}."})
-    if "key" not in errors and _type_key_taken(session, project.id, key):
-        errors.update(taken.errors)
-    raise_if(errors)
+    taken = f"{project.key} already has a type with key {{}}."
+    spec = validated_new(
+        TypeSpec,
+        wanted,
+        noun="type",
+        key_taken=lambda key: taken.format(key) if _type_key_taken(session, project.id, key) else None,
+    )
     position = session.exec(select(func.max(TicketType.sort_order)).where(TicketType.project_id == project.id)).one()
     try:
         # The unique (project, key) index settles two admins adding the same key at once; the
@@ -90,7 +87,7 @@ def add_type(
             create_type_rows(session, project.id, 0 if position is None else position + 1, spec)
             session.flush()
     except IntegrityError:
-        raise taken from None
+        raise ValidationFailed({"key": taken.format(spec.key)}) from None
     return detail(session, find_type(session, project, spec.key))
 
 
