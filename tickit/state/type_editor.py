@@ -180,7 +180,7 @@ class TypeEditorState(SessionState):
 
         outcome = await self.run(add_then_list)
         self.type_errors = outcome.errors
-        if outcome.errors or not outcome.ok:
+        if outcome.value is None:
             return None if outcome.errors else outcome.event
         added, types = outcome.value
         self.type_key = added.key
