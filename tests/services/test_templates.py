@@ -7,13 +7,13 @@ import pytest
 from tickit.services.errors import NotFound
 from tickit.services.templates import (
     TEMPLATE_DIR,
-    FieldSpec,
     TemplateError,
     dump_workflow,
     list_templates,
     load_template,
     parse_workflow,
 )
+from tickit.services.workflow_specs import FieldSpec
 
 SHIPPED = ["customer-support", "it-helpdesk", "software-feedback"]
 

@@ -20,7 +20,6 @@ from tickit.models import Comment, Ticket, TicketStatus, TicketType, User
 from tickit.services.actors import UserPublic
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import allocate_ticket_number
-from tickit.services.templates import KEY_PATTERN
 from tickit.services.ticket_list import (
     PAGE_SIZE_MAX,
     SORTS,
@@ -31,6 +30,7 @@ from tickit.services.ticket_list import (
     list_tickets,
     to_query_string,
 )
+from tickit.services.workflow_specs import KEY_PATTERN
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _people = itertools.count(1)

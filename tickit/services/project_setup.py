@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from tickit.models import Project, TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
-from tickit.services.templates import TypeSpec, WorkflowDocument
+from tickit.services.templates import WorkflowDocument
+from tickit.services.workflow_specs import TypeSpec
 
 PROJECT_KEY_PATTERN = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 PROJECT_KEY_RULE = "must be 2 to 10 letters or digits, starting with a letter (like HH or OPS2)"

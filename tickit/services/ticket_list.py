@@ -42,7 +42,7 @@ from tickit.services.actors import UserPublic
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
 from tickit.services.projects import project_ids_for
-from tickit.services.templates import KEY_PATTERN
+from tickit.services.workflow_specs import KEY_PATTERN
 
 SORTS = ("updated", "created", "priority", "number")
 DIRECTIONS = ("desc", "asc")

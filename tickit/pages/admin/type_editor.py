@@ -179,7 +179,7 @@ def _status_row(status) -> rx.Component:
             ),
         ),
         rx.table.cell(rx.text(status.ticket_count, size="2", color=rx.color("gray", 10))),
-        rx.table.cell(_remove_status(status)),
+        rx.table.cell(rx.cond(status.removable, _remove_status(status))),
         align="center",
     )
 
