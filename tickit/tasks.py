@@ -1,5 +1,9 @@
 """The Huey instance and its tasks; a task only calls a service.
 
+Importing this module hands every committed outbox row to Huey (`outbox.set_hand_off`), so each
+process that commits changes (the web app, the API, the CLI) imports it; the services never do.
+It also imports every outbox channel, so the consumer can deliver each of them.
+
 Start a consumer with: python -m huey.bin.huey_consumer tickit.tasks.huey -k thread -w 2
 """
 
@@ -13,6 +17,9 @@ from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
 from tickit.services import intake, outbox
+
+# Imported for what they register with the outbox: the channels they deliver.
+from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
 
 # Enqueueing runs inside a request's commit; an unreachable or hung Redis must fail fast, not
 # hang it. The read timeout stays above the consumer's blocking read (1 s).
@@ -53,6 +60,9 @@ def enqueue_outbox(ids: list[int]) -> None:
     """Queue delivery of each outbox id (called once the transaction that staged them commits)."""
     for outbox_id in ids:
         deliver_outbox_message(outbox_id)
+
+
+outbox.set_hand_off(enqueue_outbox)
 
 
 @huey.periodic_task(crontab())
