@@ -16,7 +16,7 @@ from redis import ConnectionPool
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
-from tickit.services import intake, outbox
+from tickit.services import attachments, inbox, intake, outbox, ratelimit
 
 # Imported for what they register with the outbox: the channels they deliver.
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
@@ -76,3 +76,38 @@ def purge_expired_idempotency_keys() -> int:
     """Hourly, forget Idempotency-Keys past their retention (TICKIT_IDEMPOTENCY_DAYS); the tickets stay."""
     with session_scope() as session:
         return intake.purge_expired_keys(session=session)
+
+
+@huey.periodic_task(crontab(minute="23"))
+def prune_rate_limit_counters() -> int:
+    """Hourly, drop the database's rate-limit counters of windows that have ended."""
+    with session_scope() as session:
+        return ratelimit.prune(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="7"))
+def purge_delivered_outbox() -> int:
+    """Nightly, delete outbox messages delivered more than 30 days ago."""
+    with session_scope() as session:
+        return outbox.purge_delivered(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="13"))
+def purge_read_notifications() -> int:
+    """Nightly, delete bell entries read more than 90 days ago."""
+    with session_scope() as session:
+        return inbox.purge_read(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="29"))
+def purge_removed_attachments() -> int:
+    """Nightly, forget attachments removed more than 30 days ago (their files go in the sweep after)."""
+    with session_scope() as session:
+        return attachments.purge_removed(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="37"))
+def delete_unreferenced_attachment_files() -> int:
+    """Nightly, delete attachment files no row points at: those of purged rows and of deleted tickets."""
+    with session_scope() as session:
+        return attachments.delete_unreferenced_files(session=session)

@@ -1,5 +1,5 @@
 """The outbox's Huey tasks: a staged message delivered by a real consumer to a real SMTP server
-exactly once, the relay and the retries."""
+exactly once, the relay, the retries, and the periodic housekeeping's schedule."""
 
 from __future__ import annotations
 
@@ -118,6 +118,27 @@ def test_relay_runs_every_minute_and_expired_idempotency_keys_are_purged_hourly(
         due = [type(task) for task in tasks.huey.read_periodic(moment)]
         assert tasks.relay_pending_outbox.task_class in due
         assert (tasks.purge_expired_idempotency_keys.task_class in due) == (moment.minute == 17)
+        assert (tasks.prune_rate_limit_counters.task_class in due) == (moment.minute == 23)
+
+
+def test_the_housekeeping_runs_once_a_night_each_task_at_its_own_minute():
+    nightly = [
+        tasks.purge_delivered_outbox,
+        tasks.purge_read_notifications,
+        tasks.purge_removed_attachments,
+        tasks.delete_unreferenced_attachment_files,
+    ]
+    runs = {task.task_class: [] for task in nightly}
+    for moment in (datetime(2026, 1, 1) + timedelta(minutes=m) for m in range(24 * 60)):
+        for task in tasks.huey.read_periodic(moment):
+            if type(task) in runs:
+                runs[type(task)].append(moment)
+
+    assert all(len(moments) == 1 and moments[0].hour == 3 for moments in runs.values())
+    # The attachment rows go before the sweep that deletes their files.
+    purge, sweep = tasks.purge_removed_attachments, tasks.delete_unreferenced_attachment_files
+    assert runs[purge.task_class] < runs[sweep.task_class]
+    assert len({moments[0] for moments in runs.values()}) == len(nightly)
 
 
 def test_a_failed_send_makes_huey_retry_the_task_when_the_row_is_due(monkeypatch):
