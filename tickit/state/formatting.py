@@ -7,7 +7,6 @@ from datetime import datetime
 from tickit.models import utcnow
 
 PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
-ROLE_COLORS = {"admin": "purple", "agent": "blue", "client": "green"}
 
 
 def ago(moment: datetime | None) -> str:
