@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.components.kanban import kanban
 from tickit.components.layout import app_page, empty_state, page_header
+from tickit.labels import PRIORITY_LABELS
 from tickit.state.board import ANY_PRIORITY, ANYONE, CARD_STEP, PRIORITIES
 from tickit.state.board import BoardState as S
 
@@ -46,7 +47,7 @@ def _filters() -> rx.Component:
             S.priority,
             S.set_priority,
             rx.select.item("Any priority", value=ANY_PRIORITY),
-            *[rx.select.item(p.capitalize(), value=p) for p in PRIORITIES],
+            *[rx.select.item(PRIORITY_LABELS[p], value=p) for p in PRIORITIES],
             width="140px",
         ),
         rx.input(

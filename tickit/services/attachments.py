@@ -50,6 +50,7 @@ from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.labels import file_size
 from tickit.models import Attachment, Comment, Project, Ticket, User, utcnow
 from tickit.services import activity
 from tickit.services.access import can_work, format_ticket_number, ticket_for
@@ -82,7 +83,7 @@ class TooLarge(ServiceError):
 
     def __init__(self, limit: int):
         self.limit = limit
-        super().__init__(f"Each file may be at most {format_size(limit)}.")
+        super().__init__(f"Each file may be at most {file_size(limit)}.")
 
 
 @dataclass(frozen=True)
@@ -306,16 +307,6 @@ def served_content_type(content_type: str) -> str:
     if main == "text" and sub not in ("plain", "csv"):
         return OCTET_STREAM
     return content_type
-
-
-def format_size(size: int) -> str:
-    """`25 MiB`, `512 KiB` or `1,000 bytes`: a limit as people read it."""
-    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= factor and size % factor == 0:
-            return f"{size // factor} {unit}"
-    if size >= 1024**2:
-        return f"{size / 1024**2:.1f} MiB"
-    return f"{size:,} bytes"
 
 
 def _checked_type(content_type: str, head: bytes) -> str:

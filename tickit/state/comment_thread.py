@@ -34,6 +34,7 @@ from sqlmodel import Session
 from tickit import routes
 from tickit.config import get_settings
 from tickit.db import session_scope
+from tickit.labels import file_size
 from tickit.services import attachments, comments
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
@@ -94,13 +95,6 @@ def number_from_route(state: rx.State) -> str:
 
 def initials(name: str) -> str:
     return "".join(part[0] for part in name.split()[:2]).upper() or "?"
-
-
-def file_size(size: int) -> str:
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
 
 
 def file_rows(views: list[attachments.AttachmentView], actor: UserPublic, *, works: bool) -> list[ThreadFile]:

@@ -22,6 +22,7 @@ import reflex as rx
 from tickit import routes
 from tickit.config import get_settings
 from tickit.db import session_scope
+from tickit.labels import PRIORITY_COLORS
 from tickit.models import Priority, Role
 from tickit.services import attachments, ticket_detail, workflow
 from tickit.services.actors import UserPublic
@@ -29,7 +30,7 @@ from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
 from tickit.state.comment_thread import ActivityRow, ThreadComment, ThreadFile, message, number_from_route
-from tickit.state.formatting import PRIORITY_COLORS, ago, timestamp
+from tickit.state.formatting import ago, timestamp
 from tickit.state.session import SessionState
 
 PRIORITIES = [p.value for p in Priority]

@@ -11,13 +11,12 @@ import reflex as rx
 
 from tickit import routes
 from tickit.db import session_scope
+from tickit.labels import CATEGORY_COLORS, CATEGORY_LABELS, PRIORITY_COLORS, PRIORITY_LABELS
 from tickit.models import Role
 from tickit.services import list_filters, ticket_list, tickets
 from tickit.services.actors import UserPublic
-from tickit.state.formatting import PRIORITY_COLORS, ago
+from tickit.state.formatting import ago
 from tickit.state.session import SessionState
-
-STATUS_CATEGORY_COLORS = {"todo": "gray", "in_progress": "blue", "done": "green"}
 
 
 @dataclasses.dataclass
@@ -44,10 +43,8 @@ def ticket_lines(rows: list[tickets.TicketRow]) -> list[TicketLine]:
             project=r.project_name,
             type_name=r.type_name,
             status=r.status_name,
-            status_color=r.status_color
-            if r.status_color != "gray"
-            else STATUS_CATEGORY_COLORS.get(r.status_category, "gray"),
-            priority=r.priority,
+            status_color=r.status_color if r.status_color != "gray" else CATEGORY_COLORS.get(r.status_category, "gray"),
+            priority=PRIORITY_LABELS.get(r.priority, r.priority),
             priority_color=PRIORITY_COLORS.get(r.priority, "gray"),
             reporter=r.reporter_name,
             assignee=r.assignee_name,
@@ -83,7 +80,6 @@ SORT_CHOICES = [
     ("number:asc", "Number"),
 ]
 ANY = "any"  # a select's "no filter" item (Radix items need a non-empty value)
-CATEGORY_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
 ASSIGNEE_LABELS = {ticket_list.ASSIGNEE_ME: "Me", ticket_list.ASSIGNEE_UNASSIGNED: "Unassigned"}
 
 
