@@ -195,16 +195,14 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
             row.delivered_at = now
             return "delivered"
         sender = _senders.get(row.channel)
+        if sender is None:
+            return _fail(row, f"Outbox channel {row.channel!r} has no sender")
         message = Message(row.id, row.event, dict(row.payload), row.created_at)
-        try:
-            if sender is None:
-                raise Undeliverable(f"Outbox channel {row.channel!r} has no sender")
-            if sender.claim is not None:
+        if sender.claim is not None:
+            try:
                 message = replace(message, target=sender.claim(session, message))
-        except Undeliverable as refusal:
-            row.failed_at = now
-            row.last_error = str(refusal)
-            return "failed"
+            except Undeliverable as refusal:
+                return _fail(row, str(refusal))
         # Claim with a lease and commit before sending: holding the transaction open during a slow
         # SMTP exchange would block every writer on SQLite.
         row.attempts += 1
@@ -264,6 +262,13 @@ def purge_delivered(*, session: Session, older_than: timedelta = DELIVERED_RETEN
     """Delete messages delivered more than `older_than` ago; returns how many. Failed ones stay for an admin."""
     result = session.exec(delete(OutboxMessage).where(OutboxMessage.delivered_at < utcnow() - older_than))
     return int(result.rowcount or 0)
+
+
+def _fail(row: OutboxMessage, reason: str) -> str:
+    """Fail a row for good before any attempt to send it."""
+    row.failed_at = utcnow()
+    row.last_error = reason
+    return "failed"
 
 
 def _retry_wait(sender: Sender, exc: Exception, attempts: int) -> timedelta:
