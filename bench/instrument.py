@@ -113,10 +113,11 @@ def _install_trace(engine) -> None:
     ):
         _patch(module, attribute, name)
 
-    # The outbox's after-commit hook looks enqueue_outbox up in tickit.tasks at each commit.
-    from tickit import tasks
+    # The outbox's after-commit hook calls the hand-off that importing tickit.tasks registers.
+    from tickit import tasks  # noqa: F401
+    from tickit.services import outbox
 
-    _patch(tasks, "enqueue_outbox", "after commit: enqueue_outbox (Huey)")
+    _patch(outbox, "_hand_off", "after commit: enqueue_outbox (Huey)")
 
     dialect = engine.dialect
     original_commit, original_rollback, original_ping = dialect.do_commit, dialect.do_rollback, dialect.do_ping

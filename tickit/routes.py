@@ -80,10 +80,6 @@ def api_problem(slug: str) -> str:
     return API_PREFIX + API_PROBLEM.format(slug=slug)
 
 
-def admin_project_api_clients(project_key: str) -> str:
-    return ADMIN_PROJECT_API_CLIENTS.replace("[project]", project_key)
-
-
 # Attachments: plain HTTP routes beside the sign-in routes, outside Reflex's public /_upload.
 ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]
 ATTACHMENT_DOWNLOAD = "/attachments/{attachment_id}/download"

@@ -1,5 +1,9 @@
 """The Huey instance and its tasks; a task only calls a service.
 
+Importing this module hands every committed outbox row to Huey (`outbox.set_hand_off`), so each
+process that commits changes (the web app, the API, the CLI) imports it; the services never do.
+It also imports every outbox channel, so the consumer can deliver each of them.
+
 Start a consumer with: python -m huey.bin.huey_consumer tickit.tasks.huey -k thread -w 2
 """
 
@@ -12,7 +16,10 @@ from redis import ConnectionPool
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
-from tickit.services import intake, outbox
+from tickit.services import attachments, inbox, intake, outbox, ratelimit
+
+# Imported for what they register with the outbox: the channels they deliver.
+from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
 
 # Enqueueing runs inside a request's commit; an unreachable or hung Redis must fail fast, not
 # hang it. The read timeout stays above the consumer's blocking read (1 s).
@@ -55,6 +62,9 @@ def enqueue_outbox(ids: list[int]) -> None:
         deliver_outbox_message(outbox_id)
 
 
+outbox.set_hand_off(enqueue_outbox)
+
+
 @huey.periodic_task(crontab())
 def relay_pending_outbox() -> None:
     """Every minute, queue the messages that are due: those missed while the queue was down, and retries."""
@@ -66,3 +76,38 @@ def purge_expired_idempotency_keys() -> int:
     """Hourly, forget Idempotency-Keys past their retention (TICKIT_IDEMPOTENCY_DAYS); the tickets stay."""
     with session_scope() as session:
         return intake.purge_expired_keys(session=session)
+
+
+@huey.periodic_task(crontab(minute="23"))
+def prune_rate_limit_counters() -> int:
+    """Hourly, drop the database's rate-limit counters of windows that have ended."""
+    with session_scope() as session:
+        return ratelimit.prune(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="7"))
+def purge_delivered_outbox() -> int:
+    """Nightly, delete outbox messages delivered more than 30 days ago."""
+    with session_scope() as session:
+        return outbox.purge_delivered(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="13"))
+def purge_read_notifications() -> int:
+    """Nightly, delete bell entries read more than 90 days ago."""
+    with session_scope() as session:
+        return inbox.purge_read(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="29"))
+def purge_removed_attachments() -> int:
+    """Nightly, forget attachments removed more than 30 days ago (their files go in the sweep after)."""
+    with session_scope() as session:
+        return attachments.purge_removed(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="37"))
+def delete_unreferenced_attachment_files() -> int:
+    """Nightly, delete attachment files no row points at: those of purged rows and of deleted tickets."""
+    with session_scope() as session:
+        return attachments.delete_unreferenced_files(session=session)

@@ -50,7 +50,7 @@ def test_agent_filters_searches_shares_the_view_and_pages_through_it(page_as, se
     expect(page).to_have_url(re.compile(r"[?&]q=quokka\+printer"))
     expect(_rows(page)).to_have_count(3)
     for title in URGENT_PRINTERS:
-        expect(_rows(page).filter(has_text=title)).to_contain_text("urgent")
+        expect(_rows(page).filter(has_text=title)).to_contain_text("Urgent")
     assert _titles(page) == set(URGENT_PRINTERS)
 
     # The URL is the view: another signed-in tab opening it sees the same rows and the same filters.

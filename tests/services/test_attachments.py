@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from sqlmodel import Session, func, select
 
 from tests.factories import add_member, file_ticket, make_project, make_user
 from tickit import config
-from tickit.models import ActivityEntry, Attachment, Comment, Ticket
+from tickit.models import ActivityEntry, Attachment, Comment, Ticket, utcnow
 from tickit.services import attachments
 from tickit.services.access import ticket_for
 from tickit.services.actors import UserPublic
@@ -344,3 +347,58 @@ def test_a_removed_file_stays_on_disk(session, desk, data_dir):
     attachments.remove_attachment(session=session, actor=desk.client, attachment_id=view.id)
     session.commit()
     assert len(stored_files(data_dir)) == 1
+
+
+def _age(path: Path, *, hours: float) -> None:
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def _path_of(session, data_dir: Path, attachment_id: int) -> Path:
+    key = session.get(Attachment, attachment_id).storage_key
+    return data_dir / "attachments" / key[:2] / key
+
+
+def test_attachments_removed_over_30_days_ago_are_forgotten_and_the_rest_kept(session, desk, data_dir):
+    old, recent, kept = (upload(session, desk.client, desk.number) for _ in range(3))
+    for view, days in ((old, 31), (recent, 29)):
+        attachments.remove_attachment(session=session, actor=desk.client, attachment_id=view.id)
+        session.get(Attachment, view.id).removed_at = utcnow() - timedelta(days=days)
+    session.commit()
+
+    assert attachments.purge_removed(session=session) == 1
+    session.commit()
+
+    assert set(session.exec(select(Attachment.id))) == {recent.id, kept.id}
+    # The activity entry still says what was removed.
+    assert [entry.before["name"] for entry in activity(session, "attachment_removed")] == ["notes.txt", "notes.txt"]
+    assert len(stored_files(data_dir)) == 3  # files go only in the sweep
+
+
+def test_the_sweep_deletes_old_files_no_row_points_at_and_keeps_every_referenced_one(session, desk, data_dir):
+    purged, removed, live = (upload(session, desk.client, desk.number, name=f"{n}.txt") for n in "abc")
+    attachments.remove_attachment(session=session, actor=desk.client, attachment_id=removed.id)
+    session.commit()
+    paths = {view: _path_of(session, data_dir, view.id) for view in (purged, removed, live)}
+    session.delete(session.get(Attachment, purged.id))  # as purge_removed or a deleted ticket does
+    session.commit()
+    partial = paths[live].parent / ".leftover.part"  # a crashed upload's temporary file
+    partial.write_bytes(b"half")
+    for path in [*paths.values(), partial]:
+        _age(path, hours=2)
+
+    assert attachments.delete_unreferenced_files(session=session) == 2
+
+    assert stored_files(data_dir) == sorted([paths[removed], paths[live]])
+    assert attachments.delete_unreferenced_files(session=session) == 0
+
+
+def test_the_sweep_spares_a_fresh_file_whose_upload_has_not_committed_yet(session, desk, data_dir, engine):
+    upload(session, desk.client, desk.number)  # its row is not committed: another session cannot see it
+    [path] = stored_files(data_dir)
+
+    with Session(engine) as sweeper:
+        assert attachments.delete_unreferenced_files(session=sweeper) == 0
+    session.commit()
+
+    assert stored_files(data_dir) == [path]

@@ -110,3 +110,23 @@ def test_mark_all_read_leaves_other_users_unread(session, scene):
     assert inbox.unread_count(session=session, actor=agent) == 0
     assert inbox.unread_count(session=session, actor=other_agent) == 1
     assert inbox.unread_count(session=session, actor=client) == 1
+
+
+def test_entries_read_more_than_90_days_ago_are_purged_and_unread_ones_stay(session, scene):
+    agent, other_agent, _, _, ticket_id = scene
+    long_ago, lately = utcnow() - timedelta(days=91), utcnow() - timedelta(days=89)
+    kept = {
+        _notify(session, agent, ticket_id, "unread for months", minutes_ago=200 * 24 * 60),
+        _notify(session, agent, ticket_id, "read lately", minutes_ago=100 * 24 * 60),
+    }
+    purged = _notify(session, other_agent, ticket_id, "read long ago", minutes_ago=100 * 24 * 60)
+    session.get(Notification, purged).read_at = long_ago
+    for note_id in kept:
+        note = session.get(Notification, note_id)
+        note.read_at = lately if note.summary == "read lately" else None
+    session.flush()
+
+    assert inbox.purge_read(session=session) == 1
+
+    assert {e.id for e in inbox.newest(session=session, actor=agent)} == kept
+    assert inbox.newest(session=session, actor=other_agent) == []

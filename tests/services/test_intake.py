@@ -25,7 +25,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import api_clients, intake
+from tickit.services import api_clients, intake, outbox
 from tickit.services.actors import SYSTEM
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import RateLimited, Unauthenticated, ValidationFailed
@@ -335,10 +335,8 @@ def test_on_postgresql_a_filing_frees_the_rows_every_filing_writes_as_it_returns
     row to the queue."""
     if engine.dialect.name != "postgresql":
         pytest.skip("SQLite lets one writer in at a time whatever the commit")
-    from tickit import tasks
-
     queued = []
-    monkeypatch.setattr(tasks, "enqueue_outbox", lambda ids: queued.append(list(ids)))
+    monkeypatch.setattr(outbox, "_hand_off", lambda ids: queued.append(list(ids)))
     created = make_api_client(session)
     session.commit()
     with Session(engine, expire_on_commit=False) as filing:

@@ -1,17 +1,21 @@
-"""Building mails, and where they go when no SMTP server is configured."""
+"""Building mails, sending them (to an SMTP server, or into files when there is none), and the
+outbox's mail channel: what is sent for a row, and which refusals are final."""
 
 from __future__ import annotations
 
 import email
+import smtplib
 import socket
 from datetime import UTC, datetime
 from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlmodel import Session
 
 from tickit.config import get_settings
-from tickit.services import mail
+from tickit.models import OutboxMessage
+from tickit.services import mail, outbox
 
 
 def _parts(message) -> dict[str, str]:
@@ -100,32 +104,112 @@ def test_each_mail_gets_its_own_file(settings_env):
 
 
 class _Inbox:
+    """An aiosmtpd handler that keeps what it accepts and refuses the addresses in `refused`."""
+
     def __init__(self):
         self.envelopes = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
 
-def test_with_smtp_the_mail_goes_to_the_server(settings_env):
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings_env):
+    """A local SMTP server the settings point at."""
+    inbox, port = _Inbox(), _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    try:
-        settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_SECURITY="none")
+    settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), SMTP_SECURITY="none")
+    yield inbox
+    controller.stop()
 
-        mail.send(mail.welcome_message(to="ada@example.com", name="Ada", role="admin"))
-    finally:
-        controller.stop()
 
-    assert [envelope.rcpt_tos for envelope in inbox.envelopes] == [["ada@example.com"]]
-    received = email.message_from_bytes(inbox.envelopes[0].content, policy=policy.default)
+def test_with_smtp_the_mail_goes_to_the_server(smtp_server):
+    mail.send(mail.welcome_message(to="ada@example.com", name="Ada", role="admin"))
+
+    assert [envelope.rcpt_tos for envelope in smtp_server.envelopes] == [["ada@example.com"]]
+    received = email.message_from_bytes(smtp_server.envelopes[0].content, policy=policy.default)
     assert received["Subject"] == "Welcome to TickIt"
     assert not get_settings().mail_dir.exists()
+
+
+def _stage_welcome(engine, *, to: str = "ada@example.com") -> int:
+    with Session(engine) as session:
+        row = outbox.stage(
+            session,
+            event="welcome",
+            channel=mail.OUTBOX_CHANNEL,
+            recipient_user_id=None,
+            payload={"name": "Ada", "email": to, "role": "client"},
+        )
+        session.commit()
+        return row.id
+
+
+def test_an_outbox_welcome_row_is_sent_as_the_welcome_mail(engine, smtp_server):
+    outbox_id = _stage_welcome(engine)
+
+    assert outbox.deliver(outbox_id, engine=engine) == "delivered"
+
+    [received] = [email.message_from_bytes(e.content, policy=policy.default) for e in smtp_server.envelopes]
+    assert received["Subject"] == "Welcome to TickIt"
+    assert received["To"] == "ada@example.com"
+
+
+def test_an_unreachable_smtp_server_leaves_the_outbox_mail_for_a_retry(engine, settings_env):
+    settings_env(SMTP_HOST="127.0.0.1", SMTP_PORT=str(_free_port()), SMTP_SECURITY="none")
+    outbox_id = _stage_welcome(engine)
+
+    with pytest.raises(outbox.RetryLater) as later:
+        outbox.deliver(outbox_id, engine=engine)
+
+    assert isinstance(later.value.__cause__, ConnectionRefusedError)
+    with Session(engine) as session:
+        row = session.get(OutboxMessage, outbox_id)
+    assert row.failed_at is None and row.delivered_at is None and "ConnectionRefusedError" in row.last_error
+
+
+def test_a_recipient_the_server_refuses_fails_the_outbox_mail_for_good(engine, smtp_server):
+    smtp_server.refused.add("gone@example.com")
+    outbox_id = _stage_welcome(engine, to="gone@example.com")
+
+    assert outbox.deliver(outbox_id, engine=engine) == "failed"
+
+    with Session(engine) as session:
+        row = session.get(OutboxMessage, outbox_id)
+    assert row.failed_at is not None and "550" in row.last_error
+    assert smtp_server.envelopes == []
+
+
+@pytest.mark.parametrize(
+    ("refusal", "permanent"),
+    [
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no such mailbox")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (450, b"mailbox busy")}), False),
+        (smtplib.SMTPDataError(554, b"message refused"), True),
+        (smtplib.SMTPDataError(451, b"try again"), False),
+        # Configuration mistakes: the backlog goes out once an admin fixes the SMTP settings.
+        (smtplib.SMTPAuthenticationError(535, b"bad password"), False),
+        (smtplib.SMTPSenderRefused(553, b"not our sender", "tickit@localhost"), False),
+        (smtplib.SMTPServerDisconnected("gone"), False),
+    ],
+)
+def test_only_a_refusal_of_this_message_or_recipient_is_permanent(refusal, permanent):
+    assert mail.is_permanent(refusal) is permanent
 
 
 STAGED_AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

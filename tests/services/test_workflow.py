@@ -1,4 +1,4 @@
-"""TicketWorkflowService: legal moves come from the rows, every move is logged, races settle."""
+"""The ticket workflow: legal moves come from the rows, every move is logged, races settle."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from tickit.services import workflow
 from tickit.services.actors import SYSTEM
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.templates import load_template
-from tickit.services.workflow import IllegalTransition, TicketWorkflowService
+from tickit.services.workflow import IllegalTransition
 
 THREAD_TIMEOUT = 30  # seconds; a hung lock fails the test instead of hanging the run
 
@@ -251,12 +251,6 @@ def test_transition_map_is_not_found_for_someone_outside_the_project(session, wo
         workflow.transition_map(session=session, actor=world.it_agent, type_id=type_id)
     with pytest.raises(NotFound):
         workflow.transition_map(session=session, actor=world.admin, type_id=10_000)
-
-
-def test_the_service_name_of_the_architecture_is_the_module_functions():
-    assert TicketWorkflowService.move is workflow.move
-    assert TicketWorkflowService.allowed_targets is workflow.allowed_targets
-    assert TicketWorkflowService.transition_map is workflow.transition_map
 
 
 # Concurrency: each mover has its own session and transaction, as two app workers would.

@@ -33,6 +33,7 @@ RUN_RELAY = "from tickit.tasks import relay_pending_outbox; relay_pending_outbox
 GENERATE_VAPID = "from tickit.cli import main; raise SystemExit(main(['vapid', 'generate']))"
 ASSIGN = """
 import sys
+import tickit.tasks
 from tickit.db import session_scope
 from tickit.models import User
 from tickit.services import ticket_detail

@@ -9,7 +9,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 def create_app() -> FastAPI:
     """A FastAPI app with every non-Reflex route; `uvicorn --factory tickit.api:create_app` serves it."""
-    from tickit import routes
+    # tasks: importing it hands the outbox rows each request commits to the queue.
+    from tickit import routes, tasks  # noqa: F401
     from tickit.api import attachments, auth, google, problems, v1
 
     app = FastAPI(title="TickIt", docs_url=None, redoc_url=None, openapi_url=None)

@@ -32,6 +32,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from tickit import routes
 from tickit.config import get_settings
 from tickit.db import session_scope
+from tickit.labels import file_size
 from tickit.services import attachments, auth
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -246,10 +247,7 @@ def _parsed_id(text: str) -> int | None:
 
 
 def _too_much(limit: int) -> str:
-    return (
-        f"The upload is too large: send at most {MAX_FILES_PER_UPLOAD} files, "
-        f"each at most {attachments.format_size(limit)}."
-    )
+    return f"The upload is too large: send at most {MAX_FILES_PER_UPLOAD} files, each at most {file_size(limit)}."
 
 
 def _error(status: int, detail: str) -> JSONResponse:

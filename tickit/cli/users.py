@@ -41,6 +41,9 @@ def _user_id(session, email: str) -> int:
 
 
 def _create(args) -> int:
+    # Registers the queue that takes the welcome mail once the account is committed.
+    from tickit import tasks  # noqa: F401
+
     with session_scope() as session:
         created = users.create_user(
             session=session, actor=SYSTEM, email=args.email, name=args.name, role=args.role, password=args.password

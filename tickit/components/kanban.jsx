@@ -1,15 +1,15 @@
 // Glue for @dnd-kit (hook-based): a Kanban board of columns (one SortableContext each) and ticket cards.
 // Pointer drag, or keyboard: focus a card, Space to lift, arrows to move between columns and cards, Space to drop.
 // Props: columns = [{key, name, color, count, cards: [{number, title, priority, assignee_name, age, field_values}]}],
-// legalMoves = {status: [targets]}, revision, hrefPrefix ("/tickets/"), showStep, onMove({number, to_status, after,
-// before}), onShowMore(columnKey).
+// legalMoves = {status: [targets]}, revision, hrefPrefix ("/tickets/"), showStep, priorities ({priority: {label,
+// color}}, from tickit/labels.py), onMove({number, to_status, after, before}), onShowMore(columnKey).
 // A column holds its first cards only (the server sends a window; its count stays complete) and a "Show N more"
 // button asks the server for more: thousands of sortable cards take seconds to mount.
 // A drop within a column or on a legal one is drawn at once, ahead of the server; a drop on another column is only
 // reported. Whenever the server answers (a new revision or other cards) the board shows the server's order again,
 // so a refused drop snaps back. The board fills the width it is given and scrolls sideways, with a fade and a button
 // at an edge that has more columns beyond it.
-import React, { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import React, { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import {
   DndContext,
   DragOverlay,
@@ -31,8 +31,10 @@ import {
 import { CSS } from "@dnd-kit/utilities";
 
 const COLUMN_PREFIX = "column:";
-const PRIORITY_COLORS = { low: "gray", normal: "blue", high: "orange", urgent: "red" };
+// How each priority reads and looks: the `priorities` prop, given to every card without passing it down each level.
+const PriorityBadges = createContext({});
 const NO_CARDS = [];
+const NO_BADGES = {};
 const COLUMN_WIDTH = 272;
 const COLUMN_GAP = 12;
 
@@ -73,7 +75,7 @@ const sameCard = (a, b) =>
     JSON.stringify(a.field_values) === JSON.stringify(b.field_values));
 
 const CardBody = memo(function CardBody({ card }) {
-  const priorityColor = PRIORITY_COLORS[card.priority] || "gray";
+  const badge = useContext(PriorityBadges)[card.priority] || { label: card.priority, color: "gray" };
   return (
     <>
       <div style={{ display: "flex", alignItems: "center", gap: "6px", marginBottom: "4px" }}>
@@ -84,12 +86,12 @@ const CardBody = memo(function CardBody({ card }) {
             lineHeight: "16px",
             padding: "0 6px",
             borderRadius: "999px",
-            background: `var(--${priorityColor}-a3)`,
-            color: `var(--${priorityColor}-11)`,
+            background: `var(--${badge.color}-a3)`,
+            color: `var(--${badge.color}-11)`,
             fontWeight: 500,
           }}
         >
-          {card.priority}
+          {badge.label}
         </span>
         <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-10)" }}>{card.age}</span>
       </div>
@@ -375,7 +377,8 @@ function EdgeCue({ side, onClick }) {
   );
 }
 
-export function Kanban({ columns, legalMoves, revision, hrefPrefix, showStep, onMove, onShowMore, ...rest }) {
+export function Kanban(props) {
+  const { columns, legalMoves, revision, hrefPrefix, showStep, priorities, onMove, onShowMore, ...rest } = props;
   const incoming = columns || [];
   const moves = legalMoves || {};
   const href = hrefPrefix || "/tickets/";
@@ -532,55 +535,57 @@ export function Kanban({ columns, legalMoves, revision, hrefPrefix, showStep, on
 
   const activeCard = activeId ? cardById[activeId] : null;
   return (
-    <DndContext
-      sensors={sensors}
-      collisionDetection={collisions}
-      onDragStart={handleDragStart}
-      onDragEnd={handleDragEnd}
-      onDragCancel={handleDragCancel}
-      accessibility={{ announcements, screenReaderInstructions }}
-    >
-      <div style={{ position: "relative" }}>
-        <div
-          {...rest}
-          ref={scroller}
-          onScroll={measureEdges}
-          data-scroll-left={edges.left ? "more" : "end"}
-          data-scroll-right={edges.right ? "more" : "end"}
-          style={{
-            display: "flex",
-            gap: `${COLUMN_GAP}px`,
-            alignItems: "flex-start",
-            overflowX: "auto",
-            paddingBottom: "12px",
-            scrollbarWidth: "thin",
-            scrollbarColor: "var(--gray-a8) var(--gray-a3)",
-          }}
-        >
-          {incoming.map((column) => (
-            <BoardColumn
-              key={column.key}
-              column={column}
-              order={order[column.key] || NO_CARDS}
-              cardById={cardById}
-              step={step}
-              onShowMore={showMore}
-              state={stateOf(column.key)}
-              href={href}
-              dragged={dragged}
-            />
-          ))}
-        </div>
-        {edges.left && <EdgeCue side="left" onClick={() => scrollBy(-1)} />}
-        {edges.right && <EdgeCue side="right" onClick={() => scrollBy(1)} />}
-      </div>
-      <DragOverlay dropAnimation={null}>
-        {activeCard ? (
-          <div style={cardStyle({ width: "248px", cursor: "grabbing", boxShadow: "0 8px 24px var(--gray-a6)" })}>
-            <CardBody card={activeCard} />
+    <PriorityBadges.Provider value={priorities || NO_BADGES}>
+      <DndContext
+        sensors={sensors}
+        collisionDetection={collisions}
+        onDragStart={handleDragStart}
+        onDragEnd={handleDragEnd}
+        onDragCancel={handleDragCancel}
+        accessibility={{ announcements, screenReaderInstructions }}
+      >
+        <div style={{ position: "relative" }}>
+          <div
+            {...rest}
+            ref={scroller}
+            onScroll={measureEdges}
+            data-scroll-left={edges.left ? "more" : "end"}
+            data-scroll-right={edges.right ? "more" : "end"}
+            style={{
+              display: "flex",
+              gap: `${COLUMN_GAP}px`,
+              alignItems: "flex-start",
+              overflowX: "auto",
+              paddingBottom: "12px",
+              scrollbarWidth: "thin",
+              scrollbarColor: "var(--gray-a8) var(--gray-a3)",
+            }}
+          >
+            {incoming.map((column) => (
+              <BoardColumn
+                key={column.key}
+                column={column}
+                order={order[column.key] || NO_CARDS}
+                cardById={cardById}
+                step={step}
+                onShowMore={showMore}
+                state={stateOf(column.key)}
+                href={href}
+                dragged={dragged}
+              />
+            ))}
           </div>
-        ) : null}
-      </DragOverlay>
-    </DndContext>
+          {edges.left && <EdgeCue side="left" onClick={() => scrollBy(-1)} />}
+          {edges.right && <EdgeCue side="right" onClick={() => scrollBy(1)} />}
+        </div>
+        <DragOverlay dropAnimation={null}>
+          {activeCard ? (
+            <div style={cardStyle({ width: "248px", cursor: "grabbing", boxShadow: "0 8px 24px var(--gray-a6)" })}>
+              <CardBody card={activeCard} />
+            </div>
+          ) : null}
+        </DragOverlay>
+      </DndContext>
+    </PriorityBadges.Provider>
   );
 }

@@ -9,7 +9,8 @@ A column may hold fewer cards than its count: a "Show N more" button (N up to `s
 calls `on_show_more(column key)`. A drop on the card's own column or a legal one is drawn at once
 and `on_move` receives `{number, to_status, after, before}`, the neighbours' numbers at the drop
 position (None at an end); a drop on an illegal column is only reported. Whenever `revision`
-changes the board shows the server's columns again, so a refused drop snaps back.
+changes the board shows the server's columns again, so a refused drop snaps back. The cards'
+priority badges read and look as everywhere else: `create` passes them from tickit.labels.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 
 import reflex as rx
 from reflex.event import passthrough_event_spec
+
+from tickit.labels import PRIORITY_BADGES
 
 
 class Kanban(rx.Component):
@@ -38,9 +41,15 @@ class Kanban(rx.Component):
     revision: rx.Var[int]
     href_prefix: rx.Var[str]
     show_step: rx.Var[int]
+    priorities: rx.Var[dict[str, dict[str, str]]]  # {priority: {label, color}}
 
     on_move: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
     on_show_more: rx.EventHandler[passthrough_event_spec(str)]
+
+    @classmethod
+    def create(cls, *children, **props) -> rx.Component:
+        """The board, its priority badges labelled and coloured as everywhere else (tickit.labels)."""
+        return super().create(*children, priorities=PRIORITY_BADGES, **props)
 
 
 kanban = Kanban.create

@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.components.kanban import kanban
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.components.live import ticker
+from tickit.labels import PRIORITY_LABELS
 from tickit.state.board import ANY_PRIORITY, ANYONE, CARD_STEP, POLL_SECONDS, PRIORITIES
 from tickit.state.board import BoardState as S
 
@@ -47,7 +48,7 @@ def _filters() -> rx.Component:
             S.priority,
             S.set_priority,
             rx.select.item("Any priority", value=ANY_PRIORITY),
-            *[rx.select.item(p.capitalize(), value=p) for p in PRIORITIES],
+            *[rx.select.item(PRIORITY_LABELS[p], value=p) for p in PRIORITIES],
             width="140px",
         ),
         rx.input(

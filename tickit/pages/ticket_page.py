@@ -16,6 +16,7 @@ from tickit.components.comment_thread import (
 )
 from tickit.components.layout import app_page, empty_state
 from tickit.components.live import ticker
+from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
 from tickit.state.ticket_page import TicketCommentsState as C
 from tickit.state.ticket_page import TicketState as T
@@ -190,7 +191,7 @@ def _people() -> rx.Component:
         ),
         rx.select.root(
             rx.select.trigger(aria_label="Priority", width="100%"),
-            rx.select.content(*[rx.select.item(p.capitalize(), value=p) for p in PRIORITIES]),
+            rx.select.content(*[rx.select.item(PRIORITY_LABELS[p], value=p) for p in PRIORITIES]),
             value=T.priority,
             on_change=T.set_priority,
             size="2",

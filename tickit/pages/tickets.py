@@ -9,9 +9,9 @@ from tickit.components.layout import app_page, empty_state, new_ticket_button, p
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.ticket_list_table import ticket_list_table
 from tickit.components.ticket_table import page_buttons
-from tickit.models import Priority
+from tickit.labels import CATEGORY_LABELS, PRIORITY_LABELS
 from tickit.state.new_ticket import NewTicketState
-from tickit.state.tickets import ANY, ASSIGNEE_LABELS, CATEGORY_LABELS, SORT_CHOICES
+from tickit.state.tickets import ANY, ASSIGNEE_LABELS, SORT_CHOICES
 from tickit.state.tickets import StaffTicketsState as S
 
 
@@ -125,7 +125,7 @@ def _filters() -> rx.Component:
                 S.priority,
                 S.set_priority,
                 rx.select.item("Any priority", value=ANY),
-                *[rx.select.item(p.value.capitalize(), value=p.value) for p in Priority],
+                *[rx.select.item(label, value=key) for key, label in PRIORITY_LABELS.items()],
                 width="140px",
             ),
             rx.cond(

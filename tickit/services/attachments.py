@@ -15,9 +15,11 @@ Decisions the rest of the app relies on:
 - An attachment is visible to those who may see its ticket, unless it hangs on an internal note
   (only those who work the ticket) or on a deleted comment (nobody). Everything hidden is
   NotFound, the same as an id that does not exist.
-- Removal is soft: `removed_at` is set and the file stays on disk, so the audit trail keeps what
-  was removed and an operator can restore a mistaken removal. Purging the files of attachments
-  removed long ago is left to a later retention task.
+- Removal is soft: `removed_at` is set and the file stays on disk, so an operator can restore a
+  mistaken removal for 30 days; then `purge_removed` deletes the row (the activity entry keeps
+  what was removed). Files are deleted only by `delete_unreferenced_files`, a sweep of the files
+  no row points at, never right after a commit: a crash between the commit and the unlink, or
+  a ticket deleted with its attachments, then leaves nothing behind for good.
 - A download is always served as an attachment; a type that a browser could render as a document
   or run (HTML, SVG, XML, JavaScript, ...) is served as application/octet-stream.
 - Thumbnails: Pillow is not a dependency, so the "thumbnail" is the original picture, served only
@@ -36,17 +38,19 @@ import os
 import re
 import secrets
 import tempfile
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import event, or_
+from sqlalchemy import delete, event, or_
 from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.labels import file_size
 from tickit.models import Attachment, Comment, Project, Ticket, User, utcnow
 from tickit.services import activity
 from tickit.services.access import can_work, format_ticket_number, ticket_for
@@ -68,6 +72,10 @@ _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _SNIFF_BYTES = 16
 _PENDING_FILES = "tickit.attachments.pending_files"
+REMOVED_RETENTION = timedelta(days=30)
+# Longer than any upload takes from writing its file to committing its row.
+UPLOAD_GRACE = timedelta(hours=1)
+_SWEEP_BATCH = 500
 
 
 class TooLarge(ServiceError):
@@ -75,7 +83,7 @@ class TooLarge(ServiceError):
 
     def __init__(self, limit: int):
         self.limit = limit
-        super().__init__(f"Each file may be at most {format_size(limit)}.")
+        super().__init__(f"Each file may be at most {file_size(limit)}.")
 
 
 @dataclass(frozen=True)
@@ -210,6 +218,37 @@ def remove_attachment(*, session: Session, actor: UserPublic, attachment_id: int
     activity.record(session, ticket, actor, "attachment_removed", before=_logged(attachment, comment), now=now)
 
 
+def purge_removed(*, session: Session, older_than: timedelta = REMOVED_RETENTION) -> int:
+    """Delete the rows of attachments removed more than `older_than` ago; returns how many.
+
+    Their files stay until the next `delete_unreferenced_files`.
+    """
+    result = session.exec(delete(Attachment).where(Attachment.removed_at < utcnow() - older_than))
+    return int(result.rowcount or 0)
+
+
+def delete_unreferenced_files(*, session: Session, grace: timedelta = UPLOAD_GRACE) -> int:
+    """Delete stored files that no attachment row points at and that are older than `grace`; returns how many.
+
+    The grace spares a file whose upload has not committed its row yet. Leftover partial files
+    of an interrupted upload go too.
+    """
+    root = storage_root()
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - grace.total_seconds()
+    old = [path for path in root.glob("*/*") if path.is_file() and path.stat().st_mtime < cutoff]
+    gone = [path for path in old if path.name.startswith(".") and path.name.endswith(".part")]
+    stored = [path.name for path in old if _KEY.fullmatch(path.name)]
+    for start in range(0, len(stored), _SWEEP_BATCH):
+        batch = stored[start : start + _SWEEP_BATCH]
+        referenced = set(session.exec(select(Attachment.storage_key).where(Attachment.storage_key.in_(batch))))
+        gone += [_path_for(key) for key in batch if key not in referenced]
+    for path in gone:
+        _unlink(path)
+    return len(gone)
+
+
 def list_for_ticket(*, session: Session, actor: UserPublic, number: str) -> list[AttachmentView]:
     """The ticket's attachments the actor may see, oldest first (removed ones left out)."""
     ticket = ticket_for(session, actor, number)
@@ -277,16 +316,6 @@ def served_content_type(content_type: str) -> str:
     if main == "text" and sub not in ("plain", "csv"):
         return OCTET_STREAM
     return content_type
-
-
-def format_size(size: int) -> str:
-    """`25 MiB`, `512 KiB` or `1,000 bytes`: a limit as people read it."""
-    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= factor and size % factor == 0:
-            return f"{size // factor} {unit}"
-    if size >= 1024**2:
-        return f"{size / 1024**2:.1f} MiB"
-    return f"{size:,} bytes"
 
 
 def _checked_type(content_type: str, head: bytes) -> str:

@@ -1,15 +1,16 @@
 """The bell: a user's own in-app notifications, how many are unread, and marking them read.
 
-Every function reads or changes only the actor's own rows; another user's notification is
-reported exactly like one that does not exist.
+Every function an actor calls reads or changes only the actor's own rows; another user's
+notification is reported exactly like one that does not exist. `purge_read` is the nightly
+clean-up of entries read long ago.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from tickit.models import Notification, Project, Ticket, utcnow
@@ -18,6 +19,8 @@ from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound
 
 NEWEST_LIMIT = 20
+# The bell shows the newest entries; one read this long ago is not coming back into view.
+READ_RETENTION = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -83,4 +86,10 @@ def mark_all_read(*, session: Session, actor: UserPublic) -> int:
         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    return int(result.rowcount or 0)
+
+
+def purge_read(*, session: Session, older_than: timedelta = READ_RETENTION) -> int:
+    """Delete every user's notifications read more than `older_than` ago; returns how many. Unread ones stay."""
+    result = session.exec(delete(Notification).where(Notification.read_at < utcnow() - older_than))
     return int(result.rowcount or 0)

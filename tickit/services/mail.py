@@ -19,6 +19,9 @@ from urllib.parse import urlsplit
 from tickit import routes
 from tickit.config import get_settings
 from tickit.models import Role, utcnow
+from tickit.services import outbox
+
+OUTBOX_CHANNEL = "mail"
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
 SMTP_TIMEOUT_SECONDS = 30
@@ -176,6 +179,28 @@ def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> E
     )
 
 
+def send_outbox_message(message: outbox.Message) -> None:
+    """Send a claimed outbox mail: a welcome, or news of a ticket under the row's stable Message-ID."""
+    payload = message.payload
+    if message.event == "welcome":
+        send(welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
+        return
+    send(ticket_message(message.event, payload, message_id=outbox_message_id(message.id, message.created_at)))
+
+
+def is_permanent(exc: Exception) -> bool:
+    """An SMTP 5xx about this message or its recipient: no retry changes it.
+
+    Sign-in and sender refusals are configuration mistakes: they stay retryable so the backlog
+    goes out once an admin fixes the SMTP settings.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused)):
+        return False
+    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500
+
+
 def sender() -> str:
     """Who TickIt's mail comes from: SMTP_FROM, or a local default when no SMTP server is set."""
     settings = get_settings()
@@ -216,3 +241,6 @@ def _write_eml(message: EmailMessage, directory: Path) -> None:
     partial = directory / f".{name}.partial"
     partial.write_bytes(message.as_bytes())
     os.replace(partial, directory / name)
+
+
+outbox.register_sender(OUTBOX_CHANNEL, outbox.Sender(send=send_outbox_message, is_permanent=is_permanent))

@@ -1,11 +1,12 @@
 """Who hears about what: events staged with the change that caused them, fanned out on delivery.
 
-The change's transaction stages one event row (channel "event"); delivering that row (in a
-transaction of its own, by Huey) works out the recipients and stages, per recipient, a bell
-entry (`Notification`, always), a mail and one push per subscribed device, as the recipient
-chose in their profile. Working out recipients later keeps the request that made the change
-short, and the event row being marked delivered in the same transaction that stages its
-messages means a retried fan-out never stages them twice.
+The change's transaction stages one event row (channel "event", which this module registers
+with the outbox); delivering that row (in a transaction of its own, by Huey) works out the
+recipients and stages, per recipient, a bell entry (`Notification`, always), a mail and one
+push per subscribed device, as the recipient chose in their profile. Working out recipients
+later keeps the request that made the change short, and the event row being marked delivered
+in the same transaction that stages its messages means a retried fan-out never stages them
+twice.
 
 Who hears about what:
 - a ticket was filed (web, API, any source): the project's agents, except its reporter;
@@ -44,8 +45,6 @@ from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 
 EVENT_CHANNEL = "event"
-MAIL_CHANNEL = "mail"
-PUSH_CHANNEL = "push"
 
 # Events staged by the change (the event row's `event`).
 TICKET_CREATED = "ticket_created"
@@ -280,7 +279,7 @@ def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
             outbox.stage(
                 session,
                 event=notice.kind,
-                channel=PUSH_CHANNEL,
+                channel=push.OUTBOX_CHANNEL,
                 recipient_user_id=user.id,
                 ticket_id=about.ticket.id,
                 payload={"subscription_id": subscription.id, "notification": shown},
@@ -289,7 +288,7 @@ def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
         outbox.stage(
             session,
             event=notice.kind,
-            channel=MAIL_CHANNEL,
+            channel=mail.OUTBOX_CHANNEL,
             recipient_user_id=user.id,
             ticket_id=about.ticket.id,
             payload={
@@ -360,3 +359,6 @@ def _name(session: Session, user_id: int | None) -> str:
 
 def _line(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+outbox.register_local(EVENT_CHANNEL, fan_out)

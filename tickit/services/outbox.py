@@ -1,18 +1,24 @@
-"""The notification outbox: rows staged in the business transaction, delivered after it commits.
+"""The outbox: rows staged in the business transaction, delivered after it commits.
 
-A row is written in the same transaction as the change it reports, so a notification exists
-exactly when the change does. Once that transaction commits its ids are handed to Huey; if the
-queue is unreachable, the periodic relay (`pending_ids`) finds the rows later.
+A row is written in the same transaction as the change it reports, so a message exists exactly
+when the change does. Once that transaction commits its ids are handed to the queue that
+`set_hand_off` named (Huey, which `tickit.tasks` registers when it is imported); if the queue is
+unreachable, or nothing was registered, the periodic relay (`pending_ids`) finds the rows later.
+
+What delivering a row means belongs to its channel, registered here by the module that owns it:
+`register_local` for a channel handled inside the claiming transaction (nothing leaves the
+machine), `register_sender` for one that sends out (mail, push).
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
@@ -20,21 +26,82 @@ from sqlmodel import Session, select
 
 from tickit.db import session_scope
 from tickit.models import OutboxMessage, utcnow
-from tickit.services import mail, push
 
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 3600
-RETRY_AFTER_MAX_SECONDS = 24 * 3600  # a push service asking for longer is asked again after a day
+RETRY_AFTER_MAX_SECONDS = 24 * 3600  # a far end asking for longer is asked again after a day
 # How long a claimed row is left alone while it is being sent; longer than any send can take,
 # so a worker that died mid-send only delays the row by this much.
 CLAIM_SECONDS = 300
 # Rows are stamped by the app's clock and claimed by a consumer's; a consumer whose clock is a
 # little behind must not take a row staged a moment ago for one that is backing off.
 CLOCK_SKEW_SECONDS = 5
+# Delivered rows are kept this long for whoever investigates a complaint ("I never got the mail").
+DELIVERED_RETENTION = timedelta(days=30)
 
+
+@dataclass(frozen=True)
+class Message:
+    """A claimed row as its channel's sender sees it: read in the claiming transaction.
+
+    `target` is what the sender's `claim` read for it (a push subscription's keys), else None.
+    """
+
+    id: int
+    event: str
+    payload: dict[str, Any]
+    created_at: datetime
+    target: Any = None
+
+
+class Undeliverable(Exception):
+    """Raised by a sender's `claim`: there is nothing left to send the message to; it fails for good."""
+
+
+def _no_wait_asked(exc: Exception) -> timedelta | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """How one channel's messages leave the machine.
+
+    `send` raises on failure; `is_permanent` tells a refusal no retry can change (a ValueError or
+    KeyError, a message no template can render, always is); `retry_after` is the wait the far end
+    asked for, if any. `claim` reads in the claiming transaction what `send` needs and raises
+    Undeliverable when nothing can be sent; `after_failure` runs in the transaction that records
+    a failure, for what the channel learnt from it (a push subscription that is gone).
+    """
+
+    send: Callable[[Message], None]
+    is_permanent: Callable[[Exception], bool]
+    retry_after: Callable[[Exception], timedelta | None] = _no_wait_asked
+    claim: Callable[[Session, Message], Any] | None = None
+    after_failure: Callable[[Session, Message, Exception], None] | None = None
+
+
+_local_handlers: dict[str, Callable[[Session, OutboxMessage], object]] = {}
+_senders: dict[str, Sender] = {}
+_hand_off: Callable[[list[int]], None] | None = None
 _STAGED_IDS = "tickit.outbox.staged_ids"
+
+
+def register_local(channel: str, handle: Callable[[Session, OutboxMessage], object]) -> None:
+    """Deliver `channel`'s rows by calling `handle(session, row)` in the transaction that marks them delivered."""
+    _local_handlers[channel] = handle
+
+
+def register_sender(channel: str, sender: Sender) -> None:
+    """Deliver `channel`'s rows with `sender`, outside any transaction, retrying what fails for now."""
+    _senders[channel] = sender
+
+
+def set_hand_off(queue: Callable[[list[int]], None]) -> None:
+    """Give the ids each commit staged to `queue`; services never import the task queue, so it registers itself."""
+    global _hand_off
+    _hand_off = queue
 
 
 def stage(
@@ -72,13 +139,11 @@ def _queue_staged_after_commit(session: OrmSession) -> None:
     if session.in_nested_transaction():
         return
     ids = session.info.pop(_STAGED_IDS, None)
-    if not ids:
+    # In a process that registered no queue (a script, a test) the relay re-drives the rows.
+    if not ids or _hand_off is None:
         return
     try:
-        # Imported here: tasks imports this module, and building the Huey instance reads settings.
-        from tickit.tasks import enqueue_outbox
-
-        enqueue_outbox(ids)
+        _hand_off(ids)
     except Exception:
         # The change is committed and must stay so; the relay re-drives these rows later.
         logger.exception("Could not queue outbox messages %s; the relay will pick them up", ids)
@@ -101,26 +166,14 @@ class RetryLater(Exception):
         super().__init__(f"outbox message {outbox_id} is retried at {due_at:%Y-%m-%d %H:%M:%S} UTC")
 
 
-@dataclass(frozen=True)
-class _Claimed:
-    """What a claimed row's send needs, read in the claiming transaction."""
-
-    id: int
-    channel: str
-    event: str
-    payload: dict[str, Any]
-    created_at: datetime
-    push_target: push.Target | None = None
-
-
 def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
-    """Send one outbox message unless it was sent already, and record the outcome.
+    """Deliver one outbox message unless it was delivered already, and record the outcome.
 
-    Returns "delivered", "failed" (permanently refused, or nothing left to send it to), or,
-    without sending: "already-delivered", "already-failed", "missing", or "not-due" (backing
-    off, or being sent by another worker). A failure worth retrying (a dropped connection, a
-    busy or failing server) is recorded with the time of the next attempt and raised as
-    RetryLater, so the caller (Huey) can come back then; the relay would too.
+    Returns "delivered", "failed" (permanently refused, nothing left to send it to, or a channel
+    nobody registered), or, without sending: "already-delivered", "already-failed", "missing", or
+    "not-due" (backing off, or being sent by another worker). A failure worth retrying (a dropped
+    connection, a busy or failing server) is recorded with the time of the next attempt and
+    raised as RetryLater, so the caller (Huey) can come back then; the relay would too.
     """
     with session_scope(engine) as session:
         # FOR UPDATE makes a concurrent claim on PostgreSQL wait and then see this claim;
@@ -135,42 +188,41 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
         now = utcnow()
         if row.next_attempt_at > now + timedelta(seconds=CLOCK_SKEW_SECONDS):
             return "not-due"
-        if row.channel == "event":
-            # Nothing leaves the machine: stage the recipients' messages and finish in one transaction.
-            from tickit.services import notifications
-
-            notifications.fan_out(session, row)
+        handle = _local_handlers.get(row.channel)
+        if handle is not None:
+            handle(session, row)
             row.attempts += 1
             row.delivered_at = now
             return "delivered"
-        target = None
-        if row.channel == "push":
-            target = push.target_for(session, row.payload["subscription_id"])
-            if target is None:
-                row.failed_at = now
-                row.last_error = "The browser subscription is gone, or was made with another VAPID key."
-                return "failed"
+        sender = _senders.get(row.channel)
+        if sender is None:
+            return _fail(row, f"Outbox channel {row.channel!r} has no sender")
+        message = Message(row.id, row.event, dict(row.payload), row.created_at)
+        if sender.claim is not None:
+            try:
+                message = replace(message, target=sender.claim(session, message))
+            except Undeliverable as refusal:
+                return _fail(row, str(refusal))
         # Claim with a lease and commit before sending: holding the transaction open during a slow
         # SMTP exchange would block every writer on SQLite.
         row.attempts += 1
         row.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
-        claimed = _Claimed(row.id, row.channel, row.event, dict(row.payload), row.created_at, target)
 
     try:
-        _send(claimed)
+        sender.send(message)
     except Exception as exc:
-        permanent = _is_permanent(exc)
+        permanent = isinstance(exc, (ValueError, KeyError)) or sender.is_permanent(exc)
         with session_scope(engine) as session:
+            if sender.after_failure is not None:
+                sender.after_failure(session, message, exc)
             row = session.get(OutboxMessage, outbox_id)
-            if claimed.push_target is not None and isinstance(exc, push.PushRefused) and exc.gone:
-                push.forget(session, claimed.push_target.subscription_id)
             if row is not None:
                 row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
                 if permanent:
                     row.failed_at = utcnow()
                 else:
-                    row.next_attempt_at = utcnow() + _retry_wait(exc, row.attempts)
-                due_at = row.next_attempt_at if row is not None else utcnow()
+                    row.next_attempt_at = utcnow() + _retry_wait(sender, exc, row.attempts)
+            due_at = row.next_attempt_at if row is not None else utcnow()
         if permanent:
             logger.warning("Outbox message %s permanently refused: %s", outbox_id, exc)
             return "failed"
@@ -206,41 +258,22 @@ def pending_ids(*, engine: Engine | None = None, limit: int = 500) -> list[int]:
         )
 
 
-def _send(message: _Claimed) -> None:
-    if message.channel == "push":
-        push.send(message.push_target, message.payload["notification"], topic=push.topic_for(message.id))
-        return
-    if message.channel != "mail":
-        raise ValueError(f"Outbox channel {message.channel!r} has no sender")
-    payload = message.payload
-    if message.event == "welcome":
-        mail.send(mail.welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
-        return
-    mail.send(
-        mail.ticket_message(message.event, payload, message_id=mail.outbox_message_id(message.id, message.created_at))
-    )
+def purge_delivered(*, session: Session, older_than: timedelta = DELIVERED_RETENTION) -> int:
+    """Delete messages delivered more than `older_than` ago; returns how many. Failed ones stay for an admin."""
+    result = session.exec(delete(OutboxMessage).where(OutboxMessage.delivered_at < utcnow() - older_than))
+    return int(result.rowcount or 0)
 
 
-def _retry_wait(exc: Exception, attempts: int) -> timedelta:
-    """The push service's Retry-After when it gave one (at least a second, at most a day), else the backoff."""
-    if isinstance(exc, push.PushRefused) and exc.retry_after is not None:
-        return timedelta(seconds=min(max(exc.retry_after, 1), RETRY_AFTER_MAX_SECONDS))
+def _fail(row: OutboxMessage, reason: str) -> str:
+    """Fail a row for good before any attempt to send it."""
+    row.failed_at = utcnow()
+    row.last_error = reason
+    return "failed"
+
+
+def _retry_wait(sender: Sender, exc: Exception, attempts: int) -> timedelta:
+    """The wait the far end asked for (at least a second, at most a day), else the backoff."""
+    asked = sender.retry_after(exc)
+    if asked is not None:
+        return min(max(asked, timedelta(seconds=1)), timedelta(seconds=RETRY_AFTER_MAX_SECONDS))
     return retry_delay(attempts)
-
-
-def _is_permanent(exc: Exception) -> bool:
-    """A refusal that no retry can change: a push service's 4xx other than 429, an SMTP 5xx about
-    this message or its recipient, a message no template can render.
-
-    SMTP sign-in and sender refusals are configuration mistakes: they stay retryable so the
-    backlog goes out once an admin fixes the SMTP settings.
-    """
-    if isinstance(exc, push.PushRefused):
-        return not exc.transient
-    if isinstance(exc, (ValueError, KeyError)):
-        return True
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused)):
-        return False
-    return isinstance(exc, smtplib.SMTPResponseException) and exc.smtp_code >= 500

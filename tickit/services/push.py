@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr, parsedate_to_datetime
 from urllib.parse import urlsplit
 
@@ -21,7 +21,9 @@ from pywebpush import WebPushException, webpush
 from sqlmodel import Session, delete, select
 
 from tickit.models import PushSubscription
-from tickit.services import mail, vapid
+from tickit.services import mail, outbox, vapid
+
+OUTBOX_CHANNEL = "push"
 
 # How long a push service keeps a message for a device that is offline: a notification older
 # than a day is news the bell already holds.
@@ -104,6 +106,37 @@ def forget(session: Session, subscription_id: int) -> None:
     session.exec(delete(PushSubscription).where(PushSubscription.id == subscription_id))
 
 
+def claim(session: Session, message: outbox.Message) -> Target:
+    """The subscription an outbox push message goes to, read in the transaction that claims it."""
+    target = target_for(session, message.payload["subscription_id"])
+    if target is None:
+        raise outbox.Undeliverable("The browser subscription is gone, or was made with another VAPID key.")
+    return target
+
+
+def send_outbox_message(message: outbox.Message) -> None:
+    """Send a claimed outbox push message to the subscription `claim` read for it."""
+    send(message.target, message.payload["notification"], topic=topic_for(message.id))
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A push service's 4xx other than 429: the same request will never succeed."""
+    return isinstance(exc, PushRefused) and not exc.transient
+
+
+def retry_after(exc: Exception) -> timedelta | None:
+    """The wait a push service asked for with its refusal, if it did."""
+    if isinstance(exc, PushRefused) and exc.retry_after is not None:
+        return timedelta(seconds=exc.retry_after)
+    return None
+
+
+def forget_if_gone(session: Session, message: outbox.Message, exc: Exception) -> None:
+    """Delete the subscription of a push its service answered 404 or 410."""
+    if isinstance(exc, PushRefused) and exc.gone:
+        forget(session, message.target.subscription_id)
+
+
 def topic_for(outbox_id: int) -> str:
     """The Topic header of an outbox message: a push service replaces a pending message of the
     same topic, so a retry that races the first attempt still shows up once (RFC 8030 §5.4)."""
@@ -174,3 +207,15 @@ def _seconds(retry_after: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+outbox.register_sender(
+    OUTBOX_CHANNEL,
+    outbox.Sender(
+        send=send_outbox_message,
+        is_permanent=is_permanent,
+        retry_after=retry_after,
+        claim=claim,
+        after_failure=forget_if_gone,
+    ),
+)

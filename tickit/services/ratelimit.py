@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 
 # Long enough for a busy server's answer, short enough that a hung Redis cannot stall a request.
 REDIS_TIMEOUT_SECONDS = 5
+# Longer than any window (the longest, sign-in failures, is 15 minutes), so no live count is dropped.
+COUNTER_RETENTION_SECONDS = 24 * 3600
 
 
 @functools.cache
@@ -98,9 +100,10 @@ def seconds_left(window_seconds: int) -> int:
     return _window(window_seconds)[1]
 
 
-def prune(session: Session, *, older_than_seconds: int) -> None:
-    """Drop database counters of windows long past."""
+def prune(*, session: Session, older_than_seconds: int = COUNTER_RETENTION_SECONDS) -> int:
+    """Drop database counters of windows that started more than `older_than_seconds` ago; returns how many."""
     cutoff = int(time.time()) - older_than_seconds
-    session.connection().execute(
+    result = session.connection().execute(
         text("DELETE FROM rate_limit_counters WHERE window_start < :cutoff"), {"cutoff": cutoff}
     )
+    return int(result.rowcount or 0)

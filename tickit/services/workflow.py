@@ -1,4 +1,4 @@
-"""TicketWorkflowService: which statuses a ticket may move to, for whom, and the move itself.
+"""The ticket workflow: which statuses a ticket may move to, for whom, and the move itself.
 
 The answer comes from the type's TicketStatus and TicketTransition rows alone. Every path that
 changes a ticket's status (board drag, ticket page buttons, API, admin bulk moves) goes through
@@ -201,15 +201,6 @@ def apply_status_change(
     )
     session.flush()
     notifications.stage_status_changed(session, ticket=ticket, actor=actor, current=current, target=target)
-
-
-class TicketWorkflowService:
-    """The module's functions under the name the architecture uses; no logic of its own."""
-
-    allowed_targets = staticmethod(allowed_targets)
-    transition_map = staticmethod(transition_map)
-    status_options_by_id = staticmethod(status_options_by_id)
-    move = staticmethod(move)
 
 
 def _check_move(

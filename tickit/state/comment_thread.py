@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.labels import file_size
 from tickit.services import attachments, comments
 from tickit.services.actors import UserPublic
 from tickit.state.formatting import ago, timestamp
@@ -93,13 +94,6 @@ def number_from_route(state: rx.State) -> str:
 
 def initials(name: str) -> str:
     return "".join(part[0] for part in name.split()[:2]).upper() or "?"
-
-
-def file_size(size: int) -> str:
-    for unit, factor in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
-        if size >= factor:
-            return f"{size / factor:.1f} {unit}"
-    return f"{size} B"
 
 
 def file_rows(views: list[attachments.AttachmentView]) -> list[ThreadFile]:

@@ -6,9 +6,6 @@ from datetime import datetime
 
 from tickit.models import utcnow
 
-PRIORITY_COLORS = {"low": "gray", "normal": "blue", "high": "orange", "urgent": "red"}
-ROLE_COLORS = {"admin": "purple", "agent": "blue", "client": "green"}
-
 
 def ago(moment: datetime | None) -> str:
     """A short relative time: 'just now', '5 min ago', '3 h ago', '4 d ago', then a date."""

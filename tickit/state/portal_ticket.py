@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.labels import CATEGORY_COLORS
 from tickit.models import Role
 from tickit.services import attachments, ticket_detail
 from tickit.services.actors import UserPublic
@@ -30,7 +31,6 @@ from tickit.state.comment_thread import (
 )
 from tickit.state.formatting import ago, timestamp
 from tickit.state.session import SessionState
-from tickit.state.tickets import STATUS_CATEGORY_COLORS
 
 
 def _staff_redirect(state: SessionState, number: str):
@@ -95,7 +95,7 @@ class PortalTicketState(SessionState):
         self.project_name, self.type_name = detail.project_name, detail.type_name
         self.status_name = detail.status.name
         color = detail.status.color or "gray"
-        self.status_color = color if color != "gray" else STATUS_CATEGORY_COLORS.get(detail.status.category, "gray")
+        self.status_color = color if color != "gray" else CATEGORY_COLORS.get(detail.status.category, "gray")
         self.created_at, self.created_ago = timestamp(detail.created_at), ago(detail.created_at)
         self.updated_at, self.updated_ago = timestamp(detail.updated_at), ago(detail.updated_at)
         self.activity = [

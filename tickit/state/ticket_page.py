@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.labels import PRIORITY_COLORS
 from tickit.models import Priority, Role
 from tickit.services import attachments, ticket_detail, workflow
 from tickit.services.actors import UserPublic
@@ -28,7 +29,7 @@ from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
 from tickit.state import live
 from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, number_from_route, refused
-from tickit.state.formatting import PRIORITY_COLORS, ago, timestamp
+from tickit.state.formatting import ago, timestamp
 from tickit.state.session import SessionState
 
 PRIORITIES = [p.value for p in Priority]

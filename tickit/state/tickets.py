@@ -12,14 +12,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
+from tickit.labels import CATEGORY_COLORS, CATEGORY_LABELS, PRIORITY_COLORS, PRIORITY_LABELS
 from tickit.models import Role
 from tickit.services import list_filters, ticket_list
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
-from tickit.state.formatting import PRIORITY_COLORS, ago
+from tickit.state.formatting import ago
 from tickit.state.session import SessionState
-
-STATUS_CATEGORY_COLORS = {"todo": "gray", "in_progress": "blue", "done": "green"}
 
 
 @dataclasses.dataclass
@@ -46,10 +45,8 @@ def ticket_lines(rows: list[ticket_list.TicketRow]) -> list[TicketLine]:
             project=r.project_name,
             type_name=r.type_name,
             status=r.status_name,
-            status_color=r.status_color
-            if r.status_color != "gray"
-            else STATUS_CATEGORY_COLORS.get(r.status_category, "gray"),
-            priority=r.priority,
+            status_color=r.status_color if r.status_color != "gray" else CATEGORY_COLORS.get(r.status_category, "gray"),
+            priority=PRIORITY_LABELS.get(r.priority, r.priority),
             priority_color=PRIORITY_COLORS.get(r.priority, "gray"),
             reporter=r.reporter_name,
             assignee=r.assignee_name,
@@ -104,7 +101,6 @@ SORT_CHOICES = [
     ("number:asc", "Number"),
 ]
 ANY = "any"  # a select's "no filter" item (Radix items need a non-empty value)
-CATEGORY_LABELS = {"todo": "To do", "in_progress": "In progress", "done": "Done"}
 ASSIGNEE_LABELS = {ticket_list.ASSIGNEE_ME: "Me", ticket_list.ASSIGNEE_UNASSIGNED: "Unassigned"}
 
 

@@ -9,21 +9,9 @@ from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, page_header
 from tickit.components.sortable_list import sortable_list
 from tickit.components.ticket_fields import custom_field
+from tickit.labels import CATEGORY_LABELS, FIELD_TYPE_LABELS
 from tickit.state.type_editor import STATUS_COLORS
 from tickit.state.type_editor import TypeEditorState as S
-
-CATEGORIES = [["todo", "To do"], ["in_progress", "In progress"], ["done", "Done"]]
-FIELD_TYPES = [
-    ["text", "Text"],
-    ["long_text", "Long text"],
-    ["number", "Number"],
-    ["date", "Date"],
-    ["select", "Select (one option)"],
-    ["multi_select", "Multi-select"],
-    ["checkbox", "Checkbox"],
-    ["url", "Web address"],
-    ["email", "Email"],
-]
 
 
 def _section(title: str, description: str, *children: rx.Component) -> rx.Component:
@@ -90,7 +78,7 @@ def _color_select(status) -> rx.Component:
 def _category_select(status) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(variant="ghost", aria_label="Category of " + status.name),
-        rx.select.content(*[rx.select.item(label, value=key) for key, label in CATEGORIES]),
+        rx.select.content(*[rx.select.item(label, value=key) for key, label in CATEGORY_LABELS.items()]),
         value=status.category,
         on_change=lambda category: S.set_category(status.key, category),
         size="1",
@@ -206,7 +194,7 @@ def _statuses() -> rx.Component:
                 ),
                 rx.select.root(
                     rx.select.trigger(aria_label="New status category"),
-                    rx.select.content(*[rx.select.item(label, value=key) for key, label in CATEGORIES]),
+                    rx.select.content(*[rx.select.item(label, value=key) for key, label in CATEGORY_LABELS.items()]),
                     value=S.new_status_category,
                     on_change=S.set_new_status_category,
                     size="2",
@@ -376,7 +364,9 @@ def _add_field() -> rx.Component:
                     "Field type",
                     rx.select.root(
                         rx.select.trigger(id="new-field-type", width="100%"),
-                        rx.select.content(*[rx.select.item(label, value=key) for key, label in FIELD_TYPES]),
+                        rx.select.content(
+                            *[rx.select.item(label, value=key) for key, label in FIELD_TYPE_LABELS.items()]
+                        ),
                         value=S.new_field_type,
                         on_change=S.set_new_field_type,
                     ),
