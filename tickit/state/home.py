@@ -10,6 +10,6 @@ from tickit.state.session import SessionState
 
 class HomeState(SessionState):
     @rx.event
-    def load(self):
-        actor = self.actor()
+    async def load(self):
+        actor = await self.actor()
         return rx.redirect(routes.home_for(actor.role) if actor else routes.LOGIN, replace=True)

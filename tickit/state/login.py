@@ -28,9 +28,9 @@ class LoginState(SessionState):
     ready: bool = False
 
     @rx.event
-    def load(self):
+    async def load(self):
         params = self.router.url.query_parameters
-        actor = self.actor()
+        actor = await self.actor()
         next_path = routes.safe_next(params.get("next")) or ""
         if actor is not None:
             return rx.redirect(next_path or routes.home_for(actor.role), replace=True)
