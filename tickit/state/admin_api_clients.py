@@ -50,7 +50,7 @@ def _line(client: api_clients.ApiClientPublic) -> ApiClientLine:
     )
 
 
-def _listing(session: Session, actor: UserPublic, project_key: str) -> tuple[str, list[ApiClientLine]]:
+def client_listing(session: Session, actor: UserPublic, project_key: str) -> tuple[str, list[ApiClientLine]]:
     """The project's name and its clients, as the page lists them."""
     clients = api_clients.list_api_clients(session=session, actor=actor, project_key=project_key)
     return projects.get_project(session, project_key).name, [_line(client) for client in clients]
@@ -89,7 +89,7 @@ class AdminApiClientsState(SessionState):
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
         self.api_url = get_settings().app_url + routes.API_PREFIX
-        outcome = await self.run(lambda session, actor: _listing(session, actor, project_key))
+        outcome = await self.run(lambda session, actor: client_listing(session, actor, project_key))
         if outcome.errors:
             self.rows = []
             return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]
@@ -118,7 +118,7 @@ class AdminApiClientsState(SessionState):
 
         def create_then_list(session: Session, actor: UserPublic):
             created = api_clients.create_api_client(session=session, actor=actor, project_key=project_key, name=name)
-            return created, _listing(session, actor, project_key)
+            return created, client_listing(session, actor, project_key)
 
         outcome = await self.run(create_then_list)
         self.create_errors = outcome.errors
@@ -141,7 +141,7 @@ class AdminApiClientsState(SessionState):
             revoked = api_clients.revoke_api_client(
                 session=session, actor=actor, project_key=project_key, client_id=client_id
             )
-            return revoked, _listing(session, actor, project_key)
+            return revoked, client_listing(session, actor, project_key)
 
         outcome = await self.run(revoke_then_list)
         if not outcome.ok:

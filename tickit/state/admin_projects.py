@@ -32,7 +32,7 @@ class MemberLine:
     project_role: str
 
 
-def _project_lines(session: Session, actor: UserPublic) -> list[ProjectLine]:
+def project_lines(session: Session, actor: UserPublic) -> list[ProjectLine]:
     return [
         ProjectLine(
             key=p.key,
@@ -47,7 +47,7 @@ def _project_lines(session: Session, actor: UserPublic) -> list[ProjectLine]:
     ]
 
 
-def _member_lines(session: Session, actor: UserPublic, project_key: str) -> list[MemberLine]:
+def member_lines(session: Session, actor: UserPublic, project_key: str) -> list[MemberLine]:
     return [
         MemberLine(user_id=m.user_id, name=m.name, email=m.email, project_role=m.project_role)
         for m in projects.list_members(session=session, actor=actor, project_key=project_key)
@@ -63,7 +63,7 @@ class _Listing:
 
 
 def _listing(session: Session, actor: UserPublic, project_key: str) -> _Listing:
-    return _Listing(members=_member_lines(session, actor, project_key), projects=_project_lines(session, actor))
+    return _Listing(members=member_lines(session, actor, project_key), projects=project_lines(session, actor))
 
 
 class AdminProjectsState(SessionState):
@@ -87,7 +87,7 @@ class AdminProjectsState(SessionState):
             return self.refusal()
 
         def projects_and_templates(session: Session, actor: UserPublic):
-            return _project_lines(session, actor), [[t.slug, t.name] for t in templates.list_templates()]
+            return project_lines(session, actor), [[t.slug, t.name] for t in templates.list_templates()]
 
         outcome = await self.run(projects_and_templates)
         if not outcome.ok:
@@ -120,7 +120,7 @@ class AdminProjectsState(SessionState):
                 name=str(form.get("name", "")),
                 workflow=templates.load_template(template),
             )
-            return created, _project_lines(session, actor)
+            return created, project_lines(session, actor)
 
         outcome = await self.run(create_then_list)
         self.create_errors = outcome.errors
@@ -134,7 +134,7 @@ class AdminProjectsState(SessionState):
     async def open_members(self, key: str, name: str):
         self.members_project, self.members_project_name = key, name
         self.member_errors, self.member_role = {}, MemberRole.AGENT.value
-        outcome = await self.run(lambda session, actor: _member_lines(session, actor, key))
+        outcome = await self.run(lambda session, actor: member_lines(session, actor, key))
         if not outcome.ok:
             return outcome.event
         self.members, self.members_open = outcome.value, True

@@ -26,7 +26,7 @@ class UserLine:
     is_me: bool
 
 
-def _lines(session: Session, actor: UserPublic) -> list[UserLine]:
+def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
     return [
         UserLine(
             id=u.id,
@@ -54,7 +54,7 @@ class AdminUsersState(SessionState):
         if await self.admit(Role.ADMIN) is None:
             self.rows = []
             return self.refusal()
-        outcome = await self.run(_lines)
+        outcome = await self.run(user_lines)
         self.rows = outcome.value or []
         return outcome.event
 
@@ -85,7 +85,7 @@ class AdminUsersState(SessionState):
                 role=role,
                 password=str(form.get("password", "")) or None,
             )
-            return created, _lines(session, actor)
+            return created, user_lines(session, actor)
 
         outcome = await self.run(create_then_list)
         self.form_errors = outcome.errors
@@ -117,7 +117,7 @@ class AdminUsersState(SessionState):
         """Change one account, then list them all as they now stand, in one transaction."""
 
         def change_then_list(session: Session, actor: UserPublic) -> tuple[UserPublic, list[UserLine]]:
-            return change(session, actor), _lines(session, actor)
+            return change(session, actor), user_lines(session, actor)
 
         outcome = await self.run(change_then_list)
         if outcome.errors:

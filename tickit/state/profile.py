@@ -16,7 +16,7 @@ from tickit.state.session import SessionState
 Device = dict[str, str | int | bool]
 
 
-def _devices(session: Session, actor: UserPublic, this_endpoint: str) -> list[Device]:
+def device_lines(session: Session, actor: UserPublic, this_endpoint: str) -> list[Device]:
     """The actor's subscribed browsers as the page lists them; `here` marks this browser's."""
     return [
         {
@@ -62,7 +62,7 @@ class ProfileState(SessionState):
             return _Settings(
                 choices=users.notification_choices(session=session, actor=actor),
                 vapid_key=vapid.public_key(),
-                devices=_devices(session, actor, this_endpoint),
+                devices=device_lines(session, actor, this_endpoint),
             )
 
         outcome = await self.run(settings)
@@ -97,7 +97,7 @@ class ProfileState(SessionState):
     async def browser_checked(self, report: dict):
         """The push control looked at this browser: which subscription (if any) it holds."""
         this_endpoint = str(report.get("endpoint") or "")[: push_subscriptions.MAX_ENDPOINT_LENGTH]
-        outcome = await self.run(lambda session, actor: _devices(session, actor, this_endpoint))
+        outcome = await self.run(lambda session, actor: device_lines(session, actor, this_endpoint))
         self.this_endpoint = this_endpoint
         if not outcome.ok:
             return outcome.event
@@ -118,7 +118,7 @@ class ProfileState(SessionState):
                 auth=str(subscription.get("auth") or ""),
                 application_server_key=str(subscription.get("application_server_key") or ""),
             )
-            return _devices(session, actor, endpoint)
+            return device_lines(session, actor, endpoint)
 
         outcome = await self.run(subscribe_then_list)
         if outcome.errors:
@@ -135,7 +135,7 @@ class ProfileState(SessionState):
 
         def unsubscribe_then_list(session: Session, actor: UserPublic) -> list[Device]:
             push_subscriptions.unsubscribe(session=session, actor=actor, endpoint=endpoint)
-            return _devices(session, actor, "")
+            return device_lines(session, actor, "")
 
         outcome = await self.run(unsubscribe_then_list)
         if not outcome.ok:
@@ -153,7 +153,7 @@ class ProfileState(SessionState):
 
         def remove_then_list(session: Session, actor: UserPublic) -> list[Device]:
             push_subscriptions.remove(session=session, actor=actor, subscription_id=subscription_id)
-            return _devices(session, actor, this_endpoint)
+            return device_lines(session, actor, this_endpoint)
 
         outcome = await self.run(remove_then_list)
         if not outcome.ok:
