@@ -17,7 +17,7 @@ costs), then `--events` each beside the searches; each phase ends after `--secon
 It prints the search's own duration in the database and the p50/p95 of both phases' round trips.
 Target beside the search: p95 <= 100 ms.
 
-    PYTHONPATH=$PWD .venv/bin/python bench/ui_concurrency.py [--tickets 80000] [--tabs 20]
+    PYTHONPATH=$PWD .venv/bin/python bench/ui_concurrency.py [--tickets 150000] [--tabs 20]
 
 The app measured is the `tickit` package on PYTHONPATH (its checkout is the app root), so this file
 can measure another checkout. The database is a fresh SQLite file unless DATABASE_URL names an
@@ -369,7 +369,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=20, help="events per tab beside the search")
     parser.add_argument("--quiet-events", type=int, default=4, help="events per tab first, with no search running")
     parser.add_argument("--seconds", type=float, default=60, help="at most this long for the ordinary events")
-    parser.add_argument("--tickets", type=int, default=80_000, help="tickets to seed for the slow search")
+    parser.add_argument("--tickets", type=int, default=150_000, help="tickets to seed for the slow search")
     args = parser.parse_args()
 
     root = _app_root()
