@@ -6,15 +6,15 @@ import dataclasses
 from datetime import datetime
 
 import reflex as rx
+from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.db import session_scope
 from tickit.models import Role
 from tickit.services import api_clients, projects
-from tickit.services.errors import ServiceError
+from tickit.services.actors import UserPublic
 from tickit.state.formatting import ago, timestamp
-from tickit.state.session import SessionState, form_errors
+from tickit.state.session import SessionState
 
 
 @dataclasses.dataclass
@@ -50,6 +50,12 @@ def _line(client: api_clients.ApiClientPublic) -> ApiClientLine:
     )
 
 
+def client_listing(session: Session, actor: UserPublic, project_key: str) -> tuple[str, list[ApiClientLine]]:
+    """The project's name and its clients, as the page lists them."""
+    clients = api_clients.list_api_clients(session=session, actor=actor, project_key=project_key)
+    return projects.get_project(session, project_key).name, [_line(client) for client in clients]
+
+
 class AdminApiClientsState(SessionState):
     project_key: str = ""
     project_name: str = ""
@@ -71,12 +77,6 @@ class AdminApiClientsState(SessionState):
         """
         return self._new_token if self.is_hydrated else ""
 
-    def _reload(self, actor) -> None:
-        with session_scope() as session:
-            clients = api_clients.list_api_clients(session=session, actor=actor, project_key=self.project_key)
-            self.project_name = projects.get_project(session, self.project_key).name
-        self.rows = [_line(client) for client in clients]
-
     @rx.event
     async def load(self):
         actor = await self.admit(Role.ADMIN)
@@ -86,13 +86,16 @@ class AdminApiClientsState(SessionState):
         if actor is None:
             self.rows, self.project_name = [], ""
             return self.refusal()
-        self.project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
+        project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
+        self.project_key = project_key
         self.api_url = get_settings().app_url + routes.API_PREFIX
-        try:
-            self._reload(actor)
-        except ServiceError as exc:
+        outcome = await self.run(lambda session, actor: client_listing(session, actor, project_key))
+        if outcome.errors:
             self.rows = []
-            return [rx.redirect(routes.ADMIN_PROJECTS), rx.toast.error(str(exc))]
+            return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]
+        if not outcome.ok:
+            return outcome.event
+        self.project_name, self.rows = outcome.value
         return None
 
     @rx.event
@@ -109,20 +112,21 @@ class AdminApiClientsState(SessionState):
 
     @rx.event
     async def create(self, form: dict):
-        actor = await self.actor()
         # The form's own value: the controlled input's last keystrokes may still be on their way.
-        self.create_name = str(form.get("name", self.create_name))
-        try:
-            with session_scope() as session:
-                created = api_clients.create_api_client(
-                    session=session, actor=actor, project_key=self.project_key, name=self.create_name
-                )
-        except ServiceError as exc:
-            self.create_errors = form_errors(exc)
-            return None
-        self.create_open, self.create_name, self.create_errors = False, "", {}
+        self.create_name = name = str(form.get("name", self.create_name))
+        project_key = self.project_key
+
+        def create_then_list(session: Session, actor: UserPublic):
+            created = api_clients.create_api_client(session=session, actor=actor, project_key=project_key, name=name)
+            return created, client_listing(session, actor, project_key)
+
+        outcome = await self.run(create_then_list)
+        self.create_errors = outcome.errors
+        if not outcome.ok:
+            return None if outcome.errors else outcome.event
+        created, (self.project_name, self.rows) = outcome.value
+        self.create_open, self.create_name = False, ""
         self._new_token, self.new_token_client = created.token, created.client.name
-        self._reload(actor)
         return None
 
     @rx.event
@@ -131,13 +135,16 @@ class AdminApiClientsState(SessionState):
 
     @rx.event
     async def revoke(self, client_id: int):
-        actor = await self.actor()
-        try:
-            with session_scope() as session:
-                revoked = api_clients.revoke_api_client(
-                    session=session, actor=actor, project_key=self.project_key, client_id=client_id
-                )
-            self._reload(actor)
-        except ServiceError as exc:
-            return rx.toast.error(str(exc))
+        project_key = self.project_key
+
+        def revoke_then_list(session: Session, actor: UserPublic):
+            revoked = api_clients.revoke_api_client(
+                session=session, actor=actor, project_key=project_key, client_id=client_id
+            )
+            return revoked, client_listing(session, actor, project_key)
+
+        outcome = await self.run(revoke_then_list)
+        if not outcome.ok:
+            return outcome.event
+        revoked, (self.project_name, self.rows) = outcome.value
         return rx.toast.success(f"{revoked.name} revoked: its token no longer works.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from tickit.db import session_scope
 from tickit.models import Role
 from tickit.services import overview
 from tickit.state.session import SessionState
@@ -21,11 +20,12 @@ class AdminOverviewState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
-        if actor is None:
+        if await self.admit(Role.ADMIN) is None:
             return self.refusal()
-        with session_scope() as session:
-            figures = overview.admin_overview(session=session, actor=actor)
+        outcome = await self.run(lambda session, actor: overview.admin_overview(session=session, actor=actor))
+        if not outcome.ok:
+            return outcome.event
+        figures = outcome.value
         self.admins, self.agents, self.clients = figures.admins, figures.agents, figures.clients
         self.deactivated, self.projects = figures.deactivated, figures.projects
         self.open_tickets, self.tickets_this_week = figures.open_tickets, figures.tickets_this_week

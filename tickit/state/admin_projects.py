@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import reflex as rx
+from sqlmodel import Session
 
-from tickit.db import session_scope
 from tickit.models import MemberRole, Role
 from tickit.services import project_setup, projects, templates
-from tickit.services.errors import ServiceError
-from tickit.state.session import SessionState, form_errors
+from tickit.services.actors import UserPublic
+from tickit.state.session import SessionState
 
 
 @dataclasses.dataclass
@@ -32,6 +32,40 @@ class MemberLine:
     project_role: str
 
 
+def project_lines(session: Session, actor: UserPublic) -> list[ProjectLine]:
+    return [
+        ProjectLine(
+            key=p.key,
+            name=p.name,
+            description=p.description,
+            types=", ".join(p.type_names),
+            agents=p.agent_count,
+            clients=p.client_count,
+            tickets=p.ticket_count,
+        )
+        for p in projects.list_projects(session=session, actor=actor)
+    ]
+
+
+def member_lines(session: Session, actor: UserPublic, project_key: str) -> list[MemberLine]:
+    return [
+        MemberLine(user_id=m.user_id, name=m.name, email=m.email, project_role=m.project_role)
+        for m in projects.list_members(session=session, actor=actor, project_key=project_key)
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Listing:
+    """A project's members and every project's counts, as they stand after a change to its members."""
+
+    members: list[MemberLine]
+    projects: list[ProjectLine]
+
+
+def _listing(session: Session, actor: UserPublic, project_key: str) -> _Listing:
+    return _Listing(members=member_lines(session, actor, project_key), projects=project_lines(session, actor))
+
+
 class AdminProjectsState(SessionState):
     rows: list[ProjectLine] = []
     template_options: list[list[str]] = []  # [slug, "Name: description"]
@@ -46,29 +80,19 @@ class AdminProjectsState(SessionState):
     member_role: str = MemberRole.AGENT.value
     member_errors: dict[str, str] = {}
 
-    def _reload(self, session, actor) -> None:
-        self.rows = [
-            ProjectLine(
-                key=p.key,
-                name=p.name,
-                description=p.description,
-                types=", ".join(p.type_names),
-                agents=p.agent_count,
-                clients=p.client_count,
-                tickets=p.ticket_count,
-            )
-            for p in projects.list_projects(session=session, actor=actor)
-        ]
-
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
-        if actor is None:
+        if await self.admit(Role.ADMIN) is None:
             self.rows = []
             return self.refusal()
-        with session_scope() as session:
-            self._reload(session, actor)
-        self.template_options = [[t.slug, t.name] for t in templates.list_templates()]
+
+        def projects_and_templates(session: Session, actor: UserPublic):
+            return project_lines(session, actor), [[t.slug, t.name] for t in templates.list_templates()]
+
+        outcome = await self.run(projects_and_templates)
+        if not outcome.ok:
+            return outcome.event
+        self.rows, self.template_options = outcome.value
         return None
 
     @rx.event
@@ -86,42 +110,34 @@ class AdminProjectsState(SessionState):
 
     @rx.event
     async def create(self, form: dict):
-        actor = await self.actor()
-        try:
-            workflow = templates.load_template(self.template)
-            with session_scope() as session:
-                created = project_setup.create_project(
-                    session=session,
-                    actor=actor,
-                    key=str(form.get("key", "")),
-                    name=str(form.get("name", "")),
-                    workflow=workflow,
-                )
-        except ServiceError as exc:
-            self.create_errors = form_errors(exc)
-            return None
-        self.create_open, self.create_errors = False, {}
-        with session_scope() as session:
-            self._reload(session, actor)
-        return rx.toast.success(f"Project {created.key} created. Add agents and clients to it next.")
+        template = self.template
 
-    def _load_members(self, session, actor) -> None:
-        self.members = [
-            MemberLine(user_id=m.user_id, name=m.name, email=m.email, project_role=m.project_role)
-            for m in projects.list_members(session=session, actor=actor, project_key=self.members_project)
-        ]
+        def create_then_list(session: Session, actor: UserPublic):
+            created = project_setup.create_project(
+                session=session,
+                actor=actor,
+                key=str(form.get("key", "")),
+                name=str(form.get("name", "")),
+                workflow=templates.load_template(template),
+            )
+            return created, project_lines(session, actor)
+
+        outcome = await self.run(create_then_list)
+        self.create_errors = outcome.errors
+        if not outcome.ok:
+            return None if outcome.errors else outcome.event
+        created, self.rows = outcome.value
+        self.create_open = False
+        return rx.toast.success(f"Project {created.key} created. Add agents and clients to it next.")
 
     @rx.event
     async def open_members(self, key: str, name: str):
-        actor = await self.actor()
         self.members_project, self.members_project_name = key, name
         self.member_errors, self.member_role = {}, MemberRole.AGENT.value
-        try:
-            with session_scope() as session:
-                self._load_members(session, actor)
-        except ServiceError as exc:
-            return rx.toast.error(str(exc))
-        self.members_open = True
+        outcome = await self.run(lambda session, actor: member_lines(session, actor, key))
+        if not outcome.ok:
+            return outcome.event
+        self.members, self.members_open = outcome.value, True
         return None
 
     @rx.event
@@ -134,32 +150,36 @@ class AdminProjectsState(SessionState):
 
     @rx.event
     async def add_member(self, form: dict):
-        actor = await self.actor()
-        try:
-            with session_scope() as session:
-                added = projects.add_member(
-                    session=session,
-                    actor=actor,
-                    project_key=self.members_project,
-                    email=str(form.get("email", "")),
-                    project_role=self.member_role,
-                )
-                self._load_members(session, actor)
-                self._reload(session, actor)
-        except ServiceError as exc:
-            self.member_errors = form_errors(exc)
-            return None
-        self.member_errors = {}
-        return rx.toast.success(f"{added.name} is now {added.project_role} in {self.members_project}.")
+        project_key, project_role = self.members_project, self.member_role
+
+        def add_then_list(session: Session, actor: UserPublic):
+            added = projects.add_member(
+                session=session,
+                actor=actor,
+                project_key=project_key,
+                email=str(form.get("email", "")),
+                project_role=project_role,
+            )
+            return added, _listing(session, actor, project_key)
+
+        outcome = await self.run(add_then_list)
+        self.member_errors = outcome.errors
+        if not outcome.ok:
+            return None if outcome.errors else outcome.event
+        added, listing = outcome.value
+        self.members, self.rows = listing.members, listing.projects
+        return rx.toast.success(f"{added.name} is now {added.project_role} in {project_key}.")
 
     @rx.event
     async def remove_member(self, user_id: int):
-        actor = await self.actor()
-        try:
-            with session_scope() as session:
-                projects.remove_member(session=session, actor=actor, project_key=self.members_project, user_id=user_id)
-                self._load_members(session, actor)
-                self._reload(session, actor)
-        except ServiceError as exc:
-            return rx.toast.error(str(exc))
+        project_key = self.members_project
+
+        def remove_then_list(session: Session, actor: UserPublic) -> _Listing:
+            projects.remove_member(session=session, actor=actor, project_key=project_key, user_id=user_id)
+            return _listing(session, actor, project_key)
+
+        outcome = await self.run(remove_then_list)
+        if not outcome.ok:
+            return outcome.event
+        self.members, self.rows = outcome.value.members, outcome.value.projects
         return rx.toast.success("Member removed; their tickets stay.")

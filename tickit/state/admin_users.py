@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import reflex as rx
+from sqlmodel import Session
 
-from tickit.db import session_scope
 from tickit.models import Role
 from tickit.services import users
-from tickit.services.errors import ServiceError
+from tickit.services.actors import UserPublic
 from tickit.state.formatting import ago
-from tickit.state.session import SessionState, form_errors
+from tickit.state.session import SessionState
 
 
 @dataclasses.dataclass
@@ -25,6 +26,21 @@ class UserLine:
     is_me: bool
 
 
+def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
+    return [
+        UserLine(
+            id=u.id,
+            name=u.name,
+            email=u.email,
+            role=u.role,
+            active=u.is_active,
+            last_sign_in=ago(u.last_sign_in_at),
+            is_me=u.id == actor.id,
+        )
+        for u in users.list_users(session=session, actor=actor)
+    ]
+
+
 class AdminUsersState(SessionState):
     rows: list[UserLine] = []
     dialog_open: bool = False
@@ -33,29 +49,14 @@ class AdminUsersState(SessionState):
     created_email: str = ""
     created_password: str = ""
 
-    def _reload(self, session, actor) -> None:
-        self.rows = [
-            UserLine(
-                id=u.id,
-                name=u.name,
-                email=u.email,
-                role=u.role,
-                active=u.is_active,
-                last_sign_in=ago(u.last_sign_in_at),
-                is_me=u.id == actor.id,
-            )
-            for u in users.list_users(session=session, actor=actor)
-        ]
-
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
-        if actor is None:
+        if await self.admit(Role.ADMIN) is None:
             self.rows = []
             return self.refusal()
-        with session_scope() as session:
-            self._reload(session, actor)
-        return None
+        outcome = await self.run(user_lines)
+        self.rows = outcome.value or []
+        return outcome.event
 
     @rx.event
     def open_create(self):
@@ -73,25 +74,26 @@ class AdminUsersState(SessionState):
 
     @rx.event
     async def create(self, form: dict):
-        actor = await self.actor()
-        try:
-            with session_scope() as session:
-                created = users.create_user(
-                    session=session,
-                    actor=actor,
-                    email=str(form.get("email", "")),
-                    name=str(form.get("name", "")),
-                    role=self.new_role,
-                    password=str(form.get("password", "")) or None,
-                )
-        except ServiceError as exc:
-            self.form_errors = form_errors(exc)
-            return None
-        self.form_errors = {}
+        role = self.new_role
+
+        def create_then_list(session: Session, actor: UserPublic) -> tuple[users.CreatedUser, list[UserLine]]:
+            created = users.create_user(
+                session=session,
+                actor=actor,
+                email=str(form.get("email", "")),
+                name=str(form.get("name", "")),
+                role=role,
+                password=str(form.get("password", "")) or None,
+            )
+            return created, user_lines(session, actor)
+
+        outcome = await self.run(create_then_list)
+        self.form_errors = outcome.errors
+        if not outcome.ok:
+            return None if outcome.errors else outcome.event
+        created, self.rows = outcome.value
         self.created_email = created.user.email
         self.created_password = created.generated_password or ""
-        with session_scope() as session:
-            self._reload(session, actor)
         if not self.created_password:
             self.dialog_open = False
         return rx.toast.success(f"Account created for {created.user.email}. A welcome mail is on its way.")
@@ -111,13 +113,16 @@ class AdminUsersState(SessionState):
             f"{{email}} {verb}.",
         )
 
-    async def _apply(self, change, message: str):
-        actor = await self.actor()
-        try:
-            with session_scope() as session:
-                changed = change(session, actor)
-        except ServiceError as exc:
-            return rx.toast.error(" ".join(form_errors(exc).values()))
-        with session_scope() as session:
-            self._reload(session, actor)
+    async def _apply(self, change: Callable[[Session, UserPublic], UserPublic], message: str):
+        """Change one account, then list them all as they now stand, in one transaction."""
+
+        def change_then_list(session: Session, actor: UserPublic) -> tuple[UserPublic, list[UserLine]]:
+            return change(session, actor), user_lines(session, actor)
+
+        outcome = await self.run(change_then_list)
+        if outcome.errors:
+            return rx.toast.error(" ".join(outcome.errors.values()))
+        if not outcome.ok:
+            return outcome.event
+        changed, self.rows = outcome.value
         return rx.toast.success(message.format(role=changed.role, email=changed.email))

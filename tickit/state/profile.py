@@ -2,15 +2,39 @@
 
 from __future__ import annotations
 
-import reflex as rx
+import dataclasses
 
-from tickit.db import session_scope
+import reflex as rx
+from sqlmodel import Session
+
 from tickit.models import Role
 from tickit.services import auth, push_subscriptions, users, vapid
 from tickit.services.actors import UserPublic
-from tickit.services.errors import ServiceError
 from tickit.state.formatting import ago
-from tickit.state.session import SessionState, form_errors
+from tickit.state.session import SessionState
+
+Device = dict[str, str | int | bool]
+
+
+def device_lines(session: Session, actor: UserPublic, this_endpoint: str) -> list[Device]:
+    """The actor's subscribed browsers as the page lists them; `here` marks this browser's."""
+    return [
+        {
+            "id": device.id,
+            "service": device.service,
+            "added": ago(device.created_at),
+            "current_key": device.current_key,
+            "here": bool(this_endpoint) and device.endpoint == this_endpoint,
+        }
+        for device in push_subscriptions.devices(session=session, actor=actor)
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Settings:
+    choices: users.NotificationChoices
+    vapid_key: str
+    devices: list[Device]
 
 
 class ProfileState(SessionState):
@@ -22,7 +46,7 @@ class ProfileState(SessionState):
     notify_by_push: bool = True
     vapid_key: str = ""
     # [{id, service, added, current_key, here}] for the user's subscribed browsers.
-    devices: list[dict[str, str | int | bool]] = []
+    devices: list[Device] = []
     this_endpoint: str = ""  # this browser's push subscription, as it reported it ("" when none)
 
     @rx.event
@@ -32,41 +56,33 @@ class ProfileState(SessionState):
             return self.refusal()
         self.has_password = actor.has_password
         self.name_errors, self.password_errors = {}, {}
-        with session_scope() as session:
-            choices = users.notification_choices(session=session, actor=actor)
-        self.notify_by_mail, self.notify_by_push = choices.by_mail, choices.by_push
-        self.vapid_key = vapid.public_key()
-        self._load_devices(actor)
-        return None
+        this_endpoint = self.this_endpoint
 
-    def _load_devices(self, actor: UserPublic) -> None:
-        with session_scope() as session:
-            found = push_subscriptions.devices(session=session, actor=actor)
-        self.devices = [
-            {
-                "id": device.id,
-                "service": device.service,
-                "added": ago(device.created_at),
-                "current_key": device.current_key,
-                "here": bool(self.this_endpoint) and device.endpoint == self.this_endpoint,
-            }
-            for device in found
-        ]
+        def settings(session: Session, actor: UserPublic) -> _Settings:
+            return _Settings(
+                choices=users.notification_choices(session=session, actor=actor),
+                vapid_key=vapid.public_key(),
+                devices=device_lines(session, actor, this_endpoint),
+            )
+
+        outcome = await self.run(settings)
+        if not outcome.ok:
+            return outcome.event
+        self.notify_by_mail, self.notify_by_push = outcome.value.choices.by_mail, outcome.value.choices.by_push
+        self.vapid_key, self.devices = outcome.value.vapid_key, outcome.value.devices
+        return None
 
     @rx.var
     def enabled_here(self) -> bool:
         return any(device["here"] for device in self.devices)
 
     async def _set_choices(self, **choice: bool):
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            with session_scope() as session:
-                saved = users.set_notification_choices(session=session, actor=actor, **choice)
-        except ServiceError as exc:
-            return rx.toast.error(str(exc))
-        self.notify_by_mail, self.notify_by_push = saved.by_mail, saved.by_push
+        outcome = await self.run(
+            lambda session, actor: users.set_notification_choices(session=session, actor=actor, **choice)
+        )
+        if not outcome.ok:
+            return outcome.event
+        self.notify_by_mail, self.notify_by_push = outcome.value.by_mail, outcome.value.by_push
         return None
 
     @rx.event
@@ -80,92 +96,100 @@ class ProfileState(SessionState):
     @rx.event
     async def browser_checked(self, report: dict):
         """The push control looked at this browser: which subscription (if any) it holds."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        self.this_endpoint = str(report.get("endpoint") or "")[: push_subscriptions.MAX_ENDPOINT_LENGTH]
-        self._load_devices(actor)
+        this_endpoint = str(report.get("endpoint") or "")[: push_subscriptions.MAX_ENDPOINT_LENGTH]
+        outcome = await self.run(lambda session, actor: device_lines(session, actor, this_endpoint))
+        self.this_endpoint = this_endpoint
+        if not outcome.ok:
+            return outcome.event
+        self.devices = outcome.value
         return None
 
     @rx.event
     async def subscribed(self, subscription: dict):
         """The browser subscribed: store it for this user."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            with session_scope() as session:
-                push_subscriptions.subscribe(
-                    session=session,
-                    actor=actor,
-                    endpoint=str(subscription.get("endpoint") or ""),
-                    p256dh=str(subscription.get("p256dh") or ""),
-                    auth=str(subscription.get("auth") or ""),
-                    application_server_key=str(subscription.get("application_server_key") or ""),
-                )
-        except ServiceError as exc:
-            return rx.toast.error(f"This device could not be enabled. {exc}")
-        self.this_endpoint = str(subscription.get("endpoint") or "")
-        self._load_devices(actor)
+        endpoint = str(subscription.get("endpoint") or "")
+
+        def subscribe_then_list(session: Session, actor: UserPublic) -> list[Device]:
+            push_subscriptions.subscribe(
+                session=session,
+                actor=actor,
+                endpoint=endpoint,
+                p256dh=str(subscription.get("p256dh") or ""),
+                auth=str(subscription.get("auth") or ""),
+                application_server_key=str(subscription.get("application_server_key") or ""),
+            )
+            return device_lines(session, actor, endpoint)
+
+        outcome = await self.run(subscribe_then_list)
+        if outcome.errors:
+            return rx.toast.error(f"This device could not be enabled. {' '.join(outcome.errors.values())}")
+        if not outcome.ok:
+            return outcome.event
+        self.this_endpoint, self.devices = endpoint, outcome.value
         return rx.toast.success("Notifications are enabled on this device.")
 
     @rx.event
     async def unsubscribed(self, report: dict):
         """The browser dropped its subscription: forget it."""
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        with session_scope() as session:
-            push_subscriptions.unsubscribe(session=session, actor=actor, endpoint=str(report.get("endpoint") or ""))
-        self.this_endpoint = ""
-        self._load_devices(actor)
+        endpoint = str(report.get("endpoint") or "")
+
+        def unsubscribe_then_list(session: Session, actor: UserPublic) -> list[Device]:
+            push_subscriptions.unsubscribe(session=session, actor=actor, endpoint=endpoint)
+            return device_lines(session, actor, "")
+
+        outcome = await self.run(unsubscribe_then_list)
+        if not outcome.ok:
+            return outcome.event
+        self.this_endpoint, self.devices = "", outcome.value
         return rx.toast.success("This device no longer receives notifications.")
 
     @rx.event
     async def remove_device(self, device_id: int):
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
         try:
-            with session_scope() as session:
-                push_subscriptions.remove(session=session, actor=actor, subscription_id=int(device_id))
-        except (ServiceError, ValueError) as exc:
+            subscription_id = int(device_id)
+        except ValueError as exc:
             return rx.toast.error(str(exc))
-        self._load_devices(actor)
+        this_endpoint = self.this_endpoint
+
+        def remove_then_list(session: Session, actor: UserPublic) -> list[Device]:
+            push_subscriptions.remove(session=session, actor=actor, subscription_id=subscription_id)
+            return device_lines(session, actor, this_endpoint)
+
+        outcome = await self.run(remove_then_list)
+        if not outcome.ok:
+            return outcome.event
+        self.devices = outcome.value
         return rx.toast.success("Device removed. It receives no more notifications.")
 
     @rx.event
     async def save_name(self, form: dict):
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            with session_scope() as session:
-                renamed = users.rename(session=session, actor=actor, name=str(form.get("name", "")))
-        except ServiceError as exc:
-            self.name_errors = form_errors(exc)
-            return None
-        self.name_errors, self.user_name = {}, renamed.name
+        outcome = await self.run(
+            lambda session, actor: users.rename(session=session, actor=actor, name=str(form.get("name", "")))
+        )
+        self.name_errors = outcome.errors
+        if not outcome.ok:
+            return None if outcome.errors else outcome.event
+        self.user_name = outcome.value.name
         return rx.toast.success("Name saved.")
 
     @rx.event
     async def change_password(self, form: dict):
-        actor = await self.actor()
-        if actor is None:
-            return self.refusal()
-        try:
-            with session_scope() as session:
-                users.change_password(
-                    session=session,
-                    actor=actor,
-                    current=str(form.get("current", "")),
-                    new=str(form.get("new", "")),
-                    confirm=str(form.get("confirm", "")),
-                )
-                auth.end_other_sessions(session=session, user_id=actor.id, keep_token=self.session_token())
-        except ServiceError as exc:
-            self.password_errors = form_errors(exc)
-            return None
-        self.password_errors, self.has_password = {}, True
+        keep_token = self.session_token()
+
+        def change(session: Session, actor: UserPublic) -> None:
+            users.change_password(
+                session=session,
+                actor=actor,
+                current=str(form.get("current", "")),
+                new=str(form.get("new", "")),
+                confirm=str(form.get("confirm", "")),
+            )
+            auth.end_other_sessions(session=session, user_id=actor.id, keep_token=keep_token)
+
+        outcome = await self.run(change)
+        self.password_errors = outcome.errors
+        if not outcome.ok:
+            return None if outcome.errors else outcome.event
+        self.has_password = True
         self.form_key += 1
         return rx.toast.success("Password changed. You stay signed in here; other devices are signed out.")
