@@ -78,8 +78,8 @@ class AdminApiClientsState(SessionState):
         self.rows = [_line(client) for client in clients]
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.ADMIN)
         # A token is shown once, right after it is made: leaving or reloading the page drops it.
         self._new_token, self.new_token_client = "", ""
         self.create_open, self.create_name, self.create_errors = False, "", {}
@@ -108,8 +108,8 @@ class AdminApiClientsState(SessionState):
         self.create_name = name
 
     @rx.event
-    def create(self, form: dict):
-        actor = self.actor()
+    async def create(self, form: dict):
+        actor = await self.actor()
         # The form's own value: the controlled input's last keystrokes may still be on their way.
         self.create_name = str(form.get("name", self.create_name))
         try:
@@ -130,8 +130,8 @@ class AdminApiClientsState(SessionState):
         self._new_token, self.new_token_client = "", ""
 
     @rx.event
-    def revoke(self, client_id: int):
-        actor = self.actor()
+    async def revoke(self, client_id: int):
+        actor = await self.actor()
         try:
             with session_scope() as session:
                 revoked = api_clients.revoke_api_client(

@@ -20,8 +20,8 @@ class AdminOverviewState(SessionState):
     tickets_this_week: int = 0
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.ADMIN)
         if actor is None:
             return self.refusal()
         with session_scope() as session:

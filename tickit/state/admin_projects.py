@@ -61,8 +61,8 @@ class AdminProjectsState(SessionState):
         ]
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.ADMIN)
         if actor is None:
             self.rows = []
             return self.refusal()
@@ -85,8 +85,8 @@ class AdminProjectsState(SessionState):
         self.template = slug
 
     @rx.event
-    def create(self, form: dict):
-        actor = self.actor()
+    async def create(self, form: dict):
+        actor = await self.actor()
         try:
             workflow = templates.load_template(self.template)
             with session_scope() as session:
@@ -112,8 +112,8 @@ class AdminProjectsState(SessionState):
         ]
 
     @rx.event
-    def open_members(self, key: str, name: str):
-        actor = self.actor()
+    async def open_members(self, key: str, name: str):
+        actor = await self.actor()
         self.members_project, self.members_project_name = key, name
         self.member_errors, self.member_role = {}, MemberRole.AGENT.value
         try:
@@ -133,8 +133,8 @@ class AdminProjectsState(SessionState):
         self.member_role = role
 
     @rx.event
-    def add_member(self, form: dict):
-        actor = self.actor()
+    async def add_member(self, form: dict):
+        actor = await self.actor()
         try:
             with session_scope() as session:
                 added = projects.add_member(
@@ -153,8 +153,8 @@ class AdminProjectsState(SessionState):
         return rx.toast.success(f"{added.name} is now {added.project_role} in {self.members_project}.")
 
     @rx.event
-    def remove_member(self, user_id: int):
-        actor = self.actor()
+    async def remove_member(self, user_id: int):
+        actor = await self.actor()
         try:
             with session_scope() as session:
                 projects.remove_member(session=session, actor=actor, project_key=self.members_project, user_id=user_id)

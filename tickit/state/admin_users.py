@@ -48,8 +48,8 @@ class AdminUsersState(SessionState):
         ]
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.ADMIN)
         if actor is None:
             self.rows = []
             return self.refusal()
@@ -72,8 +72,8 @@ class AdminUsersState(SessionState):
         self.new_role = role
 
     @rx.event
-    def create(self, form: dict):
-        actor = self.actor()
+    async def create(self, form: dict):
+        actor = await self.actor()
         try:
             with session_scope() as session:
                 created = users.create_user(
@@ -97,22 +97,22 @@ class AdminUsersState(SessionState):
         return rx.toast.success(f"Account created for {created.user.email}. A welcome mail is on its way.")
 
     @rx.event
-    def change_role(self, user_id: int, role: str):
-        return self._apply(
+    async def change_role(self, user_id: int, role: str):
+        return await self._apply(
             lambda session, actor: users.change_role(session=session, actor=actor, user_id=user_id, role=role),
             "Role changed to {role}.",
         )
 
     @rx.event
-    def set_active(self, user_id: int, active: bool):
+    async def set_active(self, user_id: int, active: bool):
         verb = "reactivated" if active else "deactivated; their sessions have ended"
-        return self._apply(
+        return await self._apply(
             lambda session, actor: users.set_active(session=session, actor=actor, user_id=user_id, active=active),
             f"{{email}} {verb}.",
         )
 
-    def _apply(self, change, message: str):
-        actor = self.actor()
+    async def _apply(self, change, message: str):
+        actor = await self.actor()
         try:
             with session_scope() as session:
                 changed = change(session, actor)

@@ -80,11 +80,11 @@ class BellState(SessionState):
         ]
 
     @rx.event
-    def set_open(self, is_open: bool):
+    async def set_open(self, is_open: bool):
         self.is_open = bool(is_open)
         if not self.is_open:
             return None
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             self.is_open = False
             return self.refusal()
@@ -92,9 +92,9 @@ class BellState(SessionState):
         return None
 
     @rx.event
-    def open_entry(self, notification_id: int):
+    async def open_entry(self, notification_id: int):
         """Mark the notification read and go to its ticket."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -112,8 +112,8 @@ class BellState(SessionState):
         return None
 
     @rx.event
-    def mark_all_read(self):
-        actor = self.actor()
+    async def mark_all_read(self):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         with session_scope() as session:
@@ -134,7 +134,7 @@ class BellState(SessionState):
         async with self:
             self._watcher += 1
             watcher, path = self._watcher, self.router.url.path
-            actor = self.actor()
+            actor = await self.actor()
         while actor is not None:
             try:
                 summary = await asyncio.to_thread(_shared_unread, actor)

@@ -161,9 +161,9 @@ class BoardState(SessionState):
         )
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
 
-    def _refresh(self, *, remember: bool = False):
+    async def _refresh(self, *, remember: bool = False):
         """A new board or new filters: the columns start again from their first cards."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         self._shown = {}
@@ -174,8 +174,8 @@ class BoardState(SessionState):
         return self._sync_url()
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.AGENT, Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.AGENT, Role.ADMIN)
         if actor is None:
             self.choices, self.choice, self.columns, self.legal_moves, self.agents = [], "", [], {}, []
             return self.refusal()
@@ -208,35 +208,35 @@ class BoardState(SessionState):
         return events
 
     @rx.event
-    def choose(self, value: str):
+    async def choose(self, value: str):
         self.choice = value
         self.assignee = ANYONE  # agents differ between projects
-        return self._refresh(remember=True)
+        return await self._refresh(remember=True)
 
     @rx.event
-    def set_assignee(self, value: str):
+    async def set_assignee(self, value: str):
         self.assignee = value
-        return self._refresh()
+        return await self._refresh()
 
     @rx.event
-    def set_priority(self, value: str):
+    async def set_priority(self, value: str):
         self.priority = value
-        return self._refresh()
+        return await self._refresh()
 
     @rx.event
-    def set_text(self, value: str):
+    async def set_text(self, value: str):
         self.text = value[: board.SEARCH_MAX]
-        return self._refresh()
+        return await self._refresh()
 
     @rx.event
-    def clear_filters(self):
+    async def clear_filters(self):
         self.assignee, self.priority, self.text = ANYONE, ANY_PRIORITY, ""
-        return self._refresh()
+        return await self._refresh()
 
     @rx.event
-    def show_more(self, column_key: str):
+    async def show_more(self, column_key: str):
         """The next board.CARD_STEP cards of one column."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         shown = next((len(c["cards"]) for c in self.columns if c["key"] == column_key), None)
@@ -304,7 +304,7 @@ class BoardState(SessionState):
         async with self:
             self._watcher += 1
             watcher = self._watcher
-            actor = self.actor()
+            actor = await self.actor()
         while actor is not None:
             await asyncio.sleep(POLL_SECONDS)
             async with self:

@@ -81,8 +81,8 @@ class PortalTicketState(SessionState):
         self.activity = [ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in history]
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.CLIENT)
+    async def load(self):
+        actor = await self.admit(Role.CLIENT)
         self.number = number_from_route(self)
         if actor is None:
             self._clear()
@@ -94,14 +94,14 @@ class PortalTicketState(SessionState):
         return None
 
     @rx.event
-    def files_uploaded(self, views: list[dict[str, Any]]):
+    async def files_uploaded(self, views: list[dict[str, Any]]):
         """The upload control stored the files: list them (and the log) anew."""
-        return self.reload()
+        return await self.reload()
 
     @rx.event
-    def remove_file(self, attachment_id: int):
+    async def remove_file(self, attachment_id: int):
         """Remove a file the client attached (the service refuses anyone else's)."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -112,8 +112,8 @@ class PortalTicketState(SessionState):
         return PortalTicketState.reload
 
     @rx.event
-    def reload(self):
-        actor = self.actor()
+    async def reload(self):
+        actor = await self.actor()
         if actor is None or not self.found:
             return None
         try:
@@ -148,15 +148,15 @@ class PortalCommentsState(SessionState):
         """After a write: the refusal as a toast, or the ticket's side ("updated", activity) shown anew."""
         return PortalTicketState.reload if ok else rx.toast.error(self.error)
 
-    def _run(self, change, *args) -> Any:
-        actor = self.actor()
+    async def _run(self, change, *args) -> Any:
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         return self._done(change(self, actor, *args, works=False))
 
     @rx.event
-    def load(self):
-        thread.load(self, self.admit(Role.CLIENT), works=False)
+    async def load(self):
+        thread.load(self, await self.admit(Role.CLIENT), works=False)
         return None  # PortalTicketState.load redirects whoever may not be here
 
     @rx.event
@@ -188,28 +188,28 @@ class PortalCommentsState(SessionState):
         thread.cancel(self)
 
     @rx.event
-    def post(self):
-        return self._run(thread.post)
+    async def post(self):
+        return await self._run(thread.post)
 
     @rx.event
-    def post_reply(self):
-        return self._run(thread.post_reply)
+    async def post_reply(self):
+        return await self._run(thread.post_reply)
 
     @rx.event
-    def save_edit(self):
-        return self._run(thread.save_edit)
+    async def save_edit(self):
+        return await self._run(thread.save_edit)
 
     @rx.event
-    def delete(self, comment_id: int):
-        return self._run(thread.delete, comment_id)
+    async def delete(self, comment_id: int):
+        return await self._run(thread.delete, comment_id)
 
     @rx.event
-    def remove_file(self, attachment_id: int):
-        return self._run(thread.remove_file, attachment_id)
+    async def remove_file(self, attachment_id: int):
+        return await self._run(thread.remove_file, attachment_id)
 
     @rx.event
-    def files_sent(self, views: list[dict[str, Any]]):
-        actor = self.actor()
+    async def files_sent(self, views: list[dict[str, Any]]):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         thread.files_sent(self, actor, works=False)

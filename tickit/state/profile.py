@@ -26,8 +26,8 @@ class ProfileState(SessionState):
     this_endpoint: str = ""  # this browser's push subscription, as it reported it ("" when none)
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.CLIENT, Role.AGENT, Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.CLIENT, Role.AGENT, Role.ADMIN)
         if actor is None:
             return self.refusal()
         self.has_password = actor.has_password
@@ -57,8 +57,8 @@ class ProfileState(SessionState):
     def enabled_here(self) -> bool:
         return any(device["here"] for device in self.devices)
 
-    def _set_choices(self, **choice: bool):
-        actor = self.actor()
+    async def _set_choices(self, **choice: bool):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -70,17 +70,17 @@ class ProfileState(SessionState):
         return None
 
     @rx.event
-    def set_notify_by_mail(self, on: bool):
-        return self._set_choices(by_mail=bool(on))
+    async def set_notify_by_mail(self, on: bool):
+        return await self._set_choices(by_mail=bool(on))
 
     @rx.event
-    def set_notify_by_push(self, on: bool):
-        return self._set_choices(by_push=bool(on))
+    async def set_notify_by_push(self, on: bool):
+        return await self._set_choices(by_push=bool(on))
 
     @rx.event
-    def browser_checked(self, report: dict):
+    async def browser_checked(self, report: dict):
         """The push control looked at this browser: which subscription (if any) it holds."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         self.this_endpoint = str(report.get("endpoint") or "")[: push_subscriptions.MAX_ENDPOINT_LENGTH]
@@ -88,9 +88,9 @@ class ProfileState(SessionState):
         return None
 
     @rx.event
-    def subscribed(self, subscription: dict):
+    async def subscribed(self, subscription: dict):
         """The browser subscribed: store it for this user."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -110,9 +110,9 @@ class ProfileState(SessionState):
         return rx.toast.success("Notifications are enabled on this device.")
 
     @rx.event
-    def unsubscribed(self, report: dict):
+    async def unsubscribed(self, report: dict):
         """The browser dropped its subscription: forget it."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         with session_scope() as session:
@@ -122,8 +122,8 @@ class ProfileState(SessionState):
         return rx.toast.success("This device no longer receives notifications.")
 
     @rx.event
-    def remove_device(self, device_id: int):
-        actor = self.actor()
+    async def remove_device(self, device_id: int):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -135,8 +135,8 @@ class ProfileState(SessionState):
         return rx.toast.success("Device removed. It receives no more notifications.")
 
     @rx.event
-    def save_name(self, form: dict):
-        actor = self.actor()
+    async def save_name(self, form: dict):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -149,8 +149,8 @@ class ProfileState(SessionState):
         return rx.toast.success("Name saved.")
 
     @rx.event
-    def change_password(self, form: dict):
-        actor = self.actor()
+    async def change_password(self, form: dict):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:

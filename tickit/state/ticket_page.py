@@ -161,9 +161,9 @@ class TicketState(SessionState):
         self.activity = [ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in history]
         self.upload_limit = get_settings().upload_limit_bytes
 
-    def _change(self, change) -> Any:
+    async def _change(self, change) -> Any:
         """Run one edit through a service, then show the ticket as it now is."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -179,8 +179,8 @@ class TicketState(SessionState):
         return None
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.AGENT, Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.AGENT, Role.ADMIN)
         self.number = number_from_route(self)
         if actor is None:
             self.found, self.fields, self.activity, self.files, self.agents = False, [], [], [], []
@@ -193,8 +193,8 @@ class TicketState(SessionState):
         return TicketState.watch
 
     @rx.event
-    def reload(self):
-        actor = self.actor()
+    async def reload(self):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         try:
@@ -204,14 +204,14 @@ class TicketState(SessionState):
         return None
 
     @rx.event
-    def files_uploaded(self, views: list[dict[str, Any]]):
+    async def files_uploaded(self, views: list[dict[str, Any]]):
         """The upload control stored `views` and says so itself: list the ticket's files (and log) anew."""
-        return self.reload()
+        return await self.reload()
 
     @rx.event
-    def remove_file(self, attachment_id: int):
+    async def remove_file(self, attachment_id: int):
         """Remove an attachment; the service decides who may (its uploader, or the ticket's agents)."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         name = next((f.name for f in self.files if f.id == attachment_id), "the file")
@@ -236,7 +236,7 @@ class TicketState(SessionState):
         """While this ticket stays open, show what others change in it; ends when the tab leaves or closes."""
         async with self:
             self._watcher += 1
-            watcher, number, actor = self._watcher, self.number, self.actor()
+            watcher, number, actor = self._watcher, self.number, await self.actor()
         while actor is not None:
             await asyncio.sleep(POLL_SECONDS)
             async with self:
@@ -252,7 +252,7 @@ class TicketState(SessionState):
             async with self:
                 if not self._still_watching(watcher, number):
                     return
-                actor = self.actor()  # signed out or deactivated since the page opened: show nothing more
+                actor = await self.actor()  # signed out or deactivated since the page opened: show nothing more
                 if actor is None:
                     return
                 comments_state = await self.get_state(TicketCommentsState)
@@ -263,45 +263,45 @@ class TicketState(SessionState):
                     return
 
     @rx.event
-    def move(self, status_key: str):
-        return self._change(
+    async def move(self, status_key: str):
+        return await self._change(
             lambda session, actor: workflow.move(session=session, actor=actor, number=self.number, to_status=status_key)
         )
 
     @rx.event
-    def assign(self, user_id: str):
+    async def assign(self, user_id: str):
         assignee = None if user_id in ("", UNASSIGNED) else int(user_id)
-        return self._change(
+        return await self._change(
             lambda session, actor: ticket_detail.assign(
                 session=session, actor=actor, number=self.number, assignee_id=assignee
             )
         )
 
     @rx.event
-    def assign_to_me(self):
-        return self.assign(self.my_id)
+    async def assign_to_me(self):
+        return await self.assign(self.my_id)
 
     @rx.event
-    def set_priority(self, priority: str):
-        return self._change(
+    async def set_priority(self, priority: str):
+        return await self._change(
             lambda session, actor: ticket_detail.set_priority(
                 session=session, actor=actor, number=self.number, priority=priority
             )
         )
 
     @rx.event
-    def toggle_option(self, key: str, option: str, on: bool):
+    async def toggle_option(self, key: str, option: str, on: bool):
         """Tick or untick one option of a multi-select field, saving the field with the rest as they were."""
         current = next((f for f in self.fields if f.key == key), None)
         if current is None:
             return None
         chosen = [k for k, _ in current.options if (k == option and on) or (k != option and k in current.chosen)]
-        return self.save_field(key, chosen)
+        return await self.save_field(key, chosen)
 
     @rx.event
-    def save_field(self, key: str, value: Any):
+    async def save_field(self, key: str, value: Any):
         """Save one custom field; a validation error is shown beneath that field."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         current = next((f for f in self.fields if f.key == key), None)
@@ -353,15 +353,15 @@ class TicketCommentsState(SessionState):
         """After a write: the refusal as a toast, or the ticket's side (activity, timestamps) shown anew."""
         return TicketState.reload if ok else rx.toast.error(self.error)
 
-    def _run(self, change, *args) -> Any:
-        actor = self.actor()
+    async def _run(self, change, *args) -> Any:
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         return self._done(change(self, actor, *args, works=True))
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.AGENT, Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.AGENT, Role.ADMIN)
         self.internal = False
         thread.load(self, actor, works=True)
         return self.refusal() if actor is None else None
@@ -399,8 +399,8 @@ class TicketCommentsState(SessionState):
         thread.cancel(self)
 
     @rx.event
-    def post(self):
-        actor = self.actor()
+    async def post(self):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         ok = thread.post(self, actor, works=True, internal=self.internal)
@@ -409,24 +409,24 @@ class TicketCommentsState(SessionState):
         return self._done(ok)
 
     @rx.event
-    def post_reply(self):
-        return self._run(thread.post_reply)
+    async def post_reply(self):
+        return await self._run(thread.post_reply)
 
     @rx.event
-    def save_edit(self):
-        return self._run(thread.save_edit)
+    async def save_edit(self):
+        return await self._run(thread.save_edit)
 
     @rx.event
-    def delete(self, comment_id: int):
-        return self._run(thread.delete, comment_id)
+    async def delete(self, comment_id: int):
+        return await self._run(thread.delete, comment_id)
 
     @rx.event
-    def remove_file(self, attachment_id: int):
-        return self._run(thread.remove_file, attachment_id)
+    async def remove_file(self, attachment_id: int):
+        return await self._run(thread.remove_file, attachment_id)
 
     @rx.event
-    def files_sent(self, views: list[dict[str, Any]]):
-        actor = self.actor()
+    async def files_sent(self, views: list[dict[str, Any]]):
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         thread.files_sent(self, actor, works=True)

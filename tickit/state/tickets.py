@@ -64,8 +64,8 @@ class MyTicketsState(SessionState):
     rows: list[TicketLine] = []
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.CLIENT)
+    async def load(self):
+        actor = await self.admit(Role.CLIENT)
         if actor is None:
             self.rows = []
             return self.refusal()
@@ -203,9 +203,9 @@ class StaffTicketsState(SessionState):
         url = routes.TICKETS + (f"?{self.query_string}" if self.query_string else "")
         return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
 
-    def _change(self, **changes):
+    async def _change(self, **changes):
         """Apply filter changes to the shown query and go back to the first page."""
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         if not actor.is_staff:
@@ -217,8 +217,8 @@ class StaffTicketsState(SessionState):
         return self._show(actor, query)
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.AGENT, Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.AGENT, Role.ADMIN)
         if actor is None:
             self.rows, self.project_options, self._types, self._statuses, self._agents = [], [], [], [], []
             return self.refusal()
@@ -236,63 +236,63 @@ class StaffTicketsState(SessionState):
         self.draft = value[: ticket_list.TEXT_MAX]
 
     @rx.event
-    def search(self, form_data: dict):
-        return self._change(text=str(form_data.get("q", self.draft))[: ticket_list.TEXT_MAX])
+    async def search(self, form_data: dict):
+        return await self._change(text=str(form_data.get("q", self.draft))[: ticket_list.TEXT_MAX])
 
     @rx.event
-    def set_project(self, value: str):
+    async def set_project(self, value: str):
         projects = () if value == ANY else (value,)
         query = self._query()
         # A type or status the new project does not have would only hide every ticket.
         kept_types = {key for project_key, key, _ in self._types if not projects or project_key in projects}
         kept_statuses = {row[2] for row in self._statuses if not projects or row[0] in projects}
-        return self._change(
+        return await self._change(
             project_keys=projects,
             type_keys=tuple(k for k in query.type_keys if k in kept_types),
             status_keys=tuple(k for k in query.status_keys if k in kept_statuses),
         )
 
     @rx.event
-    def set_type(self, value: str):
-        return self._change(type_keys=() if value == ANY else (value,))
+    async def set_type(self, value: str):
+        return await self._change(type_keys=() if value == ANY else (value,))
 
     @rx.event
-    def set_status(self, value: str):
+    async def set_status(self, value: str):
         kind, _, key = value.partition(":")
-        return self._change(
+        return await self._change(
             status_keys=(key,) if kind == "status" else (),
             status_categories=(key,) if kind == "category" else (),
         )
 
     @rx.event
-    def set_assignee(self, value: str):
+    async def set_assignee(self, value: str):
         # The URL's parser says what a value means: "me", "unassigned", a user id, else anyone.
-        return self._change(assignee=ticket_list.from_query_params({"assignee": [value]}).assignee)
+        return await self._change(assignee=ticket_list.from_query_params({"assignee": [value]}).assignee)
 
     @rx.event
-    def set_priority(self, value: str):
-        return self._change(priorities=() if value == ANY else (value,))
+    async def set_priority(self, value: str):
+        return await self._change(priorities=() if value == ANY else (value,))
 
     @rx.event
-    def set_created_from(self, value: str):
-        return self._change(created_from=_day(value))
+    async def set_created_from(self, value: str):
+        return await self._change(created_from=_day(value))
 
     @rx.event
-    def set_created_to(self, value: str):
-        return self._change(created_to=_day(value))
+    async def set_created_to(self, value: str):
+        return await self._change(created_to=_day(value))
 
     @rx.event
-    def set_sort(self, value: str):
+    async def set_sort(self, value: str):
         sort, _, direction = value.partition(":")
         if sort not in ticket_list.SORTS or direction not in ticket_list.DIRECTIONS:
             return None
-        return self._change(sort=sort, direction=direction)
+        return await self._change(sort=sort, direction=direction)
 
     @rx.event
-    def clear(self):
+    async def clear(self):
         # Sort and page size are how to show the list, not filters: they stay.
         query = self._query()
-        return self._change(
+        return await self._change(
             **{
                 field.name: field.default
                 for field in dataclasses.fields(query)
@@ -301,14 +301,14 @@ class StaffTicketsState(SessionState):
         )
 
     @rx.event
-    def next_page(self):
+    async def next_page(self):
         if not self.next_cursor:
             return None
-        actor = self.actor()
+        actor = await self.actor()
         if actor is None:
             return self.refusal()
         return self._show(actor, dataclasses.replace(self._query(), after=self.next_cursor)) if actor.is_staff else None
 
     @rx.event
-    def first_page(self):
-        return self._change()
+    async def first_page(self):
+        return await self._change()

@@ -111,8 +111,8 @@ class TypeEditorState(SessionState):
             self._show(chosen)
 
     @rx.event
-    def load(self):
-        actor = self.admit(Role.ADMIN)
+    async def load(self):
+        actor = await self.admit(Role.ADMIN)
         self.status_errors, self.field_errors = {}, {}
         if actor is None:
             self.statuses, self.fields, self.preview = [], [], []
@@ -125,8 +125,8 @@ class TypeEditorState(SessionState):
         return None
 
     @rx.event
-    def choose_type(self, key: str):
-        actor = self.actor()
+    async def choose_type(self, key: str):
+        actor = await self.actor()
         self.type_key = key
         try:
             self._reload(actor)
@@ -134,9 +134,9 @@ class TypeEditorState(SessionState):
             return rx.toast.error(str(exc))
         return None
 
-    def _apply(self, operation, message: str = "", errors_to: str = "", **arguments):
+    async def _apply(self, operation, message: str = "", errors_to: str = "", **arguments):
         """Run one editing operation against the version shown; a newer version is a conflict."""
-        actor = self.actor()
+        actor = await self.actor()
         try:
             with session_scope() as session:
                 detail = operation(
@@ -163,8 +163,8 @@ class TypeEditorState(SessionState):
     # --- types --------------------------------------------------------------------------
 
     @rx.event
-    def create_type(self, form: dict):
-        actor = self.actor()
+    async def create_type(self, form: dict):
+        actor = await self.actor()
         try:
             with session_scope() as session:
                 detail = workflow_admin.add_type(
@@ -182,19 +182,19 @@ class TypeEditorState(SessionState):
         return rx.toast.success(f"{detail.name} added with a New status; add its statuses and fields.")
 
     @rx.event
-    def rename_type(self, name: str):
+    async def rename_type(self, name: str):
         if name.strip() == self.type_name:
             return None
-        result = self._apply(workflow_admin.rename_type, "Type renamed.", name=name)
-        self._reload(self.actor())
+        result = await self._apply(workflow_admin.rename_type, "Type renamed.", name=name)
+        self._reload(await self.actor())
         return result
 
     @rx.event
-    def set_type_archived(self, archived: bool):
+    async def set_type_archived(self, archived: bool):
         operation = workflow_admin.archive_type if archived else workflow_admin.unarchive_type
         message = "Type archived: it leaves new-ticket forms; its tickets stay." if archived else "Type restored."
-        result = self._apply(operation, message)
-        self._reload(self.actor())
+        result = await self._apply(operation, message)
+        self._reload(await self.actor())
         return result
 
     # --- statuses -----------------------------------------------------------------------
@@ -204,8 +204,8 @@ class TypeEditorState(SessionState):
         self.new_status_category = category
 
     @rx.event
-    def add_status(self, form: dict):
-        return self._apply(
+    async def add_status(self, form: dict):
+        return await self._apply(
             workflow_admin.add_status,
             "Status added. Connect it in the transitions below.",
             "status_errors",
@@ -215,36 +215,38 @@ class TypeEditorState(SessionState):
         )
 
     @rx.event
-    def rename_status(self, status_key: str, name: str):
+    async def rename_status(self, status_key: str, name: str):
         current = next((s.name for s in self.statuses if s.key == status_key), None)
         if name.strip() == current:
             return None
-        return self._apply(workflow_admin.rename_status, "Status renamed.", status_key=status_key, name=name)
+        return await self._apply(workflow_admin.rename_status, "Status renamed.", status_key=status_key, name=name)
 
     @rx.event
-    def set_color(self, status_key: str, color: str):
-        return self._apply(workflow_admin.recolour_status, status_key=status_key, color=color)
+    async def set_color(self, status_key: str, color: str):
+        return await self._apply(workflow_admin.recolour_status, status_key=status_key, color=color)
 
     @rx.event
-    def set_category(self, status_key: str, category: str):
-        return self._apply(workflow_admin.set_status_category, status_key=status_key, category=category)
+    async def set_category(self, status_key: str, category: str):
+        return await self._apply(workflow_admin.set_status_category, status_key=status_key, category=category)
 
     @rx.event
-    def set_pauses_sla(self, status_key: str, pauses: bool):
-        return self._apply(workflow_admin.set_pauses_sla, status_key=status_key, pauses_sla=pauses)
+    async def set_pauses_sla(self, status_key: str, pauses: bool):
+        return await self._apply(workflow_admin.set_pauses_sla, status_key=status_key, pauses_sla=pauses)
 
     @rx.event
-    def make_initial(self, status_key: str):
-        return self._apply(workflow_admin.set_initial_status, "New tickets now start here.", status_key=status_key)
+    async def make_initial(self, status_key: str):
+        return await self._apply(
+            workflow_admin.set_initial_status, "New tickets now start here.", status_key=status_key
+        )
 
     @rx.event
-    def move_status(self, status_key: str, step: int):
+    async def move_status(self, status_key: str, step: int):
         order = [s.key for s in self.statuses]
-        return self._apply(workflow_admin.reorder_statuses, ordered_keys=_moved(order, status_key, step))
+        return await self._apply(workflow_admin.reorder_statuses, ordered_keys=_moved(order, status_key, step))
 
     @rx.event
-    def remove_status(self, status_key: str, move_to: str):
-        return self._apply(
+    async def remove_status(self, status_key: str, move_to: str):
+        return await self._apply(
             workflow_admin.remove_status,
             "Status removed.",
             status_key=status_key,
@@ -252,11 +254,11 @@ class TypeEditorState(SessionState):
         )
 
     @rx.event
-    def toggle_transition(self, from_key: str, to_key: str, allowed: bool):
+    async def toggle_transition(self, from_key: str, to_key: str, allowed: bool):
         grid = {key: [t for t in targets if t != to_key or key != from_key] for key, targets in self.grid.items()}
         if allowed:
             grid.setdefault(from_key, []).append(to_key)
-        return self._apply(workflow_admin.set_transitions, grid=grid)
+        return await self._apply(workflow_admin.set_transitions, grid=grid)
 
     # --- fields -------------------------------------------------------------------------
 
@@ -265,9 +267,9 @@ class TypeEditorState(SessionState):
         self.new_field_type = field_type
 
     @rx.event
-    def create_field(self, form: dict):
+    async def create_field(self, form: dict):
         choices = self.new_field_type in (FieldType.SELECT, FieldType.MULTI_SELECT)
-        return self._apply(
+        return await self._apply(
             workflow_admin.add_field,
             "Field added to the form.",
             "field_errors",
@@ -279,19 +281,19 @@ class TypeEditorState(SessionState):
         )
 
     @rx.event
-    def rename_field(self, field_key: str, label: str):
+    async def rename_field(self, field_key: str, label: str):
         current = next((f.label for f in self.fields if f.key == field_key), None)
         if label.strip() == current:
             return None
-        return self._apply(workflow_admin.update_field, "Field relabelled.", field_key=field_key, label=label)
+        return await self._apply(workflow_admin.update_field, "Field relabelled.", field_key=field_key, label=label)
 
     @rx.event
     def set_options_draft(self, text: str):
         self.options_draft = text
 
     @rx.event
-    def save_options(self, field_key: str):
-        return self._apply(
+    async def save_options(self, field_key: str):
+        return await self._apply(
             workflow_admin.update_field,
             "Options saved; relabelled options keep their keys.",
             field_key=field_key,
@@ -299,24 +301,24 @@ class TypeEditorState(SessionState):
         )
 
     @rx.event
-    def set_required(self, field_key: str, required: bool):
-        return self._apply(workflow_admin.update_field, field_key=field_key, required=required)
+    async def set_required(self, field_key: str, required: bool):
+        return await self._apply(workflow_admin.update_field, field_key=field_key, required=required)
 
     @rx.event
-    def move_field(self, field_key: str, step: int):
+    async def move_field(self, field_key: str, step: int):
         order = [f.key for f in self.fields if not f.archived]
-        return self._apply(workflow_admin.reorder_fields, ordered_keys=_moved(order, field_key, step))
+        return await self._apply(workflow_admin.reorder_fields, ordered_keys=_moved(order, field_key, step))
 
     @rx.event
-    def reorder_fields(self, keys: list[str]):
+    async def reorder_fields(self, keys: list[str]):
         """The drag-and-drop list's new order of the non-archived fields."""
-        return self._apply(workflow_admin.reorder_fields, "Field order saved.", ordered_keys=keys)
+        return await self._apply(workflow_admin.reorder_fields, "Field order saved.", ordered_keys=keys)
 
     @rx.event
-    def set_archived(self, field_key: str, archived: bool):
+    async def set_archived(self, field_key: str, archived: bool):
         operation = workflow_admin.archive_field if archived else workflow_admin.unarchive_field
         message = "Field archived; old tickets keep its values." if archived else "Field is back on the form."
-        return self._apply(operation, message, field_key=field_key)
+        return await self._apply(operation, message, field_key=field_key)
 
 
 def _moved(order: list[str], key: str, step: int) -> list[str]:
