@@ -70,7 +70,7 @@ def _admit(token: str | None) -> ApiClientPublic:
 # Threads of a worker process that use the database for the API at once. Each holds a pooled
 # connection (a filing waiting for its project's numbering row holds it all that time), and a
 # request holds the GIL for most of its time, so more threads than this only queue for it.
-DATABASE_THREADS = 8
+DATABASE_THREADS = 4
 _database_limiter: RunVar[anyio.CapacityLimiter] = RunVar("tickit_api_database_limiter")
 
 

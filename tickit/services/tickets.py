@@ -166,12 +166,10 @@ def file_ticket(
     ).one()
     by_client = isinstance(actor, ApiClientPublic)
     now = utcnow()
-    number = allocate_ticket_number(session=session, project_id=project.id)
     ticket = Ticket(
         project_id=project.id,
         type_id=ticket_type.id,
         status_id=initial.id,
-        number=number,
         title=title,
         description=description,
         priority=priority,
@@ -183,34 +181,36 @@ def file_ticket(
         idempotency_expires_at=idempotency.expires_at if idempotency else None,
         fields=cleaned,
         metadata_=dict(metadata or {}),
-        board_rank=float(number),
         created_at=now,
         updated_at=now,
     )
+    created = ActivityEntry(
+        actor_user_id=None if by_client else actor.id,
+        actor_api_client_id=actor.id if by_client else None,
+        action="created",
+        after={
+            "title": title,
+            "status": initial.key,
+            "type": ticket_type.key,
+            "source": source,
+            **({"api_client": actor.name} if by_client else {}),
+            "fields": cleaned,
+        },
+        created_at=now,
+    )
+    # The project's numbering row stays locked from here to the commit, and every filing in the
+    # project waits for it: what can be made ready is made ready before.
+    ticket.number = allocate_ticket_number(session=session, project_id=project.id)
+    ticket.board_rank = float(ticket.number)
     session.add(ticket)
     session.flush()
-    session.add(
-        ActivityEntry(
-            ticket_id=ticket.id,
-            actor_user_id=None if by_client else actor.id,
-            actor_api_client_id=actor.id if by_client else None,
-            action="created",
-            after={
-                "title": title,
-                "status": initial.key,
-                "type": ticket_type.key,
-                "source": source,
-                **({"api_client": actor.name} if by_client else {}),
-                "fields": cleaned,
-            },
-            created_at=now,
-        )
-    )
+    created.ticket_id = ticket.id
+    session.add(created)
     notifications.stage_ticket_created(session, ticket_id=ticket.id, title=title)
     return FiledTicket(
         id=ticket.id,
         project_key=project.key,
-        number=number,
+        number=ticket.number,
         type_key=ticket_type.key,
         status_key=initial.key,
         title=title,
