@@ -116,10 +116,10 @@ def filing_targets(*, session: Session, actor: UserPublic) -> list[FilingTarget]
 
 def form_rules(*, session: Session, actor: UserPublic, project_key: str, type_key: str) -> list[fields.FieldRule]:
     """The fields the new-ticket form shows for this project and type, in form order."""
-    ticket_type = _filing_type(session, actor, project_key, type_key)
-    if ticket_type is None:
+    where = _where_to_file(session, actor, project_key, type_key)
+    if where is None:
         raise NotFound("Choose a project you may file in and one of its ticket types.")
-    return fields.rules_for_type(session, ticket_type.id)
+    return fields.rules_for_type(session, where.type_id)
 
 
 def file_ticket(
@@ -149,27 +149,23 @@ def file_ticket(
     """
     title, description = title.strip(), description.strip()
     errors = {**(refused or {}), **_text_errors(title, description)}
-    ticket_type = _filing_type(session, actor, project_key, type_key)
+    where = _where_to_file(session, actor, project_key, type_key)
     cleaned: dict[str, Any] = {}
-    if ticket_type is None:
+    if where is None:
         errors["type"] = _type_error(session, actor, type_key)
     else:
         try:
-            cleaned = fields.clean_field_values(fields.rules_for_type(session, ticket_type.id), field_values or {})
+            cleaned = fields.clean_field_values(fields.rules_for_type(session, where.type_id), field_values or {})
         except ValidationFailed as exc:
             errors.update({f"fields.{key}": message for key, message in exc.errors.items()})
     if errors:
         raise ValidationFailed(errors)
-    project = session.get(Project, ticket_type.project_id)
-    initial = session.exec(
-        select(TicketStatus).where(TicketStatus.type_id == ticket_type.id, TicketStatus.is_initial == True)  # noqa: E712
-    ).one()
     by_client = isinstance(actor, ApiClientPublic)
     now = utcnow()
     ticket = Ticket(
-        project_id=project.id,
-        type_id=ticket_type.id,
-        status_id=initial.id,
+        project_id=where.project_id,
+        type_id=where.type_id,
+        status_id=where.status_id,
         title=title,
         description=description,
         priority=priority,
@@ -190,8 +186,8 @@ def file_ticket(
         action="created",
         after={
             "title": title,
-            "status": initial.key,
-            "type": ticket_type.key,
+            "status": where.status_key,
+            "type": where.type_key,
             "source": source,
             **({"api_client": actor.name} if by_client else {}),
             "fields": cleaned,
@@ -200,7 +196,7 @@ def file_ticket(
     )
     # The project's numbering row stays locked from here to the commit, and every filing in the
     # project waits for it: what can be made ready is made ready before.
-    ticket.number = allocate_ticket_number(session=session, project_id=project.id)
+    ticket.number = allocate_ticket_number(session=session, project_id=where.project_id)
     ticket.board_rank = float(ticket.number)
     session.add(ticket)
     session.flush()
@@ -209,10 +205,10 @@ def file_ticket(
     notifications.stage_ticket_created(session, ticket_id=ticket.id, title=title)
     return FiledTicket(
         id=ticket.id,
-        project_key=project.key,
+        project_key=where.project_key,
         number=ticket.number,
-        type_key=ticket_type.key,
-        status_key=initial.key,
+        type_key=where.type_key,
+        status_key=where.status_key,
         title=title,
         description=description,
         priority=priority,
@@ -237,10 +233,22 @@ def _text_errors(title: str, description: str) -> dict[str, str]:
     return errors
 
 
-def _filing_type(
+@dataclass(frozen=True)
+class _Where:
+    """Where a new ticket goes: its project, its type, and the type's initial status."""
+
+    project_id: int
+    project_key: str
+    type_id: int
+    type_key: str
+    status_id: int
+    status_key: str
+
+
+def _where_to_file(
     session: Session, actor: UserPublic | ApiClientPublic, project_key: str, type_key: str
-) -> TicketType | None:
-    """The active type `type_key` of a project the actor may file in, or None."""
+) -> _Where | None:
+    """The active type `type_key` of a project the actor may file in, with its initial status; None if there is none."""
     type_key = type_key.strip()
     if not type_key or fields.unstorable_reason(type_key) is not None:
         return None
@@ -251,9 +259,14 @@ def _filing_type(
         if target is None or type_key not in {t.key for t in target.types}:
             return None
         allowed = Project.key == project_key
-    return session.exec(
-        select(TicketType).join(Project).where(allowed, TicketType.key == type_key, TicketType.archived == False)  # noqa: E712
+    row = session.exec(
+        select(Project.id, Project.key, TicketType.id, TicketType.key, TicketStatus.id, TicketStatus.key)
+        .join(TicketType, TicketType.project_id == Project.id)
+        .join(TicketStatus, TicketStatus.type_id == TicketType.id)
+        .where(allowed, TicketType.key == type_key, TicketType.archived == False, TicketStatus.is_initial == True)  # noqa: E712
+        .order_by(TicketStatus.id)
     ).first()
+    return None if row is None else _Where(*row)
 
 
 def _type_error(session: Session, actor: UserPublic | ApiClientPublic, type_key: str) -> str:
