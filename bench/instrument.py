@@ -6,9 +6,7 @@ dialect's commit and ping, the pool's checkout and FastAPI's hand-off to the thr
 
 - trace (BENCH_TRACE=1): each wrapped part is a span; SQL statements are timed with SQLAlchemy's
   cursor events and labelled with the span they ran in; the time the project row stays locked
-  (from the statement that numbers the ticket to the end of the commit) is measured per request
-  when the COMMIT is sent on its own (sent along with the statement, the lock ends within its
-  round trip, the statement's own span).
+  (from the statement that numbers the ticket to the end of the commit) is measured per request.
 - cprofile (BENCH_CPROFILE_DIR=dir): one cProfile profiler per thread (event loop and pool threads),
   timing CPU (`time.thread_time`), so the report shows what costs CPU rather than what waits.
 
@@ -32,7 +30,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import event
@@ -95,21 +92,20 @@ def _statement_label(statement: str) -> str:
 
 
 def _install_trace(engine) -> None:
-    from tickit.services import api_clients, fields, intake, ratelimit
+    from tickit.services import api_clients, fields, intake, ratelimit, tickets
 
     for module, attribute, name in (
-        (api_clients, "admit", "admit (GET endpoints)"),
-        (ratelimit, "hit", "ratelimit.hit"),
-        (intake, "create_or_replay_for_token", "create_or_replay_for_token"),
-        (intake, "_lookup", "_lookup (client, stored answer, type, fields, reporter)"),
+        (api_clients, "admit", "api_clients.admit"),
+        (ratelimit, "hit", "admit > ratelimit.hit"),
+        (api_clients, "record_use", "admit > record_use"),
+        (intake, "create_or_replay", "create_or_replay"),
+        (intake, "_lookup", "_lookup (client, stored answer)"),
         (intake, "_stored_answer", "_stored_answer (race loser)"),
-        (intake, "_validate", "_validate"),
-        (fields, "clean_field_values", "_validate > clean_field_values"),
         (intake, "_file", "_file (in savepoint)"),
-        (intake, "_reporter", "_file > _reporter"),
+        (intake, "_person", "_file > _person"),
+        (tickets, "file_ticket", "_file > file_ticket"),
+        (fields, "clean_field_values", "file_ticket > clean_field_values"),
         (intake, "render", "_file > render"),
-        (intake, "_file_step_by_step", "_file > _file_step_by_step (SQLite)"),
-        (api_clients, "record_use", "api_clients.record_use"),
     ):
         _patch(module, attribute, name)
 
@@ -166,11 +162,7 @@ def _install_trace(engine) -> None:
         finished = time.perf_counter()
         label = _statement_label(statement)
         _record(f"  SQL {label} [in {_context()}]", finished - _local.statement_started)
-        if cursor.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-            return  # committed with the statement (tickit.db.execute_last): its locks ended within it
-        if label == "WITH projects":  # the filing statement: numbering row, then usage row
-            _local.project_locked_at = _local.client_locked_at = finished
-        elif label == "UPDATE projects":
+        if label == "UPDATE projects":
             _local.project_locked_at = finished
         elif label == "UPDATE api_clients":
             _local.client_locked_at = finished
@@ -275,7 +267,7 @@ def _trim_pstats(text: str) -> str:
 
 
 def _patch_threadpool(wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) -> None:
-    """Make every hand-off to the thread pool (sync dependencies, the v1 handler, the bare handler) run wrap(func)."""
+    """Make every hand-off to the thread pool (sync handlers, the API's database threads, the bare one) wrap(func)."""
     import fastapi.dependencies.utils as dependency_utils
     from starlette.concurrency import run_in_threadpool
 
@@ -288,13 +280,13 @@ def _patch_threadpool(wrap: Callable[[Callable[..., Any]], Callable[..., Any]]) 
     for module in (dependency_utils, v1, intake_app):
         module.run_in_threadpool = wrapped_run_in_threadpool
 
-    # The intake's own hop, with its own thread limit.
-    run_in_intake_thread = v1.run_in_intake_thread
+    # The API's own hop for admission and intake, with its own thread limit.
+    in_database_thread = v1.in_database_thread
 
-    async def wrapped_run_in_intake_thread(func, *args):
-        return await run_in_intake_thread(wrap(func), *args)
+    async def wrapped_in_database_thread(func, *args):
+        return await in_database_thread(wrap(func), *args)
 
-    v1.run_in_intake_thread = wrapped_run_in_intake_thread
+    v1.in_database_thread = wrapped_in_database_thread
 
 
 def _with_queue_wait(func: Callable[..., Any]) -> Callable[..., Any]:

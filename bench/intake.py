@@ -2,7 +2,7 @@
 
 PRODUCT.md ("Performance budgets"): intake throughput and p99 latency under 32 concurrent clients
 on PostgreSQL, as a ratio to a bare insert endpoint on the same stack, and replay throughput. The
-target is at least 0.8x the bare endpoint.
+targets: new tickets at least 0.35x and replays at least 0.5x the bare endpoint, in the same run.
 
 One run:
 1. creates a scratch PostgreSQL database (dropped at the end) and, when Redis answers, uses one
@@ -56,7 +56,8 @@ SEVERITIES = ("blocker", "major", "minor", "cosmetic")
 PLATFORMS = ("Web", "iOS", "Android", "Windows", "macOS", "Linux")
 PRIORITIES = ("low", "normal", "high", "urgent")
 REPORTER_POOL = 20
-TARGET_RATIO = 0.8  # PRODUCT.md: new-ticket throughput at least 0.8x the bare insert endpoint
+NEW_TARGET_RATIO = 0.35  # new-ticket throughput, as a share of the bare insert endpoint's
+REPLAY_TARGET_RATIO = 0.5  # replay throughput, likewise
 NOISY_CORES = 0.25  # other processes using more than this during a phase make the figures unreliable
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -617,9 +618,11 @@ def main(argv: list[str] | None = None) -> int:
             result = asyncio.run(run(args, env, base_url, process.pid))
         bare, new, replay = result.outcomes
         new_ratio, replay_ratio = new.throughput / bare.throughput, replay.throughput / bare.throughput
-        verdict = "met" if new_ratio >= TARGET_RATIO else "NOT met"
-        print(f"new ticket / bare = {new_ratio:.2f}× throughput (target ≥ {TARGET_RATIO:.2f}×: {verdict})")
-        print(f"replay / bare = {replay_ratio:.2f}× throughput")
+        new_verdict = "met" if new_ratio >= NEW_TARGET_RATIO else "NOT met"
+        replay_verdict = "met" if replay_ratio >= REPLAY_TARGET_RATIO else "NOT met"
+        verdict = "met" if new_verdict == replay_verdict == "met" else "NOT met"
+        print(f"new ticket / bare = {new_ratio:.2f}× throughput (target ≥ {NEW_TARGET_RATIO:.2f}×: {new_verdict})")
+        print(f"replay / bare = {replay_ratio:.2f}× throughput (target ≥ {REPLAY_TARGET_RATIO:.2f}×: {replay_verdict})")
         print(
             f"p99 latency: new ticket / bare = {new.percentile(99) / bare.percentile(99):.2f}×, "
             f"replay / bare = {replay.percentile(99) / bare.percentile(99):.2f}×"
@@ -644,7 +647,8 @@ def main(argv: list[str] | None = None) -> int:
             f"p99 {new.percentile(99) * 1000:.0f} ms), replay {replay.throughput:,.0f} req/s "
             f"(p99 {replay.percentile(99) * 1000:.0f} ms), bare insert {bare.throughput:,.0f} req/s "
             f"(p99 {bare.percentile(99) * 1000:.0f} ms): {new_ratio:.2f}× and {replay_ratio:.2f}× of bare, "
-            f"target {TARGET_RATIO:.2f}× {verdict} ({args.clients} clients, {args.workers} workers)"
+            f"targets {NEW_TARGET_RATIO:.2f}× and {REPLAY_TARGET_RATIO:.2f}× {verdict} "
+            f"({args.clients} clients, {args.workers} workers)"
         )
     for problem in problems:
         print(f"check failed: {problem}")

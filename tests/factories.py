@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from tickit.models import FieldType, ProjectMember
+from tickit.models import FieldType, ProjectMember, Source
 from tickit.services import api_clients, fields, project_setup, templates, tickets, users
 from tickit.services.actors import SYSTEM, UserPublic
 
@@ -93,17 +93,19 @@ def file_ticket(
     if field_values is None:
         rules = tickets.form_rules(session=session, actor=reporter, project_key=project_key, type_key=type_key)
         field_values = valid_field_values(rules)
-    number = tickets.create_web_ticket(
+    filed = tickets.file_ticket(
         session=session,
         actor=reporter,
+        source=Source.WEB,
         project_key=project_key,
         type_key=type_key,
         title=title,
         description="Steps to reproduce…",
+        reporter_id=reporter.id,
         field_values=field_values,
     )
     session.flush()
-    return number
+    return filed.reference
 
 
 def make_api_client(session: Session, project_key: str = "HH", name: str = "Shop") -> api_clients.CreatedApiClient:

@@ -17,6 +17,7 @@ from tickit.config import get_settings
 from tickit.models import Notification, OutboxMessage, PushSubscription, User
 from tickit.services import comments, intake, outbox, ticket_detail, users, vapid, workflow
 from tickit.services.actors import SYSTEM, UserPublic
+from tickit.services.intake_request import TicketIn
 
 
 @dataclass
@@ -190,7 +191,7 @@ def test_an_api_ticket_raises_the_same_event_and_mail_names_its_number(engine, d
             session=session,
             client=make_api_client(session).client,
             idempotency_key="k",
-            body={"type": "question", "title": "How do I export?", "fields": {"topic": "how_to"}},
+            request=TicketIn(type="question", title="How do I export?", fields={"topic": "how_to"}),
         )
 
     act(engine, file_over_the_api)

@@ -146,7 +146,18 @@ def for_http_error(request: Request, exc: StarletteHTTPException) -> JSONRespons
 
 
 def _for_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or "request", "message": e["msg"]} for e in exc.errors()]
+    """FastAPI's validation errors as ours: a bad Idempotency-Key is a 400, a body's errors one per field."""
+    if any(error["loc"][0] == "header" for error in exc.errors()):
+        return problem_response(
+            request,
+            "invalid-idempotency-key",
+            "Send an Idempotency-Key header of 1 to 255 printable ASCII characters, unique to this ticket.",
+        )
+    by_field: dict[str, str] = {}
+    for error in exc.errors():
+        where, *path = error["loc"]
+        by_field.setdefault(".".join(str(part) for part in path) or where, error["msg"])
+    errors = [{"field": field, "message": message} for field, message in by_field.items()]
     return problem_response(request, "validation-failed", f"{len(errors)} field(s) need fixing.", errors=errors)
 
 

@@ -1,55 +1,18 @@
 """The integration API's request and response shapes, as the OpenAPI document publishes them.
 
-The service layer validates requests itself (`services/intake.py`), so errors come back per field
-in one problem document; these models describe the contract for integrators and for schemathesis.
+The request body, `TicketIn`, is the intake service's own model (`services/intake_request.py`),
+validated by FastAPI; the responses are rendered by the services and described here for
+integrators and for schemathesis.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from tickit.services.intake import KEY_MAX_LENGTH, METADATA_MAX_CHARS, REPORTER_NAME_MAX
-from tickit.services.tickets import DESCRIPTION_MAX, TITLE_MAX
-
-PriorityName = Literal["low", "normal", "high", "urgent"]
-
-
-class ReporterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: str = Field(description="Matched to a user by address; a new address becomes a client of the project.")
-    name: str | None = Field(default=None, max_length=REPORTER_NAME_MAX)
-
-
-class TicketIn(BaseModel):
-    """A ticket to file in the API client's project."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "example": {
-                "type": "bug",
-                "title": "Checkout button does nothing",
-                "description": "Clicking Pay on the checkout page has no effect.",
-                "priority": "high",
-                "reporter": {"email": "ada@example.com", "name": "Ada Lovelace"},
-                "fields": {"severity": "major"},
-                "metadata": {"order_id": "A-1009"},
-            }
-        },
-    )
-
-    type: str = Field(min_length=1, description="A ticket type key from GET /ticket-types.")
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
-    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
-    priority: PriorityName | None = Field(default=None, description="Defaults to normal.")
-    reporter: ReporterIn | None = None
-    fields: dict[str, Any] | None = Field(default=None, description="Custom field values by field key.")
-    metadata: dict[str, Any] | None = Field(
-        default=None, description=f"Your own data, kept with the ticket (at most {METADATA_MAX_CHARS:,} characters)."
-    )
+from tickit.services.intake import KEY_MAX_LENGTH
+from tickit.services.intake_request import PriorityName
 
 
 class ReporterOut(BaseModel):

@@ -1,11 +1,11 @@
 """Integration API v1: other apps file and read tickets of their project, safe to retry.
 
-Mounted at /integrations/v1. Handlers are thin: admit the client, read the body, call a service.
+Mounted at /integrations/v1. Handlers are thin: FastAPI admits the client and validates the
+request, a service does the rest.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from importlib import resources
 from typing import Annotated, Any, TypeVar
@@ -13,29 +13,22 @@ from typing import Annotated, Any, TypeVar
 import anyio
 import anyio.to_thread
 from anyio.lowlevel import RunVar
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from fastapi.security.utils import get_authorization_scheme_param
 
 from tickit import routes
 from tickit.api import problems
-from tickit.api.schemas import (
-    IDEMPOTENCY_KEY_DESCRIPTION,
-    ProblemOut,
-    TicketIn,
-    TicketOut,
-    TicketTypesOut,
-)
+from tickit.api.json_body import JSONBodyRoute, readable_body
+from tickit.api.schemas import IDEMPOTENCY_KEY_DESCRIPTION, ProblemOut, TicketOut, TicketTypesOut
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.services import api_clients, intake, ticket_documents
 from tickit.services.api_clients import ApiClientPublic
+from tickit.services.intake_request import TicketIn
 
 T = TypeVar("T")
-BODY_LIMIT_BYTES = 1024 * 1024
-JSON_DEPTH_LIMIT = 32
 DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css")
 
 DESCRIPTION = """
@@ -52,7 +45,6 @@ File tickets into TickIt from your own app, safely retried.
 """
 
 _bearer = HTTPBearer(auto_error=False, description="The API client's token, `tk_...`.")
-_BEARER_SCHEME = "HTTPBearer"  # the name FastAPI gives `_bearer` in the OpenAPI components
 
 
 def _problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -61,23 +53,55 @@ def _problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return documented
 
 
-def admitted_client(
+async def admitted_client(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiClientPublic:
     """The API client whose token came with the request, counted against its rate limit."""
+    return await in_database_thread(_admit, credentials.credentials if credentials else None)
+
+
+def _admit(token: str | None) -> ApiClientPublic:
+    # A transaction of its own, committed at once: the client's usage row is locked until then,
+    # and every request of the client writes it.
     with session_scope() as session:
-        return api_clients.admit(
-            session,
-            credentials.credentials if credentials else None,
-            limit_per_minute=get_settings().api_rate_limit_per_minute,
-        )
+        return api_clients.admit(session, token, limit_per_minute=get_settings().api_rate_limit_per_minute)
+
+
+# Threads of a worker process that use the database for the API at once. Each holds a pooled
+# connection (a filing waiting for its project's numbering row holds it all that time), and a
+# request holds the GIL for most of its time, so more threads than this only queue for it.
+DATABASE_THREADS = 4
+_database_limiter: RunVar[anyio.CapacityLimiter] = RunVar("tickit_api_database_limiter")
+
+
+async def in_database_thread(func: Callable[..., T], *args: Any) -> T:
+    """Run `func(*args)` in the thread pool, at most DATABASE_THREADS of them at once in this event loop."""
+    try:
+        limiter = _database_limiter.get()
+    except LookupError:
+        limiter = anyio.CapacityLimiter(DATABASE_THREADS)
+        _database_limiter.set(limiter)
+    return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
 
 
 Client = Annotated[ApiClientPublic, Depends(admitted_client)]
+ReadableBody = Annotated[None, Depends(readable_body)]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=intake.KEY_MAX_LENGTH,
+        pattern=intake.KEY_PATTERN,
+        description=IDEMPOTENCY_KEY_DESCRIPTION,
+    ),
+]
 router = APIRouter()
+# A body without a Content-Type is read as JSON too, as integrators' simplest clients send it.
+intake_router = APIRouter(route_class=JSONBodyRoute, strict_content_type=False)
 
 
-@router.post(
+@intake_router.post(
     routes.API_TICKETS,
     status_code=201,
     summary="File a ticket (idempotent)",
@@ -88,40 +112,11 @@ router = APIRouter()
         201: {"description": "Created; `Location` gives the ticket's API URL."},
         **_problem_responses(400, 401, 413, 422, 429),
     },
-    # The headers are read by the handler itself, and documented here: FastAPI's dependency
-    # resolution costs more Python than the rest of the handler, on every filing.
-    openapi_extra={
-        "security": [{_BEARER_SCHEME: []}],
-        "parameters": [
-            {
-                "name": "Idempotency-Key",
-                "in": "header",
-                "required": True,
-                "schema": {
-                    "type": "string",
-                    "minLength": 1,
-                    "maxLength": intake.KEY_MAX_LENGTH,
-                    "pattern": "^[\\x20-\\x7e]+$",
-                },
-                "description": IDEMPOTENCY_KEY_DESCRIPTION,
-            }
-        ],
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TicketIn"}}},
-        },
-    },
 )
-async def create_ticket(request: Request) -> Response:
-    # The client is admitted in the same thread-pool call and transaction as the intake (one
-    # statement reads the client, its stored answer and what validation needs); an unreadable
-    # body is refused only after that, so a bad token is a 401 whatever the body.
-    try:
-        body, unreadable = await _json_body(request), None
-    except problems.Problem as problem:
-        body, unreadable = None, problem
-    token, idempotency_key = _bearer_token(request), request.headers.get("idempotency-key")
-    result = await run_in_intake_thread(_create_or_replay, token, idempotency_key, body, unreadable)
+async def create_ticket(client: Client, _: ReadableBody, idempotency_key: IdempotencyKey, ticket: TicketIn) -> Response:
+    # The client was admitted (and the request counted) before the body was validated: a bad
+    # token is a 401 whatever the body, and a refused body still counts as a request.
+    result = await in_database_thread(_create_or_replay, client, idempotency_key, ticket)
     headers = {"Location": result.location}
     if result.replayed:
         headers["Idempotent-Replayed"] = "true"
@@ -130,45 +125,9 @@ async def create_ticket(request: Request) -> Response:
     )
 
 
-def _bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer ...` header, as `_bearer` reads it; None without one."""
-    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-    return token if scheme.lower() == "bearer" and token else None
-
-
-def _create_or_replay(
-    token: str | None, key: str | None, body: Any, unreadable: problems.Problem | None
-) -> intake.IntakeResult:
-    limit = get_settings().api_rate_limit_per_minute
-    refusal: Exception | None = None
+def _create_or_replay(client: ApiClientPublic, idempotency_key: str, ticket: TicketIn) -> intake.IntakeResult:
     with session_scope() as session:
-        try:
-            if unreadable is None:
-                return intake.create_or_replay_for_token(
-                    session=session, token=token, idempotency_key=key, body=body, limit_per_minute=limit
-                )
-            api_clients.admit(session, token, limit_per_minute=limit)
-            refusal = unreadable
-        except intake.REFUSALS as exc:
-            refusal = exc  # caught inside the scope so that it commits: the request still counts
-    raise refusal
-
-
-# Threads of a worker process that file tickets at once. Each request holds the GIL for most of
-# its time, so more threads only queue for it, and the last statements of a filing (the project's
-# numbering row is locked until the commit) then wait behind them; a few keep the database busy.
-INTAKE_THREADS = 8
-_intake_limiter: RunVar[anyio.CapacityLimiter] = RunVar("tickit_intake_limiter")
-
-
-async def run_in_intake_thread(func: Callable[..., T], *args: Any) -> T:
-    """Run `func(*args)` in the thread pool, at most INTAKE_THREADS of them at once in this event loop."""
-    try:
-        limiter = _intake_limiter.get()
-    except LookupError:
-        limiter = anyio.CapacityLimiter(INTAKE_THREADS)
-        _intake_limiter.set(limiter)
-    return await anyio.to_thread.run_sync(func, *args, limiter=limiter)
+        return intake.create_or_replay(session=session, client=client, idempotency_key=idempotency_key, request=ticket)
 
 
 @router.get(
@@ -198,48 +157,6 @@ def list_ticket_types(client: Client) -> Response:
             "types": ticket_documents.ticket_types(session=session, client=client),
         }
     return Response(ticket_documents.render(document), media_type="application/json")
-
-
-async def _json_body(request: Request) -> Any:
-    """The request body parsed as JSON; 413 beyond the limit (checked while receiving), 400 if unreadable."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > BODY_LIMIT_BYTES:
-        raise problems.Problem("payload-too-large", f"The body is {int(declared):,} bytes; the limit is 1 MiB.")
-    received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > BODY_LIMIT_BYTES:
-            raise problems.Problem("payload-too-large", "The body is over the 1 MiB limit.")
-    if not received.strip():
-        raise problems.Problem("malformed-request", "The body is empty; send the ticket as a JSON object.")
-    try:
-        body = json.loads(received.decode("utf-8"), parse_constant=_refuse_constant)
-    except UnicodeDecodeError:
-        raise problems.Problem("malformed-request", "The body is not valid UTF-8.") from None
-    except json.JSONDecodeError as exc:
-        raise problems.Problem(
-            "malformed-request", f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except (ValueError, RecursionError) as exc:
-        raise problems.Problem("malformed-request", f"The body is not valid JSON: {exc}.") from None
-    if _depth(body) > JSON_DEPTH_LIMIT:
-        raise problems.Problem("malformed-request", f"The body nests deeper than {JSON_DEPTH_LIMIT} levels.")
-    return body
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _depth(value: Any) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if depth <= JSON_DEPTH_LIMIT:
-                stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -275,18 +192,7 @@ def create_v1_app() -> FastAPI:
         redoc_url=None,
     )
     problems.install(app)
+    app.include_router(intake_router)
     app.include_router(router)
     _install_docs(app)
-    # TicketIn is parsed by the service, not FastAPI; add it so the request body's $ref resolves.
-    default_openapi = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schemas = default_openapi()["components"]["schemas"]  # also caches app.openapi_schema
-            definition = TicketIn.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(definition.pop("$defs", {}))
-            schemas["TicketIn"] = definition
-        return app.openapi_schema
-
-    app.openapi = openapi
     return app

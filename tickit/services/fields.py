@@ -181,7 +181,10 @@ def _clean_number(rule: FieldRule, value: Any) -> int | float:
         if not _NUMBER.fullmatch(text):
             raise _Invalid(f"{rule.label} must be a number, like 42 or 3.5.")
         # Parsed as int when it looks like one, so a long integer keeps every digit.
-        value = int(text) if text.lstrip("+-").isdigit() else float(text)
+        try:
+            value = int(text) if text.lstrip("+-").isdigit() else float(text)
+        except ValueError:  # thousands of digits, more than Python converts: far out of range
+            raise _Invalid(f"{rule.label} must be between {-NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}.") from None
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _Invalid(f"{rule.label} must be a finite number.")

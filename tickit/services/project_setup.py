@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -145,20 +145,12 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
 
 def allocate_ticket_number(*, session: Session, project_id: int) -> int:
     """The project's next ticket number, race-free: the row lock of one UPDATE serialises callers."""
-    number = session.connection().execute(NEXT_TICKET_NUMBER, {"numbered_project_id": project_id}).scalar_one_or_none()
+    number = session.exec(
+        update(Project)
+        .where(Project.id == project_id)
+        .values(last_ticket_number=Project.last_ticket_number + 1)
+        .returning(Project.last_ticket_number)
+    ).scalar_one_or_none()
     if number is None:
         raise NotFound(f"no project with id {project_id}")
     return number
-
-
-# Built once, and run on the connection rather than through the ORM: every filing runs it while
-# the project's row is locked, so its Python cost is paid by every filing in the project. The
-# API's intake runs it inside its own filing statement (parameter: numbered_project_id; like every
-# parameter of that statement, not a column name, which SQLAlchemy would take as a value to SET).
-_projects = Project.__table__
-NEXT_TICKET_NUMBER = (
-    update(_projects)
-    .where(_projects.c.id == bindparam("numbered_project_id"))
-    .values(last_ticket_number=_projects.c.last_ticket_number + 1)
-    .returning(_projects.c.last_ticket_number)
-)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
@@ -18,10 +18,21 @@ from tickit.models import Project, Ticket, TicketStatus, TicketType, TicketTypeF
 from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import NotFound
+from tickit.services.tickets import FiledTicket
+
+
+class Reporter(Protocol):
+    """Whom a ticket document names as its reporter (a user, or the person an API request named)."""
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 def ticket_document(
-    *, ticket: Ticket, project_key: str, type_key: str, status_key: str, reporter: User | None
+    *, ticket: Ticket | FiledTicket, project_key: str, type_key: str, status_key: str, reporter: Reporter | None
 ) -> dict[str, Any]:
     """A ticket as JSON-ready data: `{id, number, project, type, status, title, ...}`."""
     number = format_ticket_number(project_key, ticket.number)

@@ -1,9 +1,10 @@
-"""Filing tickets from the web."""
+"""Filing tickets, from any source: the one place a ticket is created."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, select
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 from tickit.models import (
     ActivityEntry,
     MemberRole,
+    Priority,
     Project,
     Source,
     Ticket,
@@ -21,6 +23,7 @@ from tickit.models import (
 from tickit.services import fields, notifications
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
+from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.project_setup import allocate_ticket_number
 from tickit.services.projects import project_ids_for
@@ -44,6 +47,36 @@ class FilingTarget:
     types: tuple[TypeChoice, ...]
 
 
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    """What the integration API keeps with a ticket so that a retry of its request is not filed again."""
+
+    key: str
+    fingerprint: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class FiledTicket:
+    """A ticket just filed, as its filer is told of it."""
+
+    id: int
+    project_key: str
+    number: int
+    type_key: str
+    status_key: str
+    title: str
+    description: str
+    priority: str
+    fields: dict[str, Any]
+    created_at: datetime
+
+    @property
+    def reference(self) -> str:
+        """The number people use, `HH-42`."""
+        return format_ticket_number(self.project_key, self.number)
+
+
 def filing_targets(*, session: Session, actor: UserPublic) -> list[FilingTarget]:
     """Projects the actor may file a ticket in (clients in their projects, staff in the ones they work)."""
     role = MemberRole.CLIENT if not actor.is_staff else MemberRole.AGENT
@@ -61,7 +94,110 @@ def filing_targets(*, session: Session, actor: UserPublic) -> list[FilingTarget]
     return list(targets.values())
 
 
-def ticket_text_errors(title: str, description: str) -> dict[str, str]:
+def form_rules(*, session: Session, actor: UserPublic, project_key: str, type_key: str) -> list[fields.FieldRule]:
+    """The fields the new-ticket form shows for this project and type, in form order."""
+    where = _where_to_file(session, actor, project_key, type_key)
+    if where is None:
+        raise NotFound("Choose a project you may file in and one of its ticket types.")
+    return fields.rules_for_type(session, where.type_id)
+
+
+def file_ticket(
+    *,
+    session: Session,
+    actor: UserPublic | ApiClientPublic,
+    source: Source,
+    project_key: str,
+    type_key: str,
+    title: str,
+    description: str,
+    reporter_id: int | None,
+    field_values: Mapping[str, Any] | None = None,
+    priority: str = Priority.NORMAL,
+    metadata: Mapping[str, Any] | None = None,
+    idempotency: IdempotencyRecord | None = None,
+    refused: Mapping[str, str] | None = None,
+) -> FiledTicket:
+    """File a ticket in its type's initial status: the one way a ticket is created, whatever its source.
+
+    Checks the text, the type (one the actor may file in) and the custom fields, numbers the
+    ticket, records its activity entry and stages the `ticket_created` event; then flushes. A
+    user files in the projects `filing_targets` offers them, an API client in its own project.
+    Raises ValidationFailed naming each field at fault: title, description, type, or
+    `fields.<key>` (a type's own field keys could clash with the others), together with the
+    caller's own `refused` errors, so the filer hears of every problem at once.
+    """
+    title, description = title.strip(), description.strip()
+    errors = {**(refused or {}), **_text_errors(title, description)}
+    where = _where_to_file(session, actor, project_key, type_key)
+    cleaned: dict[str, Any] = {}
+    if where is None:
+        errors["type"] = _type_error(session, actor, type_key)
+    else:
+        try:
+            cleaned = fields.clean_field_values(fields.rules_for_type(session, where.type_id), field_values or {})
+        except ValidationFailed as exc:
+            errors.update({f"fields.{key}": message for key, message in exc.errors.items()})
+    if errors:
+        raise ValidationFailed(errors)
+    by_client = isinstance(actor, ApiClientPublic)
+    now = utcnow()
+    ticket = Ticket(
+        project_id=where.project_id,
+        type_id=where.type_id,
+        status_id=where.status_id,
+        title=title,
+        description=description,
+        priority=priority,
+        reporter_id=reporter_id,
+        source=source,
+        api_client_id=actor.id if by_client else None,
+        idempotency_key=idempotency.key if idempotency else None,
+        request_fingerprint=idempotency.fingerprint if idempotency else None,
+        idempotency_expires_at=idempotency.expires_at if idempotency else None,
+        fields=cleaned,
+        metadata_=dict(metadata or {}),
+        created_at=now,
+        updated_at=now,
+    )
+    created = ActivityEntry(
+        actor_user_id=None if by_client else actor.id,
+        actor_api_client_id=actor.id if by_client else None,
+        action="created",
+        after={
+            "title": title,
+            "status": where.status_key,
+            "type": where.type_key,
+            "source": source,
+            **({"api_client": actor.name} if by_client else {}),
+            "fields": cleaned,
+        },
+        created_at=now,
+    )
+    # The project's numbering row stays locked from here to the commit, and every filing in the
+    # project waits for it: what can be made ready is made ready before.
+    ticket.number = allocate_ticket_number(session=session, project_id=where.project_id)
+    ticket.board_rank = float(ticket.number)
+    session.add(ticket)
+    session.flush()
+    created.ticket_id = ticket.id
+    session.add(created)
+    notifications.stage_ticket_created(session, ticket_id=ticket.id, title=title)
+    return FiledTicket(
+        id=ticket.id,
+        project_key=where.project_key,
+        number=ticket.number,
+        type_key=where.type_key,
+        status_key=where.status_key,
+        title=title,
+        description=description,
+        priority=priority,
+        fields=cleaned,
+        created_at=now,
+    )
+
+
+def _text_errors(title: str, description: str) -> dict[str, str]:
     """What is wrong with a new ticket's (stripped) title and description, keyed `title` and `description`."""
     errors: dict[str, str] = {}
     if not title:
@@ -77,88 +213,51 @@ def ticket_text_errors(title: str, description: str) -> dict[str, str]:
     return errors
 
 
-def _filing_type(session: Session, actor: UserPublic, project_key: str, type_key: str) -> TicketType | None:
-    """The active type `type_key` of a project the actor may file in, or None."""
-    target = next((t for t in filing_targets(session=session, actor=actor) if t.project_key == project_key), None)
-    if target is None or type_key not in {t.key for t in target.types}:
+@dataclass(frozen=True)
+class _Where:
+    """Where a new ticket goes: its project, its type, and the type's initial status."""
+
+    project_id: int
+    project_key: str
+    type_id: int
+    type_key: str
+    status_id: int
+    status_key: str
+
+
+def _where_to_file(
+    session: Session, actor: UserPublic | ApiClientPublic, project_key: str, type_key: str
+) -> _Where | None:
+    """The active type `type_key` of a project the actor may file in, with its initial status; None if there is none."""
+    type_key = type_key.strip()
+    if not type_key or fields.unstorable_reason(type_key) is not None:
         return None
-    return session.exec(
-        select(TicketType).join(Project).where(Project.key == project_key, TicketType.key == type_key)
-    ).one()
+    if isinstance(actor, ApiClientPublic):
+        allowed = Project.id == actor.project_id
+    else:
+        target = next((t for t in filing_targets(session=session, actor=actor) if t.project_key == project_key), None)
+        if target is None or type_key not in {t.key for t in target.types}:
+            return None
+        allowed = Project.key == project_key
+    row = session.exec(
+        select(Project.id, Project.key, TicketType.id, TicketType.key, TicketStatus.id, TicketStatus.key)
+        .join(TicketType, TicketType.project_id == Project.id)
+        .join(TicketStatus, TicketStatus.type_id == TicketType.id)
+        .where(allowed, TicketType.key == type_key, TicketType.archived == False, TicketStatus.is_initial == True)  # noqa: E712
+        .order_by(TicketStatus.id)
+    ).first()
+    return None if row is None else _Where(*row)
 
 
-def form_rules(*, session: Session, actor: UserPublic, project_key: str, type_key: str) -> list[fields.FieldRule]:
-    """The fields the new-ticket form shows for this project and type, in form order."""
-    ticket_type = _filing_type(session, actor, project_key, type_key)
-    if ticket_type is None:
-        raise NotFound("Choose a project you may file in and one of its ticket types.")
-    return fields.rules_for_type(session, ticket_type.id)
-
-
-def create_web_ticket(
-    *,
-    session: Session,
-    actor: UserPublic,
-    project_key: str,
-    type_key: str,
-    title: str,
-    description: str,
-    field_values: Mapping[str, Any] | None = None,
-) -> str:
-    """File a ticket from the web form in the type's initial status; returns its number.
-
-    Errors name the form field: title, description, project, type, or `fields.<key>` for a
-    custom field (custom field keys are the type's own and could otherwise clash).
-    """
-    title, description = title.strip(), description.strip()
-    errors = ticket_text_errors(title, description)
-    ticket_type = _filing_type(session, actor, project_key, type_key)
-    if ticket_type is None:
-        errors["type"] = "Choose a project you may file tickets in and one of its ticket types."
-    cleaned: dict[str, Any] = {}
-    if ticket_type is not None:
-        try:
-            cleaned = fields.clean_field_values(fields.rules_for_type(session, ticket_type.id), field_values or {})
-        except ValidationFailed as exc:
-            errors.update({f"fields.{key}": message for key, message in exc.errors.items()})
-    if errors:
-        raise ValidationFailed(errors)
-    project = session.get(Project, ticket_type.project_id)
-    initial = session.exec(
-        select(TicketStatus).where(TicketStatus.type_id == ticket_type.id, TicketStatus.is_initial == True)  # noqa: E712
-    ).one()
-    number = allocate_ticket_number(session=session, project_id=project.id)
-    now = utcnow()
-    ticket = Ticket(
-        project_id=project.id,
-        type_id=ticket_type.id,
-        status_id=initial.id,
-        number=number,
-        title=title,
-        description=description,
-        reporter_id=actor.id,
-        source=Source.WEB,
-        fields=cleaned,
-        board_rank=float(number),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(ticket)
-    session.flush()
-    session.add(
-        ActivityEntry(
-            ticket_id=ticket.id,
-            actor_user_id=actor.id,
-            action="created",
-            after={
-                "title": title,
-                "status": initial.key,
-                "type": ticket_type.key,
-                "source": Source.WEB,
-                "fields": cleaned,
-            },
-            created_at=now,
-        )
-    )
-    notifications.stage_ticket_created(session, ticket_id=ticket.id, title=title)
-    return format_ticket_number(project.key, number)
+def _type_error(session: Session, actor: UserPublic | ApiClientPublic, type_key: str) -> str:
+    """Why the type is not one to file under; an API client is told its project's types."""
+    if not isinstance(actor, ApiClientPublic):
+        return "Choose a project you may file tickets in and one of its ticket types."
+    if not type_key.strip():
+        return "Give the ticket type's key (GET /integrations/v1/ticket-types lists them)."
+    known = session.exec(
+        select(TicketType.key)
+        .where(TicketType.project_id == actor.project_id, TicketType.archived == False)  # noqa: E712
+        .order_by(TicketType.sort_order, TicketType.id)
+    ).all()
+    return f"There is no ticket type {type_key[:60]!r}; this project's types are: {', '.join(known)}."

@@ -10,7 +10,7 @@ from reflex_base.utils.form import FormData
 from sqlmodel import Session
 
 from tickit import routes
-from tickit.models import FieldType, Role
+from tickit.models import FieldType, Role, Source
 from tickit.services import fields, tickets
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
@@ -138,15 +138,17 @@ class NewTicketState(SessionState):
             if actor.role not in tree.roles:
                 raise PermissionDenied("Sign in with an account that may file tickets here.")
             rules = tickets.form_rules(session=session, actor=actor, project_key=project_key, type_key=type_key)
-            return tickets.create_web_ticket(
+            return tickets.file_ticket(
                 session=session,
                 actor=actor,
+                source=Source.WEB,
                 project_key=project_key,
                 type_key=type_key,
                 title=str(form.get("title", "")),
                 description=str(form.get("description", "")),
+                reporter_id=actor.id,
                 field_values={rule.key: _submitted(rule, form) for rule in rules},
-            )
+            ).reference
 
         outcome = await self.run(file)
         self.errors = outcome.errors

@@ -254,3 +254,119 @@ def test_openapi_and_docs_are_served_without_a_cdn(http):
 def test_a_path_the_api_cannot_route_is_still_answered_as_a_problem(http, tokens):
     response = http.get(f"{API}/tickets/HH%0A1", headers={"Authorization": f"Bearer {tokens['shop']}"})
     assert_problem(response, 404, "not-found")
+
+
+@pytest.fixture
+def refunds_token(engine, tokens) -> str:
+    """A client of CS, whose refund requests have a number field, `amount`."""
+    with Session(engine, expire_on_commit=False) as session:
+        make_project(session, "CS", template="customer-support")
+        token = make_api_client(session, "CS", "Till").token
+        session.commit()
+    return token
+
+
+REFUND = {"type": "refund_request", "title": "Refund order 1009", "fields": {"order_number": "1009", "reason": "late"}}
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [b"9" * 5000, b'"' + b"9" * 5000 + b'"', b"-" + b"9" * 5000, b"1e400", b"12.5e999", b"true", b'"lots"', b"[1]"],
+    ids=["5000-digits", "5000-digits-as-text", "negative-5000-digits", "overflowing", "overflowing-fraction",
+         "boolean", "word", "list"],
+)  # fmt: skip
+def test_a_malformed_number_field_is_422_naming_the_field(http, refunds_token, engine, amount):
+    content = json.dumps({**REFUND, "fields": {**REFUND["fields"], "amount": "AMOUNT"}}).encode()
+    response = http.post(
+        f"{API}/tickets",
+        content=content.replace(b'"AMOUNT"', amount),
+        headers={"Authorization": f"Bearer {refunds_token}", "Idempotency-Key": "k"},
+    )
+    problem = assert_problem(response, 422, "validation-failed")
+    assert [e["field"] for e in problem["errors"]] == ["fields.amount"]
+    assert ticket_count(engine) == 0
+
+
+def test_a_number_field_within_range_is_filed(http, refunds_token):
+    body = {**REFUND, "fields": {**REFUND["fields"], "amount": 12.5}}
+    response = post(http, refunds_token, body)
+    assert response.status_code == 201, response.text
+    assert response.json()["fields"]["amount"] == 12.5
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({**BUG, "title": 42}, "title"),
+        ({**BUG, "title": None}, "title"),
+        ({**BUG, "description": ["x"]}, "description"),
+        ({**BUG, "type": {"key": "bug"}}, "type"),
+        ({**BUG, "priority": "whenever"}, "priority"),
+        ({**BUG, "fields": ["severity"]}, "fields"),
+        ({**BUG, "metadata": "text"}, "metadata"),
+        ({**BUG, "reporter": "ada@example.com"}, "reporter"),
+        ({**BUG, "reporter": {"email": 1}}, "reporter.email"),
+        ({**BUG, "reporter": {"email": "ada@example.com", "phone": "1"}}, "reporter.phone"),
+        ({**BUG, "description": "lone \ud800 surrogate"}, "description"),
+        ({**BUG, "fields": {"severity": [[[[[[[[[[[[[[[[[[[[["major"]]]]]]]]]]]]]]]]]]]]]}}, "fields.severity"),
+        ({**BUG, "extra": True}, "extra"),
+        ({key: value for key, value in BUG.items() if key != "title"}, "title"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else "",
+)
+def test_a_value_of_the_wrong_shape_is_422_naming_its_field_never_500(http, tokens, engine, body, field):
+    problem = assert_problem(post(http, tokens["shop"], body), 422, "validation-failed")
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert all(e["message"] for e in problem["errors"])
+    assert ticket_count(engine) == 0
+
+
+@pytest.mark.parametrize("content", [b'["bug"]', b'"bug"', b"42", b"null"])
+def test_a_body_that_is_not_an_object_is_422_at_the_body(http, tokens, content):
+    response = http.post(
+        f"{API}/tickets", content=content, headers={"Authorization": f"Bearer {tokens['shop']}", "Idempotency-Key": "k"}
+    )
+    problem = assert_problem(response, 422, "validation-failed")
+    assert [e["field"] for e in problem["errors"]] == ["body"]
+
+
+def test_each_wrong_property_is_named_once(http, tokens):
+    body = {"type": "bug", "title": 42, "priority": "whenever", "extra": True}
+    problem = assert_problem(post(http, tokens["shop"], body), 422, "validation-failed")
+    assert sorted(e["field"] for e in problem["errors"]) == ["extra", "priority", "title"]
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[" * 40 + b"]" * 40, b"x" * (1024 * 1024 + 1)])
+def test_a_bad_token_is_401_whatever_the_body(http, tokens, content):
+    response = http.post(
+        f"{API}/tickets", content=content, headers={"Authorization": "Bearer tk_unknown", "Idempotency-Key": "k"}
+    )
+    assert_problem(response, 401, "unauthorized")
+
+
+def test_a_refused_request_still_counts_in_the_clients_usage(http, tokens, engine):
+    assert_problem(post(http, tokens["shop"], {**BUG, "title": 42}), 422, "validation-failed")
+    assert_problem(post(http, tokens["shop"], key=""), 400, "invalid-idempotency-key")
+    assert_problem(post(http, tokens["shop"], {**BUG, "type": "incident"}), 422, "validation-failed")
+    with Session(engine) as session:
+        admin = make_user(session, "admin")
+        listed = api_clients.list_api_clients(session=session, actor=admin, project_key="HH")
+    assert next(c.request_count for c in listed if c.name == "Shop") == 3
+
+
+def test_a_bad_key_is_400_even_when_the_body_is_wrong_too(http, tokens):
+    assert_problem(post(http, tokens["shop"], {**BUG, "title": 42}, key=""), 400, "invalid-idempotency-key")
+
+
+def test_the_published_schema_is_the_one_requests_are_validated_with(http):
+    schema = http.get(f"{API}/openapi.json").json()
+    operation = schema["paths"]["/tickets"]["post"]
+    body = operation["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/TicketIn"}
+    (key,) = [p for p in operation["parameters"] if p["in"] == "header"]
+    assert (key["name"], key["required"]) == ("Idempotency-Key", True)
+    assert (key["schema"]["minLength"], key["schema"]["maxLength"]) == (1, 255)
+    assert operation["security"] == [{"HTTPBearer": []}]
+    ticket_in = schema["components"]["schemas"]["TicketIn"]
+    assert ticket_in["required"] == ["type", "title"] and ticket_in["additionalProperties"] is False
