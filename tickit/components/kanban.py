@@ -46,10 +46,7 @@ class Kanban(rx.Component):
     on_move: rx.EventHandler[passthrough_event_spec(dict[str, Any])]
     on_show_more: rx.EventHandler[passthrough_event_spec(str)]
 
-    @classmethod
-    def create(cls, *children, **props) -> rx.Component:
-        """The board, its priority badges labelled and coloured as everywhere else (tickit.labels)."""
-        return super().create(*children, priorities=PRIORITY_BADGES, **props)
 
-
-kanban = Kanban.create
+def kanban(**props: Any) -> rx.Component:
+    """The board, its priority badges labelled and coloured as everywhere else (tickit.labels)."""
+    return Kanban.create(priorities=PRIORITY_BADGES, **props)

@@ -16,7 +16,7 @@ in for another's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 
@@ -41,5 +41,5 @@ async def tick(
     """
     outcome = await state.run(fetch)
     if outcome.ok:
-        return show(cast(T, outcome.value))  # what `fetch` returned, None included
+        return show(outcome.value)  # what `fetch` returned, None included
     return refused if outcome.errors else outcome.event

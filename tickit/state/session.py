@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import reflex as rx
 from sqlmodel import Session
@@ -46,17 +46,22 @@ class Outcome(Generic[T]):
     """What a use case run for a handler came to.
 
     `ok` with its `value`; otherwise `event` is what the handler returns (a redirect to sign in for
-    a signed-out visitor, a toast naming a refusal) and `errors` holds a refusal's field errors
-    (or its message under "form") for a form to show beside its inputs.
+    a signed-out visitor, a toast naming a refusal), `errors` holds a refusal's field errors (or its
+    message under "form") for a form to show beside its inputs, and `value` is None.
     """
 
-    value: T | None = None
+    result: T | None = None
     event: Any = None
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.event is None
+
+    @property
+    def value(self) -> T:
+        """What the use case returned; typed for the `ok` case, which is the only one that has it."""
+        return cast(T, self.result)
 
 
 def _resolve_and_run(
@@ -110,7 +115,7 @@ class SessionState(rx.State):
             return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
         if actor is None:
             return Outcome(event=rx.redirect(routes.login_url(next=self.router.url.path), replace=True))
-        return Outcome(value=value)
+        return Outcome(result=value)
 
     def refusal(self):
         """Signed-out visitors go to the sign-in page and come back afterwards."""
