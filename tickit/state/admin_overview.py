@@ -22,7 +22,7 @@ class AdminOverviewState(SessionState):
     async def load(self):
         if await self.admit(Role.ADMIN) is None:
             return self.refusal()
-        outcome = await self.run(lambda session, actor: overview.admin_overview(session=session, actor=actor))
+        outcome = await self.read(lambda session, actor: overview.admin_overview(session=session, actor=actor))
         if not outcome.ok:
             return outcome.event
         figures = outcome.value

@@ -89,7 +89,7 @@ class AdminProjectsState(SessionState):
         def projects_and_templates(session: Session, actor: UserPublic):
             return project_lines(session, actor), [[t.slug, t.name] for t in templates.list_templates()]
 
-        outcome = await self.run(projects_and_templates)
+        outcome = await self.read(projects_and_templates)
         if not outcome.ok:
             return outcome.event
         self.rows, self.template_options = outcome.value
@@ -134,7 +134,7 @@ class AdminProjectsState(SessionState):
     async def open_members(self, key: str, name: str):
         self.members_project, self.members_project_name = key, name
         self.member_errors, self.member_role = {}, MemberRole.AGENT.value
-        outcome = await self.run(lambda session, actor: member_lines(session, actor, key))
+        outcome = await self.read(lambda session, actor: member_lines(session, actor, key))
         if not outcome.ok:
             return outcome.event
         self.members, self.members_open = outcome.value, True

@@ -54,7 +54,7 @@ class AdminUsersState(SessionState):
         if await self.admit(Role.ADMIN) is None:
             self.rows = []
             return self.refusal()
-        outcome = await self.run(user_lines)
+        outcome = await self.read(user_lines)
         self.rows = outcome.value or []
         return outcome.event
 

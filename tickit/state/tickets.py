@@ -66,7 +66,7 @@ class MyTicketsState(SessionState):
 
     async def _show(self, after: str | None) -> Any:
         query = ticket_list.TicketQuery(after=after)
-        outcome = await self.run(
+        outcome = await self.read(
             lambda session, actor: ticket_list.list_tickets(session=session, actor=actor, query=query)
         )
         if not outcome.ok:
@@ -227,7 +227,7 @@ class StaffTicketsState(SessionState):
 
     async def _show(self, query: ticket_list.TicketQuery):
         """Load the page `query` names and show it."""
-        outcome = await self.run(lambda session, actor: _staff_page(session, actor, query))
+        outcome = await self.read(lambda session, actor: _staff_page(session, actor, query))
         return self._display(query, outcome.value) if outcome.ok else outcome.event
 
     async def _change(self, **changes):
@@ -248,7 +248,7 @@ class StaffTicketsState(SessionState):
         def choices_and_page(session: Session, actor: UserPublic):
             return list_filters.filter_choices(session=session, actor=actor), _staff_page(session, actor, query)
 
-        outcome = await self.run(choices_and_page)
+        outcome = await self.read(choices_and_page)
         if not outcome.ok:
             return outcome.event
         choices, page = outcome.value
