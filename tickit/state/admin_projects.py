@@ -82,14 +82,13 @@ class AdminProjectsState(SessionState):
 
     @rx.event
     async def load(self):
-        if await self.admit(Role.ADMIN) is None:
-            self.rows = []
-            return self.refusal()
-
         def projects_and_templates(session: Session, actor: UserPublic):
             return project_lines(session, actor), [[t.slug, t.name] for t in templates.list_templates()]
 
-        outcome = await self.read(projects_and_templates)
+        outcome = await self.admit_and_read((Role.ADMIN,), projects_and_templates)
+        if outcome is None:
+            self.rows = []
+            return self.refusal()
         if not outcome.ok:
             return outcome.event
         self.rows, self.template_options = outcome.value

@@ -199,12 +199,11 @@ class BoardState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.AGENT, Role.ADMIN)
-        if actor is None:
+        outcome = await self.admit_and_read((Role.AGENT, Role.ADMIN), _choices)
+        if outcome is None:
             self.choices, self.choice, self.columns, self.legal_moves, self.agents = [], "", [], {}, []
             return self.refusal()
         params = self.router.url.query_parameters
-        outcome = await self.read(_choices)
         if outcome.value is None:
             return outcome.event
         choices, remembered = outcome.value

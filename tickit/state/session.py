@@ -97,6 +97,10 @@ def _check_and_read(token: str | None, use_case: UseCase[T]) -> tuple[UserPublic
     return check.actor, value
 
 
+def _refused(exc: ServiceError) -> Outcome[Any]:
+    return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
+
+
 def _nothing(_session: Session, _actor: UserPublic) -> None:
     return None
 
@@ -124,7 +128,30 @@ class SessionState(rx.State):
         Returns the actor when admitted. Otherwise returns None, and the caller should
         return `self.refusal()`, so no page data is loaded for them.
         """
-        actor = await self.actor()
+        return self._admitted(await self.actor(), roles)
+
+    async def admit_and_read(self, roles: tuple[str, ...], use_case: UseCase[T]) -> Outcome[T] | None:
+        """`admit(*roles)`, then `read(use_case)` for the admitted user, in one trip to a worker thread.
+
+        None when not admitted: the caller returns `self.refusal()`, as after `admit`.
+        """
+
+        def admitted_read(session: Session, actor: UserPublic) -> T | ServiceError | None:
+            if actor.role not in roles:
+                return None
+            try:
+                return use_case(session, actor)
+            except ServiceError as exc:  # the admission stands; the page shows the refusal
+                return exc
+
+        actor, value = await _in_handler_thread(_check_and_read, self.session_token(), admitted_read)
+        if self._admitted(actor, roles) is None:
+            return None
+        if isinstance(value, ServiceError):
+            return _refused(value)
+        return Outcome(value=value)
+
+    def _admitted(self, actor: UserPublic | None, roles: tuple[str, ...]) -> UserPublic | None:
         self.user_name = actor.name if actor else ""
         self.user_email = actor.email if actor else ""
         self.user_role = actor.role if actor else ""
@@ -148,11 +175,13 @@ class SessionState(rx.State):
         """
         return await self._outcome(_check_and_read, use_case)
 
-    async def _outcome(self, work: Callable[[str | None, UseCase[T]], tuple[Any, T | None]], use_case: UseCase[T]):
+    async def _outcome(
+        self, work: Callable[[str | None, UseCase[T]], tuple[Any, T | None]], use_case: UseCase[T]
+    ) -> Outcome[T]:
         try:
             actor, value = await _in_handler_thread(work, self.session_token(), use_case)
         except ServiceError as exc:
-            return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
+            return _refused(exc)
         if actor is None:
             return Outcome(event=rx.redirect(routes.login_url(next=self.router.url.path), replace=True))
         return Outcome(value=value)
