@@ -2,7 +2,9 @@
 
 SQLite gets WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE so that two writers
 queue on the lock instead of failing with "database is locked" when a read transaction
-tries to become a write transaction.
+tries to become a write transaction. A read-only scope begins deferred instead: in WAL mode
+readers neither wait for the writer nor hold it up, so a slow search does not queue every
+other event behind it; the database refuses any write in it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from sqlmodel import Session, create_engine
 from tickit.config import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# The execution option that marks a read-only transaction, read by the SQLite `begin` listener.
+READ_ONLY_OPTION = "tickit_read_only"
 
 
 def create_db_engine(url: URL) -> Engine:
@@ -45,7 +49,10 @@ def create_db_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = bool(conn.get_execution_options().get(READ_ONLY_OPTION))
+        # A pooled connection keeps its pragmas, so every transaction sets query_only afresh.
+        conn.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -63,10 +70,22 @@ def dispose_engine() -> None:
     get_engine.cache_clear()
 
 
+def _read_only(engine: Engine) -> Engine:
+    """`engine` with its transactions read-only: deferred on SQLite, READ ONLY on PostgreSQL."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(**{READ_ONLY_OPTION: True}, postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commits when the block ends, rolls back when it raises."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+def session_scope(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: commits when the block ends, rolls back when it raises.
+
+    `read_only` is for work that only reads: on SQLite its transaction does not take the write lock,
+    so a slow read holds up no writer, and the database refuses any write made in it.
+    """
+    bind = engine or get_engine()
+    with Session(_read_only(bind) if read_only else bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

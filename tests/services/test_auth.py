@@ -71,6 +71,49 @@ def test_expired_session_is_refused_and_removed(session):
     assert session.exec(select(UserSession)).all() == []
 
 
+def _age_session(session, **ages: timedelta) -> None:
+    row = session.exec(select(UserSession)).one()
+    for column, age in ages.items():
+        setattr(row, column, getattr(row, column) - age)
+    session.add(row)
+    session.flush()
+
+
+def test_checking_a_fresh_session_finds_its_user_with_no_write_due(session):
+    user = make_user(session)
+    token = auth.start_session(session=session, user_id=user.id)
+    check = auth.check_session(session=session, token=token)
+    assert (check.actor.id, check.write_due) == (user.id, False)
+
+
+def test_checking_a_session_unseen_for_a_while_says_its_last_seen_is_due(session):
+    user = make_user(session)
+    token = auth.start_session(session=session, user_id=user.id)
+    _age_session(session, last_seen_at=auth.LAST_SEEN_RESOLUTION * 2)
+    seen = session.exec(select(UserSession.last_seen_at)).one()
+
+    check = auth.check_session(session=session, token=token)
+    assert (check.actor.id, check.write_due) == (user.id, True)
+    session.flush()
+    assert session.exec(select(UserSession.last_seen_at)).one() == seen
+    auth.resolve_session(session=session, token=token)
+    session.flush()
+    assert session.exec(select(UserSession.last_seen_at)).one() > seen
+
+
+def test_checking_an_expired_session_refuses_it_and_leaves_its_removal_due(session):
+    user = make_user(session)
+    token = auth.start_session(session=session, user_id=user.id)
+    _age_session(session, expires_at=timedelta(days=400))
+    assert auth.check_session(session=session, token=token) == auth.SessionCheck(actor=None, write_due=True)
+    session.flush()
+    assert len(session.exec(select(UserSession)).all()) == 1
+
+
+def test_checking_an_unknown_token_finds_nobody(session):
+    assert auth.check_session(session=session, token="nope") == auth.SessionCheck(actor=None, write_due=False)
+
+
 def test_google_links_an_existing_user_by_verified_email(session):
     agent = make_user(session, "agent", email="agent@example.com")
     linked = auth.sign_in_with_google(

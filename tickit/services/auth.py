@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -109,11 +110,43 @@ def start_session(
     return token
 
 
-def resolve_session(*, session: Session, token: str | None) -> UserPublic | None:
-    """The active user behind a session token, or None when it is unknown, expired or deactivated."""
+@dataclass(frozen=True)
+class SessionCheck:
+    """Who is behind a session token, as read without writing anything."""
+
+    actor: UserPublic | None
+    # `resolve_session` has a write to make for this token: delete it (expired) or advance its last_seen_at.
+    write_due: bool
+
+
+def _session_row(session: Session, token: str | None) -> tuple[UserSession, User] | None:
     if not token:
         return None
-    row = session.exec(select(UserSession, User).join(User).where(UserSession.token_hash == _token_hash(token))).first()
+    query = select(UserSession, User).join(User).where(UserSession.token_hash == _token_hash(token))
+    return session.exec(query).first()
+
+
+def check_session(*, session: Session, token: str | None) -> SessionCheck:
+    """The active user behind a session token, read only, for a read-only transaction.
+
+    Says whether `resolve_session` has a write to make for the token, so the caller can run it in a
+    write transaction of its own when it is due (rarely: see LAST_SEEN_RESOLUTION).
+    """
+    row = _session_row(session, token)
+    if row is None:
+        return SessionCheck(actor=None, write_due=False)
+    user_session, user = row
+    now = utcnow()
+    if user_session.expires_at <= now:
+        return SessionCheck(actor=None, write_due=True)
+    if not user.is_active:
+        return SessionCheck(actor=None, write_due=False)
+    return SessionCheck(actor=UserPublic.of(user), write_due=now - user_session.last_seen_at > LAST_SEEN_RESOLUTION)
+
+
+def resolve_session(*, session: Session, token: str | None) -> UserPublic | None:
+    """The active user behind a session token, or None when it is unknown, expired or deactivated."""
+    row = _session_row(session, token)
     if row is None:
         return None
     user_session, user = row

@@ -89,7 +89,7 @@ class AdminApiClientsState(SessionState):
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
         self.api_url = get_settings().app_url + routes.API_PREFIX
-        outcome = await self.run(lambda session, actor: client_listing(session, actor, project_key))
+        outcome = await self.read(lambda session, actor: client_listing(session, actor, project_key))
         if outcome.errors:
             self.rows = []
             return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]

@@ -20,9 +20,11 @@ class AdminOverviewState(SessionState):
 
     @rx.event
     async def load(self):
-        if await self.admit(Role.ADMIN) is None:
+        outcome = await self.admit_and_read(
+            (Role.ADMIN,), lambda session, actor: overview.admin_overview(session=session, actor=actor)
+        )
+        if outcome is None:
             return self.refusal()
-        outcome = await self.run(lambda session, actor: overview.admin_overview(session=session, actor=actor))
         if not outcome.ok:
             return outcome.event
         figures = outcome.value

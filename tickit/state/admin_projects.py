@@ -82,14 +82,13 @@ class AdminProjectsState(SessionState):
 
     @rx.event
     async def load(self):
-        if await self.admit(Role.ADMIN) is None:
-            self.rows = []
-            return self.refusal()
-
         def projects_and_templates(session: Session, actor: UserPublic):
             return project_lines(session, actor), [[t.slug, t.name] for t in templates.list_templates()]
 
-        outcome = await self.run(projects_and_templates)
+        outcome = await self.admit_and_read((Role.ADMIN,), projects_and_templates)
+        if outcome is None:
+            self.rows = []
+            return self.refusal()
         if not outcome.ok:
             return outcome.event
         self.rows, self.template_options = outcome.value
@@ -134,7 +133,7 @@ class AdminProjectsState(SessionState):
     async def open_members(self, key: str, name: str):
         self.members_project, self.members_project_name = key, name
         self.member_errors, self.member_role = {}, MemberRole.AGENT.value
-        outcome = await self.run(lambda session, actor: member_lines(session, actor, key))
+        outcome = await self.read(lambda session, actor: member_lines(session, actor, key))
         if not outcome.ok:
             return outcome.event
         self.members, self.members_open = outcome.value, True

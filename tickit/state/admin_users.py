@@ -51,10 +51,10 @@ class AdminUsersState(SessionState):
 
     @rx.event
     async def load(self):
-        if await self.admit(Role.ADMIN) is None:
+        outcome = await self.admit_and_read((Role.ADMIN,), user_lines)
+        if outcome is None:
             self.rows = []
             return self.refusal()
-        outcome = await self.run(user_lines)
         self.rows = outcome.value or []
         return outcome.event
 

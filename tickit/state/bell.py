@@ -91,7 +91,7 @@ class BellState(SessionState):
         self.is_open = bool(is_open)
         if not self.is_open:
             return None
-        outcome = await self.run(lambda session, actor: bell_view(session, actor, with_entries=True))
+        outcome = await self.read(lambda session, actor: bell_view(session, actor, with_entries=True))
         if outcome.value is None:
             self.is_open = False
             return outcome.event

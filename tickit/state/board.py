@@ -174,7 +174,8 @@ class BoardState(SessionState):
             self._show(None)
             return None
         query = self._query()
-        outcome = await self.run(lambda session, actor: read_board(session, actor, query, remember=remember))
+        use_case = self.run if remember else self.read
+        outcome = await use_case(lambda session, actor: read_board(session, actor, query, remember=remember))
         if outcome.value is not None:
             self._show(outcome.value)
         return outcome.event
@@ -198,12 +199,11 @@ class BoardState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.AGENT, Role.ADMIN)
-        if actor is None:
+        outcome = await self.admit_and_read((Role.AGENT, Role.ADMIN), _choices)
+        if outcome is None:
             self.choices, self.choice, self.columns, self.legal_moves, self.agents = [], "", [], {}, []
             return self.refusal()
         params = self.router.url.query_parameters
-        outcome = await self.run(_choices)
         if outcome.value is None:
             return outcome.event
         choices, remembered = outcome.value

@@ -205,7 +205,7 @@ class CommentThread(SessionState, mixin=True):
         if actor is None:
             return False
         number = self.number
-        outcome = await self.run(lambda session, actor: read_thread(session, actor, number))
+        outcome = await self.read(lambda session, actor: read_thread(session, actor, number))
         if outcome.ok:
             self._show_thread(outcome.value)
         return True
@@ -226,7 +226,7 @@ class CommentThread(SessionState, mixin=True):
     async def reload(self):
         """The thread anew, the composer as it is: what the page's watcher sends when others changed the ticket."""
         number = self.number
-        outcome = await self.run(lambda session, actor: read_thread(session, actor, number))
+        outcome = await self.read(lambda session, actor: read_thread(session, actor, number))
         if outcome.ok:
             self._show_thread(outcome.value)
         # A refusal is the ticket side's to show: its own load says "not found" or sends to sign-in.
@@ -342,7 +342,7 @@ class CommentThread(SessionState, mixin=True):
         if self.reply_sending:
             self._close_reply()
         number = self.number
-        outcome = await self.run(lambda session, actor: read_thread(session, actor, number))
+        outcome = await self.read(lambda session, actor: read_thread(session, actor, number))
         if outcome.ok:
             self._show_thread(outcome.value)
         return self._after(outcome)

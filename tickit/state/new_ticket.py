@@ -111,7 +111,7 @@ class NewTicketState(SessionState):
         if actor is None:
             self.project_options, self.type_options, self.form_fields = [], [], []
             return self.refusal()
-        outcome = await self.run(lambda session, actor: tickets.filing_targets(session=session, actor=actor))
+        outcome = await self.read(lambda session, actor: tickets.filing_targets(session=session, actor=actor))
         targets = outcome.value or []
         self.project_options = [[t.project_key, f"{t.project_name} ({t.project_key})"] for t in targets]
         self._types_by_project = {t.project_key: [[c.key, c.name] for c in t.types] for t in targets}

@@ -105,7 +105,7 @@ class PortalTicketState(SessionState):
     async def _refresh(self) -> Any:
         """Show the ticket as it now is (nothing, as for any unknown number, once it is hidden from the client)."""
         number = self.number
-        outcome = await self.run(lambda session, actor: _read_ticket(session, actor, number))
+        outcome = await self.read(lambda session, actor: _read_ticket(session, actor, number))
         if outcome.ok:
             self._show(outcome.value)
             return None

@@ -65,7 +65,7 @@ class ProfileState(SessionState):
                 devices=device_lines(session, actor, this_endpoint),
             )
 
-        outcome = await self.run(settings)
+        outcome = await self.read(settings)
         if not outcome.ok:
             return outcome.event
         self.notify_by_mail, self.notify_by_push = outcome.value.choices.by_mail, outcome.value.choices.by_push
@@ -97,7 +97,7 @@ class ProfileState(SessionState):
     async def browser_checked(self, report: dict):
         """The push control looked at this browser: which subscription (if any) it holds."""
         this_endpoint = str(report.get("endpoint") or "")[: push_subscriptions.MAX_ENDPOINT_LENGTH]
-        outcome = await self.run(lambda session, actor: device_lines(session, actor, this_endpoint))
+        outcome = await self.read(lambda session, actor: device_lines(session, actor, this_endpoint))
         self.this_endpoint = this_endpoint
         if not outcome.ok:
             return outcome.event

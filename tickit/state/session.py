@@ -2,15 +2,17 @@
 
 Reflex runs a plain `def` handler inline on the asyncio loop, so a query there freezes every tab
 this worker serves. Handlers that need the database are `async` and go through `SessionState.run`
-(or `admit` on a page load): the work runs in a worker thread, in one transaction, for the user
-behind the session cookie, checked again on every event. A `ServiceError` comes back as an
-`Outcome` carrying its toast and its field errors instead of an exception.
+(or `read` when it only reads, `admit` on a page load): the work runs in a worker thread, in one
+transaction, for the user behind the session cookie, checked again on every event. A `ServiceError`
+comes back as an `Outcome` carrying its toast and its field errors instead of an exception.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, Generic, TypeVar, cast
@@ -64,13 +66,48 @@ class Outcome(Generic[T]):
         return cast(T, self.result)
 
 
-def _resolve_and_run(
-    token: str | None, use_case: Callable[[Session, UserPublic], T]
-) -> tuple[UserPublic | None, T | None]:
+# Handler work gets threads of its own: asyncio's default executor has min(32, cores + 4), six on a
+# two-core host, and a few slow searches there would leave every other tab's events queued. Twelve
+# stays below the 15 connections of the SQLite pool (SQLAlchemy's default size and overflow), so a
+# handler thread does not wait for a connection either.
+HANDLER_THREADS = 12
+_handler_threads = ThreadPoolExecutor(max_workers=HANDLER_THREADS, thread_name_prefix="tickit-handler")
+
+UseCase = Callable[[Session, UserPublic], T]
+
+
+async def _in_handler_thread(work: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_handler_threads, functools.partial(work, *args))
+
+
+def _resolve_and_run(token: str | None, use_case: UseCase[T]) -> tuple[UserPublic | None, T | None]:
     """In a worker thread: the actor behind `token`, then the use case in the same transaction."""
     with session_scope() as session:
         actor = auth.resolve_session(session=session, token=token)
         return (actor, use_case(session, actor)) if actor is not None else (None, None)
+
+
+def _check_and_read(token: str | None, use_case: UseCase[T]) -> tuple[UserPublic | None, T | None]:
+    """In a worker thread: the actor behind `token`, then the use case, in one read-only transaction.
+
+    The session's rare bookkeeping write (see `auth.check_session`) follows in a short write
+    transaction of its own: a read-only one cannot write, and should not wait for the write lock.
+    """
+    with session_scope(read_only=True) as session:
+        check = auth.check_session(session=session, token=token)
+        value = use_case(session, check.actor) if check.actor is not None else None
+    if check.write_due:
+        with session_scope() as session:
+            auth.resolve_session(session=session, token=token)
+    return check.actor, value
+
+
+def _refused(exc: ServiceError) -> Outcome[Any]:
+    return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
+
+
+def _nothing(_session: Session, _actor: UserPublic) -> None:
+    return None
 
 
 class SessionState(rx.State):
@@ -87,7 +124,8 @@ class SessionState(rx.State):
 
     async def actor(self) -> UserPublic | None:
         """The user behind this browser's session cookie, checked against the database now."""
-        return await asyncio.to_thread(_actor_for, self.session_token())
+        actor, _ = await _in_handler_thread(_check_and_read, self.session_token(), _nothing)
+        return actor
 
     async def admit(self, *roles: str) -> UserPublic | None:
         """Resolve the actor for a page load; record whether `roles` may see the page.
@@ -95,24 +133,60 @@ class SessionState(rx.State):
         Returns the actor when admitted. Otherwise returns None, and the caller should
         return `self.refusal()`, so no page data is loaded for them.
         """
-        actor = await self.actor()
+        return self._admitted(await self.actor(), roles)
+
+    async def admit_and_read(self, roles: tuple[str, ...], use_case: UseCase[T]) -> Outcome[T] | None:
+        """`admit(*roles)`, then `read(use_case)` for the admitted user, in one trip to a worker thread.
+
+        None when not admitted: the caller returns `self.refusal()`, as after `admit`.
+        """
+
+        def admitted_read(session: Session, actor: UserPublic) -> T | ServiceError | None:
+            if actor.role not in roles:
+                return None
+            try:
+                return use_case(session, actor)
+            except ServiceError as exc:  # the admission stands; the page shows the refusal
+                return exc
+
+        actor, value = await _in_handler_thread(_check_and_read, self.session_token(), admitted_read)
+        if self._admitted(actor, roles) is None:
+            return None
+        if isinstance(value, ServiceError):
+            return _refused(value)
+        return Outcome(value=value)
+
+    def _admitted(self, actor: UserPublic | None, roles: tuple[str, ...]) -> UserPublic | None:
         self.user_name = actor.name if actor else ""
         self.user_email = actor.email if actor else ""
         self.user_role = actor.role if actor else ""
         self.access = "allowed" if actor and actor.role in roles else "denied"
         return actor if self.access == "allowed" else None
 
-    async def run(self, use_case: Callable[[Session, UserPublic], T]) -> Outcome[T]:
+    async def run(self, use_case: UseCase[T]) -> Outcome[T]:
         """Run `use_case(session, actor)` for the signed-in user in a worker thread, in one transaction.
 
         The transaction commits when the use case returns and rolls back when it raises. A signed-out
         (or deactivated) visitor gets an outcome that redirects to sign in; a `ServiceError` an
         outcome with its toast and field errors.
         """
+        return await self._outcome(_resolve_and_run, use_case)
+
+    async def read(self, use_case: UseCase[T]) -> Outcome[T]:
+        """Like `run`, for a use case that only reads: its transaction is read-only.
+
+        On SQLite it does not take the write lock, so a slow read (a search, a board) holds up no one
+        else's writes; a write in it fails.
+        """
+        return await self._outcome(_check_and_read, use_case)
+
+    async def _outcome(
+        self, work: Callable[[str | None, UseCase[T]], tuple[Any, T | None]], use_case: UseCase[T]
+    ) -> Outcome[T]:
         try:
-            actor, value = await asyncio.to_thread(_resolve_and_run, self.session_token(), use_case)
+            actor, value = await _in_handler_thread(work, self.session_token(), use_case)
         except ServiceError as exc:
-            return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
+            return _refused(exc)
         if actor is None:
             return Outcome(event=rx.redirect(routes.login_url(next=self.router.url.path), replace=True))
         return Outcome(result=value)
@@ -131,8 +205,3 @@ class SessionState(rx.State):
     def initials(self) -> str:
         parts = self.user_name.split()
         return "".join(p[0] for p in parts[:2]).upper() or "?"
-
-
-def _actor_for(token: str | None) -> UserPublic | None:
-    with session_scope() as session:
-        return auth.resolve_session(session=session, token=token)

@@ -174,7 +174,7 @@ class TicketState(SessionState):
     async def _refresh(self, errors: dict[str, str] | None = None) -> Any:
         """Show the ticket as it now is; returns the event to send when it may no longer be shown."""
         number = self.number
-        outcome = await self.run(lambda session, actor: _read_ticket(session, actor, number))
+        outcome = await self.read(lambda session, actor: _read_ticket(session, actor, number))
         if outcome.ok:
             self._show(outcome.value, errors)
         return None if outcome.ok else refused(outcome)
@@ -203,13 +203,13 @@ class TicketState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.AGENT, Role.ADMIN)
-        self.number = number_from_route(self)
-        if actor is None:
+        self.number = number = number_from_route(self)
+        outcome = await self.admit_and_read(
+            (Role.AGENT, Role.ADMIN), lambda session, actor: _read_ticket(session, actor, number)
+        )
+        if outcome is None:
             self.found, self.fields, self.activity, self.files, self.agents = False, [], [], [], []
             return self.refusal()
-        number = self.number
-        outcome = await self.run(lambda session, actor: _read_ticket(session, actor, number))
         if not outcome.ok:
             self.found = False
             return None if outcome.errors else outcome.event

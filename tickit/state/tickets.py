@@ -18,7 +18,7 @@ from tickit.services import list_filters, ticket_list
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
 from tickit.state.formatting import ago
-from tickit.state.session import SessionState
+from tickit.state.session import Outcome, SessionState
 
 
 @dataclasses.dataclass
@@ -57,6 +57,12 @@ def ticket_lines(rows: list[ticket_list.TicketRow]) -> list[TicketLine]:
     ]
 
 
+def _client_page(after: str | None):
+    """The use case reading a client's own tickets, the keyset page after `after`."""
+    query = ticket_list.TicketQuery(after=after)
+    return lambda session, actor: ticket_list.list_tickets(session=session, actor=actor, query=query)
+
+
 class MyTicketsState(SessionState):
     """A client's portal home: the tickets they filed, a keyset page at a time, most recently updated first."""
 
@@ -65,23 +71,24 @@ class MyTicketsState(SessionState):
     later_page: bool = False
 
     async def _show(self, after: str | None) -> Any:
-        query = ticket_list.TicketQuery(after=after)
-        outcome = await self.run(
-            lambda session, actor: ticket_list.list_tickets(session=session, actor=actor, query=query)
-        )
+        outcome = await self.read(_client_page(after))
+        return self._show_page(outcome, later_page=after is not None)
+
+    def _show_page(self, outcome: Outcome[ticket_list.TicketPage], *, later_page: bool) -> Any:
         if not outcome.ok:
             return outcome.event
         self.rows = ticket_lines(outcome.value.rows)
         self.next_cursor = outcome.value.next_cursor or ""
-        self.later_page = after is not None
+        self.later_page = later_page
         return None
 
     @rx.event
     async def load(self):
-        if await self.admit(Role.CLIENT) is None:
+        outcome = await self.admit_and_read((Role.CLIENT,), _client_page(None))
+        if outcome is None:
             self.rows, self.next_cursor, self.later_page = [], "", False
             return self.refusal()
-        return await self._show(None)
+        return self._show_page(outcome, later_page=False)
 
     @rx.event
     async def next_page(self):
@@ -227,7 +234,7 @@ class StaffTicketsState(SessionState):
 
     async def _show(self, query: ticket_list.TicketQuery):
         """Load the page `query` names and show it."""
-        outcome = await self.run(lambda session, actor: _staff_page(session, actor, query))
+        outcome = await self.read(lambda session, actor: _staff_page(session, actor, query))
         return self._display(query, outcome.value) if outcome.ok else outcome.event
 
     async def _change(self, **changes):
@@ -240,15 +247,15 @@ class StaffTicketsState(SessionState):
 
     @rx.event
     async def load(self):
-        if await self.admit(Role.AGENT, Role.ADMIN) is None:
-            self.rows, self.project_options, self._types, self._statuses, self._agents = [], [], [], [], []
-            return self.refusal()
         query = ticket_list.from_query_params(parse_qs(self.router.url.query))
 
         def choices_and_page(session: Session, actor: UserPublic):
             return list_filters.filter_choices(session=session, actor=actor), _staff_page(session, actor, query)
 
-        outcome = await self.run(choices_and_page)
+        outcome = await self.admit_and_read((Role.AGENT, Role.ADMIN), choices_and_page)
+        if outcome is None:
+            self.rows, self.project_options, self._types, self._statuses, self._agents = [], [], [], [], []
+            return self.refusal()
         if not outcome.ok:
             return outcome.event
         choices, page = outcome.value

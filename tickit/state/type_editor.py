@@ -111,7 +111,7 @@ class TypeEditorState(SessionState):
 
     async def _reload(self) -> Outcome:
         project_key = self.project_key
-        outcome = await self.run(
+        outcome = await self.read(
             lambda session, actor: workflow_admin.list_types(session=session, actor=actor, project_key=project_key)
         )
         if outcome.ok:
