@@ -154,7 +154,7 @@ class SessionState(rx.State):
             return None
         if isinstance(value, ServiceError):
             return _refused(value)
-        return Outcome(value=value)
+        return Outcome(result=value)
 
     def _admitted(self, actor: UserPublic | None, roles: tuple[str, ...]) -> UserPublic | None:
         self.user_name = actor.name if actor else ""
