@@ -37,7 +37,7 @@ KEY_MAX_LENGTH = 255
 KEY_PATTERN = r"^[\x20-\x7e]+$"
 _KEY = re.compile(rf"[\x20-\x7e]{{1,{KEY_MAX_LENGTH}}}")
 
-# Every request runs the lookup, every new ticket the answer's update. Built once, with
+# Every request runs the lookup, every new ticket the reporter's and the answer's statements. Built once, with
 # parameters: compiled and cached once, where a statement built per call costs more CPU than
 # the database takes to run it.
 _LOOKUP = (
@@ -46,6 +46,14 @@ _LOOKUP = (
     .join(Project, Project.id == ApiClient.project_id)
     .outerjoin(Ticket, and_(Ticket.api_client_id == ApiClient.id, Ticket.idempotency_key == bindparam("key")))
     .where(ApiClient.id == bindparam("client_id"), ApiClient.revoked_at.is_(None))
+)
+_PERSON_IN_PROJECT = (
+    sa_select(User.id, User.email, User.name, User.role, ProjectMember.user_id.label("member"))
+    .outerjoin(
+        ProjectMember,
+        and_(ProjectMember.user_id == User.id, ProjectMember.project_id == bindparam("project_id")),
+    )
+    .where(User.email == bindparam("email"))
 )
 _STORE_ANSWER = (
     update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(idempotency_response=bindparam("answer"))
@@ -226,11 +234,7 @@ def _person(session: Session, client: ApiClientPublic, reporter: Reporter) -> _P
     users, members = User.__table__, ProjectMember.__table__
     returned = (users.c.id, users.c.email, users.c.name, users.c.role)
     connection = session.connection()
-    found = connection.execute(
-        sa_select(*returned, members.c.user_id.label("member"))
-        .outerjoin(members, and_(members.c.user_id == users.c.id, members.c.project_id == client.project_id))
-        .where(users.c.email == reporter.email)
-    ).first()
+    found = connection.execute(_PERSON_IN_PROJECT, {"email": reporter.email, "project_id": client.project_id}).first()
     if found is not None and (found.member is not None or found.role != Role.CLIENT):
         return _Person(*found[:4])
     if found is None:
