@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,28 @@ from tickit.services.ticket_documents import render, ticket_document
 KEY_MAX_LENGTH = 255
 KEY_PATTERN = r"^[\x20-\x7e]+$"
 _KEY = re.compile(rf"[\x20-\x7e]{{1,{KEY_MAX_LENGTH}}}")
+
+# Every request runs the lookup, every new ticket the reporter's and the answer's statements. Built once, with
+# parameters: compiled and cached once, where a statement built per call costs more CPU than
+# the database takes to run it.
+_LOOKUP = (
+    select(Project.key, Ticket.number, Ticket.request_fingerprint, Ticket.idempotency_response)
+    .select_from(ApiClient)
+    .join(Project, Project.id == ApiClient.project_id)
+    .outerjoin(Ticket, and_(Ticket.api_client_id == ApiClient.id, Ticket.idempotency_key == bindparam("key")))
+    .where(ApiClient.id == bindparam("client_id"), ApiClient.revoked_at.is_(None))
+)
+_PERSON_IN_PROJECT = (
+    sa_select(User.id, User.email, User.name, User.role, ProjectMember.user_id.label("member"))
+    .outerjoin(
+        ProjectMember,
+        and_(ProjectMember.user_id == User.id, ProjectMember.project_id == bindparam("project_id")),
+    )
+    .where(User.email == bindparam("email"))
+)
+_STORE_ANSWER = (
+    update(Ticket).where(Ticket.id == bindparam("ticket_id")).values(idempotency_response=bindparam("answer"))
+)
 
 
 class IdempotencyKeyInvalid(ServiceError):
@@ -120,13 +142,7 @@ def _lookup(
     session: Session, client: ApiClientPublic, key: str, request_fingerprint: str
 ) -> tuple[str, IntakeResult | None]:
     """The active client's project key, and the replay of what was filed under `key` (None: nothing yet)."""
-    row = session.exec(
-        select(Project.key, Ticket.number, Ticket.request_fingerprint, Ticket.idempotency_response)
-        .select_from(ApiClient)
-        .join(Project, Project.id == ApiClient.project_id)
-        .outerjoin(Ticket, and_(Ticket.api_client_id == ApiClient.id, Ticket.idempotency_key == key))
-        .where(ApiClient.id == client.id, ApiClient.revoked_at.is_(None))
-    ).first()
+    row = session.connection().execute(_LOOKUP, {"key": key, "client_id": client.id}).first()
     if row is None:
         raise Unauthenticated("The API token is unknown or has been revoked.")
     project_key, number, stored_fingerprint, response = row
@@ -197,7 +213,7 @@ def _file(
             reporter=person,
         )
     )
-    session.exec(update(Ticket).where(Ticket.id == filed.id).values(idempotency_response=answer))
+    session.connection().execute(_STORE_ANSWER, {"ticket_id": filed.id, "answer": answer})
     return IntakeResult(body=answer, location=routes.api_ticket(filed.reference), replayed=False)
 
 
@@ -218,11 +234,7 @@ def _person(session: Session, client: ApiClientPublic, reporter: Reporter) -> _P
     users, members = User.__table__, ProjectMember.__table__
     returned = (users.c.id, users.c.email, users.c.name, users.c.role)
     connection = session.connection()
-    found = connection.execute(
-        sa_select(*returned, members.c.user_id.label("member"))
-        .outerjoin(members, and_(members.c.user_id == users.c.id, members.c.project_id == client.project_id))
-        .where(users.c.email == reporter.email)
-    ).first()
+    found = connection.execute(_PERSON_IN_PROJECT, {"email": reporter.email, "project_id": client.project_id}).first()
     if found is not None and (found.member is not None or found.role != Role.CLIENT):
         return _Person(*found[:4])
     if found is None:

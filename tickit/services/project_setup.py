@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -143,14 +143,19 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
     )
 
 
+# Built once and run on the session's connection: every filing runs it, and neither building the
+# statement anew nor the ORM's search for loaded projects to update is worth its CPU there.
+_NEXT_TICKET_NUMBER = (
+    update(Project)
+    .where(Project.id == bindparam("project_id"))
+    .values(last_ticket_number=Project.last_ticket_number + 1)
+    .returning(Project.last_ticket_number)
+)
+
+
 def allocate_ticket_number(*, session: Session, project_id: int) -> int:
     """The project's next ticket number, race-free: the row lock of one UPDATE serialises callers."""
-    number = session.exec(
-        update(Project)
-        .where(Project.id == project_id)
-        .values(last_ticket_number=Project.last_ticket_number + 1)
-        .returning(Project.last_ticket_number)
-    ).scalar_one_or_none()
+    number = session.connection().execute(_NEXT_TICKET_NUMBER, {"project_id": project_id}).scalar_one_or_none()
     if number is None:
         raise NotFound(f"no project with id {project_id}")
     return number

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, select
 
 from tickit.models import (
@@ -142,51 +143,61 @@ def file_ticket(
         raise ValidationFailed(errors)
     by_client = isinstance(actor, ApiClientPublic)
     now = utcnow()
-    ticket = Ticket(
-        project_id=where.project_id,
-        type_id=where.type_id,
-        status_id=where.status_id,
-        title=title,
-        description=description,
-        priority=priority,
-        reporter_id=reporter_id,
-        source=source,
-        api_client_id=actor.id if by_client else None,
-        idempotency_key=idempotency.key if idempotency else None,
-        request_fingerprint=idempotency.fingerprint if idempotency else None,
-        idempotency_expires_at=idempotency.expires_at if idempotency else None,
-        fields=cleaned,
-        metadata_=dict(metadata or {}),
-        created_at=now,
-        updated_at=now,
-    )
-    created = ActivityEntry(
-        actor_user_id=None if by_client else actor.id,
-        actor_api_client_id=actor.id if by_client else None,
-        action="created",
-        after={
-            "title": title,
-            "status": where.status_key,
-            "type": where.type_key,
-            "source": source,
-            **({"api_client": actor.name} if by_client else {}),
-            "fields": cleaned,
-        },
-        created_at=now,
-    )
+    created_after = {
+        "title": title,
+        "status": where.status_key,
+        "type": where.type_key,
+        "source": source,
+        **({"api_client": actor.name} if by_client else {}),
+        "fields": cleaned,
+    }
     # The project's numbering row stays locked from here to the commit, and every filing in the
     # project waits for it: what can be made ready is made ready before.
-    ticket.number = allocate_ticket_number(session=session, project_id=where.project_id)
-    ticket.board_rank = float(ticket.number)
-    session.add(ticket)
-    session.flush()
-    created.ticket_id = ticket.id
-    session.add(created)
-    notifications.stage_ticket_created(session, ticket_id=ticket.id, title=title)
+    number = allocate_ticket_number(session=session, project_id=where.project_id)
+    # Rows written once and read back by nobody in this transaction: INSERTs on the session's
+    # connection skip the ORM's unit of work, a large share of a filing's CPU time.
+    connection = session.connection()
+    # Values as execution parameters, not `.values(...)`: the statement is then the same on every
+    # call, so it is compiled once, and nothing is turned into SQL expressions per filing.
+    ticket_id = connection.execute(
+        insert(Ticket).returning(Ticket.id),
+        {
+            "project_id": where.project_id,
+            "type_id": where.type_id,
+            "status_id": where.status_id,
+            "number": number,
+            "board_rank": float(number),
+            "title": title,
+            "description": description,
+            "priority": priority,
+            "reporter_id": reporter_id,
+            "source": source,
+            "api_client_id": actor.id if by_client else None,
+            "idempotency_key": idempotency.key if idempotency else None,
+            "request_fingerprint": idempotency.fingerprint if idempotency else None,
+            "idempotency_expires_at": idempotency.expires_at if idempotency else None,
+            "fields": cleaned,
+            "metadata": dict(metadata or {}),
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
+    connection.execute(
+        insert(ActivityEntry),
+        {
+            "ticket_id": ticket_id,
+            "actor_user_id": None if by_client else actor.id,
+            "actor_api_client_id": actor.id if by_client else None,
+            "action": "created",
+            "after": created_after,
+            "created_at": now,
+        },
+    )
+    notifications.stage_ticket_created(session, ticket_id=ticket_id, title=title)
     return FiledTicket(
-        id=ticket.id,
+        id=ticket_id,
         project_key=where.project_key,
-        number=ticket.number,
+        number=number,
         type_key=where.type_key,
         status_key=where.status_key,
         title=title,
@@ -225,6 +236,29 @@ class _Where:
     status_key: str
 
 
+# Every filing runs it. Built once, with parameters: compiled and cached once, where a statement
+# built per call costs more CPU than the database takes to run it.
+_TYPE_TO_FILE = (
+    select(
+        Project.id.label("project_id"),
+        Project.key,
+        TicketType.id,
+        TicketType.key,
+        TicketStatus.id,
+        TicketStatus.key,
+    )
+    .join(TicketType, TicketType.project_id == Project.id)
+    .join(TicketStatus, TicketStatus.type_id == TicketType.id)
+    .where(
+        Project.key == bindparam("project_key"),
+        TicketType.key == bindparam("type_key"),
+        TicketType.archived == False,  # noqa: E712
+        TicketStatus.is_initial == True,  # noqa: E712
+    )
+    .order_by(TicketStatus.id)
+)
+
+
 def _where_to_file(
     session: Session, actor: UserPublic | ApiClientPublic, project_key: str, type_key: str
 ) -> _Where | None:
@@ -232,21 +266,14 @@ def _where_to_file(
     type_key = type_key.strip()
     if not type_key or fields.unstorable_reason(type_key) is not None:
         return None
-    if isinstance(actor, ApiClientPublic):
-        allowed = Project.id == actor.project_id
-    else:
+    if not isinstance(actor, ApiClientPublic):
         target = next((t for t in filing_targets(session=session, actor=actor) if t.project_key == project_key), None)
         if target is None or type_key not in {t.key for t in target.types}:
             return None
-        allowed = Project.key == project_key
-    row = session.exec(
-        select(Project.id, Project.key, TicketType.id, TicketType.key, TicketStatus.id, TicketStatus.key)
-        .join(TicketType, TicketType.project_id == Project.id)
-        .join(TicketStatus, TicketStatus.type_id == TicketType.id)
-        .where(allowed, TicketType.key == type_key, TicketType.archived == False, TicketStatus.is_initial == True)  # noqa: E712
-        .order_by(TicketStatus.id)
-    ).first()
-    return None if row is None else _Where(*row)
+    row = session.connection().execute(_TYPE_TO_FILE, {"project_key": project_key, "type_key": type_key}).first()
+    if row is None or (isinstance(actor, ApiClientPublic) and row.project_id != actor.project_id):
+        return None
+    return _Where(*row)
 
 
 def _type_error(session: Session, actor: UserPublic | ApiClientPublic, type_key: str) -> str:
