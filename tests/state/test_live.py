@@ -6,13 +6,12 @@ does, against the database, in a tab signed in with a real session cookie.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from reflex.istate.data import RouterData
 from reflex.state import State
 
 from tests.factories import add_member, file_ticket, make_project, make_user
+from tests.state.events import run_handler
 from tickit import db, routes
 from tickit.db import session_scope
 from tickit.models import Notification
@@ -72,7 +71,7 @@ def _colleague_raises_priority(world) -> None:
 
 def tick(tab):
     """One tick of the tab's ticker: what its `watch` event returns."""
-    return asyncio.run(tab.watch())
+    return run_handler(tab.watch())
 
 
 def _is_sign_in_redirect(event) -> bool:

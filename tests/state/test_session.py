@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from tests.factories import make_user
+from tests.state.events import run_handler
 from tickit import db
 from tickit.db import session_scope
 from tickit.models import Role, User, UserSession
@@ -44,7 +44,7 @@ def _user_count() -> int:
 def test_read_refuses_a_use_case_that_writes(agent):
     _, token = agent
     with pytest.raises(DBAPIError, match=r"read-?only"):
-        asyncio.run(_tab(token).read(lambda session, actor: make_user(session, email="sneaky@example.com")))
+        run_handler(_tab(token).read(lambda session, actor: make_user(session, email="sneaky@example.com")))
     assert _user_count() == 1
 
 
@@ -56,7 +56,7 @@ def test_read_advances_the_sessions_last_seen_when_it_is_due(agent):
         session.add(row)
         stale = row.last_seen_at
 
-    outcome = asyncio.run(_tab(token).read(lambda session, actor: actor.id))
+    outcome = run_handler(_tab(token).read(lambda session, actor: actor.id))
 
     assert outcome.value == user.id
     with session_scope(read_only=True) as session:
@@ -67,7 +67,7 @@ def test_admit_and_read_admits_the_user_and_reads_the_page_for_them(agent):
     user, token = agent
     tab = _tab(token)
 
-    outcome = asyncio.run(tab.admit_and_read((Role.AGENT, Role.ADMIN), lambda session, actor: actor.email))
+    outcome = run_handler(tab.admit_and_read((Role.AGENT, Role.ADMIN), lambda session, actor: actor.email))
 
     assert outcome.value == user.email
     assert (tab.access, tab.user_name) == ("allowed", "Ada Agent")
@@ -78,7 +78,7 @@ def test_admit_and_read_reads_nothing_for_a_role_the_page_does_not_admit(agent):
     tab = _tab(token)
     read = []
 
-    outcome = asyncio.run(tab.admit_and_read((Role.ADMIN,), lambda session, actor: read.append(actor)))
+    outcome = run_handler(tab.admit_and_read((Role.ADMIN,), lambda session, actor: read.append(actor)))
 
     assert outcome is None and read == []
     assert (tab.access, tab.user_role, tab.refusal()) == ("denied", Role.AGENT, None)
