@@ -39,9 +39,10 @@ DEACTIVATED = "This account has been deactivated. Ask an admin to reactivate it.
 EMAIL_TOO_LONG = f"An email address has at most {MAX_EMAIL_LENGTH} characters."
 GOOGLE_UNVERIFIED = "Google did not confirm this email address, so TickIt cannot sign you in with it."
 GOOGLE_STAFF_HAS_PASSWORD = (
-    "This staff account signs in with its password; an admin can allow Google sign-in for its email domain."
+    "This staff account signs in with its password, not with Google. "
+    "An admin can allow Google sign-in for its email domain."
 )
-GOOGLE_NO_SIGNUP = "There is no account for this email address. Ask the help desk to invite you."
+GOOGLE_NO_SIGNUP = "Your Google account's email address has no TickIt account. Ask the help desk to invite you."
 
 
 def _token_hash(token: str) -> str:
