@@ -7,6 +7,7 @@ README's configuration table and this module describe the same thing.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 GOOGLE_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
+# Every email domain, in TICKIT_SELF_SIGNUP_DOMAINS and TICKIT_GOOGLE_STAFF_DOMAINS.
+ANY_DOMAIN = "*"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -54,6 +59,12 @@ class Settings:
     upload_limit_bytes: int
     api_rate_limit_per_minute: int  # requests one API client may make per minute
     idempotency_retention_days: int  # how long an Idempotency-Key replays its ticket
+    # Peers whose X-Forwarded-For / Forwarded header names the client (the reverse proxies in front).
+    trusted_proxies: tuple[Network, ...]
+    # Email domains ("*": any) whose people may create a client account by signing in with Google.
+    self_signup_domains: frozenset[str]
+    # Email domains ("*": any) whose Google accounts may open a staff account that has a password.
+    google_staff_domains: frozenset[str]
 
     @property
     def is_sqlite(self) -> bool:
@@ -159,6 +170,24 @@ def _google() -> GoogleSettings | None:
     )
 
 
+def _networks(name: str) -> tuple[Network, ...]:
+    networks = []
+    for entry in filter(None, (part.strip() for part in _env(name).split(","))):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(f"{name} lists {entry!r}; expected IP addresses or networks like 10.0.0.0/8") from None
+    return tuple(networks)
+
+
+def _domains(name: str) -> frozenset[str]:
+    domains = {part.strip().lower().lstrip("@") for part in _env(name).split(",")} - {""}
+    for domain in domains - {ANY_DOMAIN}:
+        if "@" in domain or "." not in domain or " " in domain:
+            raise ConfigError(f"{name} lists {domain!r}; expected email domains like example.com, or *")
+    return frozenset(domains)
+
+
 def load_settings() -> Settings:
     """Read and check every setting; raise ConfigError naming the first bad variable."""
     data_dir = Path(_env("TICKIT_DATA_DIR", "data")).expanduser().resolve()
@@ -183,6 +212,9 @@ def load_settings() -> Settings:
         upload_limit_bytes=_int_env("TICKIT_UPLOAD_LIMIT_MB", 25) * 1024 * 1024,
         api_rate_limit_per_minute=_int_env("TICKIT_API_RATE_LIMIT", 600),
         idempotency_retention_days=_int_env("TICKIT_IDEMPOTENCY_DAYS", 7),
+        trusted_proxies=_networks("TICKIT_TRUSTED_PROXIES"),
+        self_signup_domains=_domains("TICKIT_SELF_SIGNUP_DOMAINS"),
+        google_staff_domains=_domains("TICKIT_GOOGLE_STAFF_DOMAINS"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlencode
 
 from tickit.models import Role
@@ -43,8 +44,16 @@ def home_for(role: str) -> str:
 
 
 def safe_next(path: str | None) -> str | None:
-    """`path` when it is a local path; None for anything that could lead off-site."""
+    """`path` when it is a path on this site; None for anything that could lead off-site.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/<tab>/evil.example"
+    or "/<backslash>evil.example" would take them to another host: any control or invisible character
+    (a plain space aside) and any backslash is refused, as is anything not starting with exactly one "/"
+    (which also rules out a scheme or a host).
+    """
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    if any(unicodedata.category(char)[0] in "CZ" and char != " " for char in path):
         return None
     return path
 

@@ -16,7 +16,7 @@ from redis import ConnectionPool
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
-from tickit.services import attachments, inbox, intake, outbox, ratelimit
+from tickit.services import attachments, inbox, intake, outbox, ratelimit, sign_in_throttle
 
 # Imported for what they register with the outbox: the channels they deliver.
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
@@ -80,9 +80,9 @@ def purge_expired_idempotency_keys() -> int:
 
 @huey.periodic_task(crontab(minute="23"))
 def prune_rate_limit_counters() -> int:
-    """Hourly, drop the database's rate-limit counters of windows that have ended."""
+    """Hourly, drop the database's rate-limit counters of windows that have ended, and forgotten sign-in failures."""
     with session_scope() as session:
-        return ratelimit.prune(session=session)
+        return ratelimit.prune(session=session) + sign_in_throttle.prune(session=session)
 
 
 @huey.periodic_task(crontab(hour="3", minute="7"))

@@ -20,6 +20,7 @@ from tickit.api import create_app
 from tickit.api.google import OAUTH_COOKIE
 from tickit.models import Role, User, UserSession
 from tickit.services import auth
+from tickit.services.passwords import hash_password
 
 HTTP_TIMEOUT_SECONDS = 10
 SERVER_START_SECONDS = 10
@@ -74,6 +75,7 @@ def app_url(engine, provider, monkeypatch, fresh_settings) -> Iterator[str]:
     monkeypatch.setenv("GOOGLE_CLIENT_ID", registration.json()["client_id"])
     monkeypatch.setenv("GOOGLE_CLIENT_SECRET", registration.json()["client_secret"])
     monkeypatch.setenv("GOOGLE_DISCOVERY_URL", f"{provider}/.well-known/openid-configuration")
+    monkeypatch.setenv("TICKIT_SELF_SIGNUP_DOMAINS", "example.com")
     with sock, serving(create_app(), sock):
         yield origin
 
@@ -174,6 +176,30 @@ def test_google_sign_in_links_existing_user_by_verified_email(engine, provider, 
     with Session(engine) as session:
         user = session.exec(select(User)).one()
         assert (user.id, user.role, user.google_subject) == (agent_id, Role.AGENT, "g-200")
+
+
+def test_google_sign_in_does_not_open_a_staff_account_that_has_a_password(engine, provider, app_url, browser):
+    with Session(engine) as session:
+        session.add(User(email="ada@example.com", name="Ada Agent", role=Role.AGENT, password_hash=hash_password("pw")))
+        session.commit()
+    google_knows(provider, "g-201", email="ada@example.com", email_verified=True, name="Ada G.")
+
+    refused = sign_in_with_google(browser, app_url, "g-201")
+
+    assert refused.headers["location"] == routes.login_url(error="google_staff_password")
+    assert session_count(engine) == 0
+    with Session(engine) as session:
+        assert session.exec(select(User.google_subject)).one() is None
+
+
+def test_google_sign_in_creates_no_account_outside_the_self_sign_up_domains(engine, provider, app_url, browser):
+    google_knows(provider, "g-202", email="eve@elsewhere.example", email_verified=True, name="Eve")
+
+    refused = sign_in_with_google(browser, app_url, "g-202")
+
+    assert refused.headers["location"] == routes.login_url(error="google_no_account")
+    with Session(engine) as session:
+        assert session.exec(select(User)).first() is None
 
 
 def test_callback_with_wrong_state_is_refused_and_creates_no_session(engine, provider, app_url, browser):

@@ -58,6 +58,9 @@ _FOREIGN_SETTINGS = (
     "SMTP_HOST",
     "GOOGLE_CLIENT_ID",
     "GOOGLE_CLIENT_SECRET",
+    "TICKIT_TRUSTED_PROXIES",
+    "TICKIT_SELF_SIGNUP_DOMAINS",
+    "TICKIT_GOOGLE_STAFF_DOMAINS",
 )
 
 
@@ -211,6 +214,8 @@ def _google_settings(provider: str, app_url: str) -> dict[str, str]:
         "GOOGLE_CLIENT_ID": registration.json()["client_id"],
         "GOOGLE_CLIENT_SECRET": registration.json()["client_secret"],
         "GOOGLE_DISCOVERY_URL": f"{provider}/.well-known/openid-configuration",
+        # People new to TickIt at this domain may sign themselves up through Google.
+        "TICKIT_SELF_SIGNUP_DOMAINS": "example.com",
     }
 
 

@@ -6,16 +6,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from tickit import routes
+from tickit.api.client_address import client_address
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.services import auth
-from tickit.services.errors import RateLimited
+from tickit.services.errors import RateLimited, ValidationFailed
 
 router = APIRouter()
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 def set_session_cookie(response: RedirectResponse, token: str) -> None:
@@ -36,7 +33,7 @@ def signed_in_redirect(request: Request, user_id: int, role: str, next_path: str
         token = auth.start_session(
             session=session,
             user_id=user_id,
-            ip=client_ip(request),
+            ip=client_address(request),
             user_agent=request.headers.get("user-agent", ""),
             replacing_token=request.cookies.get(auth.SESSION_COOKIE),
         )
@@ -53,23 +50,17 @@ def sign_in(
     next: str = Form(""),
 ) -> RedirectResponse:
     """Check the form's credentials; on failure go back to the form with a reason code."""
-    back = {"email": email.strip()[:320], "next": routes.safe_next(next) or ""}
+    back = {"email": email.strip()[: auth.MAX_EMAIL_LENGTH], "next": routes.safe_next(next) or ""}
     if not email.strip() or not password:
         return RedirectResponse(routes.login_url(error="missing", **back), status_code=303)
-    failure: auth.SignInFailed | None = None
     try:
-        with session_scope() as session:
-            try:
-                user = auth.sign_in_with_password(
-                    session=session, email=email, password=password, ip=client_ip(request)
-                )
-            except auth.SignInFailed as exc:
-                # Caught inside the scope so it commits: the failure counts must persist.
-                failure = exc
+        user = auth.sign_in_with_password(email=email, password=password, ip=client_address(request))
     except RateLimited as exc:
         return RedirectResponse(routes.login_url(error="rate", retry=str(exc.retry_after), **back), status_code=303)
-    if failure is not None:
-        code = "deactivated" if str(failure) == auth.DEACTIVATED else "invalid"
+    except ValidationFailed:
+        return RedirectResponse(routes.login_url(error="email_too_long", **back), status_code=303)
+    except auth.SignInFailed as exc:
+        code = "deactivated" if str(exc) == auth.DEACTIVATED else "invalid"
         return RedirectResponse(routes.login_url(error=code, **back), status_code=303)
     return signed_in_redirect(request, user.id, user.role, next)
 

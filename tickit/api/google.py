@@ -36,6 +36,13 @@ OAUTH_COOKIE_MAX_AGE_SECONDS = 600
 SCOPE = "openid email profile"
 
 _MOUNT = posixpath.commonpath([routes.GOOGLE_LOGIN, routes.GOOGLE_CALLBACK])
+# The sign-in page's reason code for each refusal of `auth.sign_in_with_google`.
+_REFUSAL_CODES = {
+    auth.DEACTIVATED: "google_refused",
+    auth.GOOGLE_UNVERIFIED: "google_unverified",
+    auth.GOOGLE_STAFF_HAS_PASSWORD: "google_staff_password",
+    auth.GOOGLE_NO_SIGNUP: "google_no_account",
+}
 _NEXT_KEY = "next"
 
 logger = logging.getLogger(__name__)
@@ -123,7 +130,7 @@ async def _callback(request: Request) -> Response:
     try:
         user = await run_in_threadpool(_sign_in, claims)
     except auth.SignInFailed as exc:
-        return _back_to_login("google_refused" if str(exc) == auth.DEACTIVATED else "google_unverified")
+        return _back_to_login(_REFUSAL_CODES.get(str(exc), "google"))
     return await run_in_threadpool(auth_api.signed_in_redirect, request, user.id, user.role, next_path)
 
 

@@ -4,7 +4,7 @@ from tickit.models.base import metadata, utcnow
 from tickit.models.integrations import ApiClient
 from tickit.models.notifications import Notification, OutboxMessage, PushSubscription
 from tickit.models.projects import MemberRole, Project, ProjectMember
-from tickit.models.ratelimit import RateLimitCounter
+from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, Source, Ticket
 from tickit.models.users import Role, User, UserSession
 from tickit.models.workflow import (
@@ -31,6 +31,7 @@ __all__ = [
     "PushSubscription",
     "RateLimitCounter",
     "Role",
+    "SignInThrottle",
     "Source",
     "StatusCategory",
     "Ticket",

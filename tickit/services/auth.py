@@ -11,21 +11,21 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, delete
 from sqlmodel import Session, select
 
-from tickit.config import get_settings
+from tickit.config import ANY_DOMAIN, get_settings
+from tickit.db import session_scope
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import ratelimit
+from tickit.services import sign_in_throttle
 from tickit.services.actors import UserPublic
-from tickit.services.errors import RateLimited, ServiceError
+from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.services.passwords import verify_password
 from tickit.services.users import find_by_email, normalise_email
 
 SESSION_COOKIE = "tickit_session"
-FAILURE_WINDOW_SECONDS = 15 * 60
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 30
+# The longest address the users table holds; a longer one cannot belong to an account.
+MAX_EMAIL_LENGTH = 320
 # Writing last_seen on every event would turn each click into a write; once in a while is enough.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
 
@@ -36,46 +36,83 @@ class SignInFailed(ServiceError):
 
 WRONG_CREDENTIALS = "Email or password is incorrect."
 DEACTIVATED = "This account has been deactivated. Ask an admin to reactivate it."
+EMAIL_TOO_LONG = f"An email address has at most {MAX_EMAIL_LENGTH} characters."
+GOOGLE_UNVERIFIED = "Google did not confirm this email address, so TickIt cannot sign you in with it."
+GOOGLE_STAFF_HAS_PASSWORD = (
+    "This staff account signs in with its password, not with Google. "
+    "An admin can allow Google sign-in for its email domain."
+)
+GOOGLE_NO_SIGNUP = "Your Google account's email address has no TickIt account. Ask the help desk to invite you."
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _failure_keys(email: str, ip: str) -> list[tuple[str, int]]:
-    return [(f"signin:email:{email.strip().lower()}", MAX_FAILURES_PER_EMAIL), (f"signin:ip:{ip}", MAX_FAILURES_PER_IP)]
+@dataclass(frozen=True)
+class _Account:
+    user: UserPublic
+    password_hash: str | None
+    is_active: bool
 
 
-def sign_in_with_password(*, session: Session, email: str, password: str, ip: str) -> UserPublic:
-    """Check credentials, counting failures per email and per address to slow guessing.
+def sign_in_with_password(*, email: str, password: str, ip: str, engine: Engine | None = None) -> UserPublic:
+    """Check credentials under sign-in throttling (`sign_in_throttle`).
 
-    On a wrong password the failure is counted in `session` before SignInFailed is raised;
-    the caller must still commit, or the count is lost and guessing goes unthrottled.
+    Raises RateLimited while the attempt is held back, ValidationFailed for an email no account can
+    have, SignInFailed for wrong credentials or a deactivated account. Runs its own short
+    transactions, as `outbox.deliver` does: one counts the attempt and reads the account, then the
+    argon2 verification runs outside any (on SQLite a write transaction holds the database's one
+    write lock, and a flood of failed sign-ins would stall every other writer), then a success is
+    recorded in another.
     """
-    keys = _failure_keys(email, ip)
-    for key, limit in keys:
-        if ratelimit.count(session, key, window_seconds=FAILURE_WINDOW_SECONDS) >= limit:
-            raise RateLimited(ratelimit.seconds_left(FAILURE_WINDOW_SECONDS), "Too many failed sign-in attempts")
-    user = find_by_email(session, email)
-    if not verify_password(user.password_hash if user else None, password):
-        for key, _ in keys:
-            ratelimit.hit(session, key, window_seconds=FAILURE_WINDOW_SECONDS)
+    email = email.strip().lower()
+    with session_scope(engine) as session:
+        sign_in_throttle.admit(session=session, email=email, address=ip)
+        user = find_by_email(session, email) if len(email) <= MAX_EMAIL_LENGTH else None
+        account = _Account(UserPublic.of(user), user.password_hash, user.is_active) if user else None
+    # Only now, with its attempt counted and committed.
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise ValidationFailed({"email": EMAIL_TOO_LONG})
+    # Verified even for an unknown email (against a dummy hash), so timing does not tell them apart.
+    matches = verify_password(account.password_hash if account else None, password)
+    if account is None or not matches:
         raise SignInFailed(WRONG_CREDENTIALS)
-    if not user.is_active:
+    with session_scope(engine) as session:
+        sign_in_throttle.succeeded(session=session, email=email, address=ip)
+    if not account.is_active:
         raise SignInFailed(DEACTIVATED)
-    return UserPublic.of(user)
+    return account.user
+
+
+def _domain_allowed(email: str, domains: frozenset[str]) -> bool:
+    return ANY_DOMAIN in domains or email.rpartition("@")[2] in domains
 
 
 def sign_in_with_google(*, session: Session, subject: str, email: str, email_verified: bool, name: str) -> UserPublic:
-    """Find the user Google vouches for: by subject, else by verified email (linking), else a new client."""
+    """Find the user Google vouches for: by subject, else by verified email (linking), else a new client.
+
+    Linking a staff account that has a password would let whoever controls a Google account for
+    its address skip that password: allowed only for TICKIT_GOOGLE_STAFF_DOMAINS. A new client is
+    created only for TICKIT_SELF_SIGNUP_DOMAINS.
+    """
+    settings = get_settings()
     user = session.exec(select(User).where(User.google_subject == subject)).first()
     if user is None:
         if not email_verified:
-            raise SignInFailed("Google did not confirm this email address, so TickIt cannot sign you in with it.")
+            raise SignInFailed(GOOGLE_UNVERIFIED)
         email = normalise_email(email)
         user = find_by_email(session, email)
         if user is None:
+            if not _domain_allowed(email, settings.self_signup_domains):
+                raise SignInFailed(GOOGLE_NO_SIGNUP)
             user = User(email=email, name=(name or email.split("@")[0]).strip()[:200], role=Role.CLIENT)
+        elif (
+            user.role != Role.CLIENT
+            and user.password_hash
+            and not _domain_allowed(email, settings.google_staff_domains)
+        ):
+            raise SignInFailed(GOOGLE_STAFF_HAS_PASSWORD)
         user.google_subject = subject
         session.add(user)
         session.flush()

@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 # Long enough for a busy server's answer, short enough that a hung Redis cannot stall a request.
 REDIS_TIMEOUT_SECONDS = 5
-# Longer than any window (the longest, sign-in failures, is 15 minutes), so no live count is dropped.
+# Longer than any window a limit counts in, so no live count is dropped.
 COUNTER_RETENTION_SECONDS = 24 * 3600
 
 
@@ -25,6 +25,11 @@ def _redis():
     import redis
 
     return redis.Redis.from_url(get_settings().redis_url, socket_timeout=REDIS_TIMEOUT_SECONDS)
+
+
+def redis_client():
+    """The process's client of REDIS_URL for counting (sign-in throttling counts there too)."""
+    return _redis()
 
 
 # Count a hit and start the window's expiry with the first one: one command, one round trip

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import reflex as rx
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.services import auth, sign_in_throttle
+from tickit.services.errors import RateLimited
 from tickit.state.session import SessionState
 
 _MESSAGES = {
@@ -16,7 +20,21 @@ _MESSAGES = {
     "google_off": "Google sign-in is not set up on this server.",
     "google_refused": "This account has been deactivated. Ask an admin to reactivate it.",
     "google_unverified": "Google did not confirm this email address, so it cannot be used to sign in.",
+    "google_staff_password": auth.GOOGLE_STAFF_HAS_PASSWORD,
+    "google_no_account": auth.GOOGLE_NO_SIGNUP,
+    "email_too_long": auth.EMAIL_TOO_LONG,
 }
+# For a `retry` TickIt never sends (edited by hand or garbled): the refusal without a wait.
+_RATE_WITHOUT_WAIT = f"{sign_in_throttle.REFUSAL}. Wait a moment before trying again."
+
+
+def _rate_message(retry: str) -> str:
+    """The refusal with its wait, read from `retry` (seconds) as far as it is a sensible number."""
+    # Bounded before int(): Python refuses to read numbers of thousands of digits.
+    seconds = int(retry) if retry.isascii() and retry.isdigit() and len(retry) <= 6 else 0
+    if not 0 < seconds <= sign_in_throttle.MAX_DELAY_SECONDS:
+        return _RATE_WITHOUT_WAIT
+    return str(RateLimited(seconds, sign_in_throttle.REFUSAL))
 
 
 class LoginState(SessionState):
@@ -41,13 +59,9 @@ class LoginState(SessionState):
         self.google_enabled = get_settings().google is not None
         self.notice = "You have been signed out." if params.get("signed_out") else ""
         code = params.get("error", "")
-        if code == "rate":
-            minutes = max(1, -(-int(params.get("retry", "60") or 60) // 60))
-            self.error = f"Too many failed sign-in attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
-        else:
-            self.error = _MESSAGES.get(code, "")
+        self.error = _rate_message(params.get("retry", "")) if code == "rate" else _MESSAGES.get(code, "")
         return None
 
     @rx.var
     def google_href(self) -> str:
-        return routes.GOOGLE_LOGIN + (f"?next={self.next_path}" if self.next_path else "")
+        return routes.GOOGLE_LOGIN + (f"?{urlencode({'next': self.next_path})}" if self.next_path else "")
