@@ -96,7 +96,10 @@ def test_a_ticket_full_to_its_quota_refuses_the_next_file_with_what_is_left(http
     assert upload(http, desk.client, desk.number, PIECE, PIECE).status_code == 201
     refused = upload(http, desk.agent, desk.number, PIECE)
     assert refused.status_code == 413
-    assert refused.json()["detail"] == "A ticket's files may take at most 2 MiB in all; this one has 648 KiB left."
+    assert refused.json()["detail"] == (
+        "part0.bin (700 KiB) does not fit: a ticket's files may take at most 2 MiB in all, "
+        "and this one has 648 KiB left."
+    )
     assert attachment_count(engine) == 2 and len(stored_files(data_dir)) == 2
     assert upload(http, desk.agent, desk.number, 600 * KIB).status_code == 201  # what is left still fits
 
@@ -106,7 +109,9 @@ def test_a_person_full_to_their_quota_is_refused_on_every_ticket(http, desk, eng
     assert upload(http, desk.client, desk.second_number, PIECE, PIECE).status_code == 201
     refused = upload(http, desk.client, desk.second_number, PIECE)
     assert refused.status_code == 413
-    assert refused.json()["detail"].startswith("Your files may take at most 3 MiB in all; 272 KiB left.")
+    assert refused.json()["detail"].startswith(
+        "part0.bin (700 KiB) does not fit: your files may take at most 3 MiB in all, and you have 272 KiB left."
+    )
     assert attachment_count(engine) == 4 and len(stored_files(data_dir)) == 4
     # The quota is the person's: the agent still attaches to the same ticket.
     assert upload(http, desk.agent, desk.second_number, 100 * KIB).status_code == 201
@@ -150,7 +155,7 @@ def test_a_used_up_quota_is_refused_before_the_body_is_read(http, desk, engine, 
         headers={**desk.client, **CSRF, "Content-Type": f"multipart/form-data; boundary={boundary}"},
     )
     assert refused.status_code == 413
-    assert refused.json()["detail"] == "A ticket's files may take at most 2 MiB in all; this one has 0 bytes left."
+    assert refused.json()["detail"] == "A ticket's files may take at most 2 MiB in all, and this one has no room left."
     assert attachment_count(engine) == 2 and len(stored_files(data_dir)) == 2
 
 

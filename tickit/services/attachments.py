@@ -148,7 +148,7 @@ def check_upload_target(*, session: Session, actor: UserPublic, number: str, com
     when the actor has attached as many files as an hour allows.
     """
     ticket, _comment = _upload_target(session, actor, number, comment_id, for_update=False)
-    _check_quotas(session, actor, ticket, incoming=0)
+    _check_quotas(session, actor, ticket, incoming=None)
     used = ratelimit.count(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS)
     if used >= get_settings().upload_files_per_hour:
         raise _rate_limited()
@@ -193,12 +193,12 @@ def store_upload(
         # Two uploads of one person to different tickets queue here, so both cannot pass the quota
         # on PostgreSQL (SQLite's write lock already serialises them; it ignores FOR UPDATE).
         session.exec(select(User.id).where(User.id == actor.id).with_for_update()).first()
-        _check_quotas(session, actor, ticket, incoming=file.size)
+        name = clean_filename(filename)
+        _check_quotas(session, actor, ticket, incoming=_Incoming(name, file.size))
         if ratelimit.hit(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS) > (
             get_settings().upload_files_per_hour
         ):
             raise _rate_limited()
-        name = clean_filename(filename)
         now = utcnow()
         attachment = Attachment(
             ticket_id=ticket.id,
@@ -334,22 +334,34 @@ def _may_remove(attachment: Attachment, actor: UserPublic, works: bool) -> bool:
 # --- quotas ----------------------------------------------------------------------------------
 
 
-def _check_quotas(session: Session, actor: UserPublic, ticket: Ticket, *, incoming: int) -> None:
-    """QuotaExceeded when `incoming` more bytes (0: any at all) would pass the actor's or the ticket's quota."""
+def _check_quotas(session: Session, actor: UserPublic, ticket: Ticket, *, incoming: _Incoming | None) -> None:
+    """QuotaExceeded when the `incoming` file (None: any file at all) would pass the actor's or the ticket's quota."""
     settings = get_settings()
     mine = _stored_bytes(session, Attachment.uploaded_by_id == actor.id)
     if _passes(mine, incoming, settings.upload_quota_user_bytes):
         raise QuotaExceeded(
-            f"Your files may take at most {file_size(settings.upload_quota_user_bytes)} in all; "
-            f"{_left(mine, settings.upload_quota_user_bytes)} left. Remove files you no longer need, "
-            "or ask an admin to raise the limit."
+            _sentence(
+                incoming,
+                f"your files may take at most {file_size(settings.upload_quota_user_bytes)} in all, and you have "
+                f"{_left(mine, settings.upload_quota_user_bytes)}. Remove files you no longer need, or ask an "
+                "admin to raise the limit.",
+            )
         )
     on_ticket = _stored_bytes(session, Attachment.ticket_id == ticket.id)
     if _passes(on_ticket, incoming, settings.upload_quota_ticket_bytes):
         raise QuotaExceeded(
-            f"A ticket's files may take at most {file_size(settings.upload_quota_ticket_bytes)} in all; "
-            f"this one has {_left(on_ticket, settings.upload_quota_ticket_bytes)} left."
+            _sentence(
+                incoming,
+                f"a ticket's files may take at most {file_size(settings.upload_quota_ticket_bytes)} in all, and "
+                f"this one has {_left(on_ticket, settings.upload_quota_ticket_bytes)}.",
+            )
         )
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    name: str
+    size: int
 
 
 def _stored_bytes(session: Session, condition) -> int:
@@ -357,12 +369,20 @@ def _stored_bytes(session: Session, condition) -> int:
     return int(session.exec(select(func.coalesce(func.sum(Attachment.size), 0)).where(condition)).one())
 
 
-def _passes(used: int, incoming: int, quota: int) -> bool:
-    return used + incoming > quota if incoming else used >= quota
+def _passes(used: int, incoming: _Incoming | None, quota: int) -> bool:
+    return used + incoming.size > quota if incoming is not None else used >= quota
+
+
+def _sentence(incoming: _Incoming | None, rule: str) -> str:
+    """`report.pdf (3 MiB) does not fit: <rule>`, or the rule alone when no file is named yet."""
+    if incoming is None:
+        return rule[0].upper() + rule[1:]
+    return f"{incoming.name} ({file_size(incoming.size)}) does not fit: {rule}"
 
 
 def _left(used: int, quota: int) -> str:
-    return file_size(max(0, quota - used))
+    left = quota - used
+    return f"{file_size(left)} left" if left > 0 else "no room left"
 
 
 def _rate_key(actor: UserPublic) -> str:
