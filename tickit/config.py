@@ -57,6 +57,9 @@ class Settings:
     first_admin_email: str
     port: int
     upload_limit_bytes: int
+    upload_quota_user_bytes: int  # all attachments one user has stored (removed ones until purged)
+    upload_quota_ticket_bytes: int  # all attachments of one ticket (removed ones until purged)
+    upload_files_per_hour: int  # files one user may attach per hour
     api_rate_limit_per_minute: int  # requests one API client may make per minute
     idempotency_retention_days: int  # how long an Idempotency-Key replays its ticket
     # Peers whose X-Forwarded-For / Forwarded header names the client (the reverse proxies in front).
@@ -210,6 +213,9 @@ def load_settings() -> Settings:
         first_admin_email=_env("TICKIT_ADMIN_EMAIL", "admin@example.com"),
         port=_int_env("TICKIT_PORT", 3000),
         upload_limit_bytes=_int_env("TICKIT_UPLOAD_LIMIT_MB", 25) * 1024 * 1024,
+        upload_quota_user_bytes=_int_env("TICKIT_UPLOAD_QUOTA_USER_MB", 1024) * 1024 * 1024,
+        upload_quota_ticket_bytes=_int_env("TICKIT_UPLOAD_QUOTA_TICKET_MB", 250) * 1024 * 1024,
+        upload_files_per_hour=_int_env("TICKIT_UPLOAD_RATE_PER_HOUR", 100),
         api_rate_limit_per_minute=_int_env("TICKIT_API_RATE_LIMIT", 600),
         idempotency_retention_days=_int_env("TICKIT_IDEMPOTENCY_DAYS", 7),
         trusted_proxies=_networks("TICKIT_TRUSTED_PROXIES"),

@@ -45,9 +45,10 @@ def _seed_ticket(app_server, client_email: str, agent_email: str) -> dict:
         "    note = comments.add_comment(session=s, actor=agent, number=number, internal=True,\n"
         f"        body_html={f'<p>Legacy plan, {MARKER}</p>'!r})\n"
         "    shot = attachments.store_upload(session=s, actor=agent, number=number, filename='screenshot.png',\n"
-        f"        content_type='image/png', chunks=[{_png()!r}])\n"
+        f"        content_type='image/png', file=attachments.receive_file([{_png()!r}]))\n"
         "    hidden = attachments.store_upload(session=s, actor=agent, number=number, comment_id=note.id,\n"
-        f"        filename={f'{MARKER}.txt'!r}, content_type='text/plain', chunks=[b'for agents only'])\n"
+        f"        filename={f'{MARKER}.txt'!r}, content_type='text/plain',\n"
+        "        file=attachments.receive_file([b'for agents only']))\n"
         "print(json.dumps({'number': number, 'shot': shot.download_url, 'thumb': shot.thumbnail_url,\n"
         "    'hidden': hidden.download_url}))\n"
     )

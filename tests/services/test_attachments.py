@@ -70,9 +70,9 @@ def make_comment(session: Session, author: UserPublic, number: str, *, internal:
 
 
 def upload(session, actor, number, data: bytes = b"hello", name="notes.txt", content_type="text/plain", **kwargs):
-    chunks = [data[i : i + 1000] for i in range(0, len(data), 1000)]
+    received = attachments.receive_file(data[i : i + 1000] for i in range(0, len(data), 1000))
     return attachments.store_upload(
-        session=session, actor=actor, number=number, filename=name, content_type=content_type, chunks=chunks, **kwargs
+        session=session, actor=actor, number=number, filename=name, content_type=content_type, file=received, **kwargs
     )
 
 
@@ -123,7 +123,7 @@ def test_an_upload_over_the_limit_is_refused_and_leaves_no_file_and_no_row(sessi
     assert upload(session, desk.client, desk.number, b"x" * LIMIT).size == LIMIT  # exactly the limit is fine
 
 
-def test_the_limit_stops_reading_as_soon_as_it_is_passed(session, desk):
+def test_the_limit_stops_reading_as_soon_as_it_is_passed(data_dir):
     read = []
 
     def endless():
@@ -132,9 +132,7 @@ def test_the_limit_stops_reading_as_soon_as_it_is_passed(session, desk):
             yield b"x" * 65536
 
     with pytest.raises(attachments.TooLarge):
-        attachments.store_upload(
-            session=session, actor=desk.client, number=desk.number, filename="a", content_type="", chunks=endless()
-        )
+        attachments.receive_file(endless())
     assert len(read) == LIMIT // 65536 + 1
 
 

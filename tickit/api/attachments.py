@@ -1,11 +1,14 @@
 """Attachment uploads, downloads and thumbnails over plain HTTP, behind the session cookie.
 
 Uploads are multipart/form-data with any number of parts named `files` (at most
-MAX_FILES_PER_UPLOAD). The per-file limit is enforced while the body arrives: the parser stops at
-the first byte past it, before the rest of the request is read. Received files are spooled by
-Starlette (memory, then temporary files) and only then copied into storage inside one
-transaction, so the ticket is not locked while a slow client sends, and a refused file leaves
-none of its batch behind.
+MAX_FILES_PER_UPLOAD), so a request is never larger than that many files at the per-file limit.
+The per-file limit is enforced while the body arrives: the parser stops at the first byte past
+it, before the rest of the request is read. Quotas and the hourly rate are checked before the body
+is read (refused when already used up) and again, with the real sizes, when the files are
+recorded. Received files are spooled by Starlette (memory, then temporary files), copied into
+storage with no transaction open, and only then recorded in one short transaction: neither a slow
+client nor a large copy holds the database's write lock, and a refused file leaves none of its
+batch behind.
 
 Cross-site requests: the session cookie is SameSite=Lax, so a cross-site POST carries no session;
 on top of that the upload must carry `X-Requested-With: TickIt`, a header a page on another site
@@ -35,7 +38,7 @@ from tickit.db import session_scope
 from tickit.labels import file_size
 from tickit.services import attachments, auth
 from tickit.services.actors import UserPublic
-from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
+from tickit.services.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 
 router = APIRouter(include_in_schema=False)
 
@@ -104,6 +107,10 @@ async def upload(request: Request, ticket: str = "", comment: str = "") -> Respo
         return _error(404, _NOT_FOUND)
     except PermissionDenied as exc:
         return _error(403, str(exc))
+    except attachments.QuotaExceeded as exc:
+        return _error(413, str(exc))
+    except RateLimited as exc:
+        return _error(429, str(exc), retry_after=exc.retry_after)
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         return _error(400, "Send the files as multipart/form-data.")
     parser = _LimitedMultiPartParser(
@@ -127,8 +134,10 @@ async def upload(request: Request, ticket: str = "", comment: str = "") -> Respo
         if not files:
             return _error(400, f"Choose at least one file (form field {FILES_FIELD!r}).")
         views = await run_in_threadpool(_store_all, actor, ticket, comment_id, files)
-    except attachments.TooLarge as exc:
+    except (attachments.TooLarge, attachments.QuotaExceeded) as exc:
         return _error(413, str(exc))
+    except RateLimited as exc:
+        return _error(429, str(exc), retry_after=exc.retry_after)
     except NotFound:
         return _error(404, _NOT_FOUND)
     except PermissionDenied as exc:
@@ -208,20 +217,27 @@ def _check_target(actor: UserPublic, number: str, comment_id: int | None) -> Non
 def _store_all(
     actor: UserPublic, number: str, comment_id: int | None, files: list[UploadFile]
 ) -> list[attachments.AttachmentView]:
-    """Store every file in one transaction: all of them, or (on any refusal) none."""
-    with session_scope() as session:
-        return [
-            attachments.store_upload(
-                session=session,
-                actor=actor,
-                number=number,
-                filename=file.filename or "",
-                content_type=file.content_type or "",
-                chunks=_chunks(file.file),
-                comment_id=comment_id,
-            )
-            for file in files
-        ]
+    """Copy every file into storage, then record them in one short transaction: all, or (on any refusal) none."""
+    received: list[attachments.ReceivedFile] = []
+    try:
+        for file in files:
+            received.append(attachments.receive_file(_chunks(file.file)))
+        with session_scope() as session:
+            return [
+                attachments.store_upload(
+                    session=session,
+                    actor=actor,
+                    number=number,
+                    filename=file.filename or "",
+                    content_type=file.content_type or "",
+                    file=stored,
+                    comment_id=comment_id,
+                )
+                for file, stored in zip(files, received, strict=True)
+            ]
+    except BaseException:
+        attachments.discard(received)
+        raise
 
 
 def _chunks(file: BinaryIO) -> Iterator[bytes]:
@@ -250,5 +266,8 @@ def _too_much(limit: int) -> str:
     return f"The upload is too large: send at most {MAX_FILES_PER_UPLOAD} files, each at most {file_size(limit)}."
 
 
-def _error(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status, headers={"cache-control": "no-store"})
+def _error(status: int, detail: str, *, retry_after: int | None = None) -> JSONResponse:
+    headers = {"cache-control": "no-store"}
+    if retry_after is not None:
+        headers["retry-after"] = str(retry_after)
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)

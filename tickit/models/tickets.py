@@ -39,7 +39,8 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_updated", "updated_at", "id"),
         Index("ix_tickets_created", "created_at", "id"),
         Index("ix_tickets_project_updated", "project_id", "updated_at", "id"),
-        Index("ix_tickets_reporter_updated", "reporter_id", "updated_at", "id"),
+        # Clients list their own tickets by the time they last saw change (`public_updated_at`).
+        Index("ix_tickets_reporter_public_updated", "reporter_id", "public_updated_at", "id"),
         # The retention task looks for keys past their time; most tickets have none.
         Index("ix_tickets_idempotency_expires_at", "idempotency_expires_at"),
     )
@@ -72,6 +73,9 @@ class Ticket(SQLModel, table=True):
     board_rank: float = Field(default=0.0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The last change a client can see: internal notes (and their files) move only `updated_at`,
+    # so a client's "Updated" never tells that staff wrote about the ticket.
+    public_updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Comment(SQLModel, table=True):

@@ -4,11 +4,19 @@ Decisions the rest of the app relies on:
 - Files live under `<data_dir>/attachments/<first two characters>/<storage_key>`, the key being
   32 random hex digits; the name the user gave is kept only in the database. Nothing is ever
   stored in Reflex's upload directory, which is served at `/_upload` without any access check.
-- A file is received into a temporary file beside its final place, counted and hashed as it
-  comes; the moment it passes the limit (TICKIT_UPLOAD_LIMIT_MB) the partial file is deleted
-  and TooLarge raised. A complete file is fsynced and renamed into place.
-- The caller's transaction decides whether a stored file stays: if it rolls back (or the session
-  closes without committing), the files this session stored in it are deleted again.
+- Storing is two steps, so that no file is copied while the database is locked (on SQLite a
+  write transaction holds up every other writer): `receive_file` writes the file to its final
+  place with no session, then `store_upload` records it in a short transaction. A file is received
+  into a temporary file beside its final place, counted and hashed as it comes; the moment it passes
+  the limit (TICKIT_UPLOAD_LIMIT_MB) the partial file is deleted and TooLarge raised. A complete
+  file is fsynced and renamed into place.
+- The recording transaction decides whether a received file stays: if it rolls back (or the
+  session closes without committing), the files recorded in it are deleted again; a file never
+  recorded is deleted by `discard` (or, failing that, by the sweep).
+- Uploads cannot fill the disk: each person's files and each ticket's files have a quota
+  (removed files count until purged, as they stay on disk), and a person may attach only so many
+  files an hour. The recording transaction checks them with the real sizes (QuotaExceeded,
+  RateLimited); `check_upload_target` refuses early when nothing is left, before a body is read.
 - Whoever may see the ticket may attach to it. Attaching to a comment needs the comment to be
   visible (internal notes: only those who work the ticket) and not deleted, and the actor to be
   its author or someone who works the ticket, so nobody adds files under another's words.
@@ -45,17 +53,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, event, or_
+from sqlalchemy import delete, event, func, or_
 from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import file_size
 from tickit.models import Attachment, Comment, Project, Ticket, User, utcnow
-from tickit.services import activity
+from tickit.services import activity, ratelimit, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
-from tickit.services.errors import NotFound, PermissionDenied, ServiceError
+from tickit.services.errors import NotFound, PermissionDenied, RateLimited, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +84,7 @@ REMOVED_RETENTION = timedelta(days=30)
 # Longer than any upload takes from writing its file to committing its row.
 UPLOAD_GRACE = timedelta(hours=1)
 _SWEEP_BATCH = 500
+UPLOAD_RATE_WINDOW_SECONDS = 3600
 
 
 class TooLarge(ServiceError):
@@ -84,6 +93,21 @@ class TooLarge(ServiceError):
     def __init__(self, limit: int):
         self.limit = limit
         super().__init__(f"Each file may be at most {file_size(limit)}.")
+
+
+class QuotaExceeded(ServiceError):
+    """Storing a file would pass the uploader's or the ticket's quota; the message says which and how much is left."""
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """A file `receive_file` wrote to its final place; nobody's until `store_upload` records it."""
+
+    key: str
+    path: Path
+    size: int
+    sha256: str
+    head: bytes
 
 
 @dataclass(frozen=True)
@@ -118,8 +142,32 @@ class Download:
 
 
 def check_upload_target(*, session: Session, actor: UserPublic, number: str, comment_id: int | None = None) -> None:
-    """Raise what `store_upload` would for the target alone, so a route can refuse before receiving a body."""
-    _upload_target(session, actor, number, comment_id, for_update=False)
+    """Raise what `store_upload` would for the target alone, so a route can refuse before receiving a body.
+
+    That includes QuotaExceeded when the actor's or the ticket's quota is used up and RateLimited
+    when the actor has attached as many files as an hour allows.
+    """
+    ticket, _comment = _upload_target(session, actor, number, comment_id, for_update=False)
+    _check_quotas(session, actor, ticket, incoming=None)
+    used = ratelimit.count(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS)
+    if used >= get_settings().upload_files_per_hour:
+        raise _rate_limited()
+
+
+def receive_file(chunks: Iterable[bytes]) -> ReceivedFile:
+    """Write an upload to its final place under a fresh key, counting and hashing it as it comes.
+
+    Call it before the transaction that records the file (`store_upload`), never inside one:
+    copying a large file must not hold the database's write lock. TooLarge past the upload limit
+    (no file is left then). A file that `store_upload` does not record must be `discard`ed.
+    """
+    return _receive(chunks, get_settings().upload_limit_bytes)
+
+
+def discard(files: Iterable[ReceivedFile]) -> None:
+    """Delete received files that were not recorded (their upload was refused or failed)."""
+    for file in files:
+        _unlink(file.path)
 
 
 def store_upload(
@@ -129,35 +177,42 @@ def store_upload(
     number: str,
     filename: str,
     content_type: str,
-    chunks: Iterable[bytes],
+    file: ReceivedFile,
     comment_id: int | None = None,
 ) -> AttachmentView:
-    """Store one file on ticket `number` (or on its comment `comment_id`) and log it on the ticket.
+    """Record a received file on ticket `number` (or on its comment `comment_id`) and log it on the ticket.
 
     NotFound if the actor may not see the ticket or the comment; PermissionDenied for someone
-    else's comment; TooLarge past the upload limit (nothing is kept then). The ticket stays locked
-    while the chunks are written, so pass a file already received (a route spools the request
-    first), not a slow network stream.
+    else's comment; QuotaExceeded past the actor's or the ticket's quota; RateLimited past the
+    files an hour allows. On any refusal, and whenever the transaction does not commit, the file
+    is deleted.
     """
-    ticket, comment = _upload_target(session, actor, number, comment_id, for_update=True)
-    name = clean_filename(filename)
-    stored = _receive(chunks, get_settings().upload_limit_bytes)
-    _track_new_file(session, stored.path)
+    _track_new_file(session, file.path)
     try:
+        ticket, comment = _upload_target(session, actor, number, comment_id, for_update=True)
+        # Two uploads of one person to different tickets queue here, so both cannot pass the quota
+        # on PostgreSQL (SQLite's write lock already serialises them; it ignores FOR UPDATE).
+        session.exec(select(User.id).where(User.id == actor.id).with_for_update()).first()
+        name = clean_filename(filename)
+        _check_quotas(session, actor, ticket, incoming=_Incoming(name, file.size))
+        if ratelimit.hit(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS) > (
+            get_settings().upload_files_per_hour
+        ):
+            raise _rate_limited()
         now = utcnow()
         attachment = Attachment(
             ticket_id=ticket.id,
             comment_id=comment.id if comment is not None else None,
             uploaded_by_id=actor.id,
             original_name=name,
-            content_type=_checked_type(resolve_content_type(content_type, name), stored.head),
-            size=stored.size,
-            sha256=stored.sha256,
-            storage_key=stored.key,
+            content_type=_checked_type(resolve_content_type(content_type, name), file.head),
+            size=file.size,
+            sha256=file.sha256,
+            storage_key=file.key,
             created_at=now,
         )
         session.add(attachment)
-        ticket.updated_at = now
+        ticket_stamp.touch(ticket, now, internal=comment is not None and comment.is_internal)
         session.add(ticket)
         session.flush()
         activity.record(
@@ -169,8 +224,8 @@ def store_upload(
             now=now,
         )
     except BaseException:
-        _forget_new_file(session, stored.path)
-        _unlink(stored.path)
+        _forget_new_file(session, file.path)
+        _unlink(file.path)
         raise
     return _view_of(attachment, actor.name, removable=True)
 
@@ -210,11 +265,11 @@ def remove_attachment(*, session: Session, actor: UserPublic, attachment_id: int
     if not _may_remove(attachment, actor, works):
         raise PermissionDenied("Only its uploader or the ticket's agents may remove a file.")
     now = utcnow()
+    comment = session.get(Comment, attachment.comment_id) if attachment.comment_id is not None else None
     attachment.removed_at = now
-    ticket.updated_at = now
+    ticket_stamp.touch(ticket, now, internal=comment is not None and comment.is_internal)
     session.add_all([attachment, ticket])
     session.flush()
-    comment = session.get(Comment, attachment.comment_id) if attachment.comment_id is not None else None
     activity.record(session, ticket, actor, "attachment_removed", before=_logged(attachment, comment), now=now)
 
 
@@ -274,6 +329,71 @@ def list_for_ticket(*, session: Session, actor: UserPublic, number: str) -> list
 
 def _may_remove(attachment: Attachment, actor: UserPublic, works: bool) -> bool:
     return works or attachment.uploaded_by_id == actor.id
+
+
+# --- quotas ----------------------------------------------------------------------------------
+
+
+def _check_quotas(session: Session, actor: UserPublic, ticket: Ticket, *, incoming: _Incoming | None) -> None:
+    """QuotaExceeded when the `incoming` file (None: any file at all) would pass the actor's or the ticket's quota."""
+    settings = get_settings()
+    mine = _stored_bytes(session, Attachment.uploaded_by_id == actor.id)
+    if _passes(mine, incoming, settings.upload_quota_user_bytes):
+        raise QuotaExceeded(
+            _sentence(
+                incoming,
+                f"your files may take at most {file_size(settings.upload_quota_user_bytes)} in all, and you have "
+                f"{_left(mine, settings.upload_quota_user_bytes)}. Remove files you no longer need, or ask an "
+                "admin to raise the limit.",
+            )
+        )
+    on_ticket = _stored_bytes(session, Attachment.ticket_id == ticket.id)
+    if _passes(on_ticket, incoming, settings.upload_quota_ticket_bytes):
+        raise QuotaExceeded(
+            _sentence(
+                incoming,
+                f"a ticket's files may take at most {file_size(settings.upload_quota_ticket_bytes)} in all, and "
+                f"this one has {_left(on_ticket, settings.upload_quota_ticket_bytes)}.",
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    name: str
+    size: int
+
+
+def _stored_bytes(session: Session, condition) -> int:
+    # Removed files still count: they stay on disk until purged.
+    return int(session.exec(select(func.coalesce(func.sum(Attachment.size), 0)).where(condition)).one())
+
+
+def _passes(used: int, incoming: _Incoming | None, quota: int) -> bool:
+    return used + incoming.size > quota if incoming is not None else used >= quota
+
+
+def _sentence(incoming: _Incoming | None, rule: str) -> str:
+    """`report.pdf (3 MiB) does not fit: <rule>`, or the rule alone when no file is named yet."""
+    if incoming is None:
+        return rule[0].upper() + rule[1:]
+    return f"{incoming.name} ({file_size(incoming.size)}) does not fit: {rule}"
+
+
+def _left(used: int, quota: int) -> str:
+    left = quota - used
+    return f"{file_size(left)} left" if left > 0 else "no room left"
+
+
+def _rate_key(actor: UserPublic) -> str:
+    return f"upload:{actor.id}"
+
+
+def _rate_limited() -> RateLimited:
+    return RateLimited(
+        ratelimit.seconds_left(UPLOAD_RATE_WINDOW_SECONDS),
+        f"You may attach at most {get_settings().upload_files_per_hour} files an hour",
+    )
 
 
 # --- names and types -------------------------------------------------------------------------
@@ -341,15 +461,6 @@ def _sniffed_raster_type(head: bytes) -> str | None:
 # --- storage ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _StoredFile:
-    key: str
-    path: Path
-    size: int
-    sha256: str
-    head: bytes
-
-
 def storage_root() -> Path:
     """Where attachment files live: never under Reflex's public upload directory."""
     return get_settings().data_dir / "attachments"
@@ -361,7 +472,7 @@ def _path_for(key: str) -> Path:
     return storage_root() / key[:2] / key
 
 
-def _receive(chunks: Iterable[bytes], limit: int) -> _StoredFile:
+def _receive(chunks: Iterable[bytes], limit: int) -> ReceivedFile:
     """Write the chunks to a new file under a fresh key; TooLarge (and no file) past `limit`."""
     key = secrets.token_hex(16)
     final = _path_for(key)
@@ -391,7 +502,7 @@ def _receive(chunks: Iterable[bytes], limit: int) -> _StoredFile:
         _unlink(temp)
         raise
     _fsync_dir(final.parent)
-    return _StoredFile(key=key, path=final, size=size, sha256=digest.hexdigest(), head=head)
+    return ReceivedFile(key=key, path=final, size=size, sha256=digest.hexdigest(), head=head)
 
 
 def _existing_path(attachment: Attachment) -> Path:

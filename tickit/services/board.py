@@ -10,6 +10,7 @@ type with thousands of tickets costs a walk down the board index and a dozen car
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +30,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import activity, fields, workflow
+from tickit.services import activity, fields, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.errors import NotFound, ValidationFailed
@@ -41,6 +42,10 @@ CARD_STEP = 50  # more cards a column carries after each "Show more"
 # Ranks are floats: halving a gap about fifty times exhausts it, then the column is renumbered.
 MIN_RANK_GAP = 1e-9
 SEARCH_MAX = 200
+_ASSIGNEE_WORDS = ("", "mine", "unassigned")
+_USER_ID = re.compile(r"[1-9][0-9]{0,9}")
+_MAX_ID = 2**31 - 1
+_PRIORITIES = tuple(p.value for p in Priority)
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,9 @@ def board(
     """The board of one ticket type, filtered; NotFound unless the actor works the project.
 
     Every column has its full count and its first `shown[status key]` cards (CARD_WINDOW by default).
+    ValidationFailed for a filter no board offers (they come from the address bar).
     """
+    _check_filters(filters)
     ticket_type, project = _board_type(session, actor, project_key, type_key)
     statuses = workflow.status_options_by_id(session, ticket_type.id)
     limits = {
@@ -289,7 +296,8 @@ def move_card(
         move = None
         previous = ticket.board_rank
         ticket.board_rank = rank
-        ticket.updated_at = utcnow()
+        # Only staff see the board's order: clients are not told the ticket changed.
+        ticket_stamp.touch(ticket, utcnow(), internal=True)
         session.add(ticket)
         activity.record(
             session,
@@ -317,15 +325,31 @@ def _board_type(session: Session, actor: UserPublic, project_key: str, type_key:
     return row
 
 
+def _check_filters(filters: BoardFilters) -> None:
+    errors = {}
+    if not (filters.assignee in _ASSIGNEE_WORDS or _is_user_id(filters.assignee)):
+        errors["assignee"] = "Filter by mine, unassigned or an agent; that assignee is not one."
+    if filters.priority and filters.priority not in _PRIORITIES:
+        errors["priority"] = f"Filter by one of the priorities: {', '.join(_PRIORITIES)}."
+    if (reason := fields.unstorable_reason(filters.text)) is not None:
+        errors["text"] = f"The search {reason}."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _is_user_id(text: str) -> bool:
+    return _USER_ID.fullmatch(text) is not None and int(text) <= _MAX_ID
+
+
 def _filter_conditions(actor: UserPublic, filters: BoardFilters) -> list:
     conditions = []
     if filters.assignee == "mine":
         conditions.append(Ticket.assignee_id == actor.id)
     elif filters.assignee == "unassigned":
         conditions.append(Ticket.assignee_id.is_(None))
-    elif filters.assignee.isdigit():
+    elif filters.assignee:
         conditions.append(Ticket.assignee_id == int(filters.assignee))
-    if filters.priority in {p.value for p in Priority}:
+    if filters.priority:
         conditions.append(Ticket.priority == filters.priority)
     text = filters.text.strip()[:SEARCH_MAX]
     if text:

@@ -14,7 +14,9 @@ Decisions the rest of the app relies on:
 - Deleted comments are left out of a thread, except a deleted root that still has replies, which
   shows as a placeholder above them.
 - Mentions are kept only for active agent members of the ticket's project and active admins;
-  other ids in the HTML are dropped from `mentions` without an error.
+  other ids in the HTML are dropped from `mentions` without an error, and their spans become
+  plain text. A kept mention always reads `@` and the name of the user it points at, whatever
+  label the writer's HTML gave it (rewritten when stored, and again when shown).
 As everywhere in the services, the caller commits.
 """
 
@@ -26,11 +28,11 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from tickit.models import Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
-from tickit.services import activity, notifications
+from tickit.services import activity, notifications, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
-from tickit.services.sanitize import clean_html, mentioned_ids, plain_text
+from tickit.services.sanitize import clean_html, label_mentions, mentioned_ids, plain_text
 
 BODY_MAX = 100_000  # characters of HTML as submitted, before sanitising
 LOGGED_TEXT_MAX = 500  # characters of plain text an edit's activity entry keeps, before and after
@@ -95,6 +97,8 @@ def add_comment(
         root = parent if parent.parent_id is None else _visible_comment(session, ticket, parent.parent_id, works)
         internal = internal or root.is_internal
     html, text = _cleaned_body(body_html)
+    mentions = _allowed_mentions(session, ticket.project_id, mentioned_ids(html)) if works else []
+    html, text = _labelled(session, html, mentions)
     now = utcnow()
     comment = Comment(
         ticket_id=ticket.id,
@@ -103,11 +107,11 @@ def add_comment(
         body_html=html,
         body_text=text,
         is_internal=internal,
-        mentions=_allowed_mentions(session, ticket.project_id, mentioned_ids(html)) if works else [],
+        mentions=mentions,
         created_at=now,
     )
     session.add(comment)
-    ticket.updated_at = now
+    ticket_stamp.touch(ticket, now, internal=internal)
     if works and not internal and ticket.first_responded_at is None:
         ticket.first_responded_at = now
     session.add(ticket)
@@ -129,16 +133,18 @@ def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_h
     if not _may_edit(comment, actor):
         raise PermissionDenied("Only its author may edit a comment.")
     html, text = _cleaned_body(body_html)
+    # Mentions are the staff's tool (the portal's editor offers none): a client's hand-typed one is not kept.
+    works = can_work(session, actor, ticket.project_id)
+    mentions = _allowed_mentions(session, ticket.project_id, mentioned_ids(html)) if works else []
+    html, text = _labelled(session, html, mentions)
     if html == comment.body_html:
         return _view(session, comment, actor)
     now = utcnow()
     before_text, before_mentions = comment.body_text, list(comment.mentions or [])
     comment.body_html, comment.body_text = html, text
-    # Mentions are the staff's tool (the portal's editor offers none): a client's hand-typed one is not kept.
-    works = can_work(session, actor, ticket.project_id)
-    comment.mentions = _allowed_mentions(session, ticket.project_id, mentioned_ids(html)) if works else []
+    comment.mentions = mentions
     comment.edited_at = now
-    ticket.updated_at = now
+    ticket_stamp.touch(ticket, now, internal=comment.is_internal)
     session.add_all([comment, ticket])
     session.flush()
     activity.record(
@@ -167,7 +173,7 @@ def delete_comment(*, session: Session, actor: UserPublic, comment_id: int) -> N
     comment.deleted_at = now
     comment.body_html = comment.body_text = ""
     comment.mentions = []
-    ticket.updated_at = now
+    ticket_stamp.touch(ticket, now, internal=comment.is_internal)
     session.add_all([comment, ticket])
     session.flush()
     activity.record(
@@ -287,10 +293,20 @@ def _allowed_mentions(session: Session, project_id: int, ids: list[int]) -> list
     return [i for i in ids if i in allowed]
 
 
+def _labelled(session: Session, html: str, mentions: list[int]) -> tuple[str, str]:
+    """The body with each kept mention showing its user's own name, any other as plain text; and its text."""
+    html = label_mentions(html, _names(session, set(mentions)))
+    return html, plain_text(html)
+
+
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.exec(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def _mentioned_names(comment: Comment, names: dict[int, str]) -> dict[int, str]:
+    return {i: names[i] for i in comment.mentions or [] if i in names}
 
 
 def _may_edit(comment: Comment, actor: UserPublic) -> bool:
@@ -314,14 +330,15 @@ def _view_of(comment: Comment, author: User | None, names: dict[int, str], actor
         author_id=comment.author_id,
         author_name=author.name if author is not None else _FORMER_USER,
         author_role=author.role if author is not None else "",
-        html="" if deleted else comment.body_html,
+        # Relabelled again as shown: a mentioned user renamed since is shown by the name they have now.
+        html="" if deleted else label_mentions(comment.body_html, _mentioned_names(comment, names)),
         text="" if deleted else comment.body_text,
         internal=comment.is_internal,
         edited=comment.edited_at is not None,
         deleted=deleted,
         created_at=comment.created_at,
         edited_at=comment.edited_at,
-        mentions=() if deleted else tuple(names[i] for i in comment.mentions or [] if i in names),
+        mentions=() if deleted else tuple(_mentioned_names(comment, names).values()),
         editable=not deleted and _may_edit(comment, actor),
         removable=not deleted and _may_delete(comment, actor),
         can_reply=not deleted and comment.parent_id is None,

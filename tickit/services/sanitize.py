@@ -9,7 +9,8 @@ comment written in the editor survives unchanged and anything else is reduced to
   which Tiptap's Link writes by default and which the forced `noopener` makes safe;
 - `ol start` (digits only); `class="language-…"` on pre and code for code blocks;
 - on span only the Mention attributes: `data-type="mention"`, `data-id` (digits), `data-label`,
-  `class="mention"`. A span without them is harmless and kept as a bare span.
+  `class="mention"`. A span without them is harmless and kept as a bare span. What a mention
+  shows is never the writer's: `label_mentions` rewrites each one from the user it names.
 No style attribute, no image, no element that loads or runs anything. Script, style and the
 foreign-content elements (svg, math) are removed with their content rather than unwrapped.
 
@@ -149,3 +150,75 @@ def plain_text(html_text: str) -> str:
 def mentioned_ids(html_text: str) -> list[int]:
     """The user ids of the mention spans in the (cleaned) HTML, first mention first, each once."""
     return list(dict.fromkeys(_collect(clean_html(html_text)).mention_ids))
+
+
+def label_mentions(html_text: str, names: dict[int, str]) -> str:
+    """Cleaned HTML with every mention showing `@name` of the user it points at.
+
+    A mention of an id outside `names` (not someone who may be mentioned there) becomes its
+    plain text, so no badge can claim to be someone it is not.
+    """
+    if "mention" not in html_text:
+        return html_text
+    labeller = _MentionLabeller(names)
+    labeller.feed(html_text)
+    labeller.close()
+    return "".join(labeller.out)
+
+
+class _MentionLabeller(HTMLParser):
+    """Copies cleaned HTML as it is, except the insides of mention spans."""
+
+    def __init__(self, names: dict[int, str]) -> None:
+        super().__init__(convert_charrefs=False)
+        self.names = names
+        self.out: list[str] = []
+        self.depth = 0  # spans open inside the mention being replaced; 0 outside one
+        # The text of a mention that names nobody allowed (None inside a relabelled one).
+        self.replaced: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth:
+            self.depth += tag == "span"
+            return
+        values = dict(attrs)
+        if tag == "span" and values.get("data-type") == "mention":
+            self.depth = 1
+            user_id = values.get("data-id") or ""
+            name = self.names.get(int(user_id)) if _DIGITS.fullmatch(user_id) else None
+            self.replaced = [] if name is None else None
+            if name is not None:
+                label = html.escape(name, quote=True)
+                self.out.append(
+                    f'<span data-type="mention" data-id="{int(user_id)}" data-label="{label}" class="mention">'
+                    f"@{html.escape(name, quote=False)}</span>"
+                )
+            return
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if not self.depth:
+            self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.depth:
+            self.out.append(f"</{tag}>")
+            return
+        self.depth -= tag == "span"
+        if not self.depth and self.replaced is not None:
+            self.out.append("".join(self.replaced))
+
+    def _text(self, raw: str) -> None:
+        if not self.depth:
+            self.out.append(raw)
+        elif self.replaced is not None:
+            self.replaced.append(raw)
+
+    def handle_data(self, data: str) -> None:
+        self._text(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self._text(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self._text(f"&#{name};")

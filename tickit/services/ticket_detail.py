@@ -28,7 +28,7 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, notifications, workflow
+from tickit.services import fields, notifications, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -112,7 +112,7 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         source=ticket.source,
         api_client_name=api_client.name if api_client else "",
         created_at=ticket.created_at,
-        updated_at=ticket.updated_at,
+        updated_at=ticket.updated_at if works else ticket.public_updated_at,
         first_responded_at=ticket.first_responded_at,
         resolved_at=ticket.resolved_at,
         fields=tuple(_field_views(session, ticket)),
@@ -260,7 +260,7 @@ def _person(session: Session, user_id: int | None) -> dict[str, Any] | None:
 
 def _log(session: Session, actor: UserPublic, ticket: Ticket, action: str, before: dict, after: dict) -> None:
     now = utcnow()
-    ticket.updated_at = now
+    ticket_stamp.touch(ticket, now)
     session.add(ticket)
     activity_log.record(session, ticket, actor, action, now=now, before=before, after=after)
 

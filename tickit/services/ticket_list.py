@@ -328,10 +328,15 @@ def _priority_rank():
     return case(_PRIORITY_RANK, value=Ticket.priority, else_=-1)
 
 
-def _sort_key(sort: str):
+def _updated_at(actor: UserPublic):
+    """The change time the actor is shown: clients see `public_updated_at`, which internal notes leave alone."""
+    return Ticket.updated_at if actor.is_staff else Ticket.public_updated_at
+
+
+def _sort_key(sort: str, actor: UserPublic):
     if sort == "priority":
         return _priority_rank()
-    return {"updated": Ticket.updated_at, "created": Ticket.created_at, "number": Ticket.number}[sort]
+    return {"updated": _updated_at(actor), "created": Ticket.created_at, "number": Ticket.number}[sort]
 
 
 def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> TicketPage:
@@ -339,7 +344,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
     conditions = _conditions(session, actor, query)
     if conditions is None:
         return TicketPage(rows=[], next_cursor=None)
-    key = _sort_key(query.sort)
+    key = _sort_key(query.sort, actor)
     descending = query.direction == "desc"
     after = _decode_cursor(query.after, query.sort, query.direction)
     if after is not None:
@@ -382,7 +387,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             Ticket.title,
             Ticket.priority,
             Ticket.created_at,
-            Ticket.updated_at,
+            _updated_at(actor).label("updated_at"),
             Project.key.label("project_key"),
             Project.name.label("project_name"),
             TicketType.name.label("type_name"),

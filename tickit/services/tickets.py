@@ -180,6 +180,7 @@ def file_ticket(
             "metadata": dict(metadata or {}),
             "created_at": now,
             "updated_at": now,
+            "public_updated_at": now,
         },
     ).scalar_one()
     connection.execute(

@@ -30,7 +30,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import notifications
+from tickit.services import notifications, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
@@ -178,7 +178,7 @@ def apply_status_change(
     Only for moves already judged allowed (by `move`, or an admin removing a status).
     """
     ticket.status_id = target.id
-    ticket.updated_at = now
+    ticket_stamp.touch(ticket, now)
     entering_done = target.category == StatusCategory.DONE and current.category != StatusCategory.DONE
     leaving_done = current.category == StatusCategory.DONE and target.category != StatusCategory.DONE
     if entering_done:

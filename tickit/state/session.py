@@ -25,6 +25,7 @@ from tickit.db import session_scope
 from tickit.services import auth
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
+from tickit.state.arguments import checked
 
 T = TypeVar("T")
 
@@ -118,6 +119,18 @@ class SessionState(rx.State):
     user_role: str = ""
     # pending until the page's load handler has checked; then allowed or denied.
     access: str = "pending"
+
+    @classmethod
+    def _create_event_handler(cls, fn: Any, *args: Any, **kwargs: Any):
+        # Every handler a page state defines (or takes from a mixin such as CommentThread) is
+        # called with what a browser sent: gate it (see state/arguments.py). This class's own
+        # methods are helpers the handlers call, never sent from a page.
+        if cls.__qualname__ != "SessionState" or cls.__module__ != __name__:
+            fn = checked(fn)
+        return super()._create_event_handler(fn, *args, **kwargs)
+
+    # Reflex refuses a method that shadows one of its own unless it is marked as meant to.
+    setattr(_create_event_handler.__func__, "__override_base_method__", True)  # noqa: B010
 
     def session_token(self) -> str | None:
         return _session_token(self.router.headers.cookie)
