@@ -1,6 +1,6 @@
 """Sign-in throttling: growing delays per (account, address) and per address, replacing the lock-out.
 
-Revision ID: 0006_sign_in_throttle
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03 16:00:00
 """

@@ -4,8 +4,8 @@ Internal notes (and their files, and the board's order) move only `updated_at`; 
 sorts and shows `public_updated_at`, so the index that served the client's list by `updated_at`
 now serves it by the public time. Existing tickets start with their `updated_at`.
 
-Revision ID: 0006_public_updated_at
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 15:50:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_public_updated_at"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
