@@ -47,7 +47,7 @@ _HEAD = [
     rx.el.meta(name="theme-color", content="#3e63dd"),
 ]
 
-app = rx.App(api_transformer=create_app(), head_components=_HEAD)
+app = rx.App(api_transformer=create_app(), head_components=_HEAD, stylesheets=["/tickit.css"])
 app.add_page(_redirecting, route=routes.HOME, title="TickIt", on_load=HomeState.load)
 app.add_page(not_found_page, route=routes.NOT_FOUND, title="Page not found · TickIt")
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · TickIt", on_load=LoginState.load)

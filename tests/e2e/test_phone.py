@@ -12,11 +12,26 @@ from tests.e2e.conftest import sign_in
 PHONE = {"width": 390, "height": 844}
 
 # Every page of the three trees, by the role that sees it; `{ticket}` is a ticket of Help Hub.
-PAGES = {
-    "client": ["/portal", "/portal/new", "/portal/tickets/{ticket}", "/profile"],
-    "agent": ["/tickets", "/tickets/board", "/tickets/new", "/tickets/{ticket}", "/profile"],
-    "admin": ["/admin", "/admin/users", "/admin/projects", "/admin/projects/HH", "/admin/projects/HH/api-clients"],
-}
+_LIST_REDESIGN = pytest.mark.xfail(
+    strict=True,
+    reason="the staff list's filters and rows fit a phone with ux-list's redesign (its branch); drop this mark then",
+)
+PAGES = [
+    ("client", "/portal"),
+    ("client", "/portal/new"),
+    ("client", "/portal/tickets/{ticket}"),
+    ("client", "/profile"),
+    pytest.param("agent", "/tickets", marks=_LIST_REDESIGN),
+    ("agent", "/tickets/board"),
+    ("agent", "/tickets/new"),
+    ("agent", "/tickets/{ticket}"),
+    ("admin", "/admin"),
+    ("admin", "/admin/users"),
+    ("admin", "/admin/projects"),
+    ("admin", "/admin/projects/HH"),
+    ("admin", "/admin/projects/HH/api-clients"),
+    ("admin", "/no/such/page"),
+]
 
 
 @pytest.fixture
@@ -38,8 +53,9 @@ def phone_as(browser, app_server, accounts):
 
 
 def _assert_fits(page, path: str) -> None:
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide on a {widths[1]} px phone"
+    # Against the phone's width itself: a mobile browser widens its layout viewport to fit wide content.
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{path} is {width} px wide on a {PHONE['width']} px phone"
 
 
 def test_client_files_a_ticket_from_the_menu_and_replies_on_a_phone(phone_as):
@@ -74,21 +90,18 @@ def test_client_files_a_ticket_from_the_menu_and_replies_on_a_phone(phone_as):
     _assert_fits(page, page.url)
 
 
-@pytest.mark.parametrize("role", PAGES)
-def test_no_page_is_wider_than_a_phone(phone_as, seed, role):
+@pytest.mark.parametrize(("role", "path"), PAGES)
+def test_no_page_is_wider_than_a_phone(phone_as, role, path):
     page = phone_as(role)
-    page.goto("/tickets" if role != "client" else "/portal")
-    number = page.get_by_text(re.compile(r"^HH-\d+$")).first.inner_text() if role != "admin" else ""
+    if "{ticket}" in path:
+        page.goto("/tickets" if role != "client" else "/portal")
+        path = path.format(ticket=page.get_by_text(re.compile(r"^HH-\d+$")).first.inner_text())
 
-    for path in PAGES[role]:
-        page.goto(path.format(ticket=number))
-        expect(page.get_by_role("heading", level=1).first).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        _assert_fits(page, path)
+    page.goto(path)
 
-    page.goto("/no/such/page")
-    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
-    _assert_fits(page, "the 404 page")
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    _assert_fits(page, path)
 
 
 def test_the_bell_opens_within_the_screen_of_a_phone(phone_as):

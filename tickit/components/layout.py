@@ -8,6 +8,7 @@ content takes the whole width.
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.breakpoints import Breakpoints
 
 from tickit import routes
 from tickit.components.bell import bell
@@ -20,17 +21,17 @@ from tickit.state.session import SessionState
 SIDEBAR_WIDTH = "248px"
 
 
-def responsive(narrow, wide) -> rx.Breakpoints:
+def responsive(narrow, wide) -> Breakpoints:
     """A style value: `narrow` on phones and upright tablets, `wide` from the breakpoint (62em, 992 px) up."""
     return rx.breakpoints(initial=narrow, md=wide)
 
 
-def wide_only(value: str) -> rx.Breakpoints:
+def wide_only(value: str) -> Breakpoints:
     """`value` from the breakpoint up, `none` below it (for display, borders)."""
     return responsive("none", value)
 
 
-def narrow_only(value: str) -> rx.Breakpoints:
+def narrow_only(value: str) -> Breakpoints:
     """`value` below the breakpoint, `none` from it up."""
     return responsive(value, "none")
 

@@ -11,8 +11,10 @@ def link_button(*children: rx.Component | str, href: str | rx.Var, **button_prop
     Wrapping a button in a link nests one control in another (two tab stops, one of them meaningless to
     a screen reader); `as_child` makes the button lend its look to the link instead.
     """
+    # The link takes the button's colour too: merged into one element, its own (the accent) would win.
+    colour = {"color_scheme": button_props["color_scheme"]} if "color_scheme" in button_props else {}
     return rx.button(
-        rx.link(*children, href=href, underline="none"),
+        rx.link(*children, href=href, underline="none", **colour),
         as_child=True,
         **button_props,
     )

@@ -17,7 +17,7 @@ def _create_error(key: str) -> rx.Var:
 
 def _create_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("folder-plus", size=16), "New project", on_click=S.open_create)),
+        rx.dialog.trigger(rx.button(rx.icon("folder-plus", size=16), "New project"), on_click=S.open_create),
         rx.dialog.content(
             rx.dialog.title("New project"),
             rx.dialog.description(
@@ -173,9 +173,11 @@ def _project_card(project) -> rx.Component:
                     spacing="2",
                     flex_shrink="0",
                     white_space="nowrap",
+                    wrap="wrap",
                 ),
                 align="center",
                 width="100%",
+                wrap="wrap",
             ),
             rx.text(project.description, size="2", color=rx.color("gray", 11)),
             rx.text(rx.text.strong("Types: "), project.types, size="2"),

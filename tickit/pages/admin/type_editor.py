@@ -6,7 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.forms import field, form_error
-from tickit.components.layout import app_page, page_header
+from tickit.components.layout import app_page, page_header, responsive
 from tickit.components.sortable_list import sortable_list
 from tickit.components.ticket_fields import custom_field
 from tickit.labels import CATEGORY_LABELS, FIELD_TYPE_LABELS
@@ -202,6 +202,7 @@ def _statuses() -> rx.Component:
                 rx.button(rx.icon("plus", size=14), "Add status", type="submit", size="2"),
                 width="100%",
                 spacing="2",
+                wrap="wrap",
             ),
             on_submit=S.add_status,
             reset_on_submit=True,
@@ -373,7 +374,7 @@ def _add_field() -> rx.Component:
                     _field_error("field_type"),
                     "new-field-type",
                 ),
-                columns="3",
+                columns=rx.breakpoints(initial="1", xs="3"),
                 spacing="3",
                 width="100%",
             ),
@@ -510,6 +511,7 @@ def _type_bar() -> rx.Component:
         width="100%",
         align="center",
         spacing="3",
+        wrap="wrap",
         margin_bottom="16px",
     )
 
@@ -530,10 +532,13 @@ def type_editor_page() -> rx.Component:
                 rx.tabs.list(rx.foreach(S.type_options, lambda t: rx.tabs.trigger(t[1], value=t[0]))),
                 value=S.type_key,
                 on_change=S.choose_type,
+                max_width="100%",
+                overflow_x="auto",
             ),
             _new_type(),
             align="center",
             spacing="3",
+            wrap="wrap",
             margin_bottom="16px",
             width="100%",
         ),
@@ -541,7 +546,8 @@ def type_editor_page() -> rx.Component:
         rx.grid(
             rx.vstack(_statuses(), _transitions(), _fields(), spacing="4", width="100%"),
             rx.box(_preview()),
-            columns="minmax(0, 3fr) minmax(0, 2fr)",
+            # The preview beside the editor where there is room, beneath it on a phone or tablet.
+            grid_template_columns=responsive("minmax(0, 1fr)", "minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="4",
             width="100%",
             align_items="start",
