@@ -183,7 +183,7 @@ def _menu_drawer() -> rx.Component:
     """The menu button of the top bar, and the drawer it opens from the left with the navigation."""
     return rx.drawer.root(
         rx.drawer.trigger(
-            rx.icon_button(rx.icon("menu", size=20), variant="ghost", color_scheme="gray", size="3", aria_label="Menu"),
+            rx.icon_button(rx.icon("menu", size=18), variant="ghost", color_scheme="gray", size="2", aria_label="Menu"),
         ),
         rx.drawer.overlay(z_index="40", background="rgba(0, 0, 0, 0.45)"),
         rx.drawer.portal(
