@@ -37,6 +37,7 @@ PAGES = [
 @pytest.fixture
 def phone_as(browser, app_server, accounts):
     """A signed-in phone: a touch screen of 390×844 CSS pixels."""
+    expect.set_options(timeout=15_000)
     contexts = []
 
     def open_as(who: str):

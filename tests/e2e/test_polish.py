@@ -61,8 +61,10 @@ RUN_PUSH = """async () => {
 }"""
 
 
-def test_push_notifications_carry_the_app_icon_and_badge(page_as):
-    page = page_as("agent")
+def test_push_notifications_carry_the_app_icon_and_badge(new_page):
+    page = new_page()
+    page.goto("/login")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
 
     [shown] = page.evaluate(RUN_PUSH)
 
