@@ -5,6 +5,9 @@
 /* eslint-env serviceworker */
 
 const FALLBACK_TITLE = "TickIt";
+// The app's own icon beside the notification, and the monochrome mark Android shows in the status bar.
+const ICON = "/icon-192.png";
+const BADGE = "/badge-96.png";
 
 function readPayload(event) {
   if (!event.data) return {};
@@ -34,6 +37,8 @@ self.addEventListener("push", (event) => {
   const payload = readPayload(event);
   const options = {
     body: typeof payload.body === "string" ? payload.body : "",
+    icon: ICON,
+    badge: BADGE,
     data: { url: appUrl(payload.url) },
   };
   if (typeof payload.tag === "string" && payload.tag) {

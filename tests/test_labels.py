@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tickit import labels
-from tickit.models import FieldType, Priority, StatusCategory
+from tickit.models import FieldType, Priority, Role, Source, StatusCategory
 
 KANBAN_JSX = Path(labels.__file__).parent / "components" / "kanban.jsx"
 
@@ -17,6 +17,13 @@ def test_every_category_priority_and_field_type_has_a_label_and_every_category_a
     assert set(labels.CATEGORY_LABELS) == set(labels.CATEGORY_COLORS) == {c.value for c in StatusCategory}
     assert set(labels.PRIORITY_LABELS) == set(labels.PRIORITY_COLORS) == {p.value for p in Priority}
     assert set(labels.FIELD_TYPE_LABELS) == {t.value for t in FieldType}
+
+
+def test_every_source_and_role_reads_as_a_label_not_its_stored_value():
+    assert set(labels.SOURCE_LABELS) == {s.value for s in Source}
+    assert set(labels.ROLE_LABELS) == {r.value for r in Role}
+    assert labels.SOURCE_LABELS["api"] == "API"
+    assert labels.ROLE_LABELS["admin"] == "Admin"
 
 
 def test_the_board_gets_each_priority_as_its_label_and_colour():

@@ -4,7 +4,7 @@ priorities and field types, and file sizes. Pages, states and the board's JSX (t
 
 from __future__ import annotations
 
-from tickit.models import FieldType, Priority, StatusCategory
+from tickit.models import FieldType, Priority, Role, Source, StatusCategory
 
 CATEGORY_LABELS: dict[str, str] = {
     StatusCategory.TODO.value: "To do",
@@ -42,6 +42,16 @@ FIELD_TYPE_LABELS: dict[str, str] = {
     FieldType.CHECKBOX.value: "Checkbox",
     FieldType.URL.value: "Web address",
     FieldType.EMAIL.value: "Email",
+}
+SOURCE_LABELS: dict[str, str] = {
+    Source.WEB.value: "Web form",
+    Source.API.value: "API",
+    Source.EMAIL.value: "Email",
+}
+ROLE_LABELS: dict[str, str] = {
+    Role.CLIENT.value: "Client",
+    Role.AGENT.value: "Agent",
+    Role.ADMIN.value: "Admin",
 }
 NEUTRAL_COLOR = "gray"  # for a value none of the tables knows (a row older than its enum)
 

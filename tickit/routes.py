@@ -23,6 +23,7 @@ ADMIN_PROJECTS = "/admin/projects"
 PROFILE = "/profile"
 ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
 ADMIN_PROJECT_API_CLIENTS = "/admin/projects/[project]/api-clients"
+NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
 AUTH_LOGOUT = "/auth/logout"

@@ -13,6 +13,7 @@ from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
 from tickit.pages.login import login_page
+from tickit.pages.not_found import not_found_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
 from tickit.pages.portal_ticket import portal_ticket_page
 from tickit.pages.profile import profile_page
@@ -37,8 +38,18 @@ def _redirecting() -> rx.Component:
     return rx.center(rx.spinner(size="3"), min_height="100vh")
 
 
-app = rx.App(api_transformer=create_app())
+# Every page's head: the favicon and app icons (assets/), the web app manifest, the browser bar's colour.
+_HEAD = [
+    rx.el.link(rel="icon", href="/favicon.ico", sizes="32x32"),
+    rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml"),
+    rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
+    rx.el.link(rel="manifest", href="/manifest.webmanifest"),
+    rx.el.meta(name="theme-color", content="#3e63dd"),
+]
+
+app = rx.App(api_transformer=create_app(), head_components=_HEAD, stylesheets=["/tickit.css"])
 app.add_page(_redirecting, route=routes.HOME, title="TickIt", on_load=HomeState.load)
+app.add_page(not_found_page, route=routes.NOT_FOUND, title="Page not found · TickIt")
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · TickIt", on_load=LoginState.load)
 app.add_page(my_tickets_page, route=routes.PORTAL, title="My tickets · TickIt", on_load=MyTicketsState.load)
 app.add_page(new_ticket_page, route=routes.PORTAL_NEW_TICKET, title="New ticket · TickIt", on_load=NewTicketState.load)

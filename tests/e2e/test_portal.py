@@ -30,7 +30,7 @@ def _file_ticket(page, title: str, description: str) -> None:
     page.get_by_role("button", name="File ticket").click()
 
 
-def test_client_files_a_ticket_and_finds_it_in_my_tickets(page_as):
+def test_client_files_a_ticket_lands_on_it_and_finds_it_in_my_tickets(page_as):
     page = page_as("client")
     title = _unique_title("Export to CSV fails")
     page.goto("/portal/new")
@@ -38,11 +38,25 @@ def test_client_files_a_ticket_and_finds_it_in_my_tickets(page_as):
     expect(page.get_by_label("Project")).to_have_text("Help Hub (HH)")
     _file_ticket(page, title, "Clicking Export shows a blank page.")
 
-    expect(page).to_have_url(at_path("/portal"))
+    expect(page).to_have_url(re.compile(r"/portal/tickets/HH-\d+/?$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_text("Clicking Export shows a blank page.")).to_be_visible()
+
+    page.get_by_role("link", name="My tickets").first.click()
     row = page.get_by_role("row").filter(has_text=title)
     expect(row).to_have_count(1)
     expect(row).to_contain_text(re.compile(r"HH-\d+"))
     expect(row).to_contain_text("Help Hub")
+
+
+def test_the_description_follows_the_title_before_the_types_own_fields(page_as):
+    page = page_as("client")
+    page.goto("/portal/new")
+    expect(page.get_by_label("Severity")).to_be_visible()
+
+    labels = page.locator("form label").all_inner_texts()
+
+    assert labels.index("Title") < labels.index("Description") < labels.index("Severity"), labels
 
 
 def test_ticket_without_a_title_is_refused_and_keeps_the_description(page_as):
@@ -62,7 +76,7 @@ def test_agent_of_the_project_sees_a_ticket_a_client_filed(page_as):
     title = _unique_title("Dark mode hides the save button")
     client = page_as("client")
     _file_ticket(client, title, "Only in Firefox.")
-    expect(client).to_have_url(at_path("/portal"))
+    expect(client).to_have_url(re.compile(r"/portal/tickets/HH-\d+/?$"))
 
     agent = page_as("agent")
 
@@ -105,10 +119,9 @@ def test_the_form_follows_the_chosen_type_and_shows_each_error_at_its_field(page
     page.get_by_label("What are you trying to do?").fill("Send the monthly report to finance.")
     page.get_by_role("button", name="File ticket").click()
 
-    expect(page).to_have_url(at_path("/portal"))
-    row = page.get_by_role("row").filter(has_text=title)
-    expect(row).to_contain_text("Help Hub")
-    number = re.search(r"HH-\d+", row.inner_text()).group(0)
+    expect(page).to_have_url(re.compile(r"/portal/tickets/HH-\d+/?$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    number = re.search(r"HH-\d+", page.url).group(0)
     _assert_stored_fields(
         app_server, number, {"impact": "important", "use_case": "Send the monthly report to finance."}
     )

@@ -67,7 +67,8 @@ def test_admin_builds_a_type_and_the_client_files_with_its_form(page_as, new_acc
     _choose(page, page, "System", "VPN")
     page.get_by_role("button", name="File ticket").click()
 
-    expect(page).to_have_url(at_path("/portal"))
+    expect(page).to_have_url(at_path("/portal/tickets/ED-1"))
+    page.goto("/portal")
     row = page.get_by_role("row").filter(has_text="VPN for the new hire")
     expect(row).to_contain_text("ED-1")
     expect(row).to_contain_text("Access")

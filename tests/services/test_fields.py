@@ -463,6 +463,23 @@ def test_display_value_shows_what_a_person_should_read(field_type, stored, shown
     assert display_value(RULES[field_type], stored) == shown
 
 
+AMOUNT = FieldRule(key="amount", label="Amount to refund", field_type=FieldType.NUMBER, decimal_places=2)
+
+
+@pytest.mark.parametrize(("typed", "shown"), [("89.90", "89.90"), ("89.9", "89.90"), ("12", "12.00"), (0.5, "0.50")])
+def test_a_number_field_with_decimal_places_keeps_its_scale(typed, shown):
+    stored = clean_field_values([AMOUNT], {"amount": typed})["amount"]
+
+    assert display_value(AMOUNT, stored) == shown
+
+
+def test_a_number_with_more_places_than_its_field_keeps_is_refused_not_rounded():
+    with pytest.raises(ValidationFailed) as caught:
+        clean_field_values([AMOUNT], {"amount": "89.905"})
+
+    assert caught.value.errors == {"amount": "Amount to refund takes at most 2 decimal places."}
+
+
 # --- properties ----------------------------------------------------------------------------------
 
 STORABLE_TEXT = st.characters(exclude_characters="\x00", exclude_categories=("Cs",))

@@ -65,8 +65,8 @@ def test_create_from_each_template_creates_its_types_statuses_transitions_and_fi
             .where(TicketTypeField.type_id == ticket_type.id)
             .order_by(TicketTypeField.sort_order)
         ).all()
-        assert [(f.key, f.field_type, f.required, f.options) for f in fields] == [
-            (f.key, f.type, f.required, f.options) for f in spec.fields
+        assert [(f.key, f.field_type, f.required, f.options, f.decimal_places) for f in fields] == [
+            (f.key, f.type, f.required, f.options, f.decimal_places) for f in spec.fields
         ]
 
 
@@ -74,6 +74,14 @@ def test_select_options_are_stored_as_key_and_label(session):
     make(session)
     severity = session.exec(select(TicketTypeField).where(TicketTypeField.key == "severity")).one()
     assert severity.options[0] == {"key": "blocker", "label": "Blocker – nothing works"}
+
+
+def test_the_refund_amount_of_customer_support_keeps_two_decimal_places(session):
+    make(session, "CS", template="customer-support")
+
+    amount = session.exec(select(TicketTypeField).where(TicketTypeField.key == "amount")).one()
+
+    assert amount.decimal_places == 2
 
 
 def test_a_lowercase_key_with_spaces_around_it_is_stored_upper_cased(session):

@@ -48,3 +48,16 @@ def test_options_are_trimmed_and_each_has_a_key_and_a_label():
 )
 def test_only_select_fields_have_options_and_at_least_one(data, rule):
     assert list(broken_rules(FieldSpec, key="os", label="OS", **data).values()) == [rule]
+
+
+@pytest.mark.parametrize(
+    ("data", "rule"),
+    [
+        ({"type": "text", "decimal_places": 2}, "decimal_places_not_allowed"),
+        ({"type": "number", "decimal_places": 7}, "less_than_equal"),
+        ({"type": "number", "decimal_places": -1}, "greater_than_equal"),
+    ],
+    ids=["text with places", "too many", "negative"],
+)
+def test_only_number_fields_have_decimal_places_and_a_sensible_count(data, rule):
+    assert list(broken_rules(FieldSpec, key="amount", label="Amount", **data).values()) == [rule]

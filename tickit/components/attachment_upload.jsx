@@ -23,11 +23,11 @@ const CSS = `
 .tk-upload-button:hover { background: var(--accent-a4); }
 .tk-upload-button:focus-visible { outline: 2px solid var(--accent-8); outline-offset: 1px; }
 .tk-upload-button[disabled] { opacity: 0.6; cursor: default; }
-.tk-upload-hint { font-size: var(--font-size-1); color: var(--gray-10); }
+.tk-upload-hint { font-size: var(--font-size-1); color: var(--gray-11); }
 .tk-upload-names { font-size: var(--font-size-1); color: var(--gray-11); overflow-wrap: anywhere; }
 .tk-upload-track { height: 6px; border-radius: 3px; background: var(--gray-a4); overflow: hidden; }
 .tk-upload-bar { height: 100%; background: var(--accent-9); transition: width 120ms linear; }
-.tk-upload-bar[data-done="true"] { background: var(--green-9); }
+.tk-upload-done { color: var(--green-11); overflow-wrap: anywhere; }
 .tk-upload-row { display: flex; align-items: center; gap: 8px; font-size: var(--font-size-1); color: var(--gray-11); }
 .tk-upload-row .tk-upload-cancel { all: unset; cursor: pointer; color: var(--gray-11); text-decoration: underline; }
 .tk-upload-error { font-size: var(--font-size-1); color: var(--red-11); }
@@ -176,7 +176,7 @@ export function AttachmentUpload({
         } catch (err) {
           list = [];
         }
-        setPercent(100);
+        setPercent(0);
         setPhase("done");
         setError("");
         hideTimer.current = setTimeout(() => setPhase("idle"), DONE_SHOWN_MS);
@@ -206,7 +206,6 @@ export function AttachmentUpload({
   };
 
   const busy = phase === "uploading";
-  const showProgress = busy || phase === "done";
   const count = names.length;
   const what = count === 1 ? names[0] : `${count} files`;
 
@@ -254,7 +253,7 @@ export function AttachmentUpload({
           {held.map((f, i) => (
             <li key={`${i}:${f.name}`}>
               <span title={f.name}>{f.name}</span>
-              <span style={{ color: "var(--gray-10)" }}>{formatSize(f.size)}</span>
+              <span style={{ color: "var(--gray-11)" }}>{formatSize(f.size)}</span>
               <button
                 type="button"
                 aria-label={`Don't attach ${f.name}`}
@@ -267,17 +266,15 @@ export function AttachmentUpload({
           ))}
         </ul>
       ) : null}
-      {showProgress ? (
+      {busy ? (
         <div>
           <div className="tk-upload-row" role="status">
             <span className="tk-upload-names" style={{ flex: 1 }}>
-              {busy ? `Uploading ${what}… ${percent}%` : `Attached ${what}.`}
+              {`Uploading ${what}… ${percent}%`}
             </span>
-            {busy ? (
-              <button type="button" className="tk-upload-cancel" onClick={() => request.current && request.current.abort()}>
-                Cancel
-              </button>
-            ) : null}
+            <button type="button" className="tk-upload-cancel" onClick={() => request.current && request.current.abort()}>
+              Cancel
+            </button>
           </div>
           <div
             className="tk-upload-track"
@@ -287,9 +284,15 @@ export function AttachmentUpload({
             aria-valuemax={100}
             aria-valuenow={percent}
           >
-            <div className="tk-upload-bar" data-done={phase === "done" ? "true" : "false"} style={{ width: `${percent}%` }} />
+            <div className="tk-upload-bar" style={{ width: `${percent}%` }} />
           </div>
           {count > 1 ? <div className="tk-upload-names">{names.join(", ")}</div> : null}
+        </div>
+      ) : null}
+      {/* Once sent, the files show in their list: the bar goes at once, and a short line says what was added. */}
+      {phase === "done" ? (
+        <div className="tk-upload-row" role="status">
+          <span className="tk-upload-done">{`Attached ${what}.`}</span>
         </div>
       ) : null}
       {phase === "error" && error ? (

@@ -1,4 +1,4 @@
-"""The bell in the sidebar: unread count, and a popover with the newest notifications."""
+"""The bell in the sidebar (the top bar on a phone): unread count, and a popover with the newest notifications."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _entry(entry: rx.Var) -> rx.Component:
                 weight=rx.cond(unread, "medium", "regular"),
                 color=rx.cond(unread, rx.color("gray", 12), rx.color("gray", 11)),
             ),
-            rx.text(entry["when"], size="1", color=rx.color("gray", 10)),
+            rx.text(entry["when"], size="1", color=rx.color("gray", 11)),
             spacing="0",
             align="start",
         ),
@@ -91,7 +91,7 @@ def _popover() -> rx.Component:
         rx.popover.content(
             rx.vstack(
                 rx.hstack(
-                    rx.heading("Notifications", size="3"),
+                    rx.heading("Notifications", size="3", as_="h2"),
                     rx.spacer(),
                     rx.button(
                         "Mark all read",
@@ -115,16 +115,18 @@ def _popover() -> rx.Component:
                     rx.text(
                         "Nothing yet. New tickets, assignments and replies show up here.",
                         size="2",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                         padding="12px 6px",
                     ),
                 ),
                 spacing="2",
                 width="100%",
             ),
-            side="right",
-            align="start",
-            width="360px",
+            # Below the bell, kept on screen: at the top right of a phone as beside the sidebar's brand.
+            side="bottom",
+            align="end",
+            collision_padding=8,
+            width="min(360px, calc(100vw - 16px))",
             aria_label="Notifications",
         ),
         open=BellState.is_open,

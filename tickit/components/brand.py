@@ -8,7 +8,7 @@ _SIZES = {"small": ("30px", 18, "8px", "5", "2"), "large": ("40px", 22, "10px", 
 
 
 def brand(size: str = "small") -> rx.Component:
-    box, icon, radius, heading, gap = _SIZES[size]
+    box, icon, radius, text, gap = _SIZES[size]
     return rx.hstack(
         rx.center(
             rx.icon("ticket-check", size=icon, color="white"),
@@ -17,7 +17,7 @@ def brand(size: str = "small") -> rx.Component:
             border_radius=radius,
             background=rx.color("accent", 9),
         ),
-        rx.heading("TickIt", size=heading, weight="bold"),
+        rx.text("TickIt", size=text, weight="bold", letter_spacing="-0.01em"),
         spacing=gap,
         align="center",
     )

@@ -15,6 +15,7 @@ from typing import Any
 import reflex as rx
 
 from tickit.components.attachment_upload import attachment_upload
+from tickit.components.local_time import local_time
 from tickit.components.rich_editor import rich_editor
 
 # Comment HTML comes sanitised from the services; this only makes it read well.
@@ -53,20 +54,23 @@ REPLY_INDENT = "28px"
 def panel_section(title: str, *children: rx.Component) -> rx.Component:
     """A titled block of the ticket pages' side panel."""
     return rx.vstack(
-        rx.text(title, size="1", weight="bold", color=rx.color("gray", 10), text_transform="uppercase"),
+        rx.text(title, size="1", weight="bold", color=rx.color("gray", 11), text_transform="uppercase"),
         *children,
         spacing="2",
         width="100%",
     )
 
 
-def fact(label: str, value, *, label_width: str = "104px") -> rx.Component:
-    """One labelled fact of the side panel; nothing when the value is empty."""
+def fact(label: str, value, *, label_width: str = "104px", is_time: bool = False) -> rx.Component:
+    """One labelled fact of the side panel; nothing when the value is empty.
+
+    `is_time`: the value is an ISO timestamp, shown in the viewer's zone ("3 h ago", the full time on hover).
+    """
     return rx.cond(
         value != "",
         rx.hstack(
-            rx.text(label, size="1", color=rx.color("gray", 10), min_width=label_width),
-            rx.text(value, size="1", color=rx.color("gray", 12)),
+            rx.text(label, size="1", color=rx.color("gray", 11), min_width=label_width),
+            rx.text(local_time(value) if is_time else value, size="1", color=rx.color("gray", 12), min_width="0"),
             width="100%",
             align="baseline",
         ),
@@ -76,7 +80,7 @@ def fact(label: str, value, *, label_width: str = "104px") -> rx.Component:
 def activity_log(rows) -> rx.Component:
     """The ticket's activity, newest first: who did what, when."""
     return rx.vstack(
-        rx.heading("Activity", size="3", padding_top="8px"),
+        rx.heading("Activity", size="3", as_="h2", padding_top="8px"),
         rx.el.ol(
             rx.foreach(
                 rows,
@@ -94,7 +98,7 @@ def activity_log(rows) -> rx.Component:
                             rx.text.strong(a.actor_name),
                             " ",
                             a.text,
-                            rx.text(" · " + a.ago, as_="span", color=rx.color("gray", 10), title=a.at),
+                            rx.text(" · ", local_time(a.at), as_="span", color=rx.color("gray", 11)),
                             size="2",
                         ),
                         spacing="3",
@@ -132,7 +136,7 @@ def _file_row(file, on_remove) -> rx.Component:
                 flex_shrink="0",
             ),
             rx.center(
-                rx.icon("file", size=18, color=rx.color("gray", 10)),
+                rx.icon("file", size=18, color=rx.color("gray", 11)),
                 width="44px",
                 height="44px",
                 border_radius="var(--radius-2)",
@@ -151,8 +155,8 @@ def _file_row(file, on_remove) -> rx.Component:
                 title="Download " + file.name,
                 overflow_wrap="anywhere",
             ),
-            rx.text(file.size + " · " + file.uploaded_by, size="1", color=rx.color("gray", 10)),
-            rx.text(file.ago, size="1", color=rx.color("gray", 9), title=file.at),
+            rx.text(file.size + " · " + file.uploaded_by, size="1", color=rx.color("gray", 11)),
+            rx.text(local_time(file.at), size="1", color=rx.color("gray", 11)),
             spacing="0",
             min_width="0",
             flex="1",
@@ -254,7 +258,7 @@ def _reply_box(S) -> rx.Component:
     return rx.vstack(
         rx.cond(
             S.reply_sending,
-            rx.text("Reply posted. Attaching its files…", size="1", color=rx.color("gray", 10), role="status"),
+            rx.text("Reply posted. Attaching its files…", size="1", color=rx.color("gray", 11), role="status"),
             rich_editor(
                 content=S.reply_body,
                 mentionables=S.mentionables,
@@ -275,7 +279,7 @@ def _reply_box(S) -> rx.Component:
 def _comment(S, comment, *, you_for_mine: bool) -> rx.Component:
     body = rx.cond(
         comment.deleted,
-        rx.text("This comment was deleted.", size="2", color=rx.color("gray", 10), font_style="italic"),
+        rx.text("This comment was deleted.", size="2", color=rx.color("gray", 11), font_style="italic"),
         rx.cond(S.editing == comment.id, _edit_box(S), rx.box(rx.html(comment.html), style=PROSE)),
     )
     files = rx.cond(
@@ -297,8 +301,8 @@ def _comment(S, comment, *, you_for_mine: bool) -> rx.Component:
                 color_scheme=rx.cond(comment.mine, "green", "indigo") if you_for_mine else "indigo",
             ),
             rx.text(author, size="2", weight="medium"),
-            rx.text(comment.ago, size="1", color=rx.color("gray", 10), title=comment.at),
-            rx.cond(comment.edited, rx.text("(edited)", size="1", color=rx.color("gray", 9))),
+            rx.text(local_time(comment.at), size="1", color=rx.color("gray", 11)),
+            rx.cond(comment.edited, rx.text("(edited)", size="1", color=rx.color("gray", 11))),
             rx.spacer(),
             rx.cond(
                 comment.internal,
@@ -344,7 +348,7 @@ def comment_thread(S, *, empty_text: str, you_for_mine: bool = False) -> rx.Comp
             spacing="3",
             width="100%",
         ),
-        rx.text(empty_text, size="2", color=rx.color("gray", 10)),
+        rx.text(empty_text, size="2", color=rx.color("gray", 11)),
     )
 
 

@@ -12,7 +12,7 @@ def field(label: str, control: rx.Component, error: rx.Var, html_for: str, hint:
         rx.cond(
             error != "",
             rx.text(error, size="1", color=rx.color("red", 11), role="alert"),
-            rx.text(hint, size="1", color=rx.color("gray", 10)) if hint else rx.fragment(),
+            rx.text(hint, size="1", color=rx.color("gray", 11)) if hint else rx.fragment(),
         ),
         spacing="1",
         width="100%",

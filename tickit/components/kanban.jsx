@@ -93,7 +93,7 @@ const CardBody = memo(function CardBody({ card }) {
         >
           {badge.label}
         </span>
-        <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-10)" }}>{card.age}</span>
+        <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-11)" }}>{card.age}</span>
       </div>
       <div
         style={{
@@ -153,7 +153,7 @@ const CardBody = memo(function CardBody({ card }) {
             <span style={{ fontSize: "var(--font-size-1)", color: "var(--gray-11)" }}>{card.assignee_name}</span>
           </>
         ) : (
-          <span style={{ fontSize: "var(--font-size-1)", color: "var(--gray-9)", fontStyle: "italic" }}>Unassigned</span>
+          <span style={{ fontSize: "var(--font-size-1)", color: "var(--gray-11)", fontStyle: "italic" }}>Unassigned</span>
         )}
       </div>
     </>
@@ -314,7 +314,7 @@ const BoardColumn = memo(function BoardColumn({ column, order, cardById, step, o
         <div
           style={{
             fontSize: "var(--font-size-1)",
-            color: "var(--gray-9)",
+            color: "var(--gray-11)",
             textAlign: "center",
             padding: "16px 0",
             border: "1px dashed var(--gray-a6)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit.components.forms import field, form_error, option_select
+from tickit.components.link_button import link_button
 from tickit.components.ticket_fields import custom_field
 
 
@@ -13,7 +14,10 @@ def _error(state, key: str) -> rx.Var:
 
 
 def new_ticket_form(state, cancel_href: str) -> rx.Component:
-    """Project, type, title, the type's own fields and description, bound to a new-ticket state."""
+    """Project, type, title, description, then the type's own fields, bound to a new-ticket state.
+
+    The description follows the title: together they are the request; the type's fields refine it.
+    """
     return rx.card(
         rx.form(
             rx.vstack(
@@ -39,7 +43,8 @@ def new_ticket_form(state, cancel_href: str) -> rx.Component:
                         _error(state, "type"),
                         "ticket-type",
                     ),
-                    columns="2",
+                    # Side by side where there is room; one above the other on a phone.
+                    grid_template_columns=rx.breakpoints(initial="1fr", xs="1fr 1fr"),
                     spacing="4",
                     width="100%",
                 ),
@@ -56,7 +61,6 @@ def new_ticket_form(state, cancel_href: str) -> rx.Component:
                     _error(state, "title"),
                     "title",
                 ),
-                rx.foreach(state.form_fields, custom_field),
                 field(
                     "Description",
                     rx.text_area(
@@ -71,11 +75,9 @@ def new_ticket_form(state, cancel_href: str) -> rx.Component:
                     "description",
                     hint="Plain text. You can add details later in replies.",
                 ),
+                rx.foreach(state.form_fields, custom_field),
                 rx.hstack(
-                    rx.link(
-                        rx.button("Cancel", variant="soft", color_scheme="gray", type="button", size="3"),
-                        href=cancel_href,
-                    ),
+                    link_button("Cancel", href=cancel_href, variant="soft", color_scheme="gray", size="3"),
                     rx.button("File ticket", type="submit", size="3"),
                     justify="end",
                     width="100%",
@@ -88,7 +90,7 @@ def new_ticket_form(state, cancel_href: str) -> rx.Component:
             reset_on_submit=False,
             width="100%",
         ),
-        size="3",
+        size=rx.breakpoints(initial="2", sm="3"),
         width="100%",
         max_width="720px",
     )

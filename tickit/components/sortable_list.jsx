@@ -47,7 +47,7 @@ function SortableRow({ item }) {
           border: "none",
           background: "transparent",
           padding: "2px 4px",
-          color: "var(--gray-10)",
+          color: "var(--gray-11)",
           display: "inline-flex",
         }}
         {...attributes}

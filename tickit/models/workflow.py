@@ -85,3 +85,5 @@ class TicketTypeField(SQLModel, table=True):
     required: bool = Field(default=False)
     sort_order: int = Field(default=0)
     archived: bool = Field(default=False)
+    # Number fields only: the places every value shows (2: 89.90); None shows a value as it is.
+    decimal_places: int | None = Field(default=None)

@@ -14,7 +14,7 @@ def _google_button() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.separator(size="4"),
-            rx.text("or", size="1", color=rx.color("gray", 10)),
+            rx.text("or", size="1", color=rx.color("gray", 11)),
             rx.separator(size="4"),
             align="center",
             width="100%",
@@ -78,8 +78,8 @@ def login_page() -> rx.Component:
             brand("large"),
             rx.card(
                 rx.vstack(
-                    rx.heading("Sign in", size="5"),
-                    rx.text("Welcome back. Sign in to file and follow tickets.", size="2", color=rx.color("gray", 10)),
+                    rx.heading("Sign in", size="5", as_="h1"),
+                    rx.text("Welcome back. Sign in to file and follow tickets.", size="2", color=rx.color("gray", 11)),
                     rx.cond(
                         LoginState.error != "",
                         rx.callout(
@@ -99,7 +99,7 @@ def login_page() -> rx.Component:
                 width="100%",
                 size="3",
             ),
-            rx.text("Self-hosted helpdesk · your workflow, as data", size="1", color=rx.color("gray", 9)),
+            rx.text("Self-hosted helpdesk · your workflow, as data", size="1", color=rx.color("gray", 11)),
             spacing="5",
             align="center",
             width="100%",

@@ -14,7 +14,8 @@ from tickit.components.comment_thread import (
     file_list,
     panel_section,
 )
-from tickit.components.layout import app_page, empty_state
+from tickit.components.layout import app_page, empty_state, with_side_panel
+from tickit.components.local_time import local_time
 from tickit.state.portal_ticket import PortalCommentsState as C
 from tickit.state.portal_ticket import PortalTicketState as T
 
@@ -24,7 +25,7 @@ def _composer() -> rx.Component:
         C,
         placeholder="Write a reply to the team…",
         footer=rx.hstack(
-            rx.text("The team is notified when you post.", size="1", color=rx.color("gray", 10)),
+            rx.text("The team is notified when you post.", size="1", color=rx.color("gray", 11)),
             rx.spacer(),
             rx.button(rx.icon("send", size=14), "Post", size="2", on_click=C.post),
             align="center",
@@ -37,15 +38,17 @@ def _side_panel() -> rx.Component:
     return rx.vstack(
         panel_section(
             "Status",
-            rx.badge(T.status_name, color_scheme=T.status_color, variant="soft", radius="full", size="2"),
+            rx.badge(
+                T.status_name, color_scheme=T.status_color, variant="soft", radius="full", size="2", high_contrast=True
+            ),
         ),
         rx.separator(size="4"),
         panel_section(
             "Details",
             fact("Project", T.project_name, label_width="72px"),
             fact("Type", T.type_name, label_width="72px"),
-            fact("Created", T.created_at, label_width="72px"),
-            fact("Updated", T.updated_at, label_width="72px"),
+            fact("Created", T.created_at, label_width="72px", is_time=True),
+            fact("Updated", T.updated_at, label_width="72px", is_time=True),
         ),
         rx.separator(size="4"),
         panel_section(
@@ -53,7 +56,7 @@ def _side_panel() -> rx.Component:
             rx.cond(
                 T.files.length() > 0,
                 file_list(T.files, T.remove_file),
-                rx.text("No files.", size="1", color=rx.color("gray", 10)),
+                rx.text("No files.", size="1", color=rx.color("gray", 11)),
             ),
             attachment_upload(
                 upload_url=T.upload_url,
@@ -67,49 +70,62 @@ def _side_panel() -> rx.Component:
         border_radius="var(--radius-4)",
         border=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
-        width="300px",
-        min_width="300px",
-        position="sticky",
-        top="24px",
+        width="100%",
         aria_label="Ticket details",
         role="complementary",
     )
 
 
-def _main() -> rx.Component:
+def _head() -> rx.Component:
     return rx.vstack(
         rx.link(
             rx.hstack(rx.icon("arrow-left", size=14), "My tickets", spacing="1", align="center"),
             href=routes.PORTAL,
             size="2",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
             underline="none",
         ),
         rx.hstack(
             rx.code(T.number, variant="ghost", size="4", weight="bold", color_scheme="gray"),
-            rx.heading(T.title, size="6", weight="bold"),
+            rx.heading(T.title, size="6", weight="bold", as_="h1", overflow_wrap="anywhere", min_width="0"),
             align="baseline",
             spacing="3",
             wrap="wrap",
         ),
         rx.text(
-            "Opened " + T.created_ago + " · updated " + T.updated_ago,
+            "Opened ",
+            local_time(T.created_at),
+            " · updated ",
+            local_time(T.updated_at),
             size="1",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
         ),
         rx.cond(
             T.description != "",
-            rx.text(T.description, size="2", white_space="pre-wrap", color=rx.color("gray", 12), padding_top="4px"),
+            rx.text(
+                T.description,
+                size="2",
+                white_space="pre-wrap",
+                overflow_wrap="anywhere",
+                color=rx.color("gray", 12),
+                padding_top="4px",
+            ),
         ),
-        rx.separator(size="4", margin_y="8px"),
-        rx.heading("Conversation", size="3"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        rx.separator(size="4", margin_bottom="8px"),
+        rx.heading("Conversation", size="3", as_="h2"),
         comment_thread(C, empty_text="No replies yet. The team will answer here.", you_for_mine=True),
         _composer(),
         rx.separator(size="4", margin_y="8px"),
         activity_log(T.activity),
         spacing="3",
-        flex="1",
-        min_width="0",
+        width="100%",
     )
 
 
@@ -117,7 +133,7 @@ def portal_ticket_page() -> rx.Component:
     return app_page(
         rx.cond(
             T.found,
-            rx.hstack(_main(), _side_panel(), spacing="6", align="start", width="100%"),
+            with_side_panel(_head(), _body(), _side_panel(), side_width="300px"),
             empty_state(
                 "search-x",
                 "Ticket not found",

@@ -15,7 +15,7 @@ def _details() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading("Your details", size="4"),
+                rx.heading("Your details", size="4", as_="h2"),
                 field(
                     "Name",
                     rx.input(id="profile-name", name="name", default_value=SessionState.user_name, width="100%"),
@@ -53,7 +53,7 @@ def _password() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading("Password", size="4"),
+                rx.heading("Password", size="4", as_="h2"),
                 rx.text(
                     rx.cond(
                         S.has_password,
@@ -61,7 +61,7 @@ def _password() -> rx.Component:
                         "You sign in with Google. Set a password to sign in with your email too.",
                     ),
                     size="2",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 form_error(S.password_errors.get("form", "")),
                 rx.cond(S.has_password, _password_input("current", "Current password", "current-password")),
@@ -84,7 +84,7 @@ def _choice(label: str, hint: str, checked: rx.Var, on_change, control_id: str) 
     return rx.hstack(
         rx.vstack(
             rx.el.label(rx.text(label, size="2", weight="medium"), html_for=control_id),
-            rx.text(hint, size="1", color=rx.color("gray", 10)),
+            rx.text(hint, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -96,7 +96,7 @@ def _choice(label: str, hint: str, checked: rx.Var, on_change, control_id: str) 
 
 def _device_row(device: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.icon("monitor-smartphone", size=16, color=rx.color("gray", 10)),
+        rx.icon("monitor-smartphone", size=16, color=rx.color("gray", 11)),
         rx.vstack(
             rx.hstack(
                 rx.text(device["service"], size="2", weight="medium"),
@@ -109,7 +109,7 @@ def _device_row(device: rx.Var) -> rx.Component:
                 spacing="2",
                 align="center",
             ),
-            rx.text("Added ", device["added"], size="1", color=rx.color("gray", 10)),
+            rx.text("Added ", device["added"], size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -130,12 +130,12 @@ def _device_row(device: rx.Var) -> rx.Component:
 def _notifications() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Notifications", size="4"),
+            rx.heading("Notifications", size="4", as_="h2"),
             rx.text(
                 "The bell at the top of the sidebar always shows what happened to your tickets. "
                 "Choose where else you hear about it.",
                 size="2",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             _choice(
                 "Email me",
@@ -152,7 +152,7 @@ def _notifications() -> rx.Component:
                 "notify-push",
             ),
             rx.separator(size="4"),
-            rx.heading("This device", size="3"),
+            rx.heading("This device", size="3", as_="h3"),
             push_control(
                 vapid_key=S.vapid_key,
                 enabled_here=S.enabled_here,
@@ -168,7 +168,7 @@ def _notifications() -> rx.Component:
                     color=rx.color("amber", 11),
                 ),
             ),
-            rx.heading("Your devices", size="3", padding_top="8px"),
+            rx.heading("Your devices", size="3", as_="h3", padding_top="8px"),
             rx.cond(
                 S.devices.length() > 0,
                 rx.vstack(
@@ -178,7 +178,7 @@ def _notifications() -> rx.Component:
                     role="list",
                     aria_label="Your devices",
                 ),
-                rx.text("No device receives push notifications yet.", size="2", color=rx.color("gray", 10)),
+                rx.text("No device receives push notifications yet.", size="2", color=rx.color("gray", 11)),
             ),
             spacing="3",
             width="100%",

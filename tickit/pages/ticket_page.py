@@ -14,7 +14,7 @@ from tickit.components.comment_thread import (
     file_list,
     panel_section,
 )
-from tickit.components.layout import app_page, empty_state
+from tickit.components.layout import app_page, empty_state, with_side_panel
 from tickit.components.live import ticker
 from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
@@ -157,7 +157,7 @@ def _status() -> rx.Component:
                 wrap="wrap",
                 style={"gap": "6px"},
             ),
-            rx.text("No moves from here.", size="1", color=rx.color("gray", 10)),
+            rx.text("No moves from here.", size="1", color=rx.color("gray", 11)),
         ),
     )
 
@@ -165,7 +165,7 @@ def _status() -> rx.Component:
 def _people() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.text("Assignee", size="1", weight="bold", color=rx.color("gray", 10), text_transform="uppercase"),
+            rx.text("Assignee", size="1", weight="bold", color=rx.color("gray", 11), text_transform="uppercase"),
             rx.spacer(),
             rx.cond(T.can_take, rx.button("Assign to me", size="1", variant="ghost", on_click=T.assign_to_me)),
             align="center",
@@ -185,7 +185,7 @@ def _people() -> rx.Component:
             "Priority",
             size="1",
             weight="bold",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
             text_transform="uppercase",
             padding_top="8px",
         ),
@@ -207,7 +207,7 @@ def _files() -> rx.Component:
         rx.cond(
             T.files.length() > 0,
             file_list(T.files, T.remove_file),
-            rx.text("No files.", size="1", color=rx.color("gray", 10)),
+            rx.text("No files.", size="1", color=rx.color("gray", 11)),
         ),
         attachment_upload(
             upload_url=T.upload_url,
@@ -236,10 +236,10 @@ def _side_panel() -> rx.Component:
             fact("Reporter", T.reporter_name),
             fact("Email", T.reporter_email),
             fact("Source", T.source),
-            fact("Created", T.created_at),
-            fact("Updated", T.updated_at),
-            fact("First response", T.first_responded_at),
-            fact("Resolved", T.resolved_at),
+            fact("Created", T.created_at, is_time=True),
+            fact("Updated", T.updated_at, is_time=True),
+            fact("First response", T.first_responded_at, is_time=True),
+            fact("Resolved", T.resolved_at, is_time=True),
         ),
         rx.separator(size="4"),
         _files(),
@@ -248,50 +248,56 @@ def _side_panel() -> rx.Component:
         border_radius="var(--radius-4)",
         border=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
-        width="320px",
-        min_width="320px",
-        position="sticky",
-        top="24px",
+        width="100%",
         aria_label="Ticket details",
         role="complementary",
     )
 
 
-def _main() -> rx.Component:
+def _head() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.link(
                 rx.hstack(rx.icon("arrow-left", size=14), "Tickets", spacing="1", align="center"),
                 href=routes.TICKETS,
                 size="2",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
                 underline="none",
             ),
-            rx.text("/", size="2", color=rx.color("gray", 8)),
-            rx.text(T.project_name + " · " + T.type_name, size="2", color=rx.color("gray", 10)),
+            rx.text("/", size="2", color=rx.color("gray", 11)),
+            rx.text(T.project_name + " · " + T.type_name, size="2", color=rx.color("gray", 11)),
             align="center",
             spacing="2",
+            wrap="wrap",
         ),
         rx.hstack(
             rx.code(T.number, variant="ghost", size="4", weight="bold", color_scheme="gray"),
-            rx.heading(T.title, size="6", weight="bold"),
+            rx.heading(T.title, size="6", weight="bold", as_="h1", overflow_wrap="anywhere", min_width="0"),
             align="baseline",
             spacing="3",
             wrap="wrap",
         ),
         rx.cond(
             T.description != "",
-            rx.text(T.description, size="2", white_space="pre-wrap", color=rx.color("gray", 12)),
+            rx.text(
+                T.description, size="2", white_space="pre-wrap", overflow_wrap="anywhere", color=rx.color("gray", 12)
+            ),
         ),
-        rx.separator(size="4", margin_y="8px"),
-        rx.heading("Comments", size="3"),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _body() -> rx.Component:
+    return rx.vstack(
+        rx.separator(size="4", margin_bottom="8px"),
+        rx.heading("Comments", size="3", as_="h2"),
         comment_thread(C, empty_text="No comments yet."),
         _composer(),
         rx.separator(size="4", margin_y="8px"),
         activity_log(T.activity),
         spacing="3",
-        flex="1",
-        min_width="0",
+        width="100%",
     )
 
 
@@ -299,13 +305,9 @@ def ticket_page() -> rx.Component:
     return app_page(
         rx.cond(
             T.found,
-            rx.hstack(
-                _main(),
-                _side_panel(),
+            rx.fragment(
+                with_side_panel(_head(), _body(), _side_panel(), side_width="320px"),
                 ticker(seconds=POLL_SECONDS, on_tick=T.watch),
-                spacing="6",
-                align="start",
-                width="100%",
             ),
             empty_state("search-x", "No such ticket", "It does not exist, or it is not in a project you work."),
         )

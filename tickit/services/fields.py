@@ -44,6 +44,7 @@ class FieldRule:
     required: bool = False
     options: tuple[tuple[str, str], ...] = ()  # (key, label), in the order the form shows them
     archived: bool = False
+    decimal_places: int | None = None  # number fields: the places each value keeps and shows
 
     @classmethod
     def of(cls, row: TicketTypeField) -> FieldRule:
@@ -55,6 +56,7 @@ class FieldRule:
             required=row.required,
             options=tuple((option["key"], option["label"]) for option in row.options),
             archived=row.archived,
+            decimal_places=row.decimal_places,
         )
 
     def option_label(self, key: str) -> str:
@@ -201,6 +203,10 @@ def _clean_number(rule: FieldRule, value: Any) -> int | float:
             value = int(value)
     if abs(value) > NUMBER_LIMIT:
         raise _Invalid(f"{rule.label} must be between {-NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}.")
+    places = rule.decimal_places
+    if places is not None and isinstance(value, float) and round(value, places) != value:
+        # Refused rather than rounded: 89.905 for a refund is a typo to fix, not a cent to lose quietly.
+        raise _Invalid(f"{rule.label} takes at most {places} decimal place{'s' if places != 1 else ''}.")
     return value
 
 
@@ -320,4 +326,6 @@ def display_value(rule: FieldRule, value: Any) -> str:
         return rule.option_label(str(value))
     if rule.field_type == FieldType.MULTI_SELECT and isinstance(value, list):
         return ", ".join(rule.option_label(str(key)) for key in value)
+    if rule.field_type == FieldType.NUMBER and rule.decimal_places is not None and isinstance(value, int | float):
+        return f"{value:.{rule.decimal_places}f}"
     return str(value)

@@ -44,6 +44,7 @@ def column_length(model: type, column: str) -> int:
 TYPE_NAME_MAX: int = column_length(TicketType, "name")
 STATUS_NAME_MAX: int = column_length(TicketStatus, "name")
 FIELD_LABEL_MAX: int = column_length(TicketTypeField, "label")
+MAX_DECIMAL_PLACES = 6  # money needs 2; rates and measures a few more
 
 
 # --- the rules -----------------------------------------------------------------------------
@@ -175,6 +176,8 @@ class FieldSpec(Spec):
     required: Flag = False
     # Each option is {"key": ..., "label": ...}; only select and multi_select fields have any.
     options: list[dict[str, str]] = Field(default_factory=list)
+    # Number fields only: the decimal places every value keeps and shows (2 for money: 89.90).
+    decimal_places: int | None = Field(default=None, ge=0, le=MAX_DECIMAL_PLACES, strict=True)
 
     @field_validator("options", mode="plain")
     @classmethod
@@ -192,6 +195,10 @@ class FieldSpec(Spec):
         if self.type not in SELECT_TYPES and self.options:
             raise PydanticCustomError(
                 "options_not_allowed", "only select and multi_select fields have options", {"at": ("options",)}
+            )
+        if self.decimal_places is not None and self.type != FieldType.NUMBER.value:
+            raise PydanticCustomError(
+                "decimal_places_not_allowed", "only number fields have decimal places", {"at": ("decimal_places",)}
             )
         return self
 

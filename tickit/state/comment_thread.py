@@ -23,7 +23,7 @@ from tickit.config import get_settings
 from tickit.labels import file_size
 from tickit.services import attachments, comments
 from tickit.services.actors import UserPublic
-from tickit.state.formatting import ago, timestamp
+from tickit.state.formatting import iso
 from tickit.state.session import Outcome, SessionState
 
 T = TypeVar("T")
@@ -41,8 +41,7 @@ class ThreadFile:
     thumbnail_url: str
     uploaded_by: str
     removable: bool
-    ago: str
-    at: str
+    at: str  # ISO 8601, worded in the viewer's zone by components.local_time
 
 
 @dataclasses.dataclass
@@ -51,8 +50,7 @@ class ActivityRow:
 
     actor_name: str
     text: str
-    ago: str
-    at: str
+    at: str  # ISO 8601
 
 
 @dataclasses.dataclass
@@ -69,8 +67,7 @@ class ThreadComment:
     editable: bool
     removable: bool
     can_reply: bool
-    ago: str
-    at: str
+    at: str  # ISO 8601
     files: list[ThreadFile] = dataclasses.field(default_factory=list)
 
 
@@ -108,8 +105,7 @@ def file_rows(views: list[attachments.AttachmentView]) -> list[ThreadFile]:
             thumbnail_url=a.thumbnail_url or "",
             uploaded_by=a.uploaded_by,
             removable=a.removable,
-            ago=ago(a.created_at),
-            at=timestamp(a.created_at),
+            at=iso(a.created_at),
         )
         for a in views
     ]
@@ -144,8 +140,7 @@ def read_thread(session: Session, actor: UserPublic, number: str) -> Thread:
             editable=c.editable,
             removable=c.removable,
             can_reply=c.can_reply,
-            ago=ago(c.created_at),
-            at=timestamp(c.created_at),
+            at=iso(c.created_at),
             files=[] if c.deleted else file_rows(by_comment.get(c.id, [])),
         )
         for c in shown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tickit.models import utcnow
 
@@ -25,3 +25,8 @@ def ago(moment: datetime | None) -> str:
 
 def timestamp(moment: datetime | None) -> str:
     return moment.strftime("%-d %b %Y, %H:%M UTC") if moment else ""
+
+
+def iso(moment: datetime | None) -> str:
+    """The instant for `components.local_time`, which words it in the viewer's time zone ("" when unset)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z") if moment else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -45,14 +46,14 @@ def _submitted(rule: fields.FieldRule, form: FormData):
 @dataclasses.dataclass(frozen=True)
 class _Tree:
     roles: tuple[str, ...]
-    home: str
     form_path: str
+    ticket_path: Callable[[str], str]  # where a ticket filed here opens
 
 
 # The form lives in two view trees; each admits its own roles. Reflex binds a handler to the
 # state class that defines it, so a subclass per tree would still run these rules, not its own.
-_PORTAL = _Tree(roles=(Role.CLIENT,), home=routes.PORTAL, form_path=routes.PORTAL_NEW_TICKET)
-_STAFF = _Tree(roles=(Role.AGENT, Role.ADMIN), home=routes.TICKETS, form_path=routes.TICKETS_NEW)
+_PORTAL = _Tree(roles=(Role.CLIENT,), form_path=routes.PORTAL_NEW_TICKET, ticket_path=routes.portal_ticket)
+_STAFF = _Tree(roles=(Role.AGENT, Role.ADMIN), form_path=routes.TICKETS_NEW, ticket_path=routes.ticket_page)
 
 
 class NewTicketState(SessionState):
@@ -96,7 +97,7 @@ class NewTicketState(SessionState):
         return outcome.event
 
     def _tree(self) -> _Tree:
-        return _STAFF if self.router.url.path.rstrip("/") == routes.TICKETS_NEW else _PORTAL
+        return _STAFF if self.router.url.path.rstrip("/") == _STAFF.form_path else _PORTAL
 
     def _choose_project(self, key: str) -> None:
         self.project_key = key
@@ -156,4 +157,5 @@ class NewTicketState(SessionState):
             return await self._load_fields(outcome.errors)
         if not outcome.ok:
             return outcome.event
-        return [rx.redirect(tree.home), rx.toast.success(f"Ticket {outcome.value} filed.")]
+        # Filing ends on the new ticket, where its filer adds files or follows the first answer.
+        return [rx.redirect(tree.ticket_path(outcome.value)), rx.toast.success(f"Ticket {outcome.value} filed.")]

@@ -29,7 +29,7 @@ from tickit.state.comment_thread import (
     refused,
     ticket_files,
 )
-from tickit.state.formatting import ago, timestamp
+from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 
@@ -68,10 +68,8 @@ class PortalTicketState(SessionState):
     type_name: str = ""
     status_name: str = ""
     status_color: str = "gray"
-    created_at: str = ""
-    created_ago: str = ""
+    created_at: str = ""  # ISO 8601
     updated_at: str = ""
-    updated_ago: str = ""
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
     upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
@@ -83,7 +81,7 @@ class PortalTicketState(SessionState):
     def _clear(self) -> None:
         self.found, self.title, self.description = False, "", ""
         self.project_name = self.type_name = self.status_name = ""
-        self.created_at = self.created_ago = self.updated_at = self.updated_ago = ""
+        self.created_at = self.updated_at = ""
         self.activity, self.files = [], []
 
     def _show(self, view: _TicketView) -> None:
@@ -96,11 +94,8 @@ class PortalTicketState(SessionState):
         self.status_name = detail.status.name
         color = detail.status.color or "gray"
         self.status_color = color if color != "gray" else CATEGORY_COLORS.get(detail.status.category, "gray")
-        self.created_at, self.created_ago = timestamp(detail.created_at), ago(detail.created_at)
-        self.updated_at, self.updated_ago = timestamp(detail.updated_at), ago(detail.updated_at)
-        self.activity = [
-            ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in view.history
-        ]
+        self.created_at, self.updated_at = iso(detail.created_at), iso(detail.updated_at)
+        self.activity = [ActivityRow(a.actor_name, a.text, iso(a.created_at)) for a in view.history]
 
     async def _refresh(self) -> Any:
         """Show the ticket as it now is (nothing, as for any unknown number, once it is hidden from the client)."""

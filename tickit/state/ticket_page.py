@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.labels import PRIORITY_COLORS
+from tickit.labels import PRIORITY_COLORS, SOURCE_LABELS
 from tickit.models import Priority, Role
 from tickit.services import attachments, ticket_detail, workflow
 from tickit.services.actors import UserPublic
@@ -29,7 +29,7 @@ from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
 from tickit.state import live
 from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, number_from_route, refused
-from tickit.state.formatting import ago, timestamp
+from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 PRIORITIES = [p.value for p in Priority]
@@ -112,7 +112,7 @@ class TicketState(SessionState):
     reporter_name: str = ""
     reporter_email: str = ""
     source: str = ""
-    created_at: str = ""
+    created_at: str = ""  # ISO 8601, like the times below
     updated_at: str = ""
     first_responded_at: str = ""
     resolved_at: str = ""
@@ -145,10 +145,10 @@ class TicketState(SessionState):
         self.my_id = str(view.reader_id)
         self.can_take = view.reader_id in {p.id for p in view.agents} and self.assignee != self.my_id
         self.reporter_name, self.reporter_email = detail.reporter_name, detail.reporter_email
-        self.source = detail.source
-        self.created_at, self.updated_at = timestamp(detail.created_at), timestamp(detail.updated_at)
-        self.first_responded_at = timestamp(detail.first_responded_at)
-        self.resolved_at = timestamp(detail.resolved_at)
+        self.source = SOURCE_LABELS.get(detail.source, detail.source)
+        self.created_at, self.updated_at = iso(detail.created_at), iso(detail.updated_at)
+        self.first_responded_at = iso(detail.first_responded_at)
+        self.resolved_at = iso(detail.resolved_at)
         errors = errors or {}
         self.fields = [
             FieldRow(
@@ -157,7 +157,8 @@ class TicketState(SessionState):
                 type=f.field_type,
                 required=f.required,
                 options=[[k, label] for k, label in f.options],
-                value=_field_value(f.value),
+                # A number reads as shown, in its field's decimal places (89.90, not 89.9).
+                value=f.shown if f.field_type == "number" else _field_value(f.value),
                 checked=f.value is True,
                 shown=f.shown,
                 chosen=[str(v) for v in f.value] if isinstance(f.value, list) else [],
@@ -166,9 +167,7 @@ class TicketState(SessionState):
             for f in detail.fields
             if not f.archived
         ]
-        self.activity = [
-            ActivityRow(a.actor_name, a.text, ago(a.created_at), timestamp(a.created_at)) for a in view.history
-        ]
+        self.activity = [ActivityRow(a.actor_name, a.text, iso(a.created_at)) for a in view.history]
         self.upload_limit = get_settings().upload_limit_bytes
 
     async def _refresh(self, errors: dict[str, str] | None = None) -> Any:

@@ -30,7 +30,7 @@ def _docs_link(text: str) -> rx.Component:
 
 def _create_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("plus", size=16), "New API client", on_click=S.open_create)),
+        rx.dialog.trigger(rx.button(rx.icon("plus", size=16), "New API client"), on_click=S.open_create),
         rx.dialog.content(
             rx.dialog.title("New API client"),
             rx.dialog.description(
@@ -75,7 +75,7 @@ def _new_token() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("key-round", size=18, color=rx.color("green", 11)),
-                rx.heading("Token of ", S.new_token_client, size="3", color=rx.color("green", 12)),
+                rx.heading("Token of ", S.new_token_client, size="3", as_="h2", color=rx.color("green", 12)),
                 align="center",
                 spacing="2",
             ),
@@ -151,7 +151,7 @@ def _revoke(client) -> rx.Component:
 
 
 def _row(client) -> rx.Component:
-    muted = rx.color("gray", 10)
+    muted = rx.color("gray", 11)
     return rx.table.row(
         rx.table.row_header_cell(rx.text(client.name, weight="medium")),
         rx.table.cell(rx.code(client.token_prefix, variant="soft", color_scheme="gray", white_space="nowrap")),
@@ -160,7 +160,7 @@ def _row(client) -> rx.Component:
             rx.text(
                 client.last_used,
                 title=client.last_used_at,
-                color=rx.cond(client.last_used == "never", rx.color("gray", 9), rx.color("gray", 12)),
+                color=rx.cond(client.last_used == "never", rx.color("gray", 11), rx.color("gray", 12)),
                 white_space="nowrap",
             )
         ),
@@ -222,7 +222,7 @@ def _how_to() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("terminal", size=16),
-                rx.heading("How to use", size="3"),
+                rx.heading("How to use", size="3", as_="h2"),
                 rx.spacer(),
                 _docs_link("API docs"),
                 align="center",
@@ -279,7 +279,7 @@ def api_clients_page() -> rx.Component:
         rx.link(
             rx.hstack(rx.icon("arrow-left", size=14), rx.text("Projects", size="2"), align="center", spacing="1"),
             href=routes.ADMIN_PROJECTS,
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
         ),
         page_header(
             "API clients of " + S.project_name,

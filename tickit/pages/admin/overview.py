@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.layout import app_page, page_header
+from tickit.components.link_button import link_button
 from tickit.state.admin_overview import AdminOverviewState as S
 
 
@@ -13,9 +14,9 @@ def _stat(label: str, value, icon: str, note=None) -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.vstack(
-                rx.text(label, size="2", color=rx.color("gray", 10)),
-                rx.heading(value, size="7"),
-                rx.text(note, size="1", color=rx.color("gray", 10)) if note is not None else rx.fragment(),
+                rx.text(label, size="2", color=rx.color("gray", 11)),
+                rx.text(value, size="7", weight="bold"),
+                rx.text(note, size="1", color=rx.color("gray", 11)) if note is not None else rx.fragment(),
                 spacing="1",
             ),
             rx.spacer(),
@@ -44,10 +45,10 @@ def _step(icon: str, title: str, text: str, href: str, action: str) -> rx.Compon
             flex_shrink="0",
         ),
         rx.vstack(
-            rx.text(title, size="2", weight="medium"), rx.text(text, size="1", color=rx.color("gray", 10)), spacing="0"
+            rx.text(title, size="2", weight="medium"), rx.text(text, size="1", color=rx.color("gray", 11)), spacing="0"
         ),
         rx.spacer(),
-        rx.link(rx.button(action, size="1", variant="soft"), href=href),
+        link_button(action, href=href, size="1", variant="soft"),
         align="center",
         width="100%",
         spacing="3",
@@ -69,7 +70,7 @@ def overview_page() -> rx.Component:
         ),
         rx.card(
             rx.vstack(
-                rx.heading("Setting up", size="3"),
+                rx.heading("Setting up", size="3", as_="h2"),
                 _step(
                     "folder-plus",
                     "Create a project from a template",

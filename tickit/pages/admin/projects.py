@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.components.forms import dialog_actions, field, form_error, option_select
 from tickit.components.layout import app_page, empty_state, page_header
+from tickit.components.link_button import link_button
 from tickit.state.admin_projects import AdminProjectsState as S
 
 
@@ -16,7 +17,7 @@ def _create_error(key: str) -> rx.Var:
 
 def _create_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("folder-plus", size=16), "New project", on_click=S.open_create)),
+        rx.dialog.trigger(rx.button(rx.icon("folder-plus", size=16), "New project"), on_click=S.open_create),
         rx.dialog.content(
             rx.dialog.title("New project"),
             rx.dialog.description(
@@ -64,7 +65,7 @@ def _member_row(member) -> rx.Component:
     return rx.hstack(
         rx.vstack(
             rx.text(member.name, size="2", weight="medium"),
-            rx.text(member.email, size="1", color=rx.color("gray", 10)),
+            rx.text(member.email, size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),
@@ -124,7 +125,7 @@ def _members_dialog() -> rx.Component:
                 rx.cond(
                     S.members.length() > 0,
                     rx.vstack(rx.foreach(S.members, _member_row), spacing="0", width="100%"),
-                    rx.text("No members yet.", size="2", color=rx.color("gray", 10), padding_y="12px"),
+                    rx.text("No members yet.", size="2", color=rx.color("gray", 11), padding_y="12px"),
                 ),
                 max_height="320px",
                 margin_top="12px",
@@ -142,17 +143,23 @@ def _project_card(project) -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.badge(project.key, size="2", variant="solid", radius="medium"),
-                rx.heading(project.name, size="4"),
+                rx.heading(project.name, size="4", as_="h2"),
                 rx.spacer(),
                 rx.hstack(
-                    rx.link(
-                        rx.button(rx.icon("workflow", size=14), "Workflow", size="1", variant="soft"),
+                    link_button(
+                        rx.icon("workflow", size=14),
+                        "Workflow",
                         href=routes.ADMIN_PROJECTS + "/" + project.key,
+                        size="1",
+                        variant="soft",
                         aria_label="Workflow of " + project.name,
                     ),
-                    rx.link(
-                        rx.button(rx.icon("plug", size=14), "API clients", size="1", variant="soft"),
+                    link_button(
+                        rx.icon("plug", size=14),
+                        "API clients",
                         href=routes.ADMIN_PROJECTS + "/" + project.key + "/api-clients",
+                        size="1",
+                        variant="soft",
                         aria_label="API clients of " + project.name,
                     ),
                     rx.button(
@@ -166,18 +173,20 @@ def _project_card(project) -> rx.Component:
                     spacing="2",
                     flex_shrink="0",
                     white_space="nowrap",
+                    wrap="wrap",
                 ),
                 align="center",
                 width="100%",
+                wrap="wrap",
             ),
-            rx.text(project.description, size="2", color=rx.color("gray", 10)),
+            rx.text(project.description, size="2", color=rx.color("gray", 11)),
             rx.text(rx.text.strong("Types: "), project.types, size="2"),
             rx.hstack(
-                rx.text(project.agents, " agents", size="1", color=rx.color("gray", 10)),
-                rx.text("·", size="1", color=rx.color("gray", 8)),
-                rx.text(project.clients, " clients", size="1", color=rx.color("gray", 10)),
-                rx.text("·", size="1", color=rx.color("gray", 8)),
-                rx.text(project.tickets, " tickets", size="1", color=rx.color("gray", 10)),
+                rx.text(project.agents, " agents", size="1", color=rx.color("gray", 11)),
+                rx.text("·", size="1", color=rx.color("gray", 11)),
+                rx.text(project.clients, " clients", size="1", color=rx.color("gray", 11)),
+                rx.text("·", size="1", color=rx.color("gray", 11)),
+                rx.text(project.tickets, " tickets", size="1", color=rx.color("gray", 11)),
                 spacing="2",
             ),
             spacing="2",

@@ -6,7 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.forms import field, form_error
-from tickit.components.layout import app_page, page_header
+from tickit.components.layout import app_page, page_header, responsive
 from tickit.components.sortable_list import sortable_list
 from tickit.components.ticket_fields import custom_field
 from tickit.labels import CATEGORY_LABELS, FIELD_TYPE_LABELS
@@ -17,8 +17,8 @@ from tickit.state.type_editor import TypeEditorState as S
 def _section(title: str, description: str, *children: rx.Component) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading(title, size="4"),
-            rx.text(description, size="2", color=rx.color("gray", 10)),
+            rx.heading(title, size="4", as_="h2"),
+            rx.text(description, size="2", color=rx.color("gray", 11)),
             *children,
             spacing="3",
             width="100%",
@@ -166,7 +166,7 @@ def _status_row(status) -> rx.Component:
                 ),
             ),
         ),
-        rx.table.cell(rx.text(status.ticket_count, size="2", color=rx.color("gray", 10))),
+        rx.table.cell(rx.text(status.ticket_count, size="2", color=rx.color("gray", 11))),
         rx.table.cell(rx.cond(status.removable, _remove_status(status))),
         align="center",
     )
@@ -202,6 +202,7 @@ def _statuses() -> rx.Component:
                 rx.button(rx.icon("plus", size=14), "Add status", type="submit", size="2"),
                 width="100%",
                 spacing="2",
+                wrap="wrap",
             ),
             on_submit=S.add_status,
             reset_on_submit=True,
@@ -219,7 +220,7 @@ def _transitions() -> rx.Component:
                 lambda target: rx.table.cell(
                     rx.cond(
                         source.key == target.key,
-                        rx.text("—", color=rx.color("gray", 8)),
+                        rx.text("—", color=rx.color("gray", 11)),
                         rx.checkbox(
                             checked=S.grid[source.key].contains(target.key),
                             on_change=lambda allowed: S.toggle_transition(source.key, target.key, allowed),
@@ -238,7 +239,7 @@ def _transitions() -> rx.Component:
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
-                        rx.table.column_header_cell(rx.text("From ↓  To →", size="1", color=rx.color("gray", 10))),
+                        rx.table.column_header_cell(rx.text("From ↓  To →", size="1", color=rx.color("gray", 11))),
                         rx.foreach(
                             S.statuses,
                             lambda s: rx.table.column_header_cell(rx.text(s.name, size="1"), text_align="center"),
@@ -302,7 +303,7 @@ def _field_row(item) -> rx.Component:
                     item.key,
                     rx.cond(item.options != "", " · " + item.options, ""),
                     size="1",
-                    color=rx.color("gray", 10),
+                    color=rx.color("gray", 11),
                 ),
                 spacing="1",
             ),
@@ -373,7 +374,7 @@ def _add_field() -> rx.Component:
                     _field_error("field_type"),
                     "new-field-type",
                 ),
-                columns="3",
+                columns=rx.breakpoints(initial="1", xs="3"),
                 spacing="3",
                 width="100%",
             ),
@@ -413,7 +414,7 @@ def _fields() -> rx.Component:
         "Form fields",
         "What the ticket form asks, in this order. Archived fields leave the form; old tickets keep their values.",
         rx.vstack(
-            rx.text("Drag to reorder", size="1", weight="medium", color=rx.color("gray", 10)),
+            rx.text("Drag to reorder", size="1", weight="medium", color=rx.color("gray", 11)),
             sortable_list(items=S.fields, on_reorder=S.reorder_fields, aria_label="Field order"),
             spacing="1",
             width="100%",
@@ -434,28 +435,31 @@ def _fields() -> rx.Component:
 def _preview() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon("eye", size=16), rx.heading("Form preview", size="3"), align="center", spacing="2"),
+            rx.hstack(
+                rx.icon("eye", size=16), rx.heading("Form preview", size="3", as_="h3"), align="center", spacing="2"
+            ),
             rx.text(
                 "What a client sees when filing a ",
                 rx.text.strong(S.type_name),
                 ".",
                 size="2",
-                color=rx.color("gray", 10),
+                color=rx.color("gray", 11),
             ),
             rx.separator(size="4"),
             rx.vstack(
-                rx.el.label(rx.text("Title", size="2", weight="medium")),
-                rx.input(placeholder="A short summary", width="100%", size="3", read_only=True),
+                rx.el.label(rx.text("Title", size="2", weight="medium"), html_for="preview-title"),
+                rx.input(id="preview-title", placeholder="A short summary", width="100%", size="3", read_only=True),
+                spacing="1",
+                width="100%",
+            ),
+            # As on the real form: the description follows the title, before the type's own fields.
+            rx.vstack(
+                rx.el.label(rx.text("Description", size="2", weight="medium"), html_for="preview-description"),
+                rx.text_area(id="preview-description", rows="3", width="100%", read_only=True),
                 spacing="1",
                 width="100%",
             ),
             rx.foreach(S.preview, custom_field),
-            rx.vstack(
-                rx.el.label(rx.text("Description", size="2", weight="medium")),
-                rx.text_area(rows="3", width="100%", read_only=True),
-                spacing="1",
-                width="100%",
-            ),
             spacing="3",
             width="100%",
         ),
@@ -507,6 +511,7 @@ def _type_bar() -> rx.Component:
         width="100%",
         align="center",
         spacing="3",
+        wrap="wrap",
         margin_bottom="16px",
     )
 
@@ -516,7 +521,7 @@ def type_editor_page() -> rx.Component:
         rx.link(
             rx.hstack(rx.icon("arrow-left", size=14), rx.text("Projects", size="2"), align="center", spacing="1"),
             href=routes.ADMIN_PROJECTS,
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
         ),
         page_header(
             "Workflow of " + S.project_key,
@@ -527,10 +532,13 @@ def type_editor_page() -> rx.Component:
                 rx.tabs.list(rx.foreach(S.type_options, lambda t: rx.tabs.trigger(t[1], value=t[0]))),
                 value=S.type_key,
                 on_change=S.choose_type,
+                max_width="100%",
+                overflow_x="auto",
             ),
             _new_type(),
             align="center",
             spacing="3",
+            wrap="wrap",
             margin_bottom="16px",
             width="100%",
         ),
@@ -538,7 +546,8 @@ def type_editor_page() -> rx.Component:
         rx.grid(
             rx.vstack(_statuses(), _transitions(), _fields(), spacing="4", width="100%"),
             rx.box(_preview()),
-            columns="minmax(0, 3fr) minmax(0, 2fr)",
+            # The preview beside the editor where there is room, beneath it on a phone or tablet.
+            grid_template_columns=responsive("minmax(0, 1fr)", "minmax(0, 3fr) minmax(0, 2fr)"),
             spacing="4",
             width="100%",
             align_items="start",

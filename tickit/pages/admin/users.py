@@ -40,7 +40,7 @@ def _created_notice() -> rx.Component:
             S.created_email,
             " they can change it from their profile.",
             size="1",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
         ),
         rx.hstack(rx.dialog.close(rx.button("Done", size="2")), justify="end", width="100%"),
         spacing="3",
@@ -95,7 +95,7 @@ def _create_form() -> rx.Component:
 
 def _create_dialog() -> rx.Component:
     return rx.dialog.root(
-        rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "New user", on_click=S.open_create)),
+        rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "New user"), on_click=S.open_create),
         rx.dialog.content(
             rx.dialog.title("New user"),
             rx.dialog.description("They get a welcome mail with the sign-in link.", size="2", margin_bottom="12px"),
@@ -114,7 +114,7 @@ def _row(user) -> rx.Component:
                 rx.avatar(fallback=user.name[0], size="2", radius="full", variant="soft"),
                 rx.vstack(
                     rx.text(user.name, weight="medium"),
-                    rx.text(user.email, size="1", color=rx.color("gray", 10)),
+                    rx.text(user.email, size="1", color=rx.color("gray", 11)),
                     spacing="0",
                 ),
                 align="center",
@@ -139,11 +139,11 @@ def _row(user) -> rx.Component:
                 rx.badge("Deactivated", color_scheme="gray", variant="soft"),
             )
         ),
-        rx.table.cell(rx.text(user.last_sign_in, color=rx.color("gray", 10), white_space="nowrap")),
+        rx.table.cell(rx.text(user.last_sign_in, color=rx.color("gray", 11), white_space="nowrap")),
         rx.table.cell(
             rx.cond(
                 user.is_me,
-                rx.text("You", size="1", color=rx.color("gray", 10)),
+                rx.text("You", size="1", color=rx.color("gray", 11)),
                 rx.cond(
                     user.active,
                     rx.button(

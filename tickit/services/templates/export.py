@@ -85,6 +85,7 @@ def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
                 type=row.field_type,
                 required=row.required,
                 options=[{"key": option["key"], "label": option["label"]} for option in row.options],
+                decimal_places=row.decimal_places,
             )
             for row in fields
         ],
@@ -166,4 +167,6 @@ def _field_data(field_spec: FieldSpec) -> _Flow:
             option["key"] if option["key"] == option["label"] else _Flow(key=option["key"], label=option["label"])
             for option in field_spec.options
         ]
+    if field_spec.decimal_places is not None:
+        data["decimal_places"] = field_spec.decimal_places
     return data

@@ -1,0 +1,26 @@
+"""A number field may fix its decimal places, so an amount of 89.90 reads 89.90, not 89.9.
+
+Revision ID: 0006_number_scale
+Revises: 0005
+Create Date: 2026-12-03 16:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006_number_scale"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("ticket_type_fields", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("decimal_places", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("ticket_type_fields", schema=None) as batch_op:
+        batch_op.drop_column("decimal_places")
