@@ -1,7 +1,7 @@
 """A number field may fix its decimal places, so an amount of 89.90 reads 89.90, not 89.9.
 
-Revision ID: 0006_number_scale
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_number_scale"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
