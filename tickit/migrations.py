@@ -14,9 +14,12 @@ from tickit.models import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Full-text GIN indexes that migration 0003 creates on PostgreSQL only. SQLite has no such index,
-# and the models cannot declare one per backend, so autogenerate leaves them out on both.
-POSTGRESQL_ONLY_INDEXES = frozenset({"ix_tickets_search", "ix_comments_search"})
+# Indexes created on PostgreSQL only: the full-text GIN indexes (migration 0003; SQLite has no such
+# index) and the priority order's expression indexes (0006). The models cannot declare an index
+# per backend, so autogenerate leaves them out on both.
+POSTGRESQL_ONLY_INDEXES = frozenset(
+    {"ix_tickets_search", "ix_comments_search", "ix_tickets_priority", "ix_tickets_project_priority"}
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -1,0 +1,42 @@
+"""Ticket list at scale: indexes for the priority and number sorts and for "assigned to me".
+
+The priority order is `tickit.services.ticket_list.PRIORITY_RANK_SQL`; its indexes are expression
+indexes on PostgreSQL only (SQLite lists from a small table and sorts without them). The
+(assignee, updated, id) index replaces the one on assignee alone, which it covers.
+
+Revision ID: 0006_list_indexes
+Revises: 0005
+Create Date: 2026-12-03 16:00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0006_list_indexes"
+down_revision: str | None = "0005"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Written out here, as a migration must not change when the code does; equal to PRIORITY_RANK_SQL.
+_RANK = "(CASE priority WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3 ELSE -1 END)"
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_tickets_assignee_id")
+        batch_op.create_index("ix_tickets_assignee_updated", ["assignee_id", "updated_at", "id"], unique=False)
+        batch_op.create_index("ix_tickets_number", ["number", "id"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"CREATE INDEX ix_tickets_priority ON tickets ({_RANK}, id)")
+        op.execute(f"CREATE INDEX ix_tickets_project_priority ON tickets (project_id, {_RANK}, id)")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_tickets_project_priority")
+        op.execute("DROP INDEX ix_tickets_priority")
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_tickets_number")
+        batch_op.drop_index("ix_tickets_assignee_updated")
+        batch_op.create_index("ix_tickets_assignee_id", ["assignee_id"], unique=False)
