@@ -22,8 +22,14 @@ POSTGRESQL_ONLY_INDEXES = frozenset(
 )
 
 
+# The words of a ticket and of a comment, generated columns on PostgreSQL only (migration 0006).
+POSTGRESQL_ONLY_COLUMNS = frozenset({("tickets", "search_document"), ("comments", "search_document")})
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Autogenerate's filter (here and in alembic/env.py): skip the PostgreSQL-only indexes."""
+    """Autogenerate's filter (here and in alembic/env.py): skip the PostgreSQL-only indexes and columns."""
+    if type_ == "column":
+        return (obj.table.name, name) not in POSTGRESQL_ONLY_COLUMNS
     return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)
 
 

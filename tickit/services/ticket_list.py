@@ -13,10 +13,11 @@ Decisions the list's callers rely on:
   the query (garbage, another sort or direction) means the first page.
 - Search on PostgreSQL is full text (`simple` configuration: whole words, no stemming and no stop
   words, so it works the same for every language) over the ticket's title and description and the
-  text of its comments the actor may read (not deleted; internal notes only for staff). The
-  expressions are those of migration 0003's GIN indexes, so the indexes apply. On SQLite every word
-  must occur (case-insensitively, ASCII only, as substrings) in the title, the description or such
-  a comment, with LIKE's wildcards taken literally.
+  text of its comments the actor may read (not deleted; internal notes only for staff), through
+  the words each keeps in its `search_document` column and the GIN indexes on them (migration
+  0006). On SQLite every word must occur (case-insensitively, ASCII only, as substrings) in the
+  title, the description or such a comment, with LIKE's wildcards taken literally.
+- Search text that is a ticket number (`HH-56`, `hh-56`, `#56`, `56`) also matches that ticket.
 """
 
 from __future__ import annotations
@@ -334,20 +335,16 @@ def _is_int(value: object, low: int) -> bool:
 
 # --- the list ----------------------------------------------------------------------------------
 
-_SIMPLE = literal_column("'simple'")  # a constant, not a parameter: index expressions must match
-_SPACE = literal_column("' '")
+_SIMPLE = literal_column("'simple'")  # the columns' configuration: whole words, as typed
 # Built once: making an alias costs more than the rest of a page's Python work.
 _REPORTER, _ASSIGNEE = aliased(User, name="reporter"), aliased(User, name="assignee")
 
 
-def ticket_document(ticket=Ticket):
-    """`to_tsvector('simple', title || ' ' || description)`: the expression of ix_tickets_search."""
-    return func.to_tsvector(_SIMPLE, ticket.title.op("||")(_SPACE).op("||")(ticket.description))
-
-
-def comment_document():
-    """`to_tsvector('simple', body_text)`: the expression of ix_comments_search."""
-    return func.to_tsvector(_SIMPLE, Comment.body_text)
+# On PostgreSQL each ticket and comment keeps its words in a generated column (migration 0006),
+# which ix_tickets_search and ix_comments_search index: testing a row reads its words instead of
+# parsing its text again, which made a common word's search cost a parse per match.
+_TICKET_DOCUMENT = literal_column("tickets.search_document")  # to_tsvector('simple', title || ' ' || description)
+_COMMENT_DOCUMENT = literal_column("comments.search_document")  # to_tsvector('simple', body_text)
 
 
 # Spelled out, not bound: the expression indexes of migration 0006 hold exactly this order.
@@ -493,7 +490,7 @@ def _walked_page(actor: UserPublic, text: str, conditions: list, key, descending
     finds a full page; when it does not (a rarer word), the index search follows, and is cheap then.
     """
     walked = (
-        select(Ticket, key.label("sort_value"))
+        select(Ticket, key.label("sort_value"), _TICKET_DOCUMENT.label("search_document"))
         .where(*conditions)
         .order_by(*_ordered(key, Ticket.id, descending))
         .limit(WALK_ROWS)
@@ -502,8 +499,8 @@ def _walked_page(actor: UserPublic, text: str, conditions: list, key, descending
     ticket = aliased(Ticket, walked)
     words = func.websearch_to_tsquery(_SIMPLE, literal(text))
     # Inside an OR, `IN (subquery)` stays a hashed subplan: the commented tickets are found once.
-    commented = select(Comment.ticket_id).where(comment_document().op("@@")(words), *_readable_comment(actor))
-    matches = [ticket_document(ticket).op("@@")(words), ticket.id.in_(commented)]
+    commented = select(Comment.ticket_id).where(_COMMENT_DOCUMENT.op("@@")(words), *_readable_comment(actor))
+    matches = [walked.c.search_document.op("@@")(words), ticket.id.in_(commented)]
     by_number = _number_reference(text)
     if by_number is not None:
         project_key, number = by_number
@@ -666,12 +663,12 @@ def _full_text_alternatives(text: str, *, readable_comment: list) -> list:
     # fetched by primary key; as `IN (subquery)` the planner would rather scan every ticket to join.
     commented = (
         select(func.array_agg(Comment.ticket_id))
-        .where(comment_document().op("@@")(words), *readable_comment)
+        .where(_COMMENT_DOCUMENT.op("@@")(words), *readable_comment)
         .scalar_subquery()
     )
     # coalesce() also makes it `ANY (an array)`; `ANY (SELECT ...)` would compare with each row instead.
     commented_ids = func.coalesce(commented, literal_column("'{}'::integer[]"))
-    return [ticket_document().op("@@")(words), Ticket.id == any_(commented_ids)]
+    return [_TICKET_DOCUMENT.op("@@")(words), Ticket.id == any_(commented_ids)]
 
 
 def _substring_match(text: str, *, readable_comment: list):
