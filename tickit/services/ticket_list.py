@@ -380,7 +380,13 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         conditions.append(tuple_(key, Ticket.id) < bound if descending else tuple_(key, Ticket.id) > bound)
     limit = query.page_size + 1
     # Find the page's ids on the tickets table alone (the part indexes serve), then fetch what rows show.
-    finders = [lambda: _indexed_page(session, actor, query.text, conditions, key, descending, limit)]
+    # Walking the updated or number order from its start passes every ticket created after a range
+    # that ends in the past (both grow with creation), before its first match: find the range first.
+    walk_passes_range = query.sort in ("updated", "number") and (
+        query.created_to is not None if descending else query.created_from is not None
+    )
+    order_key = _unindexed(key) if walk_passes_range else key
+    finders = [lambda: _indexed_page(session, actor, query.text, conditions, key, order_key, descending, limit)]
     if query.text and session.get_bind().dialect.name == "postgresql":
         finders.insert(0, lambda: _walked_page(actor, query.text, conditions, key, descending, limit))
     for find in finders:
@@ -450,8 +456,13 @@ def _page_rows(page, descending: bool):
     )
 
 
-def _indexed_page(session: Session, actor: UserPublic, text: str, conditions: list, key, descending: bool, limit: int):
+def _indexed_page(
+    session: Session, actor: UserPublic, text: str, conditions: list, key, order_key, descending: bool, limit: int
+):
     """The page's (id, sort_value) rows found through the indexes: the sort's, or the search's.
+
+    `order_key` is `key`, or the same order as an expression no index holds, to keep the planner
+    from walking the sort's index.
 
     A search that may match in several ways (own text, a comment, the number) runs as one ordered,
     limited branch per way, as PostgreSQL cannot look up `own text OR comment` in the GIN indexes in one plan.
@@ -461,7 +472,7 @@ def _indexed_page(session: Session, actor: UserPublic, text: str, conditions: li
     # sort index and test every ticket's text until a page is full, which for a word it has no
     # statistics for (most of them) means reading all of them. Finding the matches first costs what
     # there are of them.
-    branch_key = _unindexed(key) if text and len(alternatives) > 1 else key
+    branch_key = _unindexed(key) if text and len(alternatives) > 1 else order_key
     branches = [
         select(Ticket.id.label("id"), key.label("sort_value"))
         .where(*conditions, alternative)
