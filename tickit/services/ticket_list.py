@@ -380,14 +380,18 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         conditions.append(tuple_(key, Ticket.id) < bound if descending else tuple_(key, Ticket.id) > bound)
     limit = query.page_size + 1
     # Find the page's ids on the tickets table alone (the part indexes serve), then fetch what rows show.
-    # Walking the updated or number order from its start passes every ticket created after a range
-    # that ends in the past (both grow with creation), before its first match: find the range first.
-    walk_passes_range = query.sort in ("updated", "number") and (
-        query.created_to is not None if descending else query.created_from is not None
+    # PostgreSQL's planner would walk the updated or number order from its start, passing every
+    # ticket created after a range that ends in the past (both grow with creation) before its
+    # first match: have it find the range first. (SQLite lists in one plan either way.)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    walk_passes_range = (
+        postgresql
+        and query.sort in ("updated", "number")
+        and (query.created_to is not None if descending else query.created_from is not None)
     )
     order_key = _unindexed(key) if walk_passes_range else key
     finders = [lambda: _indexed_page(session, actor, query.text, conditions, key, order_key, descending, limit)]
-    if query.text and session.get_bind().dialect.name == "postgresql":
+    if query.text and postgresql:
         finders.insert(0, lambda: _walked_page(actor, query.text, conditions, key, descending, limit))
     for find in finders:
         found = session.exec(_page_rows(find(), descending)).all()
