@@ -119,6 +119,7 @@ def page_buttons(S, *leading: rx.Component) -> rx.Component:
         ),
         spacing="3",
         align="center",
+        wrap="wrap",
         width="100%",
         padding_top="12px",
     )

@@ -263,6 +263,8 @@ class StaffTicketsState(SessionState):
 
     def _go(self, query: ticket_list.TicketQuery, *, replace: bool = False):
         """Navigate to the list `query` names; loading it shows it."""
+        # A change made before that load lands builds on this query, not on the one shown.
+        self.query_string = ticket_list.to_query_string(query)
         return rx.redirect(list_url(query), replace=replace)
 
     def _change(self, *, replace: bool = False, **changes):
