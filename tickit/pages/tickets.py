@@ -36,6 +36,7 @@ def _created_between() -> rx.Component:
         day("Created to", S.created_to, S.set_created_to),
         spacing="2",
         align="center",
+        wrap="wrap",
     )
 
 
