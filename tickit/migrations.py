@@ -14,13 +14,22 @@ from tickit.models import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Full-text GIN indexes that migration 0003 creates on PostgreSQL only. SQLite has no such index,
-# and the models cannot declare one per backend, so autogenerate leaves them out on both.
-POSTGRESQL_ONLY_INDEXES = frozenset({"ix_tickets_search", "ix_comments_search"})
+# Indexes created on PostgreSQL only: the full-text GIN indexes (migration 0003; SQLite has no such
+# index) and the priority order's expression indexes (0009). The models cannot declare an index
+# per backend, so autogenerate leaves them out on both.
+POSTGRESQL_ONLY_INDEXES = frozenset(
+    {"ix_tickets_search", "ix_comments_search", "ix_tickets_priority", "ix_tickets_project_priority"}
+)
+
+
+# The words of a ticket and of a comment, generated columns on PostgreSQL only (migration 0009).
+POSTGRESQL_ONLY_COLUMNS = frozenset({("tickets", "search_document"), ("comments", "search_document")})
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Autogenerate's filter (here and in alembic/env.py): skip the PostgreSQL-only indexes."""
+    """Autogenerate's filter (here and in alembic/env.py): skip the PostgreSQL-only indexes and columns."""
+    if type_ == "column":
+        return (obj.table.name, name) not in POSTGRESQL_ONLY_COLUMNS
     return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)
 
 

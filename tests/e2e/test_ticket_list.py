@@ -13,8 +13,10 @@ URGENT_PRINTERS = ("Quokka printer jams on duplex", "Quokka printer toner smears
 OTHERS = (("Quokka printer driver missing", "high"), ("Quokka scanner offline", "urgent"))
 
 
-def _file_tickets(app_server, client_email: str, agent_email: str) -> None:
-    wanted = [(title, "urgent") for title in URGENT_PRINTERS] + list(OTHERS)
+def _file_tickets(app_server, client_email: str, agent_email: str, word: str = "Quokka") -> None:
+    """The five tickets above; another made-up `word` in their titles keeps one test's apart from another's."""
+    wanted = [(title.replace("Quokka", word), "urgent") for title in URGENT_PRINTERS]
+    wanted += [(title.replace("Quokka", word), priority) for title, priority in OTHERS]
     _python(
         app_server,
         "from tests.factories import file_ticket\n"
@@ -29,8 +31,8 @@ def _file_tickets(app_server, client_email: str, agent_email: str) -> None:
     )
 
 
-def _rows(page):
-    return page.get_by_role("row").filter(has_text="Quokka")
+def _rows(page, word: str = "Quokka"):
+    return page.get_by_role("row").filter(has_text=word)
 
 
 def _titles(page) -> set[str]:
@@ -126,3 +128,66 @@ def test_agent_filters_the_list_by_a_named_colleague_and_the_view_keeps_it(page_
     other.goto(page.url)
     expect(other.get_by_role("row").filter(has_text="Wombat")).to_have_count(1)
     expect(other.get_by_label("Assignee")).to_contain_text("Walter Wombat")
+
+
+def test_search_runs_as_the_agent_pauses_typing_and_a_number_opens_its_ticket(page_as, seed, app_server):
+    _file_tickets(app_server, seed.client.email, seed.agent.email, "Numbat")
+    page = page_as("agent")
+    expect(page.get_by_text(re.compile(r"^1–\d+ of [\d,]+\+?$"))).to_be_visible()
+
+    page.get_by_label("Search").press_sequentially("numbat scanner", delay=20)  # no Enter
+    expect(_rows(page, "Numbat")).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"[?&]q=numbat\+scanner"))
+    expect(page.get_by_text("1–1 of 1", exact=True)).to_be_visible()
+    number = page.get_by_role("row").filter(has_text="Numbat scanner offline").get_by_role("code").inner_text()
+
+    # Its number, as people type it: the list finds it, and Enter opens it.
+    page.get_by_label("Search").fill(number.lower())
+    expect(_rows(page, "Numbat")).to_have_count(1)
+    expect(page.get_by_text("Enter opens")).to_contain_text(number)
+    page.get_by_label("Search").press("Enter")
+    expect(page).to_have_url(at_path(f"/tickets/{number}"))
+    expect(page.get_by_role("heading", name="Numbat scanner offline")).to_be_visible()
+
+
+def test_headers_sort_and_back_returns_to_the_list_as_it_was(page_as, seed, app_server):
+    _file_tickets(app_server, seed.client.email, seed.agent.email, "Wallaby")
+    page = page_as("agent")
+    page.get_by_label("Search").fill("wallaby")
+    page.get_by_label("Search").press("Enter")
+    expect(page).to_have_url(re.compile(r"[?&]q=wallaby"))
+    expect(_rows(page, "Wallaby")).to_have_count(5)
+
+    priority = page.get_by_role("columnheader", name="Priority")
+    priority.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"[?&]sort=priority"))
+    expect(priority).to_have_attribute("aria-sort", "descending")
+    expect(_rows(page, "Wallaby").first).to_contain_text("Urgent")
+    expect(_rows(page, "Wallaby").last).to_contain_text("High")
+    priority.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"[?&]dir=asc"))
+    expect(priority).to_have_attribute("aria-sort", "ascending")
+    expect(_rows(page, "Wallaby").first).to_contain_text("High")
+    sorted_view = page.url
+
+    # Statuses are several choices at once; "All open" is one of them. Each change is a history entry.
+    page.get_by_role("button", name="Status", exact=True).click()
+    page.get_by_role("checkbox", name="All open").click()
+    expect(page).to_have_url(re.compile(r"[?&]category=in_progress%2Ctodo"))
+    expect(page.get_by_role("button", name="Status", exact=True)).to_contain_text("All open")
+    page.keyboard.press("Escape")
+    page.go_back()
+    expect(page).to_have_url(sorted_view)
+    expect(page.get_by_role("button", name="Status", exact=True)).to_contain_text("Any status")
+    expect(_rows(page, "Wallaby").first).to_contain_text("High")
+
+    # The ticket page's way back leads to this very view.
+    _rows(page, "Wallaby").first.get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/tickets/HH-\d+$"))
+    back = page.get_by_role("link", name="Tickets", exact=True).last
+    expect(back).to_have_attribute("href", "/tickets?" + sorted_view.partition("?")[2])
+    back.click()
+    expect(page).to_have_url(sorted_view)
+    expect(page.get_by_label("Search")).to_have_value("wallaby")
+    expect(priority).to_have_attribute("aria-sort", "ascending")
+    expect(_rows(page, "Wallaby")).to_have_count(5)

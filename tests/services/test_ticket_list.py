@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from tests.factories import add_member, file_ticket, make_project
 from tickit.models import Comment, Ticket, TicketStatus, TicketType, User
+from tickit.services import ticket_list
 from tickit.services.actors import UserPublic
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import allocate_ticket_number
@@ -24,8 +25,10 @@ from tickit.services.ticket_list import (
     PAGE_SIZE_MAX,
     SORTS,
     TEXT_MAX,
+    TicketCount,
     TicketQuery,
     _encode_cursor,
+    count_tickets,
     from_query_params,
     list_tickets,
     to_query_string,
@@ -216,6 +219,7 @@ def spread(session, desk) -> Desk:
         ({"status_categories": ("done",)}, {"HH-2", "HH-4"}),
         ({"status_categories": ("in_progress",)}, {"XY-1"}),
         ({"status_keys": ("new",), "status_categories": ("done",)}, set()),
+        ({"status_categories": ("todo", "in_progress")}, {"HH-1", "HH-3", "XY-1", "XY-2"}),  # "all open"
         ({"assignee": "unassigned"}, {"HH-1", "HH-2", "XY-1"}),
         ({"priorities": ("urgent",)}, {"HH-3", "XY-1"}),
         ({"priorities": ("high", "low")}, {"HH-4"}),
@@ -322,6 +326,32 @@ def test_priority_sort_puts_urgent_before_high_before_normal_before_low(session,
     assert [row.priority for row in rows] == ["urgent", "high", "normal", "low"]
 
 
+def test_rows_are_numbered_across_pages(session, desk, crowd):
+    first = list_tickets(session=session, actor=desk.admin, query=TicketQuery(page_size=40))
+    second = list_tickets(session=session, actor=desk.admin, query=TicketQuery(page_size=40, after=first.next_cursor))
+    assert (first.first_row, second.first_row) == (1, 41)
+
+
+def test_the_count_is_exact_below_the_cap_and_says_so_past_it(session, desk, monkeypatch):
+    for i in range(7):
+        make_ticket(session, desk.hh, desk.client if i < 5 else desk.other_client, f"Printer {i}")
+    make_ticket(session, desk.xy, desk.client, "Scanner")
+
+    def count(actor, **filters) -> TicketCount:
+        return count_tickets(session=session, actor=actor, query=TicketQuery(**filters))
+
+    assert count(desk.admin) == TicketCount(total=8, capped=False)
+    assert count(desk.agent) == TicketCount(total=7, capped=False)  # HH only
+    assert count(desk.client) == TicketCount(total=6, capped=False)  # their own
+    assert count(desk.admin, text="printer") == TicketCount(total=7, capped=False)
+    assert count(desk.idle_agent) == TicketCount(total=0, capped=False)
+    monkeypatch.setattr(ticket_list, "COUNT_CAP", 5)
+    monkeypatch.setattr(ticket_list, "SEARCH_COUNT_CAP", 3)
+    assert count(desk.admin) == TicketCount(total=5, capped=True)
+    assert count(desk.admin, project_keys=("XY",)) == TicketCount(total=1, capped=False)
+    assert count(desk.admin, text="printer") == TicketCount(total=3, capped=True)
+
+
 def garbage_cursors(valid: str) -> list[str]:
     def encoded(raw: bytes) -> str:
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -335,14 +365,17 @@ def garbage_cursors(valid: str) -> list[str]:
         encoded(b"not json"),
         encoded(b"\xff\xfe"),
         encoded(b'{"sort": "updated"}'),
-        encoded(b'["updated","desc","yesterday",5]'),
-        encoded(b'["updated","desc","2026-03-10T12:00:00",5]'),  # no time zone
-        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",true]'),
-        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",-1]'),
-        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",99999999999999]'),
-        _encode_cursor("created", "desc", T0, 5),  # another sort's cursor
-        _encode_cursor("updated", "asc", T0, 5),  # another direction's
-        _encode_cursor("priority", "desc", 2, 5),
+        encoded(b'["updated","desc","yesterday",5,10]'),
+        encoded(b'["updated","desc","2026-03-10T12:00:00",5,10]'),  # no time zone
+        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",true,10]'),
+        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",-1,10]'),
+        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",99999999999999,10]'),
+        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",5]'),  # no position (an older cursor)
+        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",5,0]'),
+        encoded(b'["updated","desc","2026-03-10T12:00:00+00:00",5,"10"]'),
+        _encode_cursor("created", "desc", T0, 5, 10),  # another sort's cursor
+        _encode_cursor("updated", "asc", T0, 5, 10),  # another direction's
+        _encode_cursor("priority", "desc", 2, 5, 10),
     ]
 
 
@@ -355,7 +388,9 @@ def test_a_cursor_that_does_not_fit_the_query_means_the_first_page(session, desk
 
 
 def test_a_priority_cursor_with_an_out_of_range_value_is_dropped():
-    assert from_query_params({"sort": "priority", "after": _encode_cursor("priority", "desc", 2**40, 1)}).after is None
+    assert (
+        from_query_params({"sort": "priority", "after": _encode_cursor("priority", "desc", 2**40, 1, 50)}).after is None
+    )
 
 
 # --- search ------------------------------------------------------------------------------------
@@ -393,6 +428,42 @@ def test_internal_note_text_is_searchable_by_staff_but_not_by_clients(session, t
     assert found(session, texts.agent, text="samesite") == {"HH-3"}
     assert found(session, texts.admin, text="samesite cookie") == {"HH-3"}
     assert found(session, texts.client, text="samesite") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "projects", "listed", "named"),
+    [
+        ("HH-2", (), {"HH-2"}, "HH-2"),
+        ("hh-2", (), {"HH-2"}, "HH-2"),
+        ("#2", ("HH",), {"HH-2"}, "HH-2"),
+        ("2", ("HH",), {"HH-2"}, "HH-2"),
+        ("#2", (), {"HH-2", "XY-2"}, None),  # number 2 of each project: listed, none named
+        ("HH-9", (), set(), None),
+        ("ZZ-2", (), set(), None),
+    ],
+)
+def test_searching_a_ticket_number_finds_that_ticket(session, desk, text, projects, listed, named):
+    for project in (desk.hh, desk.hh, desk.xy, desk.xy):
+        make_ticket(session, project, desk.client, "Export fails")
+    page = list_tickets(session=session, actor=desk.admin, query=TicketQuery(text=text, project_keys=projects))
+    assert {row.number for row in page.rows} == listed
+    assert page.named == named
+
+
+def test_a_ticket_number_finds_only_what_the_actor_may_see(session, desk):
+    make_ticket(session, desk.hh, desk.client)
+    make_ticket(session, desk.xy, desk.client)
+    make_ticket(session, desk.xy, desk.other_client)
+    assert found(session, desk.agent, text="XY-1") == set()  # agent of HH only
+    assert found(session, desk.agent, text="hh-1") == {"HH-1"}
+    assert found(session, desk.other_client, text="XY-1") == set()
+    assert found(session, desk.other_client, text="XY-2") == {"XY-2"}
+
+
+def test_a_number_search_also_finds_the_number_in_text(session, desk):
+    make_ticket(session, desk.hh, desk.client, "Export fails")
+    make_ticket(session, desk.hh, desk.client, "Error 1 on login")
+    assert found(session, desk.admin, text="1") == {"HH-1", "HH-2"}
 
 
 def test_search_combines_with_filters_and_pages(session, desk):
@@ -528,7 +599,9 @@ def ticket_queries(draw) -> TicketQuery:
         )
     else:
         value = draw(st.integers(-1, 2**31 - 1))
-    after = draw(st.none() | st.builds(lambda i: _encode_cursor(sort, direction, value, i), st.integers(1, 2**31 - 1)))
+    after = draw(
+        st.none() | st.builds(lambda i: _encode_cursor(sort, direction, value, i, 50), st.integers(1, 2**31 - 1))
+    )
     return TicketQuery(
         text=draw(st.text(max_size=TEXT_MAX).filter(lambda t: unstorable_reason(t) is None)),
         project_keys=tuple(draw(st.lists(st.from_regex(r"[A-Za-z][A-Za-z0-9]{1,9}", fullmatch=True), max_size=3))),

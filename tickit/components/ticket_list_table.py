@@ -1,51 +1,118 @@
-"""The staff ticket list's table: one keyset page of TicketLine rows, each linking to its ticket."""
+"""The staff ticket list: a compact table with sortable headers, and one-line rows on phones.
+
+Columns appear as the window widens (Radix breakpoints: md 1024 px, lg 1280 px, xl 1640 px); the
+title takes the width left over, on one line, cut with an ellipsis and whole on hover. Below md
+the table gives way to rows of number, title and status, as a squeezed table reads badly there.
+"""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from tickit import routes
+from tickit.components.ticket_table import ONE_LINE, compact_ticket_rows
 
-LABELS = ("Ticket", "Title", "Project", "Type", "Status", "Priority", "Assignee", "Reporter", "Updated")
+# Where each optional column starts to show: Radix's responsive display, from the smallest width up.
+_FROM_LG = ["none", "none", "none", "none", "table-cell"]
+_FROM_XL = ["none", "none", "none", "none", "none", "table-cell"]
+_TABLE_FROM_MD = ["none", "none", "none", "block"]
+_ROWS_BELOW_MD = ["block", "block", "block", "none"]
+
+
+def _header(S, label: str, sort: str | None = None, display=None, width: str | None = None) -> rx.Component:
+    """A column header; a sortable one is a button that says which way the list is sorted."""
+    if sort is None:
+        return rx.table.column_header_cell(label, display=display, width=width, white_space="nowrap")
+    active = S.sort == sort
+    icon = rx.cond(
+        active,
+        rx.cond(S.direction == "desc", rx.icon("arrow-down", size=12), rx.icon("arrow-up", size=12)),
+        rx.icon("arrow-up-down", size=12, color=rx.color("gray", 8)),
+    )
+    return rx.table.column_header_cell(
+        rx.el.button(
+            rx.hstack(label, icon, spacing="1", align="center"),
+            on_click=S.sort_by(sort),
+            title=f"Sort by {label.lower()}",
+            style={
+                "all": "unset",
+                "cursor": "pointer",
+                "font_weight": "inherit",
+                "white_space": "nowrap",
+            },
+            _focus_visible={"outline": f"2px solid {rx.color('accent', 8)}", "border_radius": "2px"},
+        ),
+        custom_attrs={
+            "aria-sort": rx.cond(active, rx.cond(S.direction == "desc", "descending", "ascending"), "none"),
+        },
+        display=display,
+        width=width,
+        white_space="nowrap",
+    )
 
 
 def _row(line) -> rx.Component:
     href = routes.TICKETS + "/" + line.number
     muted = rx.color("gray", 11)
     return rx.table.row(
-        rx.table.cell(
+        rx.table.cell(rx.link(rx.code(line.number, variant="ghost", weight="medium"), href=href, white_space="nowrap")),
+        # max-width 0 lets the cell shrink below its text, so the title takes only the width left over.
+        rx.table.row_header_cell(
             rx.link(
-                rx.code(line.number, variant="ghost", weight="medium"),
+                line.title,
                 href=href,
-                white_space="nowrap",
-            )
+                weight="medium",
+                color=rx.color("gray", 12),
+                title=line.title,
+                display="block",
+                style=ONE_LINE,
+            ),
+            max_width="0",
+            width="100%",
         ),
-        rx.table.row_header_cell(rx.link(line.title, href=href, weight="medium", color=rx.color("gray", 12))),
-        rx.table.cell(rx.text(line.project, color=muted, white_space="nowrap")),
-        rx.table.cell(rx.text(line.type_name, color=muted, white_space="nowrap")),
+        rx.table.cell(rx.text(line.project, color=muted, style=ONE_LINE), display=_FROM_XL, max_width="160px"),
+        rx.table.cell(rx.text(line.type_name, color=muted, style=ONE_LINE), display=_FROM_LG, max_width="140px"),
         rx.table.cell(
             rx.badge(line.status, color_scheme=line.status_color, variant="soft", radius="full", white_space="nowrap")
         ),
         rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
-        rx.table.cell(rx.text(line.assignee, color=muted, white_space="nowrap")),
-        rx.table.cell(rx.text(line.reporter, white_space="nowrap")),
+        rx.table.cell(rx.text(line.assignee, color=muted, style=ONE_LINE), display=_FROM_LG, max_width="160px"),
+        rx.table.cell(rx.text(line.reporter, style=ONE_LINE), display=_FROM_XL, max_width="160px"),
         rx.table.cell(rx.text(line.updated, color=rx.color("gray", 10), white_space="nowrap")),
+        rx.table.cell(rx.text(line.created, color=rx.color("gray", 10), white_space="nowrap"), display=_FROM_XL),
         align="center",
     )
 
 
-def ticket_list_table(rows) -> rx.Component:
-    """A table of TicketLine rows as the staff list shows them."""
+def _table(S) -> rx.Component:
     return rx.card(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in LABELS])),
-            rx.table.body(rx.foreach(rows, _row)),
+            rx.table.header(
+                rx.table.row(
+                    _header(S, "Ticket", "number"),
+                    _header(S, "Title"),
+                    _header(S, "Project", display=_FROM_XL),
+                    _header(S, "Type", display=_FROM_LG),
+                    _header(S, "Status"),
+                    _header(S, "Priority", "priority"),
+                    _header(S, "Assignee", display=_FROM_LG),
+                    _header(S, "Reporter", display=_FROM_XL),
+                    _header(S, "Updated", "updated"),
+                    _header(S, "Created", "created", display=_FROM_XL),
+                )
+            ),
+            rx.table.body(rx.foreach(S.rows, _row)),
             variant="ghost",
-            size="2",
+            size="1",
             width="100%",
             aria_label="Tickets",
         ),
         padding="0",
         width="100%",
-        overflow_x="auto",
+        display=_TABLE_FROM_MD,
     )
+
+
+def ticket_list_table(S) -> rx.Component:
+    """The rows of list state `S` (`rows`, `sort`, `direction`, `sort_by`): a table, or compact rows on phones."""
+    return rx.box(_table(S), compact_ticket_rows(S.rows, routes.TICKETS, display=_ROWS_BELOW_MD), width="100%")

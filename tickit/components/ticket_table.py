@@ -1,4 +1,4 @@
-"""The ticket table of the portal, and the page buttons both ticket lists show."""
+"""The ticket table of the portal, the compact rows phones show, and the page buttons both ticket lists show."""
 
 from __future__ import annotations
 
@@ -6,38 +6,92 @@ import reflex as rx
 
 from tickit import routes
 
+ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}  # cut with an ellipsis
+
 
 def _header(*labels: str) -> rx.Component:
     return rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in labels]))
 
 
+def compact_ticket_rows(rows, base: str, display=None) -> rx.Component:
+    """TicketLine rows as phones show them: number, title (one line) and status, each a link."""
+
+    def row(line) -> rx.Component:
+        return rx.link(
+            rx.hstack(
+                rx.code(line.number, variant="ghost", weight="medium", size="2", white_space="nowrap"),
+                rx.text(line.title, size="2", weight="medium", flex="1", min_width="0", style=ONE_LINE),
+                rx.badge(
+                    line.status, color_scheme=line.status_color, variant="soft", radius="full", white_space="nowrap"
+                ),
+                spacing="2",
+                align="center",
+                width="100%",
+            ),
+            href=base + "/" + line.number,
+            title=line.title,
+            underline="none",
+            color=rx.color("gray", 12),
+            display="block",
+            padding="10px 12px",
+            border_bottom=f"1px solid {rx.color('gray', 4)}",
+            _hover={"background": rx.color("gray", 3)},
+        )
+
+    return rx.card(rx.el.nav(rx.foreach(rows, row), aria_label="Tickets"), padding="0", width="100%", display=display)
+
+
 def ticket_table(rows, staff: bool) -> rx.Component:
-    """A table of TicketLine rows; staff see who reported and who is assigned."""
+    """A table of TicketLine rows (compact rows below 768 px); staff see who reported and who is assigned."""
     labels = ["Ticket", "Title", "Project", "Type", "Status", "Priority"]
     labels += ["Reporter", "Assignee", "Updated"] if staff else ["Updated"]
     base = routes.TICKETS if staff else routes.PORTAL_TICKETS  # where a ticket's page lives for this reader
 
     def row(line) -> rx.Component:
         cells = [
-            rx.table.cell(rx.code(line.number, variant="ghost", weight="medium")),
+            rx.table.cell(rx.code(line.number, variant="ghost", weight="medium", white_space="nowrap")),
+            # max-width 0 lets the title's cell take only the width left over, its text on one line.
             rx.table.row_header_cell(
-                rx.link(line.title, href=base + "/" + line.number, weight="medium", color=rx.color("gray", 12))
+                rx.link(
+                    line.title,
+                    href=base + "/" + line.number,
+                    weight="medium",
+                    color=rx.color("gray", 12),
+                    title=line.title,
+                    display="block",
+                    style=ONE_LINE,
+                ),
+                max_width="0",
+                width="100%",
             ),
-            rx.table.cell(rx.text(line.project, color=rx.color("gray", 11))),
-            rx.table.cell(rx.text(line.type_name, color=rx.color("gray", 11))),
-            rx.table.cell(rx.badge(line.status, color_scheme=line.status_color, variant="soft", radius="full")),
+            rx.table.cell(rx.text(line.project, color=rx.color("gray", 11), white_space="nowrap")),
+            rx.table.cell(rx.text(line.type_name, color=rx.color("gray", 11), white_space="nowrap")),
+            rx.table.cell(
+                rx.badge(
+                    line.status, color_scheme=line.status_color, variant="soft", radius="full", white_space="nowrap"
+                )
+            ),
             rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
         ]
         if staff:
-            cells += [rx.table.cell(line.reporter), rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11)))]
+            cells += [
+                rx.table.cell(rx.text(line.reporter, white_space="nowrap")),
+                rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11), white_space="nowrap")),
+            ]
         cells.append(rx.table.cell(rx.text(line.updated, color=rx.color("gray", 10), white_space="nowrap")))
         return rx.table.row(*cells, align="center")
 
-    return rx.card(
-        rx.table.root(_header(*labels), rx.table.body(rx.foreach(rows, row)), variant="ghost", size="2", width="100%"),
-        padding="0",
+    return rx.box(
+        rx.card(
+            rx.table.root(
+                _header(*labels), rx.table.body(rx.foreach(rows, row)), variant="ghost", size="1", width="100%"
+            ),
+            padding="0",
+            width="100%",
+            display=["none", "none", "block"],
+        ),
+        compact_ticket_rows(rows, base, display=["block", "block", "none"]),
         width="100%",
-        overflow_x="auto",
     )
 
 
@@ -65,6 +119,7 @@ def page_buttons(S, *leading: rx.Component) -> rx.Component:
         ),
         spacing="3",
         align="center",
+        wrap="wrap",
         width="100%",
         padding_top="12px",
     )

@@ -41,6 +41,10 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_project_updated", "project_id", "updated_at", "id"),
         # Clients list their own tickets by the time they last saw change (`public_updated_at`).
         Index("ix_tickets_reporter_public_updated", "reporter_id", "public_updated_at", "id"),
+        # Sorting by number, and an agent's own tickets ("assigned to me") newest first. The
+        # priority order's expression indexes are PostgreSQL-only (migration 0009).
+        Index("ix_tickets_number", "number", "id"),
+        Index("ix_tickets_assignee_updated", "assignee_id", "updated_at", "id"),
         # The retention task looks for keys past their time; most tickets have none.
         Index("ix_tickets_idempotency_expires_at", "idempotency_expires_at"),
     )
@@ -55,7 +59,7 @@ class Ticket(SQLModel, table=True):
     description: str = Field(default="")
     priority: str = Field(default=Priority.NORMAL, max_length=16)
     reporter_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
-    assignee_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     source: str = Field(default=Source.WEB, max_length=16)
     api_client_id: int | None = Field(default=None, foreign_key="api_clients.id", ondelete="SET NULL")
     idempotency_key: str | None = Field(default=None, max_length=255)

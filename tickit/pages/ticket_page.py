@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from tickit import routes
 from tickit.components.attachment_upload import attachment_upload
 from tickit.components.comment_thread import (
     activity_log,
@@ -20,6 +19,7 @@ from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
 from tickit.state.ticket_page import TicketCommentsState as C
 from tickit.state.ticket_page import TicketState as T
+from tickit.state.tickets import StaffTicketsState
 
 
 def _composer() -> rx.Component:
@@ -259,7 +259,8 @@ def _head() -> rx.Component:
         rx.hstack(
             rx.link(
                 rx.hstack(rx.icon("arrow-left", size=14), "Tickets", spacing="1", align="center"),
-                href=routes.TICKETS,
+                # Back to the list as this tab last showed it: its filters, sort and page.
+                href=StaffTicketsState.list_path,
                 size="2",
                 color=rx.color("gray", 11),
                 underline="none",

@@ -11,7 +11,7 @@ from tickit.components.ticket_list_table import ticket_list_table
 from tickit.components.ticket_table import page_buttons
 from tickit.labels import CATEGORY_LABELS, PRIORITY_LABELS
 from tickit.state.new_ticket import NewTicketState
-from tickit.state.tickets import ANY, ASSIGNEE_LABELS, SORT_CHOICES
+from tickit.state.tickets import ALL_OPEN, ANY, ASSIGNEE_LABELS
 from tickit.state.tickets import StaffTicketsState as S
 
 
@@ -27,7 +27,7 @@ def _select(label: str, value, on_change, *items: rx.Component, width: str = "15
 
 def _created_between() -> rx.Component:
     def day(label: str, value, on_change) -> rx.Component:
-        return rx.input(type="date", value=value, on_change=on_change, aria_label=label, size="2", width="156px")
+        return rx.input(type="date", value=value, on_change=on_change, aria_label=label, size="2", width="140px")
 
     return rx.hstack(
         rx.text("Created", size="2", color=rx.color("gray", 10)),
@@ -36,130 +36,167 @@ def _created_between() -> rx.Component:
         day("Created to", S.created_to, S.set_created_to),
         spacing="2",
         align="center",
+        wrap="wrap",
+    )
+
+
+def _search() -> rx.Component:
+    # Debounced: the list follows the text as the user pauses typing; Enter opens a ticket it names.
+    return rx.form(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=14)),
+            name="q",
+            value=S.text,
+            on_change=S.set_text,
+            debounce_timeout=350,
+            placeholder="Search, or go to a ticket number",
+            aria_label="Search",
+            max_length=200,
+            width="100%",
+            size="2",
+        ),
+        on_submit=S.open_or_search,
+        reset_on_submit=False,
+        flex="1 1 260px",
+        min_width="min(260px, 100%)",
+    )
+
+
+def _status_choice(value, name) -> rx.Component:
+    return rx.checkbox(
+        name,
+        checked=S.statuses.contains(value),
+        on_change=lambda _: S.toggle_status(value),
+        size="2",
+    )
+
+
+def _status_group(category: str, label: str) -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="1", weight="bold", color=rx.color("gray", 10), text_transform="uppercase"),
+        rx.foreach(
+            S.status_options,
+            lambda option: rx.cond(option[2] == category, _status_choice(option[0], option[1])),
+        ),
+        spacing="2",
+    )
+
+
+def _status_filter() -> rx.Component:
+    """Several statuses at once, grouped by category, with "All open" as one choice."""
+    groups = [_status_group(category, label) for category, label in CATEGORY_LABELS.items()]
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.text(
+                    S.status_label, style={"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}
+                ),
+                rx.icon("chevron-down", size=14),
+                variant="surface",
+                color_scheme="gray",
+                size="2",
+                aria_label="Status",
+                max_width="200px",
+                justify_content="space-between",
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.checkbox(
+                    "All open",
+                    checked=S.statuses.contains(ALL_OPEN),
+                    on_change=lambda _: S.toggle_status(ALL_OPEN),
+                    size="2",
+                ),
+                rx.separator(size="4"),
+                *groups,
+                rx.separator(size="4"),
+                rx.button("Any status", variant="soft", color_scheme="gray", size="1", on_click=S.any_status),
+                spacing="3",
+            ),
+            max_height="min(70vh, 520px)",
+            overflow_y="auto",
+            aria_label="Status filter",
+        ),
     )
 
 
 def _filters() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.form(
-                rx.input(
-                    rx.input.slot(rx.icon("search", size=14)),
-                    name="q",
-                    value=S.draft,
-                    on_change=S.set_draft,
-                    placeholder="Search title, description, comments",
-                    aria_label="Search",
-                    max_length=200,
-                    width="100%",
-                    size="2",
-                ),
-                on_submit=S.search,
-                reset_on_submit=False,
-                flex="1",
-                min_width="240px",
-            ),
-            _created_between(),
-            _select(
-                "Sort",
-                S.sort,
-                S.set_sort,
-                *[rx.select.item(label, value=value) for value, label in SORT_CHOICES],
-                width="170px",
-            ),
-            spacing="3",
-            align="center",
-            width="100%",
+    return rx.flex(
+        _search(),
+        _select(
+            "Project",
+            S.project,
+            S.set_project,
+            rx.select.item("All projects", value=ANY),
+            rx.foreach(S.project_options, lambda option: rx.select.item(option[1], value=option[0])),
         ),
-        rx.hstack(
-            _select(
-                "Project",
-                S.project,
-                S.set_project,
-                rx.select.item("All projects", value=ANY),
-                rx.foreach(S.project_options, lambda option: rx.select.item(option[1], value=option[0])),
-                width="170px",
-            ),
-            _select(
-                "Type",
-                S.type_key,
-                S.set_type,
-                rx.select.item("All types", value=ANY),
-                rx.foreach(S.type_options, lambda option: rx.select.item(option[1], value=option[0])),
-            ),
-            _select(
-                "Status",
-                S.status,
-                S.set_status,
-                rx.select.item("Any status", value=ANY),
-                rx.select.group(
-                    rx.select.label("Category"),
-                    *[rx.select.item(label, value=f"category:{key}") for key, label in CATEGORY_LABELS.items()],
-                ),
-                rx.select.separator(),
-                rx.select.group(
-                    rx.select.label("Status"),
-                    rx.foreach(S.status_options, lambda option: rx.select.item(option[1], value=option[0])),
-                ),
-            ),
-            _select(
-                "Assignee",
-                S.assignee,
-                S.set_assignee,
-                rx.select.item("Anyone", value=ANY),
-                *[rx.select.item(label, value=value) for value, label in ASSIGNEE_LABELS.items()],
-                rx.cond(
-                    S.assignee_options.length() > 0,
-                    rx.fragment(
-                        rx.select.separator(),
-                        rx.select.group(
-                            rx.select.label("Agents"),
-                            rx.foreach(S.assignee_options, lambda option: rx.select.item(option[1], value=option[0])),
-                        ),
+        _select(
+            "Type",
+            S.type_key,
+            S.set_type,
+            rx.select.item("All types", value=ANY),
+            rx.foreach(S.type_options, lambda option: rx.select.item(option[1], value=option[0])),
+            width="130px",
+        ),
+        _status_filter(),
+        _select(
+            "Assignee",
+            S.assignee,
+            S.set_assignee,
+            rx.select.item("Anyone", value=ANY),
+            *[rx.select.item(label, value=value) for value, label in ASSIGNEE_LABELS.items()],
+            rx.cond(
+                S.assignee_options.length() > 0,
+                rx.fragment(
+                    rx.select.separator(),
+                    rx.select.group(
+                        rx.select.label("Agents"),
+                        rx.foreach(S.assignee_options, lambda option: rx.select.item(option[1], value=option[0])),
                     ),
                 ),
-                width="170px",
             ),
-            _select(
-                "Priority",
-                S.priority,
-                S.set_priority,
-                rx.select.item("Any priority", value=ANY),
-                *[rx.select.item(label, value=key) for key, label in PRIORITY_LABELS.items()],
-                width="140px",
-            ),
-            rx.cond(
-                S.summary != "",
-                rx.button(
-                    rx.icon("x", size=14), "Clear", variant="soft", color_scheme="gray", size="2", on_click=S.clear
-                ),
-            ),
-            spacing="3",
-            align="center",
-            wrap="wrap",
-            width="100%",
         ),
-        spacing="3",
+        _select(
+            "Priority",
+            S.priority,
+            S.set_priority,
+            rx.select.item("Any priority", value=ANY),
+            *[rx.select.item(label, value=key) for key, label in PRIORITY_LABELS.items()],
+            width="130px",
+        ),
+        _created_between(),
+        rx.cond(
+            S.summary != "",
+            rx.button(rx.icon("x", size=14), "Clear", variant="soft", color_scheme="gray", size="2", on_click=S.clear),
+        ),
+        gap="8px",
+        align="center",
+        wrap="wrap",
         width="100%",
-        padding_bottom="16px",
+        padding_bottom="12px",
     )
 
 
-def _pager() -> rx.Component:
-    return page_buttons(S, rx.text(S.rows.length(), " tickets on this page", size="2", color=rx.color("gray", 10)))
+def _toolbar() -> rx.Component:
+    """How many tickets, the ticket a number search names, and the page buttons."""
+    return page_buttons(
+        S,
+        rx.text(S.shown, size="2", color=rx.color("gray", 11), white_space="nowrap", aria_live="polite"),
+        rx.cond(
+            S.named != "",
+            rx.text("Enter opens ", rx.code(S.named, variant="ghost"), size="2", color=rx.color("gray", 10)),
+        ),
+    )
 
 
 def tickets_page() -> rx.Component:
     return app_page(
-        page_header(
-            "Tickets",
-            "Tickets in the projects you work. Filters stay in the address bar, to bookmark or share a view.",
-            new_ticket_button(routes.TICKETS_NEW),
-        ),
+        page_header("Tickets", "", new_ticket_button(routes.TICKETS_NEW)),
         _filters(),
         rx.cond(
             S.rows.length() > 0,
-            rx.box(ticket_list_table(S.rows), _pager(), width="100%"),
+            rx.box(_toolbar(), ticket_list_table(S), width="100%"),
             rx.cond(
                 S.summary != "",
                 empty_state(
@@ -184,6 +221,7 @@ def tickets_page() -> rx.Component:
                 ),
             ),
         ),
+        wide=True,
     )
 
 

@@ -24,6 +24,7 @@ class StatusChoice:
     type_key: str
     key: str
     name: str
+    category: str  # todo | in_progress | done: the filter groups statuses by it
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def filter_choices(*, session: Session, actor: UserPublic) -> FilterChoices:
         .order_by(Project.name, Project.id, TicketType.sort_order, TicketType.id)
     ).all()
     statuses = session.exec(
-        select(Project.key, TicketType.key, TicketStatus.key, TicketStatus.name)
+        select(Project.key, TicketType.key, TicketStatus.key, TicketStatus.name, TicketStatus.category)
         .join(TicketType, TicketType.project_id == Project.id)
         .join(TicketStatus, TicketStatus.type_id == TicketType.id)
         .where(Project.id.in_(ids), Project.archived_at.is_(None), TicketType.archived == False)  # noqa: E712

@@ -13,10 +13,11 @@ Decisions the list's callers rely on:
   the query (garbage, another sort or direction) means the first page.
 - Search on PostgreSQL is full text (`simple` configuration: whole words, no stemming and no stop
   words, so it works the same for every language) over the ticket's title and description and the
-  text of its comments the actor may read (not deleted; internal notes only for staff). The
-  expressions are those of migration 0003's GIN indexes, so the indexes apply. On SQLite every word
-  must occur (case-insensitively, ASCII only, as substrings) in the title, the description or such
-  a comment, with LIKE's wildcards taken literally.
+  text of its comments the actor may read (not deleted; internal notes only for staff), through
+  the words each keeps in its `search_document` column and the GIN indexes on them (migration
+  0009). On SQLite every word must occur (case-insensitively, ASCII only, as substrings) in the
+  title, the description or such a comment, with LIKE's wildcards taken literally.
+- Search text that is a ticket number (`HH-56`, `hh-56`, `#56`, `56`) also matches that ticket.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import DateTime, Integer, and_, any_, case, func, literal, literal_column, true, tuple_, union
+from sqlalchemy import DateTime, Integer, and_, any_, func, literal, literal_column, or_, true, tuple_, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -48,6 +49,11 @@ SORTS = ("updated", "created", "priority", "number")
 DIRECTIONS = ("desc", "asc")
 ASSIGNEE_ME, ASSIGNEE_UNASSIGNED = "me", "unassigned"
 PAGE_SIZE, PAGE_SIZE_MAX = 50, 200
+# Past this many matches the list says "10,000+": counting a million rows exactly costs a full scan.
+# A search counts to a lower cap, as each match it counts is a row read through the GIN index.
+COUNT_CAP, SEARCH_COUNT_CAP = 10_000, 1_000
+# Tickets a search tests in list order before it looks its words up in the index (`_walked_page`).
+WALK_ROWS = 1_000
 TEXT_MAX = 200  # characters of search text
 CURSOR_MAX = 200  # characters of an encoded cursor (a real one is under 100)
 _MAX_ID = 2**31 - 1  # ids and numbers are INTEGER columns
@@ -57,6 +63,8 @@ _PRIORITIES = tuple(Priority)
 _USER_ID = re.compile(r"[1-9][0-9]{0,9}")
 _PAGE_SIZE = re.compile(r"[0-9]{1,9}")
 _CURSOR = re.compile(r"[A-Za-z0-9_-]+")
+# Search text that names a ticket: `HH-56` (any case), or `#56` / `56` in the projects listed.
+_NUMBER_REFERENCE = re.compile(r"(?:([A-Za-z][A-Za-z0-9]{1,9})-|#)?([1-9][0-9]{0,9})")
 
 
 @dataclass(frozen=True)
@@ -125,10 +133,25 @@ class TicketRow:
 
 @dataclass(frozen=True)
 class TicketPage:
-    """One page of the list; `next_cursor` goes into the next query's `after` (None on the last page)."""
+    """One page of the list; `next_cursor` goes into the next query's `after` (None on the last page).
+
+    `first_row` is the position of the first row in the whole list (1 on the first page). `named` is
+    the ticket the search text names by its number (`HH-56`, or `56` within one project) when it is
+    in the list, so a caller may open it.
+    """
 
     rows: list[TicketRow]
     next_cursor: str | None
+    first_row: int = 1
+    named: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketCount:
+    """How many tickets match: exact up to the cap (COUNT_CAP; SEARCH_COUNT_CAP for a search), else the cap."""
+
+    total: int
+    capped: bool
 
 
 def _canonical(values, valid, normalise=lambda value: value) -> tuple[str, ...]:
@@ -263,24 +286,28 @@ def _parse_page_size(value: str) -> int | None:
 # --- cursors -----------------------------------------------------------------------------------
 
 
-def _encode_cursor(sort: str, direction: str, value: datetime | int, ticket_id: int) -> str:
+def _encode_cursor(sort: str, direction: str, value: datetime | int, ticket_id: int, shown_before: int) -> str:
     shown = value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
-    payload = json.dumps([sort, direction, shown, ticket_id], separators=(",", ":"))
+    payload = json.dumps([sort, direction, shown, ticket_id, shown_before], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None, sort: str, direction: str) -> tuple[datetime | int, int] | None:
-    """The (sort value, id) a cursor continues after, or None when it does not fit this sort."""
+def _decode_cursor(cursor: str | None, sort: str, direction: str) -> tuple[datetime | int, int, int] | None:
+    """The (sort value, id, rows before it) a cursor continues after, or None when it does not fit this sort.
+
+    The count of rows before is what the pages so far showed: it numbers the rows ("51–100"), and
+    is only as true as the list was stable while paging, which is all a position in a list needs.
+    """
     if not isinstance(cursor, str) or not 0 < len(cursor) <= CURSOR_MAX or not _CURSOR.fullmatch(cursor):
         return None
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError):  # bad base64, bad UTF-8 and bad JSON are all ValueErrors
         return None
-    if not isinstance(payload, list) or len(payload) != 4 or payload[:2] != [sort, direction]:
+    if not isinstance(payload, list) or len(payload) != 5 or payload[:2] != [sort, direction]:
         return None
-    raw, ticket_id = payload[2], payload[3]
-    if not _is_int(ticket_id, 1):
+    raw, ticket_id, shown_before = payload[2], payload[3], payload[4]
+    if not _is_int(ticket_id, 1) or not _is_int(shown_before, 1):
         return None
     if sort in ("updated", "created"):
         if not isinstance(raw, str) or len(raw) > 40:
@@ -297,9 +324,9 @@ def _decode_cursor(cursor: str | None, sort: str, direction: str) -> tuple[datet
     else:
         return None
     # Only the one spelling `_encode_cursor` writes, so a cursor in a URL round-trips exactly.
-    if _encode_cursor(sort, direction, value, ticket_id) != cursor:
+    if _encode_cursor(sort, direction, value, ticket_id, shown_before) != cursor:
         return None
-    return value, ticket_id
+    return value, ticket_id, shown_before
 
 
 def _is_int(value: object, low: int) -> bool:
@@ -308,24 +335,28 @@ def _is_int(value: object, low: int) -> bool:
 
 # --- the list ----------------------------------------------------------------------------------
 
-_SIMPLE = literal_column("'simple'")  # a constant, not a parameter: index expressions must match
-_SPACE = literal_column("' '")
+_SIMPLE = literal_column("'simple'")  # the columns' configuration: whole words, as typed
 # Built once: making an alias costs more than the rest of a page's Python work.
 _REPORTER, _ASSIGNEE = aliased(User, name="reporter"), aliased(User, name="assignee")
 
 
-def ticket_document(ticket=Ticket):
-    """`to_tsvector('simple', title || ' ' || description)`: the expression of ix_tickets_search."""
-    return func.to_tsvector(_SIMPLE, ticket.title.op("||")(_SPACE).op("||")(ticket.description))
+# On PostgreSQL each ticket and comment keeps its words in a generated column (migration 0009),
+# which ix_tickets_search and ix_comments_search index: testing a row reads its words instead of
+# parsing its text again, which made a common word's search cost a parse per match.
+_TICKET_DOCUMENT = literal_column("tickets.search_document")  # to_tsvector('simple', title || ' ' || description)
+_COMMENT_DOCUMENT = literal_column("comments.search_document")  # to_tsvector('simple', body_text)
 
 
-def comment_document():
-    """`to_tsvector('simple', body_text)`: the expression of ix_comments_search."""
-    return func.to_tsvector(_SIMPLE, Comment.body_text)
+# Spelled out, not bound: the expression indexes of migration 0009 hold exactly this order.
+PRIORITY_RANK_SQL = (
+    "CASE tickets.priority "
+    + " ".join(f"WHEN '{priority}' THEN {rank}" for priority, rank in _PRIORITY_RANK.items())
+    + " ELSE -1 END"
+)
 
 
 def _priority_rank():
-    return case(_PRIORITY_RANK, value=Ticket.priority, else_=-1)
+    return literal_column(PRIORITY_RANK_SQL, Integer())
 
 
 def _updated_at(actor: UserPublic):
@@ -347,39 +378,65 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
     key = _sort_key(query.sort, actor)
     descending = query.direction == "desc"
     after = _decode_cursor(query.after, query.sort, query.direction)
+    shown_before = 0
     if after is not None:
-        value, ticket_id = after
+        value, ticket_id, shown_before = after
         bound = tuple_(literal(value, UTCDateTime() if isinstance(value, datetime) else Integer()), literal(ticket_id))
         conditions.append(tuple_(key, Ticket.id) < bound if descending else tuple_(key, Ticket.id) > bound)
-    # Find the page's ids on the tickets table alone (the part indexes serve), then fetch what rows show.
-    # A search that may match in two ways (own text, a comment) runs as one ordered, limited branch per
-    # way, as PostgreSQL cannot look up `own text OR comment` in the GIN indexes in one plan.
     limit = query.page_size + 1
-    alternatives = _search_alternatives(session, actor, query.text)
-    # A search branch orders by a copy of the key no index holds: otherwise the planner may walk the
-    # sort index and test every ticket's text until a page is full, which for a word it has no
-    # statistics for (most of them) means reading all of them. Finding the matches first costs what
-    # there are of them.
-    branch_key = _unindexed(key) if query.text and len(alternatives) > 1 else key
-    branches = [
-        select(Ticket.id.label("id"), key.label("sort_value"))
-        .where(*conditions, alternative)
-        .order_by(*_ordered(branch_key, Ticket.id, descending))
-        .limit(limit)
-        for alternative in alternatives
-    ]
-    if len(branches) == 1:
-        page = branches[0].subquery("page")
-    else:
-        parts = [branch.subquery() for branch in branches]
-        candidates = union(*(select(part.c.id, part.c.sort_value) for part in parts)).subquery("candidates")
-        page = (
-            select(candidates.c.id, candidates.c.sort_value)
-            .order_by(*_ordered(candidates.c.sort_value, candidates.c.id, descending))
-            .limit(limit)
-            .subquery("page")
+    # Find the page's ids on the tickets table alone (the part indexes serve), then fetch what rows show.
+    # PostgreSQL's planner would walk the updated or number order from its start, passing every
+    # ticket created after a range that ends in the past (both grow with creation) before its
+    # first match: have it find the range first. (SQLite lists in one plan either way.)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    walk_passes_range = (
+        postgresql
+        and query.sort in ("updated", "number")
+        and (query.created_to is not None if descending else query.created_from is not None)
+    )
+    order_key = _unindexed(key) if walk_passes_range else key
+    finders = [lambda: _indexed_page(session, actor, query.text, conditions, key, order_key, descending, limit)]
+    if query.text and postgresql:
+        finders.insert(0, lambda: _walked_page(actor, query.text, conditions, key, descending, limit))
+    for find in finders:
+        found = session.exec(_page_rows(find(), descending)).all()
+        if len(found) == limit:  # a full page: what the walk found is the page
+            break
+    rows = [
+        TicketRow(
+            number=format_ticket_number(row.project_key, row.number),
+            title=row.title,
+            project_key=row.project_key,
+            project_name=row.project_name,
+            type_name=row.type_name,
+            status_name=row.status_name,
+            status_category=row.status_category,
+            status_color=row.status_color,
+            priority=row.priority,
+            reporter_name=row.reporter_name or "—",
+            assignee_name=row.assignee_name or "Unassigned",
+            created_at=row.created_at,
+            updated_at=row.updated_at,
         )
-    statement = (
+        for row in found[: query.page_size]
+    ]
+    next_cursor = None
+    if len(found) > query.page_size:
+        last = found[query.page_size - 1]
+        next_cursor = _encode_cursor(
+            query.sort, query.direction, last.sort_value, last.id, shown_before + query.page_size
+        )
+    return TicketPage(
+        rows=rows,
+        next_cursor=next_cursor,
+        first_row=shown_before + 1,
+        named=_named_ticket(session, query.text, conditions),
+    )
+
+
+def _page_rows(page, descending: bool):
+    """What the rows of a page show, for the page's (id, sort_value) rows."""
+    return (
         select(
             page.c.id,
             page.c.sort_value,
@@ -406,30 +463,94 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         .outerjoin(_ASSIGNEE, Ticket.assignee_id == _ASSIGNEE.id)
         .order_by(*_ordered(page.c.sort_value, page.c.id, descending))
     )
-    found = session.exec(statement).all()
-    rows = [
-        TicketRow(
-            number=format_ticket_number(row.project_key, row.number),
-            title=row.title,
-            project_key=row.project_key,
-            project_name=row.project_name,
-            type_name=row.type_name,
-            status_name=row.status_name,
-            status_category=row.status_category,
-            status_color=row.status_color,
-            priority=row.priority,
-            reporter_name=row.reporter_name or "—",
-            assignee_name=row.assignee_name or "Unassigned",
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-        for row in found[: query.page_size]
+
+
+def _indexed_page(
+    session: Session, actor: UserPublic, text: str, conditions: list, key, order_key, descending: bool, limit: int
+):
+    """The page's (id, sort_value) rows found through the indexes: the sort's, or the search's.
+
+    `order_key` is `key`, or the same order as an expression no index holds, to keep the planner
+    from walking the sort's index.
+
+    A search that may match in several ways (own text, a comment, the number) runs as one ordered,
+    limited branch per way, as PostgreSQL cannot look up `own text OR comment` in the GIN indexes in one plan.
+    """
+    alternatives = _search_alternatives(session, actor, text)
+    # A search branch orders by a copy of the key no index holds: otherwise the planner may walk the
+    # sort index and test every ticket's text until a page is full, which for a word it has no
+    # statistics for (most of them) means reading all of them. Finding the matches first costs what
+    # there are of them.
+    branch_key = _unindexed(key) if text and len(alternatives) > 1 else order_key
+    branches = [
+        select(Ticket.id.label("id"), key.label("sort_value"))
+        .where(*conditions, alternative)
+        .order_by(*_ordered(branch_key, Ticket.id, descending))
+        .limit(limit)
+        for alternative in alternatives
     ]
-    next_cursor = None
-    if len(found) > query.page_size:
-        last = found[query.page_size - 1]
-        next_cursor = _encode_cursor(query.sort, query.direction, last.sort_value, last.id)
-    return TicketPage(rows=rows, next_cursor=next_cursor)
+    if len(branches) == 1:
+        return branches[0].subquery("page")
+    parts = [branch.subquery() for branch in branches]
+    candidates = union(*(select(part.c.id, part.c.sort_value) for part in parts)).subquery("candidates")
+    return (
+        select(candidates.c.id, candidates.c.sort_value)
+        .order_by(*_ordered(candidates.c.sort_value, candidates.c.id, descending))
+        .limit(limit)
+        .subquery("page")
+    )
+
+
+def _walked_page(actor: UserPublic, text: str, conditions: list, key, descending: bool, limit: int):
+    """The page's (id, sort_value) rows found by testing the first WALK_ROWS tickets in list order.
+
+    Finding every match through the GIN index costs what there are of them: for a word in 8 % of a
+    million tickets, reading 80,000 rows to show 50. Walking the list in order and testing each
+    ticket's text finds a common word's page after a few hundred rows. It is complete when it
+    finds a full page; when it does not (a rarer word), the index search follows, and is cheap then.
+    """
+    walked = (
+        select(Ticket, key.label("sort_value"), _TICKET_DOCUMENT.label("search_document"))
+        .where(*conditions)
+        .order_by(*_ordered(key, Ticket.id, descending))
+        .limit(WALK_ROWS)
+        .subquery("walked")
+    )
+    ticket = aliased(Ticket, walked)
+    words = func.websearch_to_tsquery(_SIMPLE, literal(text))
+    # Inside an OR, `IN (subquery)` stays a hashed subplan: the commented tickets are found once.
+    commented = select(Comment.ticket_id).where(_COMMENT_DOCUMENT.op("@@")(words), *_readable_comment(actor))
+    matches = [walked.c.search_document.op("@@")(words), ticket.id.in_(commented)]
+    by_number = _number_reference(text)
+    if by_number is not None:
+        project_key, number = by_number
+        numbered = ticket.number == number
+        if project_key:
+            numbered &= ticket.project_id == select(Project.id).where(Project.key == project_key).scalar_subquery()
+        matches.append(numbered)
+    return (
+        select(ticket.id.label("id"), walked.c.sort_value)
+        .where(or_(*matches))
+        .order_by(*_ordered(walked.c.sort_value, ticket.id, descending))
+        .limit(limit)
+        .subquery("page")
+    )
+
+
+def count_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> TicketCount:
+    """How many tickets the list holds for the query (its filters and search; the page does not matter)."""
+    conditions = _conditions(session, actor, query)
+    if conditions is None:
+        return TicketCount(total=0, capped=False)
+    cap = SEARCH_COUNT_CAP if query.text else COUNT_CAP
+    # Each way of matching stops at the cap, so no count reads more than cap + 1 rows of a branch.
+    parts = [
+        select(Ticket.id.label("id")).where(*conditions, alternative).limit(cap + 1).subquery()
+        for alternative in _search_alternatives(session, actor, query.text)
+    ]
+    matches = parts[0] if len(parts) == 1 else union(*(select(part.c.id) for part in parts)).subquery()
+    total = session.exec(select(func.count()).select_from(matches)).one()
+    return TicketCount(total=min(total, cap), capped=total > cap)
 
 
 def _unindexed(key):
@@ -501,9 +622,51 @@ def _search_alternatives(session: Session, actor: UserPublic, text: str) -> list
     """Conditions of which a ticket must meet one to match the search text (`[true()]` without text)."""
     if not text:
         return [true()]
-    if session.get_bind().dialect.name == "postgresql":
-        return _full_text_alternatives(text, readable_comment=_readable_comment(actor))
-    return [_substring_match(text, readable_comment=_readable_comment(actor))]
+    by_number = _number_match(session, text)
+    if session.get_bind().dialect.name != "postgresql":  # one condition: SQLite has no index to choose
+        by_text = _substring_match(text, readable_comment=_readable_comment(actor))
+        return [by_text if by_number is None else or_(by_text, by_number)]
+    by_text = _full_text_alternatives(text, readable_comment=_readable_comment(actor))
+    return by_text if by_number is None else [*by_text, by_number]
+
+
+def _number_reference(text: str) -> tuple[str | None, int] | None:
+    """(project key or None, number) when the text is a ticket number: `HH-56`, `hh-56`, `#56` or `56`."""
+    match = _NUMBER_REFERENCE.fullmatch(text)
+    if match is None or int(match.group(2)) > _MAX_ID:
+        return None
+    return (match.group(1).upper() if match.group(1) else None), int(match.group(2))
+
+
+def _number_match(session: Session, text: str):
+    """The condition of the ticket(s) the text names by number, or None when it names none.
+
+    `HH-56` names one ticket; `#56` and `56` name number 56 in each project listed (one, under a
+    project filter). Listing project ids explicitly lets the (project, number) index find them.
+    """
+    reference = _number_reference(text)
+    if reference is None:
+        return None
+    project_key, number = reference
+    projects = select(Project.id) if project_key is None else select(Project.id).where(Project.key == project_key)
+    project_ids = sorted(session.exec(projects).all())
+    if not project_ids:
+        return None
+    return and_(Ticket.project_id.in_(project_ids), Ticket.number == number)
+
+
+def _named_ticket(session: Session, text: str, conditions: list) -> str | None:
+    """The number of the one listed ticket the search text names, else None."""
+    by_number = _number_match(session, text) if text else None
+    if by_number is None:
+        return None
+    found = session.exec(
+        select(Project.key, Ticket.number)
+        .join(Project, Project.id == Ticket.project_id)
+        .where(*conditions, by_number)
+        .limit(2)
+    ).all()
+    return format_ticket_number(*found[0]) if len(found) == 1 else None
 
 
 def _readable_comment(actor: UserPublic) -> list:
@@ -520,12 +683,12 @@ def _full_text_alternatives(text: str, *, readable_comment: list) -> list:
     # fetched by primary key; as `IN (subquery)` the planner would rather scan every ticket to join.
     commented = (
         select(func.array_agg(Comment.ticket_id))
-        .where(comment_document().op("@@")(words), *readable_comment)
+        .where(_COMMENT_DOCUMENT.op("@@")(words), *readable_comment)
         .scalar_subquery()
     )
     # coalesce() also makes it `ANY (an array)`; `ANY (SELECT ...)` would compare with each row instead.
     commented_ids = func.coalesce(commented, literal_column("'{}'::integer[]"))
-    return [ticket_document().op("@@")(words), Ticket.id == any_(commented_ids)]
+    return [_TICKET_DOCUMENT.op("@@")(words), Ticket.id == any_(commented_ids)]
 
 
 def _substring_match(text: str, *, readable_comment: list):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import date
 from typing import Any
 from urllib.parse import parse_qs
@@ -99,16 +98,10 @@ class MyTicketsState(SessionState):
         return await self._show(None)
 
 
-# The sort select's choices: "sort:direction" values of TicketQuery, with their labels.
-SORT_CHOICES = [
-    ("updated:desc", "Recently updated"),
-    ("created:desc", "Newest"),
-    ("created:asc", "Oldest"),
-    ("priority:desc", "Priority"),
-    ("number:asc", "Number"),
-]
 ANY = "any"  # a select's "no filter" item (Radix items need a non-empty value)
 ASSIGNEE_LABELS = {ticket_list.ASSIGNEE_ME: "Me", ticket_list.ASSIGNEE_UNASSIGNED: "Unassigned"}
+OPEN_CATEGORIES = ("in_progress", "todo")  # "All open": every status not in the done category
+ALL_OPEN = "open"  # the status filter's value for OPEN_CATEGORIES
 
 
 def _one(values: tuple[str, ...]) -> str:
@@ -123,16 +116,26 @@ def _day(value: str) -> date | None:
         return None
 
 
+def rows_shown(page: ticket_list.TicketPage, count: ticket_list.TicketCount) -> str:
+    """Which rows of how many the page shows: "1–50 of 1,283", "51–100 of 10,000+", "" when none."""
+    if not page.rows:
+        return ""
+    last = page.first_row + len(page.rows) - 1
+    total = f"{max(count.total, last):,}{'+' if count.capped else ''}"
+    return f"{page.first_row:,}\u2013{last:,} of {total}"
+
+
 def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] | None = None) -> str:
     """The filters that are on, in words, for the empty state ("" when none are); agents by name when known."""
     parts = []
     if query.text:
         parts.append(f"search \u201c{query.text}\u201d")
+    categories = "all open" if query.status_categories == OPEN_CATEGORIES else ""
     for label, values in (
         ("project", query.project_keys),
         ("type", query.type_keys),
         ("status", query.status_keys),
-        ("status", tuple(CATEGORY_LABELS.get(c, c) for c in query.status_categories)),
+        ("status", (categories,) if categories else tuple(CATEGORY_LABELS.get(c, c) for c in query.status_categories)),
         ("priority", query.priorities),
     ):
         if values:
@@ -147,38 +150,54 @@ def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] |
     return ", ".join(parts)
 
 
-def _staff_page(session: Session, actor: UserPublic, query: ticket_list.TicketQuery) -> ticket_list.TicketPage:
+def _staff_list(session: Session, actor: UserPublic, query: ticket_list.TicketQuery):
     # The page admits staff only; a client's hand-sent event gets no list here (theirs is the portal's).
     if not actor.is_staff:
         raise PermissionDenied("Only agents and admins use this list.")
-    return ticket_list.list_tickets(session=session, actor=actor, query=query)
+    page = ticket_list.list_tickets(session=session, actor=actor, query=query)
+    return page, ticket_list.count_tickets(session=session, actor=actor, query=query)
+
+
+def list_url(query: ticket_list.TicketQuery) -> str:
+    """The staff list's address for a query: the query string is the view."""
+    query_string = ticket_list.to_query_string(query)
+    return routes.TICKETS + (f"?{query_string}" if query_string else "")
 
 
 class StaffTicketsState(SessionState):
-    """Agents' and admins' ticket list: filters, search, sort and keyset pages, all kept in the URL."""
+    """Agents' and admins' ticket list: filters, search, sort and keyset pages, all kept in the URL.
+
+    The address is the view: every change navigates to the list's new URL (a history entry, so Back
+    undoes it), and loading the page reads the URL. Search text replaces the entry instead, so Back
+    does not step through each pause in typing.
+    """
 
     rows: list[TicketLine] = []
     query_string: str = ""  # to_query_string of what is shown, the cursor included
+    list_path: str = routes.TICKETS  # where the ticket page's way back leads: the list as it was
     next_cursor: str = ""
-    draft: str = ""  # the search box, applied on Enter
     text: str = ""
+    named: str = ""  # the ticket the search text names by number, which Enter opens
     project: str = ANY
     type_key: str = ANY
-    status: str = ANY  # "any", "category:<category>" or "status:<key>"
+    statuses: list[str] = []  # chosen "status:<key>" values, or [ALL_OPEN], or [] for any status
+    status_label: str = "Any status"
     assignee: str = ANY
     priority: str = ANY
     created_from: str = ""
     created_to: str = ""
-    sort: str = "updated:desc"
+    sort: str = "updated"
+    direction: str = "desc"
     later_page: bool = False
+    shown: str = ""  # "1–50 of 1,283"
     summary: str = ""
     project_options: list[list[str]] = []  # [key, name]
     type_options: list[list[str]] = []  # [key, name]
-    status_options: list[list[str]] = []  # [value, name]
+    status_options: list[list[str]] = []  # ["status:<key>", name, category]
     assignee_options: list[list[str]] = []  # [user id, name]: the agents of the chosen project, or of all
     _types: list[list[str]] = []  # [project key, type key, name]
     _agents: list[list[str]] = []  # [project key, user id, name]
-    _statuses: list[list[str]] = []  # [project key, type key, status key, name]
+    _statuses: list[list[str]] = []  # [project key, type key, status key, name, category]
 
     def _query(self) -> ticket_list.TicketQuery:
         return ticket_list.from_query_params(parse_qs(self.query_string))
@@ -192,11 +211,11 @@ class StaffTicketsState(SessionState):
                 types.setdefault(key, name)
         self.type_options = [[key, name] for key, name in types.items()]
         chosen_types = set(query.type_keys)
-        statuses: dict[str, str] = {}
-        for project_key, type_key, key, name in self._statuses:
+        statuses: dict[str, list[str]] = {}
+        for project_key, type_key, key, name, category in self._statuses:
             if (not projects or project_key in projects) and (not chosen_types or type_key in chosen_types):
-                statuses.setdefault(key, name)
-        self.status_options = [[f"status:{key}", name] for key, name in statuses.items()]
+                statuses.setdefault(key, [f"status:{key}", name, category])
+        self.status_options = list(statuses.values())
         agents: dict[str, str] = {}
         for project_key, user_id, name in self._agents:
             if not projects or project_key in projects:
@@ -207,50 +226,61 @@ class StaffTicketsState(SessionState):
             agents.setdefault(str(query.assignee), named[str(query.assignee)])
         self.assignee_options = sorted(([user_id, name] for user_id, name in agents.items()), key=lambda a: a[1])
 
-    def _display(self, query: ticket_list.TicketQuery, page: ticket_list.TicketPage):
-        """Show `page`, set what the filter bar shows, and put the query in the address bar."""
+    def _display(self, query: ticket_list.TicketQuery, page: ticket_list.TicketPage, count) -> None:
+        """Show `page` and set what the filter bar shows."""
         self.rows = ticket_lines(page.rows)
         self.next_cursor = page.next_cursor or ""
+        self.named = page.named or ""
+        self.shown = rows_shown(page, count)
         self.query_string = ticket_list.to_query_string(query)
+        self.list_path = list_url(query)
         self.later_page = query.after is not None
-        self.text = self.draft = query.text
+        self.text = query.text
         self.project = _one(query.project_keys)
         self.type_key = _one(query.type_keys)
-        if query.status_keys and not query.status_categories:
-            self.status = "status:" + _one(query.status_keys) if len(query.status_keys) == 1 else ANY
-        elif query.status_categories and not query.status_keys:
-            self.status = "category:" + _one(query.status_categories) if len(query.status_categories) == 1 else ANY
-        else:
-            self.status = ANY
         self.assignee = str(query.assignee) if query.assignee is not None else ANY
         self.priority = _one(query.priorities)
         self.created_from = query.created_from.isoformat() if query.created_from else ""
         self.created_to = query.created_to.isoformat() if query.created_to else ""
-        self.sort = f"{query.sort}:{query.direction}"
+        self.sort, self.direction = query.sort, query.direction
         self.summary = filter_summary(query, {user_id: name for _, user_id, name in self._agents})
         self._offer(query)
-        url = routes.TICKETS + (f"?{self.query_string}" if self.query_string else "")
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
+        self._show_statuses(query)
 
-    async def _show(self, query: ticket_list.TicketQuery):
-        """Load the page `query` names and show it."""
-        outcome = await self.read(lambda session, actor: _staff_page(session, actor, query))
-        return self._display(query, outcome.value) if outcome.ok else outcome.event
+    def _show_statuses(self, query: ticket_list.TicketQuery) -> None:
+        names = {value: name for value, name, _ in self.status_options}
+        if query.status_categories == OPEN_CATEGORIES and not query.status_keys:
+            self.statuses, self.status_label = [ALL_OPEN], "All open"
+        elif query.status_keys and not query.status_categories:
+            self.statuses = [f"status:{key}" for key in query.status_keys]
+            shown = [names.get(value, value.partition(":")[2]) for value in self.statuses]
+            self.status_label = ", ".join(shown) if len(shown) <= 2 else f"{len(shown)} statuses"
+        elif query.status_categories and not query.status_keys:  # a category from a hand-made or older URL
+            self.statuses = []
+            self.status_label = " or ".join(CATEGORY_LABELS.get(c, c) for c in query.status_categories)
+        else:
+            self.statuses, self.status_label = [], "Any status"
 
-    async def _change(self, **changes):
-        """Apply filter changes to the shown query and go back to the first page."""
+    def _go(self, query: ticket_list.TicketQuery, *, replace: bool = False):
+        """Navigate to the list `query` names; loading it shows it."""
+        # A change made before that load lands builds on this query, not on the one shown.
+        self.query_string = ticket_list.to_query_string(query)
+        return rx.redirect(list_url(query), replace=replace)
+
+    def _change(self, *, replace: bool = False, **changes):
+        """Apply filter changes to the shown query, back on the first page."""
         try:
             query = dataclasses.replace(self._query(), after=None, **changes)
         except ValueError as exc:
             return rx.toast.error(str(exc))
-        return await self._show(query)
+        return self._go(query, replace=replace)
 
     @rx.event
     async def load(self):
         query = ticket_list.from_query_params(parse_qs(self.router.url.query))
 
         def choices_and_page(session: Session, actor: UserPublic):
-            return list_filters.filter_choices(session=session, actor=actor), _staff_page(session, actor, query)
+            return list_filters.filter_choices(session=session, actor=actor), *_staff_list(session, actor, query)
 
         outcome = await self.admit_and_read((Role.AGENT, Role.ADMIN), choices_and_page)
         if outcome is None:
@@ -258,75 +288,102 @@ class StaffTicketsState(SessionState):
             return self.refusal()
         if not outcome.ok:
             return outcome.event
-        choices, page = outcome.value
+        choices, page, count = outcome.value
         self.project_options = [[key, name] for key, name in choices.projects]
         self._types = [[t.project_key, t.key, t.name] for t in choices.types]
-        self._statuses = [[s.project_key, s.type_key, s.key, s.name] for s in choices.statuses]
+        self._statuses = [[s.project_key, s.type_key, s.key, s.name, s.category] for s in choices.statuses]
         self._agents = [[a.project_key, str(a.id), a.name] for a in choices.agents]
-        return self._display(query, page)
+        self._display(query, page, count)
+        return None
 
     @rx.event
-    def set_draft(self, value: str):
-        self.draft = value[: ticket_list.TEXT_MAX]
+    def set_text(self, value: str):
+        """Search as the user pauses typing (the input is debounced)."""
+        text = value[: ticket_list.TEXT_MAX].strip()
+        if text == self.text:
+            return None
+        return self._change(replace=True, text=text)
 
     @rx.event
-    async def search(self, form_data: dict):
-        return await self._change(text=str(form_data.get("q", self.draft))[: ticket_list.TEXT_MAX])
+    async def open_or_search(self, form_data: dict):
+        """Enter: open the ticket the text names by number, else search for it."""
+        text = str(form_data.get("q", self.text))[: ticket_list.TEXT_MAX].strip()
+        try:
+            query = dataclasses.replace(self._query(), after=None, text=text)
+        except ValueError as exc:
+            return rx.toast.error(str(exc))
+        outcome = await self.read(lambda session, actor: _staff_list(session, actor, query))
+        if not outcome.ok:
+            return outcome.event
+        page, _ = outcome.value
+        if page.named:
+            return rx.redirect(routes.ticket_page(page.named))
+        return self._go(query, replace=True)
 
     @rx.event
-    async def set_project(self, value: str):
+    def set_project(self, value: str):
         projects = () if value == ANY else (value,)
         query = self._query()
         # A type or status the new project does not have would only hide every ticket.
         kept_types = {key for project_key, key, _ in self._types if not projects or project_key in projects}
         kept_statuses = {row[2] for row in self._statuses if not projects or row[0] in projects}
-        return await self._change(
+        return self._change(
             project_keys=projects,
             type_keys=tuple(k for k in query.type_keys if k in kept_types),
             status_keys=tuple(k for k in query.status_keys if k in kept_statuses),
         )
 
     @rx.event
-    async def set_type(self, value: str):
-        return await self._change(type_keys=() if value == ANY else (value,))
+    def set_type(self, value: str):
+        return self._change(type_keys=() if value == ANY else (value,))
 
     @rx.event
-    async def set_status(self, value: str):
+    def toggle_status(self, value: str):
+        """Tick or untick one status, or "All open" (which stands alone: it replaces chosen statuses)."""
+        if value == ALL_OPEN:
+            on = self.statuses != [ALL_OPEN]
+            return self._change(status_keys=(), status_categories=OPEN_CATEGORIES if on else ())
         kind, _, key = value.partition(":")
-        return await self._change(
-            status_keys=(key,) if kind == "status" else (),
-            status_categories=(key,) if kind == "category" else (),
-        )
-
-    @rx.event
-    async def set_assignee(self, value: str):
-        # The URL's parser says what a value means: "me", "unassigned", a user id, else anyone.
-        return await self._change(assignee=ticket_list.from_query_params({"assignee": [value]}).assignee)
-
-    @rx.event
-    async def set_priority(self, value: str):
-        return await self._change(priorities=() if value == ANY else (value,))
-
-    @rx.event
-    async def set_created_from(self, value: str):
-        return await self._change(created_from=_day(value))
-
-    @rx.event
-    async def set_created_to(self, value: str):
-        return await self._change(created_to=_day(value))
-
-    @rx.event
-    async def set_sort(self, value: str):
-        sort, _, direction = value.partition(":")
-        if sort not in ticket_list.SORTS or direction not in ticket_list.DIRECTIONS:
+        if kind != "status":
             return None
-        return await self._change(sort=sort, direction=direction)
+        keys = set(self._query().status_keys)
+        keys.symmetric_difference_update({key})
+        return self._change(status_keys=tuple(keys), status_categories=())
 
     @rx.event
-    async def clear(self):
+    def any_status(self):
+        return self._change(status_keys=(), status_categories=())
+
+    @rx.event
+    def set_assignee(self, value: str):
+        # The URL's parser says what a value means: "me", "unassigned", a user id, else anyone.
+        return self._change(assignee=ticket_list.from_query_params({"assignee": [value]}).assignee)
+
+    @rx.event
+    def set_priority(self, value: str):
+        return self._change(priorities=() if value == ANY else (value,))
+
+    @rx.event
+    def set_created_from(self, value: str):
+        return self._change(created_from=_day(value))
+
+    @rx.event
+    def set_created_to(self, value: str):
+        return self._change(created_to=_day(value))
+
+    @rx.event
+    def sort_by(self, sort: str):
+        """A column header's click: sort by it, most first; a second click flips the direction."""
+        if sort not in ticket_list.SORTS:
+            return None
+        direction = "asc" if sort == self.sort and self.direction == "desc" else "desc"
+        return self._change(sort=sort, direction=direction)
+
+    @rx.event
+    def clear(self):
         # Sort and page size are how to show the list, not filters: they stay.
         query = self._query()
-        return await self._change(
+        return self._change(
             **{
                 field.name: field.default
                 for field in dataclasses.fields(query)
@@ -335,11 +392,9 @@ class StaffTicketsState(SessionState):
         )
 
     @rx.event
-    async def next_page(self):
-        return (
-            await self._show(dataclasses.replace(self._query(), after=self.next_cursor)) if self.next_cursor else None
-        )
+    def next_page(self):
+        return self._go(dataclasses.replace(self._query(), after=self.next_cursor)) if self.next_cursor else None
 
     @rx.event
-    async def first_page(self):
-        return await self._change()
+    def first_page(self):
+        return self._change()
