@@ -399,7 +399,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
     if query.text and postgresql:
         finders.insert(0, lambda: _walked_page(actor, query.text, conditions, key, descending, limit))
     for find in finders:
-        found = session.exec(_page_rows(find(), descending)).all()
+        found = session.exec(_page_rows(find(), actor, descending)).all()
         if len(found) == limit:  # a full page: what the walk found is the page
             break
     rows = [
@@ -434,7 +434,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
     )
 
 
-def _page_rows(page, descending: bool):
+def _page_rows(page, actor: UserPublic, descending: bool):
     """What the rows of a page show, for the page's (id, sort_value) rows."""
     return (
         select(
