@@ -11,6 +11,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -54,6 +55,7 @@ class Settings:
     upload_limit_bytes: int
     api_rate_limit_per_minute: int  # requests one API client may make per minute
     idempotency_retention_days: int  # how long an Idempotency-Key replays its ticket
+    push_allowed_hosts: frozenset[str]  # push hosts exempt from the public-https rule (tests, development)
 
     @property
     def is_sqlite(self) -> bool:
@@ -71,6 +73,12 @@ class Settings:
     @property
     def cookie_secure(self) -> bool:
         return self.app_url.startswith("https://")
+
+    @property
+    def app_origin(self) -> str:
+        """`scheme://host[:port]` of APP_URL: the one origin pages, the websocket and forms may come from."""
+        parts = urlsplit(self.app_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _env(name: str, default: str = "") -> str:
@@ -183,6 +191,9 @@ def load_settings() -> Settings:
         upload_limit_bytes=_int_env("TICKIT_UPLOAD_LIMIT_MB", 25) * 1024 * 1024,
         api_rate_limit_per_minute=_int_env("TICKIT_API_RATE_LIMIT", 600),
         idempotency_retention_days=_int_env("TICKIT_IDEMPOTENCY_DAYS", 7),
+        push_allowed_hosts=frozenset(
+            host.strip().lower().rstrip(".") for host in _env("TICKIT_PUSH_ALLOWED_HOSTS").split(",") if host.strip()
+        ),
     )
 
 
