@@ -16,6 +16,7 @@ import base64
 import functools
 import hashlib
 import re
+import sys
 from pathlib import Path
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -58,6 +59,10 @@ def _hashes_of_pages_in(pages_dir: Path) -> frozenset[str]:
 
 def built_page_script_hashes() -> frozenset[str]:
     """The inline scripts of every built page, read once the build exists (none while serving the API alone)."""
+    # Only a process running the Reflex app serves pages, and it has imported Reflex; the API
+    # served alone (`uvicorn --factory tickit.api:create_app`) should not pay for importing it.
+    if "reflex" not in sys.modules:
+        return frozenset()
     pages_dir = _built_pages_dir()
     return _hashes_of_pages_in(pages_dir) if pages_dir.is_dir() else frozenset()
 
