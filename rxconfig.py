@@ -12,6 +12,9 @@ config = rx.Config(
     # The browser must reach the backend on the very origin it loaded the page from:
     # the session cookie is bound to that host.
     api_url=settings.app_url,
+    # Reflex's default ("*", with credentials) would let any site read responses made with the
+    # session cookie; only TickIt's own pages may call the backend (CORS and the websocket).
+    cors_allowed_origins=[settings.app_origin],
     deploy_url=settings.app_url,
     frontend_port=settings.port,
     backend_port=settings.port,

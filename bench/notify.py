@@ -136,6 +136,7 @@ def setup(args: argparse.Namespace) -> Iterator[Setup]:
         **{k: v for k, v in os.environ.items() if k != "REDIS_URL" and not k.startswith("SMTP_")},
         "TICKIT_DATA_DIR": str(data_dir),
         "TICKIT_API_RATE_LIMIT": str(10**9),
+        "TICKIT_PUSH_ALLOWED_HOSTS": "127.0.0.1",  # the local push service is plain http on loopback
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     }
     try:

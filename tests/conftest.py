@@ -11,6 +11,9 @@ import uuid
 # and keep tests that stage outbox rows off any Redis the developer's shell points at.
 os.environ.setdefault("TICKIT_DATA_DIR", tempfile.mkdtemp(prefix="tickit-test-data-"))
 os.environ.pop("REDIS_URL", None)
+# The local push service (tests/push_receiver.py) listens on plain http on loopback, which
+# production refuses; tests/security/test_push_targets.py checks that refusal with this unset.
+os.environ.setdefault("TICKIT_PUSH_ALLOWED_HOSTS", "127.0.0.1")
 
 import psycopg
 import pytest

@@ -12,6 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -68,6 +69,7 @@ class Settings:
     self_signup_domains: frozenset[str]
     # Email domains ("*": any) whose Google accounts may open a staff account that has a password.
     google_staff_domains: frozenset[str]
+    push_allowed_hosts: frozenset[str]  # push hosts exempt from the public-https rule (tests, development)
 
     @property
     def is_sqlite(self) -> bool:
@@ -85,6 +87,12 @@ class Settings:
     @property
     def cookie_secure(self) -> bool:
         return self.app_url.startswith("https://")
+
+    @property
+    def app_origin(self) -> str:
+        """`scheme://host[:port]` of APP_URL: the one origin pages, the websocket and forms may come from."""
+        parts = urlsplit(self.app_url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def _env(name: str, default: str = "") -> str:
@@ -221,6 +229,9 @@ def load_settings() -> Settings:
         trusted_proxies=_networks("TICKIT_TRUSTED_PROXIES"),
         self_signup_domains=_domains("TICKIT_SELF_SIGNUP_DOMAINS"),
         google_staff_domains=_domains("TICKIT_GOOGLE_STAFF_DOMAINS"),
+        push_allowed_hosts=frozenset(
+            host.strip().lower().rstrip(".") for host in _env("TICKIT_PUSH_ALLOWED_HOSTS").split(",") if host.strip()
+        ),
     )
 
 

@@ -20,7 +20,8 @@ from tickit.services.access import ticket_for
 
 LIMIT = 1024 * 1024  # TICKIT_UPLOAD_LIMIT_MB=1
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
-CSRF = {"X-Requested-With": "TickIt"}
+# What TickIt's own upload sends: the page's origin (APP_URL's default here) and the TickIt header.
+CSRF = {"X-Requested-With": "TickIt", "Origin": "http://localhost:3000"}
 
 
 @dataclass
@@ -147,7 +148,10 @@ def test_without_a_session_the_routes_answer_401(http, desk):
 
 def test_an_upload_without_the_tickit_header_is_refused(http, desk, data_dir):
     response = http.post(
-        "/attachments/upload", params={"ticket": desk.number}, files=[("files", ("a.txt", b"a"))], headers=desk.client
+        "/attachments/upload",
+        params={"ticket": desk.number},
+        files=[("files", ("a.txt", b"a"))],
+        headers={**desk.client, "Origin": CSRF["Origin"]},
     )
     assert response.status_code == 403 and "X-Requested-With" in response.json()["detail"]
     assert stored_files(data_dir) == []

@@ -191,6 +191,9 @@ def _server_env(data_dir: Path, port: int, worker: str) -> dict[str, str]:
         # frontend packages are installed into it once.
         REFLEX_WEB_WORKDIR=str(ARTIFACTS.parent / f"e2e-web{worker}"),
         REFLEX_STATES_WORKDIR=str(data_dir / "states"),
+        # The push endpoints the notification tests' fake PushManager hands out: there is no DNS to
+        # find them on the public internet, and no push is sent to them.
+        TICKIT_PUSH_ALLOWED_HOSTS="127.0.0.1,push.example.test",
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -25,6 +25,12 @@ SHOWN = {
 }
 
 
+@pytest.fixture(autouse=True)
+def no_paused_hosts(monkeypatch):
+    """Each test starts with no push host paused by an earlier test's failures."""
+    monkeypatch.setattr(push, "_paused_until", {})
+
+
 @pytest.fixture
 def service():
     with PushService(vapid.public_key()) as running:

@@ -12,8 +12,11 @@ def create_app() -> FastAPI:
     # tasks: importing it hands the outbox rows each request commits to the queue.
     from tickit import routes, tasks  # noqa: F401
     from tickit.api import attachments, auth, google, problems, v1
+    from tickit.api.security_headers import SecurityHeaders
 
     app = FastAPI(title="TickIt", docs_url=None, redoc_url=None, openapi_url=None)
+    # Outermost of the Reflex backend too (Reflex mounts its pages and websocket beneath this app).
+    app.add_middleware(SecurityHeaders)
     app.include_router(auth.router)
     app.include_router(attachments.router)
     google.install(app)

@@ -10,10 +10,11 @@ storage with no transaction open, and only then recorded in one short transactio
 client nor a large copy holds the database's write lock, and a refused file leaves none of its
 batch behind.
 
-Cross-site requests: the session cookie is SameSite=Lax, so a cross-site POST carries no session;
-on top of that the upload must carry `X-Requested-With: TickIt`, a header a page on another site
-cannot add without a CORS preflight, which this app never grants. Downloads are GETs that change
-nothing.
+Cross-site requests: an upload must come from a page of APP_URL's origin (`Origin`, else
+`Referer`; tickit.api.same_origin), as sign-in and sign-out must. On top of that the session cookie
+is SameSite=Lax, so a cross-site POST carries no session, and the upload must carry
+`X-Requested-With: TickIt`, a header a page on another site cannot add without a CORS preflight,
+which only APP_URL's origin is granted. Downloads are GETs that change nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from tickit import routes
+from tickit.api import same_origin
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.labels import file_size
@@ -86,6 +88,8 @@ class _LimitedMultiPartParser(MultiPartParser):
 @router.post(routes.ATTACHMENTS_UPLOAD)
 async def upload(request: Request, ticket: str = "", comment: str = "") -> Response:
     """Attach the `files` parts to ticket `ticket` (or to its comment `comment`); answer their views."""
+    if not same_origin.is_same_origin(request):
+        return _error(403, same_origin.refusal())
     if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
         return _error(403, f"Send the {CSRF_HEADER}: {CSRF_VALUE} header with an upload.")
     actor = await run_in_threadpool(_signed_in, request)
@@ -185,7 +189,7 @@ def _named_if_emptied(fallback: str) -> str:
 def _serve(request: Request, raw_id: str, opener, kind: str) -> Response:
     attachment_id = _parsed_id(raw_id)
     with session_scope() as session:
-        actor = auth.resolve_session(session=session, token=request.cookies.get(auth.SESSION_COOKIE))
+        actor = auth.resolve_session(session=session, token=request.cookies.get(auth.session_cookie_name()))
         if actor is None:
             return _error(401, "Sign in to see this file.")
         if attachment_id is None:
@@ -206,7 +210,7 @@ def _serve(request: Request, raw_id: str, opener, kind: str) -> Response:
 
 def _signed_in(request: Request) -> UserPublic | None:
     with session_scope() as session:
-        return auth.resolve_session(session=session, token=request.cookies.get(auth.SESSION_COOKIE))
+        return auth.resolve_session(session=session, token=request.cookies.get(auth.session_cookie_name()))
 
 
 def _check_target(actor: UserPublic, number: str, comment_id: int | None) -> None:

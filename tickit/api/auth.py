@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from tickit import routes
 from tickit.api.client_address import client_address
+from tickit.api.same_origin import require_same_origin
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.services import auth
@@ -17,7 +18,7 @@ router = APIRouter()
 
 def set_session_cookie(response: RedirectResponse, token: str) -> None:
     response.set_cookie(
-        auth.SESSION_COOKIE,
+        auth.session_cookie_name(),
         token,
         max_age=auth.session_max_age_seconds(),
         httponly=True,
@@ -35,14 +36,16 @@ def signed_in_redirect(request: Request, user_id: int, role: str, next_path: str
             user_id=user_id,
             ip=client_address(request),
             user_agent=request.headers.get("user-agent", ""),
-            replacing_token=request.cookies.get(auth.SESSION_COOKIE),
+            replacing_token=request.cookies.get(auth.session_cookie_name()),
         )
     response = RedirectResponse(routes.safe_next(next_path) or routes.home_for(role), status_code=303)
     set_session_cookie(response, token)
     return response
 
 
-@router.post(routes.AUTH_LOGIN, include_in_schema=False)
+# Both check where the form came from: signing a victim in to the attacker's account (login CSRF)
+# or out of their own needs no cookie the browser would withhold.
+@router.post(routes.AUTH_LOGIN, include_in_schema=False, dependencies=[Depends(require_same_origin)])
 def sign_in(
     request: Request,
     email: str = Form(""),
@@ -65,13 +68,15 @@ def sign_in(
     return signed_in_redirect(request, user.id, user.role, next)
 
 
-@router.post(routes.AUTH_LOGOUT, include_in_schema=False)
+@router.post(routes.AUTH_LOGOUT, include_in_schema=False, dependencies=[Depends(require_same_origin)])
 def sign_out(request: Request) -> RedirectResponse:
     """End the session server-side and clear the cookie."""
-    token = request.cookies.get(auth.SESSION_COOKIE)
+    token = request.cookies.get(auth.session_cookie_name())
     if token:
         with session_scope() as session:
             auth.end_session(session=session, token=token)
     response = RedirectResponse(routes.login_url(signed_out="1"), status_code=303)
-    response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(
+        auth.session_cookie_name(), path="/", secure=get_settings().cookie_secure, httponly=True, samesite="lax"
+    )
     return response

@@ -26,8 +26,16 @@ from tickit.services.users import find_by_email, normalise_email
 SESSION_COOKIE = "tickit_session"
 # The longest address the users table holds; a longer one cannot belong to an account.
 MAX_EMAIL_LENGTH = 320
+# Over https the cookie is named with this prefix: browsers then accept it only Secure, for path /
+# and for this host alone, so neither a subdomain nor a plain-http page can plant or shadow it.
+SECURE_COOKIE_PREFIX = "__Host-"
 # Writing last_seen on every event would turn each click into a write; once in a while is enough.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def session_cookie_name() -> str:
+    """The session cookie's name: `__Host-tickit_session` when APP_URL is https, else `tickit_session`."""
+    return SECURE_COOKIE_PREFIX + SESSION_COOKIE if get_settings().cookie_secure else SESSION_COOKIE
 
 
 class SignInFailed(ServiceError):

@@ -21,7 +21,7 @@ from pywebpush import WebPushException, webpush
 from sqlmodel import Session, delete, select
 
 from tickit.models import PushSubscription
-from tickit.services import mail, outbox, vapid
+from tickit.services import mail, outbox, push_targets, vapid
 
 OUTBOX_CHANNEL = "push"
 
@@ -29,13 +29,21 @@ OUTBOX_CHANNEL = "push"
 # than a day is news the bell already holds.
 TTL_SECONDS = 24 * 3600
 # (connect, read): a push service that does not answer in time is retried later, like a 5xx.
-TIMEOUT_SECONDS = (5, 10)
+# Short, because a consumer thread waiting on one endpoint delivers nothing to anyone else.
+TIMEOUT_SECONDS = (3, 5)
+# After a host failed to connect or answer in time, this process sends nothing more to it for
+# this long: the messages for it are put back (due again then) without a connection, so one
+# user's dead or hanging endpoints cost one timeout, not one per message, and the threads stay
+# free for everybody else's.
+HOST_PAUSE_SECONDS = 60
 # RFC 8292 allows at most 24 hours; 12 leaves room for clock differences.
 JWT_LIFETIME_SECONDS = 12 * 3600
 GONE_STATUSES = frozenset({404, 410})
 
 logger = logging.getLogger(__name__)
 _local = threading.local()
+_paused_until: dict[str, float] = {}  # push host (netloc) -> time.monotonic() until which it is skipped
+_paused_lock = threading.Lock()
 
 
 def notification(*, title: str, body: str, url: str, tag: str) -> dict[str, str]:
@@ -73,8 +81,17 @@ class PushRefused(Exception):
 
     @property
     def transient(self) -> bool:
-        """Too many requests or a server error: try again later. Any other 4xx will never succeed."""
+        """Too many requests or a server error: try again later. Any other 4xx (or a redirect,
+        which is never followed) will never succeed."""
         return self.status == 429 or self.status >= 500
+
+
+class HostPaused(Exception):
+    """Not sent: the endpoint's host failed moments ago; try again after `retry_after` seconds."""
+
+    def __init__(self, host: str, retry_after: float):
+        self.retry_after = retry_after
+        super().__init__(f"{host} failed to answer moments ago; not tried again for {retry_after:.0f} s")
 
 
 def subscriptions_for(session: Session, user_id: int) -> list[PushSubscription]:
@@ -120,20 +137,22 @@ def send_outbox_message(message: outbox.Message) -> None:
 
 
 def is_permanent(exc: Exception) -> bool:
-    """A push service's 4xx other than 429: the same request will never succeed."""
-    return isinstance(exc, PushRefused) and not exc.transient
+    """A push service's 4xx other than 429, or an endpoint off the public internet: the same
+    request will never succeed."""
+    return isinstance(exc, push_targets.UnsafeEndpoint) or (isinstance(exc, PushRefused) and not exc.transient)
 
 
 def retry_after(exc: Exception) -> timedelta | None:
-    """The wait a push service asked for with its refusal, if it did."""
-    if isinstance(exc, PushRefused) and exc.retry_after is not None:
+    """The wait a push service asked for with its refusal, or the rest of its host's pause."""
+    if isinstance(exc, (PushRefused, HostPaused)) and exc.retry_after is not None:
         return timedelta(seconds=exc.retry_after)
     return None
 
 
 def forget_if_gone(session: Session, message: outbox.Message, exc: Exception) -> None:
-    """Delete the subscription of a push its service answered 404 or 410."""
-    if isinstance(exc, PushRefused) and exc.gone:
+    """Delete the subscription of a push its service answered 404 or 410, or whose endpoint
+    is not (any longer) on the public internet."""
+    if isinstance(exc, push_targets.UnsafeEndpoint) or (isinstance(exc, PushRefused) and exc.gone):
         forget(session, message.target.subscription_id)
 
 
@@ -146,9 +165,17 @@ def topic_for(outbox_id: int) -> str:
 def send(target: Target, shown: dict[str, str], *, topic: str) -> None:
     """Encrypt `shown` for the subscription and POST it to its push service.
 
-    Raises PushRefused for an error answer, requests' ConnectionError/Timeout when the service
-    cannot be reached in time, ValueError when the subscription's keys are unusable.
+    Raises PushRefused for an error answer (a redirect included: none is followed), requests'
+    ConnectionError/Timeout when the service cannot be reached in time (or its name does not
+    resolve), HostPaused when its host just failed so, push_targets.UnsafeEndpoint when the
+    endpoint is not a public https address, ValueError when the subscription's keys are unusable.
     """
+    host = urlsplit(target.endpoint).netloc.lower()
+    _raise_if_paused(host)
+    try:
+        push_targets.check(target.endpoint)
+    except OSError as exc:
+        raise requests.ConnectionError(f"Cannot resolve the push service's host {host}: {exc}") from None
     try:
         webpush(
             subscription_info={"endpoint": target.endpoint, "keys": {"p256dh": target.p256dh, "auth": target.auth}},
@@ -161,6 +188,10 @@ def send(target: Target, shown: dict[str, str], *, topic: str) -> None:
             headers={"Topic": topic, "Urgency": "normal"},
             requests_session=_http(),
         )
+    except (requests.ConnectionError, requests.Timeout):
+        with _paused_lock:
+            _paused_until[host] = time.monotonic() + HOST_PAUSE_SECONDS
+        raise
     except WebPushException as exc:
         if exc.response is None:
             # Raised before sending: the stored keys cannot encrypt anything, now or later.
@@ -183,11 +214,20 @@ def contact_uri() -> str:
     return f"mailto:{parseaddr(mail.sender())[1]}"
 
 
+def _raise_if_paused(host: str) -> None:
+    with _paused_lock:
+        left = _paused_until.get(host, 0.0) - time.monotonic()
+        if left <= 0:
+            _paused_until.pop(host, None)
+    if left > 0:
+        raise HostPaused(host, left)
+
+
 def _http() -> requests.Session:
     # One keep-alive session per worker thread: requests' Session is not safe to share between threads.
     session = getattr(_local, "session", None)
     if session is None:
-        session = _local.session = requests.Session()
+        session = _local.session = push_targets.http_session()
     return session
 
 

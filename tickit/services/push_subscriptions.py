@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,10 +18,10 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
-from tickit.models import PushSubscription
-from tickit.services import vapid
+from tickit.models import PushSubscription, User
+from tickit.services import push_targets, vapid
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, ValidationFailed
 
@@ -30,7 +29,9 @@ MAX_ENDPOINT_LENGTH = 1000
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, then x and y
 AUTH_BYTES = 16
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+# A browser profile has one subscription; ten is more devices than a person uses, and the cap
+# bounds how many pushes one account can make this server send per notification.
+MAX_SUBSCRIPTIONS_PER_USER = 10
 
 # Push services people will recognise, by the host of their endpoints.
 _PUSH_SERVICES = (
@@ -63,32 +64,17 @@ def _decode_base64url(value: str) -> bytes | None:
         return None
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _endpoint_error(endpoint: str) -> str | None:
     if not isinstance(endpoint, str) or not endpoint.strip():
         return "The subscription has no endpoint."
     if len(endpoint) > MAX_ENDPOINT_LENGTH:
         return f"The endpoint is longer than {MAX_ENDPOINT_LENGTH} characters."
+    if any(c.isspace() for c in endpoint):
+        return "The endpoint is not a valid URL."
     try:
-        parts = urlsplit(endpoint)
-        host = parts.hostname or ""
-    except ValueError:
-        return "The endpoint is not a valid URL."
-    if not host or any(c.isspace() for c in endpoint):
-        return "The endpoint is not a valid URL."
-    if parts.scheme == "https":
-        return None
-    if parts.scheme == "http" and _is_loopback(host):
-        return None  # a push service running on this machine, for local testing
-    return "The endpoint must be an https URL."
+        return push_targets.refusal(endpoint)
+    except OSError:
+        return f"The endpoint's host {urlsplit(endpoint).hostname} does not resolve."
 
 
 def _p256dh_error(p256dh: str) -> str | None:
@@ -157,6 +143,9 @@ def subscribe(
     if errors:
         raise ValidationFailed(errors)
     endpoint, p256dh, auth = endpoint.strip(), p256dh.strip().rstrip("="), auth.strip().rstrip("=")
+    # One subscribe per user at a time (PostgreSQL; SQLite serialises writers anyway), so two
+    # parallel ones cannot both count nine others and leave eleven.
+    session.exec(select(User.id).where(User.id == actor.id).with_for_update()).first()
     row = session.exec(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).first()
     if row is None:
         row = PushSubscription(user_id=actor.id, endpoint=endpoint, p256dh=p256dh, auth=auth, vapid_public_key=key)
@@ -165,13 +154,25 @@ def subscribe(
             # turns into the update below instead of failing the whole transaction.
             with session.begin_nested():
                 session.add(row)
-            return _device(row, key)
         except IntegrityError:
             row = session.exec(select(PushSubscription).where(PushSubscription.endpoint == endpoint)).one()
     row.user_id, row.p256dh, row.auth, row.vapid_public_key = actor.id, p256dh, auth, key
     session.add(row)
     session.flush()
+    _drop_oldest_beyond_cap(session, actor.id, keep_id=row.id)
     return _device(row, key)
+
+
+def _drop_oldest_beyond_cap(session: Session, user_id: int, *, keep_id: int) -> None:
+    """Delete the user's oldest subscriptions so that, with `keep_id`, MAX_SUBSCRIPTIONS_PER_USER remain."""
+    surplus = session.exec(
+        select(PushSubscription.id)
+        .where(PushSubscription.user_id == user_id, PushSubscription.id != keep_id)
+        .order_by(col(PushSubscription.id).desc())
+        .offset(MAX_SUBSCRIPTIONS_PER_USER - 1)
+    ).all()
+    if surplus:
+        session.exec(delete(PushSubscription).where(col(PushSubscription.id).in_(surplus)))
 
 
 def devices(*, session: Session, actor: UserPublic) -> list[Device]:

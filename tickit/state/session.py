@@ -40,7 +40,7 @@ def _session_token(cookie_header: str) -> str | None:
         cookies = SimpleCookie(cookie_header or "")
     except CookieError:
         return None
-    morsel = cookies.get(auth.SESSION_COOKIE)
+    morsel = cookies.get(auth.session_cookie_name())
     return morsel.value if morsel else None
 
 
