@@ -216,12 +216,12 @@ def test_a_new_reporter_becomes_a_client_of_the_project(session, client, project
     assert ticket.reporter_id == ada.id
 
 
-def test_a_known_reporter_is_matched_by_email(session, client, project):
-    agent = make_user(session, "agent", email="grace@example.com")
-    add_member(session, project.id, agent, "agent")
+def test_a_client_of_the_project_is_matched_by_email(session, client, project):
+    grace = make_user(session, "client", email="grace@example.com")
+    add_member(session, project.id, grace, "client")
     result = file(session, client, body={**BUG, "reporter": {"email": "grace@example.com", "name": "Someone"}})
-    assert json.loads(result.body)["reporter"] == {"email": "grace@example.com", "name": agent.name}
-    assert session.get(ProjectMember, (project.id, agent.id)).role == "agent"
+    assert json.loads(result.body)["reporter"] == {"email": "grace@example.com", "name": grace.name}
+    assert session.get(ProjectMember, (project.id, grace.id)).role == "client"
     assert count(session, User) == 1
 
 
