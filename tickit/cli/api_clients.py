@@ -40,7 +40,9 @@ def create_command(args: argparse.Namespace) -> int:
             session=session, actor=SYSTEM, project_key=args.project, name=args.name, may_read_all=args.read_all
         )
     reads = "every ticket of the project" if created.client.may_read_all else "only the tickets it files"
-    print(f"Created API client {created.client.id} “{created.client.name}” for {args.project.upper()}; it reads {reads}.")
+    print(
+        f"Created API client {created.client.id} “{created.client.name}” for {args.project.upper()}; it reads {reads}."
+    )
     print("Its token follows; it is shown only now, so store it in the integrating app's secrets:")
     print(created.token)
     return 0
