@@ -28,6 +28,7 @@ from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.portal_ticket import PortalCommentsState, PortalTicketState
 from tickit.state.profile import ProfileState
+from tickit.state.socket_session import hide_session_cookie
 from tickit.state.ticket_page import TicketCommentsState, TicketState
 from tickit.state.tickets import MyTicketsState, StaffTicketsState
 from tickit.state.type_editor import TypeEditorState
@@ -37,7 +38,9 @@ def _redirecting() -> rx.Component:
     return rx.center(rx.spinner(size="3"), min_height="100vh")
 
 
-app = rx.App(api_transformer=create_app())
+# The FastAPI routes mounted beneath the app, then the whole app wrapped so that no websocket's
+# session cookie reaches Reflex's (pickled) state.
+app = rx.App(api_transformer=[create_app(), hide_session_cookie])
 app.add_page(_redirecting, route=routes.HOME, title="TickIt", on_load=HomeState.load)
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · TickIt", on_load=LoginState.load)
 app.add_page(my_tickets_page, route=routes.PORTAL, title="My tickets · TickIt", on_load=MyTicketsState.load)

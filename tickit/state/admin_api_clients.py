@@ -9,6 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
+from tickit.components.one_time_secret import reveal
 from tickit.config import get_settings
 from tickit.models import Role
 from tickit.services import api_clients, projects
@@ -56,6 +57,9 @@ def client_listing(session: Session, actor: UserPublic, project_key: str) -> tup
     return projects.get_project(session, project_key).name, [_line(client) for client in clients]
 
 
+NEW_TOKEN_ID = "new-api-token"
+
+
 class AdminApiClientsState(SessionState):
     project_key: str = ""
     project_name: str = ""
@@ -64,24 +68,14 @@ class AdminApiClientsState(SessionState):
     create_open: bool = False
     create_name: str = ""
     create_errors: dict[str, str] = {}
+    # The client whose new token is on show; the token itself never enters the state (see `one_time_secret`).
     new_token_client: str = ""
-    # Backend-only: the frontend sees it through `new_token`, which holds it back while a page hydrates.
-    _new_token: str = ""
-
-    @rx.var
-    def new_token(self) -> str:
-        """The token just created, until dismissed.
-
-        Hydrating a page sends the whole state before `load` runs; gating on `is_hydrated` keeps a
-        token from an earlier visit out of that first message, and `load` then forgets it for good.
-        """
-        return self._new_token if self.is_hydrated else ""
 
     @rx.event
     async def load(self):
         actor = await self.admit(Role.ADMIN)
         # A token is shown once, right after it is made: leaving or reloading the page drops it.
-        self._new_token, self.new_token_client = "", ""
+        self.new_token_client = ""
         self.create_open, self.create_name, self.create_errors = False, "", {}
         if actor is None:
             self.rows, self.project_name = [], ""
@@ -126,12 +120,12 @@ class AdminApiClientsState(SessionState):
             return None if outcome.errors else outcome.event
         created, (self.project_name, self.rows) = outcome.value
         self.create_open, self.create_name = False, ""
-        self._new_token, self.new_token_client = created.token, created.client.name
-        return None
+        self.new_token_client = created.client.name
+        return reveal(NEW_TOKEN_ID, created.token)
 
     @rx.event
     def dismiss_token(self):
-        self._new_token, self.new_token_client = "", ""
+        self.new_token_client = ""
 
     @rx.event
     async def revoke(self, client_id: int):

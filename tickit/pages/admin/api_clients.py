@@ -7,6 +7,8 @@ import reflex as rx
 from tickit import routes
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
+from tickit.components.one_time_secret import copy_secret, secret_text
+from tickit.state.admin_api_clients import NEW_TOKEN_ID
 from tickit.state.admin_api_clients import AdminApiClientsState as S
 
 # A backend route: the browser must load it, not the single-page app's router.
@@ -86,9 +88,9 @@ def _new_token() -> rx.Component:
                 size="2",
             ),
             rx.hstack(
-                rx.code(
-                    S.new_token,
-                    aria_label="New API token",
+                secret_text(
+                    NEW_TOKEN_ID,
+                    "New API token",
                     size="3",
                     variant="ghost",
                     word_break="break-all",
@@ -100,7 +102,7 @@ def _new_token() -> rx.Component:
                     variant="soft",
                     color_scheme="green",
                     aria_label="Copy token",
-                    on_click=[rx.set_clipboard(S.new_token), rx.toast.info("Token copied")],
+                    on_click=copy_secret(NEW_TOKEN_ID, "Token"),
                 ),
                 align="center",
                 spacing="3",
@@ -286,7 +288,7 @@ def api_clients_page() -> rx.Component:
             "Apps that file tickets into this project over the integration API, each with its own token.",
             _create_dialog(),
         ),
-        rx.cond(S.new_token != "", _new_token()),
+        rx.cond(S.new_token_client != "", _new_token()),
         rx.cond(S.rows.length() > 0, _clients(), _no_clients()),
         _how_to(),
     )
