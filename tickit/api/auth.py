@@ -9,7 +9,7 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.services import auth
-from tickit.services.errors import RateLimited
+from tickit.services.errors import RateLimited, ValidationFailed
 
 router = APIRouter()
 
@@ -69,9 +69,29 @@ def sign_in(
     except RateLimited as exc:
         return RedirectResponse(routes.login_url(error="rate", retry=str(exc.retry_after), **back), status_code=303)
     if failure is not None:
-        code = "deactivated" if str(failure) == auth.DEACTIVATED else "invalid"
+        code = {auth.DEACTIVATED: "deactivated", auth.PASSWORD_EXPIRED: "expired"}.get(str(failure), "invalid")
         return RedirectResponse(routes.login_url(error=code, **back), status_code=303)
+    if user.must_choose_password:
+        # Before anything else: this session is good for choosing the password and nothing more.
+        return signed_in_redirect(request, user.id, user.role, routes.CHOOSE_PASSWORD)
     return signed_in_redirect(request, user.id, user.role, next)
+
+
+@router.post(routes.AUTH_CHOOSE_PASSWORD, include_in_schema=False)
+def choose_password(request: Request, new: str = Form(""), confirm: str = Form("")) -> RedirectResponse:
+    """Replace the generated password this browser signed in with by the user's own, then sign in afresh."""
+    try:
+        with session_scope() as session:
+            user = auth.choose_password(
+                session=session, token=request.cookies.get(auth.SESSION_COOKIE), new=new, confirm=confirm
+            )
+    except auth.SignInFailed:
+        return RedirectResponse(routes.login_url(error="choose_again"), status_code=303)
+    except ValidationFailed as exc:
+        field, message = next(iter(exc.errors.items()))
+        code = "same" if message == auth.SAME_AS_PRINTED else field
+        return RedirectResponse(f"{routes.CHOOSE_PASSWORD}?error={code}", status_code=303)
+    return signed_in_redirect(request, user.id, user.role, None)
 
 
 @router.post(routes.AUTH_LOGOUT, include_in_schema=False)

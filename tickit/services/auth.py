@@ -18,9 +18,9 @@ from tickit.config import get_settings
 from tickit.models import Role, User, UserSession, utcnow
 from tickit.services import ratelimit
 from tickit.services.actors import UserPublic
-from tickit.services.errors import RateLimited, ServiceError
-from tickit.services.passwords import verify_password
-from tickit.services.users import find_by_email, normalise_email
+from tickit.services.errors import RateLimited, ServiceError, ValidationFailed
+from tickit.services.passwords import hash_password, verify_password
+from tickit.services.users import find_by_email, new_password_errors, normalise_email
 
 SESSION_COOKIE = "tickit_session"
 FAILURE_WINDOW_SECONDS = 15 * 60
@@ -36,6 +36,9 @@ class SignInFailed(ServiceError):
 
 WRONG_CREDENTIALS = "Email or password is incorrect."
 DEACTIVATED = "This account has been deactivated. Ask an admin to reactivate it."
+PASSWORD_EXPIRED = "This generated password has expired. Restart TickIt to print a new one."
+SIGN_IN_AGAIN = "Sign in again with the password TickIt printed, then choose your own."
+SAME_AS_PRINTED = "Choose a password of your own, not the one TickIt printed."
 
 
 def _token_hash(token: str) -> str:
@@ -63,6 +66,33 @@ def sign_in_with_password(*, session: Session, email: str, password: str, ip: st
         raise SignInFailed(WRONG_CREDENTIALS)
     if not user.is_active:
         raise SignInFailed(DEACTIVATED)
+    if user.password_expires_at is not None and user.password_expires_at <= utcnow():
+        raise SignInFailed(PASSWORD_EXPIRED)
+    return UserPublic.of(user)
+
+
+def choose_password(*, session: Session, token: str | None, new: str, confirm: str) -> UserPublic:
+    """Replace the generated password a session signed in with by the user's own; ends all their sessions.
+
+    A session opened with a generated password (`must_choose_password`) is good for this alone:
+    `check_session` sees no one behind it. The caller opens a fresh session for the user afterwards.
+    Raises SignInFailed when `token` is no such session, ValidationFailed for a password that will not do.
+    """
+    row = _session_row(session, token)
+    if row is None or row[0].expires_at <= utcnow() or not row[1].is_active or not row[1].password_change_required:
+        raise SignInFailed(SIGN_IN_AGAIN)
+    user = row[1]
+    errors = new_password_errors(new, confirm)
+    if not errors and verify_password(user.password_hash, new):
+        errors["new"] = SAME_AS_PRINTED
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new)
+    user.password_change_required = False
+    user.password_expires_at = None
+    session.add(user)
+    session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    session.flush()
     return UserPublic.of(user)
 
 
@@ -139,13 +169,16 @@ def check_session(*, session: Session, token: str | None) -> SessionCheck:
     now = utcnow()
     if user_session.expires_at <= now:
         return SessionCheck(actor=None, write_due=True)
-    if not user.is_active:
+    if not user.is_active or user.password_change_required:
         return SessionCheck(actor=None, write_due=False)
     return SessionCheck(actor=UserPublic.of(user), write_due=now - user_session.last_seen_at > LAST_SEEN_RESOLUTION)
 
 
 def resolve_session(*, session: Session, token: str | None) -> UserPublic | None:
-    """The active user behind a session token, or None when it is unknown, expired or deactivated."""
+    """The active user behind a session token, or None when it is unknown, expired or deactivated.
+
+    None too for a user who signed in with a generated password and has yet to choose their own.
+    """
     row = _session_row(session, token)
     if row is None:
         return None
@@ -154,7 +187,7 @@ def resolve_session(*, session: Session, token: str | None) -> UserPublic | None
     if user_session.expires_at <= now:
         session.delete(user_session)
         return None
-    if not user.is_active:
+    if not user.is_active or user.password_change_required:
         return None
     if now - user_session.last_seen_at > LAST_SEEN_RESOLUTION:
         user_session.last_seen_at = now

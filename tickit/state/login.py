@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.services import auth
 from tickit.state.session import SessionState
 
 _MESSAGES = {
@@ -16,6 +17,8 @@ _MESSAGES = {
     "google_off": "Google sign-in is not set up on this server.",
     "google_refused": "This account has been deactivated. Ask an admin to reactivate it.",
     "google_unverified": "Google did not confirm this email address, so it cannot be used to sign in.",
+    "expired": auth.PASSWORD_EXPIRED,
+    "choose_again": auth.SIGN_IN_AGAIN,
 }
 
 
