@@ -13,7 +13,7 @@ from tickit.state.admin_api_clients import AdminApiClientsState as S
 
 # A backend route: the browser must load it, not the single-page app's router.
 API_DOCS = routes.API_PREFIX + "/docs"
-COLUMNS = ("Name", "Token", "Created", "Last used", "Requests", "Status", "")
+COLUMNS = ("Name", "Token", "Created", "Last used", "Requests", "Status", "Reads", "")
 
 
 def _create_error(key: str) -> rx.Var:
@@ -57,6 +57,27 @@ def _create_dialog() -> rx.Component:
                         ),
                         _create_error("name"),
                         "api-client-name",
+                    ),
+                    rx.text.label(
+                        rx.hstack(
+                            rx.checkbox(
+                                checked=S.create_read_all,
+                                on_change=S.set_create_read_all,
+                                aria_label="May read all tickets of the project",
+                                margin_top="3px",
+                            ),
+                            rx.vstack(
+                                rx.text("May read all tickets of the project", size="2", weight="medium"),
+                                rx.text(
+                                    "Off, it reads back only the tickets it files.",
+                                    size="1",
+                                    color=rx.color("gray", 10),
+                                ),
+                                spacing="0",
+                            ),
+                            align="start",
+                            spacing="2",
+                        ),
                     ),
                     dialog_actions("Create client"),
                     spacing="3",
@@ -173,6 +194,27 @@ def _row(client) -> rx.Component:
                 rx.badge("Revoked ", client.revoked_on, color_scheme="gray", variant="soft"),
                 rx.badge("Active", color_scheme="green", variant="soft"),
             )
+        ),
+        rx.table.cell(
+            rx.cond(
+                client.revoked,
+                rx.text(rx.cond(client.may_read_all, "All tickets", "Its own tickets"), size="2"),
+                rx.text.label(
+                    rx.hstack(
+                        rx.switch(
+                            checked=client.may_read_all,
+                            on_change=lambda read_all: S.set_read_all(client.id, read_all),
+                            aria_label="May " + client.name + " read all tickets of the project",
+                            size="1",
+                        ),
+                        rx.text(rx.cond(client.may_read_all, "All tickets", "Its own tickets"), size="2"),
+                        align="center",
+                        spacing="2",
+                        white_space="nowrap",
+                    ),
+                ),
+            ),
+            title="An API client reads back the tickets it filed, or every ticket of the project when allowed.",
         ),
         rx.table.cell(rx.cond(client.revoked, rx.fragment(), _revoke(client)), text_align="right"),
         align="center",
