@@ -58,7 +58,7 @@ def _create_dialog() -> rx.Component:
                         _create_error("name"),
                         "api-client-name",
                     ),
-                    rx.text.label(
+                    rx.el.label(
                         rx.hstack(
                             rx.checkbox(
                                 checked=S.create_read_all,
@@ -199,7 +199,7 @@ def _row(client) -> rx.Component:
             rx.cond(
                 client.revoked,
                 rx.text(rx.cond(client.may_read_all, "All tickets", "Its own tickets"), size="2"),
-                rx.text.label(
+                rx.el.label(
                     rx.hstack(
                         rx.switch(
                             checked=client.may_read_all,
