@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from tickit.private_files import make_private_dir, write_private
+
 GOOGLE_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
 # Every email domain, in TICKIT_SELF_SIGNUP_DOMAINS and TICKIT_GOOGLE_STAFF_DOMAINS.
 ANY_DOMAIN = "*"
@@ -144,8 +146,7 @@ def _secret_key(data_dir: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    write_private(path, key.encode())
     return key
 
 
@@ -203,7 +204,7 @@ def load_settings() -> Settings:
     """Read and check every setting; raise ConfigError naming the first bad variable."""
     data_dir = Path(_env("TICKIT_DATA_DIR", "data")).expanduser().resolve()
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(data_dir)
     except OSError as exc:
         raise ConfigError(f"TICKIT_DATA_DIR {str(data_dir)!r} cannot be created: {exc.strerror}") from None
     app_url = _env("APP_URL", f"http://localhost:{_int_env('TICKIT_PORT', 3000)}").rstrip("/")

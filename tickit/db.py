@@ -12,12 +12,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine
 from sqlmodel import Session, create_engine
 
 from tickit.config import get_settings
+from tickit.private_files import create_private
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # The execution option that marks a read-only transaction, read by the SQLite `begin` listener.
@@ -31,6 +33,8 @@ def create_db_engine(url: URL) -> Engine:
         # connections past pool_size are closed when returned, and reopening them costs more
         # than the queries a busy API worker runs on them.
         return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=10)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        create_private(Path(url.database))
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

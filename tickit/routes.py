@@ -21,12 +21,14 @@ ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"
 ADMIN_PROJECTS = "/admin/projects"
 PROFILE = "/profile"
+CHOOSE_PASSWORD = "/choose-password"
 ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
 ADMIN_PROJECT_API_CLIENTS = "/admin/projects/[project]/api-clients"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
 AUTH_LOGOUT = "/auth/logout"
+AUTH_CHOOSE_PASSWORD = "/auth/choose-password"
 GOOGLE_LOGIN = "/auth/google/login"
 GOOGLE_CALLBACK = "/auth/google/callback"
 

@@ -16,6 +16,7 @@ from redis import ConnectionPool
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
+from tickit.private_files import create_private
 from tickit.services import attachments, inbox, intake, outbox, ratelimit, sign_in_throttle
 
 # Imported for what they register with the outbox: the channels they deliver.
@@ -38,6 +39,7 @@ def _create_huey() -> RedisHuey | SqliteHuey:
             socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
         )
         return RedisHuey("tickit", connection_pool=pool, results=False)
+    create_private(settings.huey_sqlite_path)  # and with it, its WAL
     return SqliteHuey("tickit", filename=str(settings.huey_sqlite_path), results=False)
 
 

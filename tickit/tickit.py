@@ -12,6 +12,7 @@ from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
+from tickit.pages.choose_password import choose_password_page
 from tickit.pages.login import login_page
 from tickit.pages.not_found import not_found_page
 from tickit.pages.portal import my_tickets_page, new_ticket_page
@@ -24,11 +25,13 @@ from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.board import BoardState
+from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.portal_ticket import PortalCommentsState, PortalTicketState
 from tickit.state.profile import ProfileState
+from tickit.state.socket_session import hide_session_cookie
 from tickit.state.ticket_page import TicketCommentsState, TicketState
 from tickit.state.tickets import MyTicketsState, StaffTicketsState
 from tickit.state.type_editor import TypeEditorState
@@ -47,10 +50,18 @@ _HEAD = [
     rx.el.meta(name="theme-color", content="#3e63dd"),
 ]
 
-app = rx.App(api_transformer=create_app(), head_components=_HEAD, stylesheets=["/tickit.css"])
+# The FastAPI routes mounted beneath the app, then the whole app wrapped so that no websocket's
+# session cookie reaches Reflex's (pickled) state.
+app = rx.App(api_transformer=[create_app(), hide_session_cookie], head_components=_HEAD, stylesheets=["/tickit.css"])
 app.add_page(_redirecting, route=routes.HOME, title="TickIt", on_load=HomeState.load)
 app.add_page(not_found_page, route=routes.NOT_FOUND, title="Page not found · TickIt")
 app.add_page(login_page, route=routes.LOGIN, title="Sign in · TickIt", on_load=LoginState.load)
+app.add_page(
+    choose_password_page,
+    route=routes.CHOOSE_PASSWORD,
+    title="Choose your password · TickIt",
+    on_load=ChoosePasswordState.load,
+)
 app.add_page(my_tickets_page, route=routes.PORTAL, title="My tickets · TickIt", on_load=MyTicketsState.load)
 app.add_page(new_ticket_page, route=routes.PORTAL_NEW_TICKET, title="New ticket · TickIt", on_load=NewTicketState.load)
 app.add_page(

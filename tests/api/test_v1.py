@@ -210,7 +210,7 @@ def test_a_client_over_its_rate_gets_429_with_retry_after(http, tokens):
 
 def test_a_ticket_is_read_by_number_in_the_clients_own_project_only(http, tokens):
     created = post(http, tokens["shop"])
-    read = http.get(f"{API}/tickets/HH-1", headers={"Authorization": f"Bearer {tokens['crm']}"})
+    read = http.get(f"{API}/tickets/HH-1", headers={"Authorization": f"Bearer {tokens['shop']}"})
     assert read.status_code == 200 and read.json() == created.json()
     for number in ("HH-1", "OP-1", "HH-999", "not-a-number"):
         other = http.get(f"{API}/tickets/{number}", headers={"Authorization": f"Bearer {tokens['other']}"})

@@ -162,6 +162,18 @@ def _first_admin(log_path: Path) -> Account | None:
     return Account(email=email.group(1), password=password.group(1), name="Administrator", role="admin")
 
 
+def _choose_first_admin_password(server: AppServer) -> Account:
+    """Sign in with the printed password and choose the admin's own, as a newcomer does first of all."""
+    chosen = Account(server.admin.email, PASSWORD + " admin", server.admin.name, server.admin.role)
+    # The forms' own origin, as a browser posting them sends it.
+    with httpx.Client(base_url=server.url, headers={"Origin": server.url}, timeout=30) as browser:
+        signed_in = browser.post("/auth/login", data={"email": chosen.email, "password": server.admin.password})
+        assert signed_in.headers.get("location") == "/choose-password", signed_in.text
+        chose = browser.post("/auth/choose-password", data={"new": chosen.password, "confirm": chosen.password})
+        assert chose.status_code == 303 and chose.headers["location"] == "/admin", chose.text
+    return chosen
+
+
 def _stop(process: subprocess.Popen) -> None:
     """SIGTERM to `tickit serve` and its children (one process group), SIGKILL to whatever outlives it."""
     try:
@@ -273,6 +285,7 @@ def app_server(worker_id_suffix, google_provider) -> Iterator[AppServer]:
             return status == 200 and "TickIt" in body
 
         _wait_for("the built /login page", login_page_served, process=process, log_path=log_path, deadline=deadline)
+        server.admin = _choose_first_admin_password(server)
         seeding.join()
         server.seed = seeding.result()
         yield server

@@ -59,6 +59,7 @@ def test_admin_creates_a_user_who_signs_in_with_the_generated_password_and_gets_
     dialog.get_by_role("button", name="Create account").click()
 
     expect(dialog.get_by_text("it is shown only once")).to_be_visible()
+    expect(dialog.get_by_label("Generated password")).not_to_have_text("")
     password = dialog.get_by_label("Generated password").inner_text().strip()
     assert len(password) >= 10
     dialog.get_by_role("button", name="Done").click()

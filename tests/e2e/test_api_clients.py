@@ -52,6 +52,8 @@ def test_admin_creates_a_client_whose_token_works_until_it_is_revoked(page_as, a
     expect(dialog).to_be_hidden()
     shown = admin.get_by_role("region", name="New API token of Shop")
     expect(shown).to_contain_text("It will not be shown again")
+    # Written into the page by a script that comes with the event, not through the state.
+    expect(shown.get_by_label("New API token")).to_have_text(re.compile(r"^tk_"))
     token = shown.get_by_label("New API token").inner_text().strip()
     assert token.startswith("tk_") and len(token) > 40, token
     shown.get_by_role("button", name="Copy token").click()

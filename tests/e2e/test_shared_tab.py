@@ -16,6 +16,7 @@ def test_the_next_person_in_a_tab_receives_nothing_the_last_one_saw(new_page, ac
     dialog.get_by_label("Name").fill("Secret Hire")
     dialog.get_by_label("Email").fill("secret.hire@example.com")
     dialog.get_by_role("button", name="Create account").click()
+    expect(dialog.get_by_label("Generated password")).not_to_have_text("")
     generated = dialog.get_by_label("Generated password").inner_text()
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Sign out").click()

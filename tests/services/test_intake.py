@@ -216,12 +216,12 @@ def test_a_new_reporter_becomes_a_client_of_the_project(session, client, project
     assert ticket.reporter_id == ada.id
 
 
-def test_a_known_reporter_is_matched_by_email(session, client, project):
-    agent = make_user(session, "agent", email="grace@example.com")
-    add_member(session, project.id, agent, "agent")
+def test_a_client_of_the_project_is_matched_by_email(session, client, project):
+    grace = make_user(session, "client", email="grace@example.com")
+    add_member(session, project.id, grace, "client")
     result = file(session, client, body={**BUG, "reporter": {"email": "grace@example.com", "name": "Someone"}})
-    assert json.loads(result.body)["reporter"] == {"email": "grace@example.com", "name": agent.name}
-    assert session.get(ProjectMember, (project.id, agent.id)).role == "agent"
+    assert json.loads(result.body)["reporter"] == {"email": "grace@example.com", "name": grace.name}
+    assert session.get(ProjectMember, (project.id, grace.id)).role == "client"
     assert count(session, User) == 1
 
 
@@ -364,14 +364,16 @@ def test_the_fingerprint_tells_different_bodies_methods_and_paths_apart():
     assert intake.fingerprint("POST", "/integrations/v2/tickets", BUG) != base
 
 
-def test_a_client_of_another_project_reporting_here_becomes_a_client_of_this_one(session, client, project):
+def test_a_client_of_another_project_is_refused_as_reporter_and_not_made_a_client_here(session, client, project):
     make_project(session, "IT", template="it-helpdesk")
     ada = make_user(session, "client", email="ada@example.com")
     other = session.exec(select(Project).where(Project.key == "IT")).one()
     add_member(session, other.id, ada, "client")
-    file(session, client, body={**BUG, "reporter": {"email": "ada@example.com"}})
-    assert session.get(ProjectMember, (project.id, ada.id)).role == "client"
-    assert count(session, User) == 1
+    with pytest.raises(ValidationFailed) as refused:
+        file(session, client, body={**BUG, "reporter": {"email": "ada@example.com"}})
+    assert refused.value.errors == {"reporter.email": intake.REPORTER_OUT_OF_LANE}
+    assert session.get(ProjectMember, (project.id, ada.id)) is None
+    assert count(session, Ticket) == 0
 
 
 def token_file(session, token, body=BUG, key="key-1", limit=100):

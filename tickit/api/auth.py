@@ -63,9 +63,29 @@ def sign_in(
     except ValidationFailed:
         return RedirectResponse(routes.login_url(error="email_too_long", **back), status_code=303)
     except auth.SignInFailed as exc:
-        code = "deactivated" if str(exc) == auth.DEACTIVATED else "invalid"
+        code = {auth.DEACTIVATED: "deactivated", auth.PASSWORD_EXPIRED: "expired"}.get(str(exc), "invalid")
         return RedirectResponse(routes.login_url(error=code, **back), status_code=303)
+    if user.must_choose_password:
+        # Before anything else: this session is good for choosing the password and nothing more.
+        return signed_in_redirect(request, user.id, user.role, routes.CHOOSE_PASSWORD)
     return signed_in_redirect(request, user.id, user.role, next)
+
+
+@router.post(routes.AUTH_CHOOSE_PASSWORD, include_in_schema=False, dependencies=[Depends(require_same_origin)])
+def choose_password(request: Request, new: str = Form(""), confirm: str = Form("")) -> RedirectResponse:
+    """Replace the generated password this browser signed in with by the user's own, then sign in afresh."""
+    try:
+        with session_scope() as session:
+            user = auth.choose_password(
+                session=session, token=request.cookies.get(auth.session_cookie_name()), new=new, confirm=confirm
+            )
+    except auth.SignInFailed:
+        return RedirectResponse(routes.login_url(error="choose_again"), status_code=303)
+    except ValidationFailed as exc:
+        field, message = next(iter(exc.errors.items()))
+        code = "same" if message == auth.SAME_AS_PRINTED else field
+        return RedirectResponse(f"{routes.CHOOSE_PASSWORD}?error={code}", status_code=303)
+    return signed_in_redirect(request, user.id, user.role, None)
 
 
 @router.post(routes.AUTH_LOGOUT, include_in_schema=False, dependencies=[Depends(require_same_origin)])

@@ -3,7 +3,9 @@
 A body over 1 MiB (checked while it arrives), one that is not UTF-8 JSON, that says NaN or
 Infinity, or that nests deeper than 32 levels is a problem of its own (413 or 400), not a
 validation error. It is kept on the request and raised by `readable_body`, a dependency declared
-after the client's admission, so that a bad token is a 401 whatever the body.
+after the client's admission, so that a bad token is a 401 whatever the body. A route class may
+also check the caller in `before_body`: then nothing of the body is received from a caller it
+refuses.
 """
 
 from __future__ import annotations
@@ -24,11 +26,15 @@ JSON_DEPTH_LIMIT = 32
 class JSONBodyRoute(APIRoute):
     """A route whose request body is read by `_JSONBodyRequest` before FastAPI sees it."""
 
+    async def before_body(self, request: Request) -> None:
+        """Runs before the body is received; raising here refuses the request without reading it."""
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def read_then_handle(request: Request) -> Response:
             limited = _JSONBodyRequest(request.scope, request.receive)
+            await self.before_body(limited)
             await limited.read_within_limits()
             return await handle(limited)
 

@@ -54,10 +54,21 @@ def _problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 async def admitted_client(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> ApiClientPublic:
-    """The API client whose token came with the request, counted against its rate limit."""
-    return await in_database_thread(_admit, credentials.credentials if credentials else None)
+    """The API client whose token came with the request, counted against its rate limit (once per request)."""
+    admitted: ApiClientPublic | None = getattr(request.state, "api_client", None)
+    if admitted is None:
+        admitted = await in_database_thread(_admit, credentials.credentials if credentials else None)
+        request.state.api_client = admitted
+    return admitted
+
+
+class _AdmitThenReadRoute(JSONBodyRoute):
+    """A JSON route that admits the client before it receives the body: a bad token costs TickIt no reading."""
+
+    async def before_body(self, request: Request) -> None:
+        await admitted_client(request, await _bearer(request))
 
 
 def _admit(token: str | None) -> ApiClientPublic:
@@ -98,7 +109,7 @@ IdempotencyKey = Annotated[
 ]
 router = APIRouter()
 # A body without a Content-Type is read as JSON too, as integrators' simplest clients send it.
-intake_router = APIRouter(route_class=JSONBodyRoute, strict_content_type=False)
+intake_router = APIRouter(route_class=_AdmitThenReadRoute, strict_content_type=False)
 
 
 @intake_router.post(
@@ -114,7 +125,7 @@ intake_router = APIRouter(route_class=JSONBodyRoute, strict_content_type=False)
     },
 )
 async def create_ticket(client: Client, _: ReadableBody, idempotency_key: IdempotencyKey, ticket: TicketIn) -> Response:
-    # The client was admitted (and the request counted) before the body was validated: a bad
+    # The client was admitted (and the request counted) before the body was received: a bad
     # token is a 401 whatever the body, and a refused body still counts as a request.
     result = await in_database_thread(_create_or_replay, client, idempotency_key, ticket)
     headers = {"Location": result.location}

@@ -17,6 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     create = actions.add_parser("create", help="create a client; its token is printed once, on the last line")
     create.add_argument("--project", required=True, metavar="KEY", help="the project the client files into")
     create.add_argument("--name", required=True, metavar="NAME", help="what the client is, e.g. the app's name")
+    create.add_argument(
+        "--read-all",
+        action="store_true",
+        help="let it read every ticket of the project (without it, only the tickets it filed)",
+    )
     create.set_defaults(handler=create_command)
 
     listing = actions.add_parser("list", help="list a project's clients (never their tokens)")
@@ -31,8 +36,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def create_command(args: argparse.Namespace) -> int:
     with session_scope() as session:
-        created = api_clients.create_api_client(session=session, actor=SYSTEM, project_key=args.project, name=args.name)
-    print(f"Created API client {created.client.id} “{created.client.name}” for {args.project.upper()}.")
+        created = api_clients.create_api_client(
+            session=session, actor=SYSTEM, project_key=args.project, name=args.name, may_read_all=args.read_all
+        )
+    reads = "every ticket of the project" if created.client.may_read_all else "only the tickets it files"
+    print(
+        f"Created API client {created.client.id} “{created.client.name}” for {args.project.upper()}; it reads {reads}."
+    )
     print("Its token follows; it is shown only now, so store it in the integrating app's secrets:")
     print(created.token)
     return 0
@@ -46,7 +56,8 @@ def list_command(args: argparse.Namespace) -> int:
     for c in clients:
         used = f"last used {c.last_used_at:%Y-%m-%d %H:%M} UTC" if c.last_used_at else "never used"
         state = f"revoked {c.revoked_at:%Y-%m-%d %H:%M} UTC" if c.revoked_at else "active"
-        print(f"{c.id}\t{c.name}\t{c.token_prefix}…\t{state}\t{used}\t{c.request_count} requests")
+        reads = "reads all tickets" if c.may_read_all else "reads its own tickets"
+        print(f"{c.id}\t{c.name}\t{c.token_prefix}…\t{state}\t{reads}\t{used}\t{c.request_count} requests")
     return 0
 
 

@@ -141,7 +141,8 @@ def announce_first_admin() -> None:
         f"   URL:      {settings.app_url}/login\n"
         f"   Email:    {created.user.email}\n"
         f"   Password: {created.generated_password}\n"
-        f" This password is shown only now; change it after signing in.\n{banner}\n",
+        f" It works for {users.FIRST_PASSWORD_LIFETIME.total_seconds() / 3600:.0f} hours, and only to choose your own\n"
+        f" password at the first sign-in.\n{banner}\n",
         flush=True,
     )
 

@@ -21,3 +21,5 @@ class ApiClient(SQLModel, table=True):
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     request_count: int = Field(default=0)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Off: the client reads only the tickets it filed. On: every ticket of its project.
+    may_read_all: bool = Field(default=False)

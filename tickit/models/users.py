@@ -24,6 +24,10 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=200)
     role: str = Field(max_length=16, default=Role.CLIENT)
     password_hash: str | None = Field(default=None, max_length=255)
+    # A password TickIt generated and printed (the first admin's): it only opens the form that
+    # replaces it, and stops working at `password_expires_at`, so a copy left in a log is worthless.
+    password_change_required: bool = Field(default=False)
+    password_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     google_subject: str | None = Field(default=None, max_length=255, unique=True)
     is_active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -19,6 +19,8 @@ class UserPublic:
     created_at: datetime
     last_sign_in_at: datetime | None
     has_password: bool
+    # Signed in with a password TickIt generated: they may only choose their own (see auth.choose_password).
+    must_choose_password: bool = False
 
     @classmethod
     def of(cls, user: User) -> UserPublic:
@@ -31,6 +33,7 @@ class UserPublic:
             created_at=user.created_at,
             last_sign_in_at=user.last_sign_in_at,
             has_password=user.password_hash is not None,
+            must_choose_password=user.password_change_required,
         )
 
     @property

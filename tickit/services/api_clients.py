@@ -44,6 +44,7 @@ _ACTIVE_CLIENT_BY_HASH = select(
     ApiClient.last_used_at,
     ApiClient.request_count,
     ApiClient.revoked_at,
+    ApiClient.may_read_all,
 ).where(ApiClient.token_hash == bindparam("digest"), ApiClient.revoked_at.is_(None))
 _RECORD_USE = (
     update(ApiClient)
@@ -62,6 +63,7 @@ class ApiClientPublic:
     last_used_at: datetime | None
     request_count: int
     revoked_at: datetime | None
+    may_read_all: bool  # every ticket of the project, not only those it filed
 
     @classmethod
     def of(cls, row: Any) -> ApiClientPublic:
@@ -75,6 +77,7 @@ class ApiClientPublic:
             last_used_at=row.last_used_at,
             request_count=row.request_count,
             revoked_at=row.revoked_at,
+            may_read_all=row.may_read_all,
         )
 
     @property
@@ -93,8 +96,13 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_api_client(*, session: Session, actor: Actor, project_key: str, name: str) -> CreatedApiClient:
-    """Make a client for the project and return it with its token, which is not stored and cannot be shown again."""
+def create_api_client(
+    *, session: Session, actor: Actor, project_key: str, name: str, may_read_all: bool = False
+) -> CreatedApiClient:
+    """Make a client for the project and return it with its token, which is not stored and cannot be shown again.
+
+    The client reads only the tickets it files, unless `may_read_all` lets it read every ticket of the project.
+    """
     require_admin(actor)
     project = get_project(session, project_key)
     name = name.strip()
@@ -111,7 +119,11 @@ def create_api_client(*, session: Session, actor: Actor, project_key: str, name:
         raise ValidationFailed({"name": f"{project.key} already has an active client named “{name}”."})
     token = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     row = ApiClient(
-        project_id=project.id, name=name, token_prefix=token[:SHOWN_PREFIX_LENGTH], token_hash=hash_token(token)
+        project_id=project.id,
+        name=name,
+        token_prefix=token[:SHOWN_PREFIX_LENGTH],
+        token_hash=hash_token(token),
+        may_read_all=may_read_all,
     )
     session.add(row)
     session.flush()
@@ -143,6 +155,23 @@ def revoke_api_client(*, session: Session, actor: Actor, project_key: str, clien
         row.revoked_at = utcnow()
         session.add(row)
         session.flush()
+    return ApiClientPublic.of(row)
+
+
+def set_may_read_all(
+    *, session: Session, actor: Actor, project_key: str, client_id: int, may_read_all: bool
+) -> ApiClientPublic:
+    """Let the client read every ticket of its project (True), or only the tickets it filed (False)."""
+    require_admin(actor)
+    if not isinstance(may_read_all, bool):
+        raise ValidationFailed({"may_read_all": "Choose on or off."})
+    project = get_project(session, project_key)
+    row = session.exec(select(ApiClient).where(ApiClient.id == client_id, ApiClient.project_id == project.id)).first()
+    if row is None:
+        raise NotFound(f"{project.key} has no API client {client_id}.")
+    row.may_read_all = may_read_all
+    session.add(row)
+    session.flush()
     return ApiClientPublic.of(row)
 
 

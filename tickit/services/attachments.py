@@ -60,6 +60,7 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import file_size
 from tickit.models import Attachment, Comment, Project, Ticket, User, utcnow
+from tickit.private_files import make_private_dir
 from tickit.services import activity, ratelimit, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
@@ -479,7 +480,7 @@ def _receive(chunks: Iterable[bytes], limit: int) -> ReceivedFile:
     while final.exists():  # 128 random bits never collide in practice; never overwrite if they do
         key = secrets.token_hex(16)
         final = _path_for(key)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dir(final.parent)
     fd, temp_name = tempfile.mkstemp(dir=final.parent, prefix=".", suffix=".part")
     temp = Path(temp_name)
     digest, size, head = hashlib.sha256(), 0, b""

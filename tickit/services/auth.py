@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, select
@@ -20,8 +20,8 @@ from tickit.models import Role, User, UserSession, utcnow
 from tickit.services import sign_in_throttle
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
-from tickit.services.passwords import verify_password
-from tickit.services.users import find_by_email, normalise_email
+from tickit.services.passwords import hash_password, verify_password
+from tickit.services.users import find_by_email, new_password_errors, normalise_email
 
 SESSION_COOKIE = "tickit_session"
 # The longest address the users table holds; a longer one cannot belong to an account.
@@ -51,6 +51,9 @@ GOOGLE_STAFF_HAS_PASSWORD = (
     "An admin can allow Google sign-in for its email domain."
 )
 GOOGLE_NO_SIGNUP = "Your Google account's email address has no TickIt account. Ask the help desk to invite you."
+PASSWORD_EXPIRED = "This generated password has expired. Restart TickIt to print a new one."
+SIGN_IN_AGAIN = "Sign in again with the password TickIt printed, then choose your own."
+SAME_AS_PRINTED = "Choose a password of your own, not the one TickIt printed."
 
 
 def _token_hash(token: str) -> str:
@@ -62,13 +65,15 @@ class _Account:
     user: UserPublic
     password_hash: str | None
     is_active: bool
+    password_expires_at: datetime | None
 
 
 def sign_in_with_password(*, email: str, password: str, ip: str, engine: Engine | None = None) -> UserPublic:
     """Check credentials under sign-in throttling (`sign_in_throttle`).
 
     Raises RateLimited while the attempt is held back, ValidationFailed for an email no account can
-    have, SignInFailed for wrong credentials or a deactivated account. Runs its own short
+    have, SignInFailed for wrong credentials, a deactivated account or an expired generated
+    password. Runs its own short
     transactions, as `outbox.deliver` does: one counts the attempt and reads the account, then the
     argon2 verification runs outside any (on SQLite a write transaction holds the database's one
     write lock, and a flood of failed sign-ins would stall every other writer), then a success is
@@ -78,7 +83,11 @@ def sign_in_with_password(*, email: str, password: str, ip: str, engine: Engine 
     with session_scope(engine) as session:
         sign_in_throttle.admit(session=session, email=email, address=ip)
         user = find_by_email(session, email) if len(email) <= MAX_EMAIL_LENGTH else None
-        account = _Account(UserPublic.of(user), user.password_hash, user.is_active) if user else None
+        account = (
+            _Account(UserPublic.of(user), user.password_hash, user.is_active, user.password_expires_at)
+            if user
+            else None
+        )
     # Only now, with its attempt counted and committed.
     if len(email) > MAX_EMAIL_LENGTH:
         raise ValidationFailed({"email": EMAIL_TOO_LONG})
@@ -90,11 +99,38 @@ def sign_in_with_password(*, email: str, password: str, ip: str, engine: Engine 
         sign_in_throttle.succeeded(session=session, email=email, address=ip)
     if not account.is_active:
         raise SignInFailed(DEACTIVATED)
+    if account.password_expires_at is not None and account.password_expires_at <= utcnow():
+        raise SignInFailed(PASSWORD_EXPIRED)
     return account.user
 
 
 def _domain_allowed(email: str, domains: frozenset[str]) -> bool:
     return ANY_DOMAIN in domains or email.rpartition("@")[2] in domains
+
+
+def choose_password(*, session: Session, token: str | None, new: str, confirm: str) -> UserPublic:
+    """Replace the generated password a session signed in with by the user's own; ends all their sessions.
+
+    A session opened with a generated password (`must_choose_password`) is good for this alone:
+    `check_session` sees no one behind it. The caller opens a fresh session for the user afterwards.
+    Raises SignInFailed when `token` is no such session, ValidationFailed for a password that will not do.
+    """
+    row = _session_row(session, token)
+    if row is None or row[0].expires_at <= utcnow() or not row[1].is_active or not row[1].password_change_required:
+        raise SignInFailed(SIGN_IN_AGAIN)
+    user = row[1]
+    errors = new_password_errors(new, confirm)
+    if not errors and verify_password(user.password_hash, new):
+        errors["new"] = SAME_AS_PRINTED
+    if errors:
+        raise ValidationFailed(errors)
+    user.password_hash = hash_password(new)
+    user.password_change_required = False
+    user.password_expires_at = None
+    session.add(user)
+    session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    session.flush()
+    return UserPublic.of(user)
 
 
 def sign_in_with_google(*, session: Session, subject: str, email: str, email_verified: bool, name: str) -> UserPublic:
@@ -184,13 +220,16 @@ def check_session(*, session: Session, token: str | None) -> SessionCheck:
     now = utcnow()
     if user_session.expires_at <= now:
         return SessionCheck(actor=None, write_due=True)
-    if not user.is_active:
+    if not user.is_active or user.password_change_required:
         return SessionCheck(actor=None, write_due=False)
     return SessionCheck(actor=UserPublic.of(user), write_due=now - user_session.last_seen_at > LAST_SEEN_RESOLUTION)
 
 
 def resolve_session(*, session: Session, token: str | None) -> UserPublic | None:
-    """The active user behind a session token, or None when it is unknown, expired or deactivated."""
+    """The active user behind a session token, or None when it is unknown, expired or deactivated.
+
+    None too for a user who signed in with a generated password and has yet to choose their own.
+    """
     row = _session_row(session, token)
     if row is None:
         return None
@@ -199,7 +238,7 @@ def resolve_session(*, session: Session, token: str | None) -> UserPublic | None
     if user_session.expires_at <= now:
         session.delete(user_session)
         return None
-    if not user.is_active:
+    if not user.is_active or user.password_change_required:
         return None
     if now - user_session.last_seen_at > LAST_SEEN_RESOLUTION:
         user_session.last_seen_at = now

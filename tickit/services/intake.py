@@ -60,6 +60,14 @@ _STORE_ANSWER = (
 )
 
 
+# One message for staff and for other projects' clients alike: the app learns that the address is
+# not its to use, not whose it is.
+REPORTER_OUT_OF_LANE = (
+    "This address belongs to an account that is not a client of this project, so an API client cannot "
+    "file in its name. Name the person by another address, or leave out the reporter."
+)
+
+
 class IdempotencyKeyInvalid(ServiceError):
     """The Idempotency-Key header is missing or not 1-255 printable ASCII characters."""
 
@@ -184,7 +192,7 @@ def _file(
     """File the request's ticket under `key`, and store with it the answer a retry replays."""
     errors = metadata_errors(request)
     reporter = reporter_of(request, errors)
-    person = _person(session, client, reporter) if reporter is not None and not errors else None
+    person = _person(session, client, reporter, errors) if reporter is not None and not errors else None
     filed = tickets.file_ticket(
         session=session,
         actor=client,
@@ -225,9 +233,12 @@ class _Person:
     role: str
 
 
-def _person(session: Session, client: ApiClientPublic, reporter: Reporter) -> _Person:
-    """The user with the reporter's email, made a client of the project when they are new to it.
+def _person(session: Session, client: ApiClientPublic, reporter: Reporter, errors: dict[str, str]) -> _Person | None:
+    """The user with the reporter's email: a client of the project already, or a new one made so.
 
+    An API client stays in its project's lane: an address that belongs to staff, or to a client who
+    is not one of this project's, is refused under "reporter.email" (added to `errors`; then None),
+    so an app can neither file in a staff member's name nor pull another project's client into its own.
     Inserts that lose to a concurrent request creating the same person do nothing, and the
     winner's row is read instead: a conflict here is no reason to refuse the ticket.
     """
@@ -235,33 +246,31 @@ def _person(session: Session, client: ApiClientPublic, reporter: Reporter) -> _P
     returned = (users.c.id, users.c.email, users.c.name, users.c.role)
     connection = session.connection()
     found = connection.execute(_PERSON_IN_PROJECT, {"email": reporter.email, "project_id": client.project_id}).first()
-    if found is not None and (found.member is not None or found.role != Role.CLIENT):
-        return _Person(*found[:4])
-    if found is None:
-        row = connection.execute(
-            _insert(session, users)
-            .values(
-                email=reporter.email,
-                # No password: the person signs in with Google, or an admin sets one.
-                name=reporter.name or reporter.email.split("@")[0],
-                role=Role.CLIENT,
-                password_hash=None,
-            )
-            .on_conflict_do_nothing(index_elements=[users.c.email])
-            .returning(*returned)
-        ).first()
-        if row is None:  # another request created them a moment ago
-            row = connection.execute(sa_select(*returned).where(users.c.email == reporter.email)).one()
-    else:
-        row = found[:4]
-    person = _Person(*row)
-    if person.role == Role.CLIENT:
-        connection.execute(
-            _insert(session, members)
-            .values(project_id=client.project_id, user_id=person.id, role=MemberRole.CLIENT)
-            .on_conflict_do_nothing()
+    if found is not None:
+        if found.role == Role.CLIENT and found.member is not None:
+            return _Person(*found[:4])
+        errors["reporter.email"] = REPORTER_OUT_OF_LANE
+        return None
+    row = connection.execute(
+        _insert(session, users)
+        .values(
+            email=reporter.email,
+            # No password: the person signs in with Google, or an admin sets one.
+            name=reporter.name or reporter.email.split("@")[0],
+            role=Role.CLIENT,
+            password_hash=None,
         )
-    return person
+        .on_conflict_do_nothing(index_elements=[users.c.email])
+        .returning(*returned)
+    ).first()
+    if row is None:  # another request created them a moment ago, as a client too
+        row = connection.execute(sa_select(*returned).where(users.c.email == reporter.email)).one()
+    connection.execute(
+        _insert(session, members)
+        .values(project_id=client.project_id, user_id=row.id, role=MemberRole.CLIENT)
+        .on_conflict_do_nothing()
+    )
+    return _Person(*row)
 
 
 def _insert(session: Session, table: Any) -> Any:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from tickit import routes
 from tickit.config import get_settings
 from tickit.models import Role, utcnow
+from tickit.private_files import make_private_dir, write_private
 from tickit.services import outbox
 
 OUTBOX_CHANNEL = "mail"
@@ -235,11 +236,11 @@ def send(message: EmailMessage) -> None:
 
 
 def _write_eml(message: EmailMessage, directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
+    make_private_dir(directory)
     name = f"{utcnow():%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}.eml"
     # Written under a hidden name and renamed, so nobody opens (or a watcher picks up) half a mail.
     partial = directory / f".{name}.partial"
-    partial.write_bytes(message.as_bytes())
+    write_private(partial, message.as_bytes())
     os.replace(partial, directory / name)
 
 

@@ -63,18 +63,25 @@ def iso_time(moment: datetime) -> str:
 
 
 def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> dict[str, Any]:
-    """The ticket `number` as it is now, if it belongs to the client's project; otherwise NotFound."""
+    """The ticket `number` as it is now, if the client may read it; otherwise NotFound.
+
+    A client reads the tickets it filed; one an admin let read all (`may_read_all`), every ticket of its project.
+    """
     project_key, n = parse_ticket_number(number)
-    row = session.exec(
+    query = (
         select(Ticket, Project.key, TicketType.key, TicketStatus.key, User)
         .join(Project, Project.id == Ticket.project_id)
         .join(TicketType, TicketType.id == Ticket.type_id)
         .join(TicketStatus, TicketStatus.id == Ticket.status_id)
         .outerjoin(User, User.id == Ticket.reporter_id)
         .where(Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id)
-    ).first()
+    )
+    if not client.may_read_all:
+        query = query.where(Ticket.api_client_id == client.id)
+    row = session.exec(query).first()
     if row is None:
-        raise NotFound(f"No ticket {format_ticket_number(project_key, n)} in this client's project.")
+        # The same answer for a ticket that does not exist and one the client may not read.
+        raise NotFound(f"No ticket {format_ticket_number(project_key, n)} that this client may read.")
     ticket, key, type_key, status_key, reporter = row
     return ticket_document(ticket=ticket, project_key=key, type_key=type_key, status_key=status_key, reporter=reporter)
 

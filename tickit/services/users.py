@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from tickit.models import Role, User, UserSession
+from tickit.models import Role, User, UserSession, utcnow
 from tickit.services import outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password, verify_password
 
 ROLES = tuple(role.value for role in Role)
+# How long the first admin's printed password opens the form that replaces it; a copy of it left in
+# a log or a terminal's scrollback is worthless after that.
+FIRST_PASSWORD_LIFETIME = timedelta(hours=24)
+PASSWORD_TOO_SHORT = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+PASSWORDS_DIFFER = "The two new passwords differ."
 
 
 @dataclass(frozen=True)
@@ -153,13 +159,9 @@ def change_password(*, session: Session, actor: UserPublic, current: str, new: s
     The caller should end the user's other sessions, so a stolen session dies with the old password.
     """
     user = get_user(session, actor.id)
-    errors: dict[str, str] = {}
+    errors = new_password_errors(new, confirm)
     if user.password_hash is not None and not verify_password(user.password_hash, current):
         errors["current"] = "That is not your current password."
-    if len(new) < MIN_PASSWORD_LENGTH:
-        errors["new"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    elif new != confirm:
-        errors["confirm"] = "The two new passwords differ."
     if errors:
         raise ValidationFailed(errors)
     user.password_hash = hash_password(new)
@@ -169,12 +171,39 @@ def change_password(*, session: Session, actor: UserPublic, current: str, new: s
 
 
 def ensure_first_admin(*, session: Session, email: str) -> CreatedUser | None:
-    """On a database with no users, create the first admin with a generated password."""
-    if session.exec(select(func.count()).select_from(User)).one():
-        return None
-    return create_user(
-        session=session, actor=SYSTEM, email=email, name="Administrator", role=Role.ADMIN, send_welcome=False
-    )
+    """The first admin's credentials to print, when there are any to print; None otherwise.
+
+    On a database with no users, creates the first admin with a generated password. That password
+    only leads to the form where the admin chooses their own, and only for FIRST_PASSWORD_LIFETIME;
+    when it has expired unused, a new one is generated here (each start then prints it).
+    """
+    if not session.exec(select(func.count()).select_from(User)).one():
+        created = create_user(
+            session=session, actor=SYSTEM, email=email, name="Administrator", role=Role.ADMIN, send_welcome=False
+        )
+        user = get_user(session, created.user.id)
+    else:
+        user = session.exec(
+            select(User).where(User.password_change_required, User.password_expires_at <= utcnow())
+        ).first()
+        if user is None:
+            return None
+        created = CreatedUser(user=UserPublic.of(user), generated_password=generate_password())
+        user.password_hash = hash_password(created.generated_password)
+    user.password_change_required = True
+    user.password_expires_at = utcnow() + FIRST_PASSWORD_LIFETIME
+    session.add(user)
+    session.flush()
+    return CreatedUser(user=UserPublic.of(user), generated_password=created.generated_password)
+
+
+def new_password_errors(new: str, confirm: str) -> dict[str, str]:
+    """What is wrong with a new password typed twice, under "new" or "confirm"; empty when nothing is."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return {"new": PASSWORD_TOO_SHORT}
+    if new != confirm:
+        return {"confirm": PASSWORDS_DIFFER}
+    return {}
 
 
 @dataclass(frozen=True)

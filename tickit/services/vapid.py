@@ -8,7 +8,6 @@ existing subscription.
 from __future__ import annotations
 
 import base64
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
 
 from tickit.config import get_settings
+from tickit.private_files import write_private
 from tickit.services.errors import ServiceError
 
 KEY_FILE_NAME = "vapid_private.pem"
@@ -35,9 +35,7 @@ def generate(*, replace: bool = False) -> Path:
     pair.generate_keys()
     # Written to a private temporary file and renamed, so a reader never sees half a key.
     tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pair.private_pem())
+    write_private(tmp, pair.private_pem())
     tmp.replace(path)
     signing_key.cache_clear()
     return path

@@ -9,6 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
+from tickit.components.one_time_secret import reveal
 from tickit.config import get_settings
 from tickit.models import Role
 from tickit.services import api_clients, projects
@@ -29,6 +30,7 @@ class ApiClientLine:
     request_count: int
     revoked: bool
     revoked_on: str
+    may_read_all: bool
 
 
 def _day(moment: datetime | None) -> str:
@@ -47,6 +49,7 @@ def _line(client: api_clients.ApiClientPublic) -> ApiClientLine:
         request_count=client.request_count,
         revoked=client.is_revoked,
         revoked_on=_day(client.revoked_at),
+        may_read_all=client.may_read_all,
     )
 
 
@@ -56,6 +59,9 @@ def client_listing(session: Session, actor: UserPublic, project_key: str) -> tup
     return projects.get_project(session, project_key).name, [_line(client) for client in clients]
 
 
+NEW_TOKEN_ID = "new-api-token"
+
+
 class AdminApiClientsState(SessionState):
     project_key: str = ""
     project_name: str = ""
@@ -63,26 +69,18 @@ class AdminApiClientsState(SessionState):
     rows: list[ApiClientLine] = []
     create_open: bool = False
     create_name: str = ""
+    create_read_all: bool = False
     create_errors: dict[str, str] = {}
+    # The client whose new token is on show; the token itself never enters the state (see `one_time_secret`).
     new_token_client: str = ""
-    # Backend-only: the frontend sees it through `new_token`, which holds it back while a page hydrates.
-    _new_token: str = ""
-
-    @rx.var
-    def new_token(self) -> str:
-        """The token just created, until dismissed.
-
-        Hydrating a page sends the whole state before `load` runs; gating on `is_hydrated` keeps a
-        token from an earlier visit out of that first message, and `load` then forgets it for good.
-        """
-        return self._new_token if self.is_hydrated else ""
 
     @rx.event
     async def load(self):
         actor = await self.admit(Role.ADMIN)
         # A token is shown once, right after it is made: leaving or reloading the page drops it.
-        self._new_token, self.new_token_client = "", ""
+        self.new_token_client = ""
         self.create_open, self.create_name, self.create_errors = False, "", {}
+        self.create_read_all = False
         if actor is None:
             self.rows, self.project_name = [], ""
             return self.refusal()
@@ -101,6 +99,11 @@ class AdminApiClientsState(SessionState):
     @rx.event
     def open_create(self):
         self.create_open, self.create_name, self.create_errors = True, "", {}
+        self.create_read_all = False
+
+    @rx.event
+    def set_create_read_all(self, read_all: bool):
+        self.create_read_all = read_all
 
     @rx.event
     def set_create_open(self, is_open: bool):
@@ -114,10 +117,12 @@ class AdminApiClientsState(SessionState):
     async def create(self, form: dict):
         # The form's own value: the controlled input's last keystrokes may still be on their way.
         self.create_name = name = str(form.get("name", self.create_name))
-        project_key = self.project_key
+        project_key, read_all = self.project_key, self.create_read_all
 
         def create_then_list(session: Session, actor: UserPublic):
-            created = api_clients.create_api_client(session=session, actor=actor, project_key=project_key, name=name)
+            created = api_clients.create_api_client(
+                session=session, actor=actor, project_key=project_key, name=name, may_read_all=read_all
+            )
             return created, client_listing(session, actor, project_key)
 
         outcome = await self.run(create_then_list)
@@ -126,12 +131,29 @@ class AdminApiClientsState(SessionState):
             return None if outcome.errors else outcome.event
         created, (self.project_name, self.rows) = outcome.value
         self.create_open, self.create_name = False, ""
-        self._new_token, self.new_token_client = created.token, created.client.name
-        return None
+        self.new_token_client = created.client.name
+        return reveal(NEW_TOKEN_ID, created.token)
 
     @rx.event
     def dismiss_token(self):
-        self._new_token, self.new_token_client = "", ""
+        self.new_token_client = ""
+
+    @rx.event
+    async def set_read_all(self, client_id: int, read_all: bool):
+        project_key = self.project_key
+
+        def change_then_list(session: Session, actor: UserPublic):
+            changed = api_clients.set_may_read_all(
+                session=session, actor=actor, project_key=project_key, client_id=client_id, may_read_all=read_all
+            )
+            return changed, client_listing(session, actor, project_key)
+
+        outcome = await self.run(change_then_list)
+        if not outcome.ok:
+            return outcome.event
+        changed, (self.project_name, self.rows) = outcome.value
+        reads = "every ticket of the project" if changed.may_read_all else "only the tickets it filed"
+        return rx.toast.success(f"{changed.name} now reads {reads}.")
 
     @rx.event
     async def revoke(self, client_id: int):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import reflex as rx
 from sqlmodel import Session
 
+from tickit.components.one_time_secret import reveal
 from tickit.models import Role
 from tickit.services import users
 from tickit.services.actors import UserPublic
@@ -41,13 +42,17 @@ def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
     ]
 
 
+GENERATED_PASSWORD_ID = "generated-password"
+
+
 class AdminUsersState(SessionState):
     rows: list[UserLine] = []
     dialog_open: bool = False
     form_errors: dict[str, str] = {}
     new_role: str = Role.AGENT.value
     created_email: str = ""
-    created_password: str = ""
+    # Whether the dialog shows a generated password; the password itself never enters the state.
+    password_generated: bool = False
 
     @rx.event
     async def load(self):
@@ -61,7 +66,7 @@ class AdminUsersState(SessionState):
     @rx.event
     def open_create(self):
         self.dialog_open, self.form_errors = True, {}
-        self.created_email = self.created_password = ""
+        self.created_email, self.password_generated = "", False
         self.new_role = Role.AGENT.value
 
     @rx.event
@@ -93,10 +98,12 @@ class AdminUsersState(SessionState):
             return None if outcome.errors else outcome.event
         created, self.rows = outcome.value
         self.created_email = created.user.email
-        self.created_password = created.generated_password or ""
-        if not self.created_password:
+        self.password_generated = created.generated_password is not None
+        done = rx.toast.success(f"Account created for {created.user.email}. A welcome mail is on its way.")
+        if created.generated_password is None:
             self.dialog_open = False
-        return rx.toast.success(f"Account created for {created.user.email}. A welcome mail is on its way.")
+            return done
+        return [reveal(GENERATED_PASSWORD_ID, created.generated_password), done]
 
     @rx.event
     async def change_role(self, user_id: int, role: str):

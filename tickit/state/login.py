@@ -23,6 +23,8 @@ _MESSAGES = {
     "google_staff_password": auth.GOOGLE_STAFF_HAS_PASSWORD,
     "google_no_account": auth.GOOGLE_NO_SIGNUP,
     "email_too_long": auth.EMAIL_TOO_LONG,
+    "expired": auth.PASSWORD_EXPIRED,
+    "choose_again": auth.SIGN_IN_AGAIN,
 }
 # For a `retry` TickIt never sends (edited by hand or garbled): the refusal without a wait.
 _RATE_WITHOUT_WAIT = f"{sign_in_throttle.REFUSAL}. Wait a moment before trying again."

@@ -3,7 +3,8 @@
 Reflex runs a plain `def` handler inline on the asyncio loop, so a query there freezes every tab
 this worker serves. Handlers that need the database are `async` and go through `SessionState.run`
 (or `read` when it only reads, `admit` on a page load): the work runs in a worker thread, in one
-transaction, for the user behind the session cookie, checked again on every event. A `ServiceError`
+transaction, for the user behind the session cookie, checked again on every event (the token
+itself stays out of the state: see `socket_session`). A `ServiceError`
 comes back as an `Outcome` carrying its toast and its field errors instead of an exception.
 """
 
@@ -14,7 +15,6 @@ import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.cookies import CookieError, SimpleCookie
 from typing import Any, Generic, TypeVar, cast
 
 import reflex as rx
@@ -25,6 +25,7 @@ from tickit.db import session_scope
 from tickit.services import auth
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
+from tickit.state import socket_session
 from tickit.state.arguments import checked
 
 T = TypeVar("T")
@@ -33,15 +34,6 @@ T = TypeVar("T")
 def form_errors(exc: ServiceError) -> dict[str, str]:
     """Errors keyed by form field; failures not tied to one field go under "form"."""
     return exc.errors if isinstance(exc, ValidationFailed) else {"form": str(exc)}
-
-
-def _session_token(cookie_header: str) -> str | None:
-    try:
-        cookies = SimpleCookie(cookie_header or "")
-    except CookieError:
-        return None
-    morsel = cookies.get(auth.session_cookie_name())
-    return morsel.value if morsel else None
 
 
 @dataclass(frozen=True)
@@ -133,7 +125,8 @@ class SessionState(rx.State):
     setattr(_create_event_handler.__func__, "__override_base_method__", True)  # noqa: B010
 
     def session_token(self) -> str | None:
-        return _session_token(self.router.headers.cookie)
+        """This tab's session token, found afresh for each event: the state never holds it (see `socket_session`)."""
+        return socket_session.session_token(self.router.headers.cookie)
 
     async def actor(self) -> UserPublic | None:
         """The user behind this browser's session cookie, checked against the database now."""

@@ -7,11 +7,13 @@ import reflex as rx
 from tickit import routes
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
+from tickit.components.one_time_secret import copy_secret, secret_text
+from tickit.state.admin_api_clients import NEW_TOKEN_ID
 from tickit.state.admin_api_clients import AdminApiClientsState as S
 
 # A backend route: the browser must load it, not the single-page app's router.
 API_DOCS = routes.API_PREFIX + "/docs"
-COLUMNS = ("Name", "Token", "Created", "Last used", "Requests", "Status", "")
+COLUMNS = ("Name", "Token", "Created", "Last used", "Requests", "Status", "Reads", "")
 
 
 def _create_error(key: str) -> rx.Var:
@@ -56,6 +58,27 @@ def _create_dialog() -> rx.Component:
                         _create_error("name"),
                         "api-client-name",
                     ),
+                    rx.el.label(
+                        rx.hstack(
+                            rx.checkbox(
+                                checked=S.create_read_all,
+                                on_change=S.set_create_read_all,
+                                aria_label="May read all tickets of the project",
+                                margin_top="3px",
+                            ),
+                            rx.vstack(
+                                rx.text("May read all tickets of the project", size="2", weight="medium"),
+                                rx.text(
+                                    "Off, it reads back only the tickets it files.",
+                                    size="1",
+                                    color=rx.color("gray", 10),
+                                ),
+                                spacing="0",
+                            ),
+                            align="start",
+                            spacing="2",
+                        ),
+                    ),
                     dialog_actions("Create client"),
                     spacing="3",
                     width="100%",
@@ -86,9 +109,9 @@ def _new_token() -> rx.Component:
                 size="2",
             ),
             rx.hstack(
-                rx.code(
-                    S.new_token,
-                    aria_label="New API token",
+                secret_text(
+                    NEW_TOKEN_ID,
+                    "New API token",
                     size="3",
                     variant="ghost",
                     word_break="break-all",
@@ -100,7 +123,7 @@ def _new_token() -> rx.Component:
                     variant="soft",
                     color_scheme="green",
                     aria_label="Copy token",
-                    on_click=[rx.set_clipboard(S.new_token), rx.toast.info("Token copied")],
+                    on_click=copy_secret(NEW_TOKEN_ID, "Token"),
                 ),
                 align="center",
                 spacing="3",
@@ -171,6 +194,27 @@ def _row(client) -> rx.Component:
                 rx.badge("Revoked ", client.revoked_on, color_scheme="gray", variant="soft"),
                 rx.badge("Active", color_scheme="green", variant="soft"),
             )
+        ),
+        rx.table.cell(
+            rx.cond(
+                client.revoked,
+                rx.text(rx.cond(client.may_read_all, "All tickets", "Its own tickets"), size="2"),
+                rx.el.label(
+                    rx.hstack(
+                        rx.switch(
+                            checked=client.may_read_all,
+                            on_change=lambda read_all: S.set_read_all(client.id, read_all),
+                            aria_label="May " + client.name + " read all tickets of the project",
+                            size="1",
+                        ),
+                        rx.text(rx.cond(client.may_read_all, "All tickets", "Its own tickets"), size="2"),
+                        align="center",
+                        spacing="2",
+                        white_space="nowrap",
+                    ),
+                ),
+            ),
+            title="An API client reads back the tickets it filed, or every ticket of the project when allowed.",
         ),
         rx.table.cell(rx.cond(client.revoked, rx.fragment(), _revoke(client)), text_align="right"),
         align="center",
@@ -286,7 +330,7 @@ def api_clients_page() -> rx.Component:
             "Apps that file tickets into this project over the integration API, each with its own token.",
             _create_dialog(),
         ),
-        rx.cond(S.new_token != "", _new_token()),
+        rx.cond(S.new_token_client != "", _new_token()),
         rx.cond(S.rows.length() > 0, _clients(), _no_clients()),
         _how_to(),
     )

@@ -6,6 +6,8 @@ import reflex as rx
 
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, page_header
+from tickit.components.one_time_secret import copy_secret, secret_text
+from tickit.state.admin_users import GENERATED_PASSWORD_ID
 from tickit.state.admin_users import AdminUsersState as S
 
 ROLE_ITEMS = ["client", "agent", "admin"]
@@ -24,13 +26,13 @@ def _created_notice() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.code(S.created_password, size="4", aria_label="Generated password"),
+            secret_text(GENERATED_PASSWORD_ID, "Generated password", size="4"),
             rx.icon_button(
                 rx.icon("copy", size=14),
                 variant="soft",
                 size="2",
                 aria_label="Copy password",
-                on_click=[rx.set_clipboard(S.created_password), rx.toast.info("Password copied")],
+                on_click=copy_secret(GENERATED_PASSWORD_ID, "Password"),
             ),
             align="center",
             spacing="3",
@@ -99,7 +101,7 @@ def _create_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("New user"),
             rx.dialog.description("They get a welcome mail with the sign-in link.", size="2", margin_bottom="12px"),
-            rx.cond(S.created_password != "", _created_notice(), _create_form()),
+            rx.cond(S.password_generated, _created_notice(), _create_form()),
             max_width="460px",
         ),
         open=S.dialog_open,
