@@ -14,4 +14,3 @@ def test_options_typed_one_per_line_keep_their_key_and_label_and_skip_blank_line
         {"key": "wifi", "label": "Wi-Fi"},
         {"key": "bare", "label": "bare"},
     ]
-
