@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
-from reflex.components.sonner.toast import ToastAction
+from reflex_components_sonner.toast import ToastAction
 from sqlmodel import Session
 
 from tickit import routes
