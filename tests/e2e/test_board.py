@@ -87,9 +87,11 @@ def test_agent_moves_cards_on_the_board_with_mouse_and_keyboard(page_as, seed, a
     new = _column(page, "New")
     for title in TITLES:
         expect(_card(new, title)).to_be_visible()
-    # A card: number, priority, age, title, up to two custom-field values, assignee.
+    # A card: number, priority, age, title, up to two custom-field values named by their field, assignee.
     expect(_card(new, TITLES[0])).to_contain_text(re.compile(r"^HH-\d+Normal(just now|\d+ min ago)"))
-    expect(_card(new, TITLES[0])).to_contain_text(f"{TITLES[0]}Major – a feature is brokeniOSUnassigned")
+    expect(_card(new, TITLES[0])).to_contain_text(
+        f"{TITLES[0]}Severity: Major – a feature is brokenPlatform: iOSUnassigned"
+    )
     in_new, in_triaged = _count(page, "New"), _count(page, "Triaged")
     assert in_new >= len(TITLES)
 

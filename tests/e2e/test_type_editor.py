@@ -44,7 +44,7 @@ def test_admin_builds_a_type_and_the_client_files_with_its_form(page_as, new_acc
     admin.get_by_label("Key", exact=True).fill("reason")
     admin.get_by_label("Label", exact=True).fill("Reason")
     _choose(admin, admin, "Field type", "Text")
-    admin.get_by_role("checkbox", name="Required").click()  # untick: Reason is optional
+    expect(admin.get_by_role("checkbox", name="Required")).not_to_be_checked()  # a saved field's form starts afresh
     admin.get_by_role("button", name="Add field").click()
     expect(admin.get_by_label("Label of reason")).to_have_value("Reason")
 
@@ -122,7 +122,7 @@ def test_admin_reorders_fields_by_drag_and_drop(page_as, app_server):
 
     # The keyboard does it too: Space lifts the focused handle, arrows move it, Space drops it.
     # Each step waits for dnd-kit's live announcement, so no key is pressed mid-measure.
-    announced = admin.locator("[id^='DndLiveRegion']")
+    announced = admin.locator("[id^='DndLiveRegion']").last  # the field list's; the status list's comes first
     admin.get_by_label("Drag Steps to reproduce").focus()
     admin.keyboard.press("Space")
     expect(announced).to_have_text("Picked up Steps to reproduce.")
@@ -181,21 +181,22 @@ def test_keys_follow_names_are_checked_as_typed_and_a_refused_save_keeps_the_for
     expect(key).to_have_value("open")
 
     key.fill("")  # an emptied key follows the name again
-    expect(key).to_have_value("in_review")
+    name.fill("Under review")
+    expect(key).to_have_value("under_review")
     admin.get_by_role("button", name="Add status").click()
-    expect(admin.get_by_label("Name of in_review")).to_have_value("In review")
+    expect(admin.get_by_label("Name of under_review")).to_have_value("Under review")
     expect(name).to_have_value("")
 
     warnings = admin.get_by_role("status", name="Workflow warnings")
-    expect(warnings).to_contain_text("No transition leads to In review: tickets can never get there.")
-    admin.get_by_label("Open → In review").click()
+    expect(warnings).to_contain_text("No transition leads to Under review: tickets can never get there.")
+    admin.get_by_label("Open → Under review").click()
     expect(warnings).to_have_count(0)
 
     statuses = admin.get_by_role("list", name="Status order").locator("[data-sortable-item]")
-    expect(statuses).to_have_text(["New", "Open", "Waiting on customer", "Solved", "In review"])
-    _drag(admin, admin.get_by_label("Drag In review"), admin.get_by_label("Drag Solved"))
+    expect(statuses).to_have_text(["New", "Open", "Waiting on customer", "Solved", "Under review"])
+    _drag(admin, admin.get_by_label("Drag Under review"), admin.get_by_label("Drag Solved"))
     expect(admin.get_by_text("Status order saved.")).to_be_visible()
-    expect(statuses).to_have_text(["New", "Open", "Waiting on customer", "In review", "Solved"])
+    expect(statuses).to_have_text(["New", "Open", "Waiting on customer", "Under review", "Solved"])
     expect(admin.get_by_text("its response and resolution clocks stop")).to_be_visible()
 
     admin.get_by_label("Label", exact=True).fill("Delivery date")
