@@ -124,6 +124,7 @@ def _status_row(status) -> rx.Component:
                 default_value=status.name,
                 on_blur=lambda name: S.rename_status(status.key, name),
                 size="1",
+                min_width="140px",  # the table scrolls sideways before a name is cut to a few letters
                 aria_label="Name of " + status.key,
                 key=status.key + status.name,
             ),
