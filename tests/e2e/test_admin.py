@@ -120,11 +120,66 @@ def test_deactivating_a_signed_in_user_ends_their_session(page_as, new_account):
     row = _user_row(admin, person.email)
 
     row.get_by_role("button", name="Deactivate").click()
+    confirm = admin.get_by_role("alertdialog", name=f"Deactivate {person.name}?")
+    expect(confirm).to_contain_text("signed out everywhere at once and can no longer sign in")
+    confirm.get_by_role("button", name="Deactivate account").click()
 
     expect(row).to_contain_text("Deactivated")
     their_page.goto("/portal")
     expect(their_page).to_have_url(at_path("/login"))
     expect(their_page.get_by_role("heading", name="My tickets")).to_have_count(0)
+
+
+def test_deactivation_waits_for_the_admin_to_confirm_it(page_as, new_account):
+    person = new_account("agent")
+    admin = page_as("admin")
+    admin.goto("/admin/users")
+    row = _user_row(admin, person.email)
+
+    row.get_by_role("button", name="Deactivate").click()
+    confirm = admin.get_by_role("alertdialog", name=f"Deactivate {person.name}?")
+    expect(confirm.get_by_role("button", name="Cancel")).to_be_focused()  # Enter does not deactivate
+    admin.keyboard.press("Enter")
+
+    expect(confirm).to_be_hidden()
+    admin.reload()
+    expect(row).to_contain_text("Active")
+    page_as(person)  # still signs in
+
+
+def test_making_someone_an_admin_is_confirmed_and_other_roles_are_not(page_as, new_account):
+    person = new_account("agent")
+    page = page_as("admin")
+    page.goto("/admin/users")
+    role = page.get_by_role("combobox", name=f"Role of {person.name}")
+
+    _choose(page, role, "admin")
+    confirm = page.get_by_role("alertdialog", name=f"Make {person.name} an admin?")
+    expect(confirm).to_contain_text("will see and change everything")
+    confirm.get_by_role("button", name="Cancel").click()
+    expect(confirm).to_be_hidden()
+    expect(role).to_have_text("agent")
+
+    _choose(page, role, "admin")
+    confirm.get_by_role("button", name="Make admin").click()
+    expect(page.get_by_text("Role changed to admin.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("combobox", name=f"Role of {person.name}")).to_have_text("admin")
+
+
+def test_removing_a_member_is_confirmed_first(page_as, new_account):
+    agent = new_account("agent", project="OP")
+    page = page_as("admin")
+    page.goto("/admin/projects")
+    _project_card(page, "Operations").get_by_role("button", name="Members").click()
+    dialog = page.get_by_role("dialog", name="Members of Operations")
+
+    dialog.get_by_role("button", name=f"Remove {agent.name}").click()
+    confirm = page.get_by_role("alertdialog", name=f"Remove {agent.name} from Operations?")
+    expect(confirm).to_contain_text("stops working this project")
+    confirm.get_by_role("button", name="Remove member").click()
+
+    expect(dialog.get_by_text(agent.email)).to_have_count(0)
 
 
 def test_admin_creates_a_project_from_a_template(page_as):

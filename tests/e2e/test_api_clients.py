@@ -108,6 +108,27 @@ def test_admin_creates_a_client_whose_token_works_until_it_is_revoked(page_as, a
     assert token not in admin.content()
 
 
+def test_a_revoke_cancelled_in_its_confirmation_leaves_the_client_working(page_as, app_server):
+    admin = page_as("admin")
+    admin.goto(PAGE)
+    admin.get_by_role("button", name="New API client").click()
+    dialog = admin.get_by_role("dialog", name="New API client")
+    dialog.get_by_label("Name").fill("Warehouse")
+    dialog.get_by_role("button", name="Create client").click()
+    token = admin.get_by_role("region", name="New API token of Warehouse").get_by_label("New API token").inner_text()
+    row = admin.get_by_role("row").filter(has_text="Warehouse")
+
+    row.get_by_role("button", name="Revoke Warehouse").click()
+    confirm = admin.get_by_role("alertdialog", name="Revoke Warehouse?")
+    expect(confirm).to_contain_text("This cannot be undone")
+    confirm.get_by_role("button", name="Cancel").click()
+
+    expect(confirm).to_be_hidden()
+    admin.reload()
+    expect(_cells(row)["Status"]).to_have_text("Active")
+    assert _file_bug(app_server.url, token.strip()).status_code == 201
+
+
 def test_done_puts_the_shown_token_away(page_as):
     admin = page_as("admin")
     admin.goto(PAGE)

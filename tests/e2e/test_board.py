@@ -87,9 +87,11 @@ def test_agent_moves_cards_on_the_board_with_mouse_and_keyboard(page_as, seed, a
     new = _column(page, "New")
     for title in TITLES:
         expect(_card(new, title)).to_be_visible()
-    # A card: number, priority, age, title, up to two custom-field values, assignee.
+    # A card: number, priority, age, title, up to two custom-field values named by their field, assignee.
     expect(_card(new, TITLES[0])).to_contain_text(re.compile(r"^HH-\d+Normal(just now|\d+ min ago)"))
-    expect(_card(new, TITLES[0])).to_contain_text(f"{TITLES[0]}Major – a feature is brokeniOSUnassigned")
+    expect(_card(new, TITLES[0])).to_contain_text(
+        f"{TITLES[0]}Severity: Major – a feature is brokenPlatform: iOSUnassigned"
+    )
     in_new, in_triaged = _count(page, "New"), _count(page, "Triaged")
     assert in_new >= len(TITLES)
 
@@ -254,3 +256,80 @@ def test_an_order_dragged_within_a_column_survives_a_reload(page_as, seed, app_s
     expect(cards).to_have_count(2)
     expect(cards.first).to_contain_text(second)
     expect(cards.last).to_contain_text(first)
+
+
+def _move_right_by_keyboard(page, column: str, title: str, over: str) -> None:
+    """Lift the card with Space, move it one column to the right, drop it with Space."""
+    announced = page.locator("[id^='DndLiveRegion']")
+    _card(_column(page, column), title).focus()
+    page.keyboard.press("Space")
+    expect(announced).to_contain_text("Picked up HH-")
+    page.keyboard.press("ArrowRight")
+    expect(announced).to_contain_text(f"is over {over} column.")
+    page.keyboard.press("Space")
+
+
+def test_a_drop_offers_undo_which_moves_the_card_back_through_the_workflow(page_as, seed, app_server):
+    title = "Undo: the card goes back where it was"
+    _file(app_server, seed.client.email, (title,))
+    _as_agent(
+        app_server,
+        seed.agent.email,
+        f"from tickit.services import board\nboard.move_card(session=s, actor=agent, number=number_of({title!r}), "
+        "to_status='triaged')\n",
+    )
+    page = page_as("agent")
+    page.goto(f"{BOARD}&{urlencode({'q': title})}")
+
+    _move_right_by_keyboard(page, "Triaged", title, "In progress")
+    toast = page.locator("[data-sonner-toast]").filter(has_text="moved to In progress.")
+    expect(_card(_column(page, "In progress"), title)).to_be_visible()
+    toast.get_by_role("button", name="Undo").click()
+
+    expect(page.get_by_text(re.compile(r"HH-\d+ is back in Triaged\."))).to_be_visible()
+    expect(_card(_column(page, "Triaged"), title)).to_be_visible()
+    expect(_card(_column(page, "In progress"), title)).to_have_count(0)
+    page.reload()
+    expect(_card(_column(page, "Triaged"), title)).to_be_visible()
+    # The undo is a move like any other: the ticket's history shows both.
+    _card(_column(page, "Triaged"), title).click()
+    expect(page.get_by_text("moved it from Triaged to In progress")).to_be_visible()
+    expect(page.get_by_text("moved it from In progress to Triaged")).to_be_visible()
+
+
+def test_an_undo_the_workflow_does_not_allow_says_why_and_leaves_the_card(page_as, seed, app_server):
+    title = "Undo: no way back from Triaged to New"
+    _file(app_server, seed.client.email, (title,))
+    page = page_as("agent")
+    page.goto(f"{BOARD}&{urlencode({'q': title})}")
+
+    _move_right_by_keyboard(page, "New", title, "Triaged")
+    page.locator("[data-sonner-toast]").filter(has_text="moved to Triaged.").get_by_role("button", name="Undo").click()
+
+    expect(page.get_by_text(re.compile(r"Cannot undo: HH-\d+ cannot move from Triaged to New\."))).to_be_visible()
+    expect(_card(_column(page, "Triaged"), title)).to_be_visible()
+
+
+def test_done_columns_start_collapsed_and_any_column_collapses_and_opens(page_as, seed, app_server):
+    title = "Collapse: chips name their field"
+    _file(app_server, seed.client.email, (title,), field_values=FIELDS)
+    page = page_as("agent")
+    page.goto(f"{BOARD}&{urlencode({'q': title})}")
+
+    # Bug has six columns: its two done columns start as narrow strips, still showing their counts.
+    for done in ("Fixed", "Won't fix"):
+        expect(_column(page, done)).to_have_attribute("data-collapsed", "true")
+        expect(page.get_by_role("button", name=f"Expand {done}")).to_have_attribute("aria-expanded", "false")
+    expect(_column(page, "New")).to_have_attribute("data-collapsed", "false")
+    card = _card(_column(page, "New"), title)
+    expect(card).to_contain_text("Severity: Major")
+    expect(card).to_contain_text("Platform: iOS")
+
+    page.get_by_role("button", name="Collapse New").click()
+    expect(_column(page, "New")).to_have_attribute("data-collapsed", "true")
+    expect(_card(page, title)).to_have_count(0)
+    page.get_by_role("button", name="Expand New").click()
+    expect(_card(_column(page, "New"), title)).to_be_visible()
+    page.get_by_role("button", name="Expand Fixed").click()
+    expect(_column(page, "Fixed")).to_have_attribute("data-collapsed", "false")
+    expect(page.get_by_role("button", name="Collapse Fixed")).to_have_attribute("aria-expanded", "true")

@@ -44,7 +44,7 @@ def test_admin_builds_a_type_and_the_client_files_with_its_form(page_as, new_acc
     admin.get_by_label("Key", exact=True).fill("reason")
     admin.get_by_label("Label", exact=True).fill("Reason")
     _choose(admin, admin, "Field type", "Text")
-    admin.get_by_role("checkbox", name="Required").click()  # untick: Reason is optional
+    expect(admin.get_by_role("checkbox", name="Required")).not_to_be_checked()  # a saved field's form starts afresh
     admin.get_by_role("button", name="Add field").click()
     expect(admin.get_by_label("Label of reason")).to_have_value("Reason")
 
@@ -107,7 +107,7 @@ def test_admin_reorders_fields_by_drag_and_drop(page_as, app_server):
     admin = page_as("admin")
     admin.goto("/admin/projects/DD")
     admin.get_by_role("tab", name="Bug").click()
-    rows = admin.locator("[data-sortable-item]")
+    rows = admin.get_by_role("list", name="Field order").locator("[data-sortable-item]")
     original = ["Severity", "Platform", "App version", "Steps to reproduce"]
     expect(rows).to_have_text(original)
 
@@ -123,7 +123,7 @@ def test_admin_reorders_fields_by_drag_and_drop(page_as, app_server):
 
     # The keyboard does it too: Space lifts the focused handle, arrows move it, Space drops it.
     # Each step waits for dnd-kit's live announcement, so no key is pressed mid-measure.
-    announced = admin.locator("[id^='DndLiveRegion']")
+    announced = admin.locator("[id^='DndLiveRegion']").last  # the field list's; the status list's comes first
     admin.get_by_label("Drag Steps to reproduce").focus()
     admin.keyboard.press("Space")
     expect(announced).to_have_text("Picked up Steps to reproduce.")
@@ -162,3 +162,51 @@ def test_admin_recolours_a_status_and_relabels_an_option_keeping_its_key(page_as
     # The preview (the client's form) offers the new label for the same option.
     admin.get_by_label("Severity", exact=True).click()
     expect(admin.get_by_role("option", name="Serious")).to_be_visible()
+
+
+def test_keys_follow_names_are_checked_as_typed_and_a_refused_save_keeps_the_form(page_as, app_server):
+    app_server.tickit("project", "create", "--key=KY", "--name=Key Lab", "--template=customer-support")
+    admin = page_as("admin")
+    admin.goto("/admin/projects/KY")
+    expect(admin.get_by_role("tab", name="Question")).to_have_attribute("aria-selected", "true")
+    expect(admin.get_by_role("status", name="Workflow warnings")).to_have_count(0)
+
+    name, key = admin.get_by_label("New status name"), admin.get_by_label("New status key")
+    name.fill("In review")
+    expect(key).to_have_value("in_review")
+    key.fill("open")
+    expect(admin.get_by_role("alert").filter(has_text="Another status already has the key open")).to_be_visible()
+    admin.get_by_role("button", name="Add status").click()
+    expect(admin.get_by_text("Question already has a status with key open (Open).")).to_be_visible()
+    expect(name).to_have_value("In review")
+    expect(key).to_have_value("open")
+
+    key.fill("")  # an emptied key follows the name again
+    name.fill("Under review")
+    expect(key).to_have_value("under_review")
+    admin.get_by_role("button", name="Add status").click()
+    expect(admin.get_by_label("Name of under_review")).to_have_value("Under review")
+    expect(name).to_have_value("")
+
+    warnings = admin.get_by_role("status", name="Workflow warnings")
+    expect(warnings).to_contain_text("No transition leads to Under review: tickets can never get there.")
+    admin.get_by_label("Open → Under review").click()
+    expect(warnings).to_have_count(0)
+
+    statuses = admin.get_by_role("list", name="Status order").locator("[data-sortable-item]")
+    expect(statuses).to_have_text(["New", "Open", "Waiting on customer", "Solved", "Under review"])
+    _drag(admin, admin.get_by_label("Drag Under review"), admin.get_by_label("Drag Solved"))
+    expect(admin.get_by_text("Status order saved.")).to_be_visible()
+    expect(statuses).to_have_text(["New", "Open", "Waiting on customer", "Under review", "Solved"])
+    expect(admin.get_by_text("its response and resolution clocks stop")).to_be_visible()
+
+    admin.get_by_label("Label", exact=True).fill("Delivery date")
+    expect(admin.get_by_label("Key", exact=True)).to_have_value("delivery_date")
+    admin.get_by_role("button", name="Add field").click()
+    expect(admin.get_by_label("Label of delivery_date")).to_have_value("Delivery date")
+
+    admin.get_by_role("button", name="Archive Delivery date").click()
+    confirm = admin.get_by_role("alertdialog", name="Archive Delivery date?")
+    expect(confirm).to_contain_text("Tickets that have a value keep it")
+    confirm.get_by_role("button", name="Archive field").click()
+    expect(admin.get_by_text("Field archived; old tickets keep its values.")).to_be_visible()

@@ -239,3 +239,59 @@ def test_a_drop_into_another_column_costs_at_most_ten_statements(session, people
     assert numbers(next(c for c in shown.columns if c.key == "triaged")) == ["HH-1", "HH-3"]
     logged = session.exec(select(ActivityEntry).order_by(ActivityEntry.id.desc())).first()
     assert (logged.action, logged.after["status"]) == ("status_changed", "triaged")
+
+
+def test_done_columns_start_folded_only_on_a_board_of_more_than_five_columns(session, people):
+    bug = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    question = board.board(session=session, actor=people["agent"], project_key="HH", type_key="question")
+
+    assert [c.key for c in bug.columns if c.folded] == ["fixed", "wont_fix"]
+    assert len(question.columns) <= board.FOLD_DONE_ABOVE
+    assert [c.key for c in question.columns if c.folded] == []
+
+
+def _column(session, people, key: str) -> list[str]:
+    shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
+    return numbers(next(c for c in shown.columns if c.key == key))
+
+
+def test_undoing_a_drop_moves_the_card_back_between_its_old_neighbours_as_a_logged_move(session, people):
+    for title in ("A", "B", "C"):
+        file_ticket(session, people["client"], title=title, type_key="bug")
+    for number, after in (("HH-1", None), ("HH-2", "HH-1"), ("HH-3", "HH-2")):
+        board.move_card(session=session, actor=people["agent"], number=number, to_status="triaged", after=after)
+    assert _column(session, people, "triaged") == ["HH-1", "HH-2", "HH-3"]
+    board.move_card(session=session, actor=people["agent"], number="HH-2", to_status="in_progress")
+
+    back = board.move_back(
+        session=session, actor=people["agent"], number="HH-2", to_status="triaged", after="HH-1", before="HH-3"
+    )
+
+    assert back.move is not None and back.move.to_status.key == "triaged"
+    assert _column(session, people, "triaged") == ["HH-1", "HH-2", "HH-3"]
+    moves = session.exec(select(ActivityEntry.id).where(ActivityEntry.action == "status_changed")).all()
+    assert len(moves) == 5  # three into Triaged, one out, and the undo
+
+
+def test_undoing_a_drop_whose_old_neighbours_moved_on_still_takes_the_card_back(session, people):
+    for title in ("A", "B"):
+        file_ticket(session, people["client"], title=title, type_key="bug")
+    board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="triaged")
+    board.move_card(session=session, actor=people["agent"], number="HH-2", to_status="triaged", after="HH-1")
+    board.move_card(session=session, actor=people["agent"], number="HH-2", to_status="in_progress")
+    board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="in_progress")
+
+    board.move_back(session=session, actor=people["agent"], number="HH-2", to_status="triaged", after="HH-1")
+
+    assert _column(session, people, "triaged") == ["HH-2"]
+
+
+def test_undoing_a_drop_the_workflow_cannot_reverse_is_refused_naming_where_the_card_can_go(session, people):
+    file_ticket(session, people["client"], type_key="bug")
+    board.move_card(session=session, actor=people["agent"], number="HH-1", to_status="triaged")
+
+    with pytest.raises(IllegalTransition) as caught:
+        board.move_back(session=session, actor=people["agent"], number="HH-1", to_status="new")
+
+    assert str(caught.value).startswith("HH-1 cannot move from Triaged to New. It can move to:")
+    assert _column(session, people, "triaged") == ["HH-1"]

@@ -7,8 +7,10 @@
 // button asks the server for more: thousands of sortable cards take seconds to mount.
 // A drop within a column or on a legal one is drawn at once, ahead of the server; a drop on another column is only
 // reported. Whenever the server answers (a new revision or other cards) the board shows the server's order again,
-// so a refused drop snaps back. The board fills the width it is given and scrolls sideways, with a fade and a button
-// at an edge that has more columns beyond it.
+// so a refused drop snaps back. The board fills the width it is given and the height left in the window: it scrolls
+// sideways with its scrollbar always in view (each column scrolls its own cards), with a fade and a button at an edge
+// that has more columns beyond it. A column can be collapsed to a narrow strip (still a drop target); a column the
+// server marks `folded` starts collapsed.
 import React, { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import {
   DndContext,
@@ -36,7 +38,14 @@ const PriorityBadges = createContext({});
 const NO_CARDS = [];
 const NO_BADGES = {};
 const COLUMN_WIDTH = 272;
+const FOLDED_WIDTH = 44;
 const COLUMN_GAP = 12;
+const MIN_BOARD_HEIGHT = 320;
+const PAGE_BOTTOM_GAP = 32; // the page's own bottom padding, below the board
+// dnd-kit's default auto-scroll races across a wide board as soon as a card nears an edge; at a fifth of the speed,
+// starting closer to the edge, a column can be aimed at while the board slides.
+const THIN_SCROLLBAR = { scrollbarWidth: "thin", scrollbarColor: "var(--gray-a8) transparent" };
+const AUTO_SCROLL = { acceleration: 2, interval: 10, threshold: { x: 0.12, y: 0.15 } };
 
 // Only shift cards inside the column the card came from; other columns show the drop by their highlight.
 const withinOneColumn = (args) =>
@@ -111,6 +120,7 @@ const CardBody = memo(function CardBody({ card }) {
           {card.field_values.map(([label, value]) => (
             <span
               key={label}
+              data-chip={label}
               title={`${label}: ${value}`}
               style={{
                 fontSize: "11px",
@@ -125,7 +135,7 @@ const CardBody = memo(function CardBody({ card }) {
                 whiteSpace: "nowrap",
               }}
             >
-              {value}
+              <span style={{ color: "var(--gray-10)" }}>{label}:</span> {value}
             </span>
           ))}
         </div>
@@ -225,7 +235,47 @@ const SortableCard = memo(function SortableCard({ card, column, href, dragged })
   sameCard(before.card, after.card) && before.column === after.column && before.href === after.href &&
   before.dragged === after.dragged);
 
-const BoardColumn = memo(function BoardColumn({ column, order, cardById, step, onShowMore, state, href, dragged }) {
+function ToggleButton({ column, collapsed, onToggle }) {
+  return (
+    <button
+      type="button"
+      aria-expanded={!collapsed}
+      aria-label={`${collapsed ? "Expand" : "Collapse"} ${column.name}`}
+      title={collapsed ? `Show the ${column.name} column` : `Collapse the ${column.name} column`}
+      onClick={() => onToggle(column.key)}
+      style={{
+        display: "inline-flex",
+        alignItems: "center",
+        justifyContent: "center",
+        width: "24px",
+        height: "24px",
+        flex: "0 0 24px",
+        border: "none",
+        borderRadius: "var(--radius-2)",
+        background: "transparent",
+        color: "var(--gray-11)",
+        cursor: "pointer",
+        fontSize: "16px",
+        lineHeight: 1,
+      }}
+    >
+      {collapsed ? "\u00bb" : "\u00ab"}
+    </button>
+  );
+}
+
+const BoardColumn = memo(function BoardColumn({
+  column,
+  order,
+  cardById,
+  step,
+  onShowMore,
+  state,
+  href,
+  dragged,
+  collapsed,
+  onToggle,
+}) {
   const { setNodeRef, isOver } = useDroppable({ id: COLUMN_PREFIX + column.key, data: { column: column.key } });
   // A drop drawn ahead of the server has already changed this column's count by the cards it gained or lost.
   const count = column.count + order.length - column.cards.length;
@@ -236,29 +286,92 @@ const BoardColumn = memo(function BoardColumn({ column, order, cardById, step, o
   const accent = `var(--${column.color || "gray"}-9)`;
   const legal = state === "legal";
   const dimmed = state === "illegal";
+  const label = `${column.name} column, ${count} ${count === 1 ? "ticket" : "tickets"}`;
+  const frame = {
+    borderRadius: "var(--radius-4)",
+    background: legal ? (isOver ? "var(--accent-a4)" : "var(--accent-a2)") : "var(--gray-a2)",
+    border: legal ? "2px dashed var(--accent-8)" : "2px solid transparent",
+    opacity: dimmed ? 0.45 : 1,
+    transition: "opacity 120ms, background 120ms",
+  };
+  if (collapsed) {
+    // A strip with the name written downwards: still a drop target, and one click from open.
+    return (
+      <section
+        ref={setNodeRef}
+        role="region"
+        aria-label={label}
+        data-column={column.key}
+        data-collapsed="true"
+        data-drop={state || "idle"}
+        style={{
+          ...frame,
+          flex: `0 0 ${FOLDED_WIDTH}px`,
+          width: `${FOLDED_WIDTH}px`,
+          alignSelf: "stretch",
+          display: "flex",
+          flexDirection: "column",
+          alignItems: "center",
+          gap: "8px",
+          padding: "8px 0",
+          cursor: "pointer",
+        }}
+        onClick={(event) => {
+          if (event.target === event.currentTarget) onToggle(column.key);
+        }}
+      >
+        <ToggleButton column={column} collapsed onToggle={onToggle} />
+        <span aria-hidden="true" style={{ width: "8px", height: "8px", borderRadius: "50%", background: accent }} />
+        <span
+          aria-hidden="true"
+          style={{
+            fontSize: "var(--font-size-1)",
+            fontWeight: 500,
+            color: "var(--gray-11)",
+            background: "var(--gray-a3)",
+            borderRadius: "999px",
+            padding: "0 6px",
+          }}
+        >
+          {count}
+        </span>
+        <span
+          aria-hidden="true"
+          onClick={() => onToggle(column.key)}
+          style={{
+            writingMode: "vertical-rl",
+            fontSize: "var(--font-size-2)",
+            fontWeight: 600,
+            color: "var(--gray-12)",
+            whiteSpace: "nowrap",
+          }}
+        >
+          {column.name}
+        </span>
+      </section>
+    );
+  }
   return (
     <section
       ref={setNodeRef}
       role="region"
-      aria-label={`${column.name} column, ${count} ${count === 1 ? "ticket" : "tickets"}`}
+      aria-label={label}
       data-column={column.key}
+      data-collapsed="false"
       data-drop={state || "idle"}
       style={{
+        ...frame,
         flex: `0 0 ${COLUMN_WIDTH}px`,
         width: `${COLUMN_WIDTH}px`,
+        maxHeight: "100%",
         display: "flex",
         flexDirection: "column",
         gap: "8px",
-        padding: "10px",
-        borderRadius: "var(--radius-4)",
-        background: legal ? (isOver ? "var(--accent-a4)" : "var(--accent-a2)") : "var(--gray-a2)",
-        border: legal ? "2px dashed var(--accent-8)" : "2px solid transparent",
-        opacity: dimmed ? 0.45 : 1,
-        transition: "opacity 120ms, background 120ms",
+        padding: "10px 4px 10px 10px",
         minHeight: "160px",
       }}
     >
-      <header style={{ display: "flex", alignItems: "center", gap: "8px", padding: "2px 4px 4px" }}>
+      <header style={{ display: "flex", alignItems: "center", gap: "8px", padding: "2px 6px 4px 4px" }}>
         <span aria-hidden="true" style={{ width: "8px", height: "8px", borderRadius: "50%", background: accent }} />
         <span style={{ fontSize: "var(--font-size-2)", fontWeight: 600, color: "var(--gray-12)" }}>{column.name}</span>
         <span
@@ -275,9 +388,12 @@ const BoardColumn = memo(function BoardColumn({ column, order, cardById, step, o
         >
           {count}
         </span>
+        <ToggleButton column={column} collapsed={false} onToggle={onToggle} />
       </header>
+      {/* The cards scroll within the column, so the board's sideways scrollbar stays in view. */}
+      <div style={{ overflowY: "auto", minHeight: 0, flex: "1 1 auto", paddingRight: "6px", ...THIN_SCROLLBAR }}>
       <SortableContext items={order} strategy={withinOneColumn}>
-        <ul style={{ margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: "8px", flex: 1 }}>
+        <ul style={{ margin: 0, padding: 0, display: "flex", flexDirection: "column", gap: "8px" }}>
           {order.map((number) => {
             const card = cardById[number];
             return card ? (
@@ -324,6 +440,7 @@ const BoardColumn = memo(function BoardColumn({ column, order, cardById, step, o
           No tickets
         </div>
       )}
+      </div>
     </section>
   );
 });
@@ -422,6 +539,33 @@ export function Kanban(props) {
     observer.observe(scroller.current);
     return () => observer.disconnect();
   }, [measureEdges, incoming.length]);
+  // The board takes the height left in the window, so its scrollbar is never below the fold.
+  const [height, setHeight] = useState(null);
+  useEffect(() => {
+    const fit = () => {
+      const node = scroller.current;
+      if (!node) return;
+      const top = node.getBoundingClientRect().top + window.scrollY;
+      setHeight(Math.max(MIN_BOARD_HEIGHT, Math.floor(window.innerHeight - top - PAGE_BOTTOM_GAP)));
+    };
+    fit();
+    window.addEventListener("resize", fit);
+    return () => window.removeEventListener("resize", fit);
+  }, []);
+  // Columns the viewer opened or collapsed; the others follow the server's `folded`.
+  const incomingRef = useRef(incoming);
+  incomingRef.current = incoming;
+  const [toggled, setToggled] = useState({});
+  const isCollapsed = (column) => (column.key in toggled ? toggled[column.key] : Boolean(column.folded));
+  const toggle = useCallback(
+    (key) =>
+      setToggled((now) => {
+        const column = incomingRef.current.find((c) => c.key === key);
+        const collapsed = key in now ? now[key] : Boolean(column && column.folded);
+        return { ...now, [key]: !collapsed };
+      }),
+    [],
+  );
   const scrollBy = (direction) =>
     scroller.current && scroller.current.scrollBy({ left: direction * (COLUMN_WIDTH + COLUMN_GAP), behavior: "smooth" });
 
@@ -538,6 +682,7 @@ export function Kanban(props) {
     <PriorityBadges.Provider value={priorities || NO_BADGES}>
       <DndContext
         sensors={sensors}
+        autoScroll={AUTO_SCROLL}
         collisionDetection={collisions}
         onDragStart={handleDragStart}
         onDragEnd={handleDragEnd}
@@ -556,9 +701,12 @@ export function Kanban(props) {
               gap: `${COLUMN_GAP}px`,
               alignItems: "flex-start",
               overflowX: "auto",
+              overflowY: "hidden",
+              height: height ? `${height}px` : undefined,
               paddingBottom: "12px",
-              scrollbarWidth: "thin",
-              scrollbarColor: "var(--gray-a8) var(--gray-a3)",
+              // A full-width scrollbar with a visible track: thin overlay scrollbars went unnoticed.
+              scrollbarWidth: "auto",
+              scrollbarColor: "var(--gray-a9) var(--gray-a3)",
             }}
           >
             {incoming.map((column) => (
@@ -572,6 +720,8 @@ export function Kanban(props) {
                 state={stateOf(column.key)}
                 href={href}
                 dragged={dragged}
+                collapsed={isCollapsed(column)}
+                onToggle={toggle}
               />
             ))}
           </div>

@@ -24,6 +24,7 @@ from tickit.models import (
     Priority,
     Project,
     ProjectMember,
+    StatusCategory,
     Ticket,
     TicketStatus,
     TicketType,
@@ -39,6 +40,9 @@ from tickit.services.projects import project_ids_for
 CARD_FIELD_COUNT = 2
 CARD_WINDOW = 12  # cards a column carries at first: more than a tall window shows
 CARD_STEP = 50  # more cards a column carries after each "Show more"
+# Past this many columns a board no longer fits a laptop's width: its done columns start collapsed
+# (they are drop targets far more than reading matter), and each column can be opened or collapsed.
+FOLD_DONE_ABOVE = 5
 # Ranks are floats: halving a gap about fifty times exhausts it, then the column is renumbered.
 MIN_RANK_GAP = 1e-9
 SEARCH_MAX = 200
@@ -74,6 +78,7 @@ class Column:
     category: str
     count: int  # every card of the column that passes the filters
     cards: tuple[Card, ...]  # the first of them in rank order, as many as asked for
+    folded: bool  # shown collapsed until the viewer opens it (see FOLD_DONE_ABOVE)
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,7 @@ def board(
             category=status.category,
             count=counts.get(status_id, 0),
             cards=tuple(cards[status_id]),
+            folded=len(statuses) > FOLD_DONE_ABOVE and status.category == StatusCategory.DONE,
         )
         for status_id, status in statuses.items()
     )
@@ -311,6 +317,32 @@ def move_card(
     session.flush()
     fresh = board_stamp(session=session, type_id=ticket.type_id) if unchanged else ""
     return Drop(move=move, stamp=fresh)
+
+
+def move_back(
+    *,
+    session: Session,
+    actor: UserPublic,
+    number: str,
+    to_status: str,
+    after: str | None = None,
+    before: str | None = None,
+) -> Drop:
+    """Undo a drop: move card `number` back to `to_status`, between its old neighbours when they are still
+    there, else at its rank in that column.
+
+    A normal move through the workflow, logged like any other: when the way back is not a legal
+    transition, IllegalTransition says so and names where the card can go.
+    """
+    try:
+        with session.begin_nested():
+            return move_card(
+                session=session, actor=actor, number=number, to_status=to_status, after=after, before=before
+            )
+    except ValidationFailed as exc:
+        if "position" not in exc.errors:
+            raise
+    return move_card(session=session, actor=actor, number=number, to_status=to_status)
 
 
 def _board_type(session: Session, actor: UserPublic, project_key: str, type_key: str) -> tuple[TicketType, Project]:

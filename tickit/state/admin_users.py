@@ -53,6 +53,9 @@ class AdminUsersState(SessionState):
     created_email: str = ""
     # Whether the dialog shows a generated password; the password itself never enters the state.
     password_generated: bool = False
+    # Whom the admin is about to make an admin (a name, shown in the confirmation), and their id.
+    admin_candidate: str = ""
+    _admin_candidate_id: int = 0
 
     @rx.event
     async def load(self):
@@ -106,7 +109,28 @@ class AdminUsersState(SessionState):
         return [reveal(GENERATED_PASSWORD_ID, created.generated_password), done]
 
     @rx.event
-    async def change_role(self, user_id: int, role: str):
+    async def choose_role(self, user_id: int, role: str):
+        """A role picked in the table: admin rights wait for a confirmation, other roles apply at once."""
+        if role != Role.ADMIN.value:
+            return await self._change_role(user_id, role)
+        self.admin_candidate = next((row.name for row in self.rows if row.id == user_id), "")
+        self._admin_candidate_id = user_id if self.admin_candidate else 0
+        return None
+
+    @rx.event
+    def keep_admin_candidate(self, is_open: bool):
+        if not is_open:
+            self.admin_candidate, self._admin_candidate_id = "", 0
+
+    @rx.event
+    async def confirm_admin_role(self):
+        user_id = self._admin_candidate_id
+        self.admin_candidate, self._admin_candidate_id = "", 0
+        if not user_id:
+            return None
+        return await self._change_role(user_id, Role.ADMIN.value)
+
+    async def _change_role(self, user_id: int, role: str):
         return await self._apply(
             lambda session, actor: users.change_role(session=session, actor=actor, user_id=user_id, role=role),
             "Role changed to {role}.",

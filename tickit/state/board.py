@@ -7,17 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import reflex as rx
+from reflex_components_sonner.toast import ToastAction
 from sqlmodel import Session
 
 from tickit import routes
 from tickit.models import Priority, Role
-from tickit.services import board
+from tickit.services import board, workflow
 from tickit.services.actors import UserPublic
 from tickit.state import live
 from tickit.state.formatting import ago
 from tickit.state.session import SessionState
 
 POLL_SECONDS = 3.0
+UNDO_SECONDS = 8  # how long a moved card offers "Undo"
 ANYONE, ANY_PRIORITY = "anyone", "any"
 PRIORITIES = [p.value for p in Priority]
 CARD_STEP = board.CARD_STEP  # the cards "Show more" adds to a column, for the board's button
@@ -79,6 +81,7 @@ def _column_json(column: board.Column) -> dict[str, Any]:
         "key": column.key,
         "name": column.name,
         "color": column.color,
+        "folded": column.folded,
         "count": column.count,
         "cards": [
             {
@@ -122,6 +125,20 @@ def _placed(columns: list[dict[str, Any]], number: str, from_key: str, drop: dic
     return columns
 
 
+def _neighbours(columns: list[dict[str, Any]], number: str) -> tuple[str, str | None, str | None]:
+    """The column card `number` is shown in and the cards shown above and below it ("" when not shown)."""
+    for column in columns:
+        numbers = [card["number"] for card in column["cards"]]
+        if number in numbers:
+            at = numbers.index(number)
+            return (
+                column["key"],
+                (numbers[at - 1] if at > 0 else None),
+                (numbers[at + 1] if at + 1 < len(numbers) else None),
+            )
+    return "", None, None
+
+
 def _runs_short(columns: list[dict[str, Any]], key: str) -> bool:
     """Whether a column has given away so many of its first cards that it should be refilled from the server."""
     column = next(column for column in columns if column["key"] == key)
@@ -143,6 +160,9 @@ class BoardState(SessionState):
     text: str = ""
     _stamp: str = ""
     _shown: dict[str, int] = {}  # cards asked for per column key, when more than board.CARD_WINDOW
+    # The last move between columns, which its toast's "Undo" takes back: {number, status, after, before}.
+    _undo: dict[str, Any] = {}
+    _undo_serial: int = 0
 
     def _keys(self) -> tuple[str, str]:
         project_key, _, type_key = self.choice.partition("/")
@@ -269,6 +289,7 @@ class BoardState(SessionState):
     async def move(self, drop: dict[str, Any]):
         """A card dropped on the board: {number, to_status, after, before}, already drawn there by the board."""
         number, to_status, seen_stamp = str(drop.get("number") or ""), str(drop.get("to_status") or ""), self._stamp
+        _, was_after, was_before = _neighbours(self.columns, number)
         # Who is dropping is checked in the drop's own transaction: a drop is waited for, and on PostgreSQL
         # every round trip shows.
         outcome = await self.run(
@@ -288,16 +309,57 @@ class BoardState(SessionState):
         done = outcome.value
         if done is None:
             return outcome.event
+        offer = self._offer_undo(done.move, was_after, was_before) if done.move else None
         # Only the two columns the card left and joined change: no query, and the stamp the drop
         # returns keeps this tab's watcher from reloading for its own move.
         from_key = done.move.from_status.key if done.move else to_status
         placed = _placed(self.columns, number, from_key, drop)
         if placed is None or not done.stamp or _runs_short(placed, from_key):
-            return await self._reload()
+            return [event for event in (await self._reload(), offer) if event is not None]
         self.columns = placed
         self.revision += 1
         self._stamp = done.stamp
-        return None
+        return offer
+
+    def _offer_undo(self, move: workflow.MoveResult, after: str | None, before: str | None):
+        """A toast naming the move, whose "Undo" moves the card back (for a few seconds, and only the latest move)."""
+        self._undo_serial += 1
+        self._undo = {"number": move.number, "status": move.from_status.key, "after": after, "before": before}
+        return rx.toast.success(
+            f"{move.number} moved to {move.to_status.name}.",
+            id="board-undo",
+            duration=UNDO_SECONDS * 1000,
+            action=ToastAction(label="Undo", on_click=BoardState.undo(self._undo_serial)),
+        )
+
+    @rx.event
+    async def undo(self, serial: int):
+        """Move the card of the latest drop back where it was: a move like any other, checked and logged."""
+        if serial != self._undo_serial or not self._undo:
+            return rx.toast.info("Only the latest move can be undone.")
+        back, self._undo = dict(self._undo), {}
+        outcome = await self.run(
+            lambda session, actor: board.move_back(
+                session=session,
+                actor=actor,
+                number=back["number"],
+                to_status=back["status"],
+                after=back["after"],
+                before=back["before"],
+            )
+        )
+        if outcome.errors:
+            message = "; ".join(outcome.errors.values())
+            return [event for event in (await self._reload(), rx.toast.error(f"Cannot undo: {message}")) if event]
+        if outcome.value is None:
+            return outcome.event
+        done = outcome.value
+        back_in = done.move.to_status.name if done.move else back["status"]
+        return [
+            event
+            for event in (await self._reload(), rx.toast.success(f"{back['number']} is back in {back_in}."))
+            if event
+        ]
 
     @rx.event
     async def watch(self):

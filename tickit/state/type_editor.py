@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import reflex as rx
 from sqlmodel import Session
@@ -60,22 +61,39 @@ class TypeEditorState(SessionState):
     type_errors: dict[str, str] = {}
     version: int = 0
     statuses: list[StatusRow] = []
+    status_order: list[dict[str, str]] = []  # [{key, label}] for the drag-to-reorder list
     grid: dict[str, list[str]] = {}
     fields: list[FieldRow] = []
     preview: list[FormField] = []
     status_errors: dict[str, str] = {}
     field_errors: dict[str, str] = {}
+    warnings: list[str] = []  # traps in the shown type's workflow (workflow_admin.workflow_warnings)
     new_status_category: str = "in_progress"
     new_field_type: str = FieldType.TEXT.value
     options_draft: str = ""
+    # What the "add" forms hold, kept through a refused save. Each key follows its name as the admin
+    # types, until they edit the key themselves; its problem (malformed, taken) shows at once.
+    new_type_name: str = ""
+    new_type_key: str = ""
+    type_key_problem: str = ""
+    new_status_name: str = ""
+    new_status_key: str = ""
+    status_key_problem: str = ""
+    new_field_label: str = ""
+    new_field_key: str = ""
+    field_key_problem: str = ""
+    field_form: int = 0  # bumped after a field is added: the form's options and Required start afresh
+    _typed_keys: list[str] = []  # which of "type", "status", "field" has a key the admin typed
 
     def _show(self, detail: workflow_admin.TypeDetail) -> None:
         self.type_key, self.type_name, self.version = detail.key, detail.name, detail.version
         self.type_archived = detail.archived
+        self.warnings = list(detail.warnings)
         self.statuses = [
             StatusRow(s.key, s.name, s.color, s.category, s.is_initial, s.pauses_sla, s.ticket_count, s.removable)
             for s in detail.statuses
         ]
+        self.status_order = [{"key": s.key, "label": s.name} for s in detail.statuses]
         self.grid = {key: list(targets) for key, targets in detail.transitions.items()}
         self.fields = [
             FieldRow(
@@ -136,7 +154,9 @@ class TypeEditorState(SessionState):
         self.type_key = key
         return (await self._reload()).event
 
-    async def _edit(self, operation, message: str = "", errors_to: str = "", **arguments):
+    async def _edit(
+        self, operation, message: str = "", errors_to: str = "", on_saved: Callable[[], None] | None = None, **arguments
+    ):
         """Run one editing operation against the version shown, then show every type as it now is.
 
         A refusal not tied to a field (someone else saved first, the type is gone) reloads what
@@ -160,6 +180,8 @@ class TypeEditorState(SessionState):
             setattr(self, errors_to, {} if "form" in outcome.errors else outcome.errors)
         if outcome.ok:
             self._show_types(outcome.value or [])
+            if on_saved is not None:
+                on_saved()
             return rx.toast.success(message) if message else None
         if "form" in outcome.errors:
             await self._reload()
@@ -170,9 +192,69 @@ class TypeEditorState(SessionState):
 
     # --- types --------------------------------------------------------------------------
 
+    # --- keys typed or derived ------------------------------------------------------------
+
+    def _taken(self, kind: str) -> list[str]:
+        if kind == "type":
+            return [key for key, _ in self.type_options]
+        if kind == "status":
+            return [status.key for status in self.statuses]
+        return [item.key for item in self.fields]  # archived fields keep their keys too
+
+    def _name_typed(self, kind: str, name: str) -> None:
+        """The name of a new `kind` changed: its key follows, unless the admin typed one."""
+        setattr(self, f"new_{kind}_name" if kind != "field" else "new_field_label", name)
+        if kind not in self._typed_keys:
+            setattr(self, f"new_{kind}_key", workflow_admin.key_from_name(name, self._taken(kind)))
+        self._check_key(kind)
+
+    def _key_typed(self, kind: str, key: str) -> None:
+        setattr(self, f"new_{kind}_key", key)
+        # An emptied key goes back to following the name.
+        others = [typed for typed in self._typed_keys if typed != kind]
+        self._typed_keys = [*others, kind] if key.strip() else others
+        errors = getattr(self, f"{kind}_errors")
+        setattr(self, f"{kind}_errors", {name: text for name, text in errors.items() if name != "key"})
+        self._check_key(kind)
+
+    def _check_key(self, kind: str) -> None:
+        key = getattr(self, f"new_{kind}_key")
+        setattr(self, f"{kind}_key_problem", workflow_admin.key_problem(key, self._taken(kind), kind))
+
+    def _forget_new(self, kind: str) -> None:
+        """A new `kind` was saved: its form starts empty again."""
+        setattr(self, f"new_{kind}_name" if kind != "field" else "new_field_label", "")
+        setattr(self, f"new_{kind}_key", "")
+        setattr(self, f"{kind}_key_problem", "")
+        self._typed_keys = [typed for typed in self._typed_keys if typed != kind]
+
     @rx.event
-    async def create_type(self, form: dict):
-        project_key, key, name = self.project_key, str(form.get("key", "")), str(form.get("name", ""))
+    def set_new_type_name(self, name: str):
+        self._name_typed("type", name)
+
+    @rx.event
+    def set_new_type_key(self, key: str):
+        self._key_typed("type", key)
+
+    @rx.event
+    def set_new_status_name(self, name: str):
+        self._name_typed("status", name)
+
+    @rx.event
+    def set_new_status_key(self, key: str):
+        self._key_typed("status", key)
+
+    @rx.event
+    def set_new_field_label(self, label: str):
+        self._name_typed("field", label)
+
+    @rx.event
+    def set_new_field_key(self, key: str):
+        self._key_typed("field", key)
+
+    @rx.event
+    async def create_type(self):
+        project_key, key, name = self.project_key, self.new_type_key, self.new_type_name
 
         def add_then_list(session: Session, actor: UserPublic):
             added = workflow_admin.add_type(session=session, actor=actor, project_key=project_key, key=key, name=name)
@@ -185,6 +267,7 @@ class TypeEditorState(SessionState):
         added, types = outcome.value
         self.type_key = added.key
         self._show_types(types)
+        self._forget_new("type")
         return rx.toast.success(f"{added.name} added with a New status; add its statuses and fields.")
 
     @rx.event
@@ -206,13 +289,14 @@ class TypeEditorState(SessionState):
         self.new_status_category = category
 
     @rx.event
-    async def add_status(self, form: dict):
+    async def add_status(self):
         return await self._edit(
             workflow_admin.add_status,
             "Status added. Connect it in the transitions below.",
             "status_errors",
-            key=str(form.get("key", "")),
-            name=str(form.get("name", "")),
+            on_saved=lambda: self._forget_new("status"),
+            key=self.new_status_key,
+            name=self.new_status_name,
             category=self.new_status_category,
         )
 
@@ -243,9 +327,9 @@ class TypeEditorState(SessionState):
         return await self._update_status(status_key, "New tickets now start here.", initial=True)
 
     @rx.event
-    async def move_status(self, status_key: str, step: int):
-        order = [s.key for s in self.statuses]
-        return await self._edit(workflow_admin.reorder_statuses, ordered_keys=_moved(order, status_key, step))
+    async def reorder_statuses(self, keys: list[str]):
+        """The drag-and-drop list's new order of the statuses (the board's columns)."""
+        return await self._edit(workflow_admin.reorder_statuses, "Status order saved.", ordered_keys=keys)
 
     @rx.event
     async def remove_status(self, status_key: str, move_to: str):
@@ -272,12 +356,18 @@ class TypeEditorState(SessionState):
     @rx.event
     async def create_field(self, form: dict):
         choices = self.new_field_type in (FieldType.SELECT, FieldType.MULTI_SELECT)
+
+        def saved() -> None:
+            self._forget_new("field")
+            self.field_form += 1
+
         return await self._edit(
             workflow_admin.add_field,
             "Field added to the form.",
             "field_errors",
-            key=str(form.get("key", "")),
-            label=str(form.get("label", "")),
+            on_saved=saved,
+            key=self.new_field_key,
+            label=self.new_field_label,
             field_type=self.new_field_type,
             options=_option_lines(str(form.get("options", ""))) if choices else None,
             required=bool(form.get("required")),
@@ -307,11 +397,6 @@ class TypeEditorState(SessionState):
         return await self._update_field(field_key, required=required)
 
     @rx.event
-    async def move_field(self, field_key: str, step: int):
-        order = [f.key for f in self.fields if not f.archived]
-        return await self._edit(workflow_admin.reorder_fields, ordered_keys=_moved(order, field_key, step))
-
-    @rx.event
     async def reorder_fields(self, keys: list[str]):
         """The drag-and-drop list's new order of the non-archived fields."""
         return await self._edit(workflow_admin.reorder_fields, "Field order saved.", ordered_keys=keys)
@@ -321,11 +406,3 @@ class TypeEditorState(SessionState):
         operation = workflow_admin.archive_field if archived else workflow_admin.unarchive_field
         message = "Field archived; old tickets keep its values." if archived else "Field is back on the form."
         return await self._edit(operation, message, field_key=field_key)
-
-
-def _moved(order: list[str], key: str, step: int) -> list[str]:
-    """`order` with `key` moved `step` places (clamped to the ends)."""
-    order = list(order)
-    index = order.index(key)
-    order.insert(max(0, min(len(order) - 1, index + step)), order.pop(index))
-    return order

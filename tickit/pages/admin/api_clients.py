@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.confirm import confirm
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.components.one_time_secret import copy_secret, secret_text
@@ -150,26 +151,15 @@ def _new_token() -> rx.Component:
 
 
 def _revoke(client) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button("Revoke", size="1", variant="soft", color_scheme="red", aria_label="Revoke " + client.name),
+    return confirm(
+        rx.button("Revoke", size="1", variant="soft", color_scheme="red", aria_label="Revoke " + client.name),
+        title=["Revoke ", client.name, "?"],
+        consequence=(
+            "Its token stops working at once: every request from an app still using it is refused. "
+            "This cannot be undone; create a new client to connect the app again."
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Revoke ", client.name, "?"),
-            rx.alert_dialog.description(
-                "Its token stops working at once: every request from an app still using it is refused. "
-                "This cannot be undone; create a new client to connect the app again.",
-                size="2",
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Revoke client", color_scheme="red", on_click=S.revoke(client.id))),
-                justify="end",
-                spacing="3",
-                margin_top="16px",
-            ),
-            max_width="440px",
-        ),
+        action="Revoke client",
+        on_confirm=S.revoke(client.id),
     )
 
 

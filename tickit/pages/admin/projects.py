@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.confirm import confirm
 from tickit.components.forms import dialog_actions, field, form_error, option_select
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.components.link_button import link_button
@@ -72,13 +73,26 @@ def _member_row(member) -> rx.Component:
         rx.badge(
             member.project_role, color_scheme=rx.cond(member.project_role == "agent", "blue", "green"), variant="soft"
         ),
-        rx.icon_button(
-            rx.icon("x", size=14),
-            size="1",
-            variant="ghost",
-            color_scheme="gray",
-            aria_label="Remove " + member.name,
-            on_click=S.remove_member(member.user_id),
+        confirm(
+            rx.icon_button(
+                rx.icon("x", size=14),
+                size="1",
+                variant="ghost",
+                color_scheme="gray",
+                aria_label="Remove " + member.name,
+            ),
+            title=["Remove ", member.name, " from ", S.members_project_name, "?"],
+            consequence=[
+                member.name,
+                rx.cond(
+                    member.project_role == "agent",
+                    " stops working this project: its board, its tickets and news of new ones.",
+                    " can no longer file tickets in this project.",
+                ),
+                " Tickets and comments stay as they are; you can add them again at any time.",
+            ],
+            action="Remove member",
+            on_confirm=S.remove_member(member.user_id),
         ),
         align="center",
         width="100%",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.confirm import confirm
 from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, page_header, responsive
 from tickit.components.sortable_list import sortable_list
@@ -25,26 +26,6 @@ def _section(title: str, description: str, *children: rx.Component) -> rx.Compon
         ),
         size="2",
         width="100%",
-    )
-
-
-def _order_buttons(label, on_up, on_down) -> rx.Component:
-    return rx.hstack(
-        rx.icon_button(
-            rx.icon("chevron-up", size=14),
-            size="1",
-            variant="ghost",
-            on_click=on_up,
-            aria_label="Move " + label + " up",
-        ),
-        rx.icon_button(
-            rx.icon("chevron-down", size=14),
-            size="1",
-            variant="ghost",
-            on_click=on_down,
-            aria_label="Move " + label + " down",
-        ),
-        spacing="1",
     )
 
 
@@ -138,12 +119,12 @@ def _remove_status(status) -> rx.Component:
 
 def _status_row(status) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(_order_buttons(status.name, S.move_status(status.key, -1), S.move_status(status.key, 1))),
         rx.table.cell(
             rx.input(
                 default_value=status.name,
                 on_blur=lambda name: S.rename_status(status.key, name),
                 size="1",
+                min_width="140px",  # the table scrolls sideways before a name is cut to a few letters
                 aria_label="Name of " + status.key,
                 key=status.key + status.name,
             ),
@@ -172,25 +153,84 @@ def _status_row(status) -> rx.Component:
     )
 
 
+def _order(items, on_reorder, label: str) -> rx.Component:
+    """The one way to reorder statuses and fields alike: drag a row by its handle (or lift it with Space)."""
+    return rx.vstack(
+        rx.text("Drag to reorder", size="1", weight="medium", color=rx.color("gray", 10)),
+        sortable_list(items=items, on_reorder=on_reorder, aria_label=label),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _key_problem(problem: rx.Var) -> rx.Component:
+    return rx.cond(problem != "", rx.text(problem, size="1", color=rx.color("red", 11), role="alert"))
+
+
+def _warnings() -> rx.Component:
+    return rx.cond(
+        S.warnings.length() > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("triangle-alert", size=16)),
+            rx.vstack(
+                rx.text("This workflow has traps", weight="bold", size="2"),
+                rx.foreach(S.warnings, lambda warning: rx.text(warning, size="2")),
+                spacing="1",
+            ),
+            color_scheme="amber",
+            role="status",
+            aria_label="Workflow warnings",
+            width="100%",
+            margin_bottom="16px",
+        ),
+    )
+
+
 def _statuses() -> rx.Component:
     return _section(
         "Statuses",
         "Columns of the board, in this order. New tickets start in the initial status.",
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(
-                    *[rx.table.column_header_cell(h) for h in ("", "Name", "Category", "Pauses SLA", "", "Tickets", "")]
-                )
+        _order(S.status_order, S.reorder_statuses, "Status order"),
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        *[rx.table.column_header_cell(h) for h in ("Name", "Category", "Pauses SLA", "", "Tickets", "")]
+                    )
+                ),
+                rx.table.body(rx.foreach(S.statuses, _status_row)),
+                size="1",
+                width="100%",
             ),
-            rx.table.body(rx.foreach(S.statuses, _status_row)),
-            size="1",
+            overflow_x="auto",
             width="100%",
+        ),
+        rx.text(
+            rx.text.strong("Pauses SLA: "),
+            "while a ticket is in such a status (waiting for the customer, say) its response and resolution "
+            "clocks stop, and they run on when it leaves. TickIt keeps the setting now; the clocks arrive with "
+            "SLA policies.",
+            size="1",
+            color=rx.color("gray", 10),
         ),
         rx.form(
             rx.hstack(
-                rx.input(name="key", placeholder="key, e.g. in_review", size="2", aria_label="New status key"),
                 rx.input(
-                    name="name", placeholder="Name, e.g. In review", size="2", flex="1", aria_label="New status name"
+                    value=S.new_status_name,
+                    on_change=S.set_new_status_name,
+                    placeholder="Name, e.g. In review",
+                    size="2",
+                    flex="1",
+                    min_width="160px",
+                    aria_label="New status name",
+                ),
+                rx.input(
+                    value=S.new_status_key,
+                    on_change=S.set_new_status_key,
+                    placeholder="key, e.g. in_review",
+                    size="2",
+                    aria_label="New status key",
+                    title="Made from the name as you type; you may change it. It never changes once saved.",
                 ),
                 rx.select.root(
                     rx.select.trigger(aria_label="New status category"),
@@ -205,8 +245,9 @@ def _statuses() -> rx.Component:
                 wrap="wrap",
             ),
             on_submit=S.add_status,
-            reset_on_submit=True,
+            reset_on_submit=False,
         ),
+        _key_problem(S.status_key_problem),
         rx.foreach(S.status_errors.values(), lambda e: rx.text(e, size="1", color=rx.color("red", 11), role="alert")),
     )
 
@@ -283,13 +324,6 @@ def _options_editor(item) -> rx.Component:
 def _field_row(item) -> rx.Component:
     return rx.table.row(
         rx.table.cell(
-            rx.cond(
-                item.archived,
-                rx.fragment(),
-                _order_buttons(item.label, S.move_field(item.key, -1), S.move_field(item.key, 1)),
-            ),
-        ),
-        rx.table.cell(
             rx.vstack(
                 rx.input(
                     default_value=item.label,
@@ -329,8 +363,18 @@ def _field_row(item) -> rx.Component:
             rx.cond(
                 item.archived,
                 rx.button("Restore", size="1", variant="soft", on_click=S.set_archived(item.key, False)),
-                rx.button(
-                    "Archive", size="1", variant="ghost", color_scheme="gray", on_click=S.set_archived(item.key, True)
+                confirm(
+                    rx.button(
+                        "Archive", size="1", variant="ghost", color_scheme="gray", aria_label="Archive " + item.label
+                    ),
+                    title=["Archive ", item.label, "?"],
+                    consequence=(
+                        "It leaves the ticket form, so new tickets no longer ask for it. Tickets that have a value "
+                        "keep it, readable as before. You can restore the field later."
+                    ),
+                    action="Archive field",
+                    on_confirm=S.set_archived(item.key, True),
+                    danger=False,
                 ),
             ),
         ),
@@ -350,16 +394,29 @@ def _add_field() -> rx.Component:
             form_error(_field_error("form")),
             rx.grid(
                 field(
-                    "Key",
-                    rx.input(id="new-field-key", name="key", placeholder="e.g. browser"),
-                    _field_error("key"),
-                    "new-field-key",
-                ),
-                field(
                     "Label",
-                    rx.input(id="new-field-label", name="label", placeholder="e.g. Browser"),
+                    rx.input(
+                        id="new-field-label",
+                        name="label",
+                        value=S.new_field_label,
+                        on_change=S.set_new_field_label,
+                        placeholder="e.g. Browser",
+                    ),
                     _field_error("label"),
                     "new-field-label",
+                ),
+                field(
+                    "Key",
+                    rx.input(
+                        id="new-field-key",
+                        name="key",
+                        value=S.new_field_key,
+                        on_change=S.set_new_field_key,
+                        placeholder="e.g. browser",
+                    ),
+                    rx.cond(S.field_key_problem != "", S.field_key_problem, _field_error("key")),
+                    "new-field-key",
+                    hint="Made from the label; editable until saved.",
                 ),
                 field(
                     "Field type",
@@ -406,6 +463,7 @@ def _add_field() -> rx.Component:
         ),
         on_submit=S.create_field,
         reset_on_submit=False,
+        key=S.field_form.to_string(),
     )
 
 
@@ -413,18 +471,17 @@ def _fields() -> rx.Component:
     return _section(
         "Form fields",
         "What the ticket form asks, in this order. Archived fields leave the form; old tickets keep their values.",
-        rx.vstack(
-            rx.text("Drag to reorder", size="1", weight="medium", color=rx.color("gray", 11)),
-            sortable_list(items=S.fields, on_reorder=S.reorder_fields, aria_label="Field order"),
-            spacing="1",
-            width="100%",
-        ),
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(*[rx.table.column_header_cell(h) for h in ("", "Label", "Type", "Required", "")])
+        _order(S.fields, S.reorder_fields, "Field order"),
+        rx.box(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(*[rx.table.column_header_cell(h) for h in ("Label", "Type", "Required", "")])
+                ),
+                rx.table.body(rx.foreach(S.fields, _field_row)),
+                size="1",
+                width="100%",
             ),
-            rx.table.body(rx.foreach(S.fields, _field_row)),
-            size="1",
+            overflow_x="auto",
             width="100%",
         ),
         rx.separator(size="4"),
@@ -477,8 +534,19 @@ def _new_type() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.text("A new ticket type starts with one status, New.", size="2"),
-                    rx.input(name="key", placeholder="key, e.g. incident", aria_label="New type key"),
-                    rx.input(name="name", placeholder="Name, e.g. Incident", aria_label="New type name"),
+                    rx.input(
+                        value=S.new_type_name,
+                        on_change=S.set_new_type_name,
+                        placeholder="Name, e.g. Incident",
+                        aria_label="New type name",
+                    ),
+                    rx.input(
+                        value=S.new_type_key,
+                        on_change=S.set_new_type_key,
+                        placeholder="key, e.g. incident",
+                        aria_label="New type key",
+                    ),
+                    _key_problem(S.type_key_problem),
                     rx.foreach(
                         S.type_errors.values(), lambda e: rx.text(e, size="1", color=rx.color("red", 11), role="alert")
                     ),
@@ -504,8 +572,16 @@ def _type_bar() -> rx.Component:
         rx.cond(
             S.type_archived,
             rx.button("Restore type", size="1", variant="soft", on_click=S.set_type_archived(False)),
-            rx.button(
-                "Archive type", size="1", variant="ghost", color_scheme="gray", on_click=S.set_type_archived(True)
+            confirm(
+                rx.button("Archive type", size="1", variant="ghost", color_scheme="gray"),
+                title=["Archive ", S.type_name, "?"],
+                consequence=(
+                    "It leaves the new-ticket forms and the boards, so nobody files a ticket of this type. "
+                    "Its tickets stay as they are and can still be worked. You can restore the type later."
+                ),
+                action="Archive type",
+                on_confirm=S.set_type_archived(True),
+                danger=False,
             ),
         ),
         width="100%",
@@ -543,6 +619,7 @@ def type_editor_page() -> rx.Component:
             width="100%",
         ),
         _type_bar(),
+        _warnings(),
         rx.grid(
             rx.vstack(_statuses(), _transitions(), _fields(), spacing="4", width="100%"),
             rx.box(_preview()),

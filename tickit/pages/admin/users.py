@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from tickit.components.confirm import confirm
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, page_header
 from tickit.components.one_time_secret import copy_secret, secret_text
@@ -129,7 +130,7 @@ def _row(user) -> rx.Component:
                 value=user.role,
                 size="1",
                 disabled=user.is_me,
-                on_change=lambda role: S.change_role(user.id, role),
+                on_change=lambda role: S.choose_role(user.id, role),
                 # rx.select passes custom_attrs, not aria_label, on to the trigger.
                 custom_attrs={"aria-label": "Role of " + user.name},
             ),
@@ -148,12 +149,18 @@ def _row(user) -> rx.Component:
                 rx.text("You", size="1", color=rx.color("gray", 11)),
                 rx.cond(
                     user.active,
-                    rx.button(
-                        "Deactivate",
-                        size="1",
-                        variant="soft",
-                        color_scheme="red",
-                        on_click=S.set_active(user.id, False),
+                    confirm(
+                        rx.button("Deactivate", size="1", variant="soft", color_scheme="red"),
+                        title=["Deactivate ", user.name, "?"],
+                        consequence=[
+                            user.name,
+                            " (",
+                            user.email,
+                            ") is signed out everywhere at once and can no longer sign in. Their tickets and "
+                            "comments stay. You can reactivate the account later.",
+                        ],
+                        action="Deactivate account",
+                        on_confirm=S.set_active(user.id, False),
                     ),
                     rx.button("Reactivate", size="1", variant="soft", on_click=S.set_active(user.id, True)),
                 ),
@@ -163,9 +170,26 @@ def _row(user) -> rx.Component:
     )
 
 
+def _admin_role_confirm() -> rx.Component:
+    return confirm(
+        title=["Make ", S.admin_candidate, " an admin?"],
+        consequence=[
+            S.admin_candidate,
+            " will see and change everything: every project, its workflow and members, all users and API "
+            "clients, including taking admin rights away from others.",
+        ],
+        action="Make admin",
+        on_confirm=S.confirm_admin_role,
+        danger=False,
+        open=S.admin_candidate != "",
+        on_open_change=S.keep_admin_candidate,
+    )
+
+
 def users_page() -> rx.Component:
     return app_page(
         page_header("Users", "Everyone who can sign in, and what they may do.", _create_dialog()),
+        _admin_role_confirm(),
         rx.card(
             rx.table.root(
                 rx.table.header(

@@ -15,6 +15,7 @@ from tickit.services.workflow_admin.fields import (
     unarchive_field,
     update_field,
 )
+from tickit.services.workflow_admin.keys import key_from_name, key_problem
 from tickit.services.workflow_admin.statuses import add_status, remove_status, reorder_statuses, update_status
 from tickit.services.workflow_admin.transitions import set_transitions
 from tickit.services.workflow_admin.types import (
@@ -35,6 +36,8 @@ __all__ = [
     "add_type",
     "archive_field",
     "archive_type",
+    "key_from_name",
+    "key_problem",
     "list_types",
     "remove_status",
     "reorder_fields",

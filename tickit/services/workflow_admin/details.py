@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tickit.models import Ticket, TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.services.workflow_admin.warnings import workflow_warnings
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class TypeDetail:
     transitions: dict[str, list[str]]  # every status key -> the keys it may move to, board order
     transition_roles: dict[str, dict[str, str]]  # from key -> to key -> the role a move is limited to
     fields: list[FieldDetail]  # form order: active fields first, then archived ones
+    warnings: list[str]  # what still saves but traps tickets (see warnings.workflow_warnings)
 
     @property
     def ticket_count(self) -> int:
@@ -99,6 +101,20 @@ def details(session: Session, types: list[TicketType]) -> list[TypeDetail]:
             grid[source].append(target)
             if row.required_role:
                 roles.setdefault(source, {})[target] = row.required_role
+        status_details = [
+            StatusDetail(
+                key=status.key,
+                name=status.name,
+                color=status.color,
+                category=status.category,
+                is_initial=status.is_initial,
+                pauses_sla=status.pauses_sla,
+                sort_order=status.sort_order,
+                ticket_count=counts.get(status.id, 0),
+                removable=not status.is_initial and len(own) > 1,
+            )
+            for status in own
+        ]
         snapshots.append(
             TypeDetail(
                 id=ticket_type.id,
@@ -109,20 +125,7 @@ def details(session: Session, types: list[TicketType]) -> list[TypeDetail]:
                 archived=ticket_type.archived,
                 sort_order=ticket_type.sort_order,
                 version=ticket_type.version,
-                statuses=[
-                    StatusDetail(
-                        key=status.key,
-                        name=status.name,
-                        color=status.color,
-                        category=status.category,
-                        is_initial=status.is_initial,
-                        pauses_sla=status.pauses_sla,
-                        sort_order=status.sort_order,
-                        ticket_count=counts.get(status.id, 0),
-                        removable=not status.is_initial and len(own) > 1,
-                    )
-                    for status in own
-                ],
+                statuses=status_details,
                 transitions=grid,
                 transition_roles=roles,
                 fields=[
@@ -138,6 +141,7 @@ def details(session: Session, types: list[TicketType]) -> list[TypeDetail]:
                     for row in fields
                     if row.type_id == ticket_type.id
                 ],
+                warnings=workflow_warnings(status_details, grid),
             )
         )
     return snapshots

@@ -26,9 +26,10 @@ from tickit.services.workflow_specs import CATEGORIES, FIELD_TYPES, OPTION_MAX_L
 
 M = TypeVar("M", bound=BaseModel)
 
+KEY_FORMAT_MESSAGE = "Use a lowercase letter, then lowercase letters, digits or _ (at most 40 characters)."
 # The rules are those of workflow documents (workflow_specs); these messages speak to a form.
 _FORM_MESSAGES = {
-    "key": "Use a lowercase letter, then lowercase letters, digits or _ (at most 40 characters).",
+    "key": KEY_FORMAT_MESSAGE,
     "color": "Choose a colour such as gray, blue, amber, green, red or violet.",
     "category": f"Choose a category: {', '.join(CATEGORIES)}.",
     "field_type": f"Choose a field type: {', '.join(FIELD_TYPES)}.",
