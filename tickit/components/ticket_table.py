@@ -12,9 +12,9 @@ def _header(*labels: str) -> rx.Component:
 
 
 def ticket_table(rows, staff: bool) -> rx.Component:
-    """A table of TicketLine rows; staff see who reported and who is assigned."""
-    labels = ["Ticket", "Title", "Project", "Type", "Status", "Priority"]
-    labels += ["Reporter", "Assignee", "Updated"] if staff else ["Updated"]
+    """A table of TicketLine rows; staff see priority, who reported and who is assigned."""
+    labels = ["Ticket", "Title", "Project", "Type", "Status"]
+    labels += ["Priority", "Reporter", "Assignee", "Updated"] if staff else ["Updated"]
     base = routes.TICKETS if staff else routes.PORTAL_TICKETS  # where a ticket's page lives for this reader
 
     def row(line) -> rx.Component:
@@ -26,10 +26,13 @@ def ticket_table(rows, staff: bool) -> rx.Component:
             rx.table.cell(rx.text(line.project, color=rx.color("gray", 11))),
             rx.table.cell(rx.text(line.type_name, color=rx.color("gray", 11))),
             rx.table.cell(rx.badge(line.status, color_scheme=line.status_color, variant="soft", radius="full")),
-            rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
         ]
         if staff:
-            cells += [rx.table.cell(line.reporter), rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11)))]
+            cells += [
+                rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
+                rx.table.cell(line.reporter),
+                rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11))),
+            ]
         cells.append(rx.table.cell(rx.text(line.updated, color=rx.color("gray", 10), white_space="nowrap")))
         return rx.table.row(*cells, align="center")
 

@@ -85,3 +85,6 @@ class TicketTypeField(SQLModel, table=True):
     required: bool = Field(default=False)
     sort_order: int = Field(default=0)
     archived: bool = Field(default=False)
+    # Whether the ticket's requester sees the value on their portal page. They filled it in on
+    # the form, so it starts shown; an admin hides a field the team keeps for itself.
+    visible_to_requester: bool = Field(default=True)

@@ -15,6 +15,8 @@ from tickit.components.comment_thread import (
     panel_section,
 )
 from tickit.components.layout import app_page, empty_state
+from tickit.components.live import ticker
+from tickit.state.portal_ticket import POLL_SECONDS
 from tickit.state.portal_ticket import PortalCommentsState as C
 from tickit.state.portal_ticket import PortalTicketState as T
 
@@ -33,6 +35,16 @@ def _composer() -> rx.Component:
     )
 
 
+def _field_fact(item) -> rx.Component:
+    """A custom field the requester may see, as `fact` shows the built-in ones."""
+    return rx.hstack(
+        rx.text(item.label, size="1", color=rx.color("gray", 10), min_width="72px"),
+        rx.text(item.shown, size="1", color=rx.color("gray", 12), white_space="pre-wrap"),
+        width="100%",
+        align="baseline",
+    )
+
+
 def _side_panel() -> rx.Component:
     return rx.vstack(
         panel_section(
@@ -46,6 +58,7 @@ def _side_panel() -> rx.Component:
             fact("Type", T.type_name, label_width="72px"),
             fact("Created", T.created_at, label_width="72px"),
             fact("Updated", T.updated_at, label_width="72px"),
+            rx.foreach(T.fields, _field_fact),
         ),
         rx.separator(size="4"),
         panel_section(
@@ -117,7 +130,10 @@ def portal_ticket_page() -> rx.Component:
     return app_page(
         rx.cond(
             T.found,
-            rx.hstack(_main(), _side_panel(), spacing="6", align="start", width="100%"),
+            rx.fragment(
+                ticker(seconds=POLL_SECONDS, on_tick=T.watch),
+                rx.hstack(_main(), _side_panel(), spacing="6", align="start", width="100%"),
+            ),
             empty_state(
                 "search-x",
                 "Ticket not found",

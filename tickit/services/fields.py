@@ -44,6 +44,7 @@ class FieldRule:
     required: bool = False
     options: tuple[tuple[str, str], ...] = ()  # (key, label), in the order the form shows them
     archived: bool = False
+    visible_to_requester: bool = True
 
     @classmethod
     def of(cls, row: TicketTypeField) -> FieldRule:
@@ -55,6 +56,7 @@ class FieldRule:
             required=row.required,
             options=tuple((option["key"], option["label"]) for option in row.options),
             archived=row.archived,
+            visible_to_requester=row.visible_to_requester,
         )
 
     def option_label(self, key: str) -> str:
