@@ -54,6 +54,8 @@ class Settings:
     upload_limit_bytes: int
     api_rate_limit_per_minute: int  # requests one API client may make per minute
     idempotency_retention_days: int  # how long an Idempotency-Key replays its ticket
+    # A requester gets at most one mail per ticket in this many minutes, telling all that happened in them.
+    requester_mail_quiet_minutes: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -183,6 +185,7 @@ def load_settings() -> Settings:
         upload_limit_bytes=_int_env("TICKIT_UPLOAD_LIMIT_MB", 25) * 1024 * 1024,
         api_rate_limit_per_minute=_int_env("TICKIT_API_RATE_LIMIT", 600),
         idempotency_retention_days=_int_env("TICKIT_IDEMPOTENCY_DAYS", 7),
+        requester_mail_quiet_minutes=_int_env("TICKIT_REQUESTER_MAIL_QUIET_MINUTES", 5),
     )
 
 
