@@ -73,8 +73,9 @@ MENTION = "mention"
 # The one mail a requester gets for a ticket's replies and status changes within the quiet period.
 REQUESTER_DIGEST = "requester_digest"
 _DIGESTED = frozenset({STAFF_REPLY, STATUS_CHANGED})
-# What the bell's "For me" tab shows: what concerns the reader, not news of the project.
-FOR_ME_EVENTS = frozenset({ASSIGNED, MENTION, CLIENT_REPLY, STAFF_REPLY})
+# What the bell's "For me" tab shows: what concerns the reader (a status change reaches only the
+# reporter, so it is about their own ticket), not news of their projects such as a new ticket.
+FOR_ME_EVENTS = frozenset({ASSIGNED, MENTION, CLIENT_REPLY, STAFF_REPLY, STATUS_CHANGED})
 
 SUMMARY_MAX = 300  # Notification.summary's column
 QUOTED_TEXT_MAX = 2000  # characters of a comment a mail quotes
