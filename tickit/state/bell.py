@@ -104,8 +104,8 @@ class BellState(SessionState):
         return None
 
     @rx.event
-    async def set_tab(self, tab: str):
-        """Show the "For me" or the "All" entries."""
+    async def set_tab(self, tab: str | list[str]):
+        """Show the "For me" or the "All" entries (the segmented control sends one value)."""
         self.tab = ALL if tab == ALL else FOR_ME
         return await self.set_open(True)
 
