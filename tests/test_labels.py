@@ -9,6 +9,7 @@ import pytest
 
 from tickit import labels
 from tickit.models import FieldType, Priority, Role, Source, StatusCategory
+from tickit.services.workflow_specs import COLORS
 
 KANBAN_JSX = Path(labels.__file__).parent / "components" / "kanban.jsx"
 
@@ -52,3 +53,28 @@ def test_the_board_jsx_restates_no_priority_label_or_colour():
 )
 def test_a_file_size_reads_in_the_largest_unit_it_fills(size, shown):
     assert labels.file_size(size) == shown
+
+
+@pytest.mark.parametrize(
+    ("color", "category", "shown"),
+    [
+        ("violet", "in_progress", "violet"),  # its own colour, whatever the category
+        ("green", "done", "green"),  # Fixed, Resolved: coloured green by the workflow
+        ("gray", "todo", "gray"),  # no colour of its own: the category's
+        ("gray", "in_progress", "blue"),
+        ("gray", "done", "gray"),  # Won't fix, Cancelled: done but not a success, never green
+        ("", "in_progress", "blue"),
+    ],
+)
+def test_a_status_has_one_colour_its_own_else_its_categorys_and_uncoloured_done_is_grey(color, category, shown):
+    assert labels.status_color(color, category) == shown
+
+
+def test_priorities_read_the_same_everywhere():
+    assert (labels.priority_label("urgent"), labels.priority_color("urgent")) == ("Urgent", "red")
+    assert (labels.priority_label("someday"), labels.priority_color("someday")) == ("Someday", "gray")
+
+
+def test_every_status_colour_has_a_mail_colour():
+    assert set(COLORS) == set(labels.MAIL_HEX)
+    assert labels.mail_hex("unknown") == labels.MAIL_HEX["gray"]

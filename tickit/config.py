@@ -72,6 +72,8 @@ class Settings:
     # Email domains ("*": any) whose Google accounts may open a staff account that has a password.
     google_staff_domains: frozenset[str]
     push_allowed_hosts: frozenset[str]  # push hosts exempt from the public-https rule (tests, development)
+    # A requester gets at most one mail per ticket in this many minutes, telling all that happened in them.
+    requester_mail_quiet_minutes: int
 
     @property
     def is_sqlite(self) -> bool:
@@ -233,6 +235,7 @@ def load_settings() -> Settings:
         push_allowed_hosts=frozenset(
             host.strip().lower().rstrip(".") for host in _env("TICKIT_PUSH_ALLOWED_HOSTS").split(",") if host.strip()
         ),
+        requester_mail_quiet_minutes=_int_env("TICKIT_REQUESTER_MAIL_QUIET_MINUTES", 5),
     )
 
 

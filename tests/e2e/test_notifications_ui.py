@@ -82,13 +82,13 @@ def _ticket(session, title: str) -> tuple[int, str]:
     return ticket_id, f"{key}-{number}"
 
 
-def _notify(app_server, email: str, ticket_title: str, *summaries: str) -> str:
+def _notify(app_server, email: str, ticket_title: str, *summaries: str, event: str = "assigned") -> str:
     """Give `email` one unread notification per summary about the ticket titled `ticket_title`; its number."""
     with server_db(app_server) as session:
         user_id = _user_id(session, email)
         ticket_id, number = _ticket(session, ticket_title)
         for summary in summaries:
-            session.add(Notification(user_id=user_id, ticket_id=ticket_id, event="ticket_created", summary=summary))
+            session.add(Notification(user_id=user_id, ticket_id=ticket_id, event=event, summary=summary))
         session.commit()
     return number
 
@@ -317,9 +317,8 @@ def test_the_bell_counts_new_notifications_live_and_opening_one_leads_to_its_tic
     page.goto("/tickets")
     expect(_bell(page)).to_have_accessible_name("Notifications")
 
-    number = _notify(
-        app_server, agent.email, seed.client_ticket, "New ticket: Search ignores accents", "Assigned to you"
-    )
+    _notify(app_server, agent.email, seed.client_ticket, "New ticket: Search ignores accents", event="ticket_created")
+    number = _notify(app_server, agent.email, seed.client_ticket, "Assigned to you")
     _notify(app_server, seed.agent.email, seed.client_ticket, "Meant for another agent")
 
     expect(_bell(page)).to_have_accessible_name("Notifications, 2 unread", timeout=20_000)
@@ -327,6 +326,7 @@ def test_the_bell_counts_new_notifications_live_and_opening_one_leads_to_its_tic
     _bell(page).click()
     panel = page.get_by_role("dialog", name="Notifications")
     expect(panel.get_by_role("link", name="Assigned to you, unread")).to_be_visible()
+    panel.get_by_role("radio", name="All").click()
     expect(panel.get_by_role("link", name="New ticket: Search ignores accents, unread")).to_be_visible()
     expect(panel.get_by_text("Meant for another agent")).to_have_count(0)
 
@@ -342,9 +342,34 @@ def test_the_bell_counts_new_notifications_live_and_opening_one_leads_to_its_tic
     expect(panel.get_by_role("link", name="New ticket: Search ignores accents", exact=True)).to_be_visible()
 
 
+def test_the_bell_shows_what_concerns_me_first_and_everything_under_all(new_account, page_as, app_server, seed):
+    agent = new_account("agent", project="HH")
+    _notify(
+        app_server, agent.email, seed.client_ticket, "New ticket HH-9: Search ignores accents", event="ticket_created"
+    )
+    _notify(app_server, agent.email, seed.client_ticket, "Ada mentioned you on HH-9", event="mention")
+    _notify(app_server, agent.email, seed.client_ticket, "Ada replied on HH-9", event="client_reply")
+    page = page_as(agent)
+    page.goto("/tickets")
+
+    _bell(page).click()
+    panel = page.get_by_role("dialog", name="Notifications")
+    for_me = panel.get_by_role("radio", name="For me")
+    expect(for_me).to_be_checked()
+    expect(panel.get_by_role("link", name=re.compile("^Ada (mentioned|replied)"))).to_have_count(2)
+    expect(panel.get_by_role("link", name=re.compile("^New ticket"))).to_have_count(0)
+
+    panel.get_by_role("radio", name="All").click()
+    expect(panel.get_by_role("link", name=re.compile("^New ticket HH-9"))).to_be_visible()
+    expect(panel.get_by_role("link")).to_have_count(3)
+
+    for_me.click()
+    expect(panel.get_by_role("link", name=re.compile("^New ticket"))).to_have_count(0)
+
+
 def test_a_clients_bell_leads_to_the_portal_page_of_the_ticket(page_as, app_server, seed, accounts):
     client = accounts["client"]
-    number = _notify(app_server, client.email, seed.client_ticket, "Agnes replied to your ticket")
+    number = _notify(app_server, client.email, seed.client_ticket, "Agnes replied to your ticket", event="staff_reply")
     page = page_as("client")
     _bell(page).click()
     page.get_by_role("dialog", name="Notifications").get_by_role("link", name=re.compile("^Agnes replied")).click()

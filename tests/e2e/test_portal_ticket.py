@@ -152,3 +152,59 @@ def test_client_sees_the_public_thread_replies_and_no_one_else_gets_in(
     expect(agent.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(agent.get_by_role("article", name=f"Internal note by {seed.agent.name}")).to_contain_text(MARKER)
     assert MARKER in "".join(agent_frames)
+
+
+def _staff_acts(app_server, agent_email: str, number: str, body: str) -> None:
+    """Run `body` (with `s`, `agent` and `number` in scope) as the agent, in the server's database."""
+    lines = "".join(f"    {line}\n" for line in body.strip().splitlines())
+    script = (
+        "from tickit.db import session_scope\n"
+        "from tickit.services import comments, ticket_detail, workflow\n"
+        "from tickit.services import users\n"
+        "from tickit.services.actors import UserPublic\n"
+        "with session_scope() as s:\n"
+        f"    agent = UserPublic.of(users.find_by_email(s, {agent_email!r}))\n"
+        f"    number = {number!r}\n" + lines
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], check=False, cwd=REPO_ROOT, env=app_server.env, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        pytest.fail(f"Staff script failed:\n{done.stdout}{done.stderr}")
+
+
+def test_the_clients_ticket_and_list_follow_the_teams_replies_and_status_live_in_plain_words(
+    page_as, app_server, seed, new_account
+):
+    client = new_account("client", project="HH", name="Lena Live")
+    number = _seed_ticket(app_server, client.email, seed.agent.email)["number"]
+    page = page_as(client)
+    page.goto(f"/portal/tickets/{number}")
+    details = page.get_by_role("complementary", name="Ticket details")
+    expect(details.get_by_text("Open", exact=True)).to_be_visible()
+    listing = page_as(client)
+    listing.goto("/portal")
+    row = listing.get_by_role("row").filter(has_text=number)
+    expect(row.get_by_text("Open", exact=True)).to_be_visible()
+
+    # Internal moves and triage are not the client's: New -> Triaged reads "Open" before and after.
+    _staff_acts(
+        app_server,
+        seed.agent.email,
+        number,
+        """
+workflow.move(session=s, actor=agent, number=number, to_status="triaged")
+ticket_detail.set_priority(session=s, actor=agent, number=number, priority="urgent")
+ticket_detail.assign(session=s, actor=agent, number=number, assignee_id=agent.id)
+comments.add_comment(session=s, actor=agent, number=number, body_html="<p>Fix is rolling out now.</p>")
+workflow.move(session=s, actor=agent, number=number, to_status="in_progress")
+""",
+    )
+
+    expect(page.get_by_text("Fix is rolling out now.")).to_be_visible(timeout=15_000)
+    expect(details.get_by_text("In progress", exact=True)).to_be_visible()
+    expect(page.get_by_text("moved it to In progress")).to_be_visible()
+    for hidden in ("Triaged", "Urgent", "urgent", "assigned it", "changed priority"):
+        expect(page.get_by_text(hidden)).to_have_count(0)
+    expect(row.get_by_text("In progress", exact=True)).to_be_visible(timeout=15_000)
+    expect(listing.get_by_role("columnheader", name="Priority")).to_have_count(0)

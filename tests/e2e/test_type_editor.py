@@ -72,7 +72,7 @@ def test_admin_builds_a_type_and_the_client_files_with_its_form(page_as, new_acc
     row = page.get_by_role("row").filter(has_text="VPN for the new hire")
     expect(row).to_contain_text("ED-1")
     expect(row).to_contain_text("Access")
-    expect(row).to_contain_text("New")
+    expect(row).to_contain_text("Open")  # the status in the client's words, not the internal "New"
 
 
 def test_a_stale_editor_gets_a_conflict_instead_of_overwriting(page_as, app_server):

@@ -130,3 +130,18 @@ def test_entries_read_more_than_90_days_ago_are_purged_and_unread_ones_stay(sess
 
     assert {e.id for e in inbox.newest(session=session, actor=agent)} == kept
     assert inbox.newest(session=session, actor=other_agent) == []
+
+
+def test_for_me_leaves_out_news_of_new_tickets(session, scene):
+    agent, _, _, _, ticket_id = scene
+    _notify(session, agent, ticket_id, "new ticket")
+    for event in ("assigned", "mention", "client_reply"):
+        session.add(Notification(user_id=agent.id, ticket_id=ticket_id, event=event, summary=event))
+    session.flush()
+
+    assert [e.summary for e in inbox.newest(session=session, actor=agent, for_me=True)] == [
+        "client_reply",
+        "mention",
+        "assigned",
+    ]
+    assert len(inbox.newest(session=session, actor=agent)) == 4

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from email import policy
 
 import pytest
@@ -14,8 +15,8 @@ from sqlmodel import Session, select
 
 from tests.factories import add_member, file_ticket, make_api_client, make_project, make_user
 from tickit.config import get_settings
-from tickit.models import Notification, OutboxMessage, PushSubscription, User
-from tickit.services import comments, intake, outbox, ticket_detail, users, vapid, workflow
+from tickit.models import Notification, OutboxMessage, PushSubscription, User, utcnow
+from tickit.services import comments, intake, notification_choices, outbox, ticket_detail, users, vapid, workflow
 from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.intake_request import TicketIn
 
@@ -281,8 +282,11 @@ def test_a_staff_reply_reaches_the_reporter_with_a_portal_link(engine, desk, tic
     fan_out(engine)
 
     [reply] = messages(engine, "mail")
-    assert (reply.event, reply.recipient_user_id) == ("staff_reply", desk.client.id)
-    assert (reply.payload["url"], reply.payload["text"]) == ("/portal/tickets/HH-1", "Fixed in 2.1")
+    assert (reply.event, reply.recipient_user_id) == ("requester_digest", desk.client.id)
+    assert reply.payload["url"] == "/portal/tickets/HH-1"
+    assert reply.payload["items"] == [
+        {"kind": "staff_reply", "actor_name": "Grace Hopper", "text": "Fixed in 2.1", "internal": False}
+    ]
     [pushed] = messages(engine, "push")
     assert pushed.payload["notification"]["url"] == "/portal/tickets/HH-1"
     assert bell(engine) == [
@@ -346,14 +350,40 @@ def test_an_edit_tells_only_the_agents_it_newly_mentions(engine, desk, ticket):
     assert told(engine, "mail") == [("mention", newcomer.id)]
 
 
-def test_a_status_change_mails_the_reporter_with_both_statuses(engine, desk, ticket):
-    act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=ticket, to_status="triaged"))
+def test_a_status_change_tells_the_requester_the_status_in_their_words_with_its_colour(engine, desk, ticket):
+    act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=ticket, to_status="waiting_on_reporter"))
     fan_out(engine)
 
     [moved] = messages(engine, "mail")
-    assert (moved.event, moved.recipient_user_id) == ("status_changed", desk.client.id)
-    assert (moved.payload["from_status"], moved.payload["to_status"]) == ("New", "Triaged")
-    assert bell(engine) == [(desk.client.id, "status_changed", "HH-1 moved to Triaged: Checkout button does nothing")]
+    assert (moved.event, moved.recipient_user_id) == ("requester_digest", desk.client.id)
+    assert [(i["kind"], i["to_status"], i["to_color"]) for i in moved.payload["items"]] == [
+        ("status_changed", "In progress", "violet")
+    ]
+    assert bell(engine) == [
+        (desk.client.id, "status_changed", "HH-1 moved to In progress: Checkout button does nothing")
+    ]
+
+
+def test_a_move_between_statuses_the_requester_reads_alike_tells_them_nothing(engine, desk, ticket):
+    act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=ticket, to_status="triaged"))
+    fan_out(engine)
+
+    assert messages(engine, "mail") == [] and bell(engine) == []
+
+
+def test_a_staff_reporter_hears_of_every_status_change_by_name_at_once(engine, desk, mail_dir):
+    number = act(engine, lambda s: file_ticket(s, desk.other_agent, title="Found while testing"))
+    clear(engine)
+
+    act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=number, to_status="triaged"))
+    fan_out(engine)
+
+    [moved] = messages(engine, "mail")
+    assert (moved.event, moved.payload["from_status"], moved.payload["to_status"]) == (
+        "status_changed",
+        "New",
+        "Triaged",
+    )
 
 
 def test_moving_your_own_ticket_tells_nobody(engine, desk, mail_dir):
@@ -392,3 +422,146 @@ def test_a_subscription_made_with_another_vapid_key_is_skipped_and_kept_for_the_
             current,
             stale,
         ]
+
+
+def choose_new_tickets(engine, user: UserPublic, new_tickets: str) -> None:
+    act(
+        engine,
+        lambda s: notification_choices.set_new_tickets(
+            session=s, actor=user, project_key="HH", new_tickets=new_tickets
+        ),
+    )
+
+
+def test_new_tickets_reach_each_agent_as_they_chose_for_the_project(engine, desk, mail_dir):
+    choose_new_tickets(engine, desk.agent, "none")
+
+    act(engine, lambda s: file_ticket(s, desk.client, title="Checkout button does nothing"))
+    fan_out(engine)
+
+    assert told(engine, "mail") == [("ticket_created", desk.other_agent.id)]
+    assert [user_id for user_id, _, _ in bell(engine)] == [desk.other_agent.id]
+
+
+def test_unassigned_only_by_default_so_a_ticket_taken_before_the_news_goes_out_is_no_news(engine, desk, mail_dir):
+    choose_new_tickets(engine, desk.other_agent, "all")
+    number = act(engine, lambda s: file_ticket(s, desk.client, title="Checkout button does nothing"))
+    act(engine, lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=number, assignee_id=desk.agent.id))
+
+    fan_out(engine)
+
+    assert [(user_id, event) for user_id, event, _ in bell(engine)] == [(desk.other_agent.id, "ticket_created")]
+
+
+def test_assignments_mentions_and_replies_switched_off_are_not_heard(engine, desk, ticket):
+    act(
+        engine,
+        lambda s: notification_choices.set_concerns(
+            session=s, actor=desk.other_agent, assigned=False, mentions=False, replies=False
+        ),
+    )
+    act(
+        engine,
+        lambda s: ticket_detail.assign(session=s, actor=desk.agent, number=ticket, assignee_id=desk.other_agent.id),
+    )
+    act(
+        engine,
+        lambda s: comments.add_comment(
+            session=s,
+            actor=desk.agent,
+            number=ticket,
+            body_html=f"<p>{mention(desk.other_agent)} look</p>",
+            internal=True,
+        ),
+    )
+    act(
+        engine,
+        lambda s: comments.add_comment(session=s, actor=desk.client, number=ticket, body_html="<p>Any news?</p>"),
+    )
+    fan_out(engine)
+
+    assert bell(engine) == [] and messages(engine, "mail") == []
+
+
+def requester_digests(engine) -> list[OutboxMessage]:
+    return [m for m in messages(engine, "mail") if m.event == "requester_digest"]
+
+
+def send_due_now(engine, row: OutboxMessage) -> str:
+    """Deliver the mail as the relay would once its quiet period is over."""
+    with Session(engine) as session:
+        stored = session.get(OutboxMessage, row.id)
+        stored.next_attempt_at = utcnow()
+        session.add(stored)
+        session.commit()
+    return outbox.deliver(row.id, engine=engine)
+
+
+def test_a_burst_of_replies_and_status_changes_is_one_mail_to_the_requester_and_one_bell_row_each(
+    engine, desk, ticket, mail_dir
+):
+    def reply(text: str):
+        act(engine, lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html=text))
+        fan_out(engine)
+
+    def move(status: str):
+        act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=ticket, to_status=status))
+        fan_out(engine)
+
+    move("waiting_on_reporter")
+    reply("<p>Looking into it.</p>")
+    move("in_progress")  # In progress to the requester before and after: no news
+    reply("<p>Found it: a stale cache.</p>")
+    move("fixed")
+
+    [digest] = requester_digests(engine)
+    assert digest.recipient_user_id == desk.client.id
+    assert [(i["kind"], i.get("to_status") or i.get("text")) for i in digest.payload["items"]] == [
+        ("status_changed", "In progress"),
+        ("staff_reply", "Looking into it."),
+        ("staff_reply", "Found it: a stale cache."),
+        ("status_changed", "Done"),
+    ]
+    assert [event for user_id, event, _ in bell(engine) if user_id == desk.client.id] == [
+        "status_changed",
+        "staff_reply",
+        "staff_reply",
+        "status_changed",
+    ]
+    # Sent only once the quiet period is over, as one message telling it all.
+    assert outbox.deliver(digest.id, engine=engine) == "not-due"
+    assert send_due_now(engine, digest) == "delivered"
+    [sent] = list(mail_dir.glob("*.eml"))
+    message = email.message_from_bytes(sent.read_bytes(), policy=policy.default)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert message["Subject"] == "[HH-1] Checkout button does nothing"
+    assert "There are 2 replies on your ticket HH-1" in body
+    assert "> Looking into it." in body and "> Found it: a stale cache." in body
+    assert "The status is now In progress." in body and "The status is now Done." in body
+
+
+def test_news_after_the_digest_was_sent_starts_the_next_one(engine, desk, ticket, mail_dir):
+    act(engine, lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html="<p>One</p>"))
+    fan_out(engine)
+    [first] = requester_digests(engine)
+    assert send_due_now(engine, first) == "delivered"
+
+    act(engine, lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html="<p>Two</p>"))
+    fan_out(engine)
+
+    first_again, second = requester_digests(engine)
+    assert [i["text"] for i in first_again.payload["items"]] == ["One"]
+    assert [i["text"] for i in second.payload["items"]] == ["Two"]
+    assert outbox.deliver(second.id, engine=engine) == "not-due"
+
+
+def test_the_quiet_period_is_configurable(engine, desk, ticket, monkeypatch):
+    monkeypatch.setenv("TICKIT_REQUESTER_MAIL_QUIET_MINUTES", "30")
+    get_settings.cache_clear()
+
+    act(engine, lambda s: comments.add_comment(session=s, actor=desk.agent, number=ticket, body_html="<p>One</p>"))
+    fan_out(engine)
+
+    [digest] = requester_digests(engine)
+    wait = digest.next_attempt_at - digest.created_at
+    assert timedelta(minutes=30) <= wait < timedelta(minutes=31)

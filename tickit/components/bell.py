@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit.components.live import ticker
-from tickit.state.bell import POLL_SECONDS, BellState
+from tickit.models import Role
+from tickit.state.bell import ALL, FOR_ME, POLL_SECONDS, BellState
 
 
 def _entry(entry: rx.Var) -> rx.Component:
@@ -104,6 +105,19 @@ def _popover() -> rx.Component:
                     width="100%",
                     padding_x="6px",
                 ),
+                # A client hears only of their own tickets: everything is "for me".
+                rx.cond(
+                    BellState.user_role != Role.CLIENT,
+                    rx.segmented_control.root(
+                        rx.segmented_control.item("For me", value=FOR_ME),
+                        rx.segmented_control.item("All", value=ALL),
+                        value=BellState.tab,
+                        on_change=BellState.set_tab,
+                        size="1",
+                        width="100%",
+                        aria_label="Which notifications",
+                    ),
+                ),
                 rx.cond(
                     BellState.entries.length() > 0,
                     rx.scroll_area(
@@ -113,7 +127,11 @@ def _popover() -> rx.Component:
                         max_height="420px",
                     ),
                     rx.text(
-                        "Nothing yet. New tickets, assignments and replies show up here.",
+                        rx.cond(
+                            BellState.tab == FOR_ME,
+                            "Nothing for you yet. Assignments, mentions and replies show up here.",
+                            "Nothing yet. New tickets, assignments and replies show up here.",
+                        ),
                         size="2",
                         color=rx.color("gray", 11),
                         padding="12px 6px",

@@ -42,9 +42,9 @@ def compact_ticket_rows(rows, base: str, display=None) -> rx.Component:
 
 
 def ticket_table(rows, staff: bool) -> rx.Component:
-    """A table of TicketLine rows (compact rows below 768 px); staff see who reported and who is assigned."""
-    labels = ["Ticket", "Title", "Project", "Type", "Status", "Priority"]
-    labels += ["Reporter", "Assignee", "Updated"] if staff else ["Updated"]
+    """A table of TicketLine rows (compact rows below 768 px); staff see priority, who reported and who is assigned."""
+    labels = ["Ticket", "Title", "Project", "Type", "Status"]
+    labels += ["Priority", "Reporter", "Assignee", "Updated"] if staff else ["Updated"]
     base = routes.TICKETS if staff else routes.PORTAL_TICKETS  # where a ticket's page lives for this reader
 
     def row(line) -> rx.Component:
@@ -71,10 +71,10 @@ def ticket_table(rows, staff: bool) -> rx.Component:
                     line.status, color_scheme=line.status_color, variant="soft", radius="full", white_space="nowrap"
                 )
             ),
-            rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
         ]
         if staff:
             cells += [
+                rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
                 rx.table.cell(rx.text(line.reporter, white_space="nowrap")),
                 rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11), white_space="nowrap")),
             ]

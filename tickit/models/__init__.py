@@ -2,7 +2,13 @@
 
 from tickit.models.base import metadata, utcnow
 from tickit.models.integrations import ApiClient
-from tickit.models.notifications import Notification, OutboxMessage, PushSubscription
+from tickit.models.notifications import (
+    NewTicketsChoice,
+    Notification,
+    OutboxMessage,
+    ProjectNotificationChoice,
+    PushSubscription,
+)
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, Source, Ticket
@@ -23,11 +29,13 @@ __all__ = [
     "Comment",
     "FieldType",
     "MemberRole",
+    "NewTicketsChoice",
     "Notification",
     "OutboxMessage",
     "Priority",
     "Project",
     "ProjectMember",
+    "ProjectNotificationChoice",
     "PushSubscription",
     "RateLimitCounter",
     "Role",

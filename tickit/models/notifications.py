@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tickit.models.base import JSONType, UTCDateTime, utcnow
@@ -56,3 +57,21 @@ class Notification(SQLModel, table=True):
     summary: str = Field(max_length=300)  # one line a person reads in the bell
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NewTicketsChoice(StrEnum):
+    ALL = "all"
+    UNASSIGNED = "unassigned"  # only tickets still unassigned when the news goes out
+    NONE = "none"
+
+
+class ProjectNotificationChoice(SQLModel, table=True):
+    """What an agent hears about new tickets of one project; without a row, NewTicketsChoice.UNASSIGNED."""
+
+    __tablename__ = "project_notification_choices"
+    __table_args__ = (UniqueConstraint("user_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    project_id: int = Field(foreign_key="projects.id", index=True, ondelete="CASCADE")
+    new_tickets: str = Field(default=NewTicketsChoice.UNASSIGNED, max_length=16)

@@ -35,6 +35,10 @@ class User(SQLModel, table=True):
     # How the user wants to hear about work (the bell always shows it); set in the profile.
     notify_by_mail: bool = Field(default=True)
     notify_by_push: bool = Field(default=True)
+    # What concerns the user on any project (in the bell and on the channels above).
+    notify_assigned: bool = Field(default=True)
+    notify_mentions: bool = Field(default=True)
+    notify_replies: bool = Field(default=True)  # replies on tickets assigned to them
     # The board opened last, as "PROJECTKEY/typekey", so every browser opens on it.
     last_board: str = Field(default="", max_length=100)
 

@@ -87,3 +87,6 @@ class TicketTypeField(SQLModel, table=True):
     archived: bool = Field(default=False)
     # Number fields only: the places every value shows (2: 89.90); None shows a value as it is.
     decimal_places: int | None = Field(default=None)
+    # Whether the ticket's requester sees the value on their portal page. They filled it in on
+    # the form, so it starts shown; an admin hides a field the team keeps for itself.
+    visible_to_requester: bool = Field(default=True)

@@ -6,10 +6,11 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
+from tickit.components.live import ticker
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.ticket_table import page_buttons, ticket_table
 from tickit.state.new_ticket import NewTicketState
-from tickit.state.tickets import MyTicketsState
+from tickit.state.tickets import POLL_SECONDS, MyTicketsState
 
 
 def _pager() -> rx.Component:
@@ -24,6 +25,7 @@ def my_tickets_page() -> rx.Component:
             "Everything you have asked us, newest activity first.",
             new_ticket_button(routes.PORTAL_NEW_TICKET),
         ),
+        ticker(seconds=POLL_SECONDS, on_tick=MyTicketsState.watch),
         rx.cond(
             MyTicketsState.rows.length() > 0,
             rx.fragment(ticket_table(MyTicketsState.rows, staff=False), _pager()),

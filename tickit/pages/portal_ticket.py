@@ -15,7 +15,9 @@ from tickit.components.comment_thread import (
     panel_section,
 )
 from tickit.components.layout import app_page, empty_state, with_side_panel
+from tickit.components.live import ticker
 from tickit.components.local_time import local_time
+from tickit.state.portal_ticket import POLL_SECONDS
 from tickit.state.portal_ticket import PortalCommentsState as C
 from tickit.state.portal_ticket import PortalTicketState as T
 
@@ -34,6 +36,16 @@ def _composer() -> rx.Component:
     )
 
 
+def _field_fact(item) -> rx.Component:
+    """A custom field the requester may see, as `fact` shows the built-in ones."""
+    return rx.hstack(
+        rx.text(item.label, size="1", color=rx.color("gray", 10), min_width="72px"),
+        rx.text(item.shown, size="1", color=rx.color("gray", 12), white_space="pre-wrap"),
+        width="100%",
+        align="baseline",
+    )
+
+
 def _side_panel() -> rx.Component:
     return rx.vstack(
         panel_section(
@@ -49,6 +61,7 @@ def _side_panel() -> rx.Component:
             fact("Type", T.type_name, label_width="72px"),
             fact("Created", T.created_at, label_width="72px", is_time=True),
             fact("Updated", T.updated_at, label_width="72px", is_time=True),
+            rx.foreach(T.fields, _field_fact),
         ),
         rx.separator(size="4"),
         panel_section(
@@ -133,7 +146,10 @@ def portal_ticket_page() -> rx.Component:
     return app_page(
         rx.cond(
             T.found,
-            with_side_panel(_head(), _body(), _side_panel(), side_width="300px"),
+            rx.fragment(
+                ticker(seconds=POLL_SECONDS, on_tick=T.watch),
+                with_side_panel(_head(), _body(), _side_panel(), side_width="300px"),
+            ),
             empty_state(
                 "search-x",
                 "Ticket not found",

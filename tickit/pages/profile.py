@@ -7,6 +7,8 @@ import reflex as rx
 from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, page_header
 from tickit.components.push_control import push_control
+from tickit.models import Role
+from tickit.services.notification_choices import NEW_TICKETS_LABELS
 from tickit.state.profile import ProfileState as S
 from tickit.state.session import SessionState
 
@@ -127,6 +129,80 @@ def _device_row(device: rx.Var) -> rx.Component:
     )
 
 
+def _project_row(project: rx.Var) -> rx.Component:
+    control_id = "new-tickets-" + project["key"].to(str)
+    return rx.hstack(
+        rx.el.label(rx.text(project["name"], size="2"), html_for=control_id),
+        rx.spacer(),
+        rx.select.root(
+            rx.select.trigger(id=control_id, min_width="150px"),
+            rx.select.content(*[rx.select.item(label, value=key) for key, label in NEW_TICKETS_LABELS.items()]),
+            value=project["new_tickets"].to(str),
+            on_change=lambda choice: S.set_new_tickets(project["key"], choice),
+            size="2",
+        ),
+        align="center",
+        width="100%",
+        role="listitem",
+        wrap="wrap",
+    )
+
+
+def _what_you_hear() -> rx.Component:
+    """What concerns the user, and (for staff) each project's new tickets: what the bell and the channels carry."""
+    return rx.card(
+        rx.vstack(
+            rx.heading("What you hear about", size="4"),
+            _choice(
+                "Assigned to me",
+                "A ticket someone gives you.",
+                S.notify_assigned,
+                S.set_notify_assigned,
+                "notify-assigned",
+            ),
+            _choice(
+                "Mentions",
+                "Someone writes @your name in a comment or an internal note.",
+                S.notify_mentions,
+                S.set_notify_mentions,
+                "notify-mentions",
+            ),
+            _choice(
+                "Replies on my tickets",
+                "A requester answers on a ticket assigned to you, or on an unassigned one.",
+                S.notify_replies,
+                S.set_notify_replies,
+                "notify-replies",
+            ),
+            rx.cond(
+                S.projects.length() > 0,
+                rx.vstack(
+                    rx.separator(size="4"),
+                    rx.heading("New tickets", size="3"),
+                    rx.text(
+                        "Per project. Unassigned only skips a ticket someone took before the news went out.",
+                        size="1",
+                        color=rx.color("gray", 10),
+                    ),
+                    rx.vstack(
+                        rx.foreach(S.projects, _project_row),
+                        spacing="2",
+                        width="100%",
+                        role="list",
+                        aria_label="New tickets per project",
+                    ),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def _notifications() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -191,5 +267,14 @@ def _notifications() -> rx.Component:
 def profile_page() -> rx.Component:
     return app_page(
         page_header("Profile", "Your account on this TickIt."),
-        rx.vstack(_details(), _notifications(), _password(), spacing="4", width="100%", max_width="640px"),
+        rx.vstack(
+            _details(),
+            # Clients hear only of their own tickets (replies, status), so there is nothing to choose.
+            rx.cond(SessionState.user_role != Role.CLIENT, _what_you_hear()),
+            _notifications(),
+            _password(),
+            spacing="4",
+            width="100%",
+            max_width="640px",
+        ),
     )

@@ -45,6 +45,7 @@ class FieldRule:
     options: tuple[tuple[str, str], ...] = ()  # (key, label), in the order the form shows them
     archived: bool = False
     decimal_places: int | None = None  # number fields: the places each value keeps and shows
+    visible_to_requester: bool = True
 
     @classmethod
     def of(cls, row: TicketTypeField) -> FieldRule:
@@ -57,6 +58,7 @@ class FieldRule:
             options=tuple((option["key"], option["label"]) for option in row.options),
             archived=row.archived,
             decimal_places=row.decimal_places,
+            visible_to_requester=row.visible_to_requester,
         )
 
     def option_label(self, key: str) -> str:

@@ -17,6 +17,7 @@ from tickit.models import Notification, Project, Ticket, utcnow
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound
+from tickit.services.notifications import FOR_ME_EVENTS
 
 NEWEST_LIMIT = 20
 # The bell shows the newest entries; one read this long ago is not coming back into view.
@@ -60,9 +61,13 @@ def _entry(note: Notification, project_key: str | None, number: int | None) -> I
     )
 
 
-def newest(*, session: Session, actor: UserPublic, limit: int = NEWEST_LIMIT) -> list[InboxEntry]:
-    """The actor's newest notifications, read or not, newest first."""
-    rows = session.exec(_entries(actor).order_by(Notification.id.desc()).limit(max(1, min(limit, 100)))).all()
+def newest(*, session: Session, actor: UserPublic, limit: int = NEWEST_LIMIT, for_me: bool = False) -> list[InboxEntry]:
+    """The actor's newest notifications, read or not, newest first; `for_me` keeps only what concerns
+    them (assignments, mentions, replies), leaving out news of their projects such as new tickets."""
+    query = _entries(actor)
+    if for_me:
+        query = query.where(Notification.event.in_(sorted(FOR_ME_EVENTS)))
+    rows = session.exec(query.order_by(Notification.id.desc()).limit(max(1, min(limit, 100)))).all()
     return [_entry(*row) for row in rows]
 
 

@@ -18,11 +18,13 @@ from urllib.parse import urlsplit
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.labels import mail_hex
 from tickit.models import Role, utcnow
 from tickit.private_files import make_private_dir, write_private
 from tickit.services import outbox
 
 OUTBOX_CHANNEL = "mail"
+REQUESTER_DIGEST = "requester_digest"  # notifications.REQUESTER_DIGEST: a requester's news of one ticket
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
 SMTP_TIMEOUT_SECONDS = 30
@@ -140,6 +142,79 @@ TICKET_TEMPLATES: dict[str, Callable[[dict[str, Any]], _Lead]] = {
 }
 
 
+def _status_chip(name: str, color: str) -> str:
+    """A status as a coloured pill, inline-styled in the status's one colour (`labels.status_color`)."""
+    hex_color = mail_hex(color)
+    return (
+        f'<span style="display:inline-block;padding:1px 8px;border-radius:9px;border:1px solid {hex_color};'
+        f'color:{hex_color};font-weight:600">{escape(name)}</span>'
+    )
+
+
+def _footer(number: str, url: str, profile_url: str) -> tuple[str, str]:
+    text = (
+        f"Open {number}: {url}\n\n"
+        "-- \nReplies to this mail are not read; answer on the ticket's page.\n"
+        f"Choose which mails you get under Profile: {profile_url}\n"
+    )
+    html = (
+        f'<p><a href="{escape(url)}">Open {escape(number)}</a></p>\n'
+        f'<p style="color:#666;font-size:smaller">Replies to this mail are not read; answer on the ticket\'s page. '
+        f'Choose which mails you get under <a href="{escape(profile_url)}">Profile</a>.</p>\n'
+    )
+    return text, html
+
+
+def _quoted(quote: str) -> tuple[str, str]:
+    """A comment's text quoted, as plain text and as HTML ("" for none)."""
+    if not quote:
+        return "", ""
+    text = "".join(f"> {line}\n" if line else ">\n" for line in quote.splitlines()) + "\n"
+    html = "<br>\n".join(escape(line) for line in quote.splitlines())
+    return text, f'<blockquote style="{QUOTE_STYLE}">{html}</blockquote>\n'
+
+
+def _subject(payload: dict[str, Any]) -> str:
+    # One line whatever the title holds: a line break in a header would end it.
+    return f"[{payload['number']}] {' '.join(payload['title'].split())}"
+
+
+def requester_digest_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+    """The one mail telling a requester what the team did on their ticket during the quiet period.
+
+    `payload` is what the fan-out staged: email, name, number, title, url, thread_id, and `items`,
+    in order, each a staff reply ({kind: staff_reply, actor_name, text}) or a status change
+    ({kind: status_changed, to_status, to_color}).
+    """
+    app_url = get_settings().app_url
+    url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
+    items = payload["items"]
+    replies = sum(1 for item in items if item["kind"] == "staff_reply")
+    news = "There is a reply" if replies == 1 else f"There are {replies} replies" if replies else "There is news"
+    lead = f"{news} on your ticket {number}, {payload['title']}."
+    text_parts, html_parts = [], []
+    for item in items:
+        if item["kind"] == "staff_reply":
+            quote_text, quote_html = _quoted(item["text"])
+            text_parts.append(f"{item['actor_name']} replied:\n{quote_text}")
+            html_parts.append(f"<p>{escape(item['actor_name'])} replied:</p>\n{quote_html}")
+        else:
+            text_parts.append(f"The status is now {item['to_status']}.\n\n")
+            chip = _status_chip(item["to_status"], item.get("to_color", ""))
+            html_parts.append(f"<p>The status is now {chip}.</p>\n")
+    footer_text, footer_html = _footer(number, url, profile_url)
+    text = f"Hello {payload['name']},\n\n{lead}\n\n" + "".join(text_parts) + footer_text
+    html = f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead)}</p>\n" + "".join(html_parts) + footer_html
+    return build_message(
+        to=payload["email"],
+        subject=_subject(payload),
+        text=text,
+        html=html,
+        message_id=message_id,
+        references=[payload["thread_id"]],
+    )
+
+
 def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> EmailMessage:
     """The mail telling one person about `event` on a ticket, threaded under the ticket's other mails.
 
@@ -152,27 +227,18 @@ def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> E
     lead = template(payload)
     app_url = get_settings().app_url
     url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
-    quote_text = "".join(f"> {line}\n" if line else ">\n" for line in lead.quote.splitlines())
-    text = (
-        f"Hello {payload['name']},\n\n{lead.text}\n\n"
-        + (f"{quote_text}\n" if lead.quote else "")
-        + f"Open {number}: {url}\n\n"
-        "-- \nReplies to this mail are not read; answer on the ticket's page.\n"
-        f"Choose which mails you get under Profile: {profile_url}\n"
-    )
-    quote_html = "<br>\n".join(escape(line) for line in lead.quote.splitlines())
-    blockquote = f'<blockquote style="{QUOTE_STYLE}">{quote_html}</blockquote>\n' if lead.quote else ""
+    quote_text, quote_html = _quoted(lead.quote)
+    footer_text, footer_html = _footer(number, url, profile_url)
+    status_html = ""
+    if event == "status_changed" and payload.get("to_color"):
+        status_html = f"<p>Now: {_status_chip(payload['to_status'], payload['to_color'])}</p>\n"
+    text = f"Hello {payload['name']},\n\n{lead.text}\n\n{quote_text}{footer_text}"
     html = (
-        f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead.text)}</p>\n"
-        + blockquote
-        + f'<p><a href="{escape(url)}">Open {escape(number)}</a></p>\n'
-        f'<p style="color:#666;font-size:smaller">Replies to this mail are not read; answer on the ticket\'s page. '
-        f'Choose which mails you get under <a href="{escape(profile_url)}">Profile</a>.</p>\n'
+        f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead.text)}</p>\n{status_html}{quote_html}{footer_html}"
     )
     return build_message(
         to=payload["email"],
-        # One line whatever the title holds: a line break in a header would end it.
-        subject=f"[{number}] {' '.join(payload['title'].split())}",
+        subject=_subject(payload),
         text=text,
         html=html,
         message_id=message_id,
@@ -185,6 +251,9 @@ def send_outbox_message(message: outbox.Message) -> None:
     payload = message.payload
     if message.event == "welcome":
         send(welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
+        return
+    if message.event == REQUESTER_DIGEST:
+        send(requester_digest_message(payload, message_id=outbox_message_id(message.id, message.created_at)))
         return
     send(ticket_message(message.event, payload, message_id=outbox_message_id(message.id, message.created_at)))
 

@@ -9,25 +9,38 @@ in the same transaction that stages its messages means a retried fan-out never s
 twice.
 
 Who hears about what:
-- a ticket was filed (web, API, any source): the project's agents, except its reporter;
+- a ticket was filed (web, API, any source): the project's agents, except its reporter, as each
+  chose for the project (all new tickets, only those still unassigned, none);
 - a ticket was assigned: the new assignee, unless they assigned it to themselves;
 - the client replied (a public comment by someone who does not work the ticket): the assignee,
   or every agent of the project while it is unassigned;
-- staff replied publicly, or the status changed: the reporter;
+- staff replied publicly, or the status changed: the reporter; a requester (a reporter who does
+  not work the project) hears of a status change only when it changes the status in their words
+  (`labels.PUBLIC_CATEGORY_LABELS`);
 - an agent was @mentioned (in a comment or an internal note, or added to one by an edit): that
   agent. A comment tells each person one thing: a mentioned assignee hears of the mention only.
 Nobody hears about their own action; deactivated accounts hear nothing; "agents" are active
 staff accounts that are agent members of the ticket's project, as `access.can_work` has it.
+Assignments, mentions and replies are heard only by those who keep them on
+(`notification_choices`).
+
+A requester's bell gets every entry, but their mail is a digest: the first reply or status change
+stages one mail due when the quiet period (TICKIT_REQUESTER_MAIL_QUIET_MINUTES) ends, and what
+happens before it is claimed for sending is added to that same mail. So a burst of changes is
+one message, and they never get more than one mail per ticket per period.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, select
 
 from tickit import routes
+from tickit.config import get_settings
+from tickit.labels import PUBLIC_CATEGORY_LABELS, status_color
 from tickit.models import (
     Comment,
     MemberRole,
@@ -39,8 +52,9 @@ from tickit.models import (
     Ticket,
     TicketStatus,
     User,
+    utcnow,
 )
-from tickit.services import mail, outbox, push
+from tickit.services import mail, notification_choices, outbox, push
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 
@@ -56,6 +70,12 @@ STATUS_CHANGED = "status_changed"
 CLIENT_REPLY = "client_reply"
 STAFF_REPLY = "staff_reply"
 MENTION = "mention"
+# The one mail a requester gets for a ticket's replies and status changes within the quiet period.
+REQUESTER_DIGEST = "requester_digest"
+_DIGESTED = frozenset({STAFF_REPLY, STATUS_CHANGED})
+# What the bell's "For me" tab shows: what concerns the reader (a status change reaches only the
+# reporter, so it is about their own ticket), not news of their projects such as a new ticket.
+FOR_ME_EVENTS = frozenset({ASSIGNED, MENTION, CLIENT_REPLY, STAFF_REPLY, STATUS_CHANGED})
 
 SUMMARY_MAX = 300  # Notification.summary's column
 QUOTED_TEXT_MAX = 2000  # characters of a comment a mail quotes
@@ -108,7 +128,19 @@ def stage_status_changed(
     """Record that `ticket` moved from `current` to `target` (the reporter sees the status)."""
     if ticket.reporter_id is None or ticket.reporter_id == _actor_id(actor):
         return
-    _stage_event(session, STATUS_CHANGED, ticket, actor, {"from_status": current.name, "to_status": target.name})
+    _stage_event(
+        session,
+        STATUS_CHANGED,
+        ticket,
+        actor,
+        {
+            "from_status": current.name,
+            "to_status": target.name,
+            "from_category": current.category,
+            "to_category": target.category,
+            "to_color": status_color(target.color, target.category),
+        },
+    )
 
 
 def fan_out(session: Session, event: OutboxMessage) -> int:
@@ -151,11 +183,14 @@ class _Notice:
 
 
 def _ticket_created(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
-    reporter_id = about.ticket.reporter_id
+    reporter_id, project_id = about.ticket.reporter_id, about.ticket.project_id
+    # Read when the news goes out: a ticket someone took meanwhile is no news to "unassigned only".
+    assigned = about.ticket.assignee_id is not None
     return [
         _Notice(TICKET_CREATED, user, "New ticket", f"New ticket {about.number}: {about.title}")
-        for user in _project_agents(session, about.ticket.project_id)
+        for user in _project_agents(session, project_id)
         if user.id != reporter_id
+        and notification_choices.hears_of_new_ticket(session, user, project_id, assigned=assigned)
     ]
 
 
@@ -165,7 +200,7 @@ def _assigned(session: Session, event: OutboxMessage, about: _About) -> list[_No
     if about.ticket.assignee_id != assignee_id:
         return []
     user = session.get(User, assignee_id)
-    if not _works(session, user, about.ticket.project_id):
+    if not _works(session, user, about.ticket.project_id) or not user.notify_assigned:
         return []
     details = {"actor_name": _name(session, event.payload.get("actor_id"))}
     return [_Notice(ASSIGNED, user, "Assigned to you", f"{about.number} assigned to you: {about.title}", details)]
@@ -183,7 +218,7 @@ def _comment_added(session: Session, event: OutboxMessage, about: _About) -> lis
     told = _mentioned(session, event, about, details) if from_staff else {}
     if not comment.is_internal and not from_staff:
         for user in _reply_handlers(session, about.ticket):
-            if user.id not in told and user.id != actor_id:
+            if user.id not in told and user.id != actor_id and user.notify_replies:
                 told[user.id] = _Notice(
                     CLIENT_REPLY,
                     user,
@@ -222,11 +257,17 @@ def _status_changed(session: Session, event: OutboxMessage, about: _About) -> li
     reporter = _reporter(session, about.ticket)
     if reporter is None or reporter.id == event.payload.get("actor_id"):
         return []
-    to_status = event.payload["to_status"]
+    from_status, to_status = event.payload["from_status"], event.payload["to_status"]
+    if not _works(session, reporter, about.ticket.project_id) and "to_category" in event.payload:
+        from_status = PUBLIC_CATEGORY_LABELS.get(event.payload["from_category"], from_status)
+        to_status = PUBLIC_CATEGORY_LABELS.get(event.payload["to_category"], to_status)
+        if from_status == to_status:
+            return []  # a move between statuses the requester reads alike is no news to them
     details = {
         "actor_name": _name(session, event.payload.get("actor_id")),
-        "from_status": event.payload["from_status"],
+        "from_status": from_status,
         "to_status": to_status,
+        "to_color": event.payload.get("to_color", ""),
     }
     summary = f"{about.number} moved to {to_status}: {about.title}"
     return [_Notice(STATUS_CHANGED, reporter, f"Now {to_status}", summary, details)]
@@ -249,6 +290,8 @@ def _mentioned(session: Session, event: OutboxMessage, about: _About, details: d
         user = session.get(User, user_id)
         if user_id == actor_id or user_id in told or not _works(session, user, about.ticket.project_id):
             continue
+        if not user.notify_mentions:
+            continue
         told[user_id] = _Notice(
             MENTION,
             user,
@@ -261,7 +304,8 @@ def _mentioned(session: Session, event: OutboxMessage, about: _About, details: d
 
 def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
     user, number = notice.user, about.number
-    url = routes.ticket_page(number) if _works(session, user, about.ticket.project_id) else routes.portal_ticket(number)
+    works = _works(session, user, about.ticket.project_id)
+    url = routes.ticket_page(number) if works else routes.portal_ticket(number)
     session.add(
         Notification(
             user_id=user.id,
@@ -284,23 +328,67 @@ def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
                 ticket_id=about.ticket.id,
                 payload={"subscription_id": subscription.id, "notification": shown},
             )
-    if user.notify_by_mail:
-        outbox.stage(
-            session,
-            event=notice.kind,
-            channel=mail.OUTBOX_CHANNEL,
-            recipient_user_id=user.id,
-            ticket_id=about.ticket.id,
-            payload={
-                **notice.details,
-                "email": user.email,
-                "name": user.name,
-                "number": number,
-                "title": about.title,
-                "url": url,
-                "thread_id": mail.ticket_thread_id(number, about.ticket.created_at),
-            },
+    if not user.notify_by_mail:
+        return
+    addressed = {
+        "email": user.email,
+        "name": user.name,
+        "number": number,
+        "title": about.title,
+        "url": url,
+        "thread_id": mail.ticket_thread_id(number, about.ticket.created_at),
+    }
+    if notice.kind in _DIGESTED and not works:
+        _add_to_requester_digest(session, about, user, {"kind": notice.kind, **notice.details}, addressed)
+        return
+    outbox.stage(
+        session,
+        event=notice.kind,
+        channel=mail.OUTBOX_CHANNEL,
+        recipient_user_id=user.id,
+        ticket_id=about.ticket.id,
+        payload={**notice.details, **addressed},
+    )
+
+
+def _add_to_requester_digest(
+    session: Session, about: _About, user: User, item: dict[str, Any], addressed: dict[str, Any]
+) -> None:
+    """Add `item` to the requester's mail about this ticket that is still waiting, or start one.
+
+    Only a mail not yet claimed for sending (`attempts == 0`) takes more news; the lock makes a
+    sender claiming it at this moment wait, or be waited for, so no item is added to a mail
+    already on its way.
+    """
+    waiting = session.exec(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.channel == mail.OUTBOX_CHANNEL,
+            OutboxMessage.event == REQUESTER_DIGEST,
+            OutboxMessage.recipient_user_id == user.id,
+            OutboxMessage.ticket_id == about.ticket.id,
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.attempts == 0,
         )
+        .with_for_update()
+    ).first()
+    if waiting is not None:
+        # A new dict, so the JSON column sees the change.
+        waiting.payload = {**waiting.payload, **addressed, "items": [*waiting.payload.get("items", []), item]}
+        session.add(waiting)
+        return
+    row = outbox.stage(
+        session,
+        event=REQUESTER_DIGEST,
+        channel=mail.OUTBOX_CHANNEL,
+        recipient_user_id=user.id,
+        ticket_id=about.ticket.id,
+        payload={**addressed, "items": [item]},
+    )
+    # The hand-off finds it not due yet; the relay sends it once the quiet period is over.
+    row.next_attempt_at = utcnow() + timedelta(minutes=get_settings().requester_mail_quiet_minutes)
+    session.add(row)
 
 
 def _stage_event(session: Session, event: str, ticket: Ticket | int, actor: Actor, payload: dict[str, Any]) -> None:

@@ -1,5 +1,9 @@
 """One ticket as its page shows it, and the edits made there: assignee, priority, custom fields.
 
+A requester who does not work the project sees only what is theirs to see: the fields marked
+visible to the requester, and a timeline of public events (see `activity`), with statuses in
+plain words (`labels.PUBLIC_CATEGORY_LABELS`) until statuses get public labels of their own.
+
 Status moves go through `workflow.move`; comments through `comments`; files through
 `attachments`. Every edit here locks the ticket, logs one activity entry, and leaves the commit
 to the caller.
@@ -14,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from tickit.labels import PUBLIC_CATEGORY_LABELS
 from tickit.models import (
     ActivityEntry,
     ApiClient,
@@ -44,6 +49,7 @@ class FieldView:
     options: tuple[tuple[str, str], ...]
     value: Any  # as stored (JSON)
     shown: str  # as read-only text
+    visible_to_requester: bool
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,9 @@ class TicketDetail:
     project_name: str
     type_name: str
     status: workflow.StatusOption
+    public_status: str  # what the requester reads for the status ("In progress")
     legal_moves: tuple[workflow.StatusOption, ...]
-    priority: str
+    priority: str  # "" for a requester: the team's triage is not theirs to see
     assignee: Person | None
     reporter_name: str
     reporter_email: str
@@ -85,7 +92,10 @@ class ActivityView:
 
 
 def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> TicketDetail:
-    """The ticket `number` if the actor may see it (NotFound otherwise), with what they may do to it."""
+    """The ticket `number` if the actor may see it (NotFound otherwise), with what they may do to it.
+
+    A requester (who does not work the project) gets no priority and only the fields visible to them.
+    """
     ticket = ticket_for(session, actor, number)
     project = session.get(Project, ticket.project_id)
     ticket_type = session.get(TicketType, ticket.type_id)
@@ -104,8 +114,9 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         project_name=project.name,
         type_name=ticket_type.name,
         status=workflow.StatusOption.of(status),
+        public_status=PUBLIC_CATEGORY_LABELS.get(status.category, status.name),
         legal_moves=tuple(moves),
-        priority=ticket.priority,
+        priority=ticket.priority if works else "",
         assignee=Person(assignee.id, assignee.name) if assignee else None,
         reporter_name=reporter.name if reporter else (api_client.name if api_client else "—"),
         reporter_email=reporter.email if reporter else "",
@@ -115,7 +126,7 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         updated_at=ticket.updated_at if works else ticket.public_updated_at,
         first_responded_at=ticket.first_responded_at,
         resolved_at=ticket.resolved_at,
-        fields=tuple(_field_views(session, ticket)),
+        fields=tuple(v for v in _field_views(session, ticket) if works or v.visible_to_requester),
         can_work=works,
     )
 
@@ -188,7 +199,13 @@ def set_field(*, session: Session, actor: UserPublic, number: str, key: str, val
 
 
 def activity(*, session: Session, actor: UserPublic, number: str) -> list[ActivityView]:
-    """The ticket's history, newest first; clients do not see entries about internal notes."""
+    """The ticket's history, newest first.
+
+    The requester's timeline holds only what is theirs to see: the filing, public comments and
+    their edits, files outside internal notes, and status changes that change the status in their
+    words ("moved it to In progress"); never assignments, priority, field edits, board order, or a
+    move between two statuses they would read alike.
+    """
     ticket = ticket_for(session, actor, number)
     works = can_work(session, actor, ticket.project_id)
     user, client = aliased(User), aliased(ApiClient)
@@ -199,15 +216,38 @@ def activity(*, session: Session, actor: UserPublic, number: str) -> list[Activi
         .where(ActivityEntry.ticket_id == ticket.id)
         .order_by(ActivityEntry.created_at.desc(), ActivityEntry.id.desc())
     ).all()
+    public_words = {} if works else _public_status_words(session, ticket.type_id)
     views = []
     for entry, user_name, client_name in rows:
-        if not works and (entry.after.get("internal") or entry.before.get("internal") or entry.action == "reordered"):
+        text = describe(entry) if works else _describe_for_requester(entry, public_words)
+        if text is None:
             continue
         name = user_name or (f"{client_name} (API)" if client_name else "TickIt")
-        views.append(
-            ActivityView(actor_name=name, action=entry.action, text=describe(entry), created_at=entry.created_at)
-        )
+        views.append(ActivityView(actor_name=name, action=entry.action, text=text, created_at=entry.created_at))
     return views
+
+
+# What a requester's timeline keeps besides status changes (each only when not about an internal note).
+_REQUESTER_ACTIONS = frozenset(
+    {"created", "comment_added", "comment_edited", "comment_deleted", "attachment_added", "attachment_removed"}
+)
+
+
+def _public_status_words(session: Session, type_id: int) -> dict[str, str]:
+    """Each status key of the type, as the requester reads it."""
+    rows = session.exec(select(TicketStatus.key, TicketStatus.category).where(TicketStatus.type_id == type_id)).all()
+    return {key: PUBLIC_CATEGORY_LABELS.get(category, "") for key, category in rows}
+
+
+def _describe_for_requester(entry: ActivityEntry, public_words: dict[str, str]) -> str | None:
+    """The entry in the requester's words, or None when it is not theirs to see."""
+    if entry.after.get("internal") or entry.before.get("internal"):
+        return None
+    if entry.action == "status_changed":
+        # A status since removed has no words: leaving it out is safer than guessing.
+        old, new = public_words.get(entry.before.get("status", "")), public_words.get(entry.after.get("status", ""))
+        return f"moved it to {new}" if old and new and old != new else None
+    return describe(entry) if entry.action in _REQUESTER_ACTIONS else None
 
 
 def describe(entry: ActivityEntry) -> str:
@@ -282,6 +322,7 @@ def _field_views(session: Session, ticket: Ticket) -> list[FieldView]:
                 options=rule.options,
                 value=value,
                 shown=fields.display_value(rule, value),
+                visible_to_requester=rule.visible_to_requester,
             )
         )
     return views

@@ -36,8 +36,11 @@ class BellView:
     entries: list[Entry] | None
 
 
-def bell_view(session: Session, actor: UserPublic, *, with_entries: bool) -> BellView:
-    """The actor's bell, read in one transaction."""
+FOR_ME, ALL = "for_me", "all"  # the bell's tabs
+
+
+def bell_view(session: Session, actor: UserPublic, *, with_entries: bool, tab: str = FOR_ME) -> BellView:
+    """The actor's bell, read in one transaction: the entries of `tab` when asked for."""
     unread = inbox.unread_count(session=session, actor=actor)
     if not with_entries:
         return BellView(unread=unread, entries=None)
@@ -49,27 +52,28 @@ def bell_view(session: Session, actor: UserPublic, *, with_entries: bool) -> Bel
             "read": entry.read,
             "href": ticket_href(actor.role, entry.ticket_number),
         }
-        for entry in inbox.newest(session=session, actor=actor)
+        for entry in inbox.newest(session=session, actor=actor, for_me=tab == FOR_ME)
     ]
     return BellView(unread=unread, entries=entries)
 
 
-def _open_entry(session: Session, actor: UserPublic, notification_id: int) -> tuple[str, BellView]:
+def _open_entry(session: Session, actor: UserPublic, notification_id: int, tab: str) -> tuple[str, BellView]:
     """Mark the notification read; where it leads, and the bell as it is now (with entries when it leads nowhere)."""
     entry = inbox.mark_read(session=session, actor=actor, notification_id=notification_id)
     href = ticket_href(actor.role, entry.ticket_number)
-    return href, bell_view(session, actor, with_entries=not href)
+    return href, bell_view(session, actor, with_entries=not href, tab=tab)
 
 
-def _mark_all_read(session: Session, actor: UserPublic) -> BellView:
+def _mark_all_read(session: Session, actor: UserPublic, tab: str) -> BellView:
     inbox.mark_all_read(session=session, actor=actor)
-    return bell_view(session, actor, with_entries=True)
+    return bell_view(session, actor, with_entries=True, tab=tab)
 
 
 class BellState(SessionState):
     unread: int = 0
     is_open: bool = False
-    entries: list[Entry] = []  # the newest notifications while the bell is open
+    tab: str = FOR_ME  # "For me" (assignments, mentions, replies) or "All"
+    entries: list[Entry] = []  # the newest notifications of the tab while the bell is open
 
     @rx.var
     def badge(self) -> str:
@@ -91,12 +95,19 @@ class BellState(SessionState):
         self.is_open = bool(is_open)
         if not self.is_open:
             return None
-        outcome = await self.read(lambda session, actor: bell_view(session, actor, with_entries=True))
+        tab = self.tab
+        outcome = await self.read(lambda session, actor: bell_view(session, actor, with_entries=True, tab=tab))
         if outcome.value is None:
             self.is_open = False
             return outcome.event
         self._show(outcome.value)
         return None
+
+    @rx.event
+    async def set_tab(self, tab: str | list[str]):
+        """Show the "For me" or the "All" entries (the segmented control sends one value)."""
+        self.tab = ALL if tab == ALL else FOR_ME
+        return await self.set_open(True)
 
     @rx.event
     async def open_entry(self, notification_id: int):
@@ -105,7 +116,8 @@ class BellState(SessionState):
             wanted = int(notification_id)
         except (TypeError, ValueError) as exc:
             return rx.toast.error(str(exc))
-        outcome = await self.run(lambda session, actor: _open_entry(session, actor, wanted))
+        tab = self.tab
+        outcome = await self.run(lambda session, actor: _open_entry(session, actor, wanted, tab))
         if outcome.value is None:
             return outcome.event
         href, view = outcome.value
@@ -117,7 +129,8 @@ class BellState(SessionState):
 
     @rx.event
     async def mark_all_read(self):
-        outcome = await self.run(_mark_all_read)
+        tab = self.tab
+        outcome = await self.run(lambda session, actor: _mark_all_read(session, actor, tab))
         if outcome.value is not None:
             self._show(outcome.value)
         return outcome.event
@@ -125,7 +138,7 @@ class BellState(SessionState):
     @rx.event
     async def watch(self):
         """One tick of the live count (and of the open list), from the bell's ticker."""
-        with_entries = self.is_open
+        with_entries, tab = self.is_open, self.tab
         return await live.tick(
-            self, lambda session, actor: bell_view(session, actor, with_entries=with_entries), self._show
+            self, lambda session, actor: bell_view(session, actor, with_entries=with_entries, tab=tab), self._show
         )

@@ -5,6 +5,10 @@ Two sibling states, as on the staff page: `PortalTicketState` (the ticket, its f
 page). Both admit clients only; staff are sent to the staff page. What a client may see is decided by
 the services (a ticket they did not report is NotFound; internal notes, their files and their activity
 are left out in SQL), so nothing hidden is ever loaded into these vars, and so never reaches the browser.
+
+While the page is open its ticker fires `PortalTicketState.watch`, which compares the ticket's stamp
+(checking the client's access again, see `state.live`) and reloads both states when the team changed
+the ticket, as the staff page does. The stamp stays a backend var: it moves on internal notes too.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.labels import CATEGORY_COLORS
+from tickit.labels import status_color
 from tickit.models import Role
 from tickit.services import attachments, ticket_detail
 from tickit.services.actors import UserPublic
+from tickit.services.ticket_stamp import ticket_stamp
+from tickit.state import live
 from tickit.state.comment_thread import (
     ActivityRow,
     CommentThread,
@@ -47,6 +53,7 @@ class _TicketView:
     detail: ticket_detail.TicketDetail
     history: list[ticket_detail.ActivityView]
     files: list[ThreadFile]
+    stamp: str
 
 
 def _read_ticket(session: Session, actor: UserPublic, number: str) -> _TicketView:
@@ -54,7 +61,17 @@ def _read_ticket(session: Session, actor: UserPublic, number: str) -> _TicketVie
         detail=ticket_detail.ticket_detail(session=session, actor=actor, number=number),
         history=ticket_detail.activity(session=session, actor=actor, number=number),
         files=ticket_files(session, actor, number),
+        stamp=ticket_stamp(session=session, actor=actor, number=number),
     )
+
+
+@dataclasses.dataclass
+class ShownField:
+    label: str
+    shown: str
+
+
+POLL_SECONDS = 2.0
 
 
 class PortalTicketState(SessionState):
@@ -66,13 +83,15 @@ class PortalTicketState(SessionState):
     description: str = ""
     project_name: str = ""
     type_name: str = ""
-    status_name: str = ""
+    status_name: str = ""  # in the requester's words ("In progress")
     status_color: str = "gray"
+    fields: list[ShownField] = []  # the custom fields the requester may see, with a value
     created_at: str = ""  # ISO 8601
     updated_at: str = ""
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
     upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
+    _stamp: str = ""  # the ticket's change stamp as shown
 
     @rx.var
     def upload_url(self) -> str:
@@ -82,7 +101,7 @@ class PortalTicketState(SessionState):
         self.found, self.title, self.description = False, "", ""
         self.project_name = self.type_name = self.status_name = ""
         self.created_at = self.updated_at = ""
-        self.activity, self.files = [], []
+        self.activity, self.files, self.fields, self._stamp = [], [], [], ""
 
     def _show(self, view: _TicketView) -> None:
         detail = view.detail
@@ -91,9 +110,10 @@ class PortalTicketState(SessionState):
         self.upload_limit = get_settings().upload_limit_bytes
         self.title, self.description = detail.title, detail.description
         self.project_name, self.type_name = detail.project_name, detail.type_name
-        self.status_name = detail.status.name
-        color = detail.status.color or "gray"
-        self.status_color = color if color != "gray" else CATEGORY_COLORS.get(detail.status.category, "gray")
+        self.status_name = detail.public_status
+        self.status_color = status_color(detail.status.color, detail.status.category)
+        self.fields = [ShownField(f.label, f.shown) for f in detail.fields if f.shown]
+        self._stamp = view.stamp
         self.created_at, self.updated_at = iso(detail.created_at), iso(detail.updated_at)
         self.activity = [ActivityRow(a.actor_name, a.text, iso(a.created_at)) for a in view.history]
 
@@ -136,6 +156,19 @@ class PortalTicketState(SessionState):
     @rx.event
     async def reload(self):
         return await self._refresh() if self.found else None
+
+    @rx.event
+    async def watch(self):
+        """One tick of the page's ticker: show what the team changed since the ticket was shown."""
+        if not self.found:
+            return None
+        number, shown = self.number, self._stamp
+        return await live.tick(
+            self,
+            lambda session, actor: ticket_stamp(session=session, actor=actor, number=number),
+            lambda stamp: None if stamp == shown else [PortalTicketState.reload, PortalCommentsState.reload],
+            refused=PortalTicketState.load,
+        )
 
 
 class PortalCommentsState(CommentThread, SessionState):

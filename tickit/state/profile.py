@@ -8,12 +8,13 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit.models import Role
-from tickit.services import auth, push_subscriptions, users, vapid
+from tickit.services import auth, notification_choices, push_subscriptions, users, vapid
 from tickit.services.actors import UserPublic
 from tickit.state.formatting import ago
 from tickit.state.session import SessionState
 
 Device = dict[str, str | int | bool]
+ProjectLine = dict[str, str]  # {key, name, new_tickets}
 
 
 def device_lines(session: Session, actor: UserPublic, this_endpoint: str) -> list[Device]:
@@ -33,6 +34,7 @@ def device_lines(session: Session, actor: UserPublic, this_endpoint: str) -> lis
 @dataclasses.dataclass(frozen=True)
 class _Settings:
     choices: users.NotificationChoices
+    concerns: notification_choices.ConcernChoices
     vapid_key: str
     devices: list[Device]
 
@@ -48,6 +50,17 @@ class ProfileState(SessionState):
     # [{id, service, added, current_key, here}] for the user's subscribed browsers.
     devices: list[Device] = []
     this_endpoint: str = ""  # this browser's push subscription, as it reported it ("" when none)
+    notify_assigned: bool = True
+    notify_mentions: bool = True
+    notify_replies: bool = True
+    projects: list[ProjectLine] = []  # the projects the user works, with what they hear of new tickets
+
+    def _show_concerns(self, concerns: notification_choices.ConcernChoices) -> None:
+        self.notify_assigned, self.notify_mentions = concerns.assigned, concerns.mentions
+        self.notify_replies = concerns.replies
+        self.projects = [
+            {"key": p.project_key, "name": p.project_name, "new_tickets": p.new_tickets} for p in concerns.projects
+        ]
 
     @rx.event
     async def load(self):
@@ -61,6 +74,7 @@ class ProfileState(SessionState):
         def settings(session: Session, actor: UserPublic) -> _Settings:
             return _Settings(
                 choices=users.notification_choices(session=session, actor=actor),
+                concerns=notification_choices.choices(session=session, actor=actor),
                 vapid_key=vapid.public_key(),
                 devices=device_lines(session, actor, this_endpoint),
             )
@@ -70,6 +84,7 @@ class ProfileState(SessionState):
             return outcome.event
         self.notify_by_mail, self.notify_by_push = outcome.value.choices.by_mail, outcome.value.choices.by_push
         self.vapid_key, self.devices = outcome.value.vapid_key, outcome.value.devices
+        self._show_concerns(outcome.value.concerns)
         return None
 
     @rx.var
@@ -92,6 +107,39 @@ class ProfileState(SessionState):
     @rx.event
     async def set_notify_by_push(self, on: bool):
         return await self._set_choices(by_push=bool(on))
+
+    async def _set_concerns(self, **choice: bool):
+        outcome = await self.run(
+            lambda session, actor: notification_choices.set_concerns(session=session, actor=actor, **choice)
+        )
+        if not outcome.ok:
+            return outcome.event
+        self._show_concerns(outcome.value)
+        return None
+
+    @rx.event
+    async def set_notify_assigned(self, on: bool):
+        return await self._set_concerns(assigned=bool(on))
+
+    @rx.event
+    async def set_notify_mentions(self, on: bool):
+        return await self._set_concerns(mentions=bool(on))
+
+    @rx.event
+    async def set_notify_replies(self, on: bool):
+        return await self._set_concerns(replies=bool(on))
+
+    @rx.event
+    async def set_new_tickets(self, project_key: str, new_tickets: str):
+        outcome = await self.run(
+            lambda session, actor: notification_choices.set_new_tickets(
+                session=session, actor=actor, project_key=str(project_key), new_tickets=str(new_tickets)
+            )
+        )
+        if not outcome.ok:
+            return outcome.event
+        self._show_concerns(outcome.value)
+        return None
 
     @rx.event
     async def browser_checked(self, report: dict):

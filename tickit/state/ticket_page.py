@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.labels import PRIORITY_COLORS, SOURCE_LABELS
+from tickit.labels import SOURCE_LABELS, priority_color, status_color
 from tickit.models import Priority, Role
 from tickit.services import attachments, ticket_detail, workflow
 from tickit.services.actors import UserPublic
@@ -128,7 +128,7 @@ class TicketState(SessionState):
 
     @rx.var
     def priority_color(self) -> str:
-        return PRIORITY_COLORS.get(self.priority, "gray")
+        return priority_color(self.priority)
 
     def _show(self, view: _TicketView, errors: dict[str, str] | None = None) -> None:
         detail = view.detail
@@ -136,8 +136,9 @@ class TicketState(SessionState):
         self.files, self.stamp = view.files, view.stamp
         self.title, self.description = detail.title, detail.description
         self.project_name, self.type_name = detail.project_name, detail.type_name
-        self.status_name, self.status_color = detail.status.name, detail.status.color or "gray"
-        self.moves = [StatusButton(m.key, m.name, m.color or "gray") for m in detail.legal_moves]
+        self.status_name = detail.status.name
+        self.status_color = status_color(detail.status.color, detail.status.category)
+        self.moves = [StatusButton(m.key, m.name, status_color(m.color, m.category)) for m in detail.legal_moves]
         self.priority = detail.priority
         self.assignee = str(detail.assignee.id) if detail.assignee else UNASSIGNED
         self.assignee_name = detail.assignee.name if detail.assignee else ""

@@ -11,11 +11,12 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
-from tickit.labels import CATEGORY_COLORS, CATEGORY_LABELS, PRIORITY_COLORS, PRIORITY_LABELS
+from tickit.labels import CATEGORY_LABELS, PUBLIC_CATEGORY_LABELS, priority_color, priority_label, status_color
 from tickit.models import Role
 from tickit.services import list_filters, ticket_list
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
+from tickit.state import live
 from tickit.state.formatting import ago
 from tickit.state.session import Outcome, SessionState
 
@@ -36,17 +37,18 @@ class TicketLine:
     created: str
 
 
-def ticket_lines(rows: list[ticket_list.TicketRow]) -> list[TicketLine]:
+def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = False) -> list[TicketLine]:
+    """Rows as a list shows them; a requester reads each status in plain words and no priority."""
     return [
         TicketLine(
             number=r.number,
             title=r.title,
             project=r.project_name,
             type_name=r.type_name,
-            status=r.status_name,
-            status_color=r.status_color if r.status_color != "gray" else CATEGORY_COLORS.get(r.status_category, "gray"),
-            priority=PRIORITY_LABELS.get(r.priority, r.priority),
-            priority_color=PRIORITY_COLORS.get(r.priority, "gray"),
+            status=PUBLIC_CATEGORY_LABELS.get(r.status_category, r.status_name) if for_requester else r.status_name,
+            status_color=status_color(r.status_color, r.status_category),
+            priority="" if for_requester else priority_label(r.priority),
+            priority_color=priority_color(r.priority),
             reporter=r.reporter_name,
             assignee=r.assignee_name,
             updated=ago(r.updated_at),
@@ -62,8 +64,15 @@ def _client_page(after: str | None):
     return lambda session, actor: ticket_list.list_tickets(session=session, actor=actor, query=query)
 
 
+POLL_SECONDS = 3.0
+
+
 class MyTicketsState(SessionState):
-    """A client's portal home: the tickets they filed, a keyset page at a time, most recently updated first."""
+    """A client's portal home: the tickets they filed, a keyset page at a time, most recently updated first.
+
+    Its ticker reads the page shown again every few seconds (a keyset page of one client's tickets
+    is cheap), so a reply or a status change from the team shows without a reload.
+    """
 
     rows: list[TicketLine] = []
     next_cursor: str = ""
@@ -76,10 +85,18 @@ class MyTicketsState(SessionState):
     def _show_page(self, outcome: Outcome[ticket_list.TicketPage], *, later_page: bool) -> Any:
         if not outcome.ok:
             return outcome.event
-        self.rows = ticket_lines(outcome.value.rows)
-        self.next_cursor = outcome.value.next_cursor or ""
-        self.later_page = later_page
+        self._take(outcome.value, later_page=later_page)
         return None
+
+    def _take(self, page: ticket_list.TicketPage, *, later_page: bool) -> None:
+        rows, next_cursor = ticket_lines(page.rows, for_requester=True), page.next_cursor or ""
+        # Assigning marks a var for sending even when unchanged: a tick that finds nothing new sends nothing.
+        if rows != self.rows:
+            self.rows = rows
+        if next_cursor != self.next_cursor:
+            self.next_cursor = next_cursor
+        if later_page != self.later_page:
+            self.later_page = later_page
 
     @rx.event
     async def load(self):
@@ -96,6 +113,13 @@ class MyTicketsState(SessionState):
     @rx.event
     async def first_page(self):
         return await self._show(None)
+
+    @rx.event
+    async def watch(self):
+        """One tick of the list's ticker: the first page as it now is (a later page stays as it was read)."""
+        if self.later_page:
+            return None
+        return await live.tick(self, _client_page(None), lambda page: self._take(page, later_page=False))
 
 
 ANY = "any"  # a select's "no filter" item (Radix items need a non-empty value)

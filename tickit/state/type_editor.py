@@ -38,6 +38,7 @@ class FieldRow:
     type: str
     required: bool
     archived: bool
+    visible_to_requester: bool
     options: str  # option labels, for display
     option_lines: str  # the options as editable "key: Label" lines
 
@@ -102,6 +103,7 @@ class TypeEditorState(SessionState):
                 type=f.field_type,
                 required=f.required,
                 archived=f.archived,
+                visible_to_requester=f.visible_to_requester,
                 options=", ".join(option["label"] for option in f.options),
                 option_lines="\n".join(f"{option['key']}: {option['label']}" for option in f.options),
             )
@@ -395,6 +397,10 @@ class TypeEditorState(SessionState):
     @rx.event
     async def set_required(self, field_key: str, required: bool):
         return await self._update_field(field_key, required=required)
+
+    @rx.event
+    async def set_visible_to_requester(self, field_key: str, visible: bool):
+        return await self._update_field(field_key, visible_to_requester=visible)
 
     @rx.event
     async def reorder_fields(self, keys: list[str]):

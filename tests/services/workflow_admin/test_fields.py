@@ -73,6 +73,17 @@ def test_relabelling_a_field_keeps_its_key_and_required_can_be_toggled(session, 
     assert (field.label, field.required) == ("Version", True)
 
 
+def test_a_field_is_visible_to_the_requester_until_an_admin_hides_it(session, admin):
+    assert all(f.visible_to_requester for f in detail(session).fields)
+
+    bug = edit(session, admin, "update_field", field_key="severity", changes={"visible_to_requester": False})
+
+    assert [f.key for f in bug.fields if not f.visible_to_requester] == ["severity"]
+    assert "visible_to_requester" in refusal(
+        lambda: edit(session, admin, "update_field", field_key="severity", changes={"visible_to_requester": "no"})
+    )
+
+
 def test_a_field_update_changes_the_sent_attributes_and_nothing_else(session, admin):
     before = next(f for f in detail(session).fields if f.key == "severity")
 

@@ -360,6 +360,15 @@ def _field_row(item) -> rx.Component:
             ),
         ),
         rx.table.cell(
+            rx.switch(
+                checked=item.visible_to_requester,
+                on_change=lambda on: S.set_visible_to_requester(item.key, on),
+                size="1",
+                disabled=item.archived,
+                aria_label="Shown to the requester: " + item.label,
+            ),
+        ),
+        rx.table.cell(
             rx.cond(
                 item.archived,
                 rx.button("Restore", size="1", variant="soft", on_click=S.set_archived(item.key, False)),
@@ -475,7 +484,12 @@ def _fields() -> rx.Component:
         rx.box(
             rx.table.root(
                 rx.table.header(
-                    rx.table.row(*[rx.table.column_header_cell(h) for h in ("Label", "Type", "Required", "")])
+                    rx.table.row(
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Label", "Type", "Required", "Requester sees it", "")
+                        ]
+                    )
                 ),
                 rx.table.body(rx.foreach(S.fields, _field_row)),
                 size="1",

@@ -35,6 +35,7 @@ class FieldDetail:
     required: bool
     archived: bool
     sort_order: int
+    visible_to_requester: bool
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ def details(session: Session, types: list[TicketType]) -> list[TypeDetail]:
                         required=row.required,
                         archived=row.archived,
                         sort_order=row.sort_order,
+                        visible_to_requester=row.visible_to_requester,
                     )
                     for row in fields
                     if row.type_id == ticket_type.id

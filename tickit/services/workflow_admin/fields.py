@@ -45,6 +45,7 @@ _RENAMED = {"type": "field_type"}
 class FieldChanges(Changes):
     label: Annotated[str | None, PlainValidator(text_rule(FIELD_LABEL_MAX))] = None
     required: Annotated[bool | None, PlainValidator(check_flag)] = None
+    visible_to_requester: Annotated[bool | None, PlainValidator(check_flag)] = None
     # The whole list, in form order; strings or {key, label} mappings.
     options: Annotated[list[dict[str, str]] | None, PlainValidator(check_options)] = None
     # Accepted so a form may send the whole field back, but only unchanged.
@@ -111,9 +112,9 @@ def update_field(
     field_key: str,
     changes: Mapping[str, Any],
 ) -> TypeDetail:
-    """Change a field's `label`, `required` flag or `options` (the whole list, in form order), only
-    those sent. Removing an option that tickets use is refused; `field_type` may be sent, but only
-    unchanged."""
+    """Change a field's `label`, `required` or `visible_to_requester` flag or `options` (the whole
+    list, in form order), only those sent. Removing an option that tickets use is refused;
+    `field_type` may be sent, but only unchanged."""
     with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
         row = field_in(fields_of(session, ticket_type.id), field_key, ticket_type)
         wanted = validated(FieldChanges, changes, noun="field").model_dump(exclude_unset=True)
