@@ -11,6 +11,7 @@ from reflex_components_sonner.toast import ToastAction
 from sqlmodel import Session
 
 from tickit import routes
+from tickit.labels import status_color
 from tickit.models import Priority, Role
 from tickit.services import board, workflow
 from tickit.services.actors import UserPublic
@@ -80,7 +81,7 @@ def _column_json(column: board.Column) -> dict[str, Any]:
     return {
         "key": column.key,
         "name": column.name,
-        "color": column.color,
+        "color": status_color(column.color, column.category),
         "folded": column.folded,
         "count": column.count,
         "cards": [

@@ -9,6 +9,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
+from tickit.labels import status_color
 from tickit.models import FieldType, Role
 from tickit.services import workflow_admin
 from tickit.services.actors import UserPublic
@@ -24,6 +25,7 @@ class StatusRow:
     key: str
     name: str
     color: str
+    shown_color: str  # the colour the status has everywhere (its own, else its category's)
     category: str
     is_initial: bool
     pauses_sla: bool
@@ -91,7 +93,17 @@ class TypeEditorState(SessionState):
         self.type_archived = detail.archived
         self.warnings = list(detail.warnings)
         self.statuses = [
-            StatusRow(s.key, s.name, s.color, s.category, s.is_initial, s.pauses_sla, s.ticket_count, s.removable)
+            StatusRow(
+                s.key,
+                s.name,
+                s.color,
+                status_color(s.color, s.category),
+                s.category,
+                s.is_initial,
+                s.pauses_sla,
+                s.ticket_count,
+                s.removable,
+            )
             for s in detail.statuses
         ]
         self.status_order = [{"key": s.key, "label": s.name} for s in detail.statuses]

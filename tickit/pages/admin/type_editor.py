@@ -32,7 +32,7 @@ def _section(title: str, description: str, *children: rx.Component) -> rx.Compon
 def _color_select(status) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(
-            rx.box(width="12px", height="12px", border_radius="50%", background=rx.color(status.color, 9)),
+            rx.box(width="12px", height="12px", border_radius="50%", background=rx.color(status.shown_color, 9)),
             variant="ghost",
             aria_label="Colour of " + status.name,
         ),
