@@ -12,29 +12,19 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-
-def _waiting_for(branch: str, what: str):
-    """A page another branch of issue 14 is reworking: expected to fail here, and to pass once merged."""
-    return pytest.mark.xfail(strict=True, reason=f"{what}: fixed by the {branch} branch; drop this mark when merged")
-
-
 PAGES = [
     ("client", "/portal"),
     ("client", "/portal/new"),
     ("client", "/portal/tickets/{ticket}"),
     ("client", "/profile"),
-    pytest.param("agent", "/tickets", marks=_waiting_for("ux-list", "the list's muted text contrast")),
+    ("agent", "/tickets"),
     ("agent", "/tickets/new"),
     ("agent", "/tickets/{ticket}"),
-    pytest.param("agent", "/tickets/board", marks=_waiting_for("ux-board-admin", "the board cards' text contrast")),
+    ("agent", "/tickets/board"),
     ("admin", "/admin"),
     ("admin", "/admin/users"),
     ("admin", "/admin/projects"),
-    pytest.param(
-        "admin",
-        "/admin/projects/HH",
-        marks=_waiting_for("ux-board-admin", "the type editor's tabs without panels and unnamed switches"),
-    ),
+    ("admin", "/admin/projects/HH"),
     ("admin", "/admin/projects/HH/api-clients"),
 ]
 BLOCKING = {"serious", "critical"}
