@@ -96,7 +96,7 @@ const CardBody = memo(function CardBody({ card }) {
             padding: "0 6px",
             borderRadius: "999px",
             background: `var(--${badge.color}-a3)`,
-            color: `var(--${badge.color}-11)`,
+            color: `var(--${badge.color}-12)`,
             fontWeight: 500,
           }}
         >
@@ -135,7 +135,7 @@ const CardBody = memo(function CardBody({ card }) {
                 whiteSpace: "nowrap",
               }}
             >
-              <span style={{ color: "var(--gray-10)" }}>{label}:</span> {value}
+              <span style={{ color: "var(--gray-11)" }}>{label}:</span> {value}
             </span>
           ))}
         </div>

@@ -78,8 +78,8 @@ def _row(line) -> rx.Component:
         rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
         rx.table.cell(rx.text(line.assignee, color=muted, style=ONE_LINE), display=_FROM_LG, max_width="160px"),
         rx.table.cell(rx.text(line.reporter, style=ONE_LINE), display=_FROM_XL, max_width="160px"),
-        rx.table.cell(rx.text(line.updated, color=rx.color("gray", 10), white_space="nowrap")),
-        rx.table.cell(rx.text(line.created, color=rx.color("gray", 10), white_space="nowrap"), display=_FROM_XL),
+        rx.table.cell(rx.text(line.updated, color=rx.color("gray", 11), white_space="nowrap")),
+        rx.table.cell(rx.text(line.created, color=rx.color("gray", 11), white_space="nowrap"), display=_FROM_XL),
         align="center",
     )
 

@@ -78,7 +78,7 @@ def ticket_table(rows, staff: bool) -> rx.Component:
                 rx.table.cell(rx.text(line.reporter, white_space="nowrap")),
                 rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11), white_space="nowrap")),
             ]
-        cells.append(rx.table.cell(rx.text(line.updated, color=rx.color("gray", 10), white_space="nowrap")))
+        cells.append(rx.table.cell(rx.text(line.updated, color=rx.color("gray", 11), white_space="nowrap")))
         return rx.table.row(*cells, align="center")
 
     return rx.box(

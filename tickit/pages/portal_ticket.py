@@ -39,7 +39,7 @@ def _composer() -> rx.Component:
 def _field_fact(item) -> rx.Component:
     """A custom field the requester may see, as `fact` shows the built-in ones."""
     return rx.hstack(
-        rx.text(item.label, size="1", color=rx.color("gray", 10), min_width="72px"),
+        rx.text(item.label, size="1", color=rx.color("gray", 11), min_width="72px"),
         rx.text(item.shown, size="1", color=rx.color("gray", 12), white_space="pre-wrap"),
         width="100%",
         align="baseline",

@@ -182,7 +182,7 @@ def _what_you_hear() -> rx.Component:
                     rx.text(
                         "Per project. Unassigned only skips a ticket someone took before the news went out.",
                         size="1",
-                        color=rx.color("gray", 10),
+                        color=rx.color("gray", 11),
                     ),
                     rx.vstack(
                         rx.foreach(S.projects, _project_row),

@@ -30,9 +30,9 @@ def _created_between() -> rx.Component:
         return rx.input(type="date", value=value, on_change=on_change, aria_label=label, size="2", width="140px")
 
     return rx.hstack(
-        rx.text("Created", size="2", color=rx.color("gray", 10)),
+        rx.text("Created", size="2", color=rx.color("gray", 11)),
         day("Created from", S.created_from, S.set_created_from),
-        rx.text("–", size="2", color=rx.color("gray", 10)),
+        rx.text("–", size="2", color=rx.color("gray", 11)),
         day("Created to", S.created_to, S.set_created_to),
         spacing="2",
         align="center",
@@ -73,7 +73,7 @@ def _status_choice(value, name) -> rx.Component:
 
 def _status_group(category: str, label: str) -> rx.Component:
     return rx.vstack(
-        rx.text(label, size="1", weight="bold", color=rx.color("gray", 10), text_transform="uppercase"),
+        rx.text(label, size="1", weight="bold", color=rx.color("gray", 11), text_transform="uppercase"),
         rx.foreach(
             S.status_options,
             lambda option: rx.cond(option[2] == category, _status_choice(option[0], option[1])),
@@ -185,7 +185,7 @@ def _toolbar() -> rx.Component:
         rx.text(S.shown, size="2", color=rx.color("gray", 11), white_space="nowrap", aria_live="polite"),
         rx.cond(
             S.named != "",
-            rx.text("Enter opens ", rx.code(S.named, variant="ghost"), size="2", color=rx.color("gray", 10)),
+            rx.text("Enter opens ", rx.code(S.named, variant="ghost"), size="2", color=rx.color("gray", 11)),
         ),
     )
 

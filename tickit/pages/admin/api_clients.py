@@ -72,7 +72,7 @@ def _create_dialog() -> rx.Component:
                                 rx.text(
                                     "Off, it reads back only the tickets it files.",
                                     size="1",
-                                    color=rx.color("gray", 10),
+                                    color=rx.color("gray", 11),
                                 ),
                                 spacing="0",
                             ),

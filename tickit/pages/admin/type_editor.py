@@ -156,7 +156,7 @@ def _status_row(status) -> rx.Component:
 def _order(items, on_reorder, label: str) -> rx.Component:
     """The one way to reorder statuses and fields alike: drag a row by its handle (or lift it with Space)."""
     return rx.vstack(
-        rx.text("Drag to reorder", size="1", weight="medium", color=rx.color("gray", 10)),
+        rx.text("Drag to reorder", size="1", weight="medium", color=rx.color("gray", 11)),
         sortable_list(items=items, on_reorder=on_reorder, aria_label=label),
         spacing="1",
         width="100%",
@@ -211,7 +211,7 @@ def _statuses() -> rx.Component:
             "clocks stop, and they run on when it leaves. TickIt keeps the setting now; the clocks arrive with "
             "SLA policies.",
             size="1",
-            color=rx.color("gray", 10),
+            color=rx.color("gray", 11),
         ),
         rx.form(
             rx.hstack(
