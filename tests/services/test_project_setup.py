@@ -163,6 +163,25 @@ def test_export_then_import_under_another_key_exports_the_same_document_but_for_
     assert second == first.replace("name: Helpdesk\n", "name: Copy\n", 1)
 
 
+def test_a_field_hidden_from_requesters_stays_hidden_through_export_and_import(session):
+    make(session, key="HH", name="Helpdesk")
+    platform = session.exec(select(TicketTypeField).where(TicketTypeField.key == "platform")).first()
+    platform.visible_to_requester = False
+    session.flush()
+    exported = export_project(session=session, project_key="HH")
+    assert "visible_to_requester: false" in exported
+
+    create_project(session=session, actor=SYSTEM, key="HX", name="Copy", workflow=parse_workflow(exported, "HH.yaml"))
+    session.flush()
+    copied = session.exec(
+        select(TicketTypeField.key, TicketTypeField.visible_to_requester)
+        .join(TicketType, TicketType.id == TicketTypeField.type_id)
+        .join(Project, Project.id == TicketType.project_id)
+        .where(Project.key == "HX", TicketTypeField.key.in_(["platform", "severity"]))
+    ).all()
+    assert dict(copied) == {"platform": False, "severity": True}
+
+
 def test_export_leaves_out_archived_types_and_fields(session):
     make(session)
     question = session.exec(select(TicketType).where(TicketType.key == "question")).one()

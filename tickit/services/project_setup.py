@@ -138,6 +138,7 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
             options=[{"key": option["key"], "label": option["label"]} for option in field_spec.options],
             required=field_spec.required,
             decimal_places=field_spec.decimal_places,
+            visible_to_requester=field_spec.visible_to_requester,
             sort_order=index,
         )
         for index, field_spec in enumerate(spec.fields)

@@ -178,6 +178,8 @@ class FieldSpec(Spec):
     options: list[dict[str, str]] = Field(default_factory=list)
     # Number fields only: the decimal places every value keeps and shows (2 for money: 89.90).
     decimal_places: int | None = Field(default=None, ge=0, le=MAX_DECIMAL_PLACES, strict=True)
+    # Whether the requester sees the value on their ticket page; a field the team keeps to itself says false.
+    visible_to_requester: Flag = True
 
     @field_validator("options", mode="plain")
     @classmethod

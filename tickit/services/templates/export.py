@@ -86,6 +86,7 @@ def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
                 required=row.required,
                 options=[{"key": option["key"], "label": option["label"]} for option in row.options],
                 decimal_places=row.decimal_places,
+                visible_to_requester=row.visible_to_requester,
             )
             for row in fields
         ],
@@ -169,4 +170,6 @@ def _field_data(field_spec: FieldSpec) -> _Flow:
         ]
     if field_spec.decimal_places is not None:
         data["decimal_places"] = field_spec.decimal_places
+    if not field_spec.visible_to_requester:
+        data["visible_to_requester"] = False
     return data
