@@ -299,14 +299,16 @@ def _transitions() -> rx.Component:
 
 def _options_editor(item) -> rx.Component:
     return rx.popover.root(
+        # On the trigger, as elsewhere: Reflex wraps a trigger's child that has an on_click of its own
+        # in a div, which then carries the trigger's ARIA attributes.
         rx.popover.trigger(
             rx.icon_button(
                 rx.icon("list", size=14),
                 size="1",
                 variant="ghost",
                 aria_label="Options of " + item.label,
-                on_click=S.set_options_draft(item.option_lines),
-            )
+            ),
+            on_click=S.set_options_draft(item.option_lines),
         ),
         rx.popover.content(
             rx.vstack(
@@ -457,11 +459,7 @@ def _add_field() -> rx.Component:
                 ),
             ),
             rx.hstack(
-                rx.text(
-                    rx.flex(rx.checkbox(name="required"), "Required", spacing="2", align="center"),
-                    as_="label",
-                    size="2",
-                ),
+                rx.checkbox("Required", name="required", size="2"),
                 rx.spacer(),
                 rx.button(rx.icon("plus", size=14), "Add field", type="submit", size="2"),
                 width="100%",
@@ -617,30 +615,37 @@ def type_editor_page() -> rx.Component:
             "Workflow of " + S.project_key,
             "Each ticket type's statuses, transitions and fields. Changes apply at once, no deploy.",
         ),
-        rx.hstack(
-            rx.tabs.root(
-                rx.tabs.list(rx.foreach(S.type_options, lambda t: rx.tabs.trigger(t[1], value=t[0]))),
-                value=S.type_key,
-                on_change=S.choose_type,
-                max_width="100%",
-                overflow_x="auto",
+        # The chosen type's editor is its tab's panel, so each tab names what it controls.
+        rx.tabs.root(
+            rx.hstack(
+                rx.tabs.list(
+                    rx.foreach(S.type_options, lambda t: rx.tabs.trigger(t[1], value=t[0])),
+                    max_width="100%",
+                    overflow_x="auto",
+                ),
+                _new_type(),
+                align="center",
+                spacing="3",
+                wrap="wrap",
+                margin_bottom="16px",
+                width="100%",
             ),
-            _new_type(),
-            align="center",
-            spacing="3",
-            wrap="wrap",
-            margin_bottom="16px",
+            rx.tabs.content(
+                _type_bar(),
+                _warnings(),
+                rx.grid(
+                    rx.vstack(_statuses(), _transitions(), _fields(), spacing="4", width="100%"),
+                    rx.box(_preview()),
+                    # The preview beside the editor where there is room, beneath it on a phone or tablet.
+                    grid_template_columns=responsive("minmax(0, 1fr)", "minmax(0, 3fr) minmax(0, 2fr)"),
+                    spacing="4",
+                    width="100%",
+                    align_items="start",
+                ),
+                value=S.type_key,
+            ),
+            value=S.type_key,
+            on_change=S.choose_type,
             width="100%",
-        ),
-        _type_bar(),
-        _warnings(),
-        rx.grid(
-            rx.vstack(_statuses(), _transitions(), _fields(), spacing="4", width="100%"),
-            rx.box(_preview()),
-            # The preview beside the editor where there is room, beneath it on a phone or tablet.
-            grid_template_columns=responsive("minmax(0, 1fr)", "minmax(0, 3fr) minmax(0, 2fr)"),
-            spacing="4",
-            width="100%",
-            align_items="start",
         ),
     )
