@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit.components.live import ticker
+from tickit.components.local_time import local_time
 from tickit.models import Role
 from tickit.state.bell import ALL, FOR_ME, POLL_SECONDS, BellState
 
@@ -27,7 +28,7 @@ def _entry(entry: rx.Var) -> rx.Component:
                 weight=rx.cond(unread, "medium", "regular"),
                 color=rx.cond(unread, rx.color("gray", 12), rx.color("gray", 11)),
             ),
-            rx.text(entry["when"], size="1", color=rx.color("gray", 11)),
+            rx.text(local_time(entry["when"].to(str)), size="1", color=rx.color("gray", 11)),
             spacing="0",
             align="start",
         ),

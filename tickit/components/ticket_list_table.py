@@ -10,6 +10,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.local_time import local_time
 from tickit.components.ticket_table import ONE_LINE, compact_ticket_rows
 
 # Where each optional column starts to show: Radix's responsive display, from the smallest width up.
@@ -78,8 +79,10 @@ def _row(line) -> rx.Component:
         rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
         rx.table.cell(rx.text(line.assignee, color=muted, style=ONE_LINE), display=_FROM_LG, max_width="160px"),
         rx.table.cell(rx.text(line.reporter, style=ONE_LINE), display=_FROM_XL, max_width="160px"),
-        rx.table.cell(rx.text(line.updated, color=rx.color("gray", 11), white_space="nowrap")),
-        rx.table.cell(rx.text(line.created, color=rx.color("gray", 11), white_space="nowrap"), display=_FROM_XL),
+        rx.table.cell(rx.text(local_time(line.updated), color=rx.color("gray", 11), white_space="nowrap")),
+        rx.table.cell(
+            rx.text(local_time(line.created), color=rx.color("gray", 11), white_space="nowrap"), display=_FROM_XL
+        ),
         align="center",
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.local_time import local_time
 
 ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}  # cut with an ellipsis
 
@@ -78,7 +79,7 @@ def ticket_table(rows, staff: bool) -> rx.Component:
                 rx.table.cell(rx.text(line.reporter, white_space="nowrap")),
                 rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11), white_space="nowrap")),
             ]
-        cells.append(rx.table.cell(rx.text(line.updated, color=rx.color("gray", 11), white_space="nowrap")))
+        cells.append(rx.table.cell(rx.text(local_time(line.updated), color=rx.color("gray", 11), white_space="nowrap")))
         return rx.table.row(*cells, align="center")
 
     return rx.box(

@@ -12,7 +12,7 @@ from tickit.models import Role
 from tickit.services import inbox
 from tickit.services.actors import UserPublic
 from tickit.state import live
-from tickit.state.formatting import ago
+from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 POLL_SECONDS = 3.0
@@ -48,7 +48,7 @@ def bell_view(session: Session, actor: UserPublic, *, with_entries: bool, tab: s
         {
             "id": entry.id,
             "summary": entry.summary,
-            "when": ago(entry.created_at),
+            "when": iso(entry.created_at),
             "read": entry.read,
             "href": ticket_href(actor.role, entry.ticket_number),
         }

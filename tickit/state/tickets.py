@@ -17,7 +17,7 @@ from tickit.services import list_filters, ticket_list
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
 from tickit.state import live
-from tickit.state.formatting import ago
+from tickit.state.formatting import iso
 from tickit.state.session import Outcome, SessionState
 
 
@@ -33,7 +33,7 @@ class TicketLine:
     priority_color: str
     reporter: str
     assignee: str
-    updated: str
+    updated: str  # ISO 8601, worded in the viewer's zone by components.local_time
     created: str
 
 
@@ -51,8 +51,8 @@ def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = Fal
             priority_color=priority_color(r.priority),
             reporter=r.reporter_name,
             assignee=r.assignee_name,
-            updated=ago(r.updated_at),
-            created=ago(r.created_at),
+            updated=iso(r.updated_at),
+            created=iso(r.created_at),
         )
         for r in rows
     ]
