@@ -18,7 +18,7 @@ from tickit.services import auth
 
 KIB = 1024
 PIECE = 700 * KIB  # under the 1 MiB per-file limit; three of them pass a 2 MiB quota
-CSRF = {"X-Requested-With": "TickIt"}
+CSRF = {"X-Requested-With": "TickIt", "Origin": "http://localhost:3000"}  # the same-origin check on uploads
 
 
 @dataclass

@@ -19,7 +19,7 @@ from tickit.api import create_app
 from tickit.models import Attachment
 from tickit.services import attachments, auth
 
-CSRF = {"X-Requested-With": "TickIt"}
+CSRF = {"X-Requested-With": "TickIt", "Origin": "http://localhost:3000"}  # the same-origin check on uploads
 
 
 @pytest.fixture
