@@ -6,7 +6,6 @@ it filed (unless an admin let it read them all), and is refused before TickIt re
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -19,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from tests.factories import add_member, make_api_client, make_project, make_user
+from tests.state.events import run_handler
 from tickit import config, db
 from tickit.api import create_app
 from tickit.models import ApiClient, ProjectMember, Ticket, User
@@ -157,7 +157,7 @@ def test_a_bad_token_is_refused_before_the_body_is_received(http, world):
             (b"content-length", str(len(json.dumps(TICKET))).encode()),
         ],
     }
-    asyncio.run(app(scope, receive, send))
+    run_handler(app(scope, receive, send))
 
     assert sent[0]["status"] == 401
     assert asked_for_body == []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.factories import make_user
-from tests.services.test_push_subscriptions import FCM, browser_keys
+from tests.services.test_push_subscriptions import FCM, browser_keys, public_dns  # noqa: F401  (autouse: no DNS here)
 from tickit.services import push_subscriptions, vapid
 from tickit.state.profile import device_lines
 
