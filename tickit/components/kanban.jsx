@@ -1,6 +1,6 @@
 // Glue for @dnd-kit (hook-based): a Kanban board of columns (one SortableContext each) and ticket cards.
 // Pointer drag, or keyboard: focus a card, Space to lift, arrows to move between columns and cards, Space to drop.
-// Props: columns = [{key, name, color, count, cards: [{number, title, priority, assignee_name, age, field_values}]}],
+// Props: columns = [{key, name, color, count, cards: [{number, title, priority, assignee_name, created, field_values}]}],
 // legalMoves = {status: [targets]}, revision, hrefPrefix ("/tickets/"), showStep, priorities ({priority: {label,
 // color}}, from tickit/labels.py), onMove({number, to_status, after, before}), onShowMore(columnKey).
 // A column holds its first cards only (the server sends a window; its count stays complete) and a "Show N more"
@@ -31,6 +31,7 @@ import {
   verticalListSortingStrategy,
 } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
+import { LocalTime } from "./local_time.jsx";
 
 const COLUMN_PREFIX = "column:";
 // How each priority reads and looks: the `priorities` prop, given to every card without passing it down each level.
@@ -80,7 +81,7 @@ const sameCard = (a, b) =>
     a.title === b.title &&
     a.priority === b.priority &&
     a.assignee_name === b.assignee_name &&
-    a.age === b.age &&
+    a.created === b.created &&
     JSON.stringify(a.field_values) === JSON.stringify(b.field_values));
 
 const CardBody = memo(function CardBody({ card }) {
@@ -102,7 +103,10 @@ const CardBody = memo(function CardBody({ card }) {
         >
           {badge.label}
         </span>
-        <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-11)" }}>{card.age}</span>
+        <LocalTime
+          iso={card.created}
+          style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-11)", whiteSpace: "nowrap" }}
+        />
       </div>
       <div
         style={{

@@ -7,7 +7,6 @@ import React, { useEffect, useState } from "react";
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-// The same words as tickit.state.formatting.ago, so a time reads alike wherever it is made.
 function ago(seconds, moment) {
   if (seconds < MINUTE) return "just now";
   if (seconds < HOUR) return `${Math.floor(seconds / MINUTE)} min ago`;

@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit.components.forms import field, form_error
 from tickit.components.layout import app_page, page_header
+from tickit.components.local_time import local_time
 from tickit.components.push_control import push_control
 from tickit.models import Role
 from tickit.services.notification_choices import NEW_TICKETS_LABELS
@@ -111,7 +112,7 @@ def _device_row(device: rx.Var) -> rx.Component:
                 spacing="2",
                 align="center",
             ),
-            rx.text("Added ", device["added"], size="1", color=rx.color("gray", 11)),
+            rx.text("Added ", local_time(device["added"]), size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),

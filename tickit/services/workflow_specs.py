@@ -85,6 +85,14 @@ def check_flag(value: Any) -> bool:
     return value
 
 
+def check_decimal_places(value: Any) -> int | None:
+    """None (values show as typed) or a whole number of places from 0 to MAX_DECIMAL_PLACES."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    if value is not None and not (whole and 0 <= value <= MAX_DECIMAL_PLACES):
+        raise PydanticCustomError("decimal_places", f"must be a whole number from 0 to {MAX_DECIMAL_PLACES}, or none")
+    return value
+
+
 def text_rule(max_length: int, *, blank_ok: bool = False):
     """Text of at most `max_length` characters, blank only if `blank_ok`."""
 

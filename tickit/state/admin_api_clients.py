@@ -14,7 +14,7 @@ from tickit.config import get_settings
 from tickit.models import Role
 from tickit.services import api_clients, projects
 from tickit.services.actors import UserPublic
-from tickit.state.formatting import ago, timestamp
+from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 
@@ -23,10 +23,8 @@ class ApiClientLine:
     id: int
     name: str
     token_prefix: str  # as shown: "tk_AbC123…"
-    created: str
-    created_at: str  # the full moment, for a tooltip
+    created: str  # ISO instants, worded in the viewer's zone (components.local_time)
     last_used: str
-    last_used_at: str
     request_count: int
     revoked: bool
     revoked_on: str
@@ -42,10 +40,8 @@ def _line(client: api_clients.ApiClientPublic) -> ApiClientLine:
         id=client.id,
         name=client.name,
         token_prefix=client.token_prefix + "…",
-        created=ago(client.created_at),
-        created_at=timestamp(client.created_at),
-        last_used=ago(client.last_used_at),
-        last_used_at=timestamp(client.last_used_at),
+        created=iso(client.created_at),
+        last_used=iso(client.last_used_at),
         request_count=client.request_count,
         revoked=client.is_revoked,
         revoked_on=_day(client.revoked_at),

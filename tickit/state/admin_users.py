@@ -12,7 +12,7 @@ from tickit.components.one_time_secret import reveal
 from tickit.models import Role
 from tickit.services import users
 from tickit.services.actors import UserPublic
-from tickit.state.formatting import ago
+from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 
@@ -35,7 +35,7 @@ def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
             email=u.email,
             role=u.role,
             active=u.is_active,
-            last_sign_in=ago(u.last_sign_in_at),
+            last_sign_in=iso(u.last_sign_in_at),
             is_me=u.id == actor.id,
         )
         for u in users.list_users(session=session, actor=actor)

@@ -16,7 +16,7 @@ from tickit.models import Priority, Role
 from tickit.services import board, workflow
 from tickit.services.actors import UserPublic
 from tickit.state import live
-from tickit.state.formatting import ago
+from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 POLL_SECONDS = 3.0
@@ -90,7 +90,7 @@ def _column_json(column: board.Column) -> dict[str, Any]:
                 "title": card.title,
                 "priority": card.priority,
                 "assignee_name": card.assignee_name,
-                "age": ago(card.created_at),
+                "created": iso(card.created_at),
                 "field_values": [list(pair) for pair in card.field_values],
             }
             for card in column.cards

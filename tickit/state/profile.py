@@ -10,7 +10,7 @@ from sqlmodel import Session
 from tickit.models import Role
 from tickit.services import auth, notification_choices, push_subscriptions, users, vapid
 from tickit.services.actors import UserPublic
-from tickit.state.formatting import ago
+from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 Device = dict[str, str | int | bool]
@@ -23,7 +23,7 @@ def device_lines(session: Session, actor: UserPublic, this_endpoint: str) -> lis
         {
             "id": device.id,
             "service": device.service,
-            "added": ago(device.created_at),
+            "added": iso(device.created_at),
             "current_key": device.current_key,
             "here": bool(this_endpoint) and device.endpoint == this_endpoint,
         }

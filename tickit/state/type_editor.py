@@ -41,8 +41,12 @@ class FieldRow:
     required: bool
     archived: bool
     visible_to_requester: bool
+    decimal_places: str  # number fields: "0".."6", or "" for values shown as typed
     options: str  # option labels, for display
     option_lines: str  # the options as editable "key: Label" lines
+
+
+AS_TYPED = "as typed"  # the decimal-places choice for none: values show as they were entered
 
 
 def _option_lines(text: str) -> list[str | dict[str, str]]:
@@ -116,6 +120,7 @@ class TypeEditorState(SessionState):
                 required=f.required,
                 archived=f.archived,
                 visible_to_requester=f.visible_to_requester,
+                decimal_places="" if f.decimal_places is None else str(f.decimal_places),
                 options=", ".join(option["label"] for option in f.options),
                 option_lines="\n".join(f"{option['key']}: {option['label']}" for option in f.options),
             )
@@ -409,6 +414,12 @@ class TypeEditorState(SessionState):
     @rx.event
     async def set_required(self, field_key: str, required: bool):
         return await self._update_field(field_key, required=required)
+
+    @rx.event
+    async def set_decimal_places(self, field_key: str, places: str):
+        """`places` from the editor's choice: a digit, or AS_TYPED."""
+        chosen = None if places == AS_TYPED else int(places) if places.isdigit() else places
+        return await self._update_field(field_key, "Decimal places saved.", decimal_places=chosen)
 
     @rx.event
     async def set_visible_to_requester(self, field_key: str, visible: bool):

@@ -224,3 +224,36 @@ def test_a_workflow_edited_here_exports_to_a_document_that_imports(session, admi
     assert session.exec(select(TicketTypeField).where(TicketTypeField.key == "area")).one().options == [
         {"key": "UI", "label": "UI"}
     ]
+
+
+def test_a_number_fields_decimal_places_are_set_and_cleared_in_the_editor(session, admin):
+    edit(session, admin, "add_field", key="amount", label="Amount", field_type="number")
+
+    money = edit(session, admin, "update_field", field_key="amount", changes={"decimal_places": 2})
+    assert next(f for f in money.fields if f.key == "amount").decimal_places == 2
+    amount = next(r for r in rules_for_type(session, money.id) if r.key == "amount")
+    assert display_value(amount, 89.9) == "89.90"
+
+    cleared = edit(session, admin, "update_field", field_key="amount", changes={"decimal_places": None})
+    assert next(f for f in cleared.fields if f.key == "amount").decimal_places is None
+
+
+@pytest.mark.parametrize(
+    ("field_key", "places", "error"),
+    [
+        ("amount", 7, "Choose from 0 to 6 decimal places, or none."),
+        ("amount", "2", "Choose from 0 to 6 decimal places, or none."),
+        ("amount", True, "Choose from 0 to 6 decimal places, or none."),
+        ("severity", 2, "Only number fields have decimal places."),
+    ],
+    ids=["too many", "text", "flag", "not a number field"],
+)
+def test_decimal_places_outside_the_rule_are_refused(session, admin, field_key, places, error):
+    edit(session, admin, "add_field", key="amount", label="Amount", field_type="number")
+    before = detail(session)
+
+    changes = {"decimal_places": places}
+    assert refusal(lambda: edit(session, admin, "update_field", field_key=field_key, changes=changes)) == {
+        "decimal_places": error
+    }
+    assert detail(session) == before

@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.components.confirm import confirm
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
+from tickit.components.local_time import local_time
 from tickit.components.one_time_secret import copy_secret, secret_text
 from tickit.state.admin_api_clients import NEW_TOKEN_ID
 from tickit.state.admin_api_clients import AdminApiClientsState as S
@@ -168,13 +169,12 @@ def _row(client) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.text(client.name, weight="medium")),
         rx.table.cell(rx.code(client.token_prefix, variant="soft", color_scheme="gray", white_space="nowrap")),
-        rx.table.cell(rx.text(client.created, title=client.created_at, color=muted, white_space="nowrap")),
+        rx.table.cell(rx.text(local_time(client.created), color=muted, white_space="nowrap")),
         rx.table.cell(
-            rx.text(
+            rx.cond(
                 client.last_used,
-                title=client.last_used_at,
-                color=rx.cond(client.last_used == "never", rx.color("gray", 11), rx.color("gray", 12)),
-                white_space="nowrap",
+                rx.text(local_time(client.last_used), white_space="nowrap"),
+                rx.text("never", color=muted),
             )
         ),
         rx.table.cell(rx.text(client.request_count), text_align="right"),

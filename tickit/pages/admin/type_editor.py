@@ -11,7 +11,8 @@ from tickit.components.layout import app_page, page_header, responsive
 from tickit.components.sortable_list import sortable_list
 from tickit.components.ticket_fields import custom_field
 from tickit.labels import CATEGORY_LABELS, FIELD_TYPE_LABELS
-from tickit.state.type_editor import STATUS_COLORS
+from tickit.services.workflow_specs import MAX_DECIMAL_PLACES
+from tickit.state.type_editor import AS_TYPED, STATUS_COLORS
 from tickit.state.type_editor import TypeEditorState as S
 
 
@@ -348,6 +349,7 @@ def _field_row(item) -> rx.Component:
             rx.hstack(
                 rx.badge(item.type, variant="outline"),
                 rx.cond((item.type == "select") | (item.type == "multi_select"), _options_editor(item)),
+                rx.cond(item.type == "number", _decimal_places(item)),
                 spacing="2",
                 align="center",
             )
@@ -391,6 +393,23 @@ def _field_row(item) -> rx.Component:
         ),
         align="center",
         opacity=rx.cond(item.archived, "0.55", "1"),
+    )
+
+
+def _decimal_places(item) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label="Decimal places of " + item.label),
+        rx.select.content(
+            rx.select.item("As typed", value=AS_TYPED),
+            *(
+                rx.select.item(f"{places} decimal place{'' if places == 1 else 's'}", value=str(places))
+                for places in range(MAX_DECIMAL_PLACES + 1)
+            ),
+        ),
+        value=rx.cond(item.decimal_places == "", AS_TYPED, item.decimal_places),
+        on_change=lambda places: S.set_decimal_places(item.key, places),
+        size="1",
+        disabled=item.archived,
     )
 
 

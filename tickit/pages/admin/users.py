@@ -7,6 +7,7 @@ import reflex as rx
 from tickit.components.confirm import confirm
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, page_header
+from tickit.components.local_time import local_time
 from tickit.components.one_time_secret import copy_secret, secret_text
 from tickit.state.admin_users import GENERATED_PASSWORD_ID
 from tickit.state.admin_users import AdminUsersState as S
@@ -142,7 +143,13 @@ def _row(user) -> rx.Component:
                 rx.badge("Deactivated", color_scheme="gray", variant="soft"),
             )
         ),
-        rx.table.cell(rx.text(user.last_sign_in, color=rx.color("gray", 11), white_space="nowrap")),
+        rx.table.cell(
+            rx.text(
+                rx.cond(user.last_sign_in, local_time(user.last_sign_in), "never"),
+                color=rx.color("gray", 11),
+                white_space="nowrap",
+            )
+        ),
         rx.table.cell(
             rx.cond(
                 user.is_me,

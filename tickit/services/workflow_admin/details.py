@@ -36,6 +36,7 @@ class FieldDetail:
     archived: bool
     sort_order: int
     visible_to_requester: bool
+    decimal_places: int | None
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ def details(session: Session, types: list[TicketType]) -> list[TypeDetail]:
                         archived=row.archived,
                         sort_order=row.sort_order,
                         visible_to_requester=row.visible_to_requester,
+                        decimal_places=row.decimal_places,
                     )
                     for row in fields
                     if row.type_id == ticket_type.id

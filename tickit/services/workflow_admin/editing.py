@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -22,7 +22,7 @@ from tickit.models import Project, TicketStatus, TicketType, TicketTypeField
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import Conflict, NotFound, ValidationFailed
 from tickit.services.projects import get_project
-from tickit.services.workflow_specs import CATEGORIES, FIELD_TYPES, OPTION_MAX_LENGTH
+from tickit.services.workflow_specs import CATEGORIES, FIELD_TYPES, MAX_DECIMAL_PLACES, OPTION_MAX_LENGTH
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -34,6 +34,7 @@ _FORM_MESSAGES = {
     "category": f"Choose a category: {', '.join(CATEGORIES)}.",
     "field_type": f"Choose a field type: {', '.join(FIELD_TYPES)}.",
     "flag": "Choose yes or no.",
+    "decimal_places": f"Choose from 0 to {MAX_DECIMAL_PLACES} decimal places, or none.",
     "too_long": "Keep it to {max_length} characters.",
     "options_type": "Give a select field at least one option.",
     "options_empty": "Give a select field at least one option.",
@@ -54,14 +55,15 @@ class Changes(BaseModel):
     """The attributes an update sends; only those set change (`model_dump(exclude_unset=True)`)."""
 
     model_config = ConfigDict(extra="forbid")
+    # The attributes None may clear; for every other one None is refused (leaving it out keeps it).
+    clearable: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _refuse_none(cls, data: Any) -> Any:
-        # None would mean "clear it", which no attribute here allows; leaving it out keeps it.
         if isinstance(data, Mapping):
             for name, value in data.items():
-                if value is None:
+                if value is None and name not in cls.clearable:
                     raise PydanticCustomError("unset", "must not be empty", {"at": (name,), "name": name})
         return data
 

@@ -32,6 +32,7 @@ from tickit.services.workflow_specs import (
     FIELD_LABEL_MAX,
     SELECT_TYPES,
     FieldSpec,
+    check_decimal_places,
     check_field_type,
     check_flag,
     check_options,
@@ -48,6 +49,9 @@ class FieldChanges(Changes):
     visible_to_requester: Annotated[bool | None, PlainValidator(check_flag)] = None
     # The whole list, in form order; strings or {key, label} mappings.
     options: Annotated[list[dict[str, str]] | None, PlainValidator(check_options)] = None
+    clearable = frozenset({"decimal_places"})
+    # Number fields only; None lets each value show as typed.
+    decimal_places: Annotated[int | None, PlainValidator(check_decimal_places)] = None
     # Accepted so a form may send the whole field back, but only unchanged.
     field_type: Annotated[str | None, PlainValidator(check_field_type)] = None
 
@@ -112,9 +116,10 @@ def update_field(
     field_key: str,
     changes: Mapping[str, Any],
 ) -> TypeDetail:
-    """Change a field's `label`, `required` or `visible_to_requester` flag or `options` (the whole
-    list, in form order), only those sent. Removing an option that tickets use is refused;
-    `field_type` may be sent, but only unchanged."""
+    """Change a field's `label`, `required` or `visible_to_requester` flag, `options` (the whole
+    list, in form order) or a number field's `decimal_places`, only those sent. Removing an option
+    that tickets use is refused; `field_type` may be sent, but only unchanged. Fewer places change
+    how stored values show, never the values themselves."""
     with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
         row = field_in(fields_of(session, ticket_type.id), field_key, ticket_type)
         wanted = validated(FieldChanges, changes, noun="field").model_dump(exclude_unset=True)
@@ -129,6 +134,8 @@ def update_field(
                 errors["options"] = "Only select and multi-select fields have options."
             else:
                 _refuse_removing_used_options(session, errors, ticket_type, row, wanted["options"])
+        if "decimal_places" in wanted and row.field_type != FieldType.NUMBER:
+            errors["decimal_places"] = "Only number fields have decimal places."
         raise_if(errors)
         row.sqlmodel_update(wanted)
         session.add(row)
