@@ -49,9 +49,9 @@ SORTS = ("updated", "created", "priority", "number")
 DIRECTIONS = ("desc", "asc")
 ASSIGNEE_ME, ASSIGNEE_UNASSIGNED = "me", "unassigned"
 PAGE_SIZE, PAGE_SIZE_MAX = 50, 200
-# Past this many matches the list says "10,000+": counting a million rows exactly costs a full scan.
-# A search counts to a lower cap, as each match it counts is a row read through the GIN index.
-COUNT_CAP, SEARCH_COUNT_CAP = 10_000, 1_000
+# Past this many matches the list says "1,000+": each match counted is a row read (through the GIN
+# index for a search), and twenty pages are more than anyone pages through; a filter narrows further.
+COUNT_CAP = 1_000
 # Tickets a search tests in list order before it looks its words up in the index (`_walked_page`).
 WALK_ROWS = 1_000
 TEXT_MAX = 200  # characters of search text
@@ -148,7 +148,7 @@ class TicketPage:
 
 @dataclass(frozen=True)
 class TicketCount:
-    """How many tickets match: exact up to the cap (COUNT_CAP; SEARCH_COUNT_CAP for a search), else the cap."""
+    """How many tickets match: exact up to COUNT_CAP, else the cap."""
 
     total: int
     capped: bool
@@ -542,15 +542,14 @@ def count_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) ->
     conditions = _conditions(session, actor, query)
     if conditions is None:
         return TicketCount(total=0, capped=False)
-    cap = SEARCH_COUNT_CAP if query.text else COUNT_CAP
-    # Each way of matching stops at the cap, so no count reads more than cap + 1 rows of a branch.
+    # Each way of matching stops at the cap, so no count reads more than COUNT_CAP + 1 rows of a branch.
     parts = [
-        select(Ticket.id.label("id")).where(*conditions, alternative).limit(cap + 1).subquery()
+        select(Ticket.id.label("id")).where(*conditions, alternative).limit(COUNT_CAP + 1).subquery()
         for alternative in _search_alternatives(session, actor, query.text)
     ]
     matches = parts[0] if len(parts) == 1 else union(*(select(part.c.id) for part in parts)).subquery()
     total = session.exec(select(func.count()).select_from(matches)).one()
-    return TicketCount(total=min(total, cap), capped=total > cap)
+    return TicketCount(total=min(total, COUNT_CAP), capped=total > COUNT_CAP)
 
 
 def _unindexed(key):

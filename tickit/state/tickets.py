@@ -141,7 +141,7 @@ def _day(value: str) -> date | None:
 
 
 def rows_shown(page: ticket_list.TicketPage, count: ticket_list.TicketCount) -> str:
-    """Which rows of how many the page shows: "1–50 of 1,283", "51–100 of 10,000+", "" when none."""
+    """Which rows of how many the page shows: "1–50 of 1,283", "51–100 of 1,000+", "" when none."""
     if not page.rows:
         return ""
     last = page.first_row + len(page.rows) - 1
