@@ -99,6 +99,8 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
         color=spec.color,
         icon=spec.icon,
         sort_order=position,
+        staff_reply_status=spec.staff_reply_status,
+        requester_reply_status=spec.requester_reply_status,
     )
     session.add(ticket_type)
     session.flush()
@@ -113,6 +115,8 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
             category=status.category,
             is_initial=status.initial,
             pauses_sla=status.pauses_sla,
+            public_label=status.public_label.strip(),
+            closes=status.closed,
         )
         for index, status in enumerate(spec.statuses)
     }

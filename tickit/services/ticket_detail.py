@@ -1,8 +1,8 @@
 """One ticket as its page shows it, and the edits made there: assignee, priority, custom fields.
 
 A requester who does not work the project sees only what is theirs to see: the fields marked
-visible to the requester, and a timeline of public events (see `activity`), with statuses in
-plain words (`labels.PUBLIC_CATEGORY_LABELS`) until statuses get public labels of their own.
+visible to the requester, and a timeline of public events (see `activity`), with statuses by
+their public labels (`labels.public_status_label`).
 
 Status moves go through `workflow.move`; comments through `comments`; files through
 `attachments`. Every edit here locks the ticket, logs one activity entry, and leaves the commit
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from tickit.labels import PUBLIC_CATEGORY_LABELS
+from tickit.labels import public_status_label
 from tickit.models import (
     ActivityEntry,
     ApiClient,
@@ -114,7 +114,7 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         project_name=project.name,
         type_name=ticket_type.name,
         status=workflow.StatusOption.of(status),
-        public_status=PUBLIC_CATEGORY_LABELS.get(status.category, status.name),
+        public_status=public_status_label(status.public_label, status.category, status.closes),
         legal_moves=tuple(moves),
         priority=ticket.priority if works else "",
         assignee=Person(assignee.id, assignee.name) if assignee else None,
@@ -235,8 +235,8 @@ _REQUESTER_ACTIONS = frozenset(
 
 def _public_status_words(session: Session, type_id: int) -> dict[str, str]:
     """Each status key of the type, as the requester reads it."""
-    rows = session.exec(select(TicketStatus.key, TicketStatus.category).where(TicketStatus.type_id == type_id)).all()
-    return {key: PUBLIC_CATEGORY_LABELS.get(category, "") for key, category in rows}
+    rows = session.exec(select(TicketStatus).where(TicketStatus.type_id == type_id)).all()
+    return {row.key: public_status_label(row.public_label, row.category, row.closes) for row in rows}
 
 
 def _describe_for_requester(entry: ActivityEntry, public_words: dict[str, str]) -> str | None:

@@ -205,7 +205,12 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
-    item = reader.mapping(value, path, ("key", "name", "statuses"), ("color", "icon", "transitions", "fields"))
+    item = reader.mapping(
+        value,
+        path,
+        ("key", "name", "statuses"),
+        ("color", "icon", "transitions", "fields", "staff_reply_status", "requester_reply_status"),
+    )
     key = reader.value(check_key, item["key"], path + ("key",))
     name = reader.value(_check_type_name, item["name"], path + ("name",))
     color = reader.value(check_color, item["color"], path + ("color",)) if "color" in item else DEFAULT_TYPE_COLOR
@@ -216,6 +221,7 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         reader, item.get("transitions", {}), path + ("transitions",), [s.key for s in statuses]
     )
     fields = _read_fields(reader, item.get("fields", []), path + ("fields",))
+    reply_rules = _read_reply_rules(reader, item, path, statuses)
     return TypeSpec(
         key=key,
         name=name,
@@ -225,7 +231,24 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         transitions=transitions,
         transition_roles=roles,
         fields=fields,
+        **reply_rules,
     )
+
+
+def _read_reply_rules(reader: _Reader, item: dict, path: KeyPath, statuses: list[StatusSpec]) -> dict[str, str]:
+    """The type's `staff_reply_status` and `requester_reply_status`, each a key of one of its statuses."""
+    known = [status.key for status in statuses]
+    rules: dict[str, str] = {}
+    for name in ("staff_reply_status", "requester_reply_status"):
+        if name not in item:
+            continue
+        key = reader.value(check_key, item[name], path + (name,))
+        if key not in known:
+            raise reader.fail(
+                path + (name,), f"{key!r} is not a status of this type (its statuses: {', '.join(known)})"
+            )
+        rules[name] = key
+    return rules
 
 
 def _read_statuses(reader: _Reader, value: Any, path: KeyPath) -> list[StatusSpec]:

@@ -73,11 +73,15 @@ def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
                 initial=status.is_initial,
                 pauses_sla=status.pauses_sla,
                 color=status.color,
+                public_label=status.public_label,
+                closed=status.closes,
             )
             for status in statuses
         ],
         transitions=transitions,
         transition_roles=roles,
+        staff_reply_status=ticket_type.staff_reply_status,
+        requester_reply_status=ticket_type.requester_reply_status,
         fields=[
             FieldSpec(
                 key=row.key,
@@ -145,6 +149,10 @@ def _type_data(spec: TypeSpec) -> dict[str, Any]:
         for source, targets in spec.transitions.items()
     }
     data["fields"] = [_field_data(field_spec) for field_spec in spec.fields]
+    if spec.staff_reply_status:
+        data["staff_reply_status"] = spec.staff_reply_status
+    if spec.requester_reply_status:
+        data["requester_reply_status"] = spec.requester_reply_status
     return data
 
 
@@ -156,6 +164,10 @@ def _status_data(status: StatusSpec) -> _Flow:
         data["pauses_sla"] = True
     if status.color != DEFAULT_STATUS_COLOR:
         data["color"] = status.color
+    if status.public_label:
+        data["public_label"] = status.public_label
+    if status.closed:
+        data["closed"] = True
     return data
 
 
