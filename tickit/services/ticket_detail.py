@@ -229,7 +229,16 @@ def activity(*, session: Session, actor: UserPublic, number: str) -> list[Activi
 
 # What a requester's timeline keeps besides status changes (each only when not about an internal note).
 _REQUESTER_ACTIONS = frozenset(
-    {"created", "comment_added", "comment_edited", "comment_deleted", "attachment_added", "attachment_removed"}
+    {
+        "created",
+        "comment_added",
+        "comment_edited",
+        "comment_deleted",
+        "attachment_added",
+        "attachment_removed",
+        "follow_up",
+        "rated",
+    }
 )
 
 
@@ -246,7 +255,11 @@ def _describe_for_requester(entry: ActivityEntry, public_words: dict[str, str]) 
     if entry.action == "status_changed":
         # A status since removed has no words: leaving it out is safer than guessing.
         old, new = public_words.get(entry.before.get("status", "")), public_words.get(entry.after.get("status", ""))
-        return f"moved it to {new}" if old and new and old != new else None
+        if not (old and new and old != new):
+            return None
+        if str(entry.after.get("reason", "")).startswith("closed automatically"):
+            return f"{entry.after['reason']}"
+        return f"moved it to {new}"
     return describe(entry) if entry.action in _REQUESTER_ACTIONS else None
 
 
@@ -259,6 +272,8 @@ def describe(entry: ActivityEntry) -> str:
             return f"created the ticket{via}"
         case "status_changed":
             old, new = before.get("status_name", before.get("status")), after.get("status_name", after.get("status"))
+            if str(after.get("reason", "")).startswith("closed automatically"):
+                return f"{after['reason']} (from {old} to {new})"
             return f"moved it from {old} to {new}"
         case "assigned":
             if not after.get("assignee"):
@@ -281,7 +296,19 @@ def describe(entry: ActivityEntry) -> str:
             return f"removed {after.get('name') or before.get('name') or 'a file'}"
         case "reordered":
             return "reordered it on the board"
+        case "follow_up":
+            if after.get("follow_up_of"):
+                return f"filed it as a follow-up of {after['follow_up_of']}"
+            return f"replied after it was closed, so {after.get('follow_up')} follows it up"
+        case "rated":
+            return _rating_text(after)
     return entry.action.replace("_", " ")
+
+
+def _rating_text(after: dict) -> str:
+    word = {"good": "good", "bad": "bad"}.get(after.get("rating", ""), "")
+    comment = f": “{after['comment']}”" if after.get("comment") else ""
+    return f"rated the help {word}{comment}"
 
 
 def _workable(session: Session, actor: UserPublic, number: str) -> Ticket:
