@@ -10,8 +10,9 @@ Definitions the rest of the app relies on:
   ticket, filed through `tickets.file_ticket` and linked to the old one ("follow-up of HH-42").
   A window of 0 days means a closed ticket never reopens by a reply.
 - Reply rules (per type, optional): a public staff reply moves an open ticket to
-  `staff_reply_status`; the requester's reply moves it to `requester_reply_status` (and reopens a
-  done ticket to it, else to the type's initial status). Each is taken only when the workflow has
+  `staff_reply_status`; the requester's reply moves an in-progress ticket to
+  `requester_reply_status` (one still to do stays: nobody has picked it up), and reopens a done
+  ticket to it, else to the type's initial status. Each is taken only when the workflow has
   that transition (whatever role it is limited to: the rule is the workflow's own, not the
   replier's choice) and is logged as the replier's move, like any other; otherwise nothing moves.
 - Auto-close (per project, `auto_close_days`, default 7, 0 = never): a ticket resolved that many
@@ -123,6 +124,8 @@ def after_reply(*, session: Session, actor: UserPublic, ticket: Ticket, from_sta
         # A staff reply on a solved ticket is a last word, not a question for the requester.
         wanted = None if done else ticket_type.staff_reply_status
         reason = "after a staff reply"
+    elif current.category == StatusCategory.TODO:
+        return  # nobody has picked it up yet: the requester adding detail starts no work
     else:
         wanted = ticket_type.requester_reply_status
         if done and wanted is None:

@@ -148,11 +148,11 @@ def _type_data(spec: TypeSpec) -> dict[str, Any]:
         )
         for source, targets in spec.transitions.items()
     }
-    data["fields"] = [_field_data(field_spec) for field_spec in spec.fields]
     if spec.staff_reply_status:
         data["staff_reply_status"] = spec.staff_reply_status
     if spec.requester_reply_status:
         data["requester_reply_status"] = spec.requester_reply_status
+    data["fields"] = [_field_data(field_spec) for field_spec in spec.fields]
     return data
 
 
