@@ -65,6 +65,8 @@ def create_project(
         raise ValidationFailed(errors)
 
     project = Project(key=key, name=name, description=description, last_ticket_number=0)
+    if workflow.lifecycle is not None:
+        project.sqlmodel_update(workflow.lifecycle.__dict__)
     try:
         # The unique index decides when two admins pick the same key at once; the savepoint
         # keeps the caller's transaction usable after the loser's INSERT fails.

@@ -16,6 +16,8 @@ from pydantic_core import PydanticCustomError
 
 from tickit.models import Project
 from tickit.services.errors import ServiceError
+from tickit.services.lifecycle_settings import LifecycleSettings
+from tickit.services.templates.lifecycle_section import read_lifecycle
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -54,6 +56,7 @@ class WorkflowDocument:
     name: str
     description: str
     types: list[TypeSpec]
+    lifecycle: LifecycleSettings | None = None  # the `lifecycle:` section, when the document has one
 
 
 def _format_path(path: KeyPath) -> str:
@@ -186,7 +189,7 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description",))
+    doc = reader.mapping(data, (), ("name", "types"), ("description", "lifecycle"))
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -201,7 +204,8 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
             )
         first_use[spec.key] = index
         types.append(spec)
-    return WorkflowDocument(name=name, description=description, types=types)
+    lifecycle = read_lifecycle(reader, doc["lifecycle"], ("lifecycle",)) if "lifecycle" in doc else None
+    return WorkflowDocument(name=name, description=description, types=types, lifecycle=lifecycle)
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
