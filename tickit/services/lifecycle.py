@@ -111,8 +111,8 @@ def reply_files_follow_up(session: Session, ticket: Ticket, works: bool, now: da
 def file_follow_up(*, session: Session, actor: UserPublic, ticket: Ticket, now: datetime) -> str:
     """File the ticket the requester's late reply starts, linked to the closed `ticket`; returns its number.
 
-    Filed through `tickets.file_ticket` (same project and type, the old title), so every filing
-    rule holds; the caller then adds the reply to it as its first comment.
+    Filed through `tickets.file_ticket` (same project, type and field values, the old title), so
+    every filing rule holds; the caller then adds the reply to it as its first comment.
     """
     project = session.get(Project, ticket.project_id)
     ticket_type = session.get(TicketType, ticket.type_id)
@@ -128,6 +128,8 @@ def file_follow_up(*, session: Session, actor: UserPublic, ticket: Ticket, now: 
             title=title,
             description=f"Follow-up of {old_number}, which was closed.",
             reporter_id=ticket.reporter_id,
+            # The old answers fill the type's form, so its required fields do not refuse the reply.
+            field_values=dict(ticket.fields),
         )
     except ValidationFailed:
         raise ValidationFailed(
