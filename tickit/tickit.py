@@ -29,6 +29,7 @@ from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
+from tickit.state.portal_lifecycle import PortalLifecycleState
 from tickit.state.portal_ticket import PortalCommentsState, PortalTicketState
 from tickit.state.profile import ProfileState
 from tickit.state.socket_session import hide_session_cookie
@@ -68,7 +69,7 @@ app.add_page(
     portal_ticket_page,
     route=routes.PORTAL_TICKET,
     title="Ticket · TickIt",
-    on_load=[PortalTicketState.load, PortalCommentsState.load],
+    on_load=[PortalTicketState.load, PortalCommentsState.load, PortalLifecycleState.load],
 )
 app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)

@@ -33,7 +33,7 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, notifications, ticket_stamp, workflow
+from tickit.services import fields, lifecycle, notifications, survey, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -81,6 +81,9 @@ class TicketDetail:
     resolved_at: datetime | None
     fields: tuple[FieldView, ...]
     can_work: bool  # the actor may edit, assign, move and write internal notes
+    closed_at: datetime | None = None
+    satisfaction: str = ""  # the latest survey answer in words ("Good: “Quick fix”"), "" if none
+    follow_up_of: str = ""  # `HH-42` when this ticket follows up a closed one
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,18 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         resolved_at=ticket.resolved_at,
         fields=tuple(v for v in _field_views(session, ticket) if works or v.visible_to_requester),
         can_work=works,
+        closed_at=ticket.closed_at,
+        satisfaction=_satisfaction_text(session, ticket),
+        follow_up_of=lifecycle.follow_up_of(session, ticket),
     )
+
+
+def _satisfaction_text(session: Session, ticket: Ticket) -> str:
+    rated = survey.satisfaction(session, ticket.id)
+    if rated is None:
+        return ""
+    word = "Good" if rated.rating == "good" else "Bad"
+    return f"{word}: “{rated.comment}”" if rated.comment else word
 
 
 def assignable_agents(*, session: Session, actor: UserPublic, number: str) -> list[Person]:
