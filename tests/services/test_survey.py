@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from tests.factories import add_member, file_ticket, make_project, make_user
 from tickit.models import ActivityEntry, OutboxMessage, SatisfactionRating, Ticket, TicketStatus, utcnow
-from tickit.services import survey, ticket_detail, workflow
+from tickit.services import mail, survey, ticket_detail, workflow
 from tickit.services.actors import SYSTEM
 from tickit.services.errors import NotFound, ValidationFailed
 
@@ -109,3 +109,13 @@ def test_a_reopened_and_solved_again_ticket_gets_a_new_survey(session, desk):
         survey.rate(session=session, token=old, rating="good")
     workflow.move(session=session, actor=SYSTEM, number="CS-1", to_status="solved")
     assert _send(session) == 1
+
+
+def test_the_survey_mail_asks_how_we_did_with_a_good_and_a_bad_link_in_the_tickets_thread(session, desk):
+    _send(session)
+    [message] = _surveys(session)
+    built = mail.survey_message(message.payload, message_id="<m@x>")
+    text = built.get_body(preferencelist=("plain",)).get_content()
+    assert built["Subject"] == "How did we do? [CS-1] Where is my order?"
+    assert built["In-Reply-To"] == message.payload["thread_id"]
+    assert message.payload["good_url"] in text and message.payload["bad_url"] in text
