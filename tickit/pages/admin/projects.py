@@ -193,7 +193,8 @@ def _project_card(project) -> rx.Component:
                         on_click=S.open_members(project.key, project.name),
                     ),
                     spacing="2",
-                    flex_shrink="0",
+                    # May shrink to the card's width on a phone, so its four buttons wrap rather than overflow.
+                    min_width="0",
                     white_space="nowrap",
                     wrap="wrap",
                 ),
