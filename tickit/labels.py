@@ -16,13 +16,14 @@ CATEGORY_COLORS: dict[str, str] = {
     StatusCategory.IN_PROGRESS.value: "blue",
     StatusCategory.DONE.value: "green",
 }
-# What a requester reads for a status until statuses get public labels of their own: the
-# category in plain words, so a move between two internal statuses is no news to them.
+# What a requester reads for a status that has no public label of its own. A done status either
+# resolves the ticket ("Solved": it may still come back) or closes it ("Closed").
 PUBLIC_CATEGORY_LABELS: dict[str, str] = {
     StatusCategory.TODO.value: "Open",
     StatusCategory.IN_PROGRESS.value: "In progress",
-    StatusCategory.DONE.value: "Done",
+    StatusCategory.DONE.value: "Solved",
 }
+PUBLIC_CLOSED_LABEL = "Closed"
 PRIORITY_LABELS: dict[str, str] = {
     Priority.LOW.value: "Low",
     Priority.NORMAL.value: "Normal",
@@ -87,6 +88,15 @@ def status_color(color: str | None, category: str) -> str:
     if category == StatusCategory.DONE.value:
         return NEUTRAL_COLOR
     return CATEGORY_COLORS.get(category, NEUTRAL_COLOR)
+
+
+def public_status_label(public_label: str, category: str, closes: bool) -> str:
+    """What a requester reads for a status: its own public label, else the plain word for its category."""
+    if public_label:
+        return public_label
+    if category == StatusCategory.DONE.value and closes:
+        return PUBLIC_CLOSED_LABEL
+    return PUBLIC_CATEGORY_LABELS.get(category, "")
 
 
 def priority_label(priority: str) -> str:

@@ -24,6 +24,7 @@ PROFILE = "/profile"
 CHOOSE_PASSWORD = "/choose-password"
 ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
 ADMIN_PROJECT_API_CLIENTS = "/admin/projects/[project]/api-clients"
+ADMIN_PROJECT_LIFECYCLE = "/admin/projects/[project]/lifecycle"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
@@ -31,6 +32,7 @@ AUTH_LOGOUT = "/auth/logout"
 AUTH_CHOOSE_PASSWORD = "/auth/choose-password"
 GOOGLE_LOGIN = "/auth/google/login"
 GOOGLE_CALLBACK = "/auth/google/callback"
+SURVEY = "/survey/{token}"  # the satisfaction survey a requester's mail links to (tickit/api/survey.py)
 
 API_PREFIX = "/integrations/v1"
 API_TICKETS = "/tickets"  # under API_PREFIX, like every API path below
@@ -75,6 +77,11 @@ def tickets_board(**params: str) -> str:
 def ticket_page(number: str) -> str:
     """The staff page of a ticket."""
     return f"{TICKETS}/{number}"
+
+
+def survey_url(token: str, rating: str) -> str:
+    """The survey page with `rating` (good or bad) chosen in advance."""
+    return f"{SURVEY.format(token=token)}?{urlencode({'rating': rating})}"
 
 
 def portal_ticket(number: str) -> str:

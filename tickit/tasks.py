@@ -17,7 +17,7 @@ from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
 from tickit.private_files import create_private
-from tickit.services import attachments, inbox, intake, outbox, ratelimit, sign_in_throttle
+from tickit.services import attachments, inbox, intake, lifecycle, outbox, ratelimit, sign_in_throttle, survey
 
 # Imported for what they register with the outbox: the channels they deliver.
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
@@ -71,6 +71,21 @@ outbox.set_hand_off(enqueue_outbox)
 def relay_pending_outbox() -> None:
     """Every minute, queue the messages that are due: those missed while the queue was down, and retries."""
     enqueue_outbox(outbox.pending_ids())
+
+
+@huey.periodic_task(crontab())
+def send_satisfaction_surveys() -> int:
+    """Every minute, mail the survey of each ticket resolved longer ago than its project's survey delay."""
+    with session_scope() as session:
+        return survey.send_due(session=session)
+
+
+@huey.periodic_task(crontab(minute="*/15"))
+def auto_close_resolved_tickets() -> list[str]:
+    """Every quarter hour, close the tickets resolved longer ago than their project's auto-close days."""
+    with session_scope() as session:
+        report = lifecycle.auto_close_due(session=session)
+    return report.skipped
 
 
 @huey.periodic_task(crontab(minute="17"))

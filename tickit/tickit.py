@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
+from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.type_editor import type_editor_page
@@ -21,6 +22,7 @@ from tickit.pages.profile import profile_page
 from tickit.pages.ticket_page import ticket_page
 from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.state.admin_api_clients import AdminApiClientsState
+from tickit.state.admin_lifecycle import AdminLifecycleState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_users import AdminUsersState
@@ -29,6 +31,7 @@ from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
 from tickit.state.new_ticket import NewTicketState
+from tickit.state.portal_lifecycle import PortalLifecycleState
 from tickit.state.portal_ticket import PortalCommentsState, PortalTicketState
 from tickit.state.profile import ProfileState
 from tickit.state.socket_session import hide_session_cookie
@@ -68,7 +71,7 @@ app.add_page(
     portal_ticket_page,
     route=routes.PORTAL_TICKET,
     title="Ticket · TickIt",
-    on_load=[PortalTicketState.load, PortalCommentsState.load],
+    on_load=[PortalTicketState.load, PortalCommentsState.load, PortalLifecycleState.load],
 )
 app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
@@ -91,4 +94,7 @@ app.add_page(
     route=routes.ADMIN_PROJECT_API_CLIENTS,
     title="API clients · TickIt",
     on_load=AdminApiClientsState.load,
+)
+app.add_page(
+    lifecycle_page, route=routes.ADMIN_PROJECT_LIFECYCLE, title="Lifecycle · TickIt", on_load=AdminLifecycleState.load
 )

@@ -350,17 +350,17 @@ def test_an_edit_tells_only_the_agents_it_newly_mentions(engine, desk, ticket):
     assert told(engine, "mail") == [("mention", newcomer.id)]
 
 
-def test_a_status_change_tells_the_requester_the_status_in_their_words_with_its_colour(engine, desk, ticket):
+def test_a_status_change_tells_the_requester_the_status_by_its_public_label_with_its_colour(engine, desk, ticket):
     act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=ticket, to_status="waiting_on_reporter"))
     fan_out(engine)
 
     [moved] = messages(engine, "mail")
     assert (moved.event, moved.recipient_user_id) == ("requester_digest", desk.client.id)
     assert [(i["kind"], i["to_status"], i["to_color"]) for i in moved.payload["items"]] == [
-        ("status_changed", "In progress", "violet")
+        ("status_changed", "Waiting for you", "violet")
     ]
     assert bell(engine) == [
-        (desk.client.id, "status_changed", "HH-1 moved to In progress: Checkout button does nothing")
+        (desk.client.id, "status_changed", "HH-1 moved to Waiting for you: Checkout button does nothing")
     ]
 
 
@@ -508,23 +508,23 @@ def test_a_burst_of_replies_and_status_changes_is_one_mail_to_the_requester_and_
         act(engine, lambda s: workflow.move(session=s, actor=desk.agent, number=ticket, to_status=status))
         fan_out(engine)
 
-    move("waiting_on_reporter")
+    move("triaged")  # Open to the requester before and after: no news
     reply("<p>Looking into it.</p>")
-    move("in_progress")  # In progress to the requester before and after: no news
+    move("in_progress")
     reply("<p>Found it: a stale cache.</p>")
     move("fixed")
 
     [digest] = requester_digests(engine)
     assert digest.recipient_user_id == desk.client.id
     assert [(i["kind"], i.get("to_status") or i.get("text")) for i in digest.payload["items"]] == [
-        ("status_changed", "In progress"),
         ("staff_reply", "Looking into it."),
+        ("status_changed", "In progress"),
         ("staff_reply", "Found it: a stale cache."),
-        ("status_changed", "Done"),
+        ("status_changed", "Closed"),
     ]
     assert [event for user_id, event, _ in bell(engine) if user_id == desk.client.id] == [
-        "status_changed",
         "staff_reply",
+        "status_changed",
         "staff_reply",
         "status_changed",
     ]
@@ -537,7 +537,7 @@ def test_a_burst_of_replies_and_status_changes_is_one_mail_to_the_requester_and_
     assert message["Subject"] == "[HH-1] Checkout button does nothing"
     assert "There are 2 replies on your ticket HH-1" in body
     assert "> Looking into it." in body and "> Found it: a stale cache." in body
-    assert "The status is now In progress." in body and "The status is now Done." in body
+    assert "The status is now In progress." in body and "The status is now Closed." in body
 
 
 def test_news_after_the_digest_was_sent_starts_the_next_one(engine, desk, ticket, mail_dir):

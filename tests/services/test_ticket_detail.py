@@ -114,13 +114,13 @@ def test_the_clients_timeline_holds_only_public_events_with_the_status_in_plain_
     assert len(ticket_detail.activity(session=session, actor=agent, number="HH-1")) == 7
 
 
-def test_the_client_reads_the_status_category_and_no_priority(session, desk):
+def test_the_client_reads_the_public_status_label_and_no_priority(session, desk):
     workflow.move(session=session, actor=desk["agent"], number="HH-1", to_status="wont_fix")
 
     seen = ticket_detail.ticket_detail(session=session, actor=desk["client"], number="HH-1")
     worked = ticket_detail.ticket_detail(session=session, actor=desk["agent"], number="HH-1")
 
-    assert (seen.public_status, seen.priority) == ("Done", "")
+    assert (seen.public_status, seen.priority) == ("Closed", "")
     assert (worked.status.name, worked.priority) == ("Won't fix", "normal")
 
 

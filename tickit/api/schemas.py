@@ -35,6 +35,25 @@ class TicketOut(BaseModel):
     url: str = Field(description="The ticket's page in TickIt.")
 
 
+class SatisfactionOut(BaseModel):
+    rating: Literal["good", "bad"]
+    comment: str
+    rated_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class TicketReadOut(TicketOut):
+    """A ticket as it is now: what its requester reads, and its resolution."""
+
+    status_label: str = Field(description="The status as the requester reads it (its public label).")
+    resolved_at: str | None = Field(
+        json_schema_extra={"format": "date-time"}, description="When it was solved; null while open or after a reopen."
+    )
+    closed_at: str | None = Field(
+        json_schema_extra={"format": "date-time"}, description="When it was closed; null until then."
+    )
+    satisfaction: SatisfactionOut | None = Field(description="The requester's latest survey answer, if any.")
+
+
 class StatusOut(BaseModel):
     key: str
     name: str

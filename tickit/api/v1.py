@@ -21,7 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from tickit import routes
 from tickit.api import problems
 from tickit.api.json_body import JSONBodyRoute, readable_body
-from tickit.api.schemas import IDEMPOTENCY_KEY_DESCRIPTION, ProblemOut, TicketOut, TicketTypesOut
+from tickit.api.schemas import IDEMPOTENCY_KEY_DESCRIPTION, ProblemOut, TicketOut, TicketReadOut, TicketTypesOut
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.services import api_clients, intake, ticket_documents
@@ -145,7 +145,7 @@ def _create_or_replay(client: ApiClientPublic, idempotency_key: str, ticket: Tic
     routes.API_TICKET,
     summary="Read a ticket of the client's project",
     tags=["Tickets"],
-    response_model=TicketOut,
+    response_model=TicketReadOut,
     responses=_problem_responses(401, 404, 429),
 )
 def get_ticket(number: str, client: Client) -> Response:

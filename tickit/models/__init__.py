@@ -11,7 +11,7 @@ from tickit.models.notifications import (
 )
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
-from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, Source, Ticket
+from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
 from tickit.models.workflow import (
     FieldType,
@@ -38,6 +38,7 @@ __all__ = [
     "ProjectNotificationChoice",
     "PushSubscription",
     "RateLimitCounter",
+    "SatisfactionRating",
     "Role",
     "SignInThrottle",
     "Source",

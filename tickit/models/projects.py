@@ -28,6 +28,11 @@ class Project(SQLModel, table=True):
     sla_policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The ticket's life after it is resolved (services/lifecycle.py); 0 days turns each off.
+    reopen_window_days: int = Field(default=14)
+    auto_close_days: int = Field(default=7)
+    survey_enabled: bool = Field(default=True)
+    survey_delay_minutes: int = Field(default=60)
 
 
 class ProjectMember(SQLModel, table=True):

@@ -74,6 +74,8 @@ class Ticket(SQLModel, table=True):
     first_responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The closed ticket a requester's late reply followed up (services/lifecycle.py).
+    follow_up_of_id: int | None = Field(default=None, foreign_key="tickets.id", ondelete="SET NULL")
     board_rank: float = Field(default=0.0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -125,4 +127,22 @@ class ActivityEntry(SQLModel, table=True):
     action: str = Field(max_length=40)
     before: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     after: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SatisfactionRating(SQLModel, table=True):
+    """The survey of one resolution of a ticket: its link's token, and the requester's answer once given."""
+
+    __tablename__ = "satisfaction_ratings"
+    # One survey per resolution cycle: a cycle is known by the moment the ticket was resolved.
+    __table_args__ = (UniqueConstraint("ticket_id", "resolved_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", index=True, ondelete="CASCADE")
+    resolved_at: datetime = Field(sa_type=UTCDateTime)
+    token_hash: str = Field(max_length=64, unique=True)  # sha256 hex; the token is only in the mail
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    rating: str | None = Field(default=None, max_length=8)  # "good" or "bad"
+    comment: str = Field(default="", max_length=2000)
+    rated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -43,6 +43,10 @@ class TicketType(SQLModel, table=True):
     archived: bool = Field(default=False)
     # Bumped on every save, so a second admin saving a stale copy gets a conflict.
     version: int = Field(default=1)
+    # Status follows the conversation: the status key a public staff reply, or a requester's
+    # reply, moves a ticket to when the workflow allows it (None: the reply moves nothing).
+    staff_reply_status: str | None = Field(default=None, max_length=40)
+    requester_reply_status: str | None = Field(default=None, max_length=40)
 
 
 class TicketStatus(SQLModel, table=True):
@@ -58,6 +62,10 @@ class TicketStatus(SQLModel, table=True):
     category: str = Field(default=StatusCategory.TODO, max_length=16)
     is_initial: bool = Field(default=False)
     pauses_sla: bool = Field(default=False)
+    # What the requester reads for it; "" reads as the default for its category (labels.public_status_label).
+    public_label: str = Field(default="", max_length=40)
+    # A done status either resolves the ticket (it may still be closed later) or closes it.
+    closes: bool = Field(default=False)
 
 
 class TicketTransition(SQLModel, table=True):

@@ -17,6 +17,7 @@ from tickit.components.comment_thread import (
 from tickit.components.layout import app_page, empty_state, with_side_panel
 from tickit.components.live import ticker
 from tickit.components.local_time import local_time
+from tickit.components.requester_status_actions import requester_status_actions
 from tickit.state.portal_ticket import POLL_SECONDS
 from tickit.state.portal_ticket import PortalCommentsState as C
 from tickit.state.portal_ticket import PortalTicketState as T
@@ -53,6 +54,7 @@ def _side_panel() -> rx.Component:
             rx.badge(
                 T.status_name, color_scheme=T.status_color, variant="soft", radius="full", size="2", high_contrast=True
             ),
+            requester_status_actions(),
         ),
         rx.separator(size="4"),
         panel_section(

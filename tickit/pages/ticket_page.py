@@ -14,6 +14,7 @@ from tickit.components.comment_thread import (
     panel_section,
 )
 from tickit.components.layout import app_page, empty_state, with_side_panel
+from tickit.components.lifecycle_facts import lifecycle_facts
 from tickit.components.live import ticker
 from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
@@ -240,6 +241,7 @@ def _side_panel() -> rx.Component:
             fact("Updated", T.updated_at, is_time=True),
             fact("First response", T.first_responded_at, is_time=True),
             fact("Resolved", T.resolved_at, is_time=True),
+            lifecycle_facts(T),
         ),
         rx.separator(size="4"),
         _files(),

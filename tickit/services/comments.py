@@ -22,13 +22,13 @@ As everywhere in the services, the caller commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from tickit.models import Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
-from tickit.services import activity, notifications, ticket_stamp
+from tickit.services import activity, lifecycle, notifications, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -59,6 +59,9 @@ class CommentView:
     editable: bool  # the actor may change its body: its author, while it is not deleted
     removable: bool  # the actor may delete it: its author or an admin, while it is not deleted
     can_reply: bool  # a reply may go under it: threads are one level deep, so a root that is not deleted
+    # Set when the requester's reply came after the reopen window and was filed as a new ticket:
+    # the comment is that ticket's (`lifecycle.file_follow_up`), and this is its number.
+    filed_as: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,12 +86,20 @@ def add_comment(
     NotFound if the actor may not see the ticket or the parent; PermissionDenied for an internal
     note from someone who does not work the ticket; ValidationFailed (`body`) when nothing is
     left to say after sanitising. The first public comment from the ticket's staff sets its first
-    response time.
+    response time. A public reply then applies the type's reply rules (`lifecycle.after_reply`);
+    a requester's reply to a ticket closed longer than the reopen window ago goes, with no
+    parent, on a new follow-up ticket instead (its number in `filed_as`).
     """
     ticket = ticket_for(session, actor, number, for_update=True)
     works = can_work(session, actor, ticket.project_id)
     if internal and not works:
         raise PermissionDenied("Only the ticket's agents may write internal notes.")
+    filed_as = ""
+    if not internal and lifecycle.reply_files_follow_up(session, ticket, works, utcnow()):
+        _cleaned_body(body_html)  # an empty reply files nothing
+        filed_as = lifecycle.file_follow_up(session=session, actor=actor, ticket=ticket, now=utcnow())
+        ticket = ticket_for(session, actor, filed_as, for_update=True)
+        parent_id = None
     root: Comment | None = None
     if parent_id is not None:
         parent = _visible_comment(session, ticket, parent_id, works)
@@ -120,7 +131,10 @@ def add_comment(
         session, ticket, actor, "comment_added", after={"comment_id": comment.id, "internal": internal}, now=now
     )
     notifications.stage_comment_added(session, comment=comment, actor=actor, from_staff=works)
-    return _view(session, comment, actor)
+    if not internal and not filed_as:
+        lifecycle.after_reply(session=session, actor=actor, ticket=ticket, from_staff=works, now=now)
+    view = _view(session, comment, actor)
+    return replace(view, filed_as=filed_as) if filed_as else view
 
 
 def edit_comment(*, session: Session, actor: UserPublic, comment_id: int, body_html: str) -> CommentView:

@@ -25,6 +25,7 @@ from tickit.services import outbox
 
 OUTBOX_CHANNEL = "mail"
 REQUESTER_DIGEST = "requester_digest"  # notifications.REQUESTER_DIGEST: a requester's news of one ticket
+SURVEY = "satisfaction_survey"  # survey.SURVEY_EVENT: "How did we do?" after a resolution
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
 SMTP_TIMEOUT_SECONDS = 30
@@ -246,6 +247,36 @@ def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> E
     )
 
 
+def survey_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+    """ "How did we do?": the satisfaction survey of one resolution, with a good and a bad link."""
+    app_url = get_settings().app_url
+    url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
+    lead = f"Your ticket {number}, {payload['title']}, is solved. How did we do?"
+    footer_text, footer_html = _footer(number, url, profile_url)
+    text = (
+        f"Hello {payload['name']},\n\n{lead}\n\n"
+        f"Good: {payload['good_url']}\nBad: {payload['bad_url']}\n\n"
+        "Each link opens a page where you can add a comment before you send your answer.\n\n"
+        f"{footer_text}"
+    )
+    button = "display:inline-block;padding:6px 16px;margin-right:8px;border-radius:6px;color:#fff;text-decoration:none"
+    html = (
+        f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead)}</p>\n"
+        f'<p><a href="{escape(payload["good_url"])}" style="{button};background:{mail_hex("green")}">Good</a>'
+        f'<a href="{escape(payload["bad_url"])}" style="{button};background:{mail_hex("red")}">Bad</a></p>\n'
+        "<p>Each link opens a page where you can add a comment before you send your answer.</p>\n"
+        f"{footer_html}"
+    )
+    return build_message(
+        to=payload["email"],
+        subject=f"How did we do? {_subject(payload)}",
+        text=text,
+        html=html,
+        message_id=message_id,
+        references=[payload["thread_id"]],
+    )
+
+
 def send_outbox_message(message: outbox.Message) -> None:
     """Send a claimed outbox mail: a welcome, or news of a ticket under the row's stable Message-ID."""
     payload = message.payload
@@ -254,6 +285,9 @@ def send_outbox_message(message: outbox.Message) -> None:
         return
     if message.event == REQUESTER_DIGEST:
         send(requester_digest_message(payload, message_id=outbox_message_id(message.id, message.created_at)))
+        return
+    if message.event == SURVEY:
+        send(survey_message(payload, message_id=outbox_message_id(message.id, message.created_at)))
         return
     send(ticket_message(message.event, payload, message_id=outbox_message_id(message.id, message.created_at)))
 

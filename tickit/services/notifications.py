@@ -16,7 +16,7 @@ Who hears about what:
   or every agent of the project while it is unassigned;
 - staff replied publicly, or the status changed: the reporter; a requester (a reporter who does
   not work the project) hears of a status change only when it changes the status in their words
-  (`labels.PUBLIC_CATEGORY_LABELS`);
+  (its public label, `labels.public_status_label`);
 - an agent was @mentioned (in a comment or an internal note, or added to one by an edit): that
   agent. A comment tells each person one thing: a mentioned assignee hears of the mention only.
 Nobody hears about their own action; deactivated accounts hear nothing; "agents" are active
@@ -40,7 +40,7 @@ from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.labels import PUBLIC_CATEGORY_LABELS, status_color
+from tickit.labels import public_status_label, status_color
 from tickit.models import (
     Comment,
     MemberRole,
@@ -139,6 +139,9 @@ def stage_status_changed(
             "from_category": current.category,
             "to_category": target.category,
             "to_color": status_color(target.color, target.category),
+            # What the requester reads, fixed at the move: an admin relabelling later changes no news already made.
+            "from_label": public_status_label(current.public_label, current.category, current.closes),
+            "to_label": public_status_label(target.public_label, target.category, target.closes),
         },
     )
 
@@ -258,9 +261,8 @@ def _status_changed(session: Session, event: OutboxMessage, about: _About) -> li
     if reporter is None or reporter.id == event.payload.get("actor_id"):
         return []
     from_status, to_status = event.payload["from_status"], event.payload["to_status"]
-    if not _works(session, reporter, about.ticket.project_id) and "to_category" in event.payload:
-        from_status = PUBLIC_CATEGORY_LABELS.get(event.payload["from_category"], from_status)
-        to_status = PUBLIC_CATEGORY_LABELS.get(event.payload["to_category"], to_status)
+    if not _works(session, reporter, about.ticket.project_id) and "to_label" in event.payload:
+        from_status, to_status = event.payload["from_label"], event.payload["to_label"]
         if from_status == to_status:
             return []  # a move between statuses the requester reads alike is no news to them
     details = {

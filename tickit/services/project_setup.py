@@ -65,6 +65,8 @@ def create_project(
         raise ValidationFailed(errors)
 
     project = Project(key=key, name=name, description=description, last_ticket_number=0)
+    if workflow.lifecycle is not None:
+        project.sqlmodel_update(workflow.lifecycle.__dict__)
     try:
         # The unique index decides when two admins pick the same key at once; the savepoint
         # keeps the caller's transaction usable after the loser's INSERT fails.
@@ -99,6 +101,8 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
         color=spec.color,
         icon=spec.icon,
         sort_order=position,
+        staff_reply_status=spec.staff_reply_status,
+        requester_reply_status=spec.requester_reply_status,
     )
     session.add(ticket_type)
     session.flush()
@@ -113,6 +117,8 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
             category=status.category,
             is_initial=status.initial,
             pauses_sla=status.pauses_sla,
+            public_label=status.public_label.strip(),
+            closes=status.closed,
         )
         for index, status in enumerate(spec.statuses)
     }

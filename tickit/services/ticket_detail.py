@@ -1,8 +1,8 @@
 """One ticket as its page shows it, and the edits made there: assignee, priority, custom fields.
 
 A requester who does not work the project sees only what is theirs to see: the fields marked
-visible to the requester, and a timeline of public events (see `activity`), with statuses in
-plain words (`labels.PUBLIC_CATEGORY_LABELS`) until statuses get public labels of their own.
+visible to the requester, and a timeline of public events (see `activity`), with statuses by
+their public labels (`labels.public_status_label`).
 
 Status moves go through `workflow.move`; comments through `comments`; files through
 `attachments`. Every edit here locks the ticket, logs one activity entry, and leaves the commit
@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from tickit.labels import PUBLIC_CATEGORY_LABELS
+from tickit.labels import public_status_label
 from tickit.models import (
     ActivityEntry,
     ApiClient,
@@ -33,7 +33,7 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, notifications, ticket_stamp, workflow
+from tickit.services import fields, lifecycle, notifications, survey, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -81,6 +81,9 @@ class TicketDetail:
     resolved_at: datetime | None
     fields: tuple[FieldView, ...]
     can_work: bool  # the actor may edit, assign, move and write internal notes
+    closed_at: datetime | None = None
+    satisfaction: str = ""  # the latest survey answer in words ("Good: “Quick fix”"), "" if none
+    follow_up_of: str = ""  # `HH-42` when this ticket follows up a closed one
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         project_name=project.name,
         type_name=ticket_type.name,
         status=workflow.StatusOption.of(status),
-        public_status=PUBLIC_CATEGORY_LABELS.get(status.category, status.name),
+        public_status=public_status_label(status.public_label, status.category, status.closes),
         legal_moves=tuple(moves),
         priority=ticket.priority if works else "",
         assignee=Person(assignee.id, assignee.name) if assignee else None,
@@ -128,7 +131,18 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         resolved_at=ticket.resolved_at,
         fields=tuple(v for v in _field_views(session, ticket) if works or v.visible_to_requester),
         can_work=works,
+        closed_at=ticket.closed_at,
+        satisfaction=_satisfaction_text(session, ticket),
+        follow_up_of=lifecycle.follow_up_of(session, ticket),
     )
+
+
+def _satisfaction_text(session: Session, ticket: Ticket) -> str:
+    rated = survey.satisfaction(session, ticket.id)
+    if rated is None:
+        return ""
+    word = "Good" if rated.rating == "good" else "Bad"
+    return f"{word}: “{rated.comment}”" if rated.comment else word
 
 
 def assignable_agents(*, session: Session, actor: UserPublic, number: str) -> list[Person]:
@@ -229,14 +243,23 @@ def activity(*, session: Session, actor: UserPublic, number: str) -> list[Activi
 
 # What a requester's timeline keeps besides status changes (each only when not about an internal note).
 _REQUESTER_ACTIONS = frozenset(
-    {"created", "comment_added", "comment_edited", "comment_deleted", "attachment_added", "attachment_removed"}
+    {
+        "created",
+        "comment_added",
+        "comment_edited",
+        "comment_deleted",
+        "attachment_added",
+        "attachment_removed",
+        "follow_up",
+        "rated",
+    }
 )
 
 
 def _public_status_words(session: Session, type_id: int) -> dict[str, str]:
     """Each status key of the type, as the requester reads it."""
-    rows = session.exec(select(TicketStatus.key, TicketStatus.category).where(TicketStatus.type_id == type_id)).all()
-    return {key: PUBLIC_CATEGORY_LABELS.get(category, "") for key, category in rows}
+    rows = session.exec(select(TicketStatus).where(TicketStatus.type_id == type_id)).all()
+    return {row.key: public_status_label(row.public_label, row.category, row.closes) for row in rows}
 
 
 def _describe_for_requester(entry: ActivityEntry, public_words: dict[str, str]) -> str | None:
@@ -246,7 +269,11 @@ def _describe_for_requester(entry: ActivityEntry, public_words: dict[str, str]) 
     if entry.action == "status_changed":
         # A status since removed has no words: leaving it out is safer than guessing.
         old, new = public_words.get(entry.before.get("status", "")), public_words.get(entry.after.get("status", ""))
-        return f"moved it to {new}" if old and new and old != new else None
+        if not (old and new and old != new):
+            return None
+        if str(entry.after.get("reason", "")).startswith("closed automatically"):
+            return f"{entry.after['reason']}"
+        return f"moved it to {new}"
     return describe(entry) if entry.action in _REQUESTER_ACTIONS else None
 
 
@@ -259,6 +286,8 @@ def describe(entry: ActivityEntry) -> str:
             return f"created the ticket{via}"
         case "status_changed":
             old, new = before.get("status_name", before.get("status")), after.get("status_name", after.get("status"))
+            if str(after.get("reason", "")).startswith("closed automatically"):
+                return f"{after['reason']} (from {old} to {new})"
             return f"moved it from {old} to {new}"
         case "assigned":
             if not after.get("assignee"):
@@ -281,7 +310,19 @@ def describe(entry: ActivityEntry) -> str:
             return f"removed {after.get('name') or before.get('name') or 'a file'}"
         case "reordered":
             return "reordered it on the board"
+        case "follow_up":
+            if after.get("follow_up_of"):
+                return f"filed it as a follow-up of {after['follow_up_of']}"
+            return f"replied after it was closed, so {after.get('follow_up')} follows it up"
+        case "rated":
+            return _rating_text(after)
     return entry.action.replace("_", " ")
+
+
+def _rating_text(after: dict) -> str:
+    word = {"good": "good", "bad": "bad"}.get(after.get("rating", ""), "")
+    comment = f": “{after['comment']}”" if after.get("comment") else ""
+    return f"rated the help {word}{comment}"
 
 
 def _workable(session: Session, actor: UserPublic, number: str) -> Ticket:

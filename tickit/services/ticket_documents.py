@@ -14,7 +14,9 @@ from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
+from tickit.labels import public_status_label
 from tickit.models import Project, Ticket, TicketStatus, TicketType, TicketTypeField, User
+from tickit.services import survey
 from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import NotFound
@@ -69,7 +71,7 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     """
     project_key, n = parse_ticket_number(number)
     query = (
-        select(Ticket, Project.key, TicketType.key, TicketStatus.key, User)
+        select(Ticket, Project.key, TicketType.key, TicketStatus, User)
         .join(Project, Project.id == Ticket.project_id)
         .join(TicketType, TicketType.id == Ticket.type_id)
         .join(TicketStatus, TicketStatus.id == Ticket.status_id)
@@ -82,8 +84,24 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     if row is None:
         # The same answer for a ticket that does not exist and one the client may not read.
         raise NotFound(f"No ticket {format_ticket_number(project_key, n)} that this client may read.")
-    ticket, key, type_key, status_key, reporter = row
-    return ticket_document(ticket=ticket, project_key=key, type_key=type_key, status_key=status_key, reporter=reporter)
+    ticket, key, type_key, status, reporter = row
+    document = ticket_document(
+        ticket=ticket, project_key=key, type_key=type_key, status_key=status.key, reporter=reporter
+    )
+    return {**document, **lifecycle_document(session, ticket, status)}
+
+
+def lifecycle_document(session: Session, ticket: Ticket, status: TicketStatus) -> dict[str, Any]:
+    """What a read adds to the ticket: the status as the requester reads it, resolution, closure, rating."""
+    rated = survey.satisfaction(session, ticket.id)
+    return {
+        "status_label": public_status_label(status.public_label, status.category, status.closes),
+        "resolved_at": iso_time(ticket.resolved_at) if ticket.resolved_at else None,
+        "closed_at": iso_time(ticket.closed_at) if ticket.closed_at else None,
+        "satisfaction": None
+        if rated is None
+        else {"rating": rated.rating, "comment": rated.comment, "rated_at": iso_time(rated.rated_at)},
+    }
 
 
 def ticket_types(*, session: Session, client: ApiClientPublic) -> list[dict[str, Any]]:

@@ -35,6 +35,7 @@ from sqlalchemy import DateTime, Integer, and_, any_, func, literal, literal_col
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from tickit.labels import public_status_label
 from tickit.models import Comment, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User
 from tickit.models.base import UTCDateTime
 from tickit.models.workflow import StatusCategory
@@ -124,6 +125,7 @@ class TicketRow:
     status_name: str
     status_category: str
     status_color: str
+    status_label: str  # what the requester reads for the status (`labels.public_status_label`)
     priority: str
     reporter_name: str
     assignee_name: str
@@ -412,6 +414,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             status_name=row.status_name,
             status_category=row.status_category,
             status_color=row.status_color,
+            status_label=public_status_label(row.status_public_label, row.status_category, row.status_closes),
             priority=row.priority,
             reporter_name=row.reporter_name or "—",
             assignee_name=row.assignee_name or "Unassigned",
@@ -451,6 +454,8 @@ def _page_rows(page, actor: UserPublic, descending: bool):
             TicketStatus.name.label("status_name"),
             TicketStatus.category.label("status_category"),
             TicketStatus.color.label("status_color"),
+            TicketStatus.public_label.label("status_public_label"),
+            TicketStatus.closes.label("status_closes"),
             _REPORTER.name.label("reporter_name"),
             _ASSIGNEE.name.label("assignee_name"),
         )

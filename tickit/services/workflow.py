@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
+from tickit.labels import public_status_label
 from tickit.models import (
     ActivityEntry,
     MemberRole,
@@ -45,6 +46,8 @@ class StatusOption:
     category: str
     color: str
     sort_order: int
+    public_label: str = ""  # what the requester reads for it (`labels.public_status_label`)
+    closes: bool = False  # a done status that closes the ticket, rather than resolving it
 
     @classmethod
     def of(cls, status: TicketStatus) -> StatusOption:
@@ -54,6 +57,8 @@ class StatusOption:
             category=status.category,
             color=status.color,
             sort_order=status.sort_order,
+            public_label=public_status_label(status.public_label, status.category, status.closes),
+            closes=status.closes,
         )
 
     @property
@@ -173,17 +178,23 @@ def apply_status_change(
     now: datetime,
     reason: str | None = None,
 ) -> None:
-    """Put a ticket in `target`: resolved/closed times follow the category, and one activity entry records it.
+    """Put a ticket in `target`: resolved/closed times follow the status, and one activity entry records it.
 
-    Only for moves already judged allowed (by `move`, or an admin removing a status).
+    Entering a done status resolves the ticket (`resolved_at`, kept while it moves between done
+    statuses, so one resolution stays one survey); entering a done status that `closes` also
+    closes it (`closed_at`). Leaving the done statuses reopens it and clears both. Only for moves
+    already judged allowed (by `move`, the reply rules, auto-close, or an admin removing a status).
     """
     ticket.status_id = target.id
     ticket_stamp.touch(ticket, now)
-    entering_done = target.category == StatusCategory.DONE and current.category != StatusCategory.DONE
-    leaving_done = current.category == StatusCategory.DONE and target.category != StatusCategory.DONE
-    if entering_done:
-        ticket.resolved_at = ticket.closed_at = now
-    elif leaving_done:  # reopened
+    if target.category == StatusCategory.DONE:
+        if current.category != StatusCategory.DONE or ticket.resolved_at is None:
+            ticket.resolved_at = now
+        if not target.closes:
+            ticket.closed_at = None
+        elif ticket.closed_at is None or not current.closes:
+            ticket.closed_at = now
+    else:  # open, or reopened
         ticket.resolved_at = ticket.closed_at = None
     session.add(ticket)
     after = {"status": target.key, "status_name": target.name}

@@ -44,6 +44,7 @@ def column_length(model: type, column: str) -> int:
 TYPE_NAME_MAX: int = column_length(TicketType, "name")
 STATUS_NAME_MAX: int = column_length(TicketStatus, "name")
 FIELD_LABEL_MAX: int = column_length(TicketTypeField, "label")
+PUBLIC_LABEL_MAX: int = column_length(TicketStatus, "public_label")
 MAX_DECIMAL_PLACES = 6  # money needs 2; rates and measures a few more
 
 
@@ -158,6 +159,8 @@ Flag = Annotated[bool, PlainValidator(check_flag)]
 TypeName = Annotated[str, PlainValidator(text_rule(TYPE_NAME_MAX))]
 StatusName = Annotated[str, PlainValidator(text_rule(STATUS_NAME_MAX))]
 FieldLabel = Annotated[str, PlainValidator(text_rule(FIELD_LABEL_MAX))]
+# Blank: the requester reads the plain word for the status's category (`labels.public_status_label`).
+PublicLabel = Annotated[str, PlainValidator(text_rule(PUBLIC_LABEL_MAX, blank_ok=True))]
 Options = Annotated[list[dict[str, str]], PlainValidator(check_options)]
 
 
@@ -175,6 +178,15 @@ class StatusSpec(Spec):
     initial: Flag = False
     pauses_sla: Flag = False
     color: Color = DEFAULT_STATUS_COLOR
+    public_label: PublicLabel = ""
+    # Done statuses only: entering it closes the ticket; other done statuses resolve it.
+    closed: Flag = False
+
+    @model_validator(mode="after")
+    def _only_done_statuses_close(self) -> StatusSpec:
+        if self.closed and self.category != StatusCategory.DONE.value:
+            raise PydanticCustomError("closed_not_done", "only a done status can close a ticket", {"at": ("closed",)})
+        return self
 
 
 class FieldSpec(Spec):
@@ -224,6 +236,9 @@ class TypeSpec(Spec):
     fields: list[FieldSpec] = Field(default_factory=list)
     # From-status key -> to-status key -> the only role (besides admins) that may take that move.
     transition_roles: dict[str, dict[str, Annotated[str, AfterValidator(check_role)]]] = Field(default_factory=dict)
+    # Status follows the conversation: where a public staff reply, or the requester's reply, moves a ticket.
+    staff_reply_status: Key | None = None
+    requester_reply_status: Key | None = None
 
 
 # The status every new type starts with, so it can take tickets the moment it exists.

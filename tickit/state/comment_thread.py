@@ -280,7 +280,11 @@ class CommentThread(SessionState, mixin=True):
         if outcome.ok:
             added, _ = outcome.value
             self.body, self.internal, self.clear_key = "", False, self.clear_key + 1
-            self.send_to, self.post_send_key = routes.attachments_upload(number, added.id), self.post_send_key + 1
+            # A reply after the reopen window went to a follow-up ticket: its files go with it.
+            target = added.filed_as or number
+            self.send_to, self.post_send_key = routes.attachments_upload(target, added.id), self.post_send_key + 1
+            if added.filed_as:
+                return [self._after(outcome), _follow_up_notice(number, added.filed_as)]
         return self._after(outcome)
 
     @rx.event
@@ -296,10 +300,12 @@ class CommentThread(SessionState, mixin=True):
             added, _ = outcome.value
             if self.reply_held > 0:
                 self.reply_sending = True
-                self.send_to = routes.attachments_upload(number, added.id)
+                self.send_to = routes.attachments_upload(added.filed_as or number, added.id)
                 self.reply_send_key += 1
             else:
                 self.reply_to, self.reply_body = 0, ""
+            if added.filed_as:
+                return [self._after(outcome), _follow_up_notice(number, added.filed_as)]
         return self._after(outcome)
 
     @rx.event
@@ -351,3 +357,11 @@ class CommentThread(SessionState, mixin=True):
             rx.toast.error(f"The comment is posted, but its files were not attached: {reason}"),
             self._ticket_side(),
         ]
+
+
+def _follow_up_notice(number: str, follow_up: str) -> Any:
+    """Tell the requester where their late reply went, and take them there."""
+    return [
+        rx.toast.info(f"{number} was closed a while ago, so your reply started a new request: {follow_up}."),
+        rx.redirect(routes.portal_ticket(follow_up)),
+    ]

@@ -166,7 +166,9 @@ class PortalTicketState(SessionState):
         return await live.tick(
             self,
             lambda session, actor: ticket_stamp(session=session, actor=actor, number=number),
-            lambda stamp: None if stamp == shown else [PortalTicketState.reload, PortalCommentsState.reload],
+            lambda stamp: (
+                None if stamp == shown else [PortalTicketState.reload, PortalCommentsState.reload, _choices()]
+            ),
             refused=PortalTicketState.load,
         )
 
@@ -180,3 +182,13 @@ class PortalCommentsState(CommentThread, SessionState):
     @rx.event
     async def load(self):
         await self._open(Role.CLIENT)  # PortalTicketState.load redirects whoever may not be here
+
+
+def _choices() -> Any:
+    # Imported late: that state module builds on this one.
+    from tickit.state.portal_lifecycle import PortalLifecycleState
+
+    return PortalLifecycleState.load
+
+
+_RELOADS = [PortalTicketState.reload, PortalCommentsState.reload]

@@ -116,6 +116,9 @@ class TicketState(SessionState):
     updated_at: str = ""
     first_responded_at: str = ""
     resolved_at: str = ""
+    closed_at: str = ""
+    satisfaction: str = ""  # the requester's latest survey answer, in words
+    follow_up_of: str = ""
     fields: list[FieldRow] = []
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
@@ -150,6 +153,8 @@ class TicketState(SessionState):
         self.created_at, self.updated_at = iso(detail.created_at), iso(detail.updated_at)
         self.first_responded_at = iso(detail.first_responded_at)
         self.resolved_at = iso(detail.resolved_at)
+        self.closed_at = iso(detail.closed_at)
+        self.satisfaction, self.follow_up_of = detail.satisfaction, detail.follow_up_of
         errors = errors or {}
         self.fields = [
             FieldRow(

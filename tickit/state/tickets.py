@@ -11,7 +11,7 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
-from tickit.labels import CATEGORY_LABELS, PUBLIC_CATEGORY_LABELS, priority_color, priority_label, status_color
+from tickit.labels import CATEGORY_LABELS, priority_color, priority_label, status_color
 from tickit.models import Role
 from tickit.services import list_filters, ticket_list
 from tickit.services.actors import UserPublic
@@ -45,7 +45,7 @@ def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = Fal
             title=r.title,
             project=r.project_name,
             type_name=r.type_name,
-            status=PUBLIC_CATEGORY_LABELS.get(r.status_category, r.status_name) if for_requester else r.status_name,
+            status=r.status_label if for_requester else r.status_name,
             status_color=status_color(r.status_color, r.status_category),
             priority="" if for_requester else priority_label(r.priority),
             priority_color=priority_color(r.priority),

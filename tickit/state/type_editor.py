@@ -18,6 +18,7 @@ from tickit.state.new_ticket import FIELD_PREFIX, FormField
 from tickit.state.session import Outcome, SessionState
 
 STATUS_COLORS = sorted(COLORS)
+NO_RULE = "-"  # a select's value for "the reply moves nothing" (Radix selects take no empty value)
 
 
 @dataclasses.dataclass
@@ -31,6 +32,9 @@ class StatusRow:
     pauses_sla: bool
     ticket_count: int
     removable: bool
+    public_label: str = ""  # as set; "" reads as `shown_label`'s default
+    shown_label: str = ""  # what the requester reads
+    closes: bool = False
 
 
 @dataclasses.dataclass
@@ -64,6 +68,8 @@ class TypeEditorState(SessionState):
     type_options: list[list[str]] = []  # [key, name]
     type_key: str = ""
     type_name: str = ""
+    staff_reply_status: str = NO_RULE  # a status key, or NO_RULE
+    requester_reply_status: str = NO_RULE
     type_archived: bool = False
     type_errors: dict[str, str] = {}
     version: int = 0
@@ -107,9 +113,14 @@ class TypeEditorState(SessionState):
                 s.pauses_sla,
                 s.ticket_count,
                 s.removable,
+                public_label=s.public_label,
+                shown_label=s.shown_label,
+                closes=s.closes,
             )
             for s in detail.statuses
         ]
+        self.staff_reply_status = detail.staff_reply_status or NO_RULE
+        self.requester_reply_status = detail.requester_reply_status or NO_RULE
         self.status_order = [{"key": s.key, "label": s.name} for s in detail.statuses]
         self.grid = {key: list(targets) for key, targets in detail.transitions.items()}
         self.fields = [
@@ -340,6 +351,23 @@ class TypeEditorState(SessionState):
     @rx.event
     async def set_pauses_sla(self, status_key: str, pauses: bool):
         return await self._update_status(status_key, pauses_sla=pauses)
+
+    @rx.event
+    async def set_public_label(self, status_key: str, label: str):
+        current = next((s.public_label for s in self.statuses if s.key == status_key), None)
+        if label.strip() == current:
+            return None
+        return await self._update_status(status_key, "Public label saved.", public_label=label)
+
+    @rx.event
+    async def set_closes(self, status_key: str, ending: str):
+        return await self._update_status(status_key, closes=ending == "closes")
+
+    @rx.event
+    async def set_reply_rule(self, rule: str, status_key: str):
+        """`rule` is staff_reply_status or requester_reply_status; NO_RULE turns it off."""
+        target = "" if status_key == NO_RULE else status_key
+        return await self._edit(workflow_admin.update_type, "Reply rule saved.", changes={rule: target})
 
     @rx.event
     async def make_initial(self, status_key: str):

@@ -176,6 +176,14 @@ def _project_card(project) -> rx.Component:
                         variant="soft",
                         aria_label="API clients of " + project.name,
                     ),
+                    link_button(
+                        rx.icon("recycle", size=14),
+                        "Lifecycle",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/lifecycle",
+                        size="1",
+                        variant="soft",
+                        aria_label="Lifecycle of " + project.name,
+                    ),
                     rx.button(
                         rx.icon("users", size=14),
                         "Members",
@@ -185,7 +193,8 @@ def _project_card(project) -> rx.Component:
                         on_click=S.open_members(project.key, project.name),
                     ),
                     spacing="2",
-                    flex_shrink="0",
+                    # May shrink to the card's width on a phone, so its four buttons wrap rather than overflow.
+                    min_width="0",
                     white_space="nowrap",
                     wrap="wrap",
                 ),

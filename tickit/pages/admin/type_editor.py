@@ -11,6 +11,7 @@ from tickit.components.layout import app_page, page_header, responsive
 from tickit.components.sortable_list import sortable_list
 from tickit.components.ticket_fields import custom_field
 from tickit.labels import CATEGORY_LABELS, FIELD_TYPE_LABELS
+from tickit.pages.admin.type_editor_lifecycle import requester_view
 from tickit.services.workflow_specs import MAX_DECIMAL_PLACES
 from tickit.state.type_editor import AS_TYPED, STATUS_COLORS
 from tickit.state.type_editor import TypeEditorState as S
@@ -653,7 +654,7 @@ def type_editor_page() -> rx.Component:
                 _type_bar(),
                 _warnings(),
                 rx.grid(
-                    rx.vstack(_statuses(), _transitions(), _fields(), spacing="4", width="100%"),
+                    rx.vstack(_statuses(), _transitions(), requester_view(), _fields(), spacing="4", width="100%"),
                     rx.box(_preview()),
                     # The preview beside the editor where there is room, beneath it on a phone or tablet.
                     grid_template_columns=responsive("minmax(0, 1fr)", "minmax(0, 3fr) minmax(0, 2fr)"),

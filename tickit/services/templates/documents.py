@@ -16,6 +16,8 @@ from pydantic_core import PydanticCustomError
 
 from tickit.models import Project
 from tickit.services.errors import ServiceError
+from tickit.services.lifecycle_settings import LifecycleSettings
+from tickit.services.templates.lifecycle_section import read_lifecycle
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -54,6 +56,7 @@ class WorkflowDocument:
     name: str
     description: str
     types: list[TypeSpec]
+    lifecycle: LifecycleSettings | None = None  # the `lifecycle:` section, when the document has one
 
 
 def _format_path(path: KeyPath) -> str:
@@ -186,7 +189,7 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description",))
+    doc = reader.mapping(data, (), ("name", "types"), ("description", "lifecycle"))
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -201,11 +204,17 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
             )
         first_use[spec.key] = index
         types.append(spec)
-    return WorkflowDocument(name=name, description=description, types=types)
+    lifecycle = read_lifecycle(reader, doc["lifecycle"], ("lifecycle",)) if "lifecycle" in doc else None
+    return WorkflowDocument(name=name, description=description, types=types, lifecycle=lifecycle)
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
-    item = reader.mapping(value, path, ("key", "name", "statuses"), ("color", "icon", "transitions", "fields"))
+    item = reader.mapping(
+        value,
+        path,
+        ("key", "name", "statuses"),
+        ("color", "icon", "transitions", "fields", "staff_reply_status", "requester_reply_status"),
+    )
     key = reader.value(check_key, item["key"], path + ("key",))
     name = reader.value(_check_type_name, item["name"], path + ("name",))
     color = reader.value(check_color, item["color"], path + ("color",)) if "color" in item else DEFAULT_TYPE_COLOR
@@ -216,6 +225,7 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         reader, item.get("transitions", {}), path + ("transitions",), [s.key for s in statuses]
     )
     fields = _read_fields(reader, item.get("fields", []), path + ("fields",))
+    reply_rules = _read_reply_rules(reader, item, path, statuses)
     return TypeSpec(
         key=key,
         name=name,
@@ -225,7 +235,24 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         transitions=transitions,
         transition_roles=roles,
         fields=fields,
+        **reply_rules,
     )
+
+
+def _read_reply_rules(reader: _Reader, item: dict, path: KeyPath, statuses: list[StatusSpec]) -> dict[str, str]:
+    """The type's `staff_reply_status` and `requester_reply_status`, each a key of one of its statuses."""
+    known = [status.key for status in statuses]
+    rules: dict[str, str] = {}
+    for name in ("staff_reply_status", "requester_reply_status"):
+        if name not in item:
+            continue
+        key = reader.value(check_key, item[name], path + (name,))
+        if key not in known:
+            raise reader.fail(
+                path + (name,), f"{key!r} is not a status of this type (its statuses: {', '.join(known)})"
+            )
+        rules[name] = key
+    return rules
 
 
 def _read_statuses(reader: _Reader, value: Any, path: KeyPath) -> list[StatusSpec]:

@@ -8,8 +8,10 @@ import yaml
 from sqlmodel import Session, select
 
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.services.lifecycle_settings import settings_of
 from tickit.services.projects import get_project
 from tickit.services.templates.documents import WorkflowDocument
+from tickit.services.templates.lifecycle_section import lifecycle_data
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
     DEFAULT_TYPE_COLOR,
@@ -33,6 +35,7 @@ def export_project(*, session: Session, project_key: str) -> str:
         name=project.name,
         description=project.description,
         types=[_type_spec(session, ticket_type) for ticket_type in types],
+        lifecycle=settings_of(project),
     )
     return dump_workflow(document)
 
@@ -73,11 +76,15 @@ def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
                 initial=status.is_initial,
                 pauses_sla=status.pauses_sla,
                 color=status.color,
+                public_label=status.public_label,
+                closed=status.closes,
             )
             for status in statuses
         ],
         transitions=transitions,
         transition_roles=roles,
+        staff_reply_status=ticket_type.staff_reply_status,
+        requester_reply_status=ticket_type.requester_reply_status,
         fields=[
             FieldSpec(
                 key=row.key,
@@ -124,6 +131,8 @@ def dump_workflow(document: WorkflowDocument) -> str:
         "description": document.description,
         "types": [_type_data(spec) for spec in document.types],
     }
+    if document.lifecycle is not None and (lifecycle := lifecycle_data(document.lifecycle)):
+        data["lifecycle"] = lifecycle
     # A very wide line limit: a status or field stays on its one line however long it is.
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
 
@@ -144,6 +153,10 @@ def _type_data(spec: TypeSpec) -> dict[str, Any]:
         )
         for source, targets in spec.transitions.items()
     }
+    if spec.staff_reply_status:
+        data["staff_reply_status"] = spec.staff_reply_status
+    if spec.requester_reply_status:
+        data["requester_reply_status"] = spec.requester_reply_status
     data["fields"] = [_field_data(field_spec) for field_spec in spec.fields]
     return data
 
@@ -156,6 +169,10 @@ def _status_data(status: StatusSpec) -> _Flow:
         data["pauses_sla"] = True
     if status.color != DEFAULT_STATUS_COLOR:
         data["color"] = status.color
+    if status.public_label:
+        data["public_label"] = status.public_label
+    if status.closed:
+        data["closed"] = True
     return data
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from tickit.labels import public_status_label
 from tickit.models import Ticket, TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services.workflow_admin.warnings import workflow_warnings
 
@@ -24,6 +25,9 @@ class StatusDetail:
     ticket_count: int
     # Neither the initial status nor a type's only status can go (see statuses.remove_status).
     removable: bool
+    public_label: str = ""  # as set; blank reads as the category's plain word
+    shown_label: str = ""  # what the requester reads (`labels.public_status_label`)
+    closes: bool = False  # done statuses: closes the ticket rather than resolving it
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class TypeDetail:
     transition_roles: dict[str, dict[str, str]]  # from key -> to key -> the role a move is limited to
     fields: list[FieldDetail]  # form order: active fields first, then archived ones
     warnings: list[str]  # what still saves but traps tickets (see warnings.workflow_warnings)
+    staff_reply_status: str | None = None  # where a public staff reply moves a ticket, if anywhere
+    requester_reply_status: str | None = None  # where the requester's reply moves it, if anywhere
 
     @property
     def ticket_count(self) -> int:
@@ -114,6 +120,9 @@ def details(session: Session, types: list[TicketType]) -> list[TypeDetail]:
                 sort_order=status.sort_order,
                 ticket_count=counts.get(status.id, 0),
                 removable=not status.is_initial and len(own) > 1,
+                public_label=status.public_label,
+                shown_label=public_status_label(status.public_label, status.category, status.closes),
+                closes=status.closes,
             )
             for status in own
         ]
@@ -146,6 +155,8 @@ def details(session: Session, types: list[TicketType]) -> list[TypeDetail]:
                     if row.type_id == ticket_type.id
                 ],
                 warnings=workflow_warnings(status_details, grid),
+                staff_reply_status=ticket_type.staff_reply_status,
+                requester_reply_status=ticket_type.requester_reply_status,
             )
         )
     return snapshots

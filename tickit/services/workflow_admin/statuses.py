@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from tickit.models import Ticket, TicketStatus, TicketTransition, utcnow
+from tickit.models import StatusCategory, Ticket, TicketStatus, TicketTransition, utcnow
 from tickit.services import workflow
 from tickit.services.actors import Actor
 from tickit.services.errors import Conflict, ValidationFailed
@@ -32,6 +32,7 @@ from tickit.services.workflow_admin.editing import (
 )
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
+    PUBLIC_LABEL_MAX,
     STATUS_NAME_MAX,
     StatusSpec,
     check_category,
@@ -54,6 +55,8 @@ class StatusChanges(Changes):
     category: Annotated[str | None, PlainValidator(check_category)] = None
     pauses_sla: Annotated[bool | None, PlainValidator(check_flag)] = None
     initial: Annotated[bool | None, PlainValidator(_check_made_initial)] = None
+    public_label: Annotated[str | None, PlainValidator(text_rule(PUBLIC_LABEL_MAX, blank_ok=True))] = None
+    closes: Annotated[bool | None, PlainValidator(check_flag)] = None
 
 
 def add_status(
@@ -107,7 +110,8 @@ def update_status(
     status_key: str,
     changes: Mapping[str, Any],
 ) -> TypeDetail:
-    """Change a status's `name`, `color`, `category` or `pauses_sla`, or make it the `initial`
+    """Change a status's `name`, `color`, `category`, `pauses_sla`, `public_label` or `closes`
+    (done statuses only), or make it the `initial`
     status (the previous one stops being it), only those sent; its key stays, so tickets,
     transitions and integrations are untouched."""
     with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
@@ -120,7 +124,13 @@ def update_status(
                 if other.is_initial != (other is status):
                     other.is_initial = other is status
                     session.add(other)
+        if "public_label" in wanted:
+            wanted["public_label"] = wanted["public_label"].strip()
         status.sqlmodel_update(wanted)
+        if status.category != StatusCategory.DONE:
+            if wanted.get("closes"):
+                raise ValidationFailed({"closes": "Only a done status can close a ticket."})
+            status.closes = False  # a status leaving the done category no longer closes anything
         session.add(status)
     return detail(session, ticket_type)
 
@@ -215,6 +225,11 @@ def remove_status(
             )
         )
         session.delete(status)
+        # A reply rule leading to a removed status leads nowhere: it is dropped with it.
+        for rule in ("staff_reply_status", "requester_reply_status"):
+            if getattr(ticket_type, rule) == status.key:
+                setattr(ticket_type, rule, None)
+                session.add(ticket_type)
         try:
             session.flush()
         except IntegrityError:

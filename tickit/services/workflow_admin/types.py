@@ -16,7 +16,7 @@ from tickit.services.errors import ValidationFailed
 from tickit.services.project_setup import create_type_rows
 from tickit.services.projects import get_project
 from tickit.services.workflow_admin.details import TypeDetail, detail, details
-from tickit.services.workflow_admin.editing import Changes, editing, find_type, validated, validated_new
+from tickit.services.workflow_admin.editing import Changes, editing, find_type, statuses_of, validated, validated_new
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -29,10 +29,17 @@ from tickit.services.workflow_specs import (
 )
 
 
+def _reply_rule(value: Any) -> str:
+    return "" if value in (None, "") else check_key(value)
+
+
 class TypeChanges(Changes):
     name: Annotated[str | None, PlainValidator(text_rule(TYPE_NAME_MAX))] = None
     color: Annotated[str | None, PlainValidator(check_color)] = None
     icon: Annotated[str | None, PlainValidator(check_key)] = None
+    # A status key of the type, or "" for no rule.
+    staff_reply_status: Annotated[str | None, PlainValidator(_reply_rule)] = None
+    requester_reply_status: Annotated[str | None, PlainValidator(_reply_rule)] = None
 
 
 def list_types(*, session: Session, actor: Actor, project_key: str) -> list[TypeDetail]:
@@ -100,10 +107,19 @@ def update_type(
     expected_version: int,
     changes: Mapping[str, Any],
 ) -> TypeDetail:
-    """Change the type's `name`, `color` or `icon`, only those sent; its key, and so every ticket
-    and integration using it, stays."""
+    """Change the type's `name`, `color`, `icon` or reply rules (`staff_reply_status`,
+    `requester_reply_status`: a status key, or "" for none), only those sent; its key, and so
+    every ticket and integration using it, stays."""
     with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
-        ticket_type.sqlmodel_update(validated(TypeChanges, changes, noun="type").model_dump(exclude_unset=True))
+        wanted = validated(TypeChanges, changes, noun="type").model_dump(exclude_unset=True)
+        statuses = statuses_of(session, ticket_type.id)
+        for rule in ("staff_reply_status", "requester_reply_status"):
+            if rule not in wanted:
+                continue
+            if wanted[rule] and wanted[rule] not in statuses:
+                raise ValidationFailed({rule: f"{ticket_type.name} has no status with key {wanted[rule]}."})
+            wanted[rule] = wanted[rule] or None
+        ticket_type.sqlmodel_update(wanted)
         session.add(ticket_type)
     return detail(session, ticket_type)
 
