@@ -39,7 +39,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import tickets, workflow
+from tickit.services import ticket_stamp, tickets, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import ValidationFailed
@@ -137,8 +137,9 @@ def file_follow_up(*, session: Session, actor: UserPublic, ticket: Ticket, now: 
         ) from None
     follow_up = session.get(Ticket, filed.id)
     follow_up.follow_up_of_id = ticket.id
-    session.add(follow_up)
     for on, after in ((follow_up, {"follow_up_of": old_number}), (ticket, {"follow_up": filed.reference})):
+        ticket_stamp.touch(on, now)
+        session.add(on)
         session.add(
             ActivityEntry(ticket_id=on.id, actor_user_id=actor.id, action="follow_up", after=after, created_at=now)
         )

@@ -18,7 +18,6 @@ from datetime import datetime
 from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
-from tickit.labels import public_status_label
 from tickit.models import (
     ActivityEntry,
     MemberRole,
@@ -46,7 +45,6 @@ class StatusOption:
     category: str
     color: str
     sort_order: int
-    public_label: str = ""  # what the requester reads for it (`labels.public_status_label`)
     closes: bool = False  # a done status that closes the ticket, rather than resolving it
 
     @classmethod
@@ -57,7 +55,6 @@ class StatusOption:
             category=status.category,
             color=status.color,
             sort_order=status.sort_order,
-            public_label=public_status_label(status.public_label, status.category, status.closes),
             closes=status.closes,
         )
 
