@@ -216,6 +216,10 @@ class TypeSpec(Spec):
     fields: list[FieldSpec] = Field(default_factory=list)
     # From-status key -> to-status key -> the only role (besides admins) that may take that move.
     transition_roles: dict[str, dict[str, Annotated[str, AfterValidator(check_role)]]] = Field(default_factory=dict)
+    # Automatic assignment: the skills every ticket of the type needs, and those a select field's
+    # chosen option adds ({field key: {option key: [skills]}}); see templates/assignment.py.
+    skills: list[str] = Field(default_factory=list)
+    field_skills: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
 
 
 # The status every new type starts with, so it can take tickets the moment it exists.

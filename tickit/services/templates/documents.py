@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from tickit.models import Project
 from tickit.services.errors import ServiceError
+from tickit.services.templates.assignment import AssignmentSpec, read_assignment, read_type_skills
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -54,6 +55,7 @@ class WorkflowDocument:
     name: str
     description: str
     types: list[TypeSpec]
+    assignment: AssignmentSpec | None = None
 
 
 def _format_path(path: KeyPath) -> str:
@@ -186,7 +188,7 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description",))
+    doc = reader.mapping(data, (), ("name", "types"), ("description", "assignment"))
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -201,11 +203,14 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
             )
         first_use[spec.key] = index
         types.append(spec)
-    return WorkflowDocument(name=name, description=description, types=types)
+    assignment = read_assignment(reader, doc["assignment"], ("assignment",)) if "assignment" in doc else None
+    return WorkflowDocument(name=name, description=description, types=types, assignment=assignment)
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
-    item = reader.mapping(value, path, ("key", "name", "statuses"), ("color", "icon", "transitions", "fields"))
+    item = reader.mapping(
+        value, path, ("key", "name", "statuses"), ("color", "icon", "transitions", "fields", "skills", "field_skills")
+    )
     key = reader.value(check_key, item["key"], path + ("key",))
     name = reader.value(_check_type_name, item["name"], path + ("name",))
     color = reader.value(check_color, item["color"], path + ("color",)) if "color" in item else DEFAULT_TYPE_COLOR
@@ -216,6 +221,7 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         reader, item.get("transitions", {}), path + ("transitions",), [s.key for s in statuses]
     )
     fields = _read_fields(reader, item.get("fields", []), path + ("fields",))
+    skills, field_skills = read_type_skills(reader, item, path, fields)
     return TypeSpec(
         key=key,
         name=name,
@@ -225,6 +231,8 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         transitions=transitions,
         transition_roles=roles,
         fields=fields,
+        skills=skills,
+        field_skills=field_skills,
     )
 
 

@@ -9,6 +9,12 @@ from sqlmodel import Session, select
 
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services.projects import get_project
+from tickit.services.templates.assignment import (
+    assignment_data,
+    exported_assignment,
+    exported_type_skills,
+    type_skills_data,
+)
 from tickit.services.templates.documents import WorkflowDocument
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
@@ -33,6 +39,7 @@ def export_project(*, session: Session, project_key: str) -> str:
         name=project.name,
         description=project.description,
         types=[_type_spec(session, ticket_type) for ticket_type in types],
+        assignment=exported_assignment(session, project.id),
     )
     return dump_workflow(document)
 
@@ -90,6 +97,7 @@ def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
             )
             for row in fields
         ],
+        **exported_type_skills(session, ticket_type.id),
     )
 
 
@@ -122,6 +130,7 @@ def dump_workflow(document: WorkflowDocument) -> str:
     data = {
         "name": document.name,
         "description": document.description,
+        **assignment_data(document.assignment),
         "types": [_type_data(spec) for spec in document.types],
     }
     # A very wide line limit: a status or field stays on its one line however long it is.
@@ -145,6 +154,7 @@ def _type_data(spec: TypeSpec) -> dict[str, Any]:
         for source, targets in spec.transitions.items()
     }
     data["fields"] = [_field_data(field_spec) for field_spec in spec.fields]
+    data.update(type_skills_data(spec, one_line_map=_Flow, one_line_list=_FlowList))
     return data
 
 
