@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from tickit.models import TicketTypeField
 from tickit.services.actors import SYSTEM
 from tickit.services.project_setup import create_project
 from tickit.services.templates import TemplateError, dump_workflow, export_project, parse_workflow
@@ -71,3 +73,14 @@ def test_import_then_export_keeps_the_rule_and_the_skills(session):
     create_project(session=session, actor=SYSTEM, key="RT", name="Routed", workflow=parse_workflow(ROUTED, "r.yaml"))
     session.flush()
     assert export_project(session=session, project_key="RT") == ROUTED
+
+
+def test_export_leaves_out_the_skills_of_a_field_archived_since(session):
+    create_project(session=session, actor=SYSTEM, key="RT", name="Routed", workflow=parse_workflow(ROUTED, "r.yaml"))
+    topic = session.exec(select(TicketTypeField).where(TicketTypeField.key == "topic")).one()
+    topic.archived = True
+    session.add(topic)
+    session.flush()
+    exported = export_project(session=session, project_key="RT")
+    assert "field_skills" not in exported and "skills: [de]" in exported
+    parse_workflow(exported, "again.yaml")  # imports cleanly

@@ -203,7 +203,7 @@ def set_type_skills(
             errors["skills"] = _sentence(exc)
     if "field_skills" in changes:
         try:
-            row.field_skills = check_field_skills(changes["field_skills"], _select_options(session, ticket_type.id))
+            row.field_skills = check_field_skills(changes["field_skills"], select_options(session, ticket_type.id))
         except PydanticCustomError as exc:
             at = ".".join(str(part) for part in (exc.context or {}).get("at", ()))
             errors[f"field_skills.{at}" if at else "field_skills"] = _sentence(exc)
@@ -305,7 +305,8 @@ def _standing(session: Session, project_id: int, user_id: int) -> AgentAvailabil
     )
 
 
-def _select_options(session: Session, type_id: int) -> dict[str, tuple[str, ...]]:
+def select_options(session: Session, type_id: int) -> dict[str, tuple[str, ...]]:
+    """The option keys of each live select field of the type."""
     rows = session.exec(
         select(TicketTypeField.key, TicketTypeField.options)
         .where(

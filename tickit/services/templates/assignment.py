@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from tickit.models import AssignmentRule, AssignmentStrategy, TicketTypeSkills
 from tickit.services.assignment import normalise_skills
-from tickit.services.assignment_admin import STRATEGIES, check_field_skills
+from tickit.services.assignment_admin import STRATEGIES, check_field_skills, select_options
 from tickit.services.workflow_specs import SELECT_TYPES, FieldSpec, TypeSpec, check_flag
 
 if TYPE_CHECKING:
@@ -90,9 +90,17 @@ def exported_assignment(session: Session, project_id: int) -> AssignmentSpec | N
 
 
 def exported_type_skills(session: Session, type_id: int) -> dict[str, Any]:
-    """A type's skills as TypeSpec arguments."""
+    """A type's skills as TypeSpec arguments, leaving out options and fields removed since they were mapped."""
     row = session.get(TicketTypeSkills, type_id)
-    return {} if row is None else {"skills": list(row.skills), "field_skills": dict(row.field_skills)}
+    if row is None:
+        return {}
+    live = select_options(session, type_id)
+    field_skills = {
+        key: {option: skills for option, skills in by_option.items() if option in live[key]}
+        for key, by_option in row.field_skills.items()
+        if key in live
+    }
+    return {"skills": list(row.skills), "field_skills": {key: value for key, value in field_skills.items() if value}}
 
 
 def create_assignment_rows(session: Session, project_id: int, spec: AssignmentSpec | None) -> None:
