@@ -165,9 +165,10 @@ def _queue_line() -> rx.Component:
     return rx.hstack(
         rx.icon("inbox", size=16, color=rx.color("gray", 11)),
         rx.text(
-            rx.cond(
-                S.unassigned == 0,
-                "Nothing waits in the queue.",
+            rx.match(
+                S.unassigned,
+                (0, "Nothing waits in the queue."),
+                (1, "1 open ticket waits in the queue."),
                 S.unassigned.to_string() + " open tickets wait in the queue.",
             ),
             size="2",
@@ -181,9 +182,7 @@ def _queue_line() -> rx.Component:
 
 def workload_page() -> rx.Component:
     return app_page(
-        page_header(
-            "Workload", "Open tickets of " + S.project_name + " per agent: counts open the list.", _project_picker()
-        ),
+        page_header("Workload", "Open tickets per agent; every count opens the list.", _project_picker()),
         rx.cond(
             S.project_key != "",
             rx.fragment(

@@ -56,7 +56,7 @@ def _view(settings: assignment_admin.AssignmentSettings) -> dict[str, Any]:
         skills.append(SkillLine(t.key, "", "", t.name, ", ".join(t.skills)))
         for f in t.fields:
             for o in f.options:
-                skills.append(SkillLine(t.key, f.key, o.key, f"{f.label}: {o.label}", ", ".join(o.skills)))
+                skills.append(SkillLine(t.key, f.key, o.key, f"{f.label} · {o.label}", ", ".join(o.skills)))
     return {
         "project_name": settings.project_name,
         "strategy": settings.strategy,

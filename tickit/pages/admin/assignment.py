@@ -155,12 +155,11 @@ def _skill_row(line, index) -> rx.Component:
     is_type = line.field_key == ""
     return rx.flex(
         rx.text(
-            rx.cond(is_type, line.label, "when " + line.label),
+            line.label,
             size="2",
             weight=rx.cond(is_type, "medium", "regular"),
             color=rx.cond(is_type, rx.color("gray", 12), MUTED),
             flex="1 1 200px",
-            padding_left=rx.cond(is_type, "0", "16px"),
         ),
         rx.input(
             key=S.revision.to_string() + "-type-" + index.to_string(),
@@ -176,6 +175,7 @@ def _skill_row(line, index) -> rx.Component:
         wrap="wrap",
         width="100%",
         padding_y="8px",
+        padding_left=rx.cond(is_type, "0", "16px"),
         border_top=rx.cond(is_type, f"1px solid {rx.color('gray', 5)}", "none"),
     )
 

@@ -193,7 +193,8 @@ def _project_card(project) -> rx.Component:
                         on_click=S.open_members(project.key, project.name),
                     ),
                     spacing="2",
-                    flex_shrink="0",
+                    # Wraps within the card on a phone, where the project's links do not fit one line.
+                    max_width="100%",
                     white_space="nowrap",
                     wrap="wrap",
                 ),
