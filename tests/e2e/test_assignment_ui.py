@@ -67,7 +67,8 @@ def test_an_agent_goes_away_in_one_click_and_gets_queued_work_on_return(app_serv
     expect(page.get_by_role("link", name="Printer on fire")).to_be_visible()
 
 
-def test_an_admin_moves_an_agents_open_tickets_from_the_workload_page(app_server, routed_project, new_account, page_as):
+def test_an_admin_moves_an_agents_open_tickets_from_the_workload_page(app_server, new_account, page_as):
+    routed_project = _routed_project(app_server, "AT")
     new_account("agent", project=routed_project, name="Lee Leaving")
     staying = new_account("agent", project=routed_project, name="Sam Staying")
     client = new_account("client", project=routed_project)

@@ -100,7 +100,7 @@ def _agent_card(row) -> rx.Component:
                         white_space="nowrap",
                     ),
                     rx.text(row.oldest_title, size="1", truncate=True, flex="1", min_width="0"),
-                    local_time(row.oldest_at, size="1", color=rx.color("gray", 11), white_space="nowrap"),
+                    rx.text(local_time(row.oldest_at), size="1", color=rx.color("gray", 11), white_space="nowrap"),
                     spacing="2",
                     align="center",
                     width="100%",
