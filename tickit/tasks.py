@@ -17,7 +17,17 @@ from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
 from tickit.private_files import create_private
-from tickit.services import attachments, inbox, intake, lifecycle, outbox, ratelimit, sign_in_throttle, survey
+from tickit.services import (
+    assignment,
+    attachments,
+    inbox,
+    intake,
+    lifecycle,
+    outbox,
+    ratelimit,
+    sign_in_throttle,
+    survey,
+)
 
 # Imported for what they register with the outbox: the channels they deliver.
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
@@ -86,6 +96,13 @@ def auto_close_resolved_tickets() -> list[str]:
     with session_scope() as session:
         report = lifecycle.auto_close_due(session=session)
     return report.skipped
+
+
+@huey.periodic_task(crontab())
+def assign_queued_tickets() -> int:
+    """Every minute, give tickets waiting in a queue to agents who can now take them (back from away, room freed)."""
+    with session_scope() as session:
+        return assignment.assign_queue(session=session)
 
 
 @huey.periodic_task(crontab(minute="17"))

@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
+from tickit.pages.admin.assignment import assignment_page
 from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
@@ -21,7 +22,9 @@ from tickit.pages.portal_ticket import portal_ticket_page
 from tickit.pages.profile import profile_page
 from tickit.pages.ticket_page import ticket_page
 from tickit.pages.tickets import staff_new_ticket_page, tickets_page
+from tickit.pages.workload import workload_page
 from tickit.state.admin_api_clients import AdminApiClientsState
+from tickit.state.admin_assignment import AdminAssignmentState
 from tickit.state.admin_lifecycle import AdminLifecycleState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
@@ -38,6 +41,7 @@ from tickit.state.socket_session import hide_session_cookie
 from tickit.state.ticket_page import TicketCommentsState, TicketState
 from tickit.state.tickets import MyTicketsState, StaffTicketsState
 from tickit.state.type_editor import TypeEditorState
+from tickit.state.workload import WorkloadState
 
 
 def _redirecting() -> rx.Component:
@@ -75,6 +79,7 @@ app.add_page(
 )
 app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
+app.add_page(workload_page, route=routes.TICKETS_WORKLOAD, title="Workload · TickIt", on_load=WorkloadState.load)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)
 app.add_page(
     ticket_page,
@@ -97,4 +102,10 @@ app.add_page(
 )
 app.add_page(
     lifecycle_page, route=routes.ADMIN_PROJECT_LIFECYCLE, title="Lifecycle · TickIt", on_load=AdminLifecycleState.load
+)
+app.add_page(
+    assignment_page,
+    route=routes.ADMIN_PROJECT_ASSIGNMENT,
+    title="Assignment · TickIt",
+    on_load=AdminAssignmentState.load,
 )

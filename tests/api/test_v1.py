@@ -9,11 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from tests.factories import make_api_client, make_project, make_user
+from tests.factories import add_member, make_api_client, make_project, make_user
 from tickit.api import create_app
-from tickit.models import SatisfactionRating, Ticket
-from tickit.services import api_clients, workflow
+from tickit.models import MemberRole, SatisfactionRating, Ticket
+from tickit.services import api_clients, assignment_admin, workflow
 from tickit.services.actors import SYSTEM
+from tickit.services.projects import get_project
 
 API = "/integrations/v1"
 BUG = {
@@ -82,7 +83,7 @@ def test_a_new_ticket_is_created_with_location_and_the_contracts_fields(http, to
     ticket = response.json()
     assert set(ticket) == {
         "id", "number", "project", "type", "status", "title", "description",
-        "priority", "fields", "reporter", "created_at", "url",
+        "priority", "fields", "reporter", "assignee", "created_at", "url",
     }  # fmt: skip
     assert ticket["reporter"] == {"email": "ada@example.com", "name": "Ada Lovelace"}
     assert (ticket["number"], ticket["status"], ticket["priority"]) == ("HH-1", "new", "high")
@@ -249,6 +250,24 @@ def test_a_read_ticket_tells_its_public_label_resolution_closure_and_rating(http
     assert (done["status"], done["status_label"]) == ("fixed", "Closed")
     assert done["resolved_at"].endswith("Z") and done["closed_at"] == done["resolved_at"]
     assert done["satisfaction"] == {"rating": "good", "comment": "Quick fix", "rated_at": done["resolved_at"]}
+
+
+def test_the_ticket_names_its_assignee_from_the_first_answer_on(http, tokens, engine):
+    unassigned = post(http, tokens["shop"], key="before")
+    assert unassigned.json()["assignee"] is None
+    with Session(engine, expire_on_commit=False) as session:
+        ada = make_user(session, "agent", email="ada.agent@example.com", name="Ada Agent")
+        add_member(session, get_project(session, "HH").id, ada, MemberRole.AGENT)
+        assignment_admin.set_rule(session=session, actor=SYSTEM, project_key="HH", changes={"strategy": "least-load"})
+        session.commit()
+
+    created = post(http, tokens["shop"], key="after")
+
+    assert created.json()["assignee"] == {"email": "ada.agent@example.com", "name": "Ada Agent"}
+    read = http.get(f"{API}/tickets/HH-2", headers={"Authorization": f"Bearer {tokens['shop']}"})
+    assert read.json()["assignee"] == created.json()["assignee"]
+    replay = post(http, tokens["shop"], key="after")
+    assert replay.content == created.content
 
 
 def test_ticket_types_list_statuses_and_fields_for_building_a_form(http, tokens):

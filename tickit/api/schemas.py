@@ -31,6 +31,9 @@ class TicketOut(BaseModel):
     priority: PriorityName
     fields: dict[str, Any]
     reporter: ReporterOut | None
+    assignee: ReporterOut | None = Field(
+        description="The agent the ticket is assigned to (automatically or by hand); null while it waits."
+    )
     created_at: str = Field(json_schema_extra={"format": "date-time"})
     url: str = Field(description="The ticket's page in TickIt.")
 

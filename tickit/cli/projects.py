@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tickit.cli import assignment as assignment_cli
 from tickit.db import session_scope
 from tickit.services import projects as project_members
 from tickit.services.actors import SYSTEM
@@ -56,6 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     members = member_actions.add_parser("list", help="list a project's members")
     members.add_argument("key", metavar="KEY")
     members.set_defaults(handler=member_list_command)
+
+    assignment_cli.register_project_actions(actions)
 
 
 def _add_project_options(parser: argparse.ArgumentParser) -> None:

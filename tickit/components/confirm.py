@@ -4,7 +4,7 @@
 that asks; its dialog says what will happen and offers Cancel (focused first, so Enter does not
 confirm by accident) and the named action. For a control whose change needs a second thought only
 sometimes (a role select, where only "admin" asks), leave out the trigger and drive the dialog with
-`open` and `on_open_change` from state.
+`open` and `on_open_change` from state. A `choice` (a select, say) shows under the consequence.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def confirm(
     danger: bool = True,
     open: Any = None,
     on_open_change: Any = None,
+    choice: rx.Component | None = None,
 ) -> rx.Component:
     """The alert dialog; `title` and `consequence` may mix text and vars (a list is joined)."""
     parts = lambda value: value if isinstance(value, list | tuple) else [value]  # noqa: E731
@@ -37,6 +38,7 @@ def confirm(
         rx.alert_dialog.content(
             rx.alert_dialog.title(*parts(title), size="4"),
             rx.alert_dialog.description(*parts(consequence), size="2"),
+            *([rx.box(choice, margin_top="12px")] if choice is not None else []),
             rx.flex(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(

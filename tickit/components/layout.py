@@ -11,6 +11,7 @@ import reflex as rx
 from reflex_base.breakpoints import Breakpoints
 
 from tickit import routes
+from tickit.components.availability_toggle import availability_toggle
 from tickit.components.bell import bell
 from tickit.components.brand import brand
 from tickit.components.link_button import link_button
@@ -85,6 +86,7 @@ def _staff_nav(in_drawer: bool) -> rx.Component:
         _section("Work"),
         _nav_link("Tickets", routes.TICKETS, "list-todo", exact=True, in_drawer=in_drawer),
         _nav_link("Board", routes.TICKETS_BOARD, "square-kanban", in_drawer=in_drawer),
+        _nav_link("Workload", routes.TICKETS_WORKLOAD, "gauge", in_drawer=in_drawer),
         _nav_link("New ticket", routes.TICKETS_NEW, "circle-plus", in_drawer=in_drawer),
         rx.cond(
             SessionState.user_role == "admin",
@@ -138,6 +140,7 @@ def _user_block() -> rx.Component:
             margin="-4px",
             _hover={"background": rx.color("gray", 3)},
         ),
+        rx.cond((SessionState.user_role == "agent") | (SessionState.user_role == "admin"), availability_toggle()),
         rx.hstack(
             rx.badge(
                 _role_label(),

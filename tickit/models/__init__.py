@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
+from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
 from tickit.models.base import metadata, utcnow
 from tickit.models.integrations import ApiClient
 from tickit.models.notifications import (
@@ -24,7 +25,10 @@ from tickit.models.workflow import (
 
 __all__ = [
     "ActivityEntry",
+    "AgentAvailability",
     "ApiClient",
+    "AssignmentRule",
+    "AssignmentStrategy",
     "Attachment",
     "Comment",
     "FieldType",
@@ -48,6 +52,7 @@ __all__ = [
     "TicketTransition",
     "TicketType",
     "TicketTypeField",
+    "TicketTypeSkills",
     "User",
     "UserSession",
     "metadata",

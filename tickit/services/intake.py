@@ -219,6 +219,7 @@ def _file(
             type_key=filed.type_key,
             status_key=filed.status_key,
             reporter=person,
+            assignee=filed.assignee,
         )
     )
     session.connection().execute(_STORE_ANSWER, {"ticket_id": filed.id, "answer": answer})

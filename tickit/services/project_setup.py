@@ -13,6 +13,7 @@ from tickit.models import Project, TicketStatus, TicketTransition, TicketType, T
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.templates import WorkflowDocument
+from tickit.services.templates.assignment import create_assignment_rows, create_type_skills_rows
 from tickit.services.workflow_specs import TypeSpec
 
 PROJECT_KEY_PATTERN = re.compile(r"[A-Z][A-Z0-9]{1,9}")
@@ -78,6 +79,7 @@ def create_project(
 
     for position, spec in enumerate(workflow.types):
         create_type_rows(session, project.id, position, spec)
+    create_assignment_rows(session, project.id, workflow.assignment)
     session.flush()
     return ProjectSummary(
         id=project.id,
@@ -124,6 +126,7 @@ def create_type_rows(session: Session, project_id: int, position: int, spec: Typ
     }
     session.add_all(statuses.values())
     session.flush()
+    create_type_skills_rows(session, ticket_type.id, spec)
 
     session.add_all(
         TicketTransition(

@@ -290,9 +290,10 @@ def describe(entry: ActivityEntry) -> str:
                 return f"{after['reason']} (from {old} to {new})"
             return f"moved it from {old} to {new}"
         case "assigned":
+            why = f" ({after['reason']})" if after.get("reason") else ""
             if not after.get("assignee"):
-                return f"unassigned {before['assignee']['name']}" if before.get("assignee") else "unassigned it"
-            return f"assigned it to {after['assignee']['name']}"
+                return (f"unassigned {before['assignee']['name']}" if before.get("assignee") else "unassigned it") + why
+            return f"assigned it to {after['assignee']['name']}{why}"
         case "priority_changed":
             return f"changed priority from {before['priority']} to {after['priority']}"
         case "field_changed":

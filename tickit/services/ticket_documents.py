@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit import routes
@@ -34,7 +35,13 @@ class Reporter(Protocol):
 
 
 def ticket_document(
-    *, ticket: Ticket | FiledTicket, project_key: str, type_key: str, status_key: str, reporter: Reporter | None
+    *,
+    ticket: Ticket | FiledTicket,
+    project_key: str,
+    type_key: str,
+    status_key: str,
+    reporter: Reporter | None,
+    assignee: Reporter | None = None,
 ) -> dict[str, Any]:
     """A ticket as JSON-ready data: `{id, number, project, type, status, title, ...}`."""
     number = format_ticket_number(project_key, ticket.number)
@@ -49,6 +56,7 @@ def ticket_document(
         "priority": ticket.priority,
         "fields": ticket.fields,
         "reporter": None if reporter is None else {"email": reporter.email, "name": reporter.name},
+        "assignee": None if assignee is None else {"email": assignee.email, "name": assignee.name},
         "created_at": iso_time(ticket.created_at),
         "url": get_settings().app_url + routes.ticket_page(number),
     }
@@ -70,12 +78,14 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     A client reads the tickets it filed; one an admin let read all (`may_read_all`), every ticket of its project.
     """
     project_key, n = parse_ticket_number(number)
+    assignee = aliased(User)
     query = (
-        select(Ticket, Project.key, TicketType.key, TicketStatus, User)
+        select(Ticket, Project.key, TicketType.key, TicketStatus, User, assignee)
         .join(Project, Project.id == Ticket.project_id)
         .join(TicketType, TicketType.id == Ticket.type_id)
         .join(TicketStatus, TicketStatus.id == Ticket.status_id)
         .outerjoin(User, User.id == Ticket.reporter_id)
+        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
         .where(Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id)
     )
     if not client.may_read_all:
@@ -84,9 +94,14 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     if row is None:
         # The same answer for a ticket that does not exist and one the client may not read.
         raise NotFound(f"No ticket {format_ticket_number(project_key, n)} that this client may read.")
-    ticket, key, type_key, status, reporter = row
+    ticket, key, type_key, status, reporter, assigned_to = row
     document = ticket_document(
-        ticket=ticket, project_key=key, type_key=type_key, status_key=status.key, reporter=reporter
+        ticket=ticket,
+        project_key=key,
+        type_key=type_key,
+        status_key=status.key,
+        reporter=reporter,
+        assignee=assigned_to,
     )
     return {**document, **lifecycle_document(session, ticket, status)}
 

@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import fields, notifications
+from tickit.services import assignment, fields, notifications
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -71,6 +71,7 @@ class FiledTicket:
     priority: str
     fields: dict[str, Any]
     created_at: datetime
+    assignee: assignment.Assignee | None = None  # given by the project's automatic assignment
 
     @property
     def reference(self) -> str:
@@ -195,6 +196,14 @@ def file_ticket(
         },
     )
     notifications.stage_ticket_created(session, ticket_id=ticket_id, title=title)
+    assignee = assignment.assign_on_filing(
+        session=session,
+        ticket_id=ticket_id,
+        project_id=where.project_id,
+        type_id=where.type_id,
+        field_values=cleaned,
+        now=now,
+    )
     return FiledTicket(
         id=ticket_id,
         project_key=where.project_key,
@@ -206,6 +215,7 @@ def file_ticket(
         priority=priority,
         fields=cleaned,
         created_at=now,
+        assignee=assignee,
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import outbox
+from tickit.services import outbox, workload
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password, verify_password
@@ -128,8 +128,14 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     return UserPublic.of(user)
 
 
-def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> UserPublic:
-    """Deactivate (ending every session at once) or reactivate an account."""
+def set_active(
+    *, session: Session, actor: Actor, user_id: int, active: bool, tickets_to: int | None = None
+) -> UserPublic:
+    """Deactivate (ending every session at once) or reactivate an account.
+
+    A deactivated agent's open tickets go back to the queue, or to `tickets_to` in the projects
+    that agent works (`workload.release_open_tickets`).
+    """
     require_admin(actor)
     user = get_user(session, user_id)
     if not active:
@@ -138,6 +144,7 @@ def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) ->
         if user.role == Role.ADMIN and user.is_active and _active_admin_count(session) == 1:
             raise ValidationFailed({"user": "This is the last active admin; it cannot be deactivated."})
         session.exec(delete(UserSession).where(UserSession.user_id == user_id))
+        workload.release_open_tickets(session=session, actor=actor, user_id=user_id, to_user_id=tickets_to)
     user.is_active = active
     session.add(user)
     session.flush()

@@ -239,6 +239,10 @@ class TypeSpec(Spec):
     # Status follows the conversation: where a public staff reply, or the requester's reply, moves a ticket.
     staff_reply_status: Key | None = None
     requester_reply_status: Key | None = None
+    # Automatic assignment: the skills every ticket of the type needs, and those a select field's
+    # chosen option adds ({field key: {option key: [skills]}}); see templates/assignment.py.
+    skills: list[str] = Field(default_factory=list)
+    field_skills: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
 
 
 # The status every new type starts with, so it can take tickets the moment it exists.

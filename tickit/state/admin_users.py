@@ -43,6 +43,7 @@ def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
 
 
 GENERATED_PASSWORD_ID = "generated-password"
+QUEUE = "queue"
 
 
 class AdminUsersState(SessionState):
@@ -56,6 +57,9 @@ class AdminUsersState(SessionState):
     # Whom the admin is about to make an admin (a name, shown in the confirmation), and their id.
     admin_candidate: str = ""
     _admin_candidate_id: int = 0
+    # Who takes the open tickets of the account being deactivated (`leaving_id`): QUEUE or a user id.
+    heir: str = QUEUE
+    leaving_id: int = 0
 
     @rx.event
     async def load(self):
@@ -137,10 +141,31 @@ class AdminUsersState(SessionState):
         )
 
     @rx.event
+    def choose_heir(self, user_id: int):
+        """Open a deactivation's dialog: the account's open tickets go back to the queue unless another is picked."""
+        self.heir, self.leaving_id = QUEUE, user_id
+
+    @rx.event
+    def set_heir(self, heir: str):
+        self.heir = heir
+
+    @rx.var
+    def heirs(self) -> list[list[str]]:
+        """[value, label]: who may take a deactivated agent's open tickets (active staff), after the queue."""
+        staff = [
+            [str(r.id), r.name] for r in self.rows if r.active and r.role != Role.CLIENT and r.id != self.leaving_id
+        ]
+        return [[QUEUE, "Back to the queue"], *staff]
+
+    @rx.event
     async def set_active(self, user_id: int, active: bool):
         verb = "reactivated" if active else "deactivated; their sessions have ended"
+        heir = None if active or self.heir == QUEUE else int(self.heir)
+        self.heir = QUEUE
         return await self._apply(
-            lambda session, actor: users.set_active(session=session, actor=actor, user_id=user_id, active=active),
+            lambda session, actor: users.set_active(
+                session=session, actor=actor, user_id=user_id, active=active, tickets_to=heir
+            ),
             f"{{email}} {verb}.",
         )
 

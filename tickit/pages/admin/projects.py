@@ -184,6 +184,14 @@ def _project_card(project) -> rx.Component:
                         variant="soft",
                         aria_label="Lifecycle of " + project.name,
                     ),
+                    link_button(
+                        rx.icon("shuffle", size=14),
+                        "Assignment",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/assignment",
+                        size="1",
+                        variant="soft",
+                        aria_label="Assignment of " + project.name,
+                    ),
                     rx.button(
                         rx.icon("users", size=14),
                         "Members",

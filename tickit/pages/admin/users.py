@@ -157,7 +157,9 @@ def _row(user) -> rx.Component:
                 rx.cond(
                     user.active,
                     confirm(
-                        rx.button("Deactivate", size="1", variant="soft", color_scheme="red"),
+                        rx.button(
+                            "Deactivate", size="1", variant="soft", color_scheme="red", on_click=S.choose_heir(user.id)
+                        ),
                         title=["Deactivate ", user.name, "?"],
                         consequence=[
                             user.name,
@@ -166,6 +168,7 @@ def _row(user) -> rx.Component:
                             ") is signed out everywhere at once and can no longer sign in. Their tickets and "
                             "comments stay. You can reactivate the account later.",
                         ],
+                        choice=rx.cond(user.role != "client", _heir_choice()),
                         action="Deactivate account",
                         on_confirm=S.set_active(user.id, False),
                     ),
@@ -174,6 +177,20 @@ def _row(user) -> rx.Component:
             ),
         ),
         align="center",
+    )
+
+
+def _heir_choice() -> rx.Component:
+    return rx.vstack(
+        rx.text("Their open tickets go", size="2", weight="medium"),
+        rx.select.root(
+            rx.select.trigger(custom_attrs={"aria-label": "Their open tickets go"}, width="100%"),
+            rx.select.content(rx.foreach(S.heirs, lambda heir: rx.select.item(heir[1], value=heir[0]))),
+            value=S.heir,
+            on_change=S.set_heir,
+        ),
+        spacing="1",
+        width="100%",
     )
 
 

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from tickit.models import Project
 from tickit.services.errors import ServiceError
 from tickit.services.lifecycle_settings import LifecycleSettings
+from tickit.services.templates.assignment import AssignmentSpec, read_assignment, read_type_skills
 from tickit.services.templates.lifecycle_section import read_lifecycle
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
@@ -57,6 +58,7 @@ class WorkflowDocument:
     description: str
     types: list[TypeSpec]
     lifecycle: LifecycleSettings | None = None  # the `lifecycle:` section, when the document has one
+    assignment: AssignmentSpec | None = None
 
 
 def _format_path(path: KeyPath) -> str:
@@ -189,7 +191,7 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description", "lifecycle"))
+    doc = reader.mapping(data, (), ("name", "types"), ("description", "lifecycle", "assignment"))
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -205,7 +207,8 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
         first_use[spec.key] = index
         types.append(spec)
     lifecycle = read_lifecycle(reader, doc["lifecycle"], ("lifecycle",)) if "lifecycle" in doc else None
-    return WorkflowDocument(name=name, description=description, types=types, lifecycle=lifecycle)
+    assignment = read_assignment(reader, doc["assignment"], ("assignment",)) if "assignment" in doc else None
+    return WorkflowDocument(name=name, description=description, types=types, lifecycle=lifecycle, assignment=assignment)
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
@@ -213,7 +216,16 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         value,
         path,
         ("key", "name", "statuses"),
-        ("color", "icon", "transitions", "fields", "staff_reply_status", "requester_reply_status"),
+        (
+            "color",
+            "icon",
+            "transitions",
+            "fields",
+            "staff_reply_status",
+            "requester_reply_status",
+            "skills",
+            "field_skills",
+        ),
     )
     key = reader.value(check_key, item["key"], path + ("key",))
     name = reader.value(_check_type_name, item["name"], path + ("name",))
@@ -226,6 +238,7 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
     )
     fields = _read_fields(reader, item.get("fields", []), path + ("fields",))
     reply_rules = _read_reply_rules(reader, item, path, statuses)
+    skills, field_skills = read_type_skills(reader, item, path, fields)
     return TypeSpec(
         key=key,
         name=name,
@@ -236,6 +249,8 @@ def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:
         transition_roles=roles,
         fields=fields,
         **reply_rules,
+        skills=skills,
+        field_skills=field_skills,
     )
 
 

@@ -10,6 +10,12 @@ from sqlmodel import Session, select
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services.lifecycle_settings import settings_of
 from tickit.services.projects import get_project
+from tickit.services.templates.assignment import (
+    assignment_data,
+    exported_assignment,
+    exported_type_skills,
+    type_skills_data,
+)
 from tickit.services.templates.documents import WorkflowDocument
 from tickit.services.templates.lifecycle_section import lifecycle_data
 from tickit.services.workflow_specs import (
@@ -36,6 +42,7 @@ def export_project(*, session: Session, project_key: str) -> str:
         description=project.description,
         types=[_type_spec(session, ticket_type) for ticket_type in types],
         lifecycle=settings_of(project),
+        assignment=exported_assignment(session, project.id),
     )
     return dump_workflow(document)
 
@@ -97,6 +104,7 @@ def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
             )
             for row in fields
         ],
+        **exported_type_skills(session, ticket_type.id),
     )
 
 
@@ -129,6 +137,7 @@ def dump_workflow(document: WorkflowDocument) -> str:
     data = {
         "name": document.name,
         "description": document.description,
+        **assignment_data(document.assignment),
         "types": [_type_data(spec) for spec in document.types],
     }
     if document.lifecycle is not None and (lifecycle := lifecycle_data(document.lifecycle)):
@@ -158,6 +167,7 @@ def _type_data(spec: TypeSpec) -> dict[str, Any]:
     if spec.requester_reply_status:
         data["requester_reply_status"] = spec.requester_reply_status
     data["fields"] = [_field_data(field_spec) for field_spec in spec.fields]
+    data.update(type_skills_data(spec, one_line_map=_Flow, one_line_list=_FlowList))
     return data
 
 
