@@ -33,7 +33,7 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, notifications, ticket_stamp, workflow
+from tickit.services import fields, notifications, sla, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -169,6 +169,7 @@ def set_priority(*, session: Session, actor: UserPublic, number: str, priority: 
         return
     previous, ticket.priority = ticket.priority, priority
     _log(session, actor, ticket, "priority_changed", {"priority": previous}, {"priority": priority})
+    sla.recompute(session, ticket, utcnow())  # targets differ by priority, and so may the policy
 
 
 def set_field(*, session: Session, actor: UserPublic, number: str, key: str, value: Any) -> FieldView:

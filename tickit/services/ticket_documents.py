@@ -14,10 +14,11 @@ from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.models import Project, Ticket, TicketStatus, TicketType, TicketTypeField, User
+from tickit.models import Project, SlaPolicy, Ticket, TicketStatus, TicketType, TicketTypeField, User, utcnow
 from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import NotFound
+from tickit.services.sla import SlaStatus, status_of
 from tickit.services.tickets import FiledTicket
 
 
@@ -32,7 +33,13 @@ class Reporter(Protocol):
 
 
 def ticket_document(
-    *, ticket: Ticket | FiledTicket, project_key: str, type_key: str, status_key: str, reporter: Reporter | None
+    *,
+    ticket: Ticket | FiledTicket,
+    project_key: str,
+    type_key: str,
+    status_key: str,
+    reporter: Reporter | None,
+    sla: SlaStatus | None = None,
 ) -> dict[str, Any]:
     """A ticket as JSON-ready data: `{id, number, project, type, status, title, ...}`."""
     number = format_ticket_number(project_key, ticket.number)
@@ -49,6 +56,21 @@ def ticket_document(
         "reporter": None if reporter is None else {"email": reporter.email, "name": reporter.name},
         "created_at": iso_time(ticket.created_at),
         "url": get_settings().app_url + routes.ticket_page(number),
+        "sla": sla_document(ticket.sla if isinstance(ticket, FiledTicket) else sla),
+    }
+
+
+def sla_document(status: SlaStatus | None) -> dict[str, Any] | None:
+    """The ticket JSON's `sla` object: policy, both due times, whether each is breached, whether paused."""
+    if status is None:
+        return None
+    return {
+        "policy": status.policy,
+        "first_response_due_at": iso_time(status.first_response_due_at) if status.first_response_due_at else None,
+        "resolution_due_at": iso_time(status.resolution_due_at) if status.resolution_due_at else None,
+        "first_response_breached": status.first_response_breached,
+        "resolution_breached": status.resolution_breached,
+        "paused": status.paused,
     }
 
 
@@ -69,11 +91,12 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     """
     project_key, n = parse_ticket_number(number)
     query = (
-        select(Ticket, Project.key, TicketType.key, TicketStatus.key, User)
+        select(Ticket, Project.key, TicketType.key, TicketStatus.key, User, SlaPolicy.name)
         .join(Project, Project.id == Ticket.project_id)
         .join(TicketType, TicketType.id == Ticket.type_id)
         .join(TicketStatus, TicketStatus.id == Ticket.status_id)
         .outerjoin(User, User.id == Ticket.reporter_id)
+        .outerjoin(SlaPolicy, SlaPolicy.id == Ticket.sla_policy_id)
         .where(Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id)
     )
     if not client.may_read_all:
@@ -82,8 +105,15 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     if row is None:
         # The same answer for a ticket that does not exist and one the client may not read.
         raise NotFound(f"No ticket {format_ticket_number(project_key, n)} that this client may read.")
-    ticket, key, type_key, status_key, reporter = row
-    return ticket_document(ticket=ticket, project_key=key, type_key=type_key, status_key=status_key, reporter=reporter)
+    ticket, key, type_key, status_key, reporter, policy_name = row
+    return ticket_document(
+        ticket=ticket,
+        project_key=key,
+        type_key=type_key,
+        status_key=status_key,
+        reporter=reporter,
+        sla=status_of(ticket, policy_name, utcnow()),
+    )
 
 
 def ticket_types(*, session: Session, client: ApiClientPublic) -> list[dict[str, Any]]:

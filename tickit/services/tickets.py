@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import fields, notifications
+from tickit.services import fields, notifications, sla
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -71,6 +71,7 @@ class FiledTicket:
     priority: str
     fields: dict[str, Any]
     created_at: datetime
+    sla: sla.SlaStatus | None = None
 
     @property
     def reference(self) -> str:
@@ -195,6 +196,7 @@ def file_ticket(
         },
     )
     notifications.stage_ticket_created(session, ticket_id=ticket_id, title=title)
+    sla_status = sla.start_clock(session, ticket_id=ticket_id, now=now)
     return FiledTicket(
         id=ticket_id,
         project_key=where.project_key,
@@ -206,6 +208,7 @@ def file_ticket(
         priority=priority,
         fields=cleaned,
         created_at=now,
+        sla=sla_status,
     )
 
 

@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from tickit.models import Project
 from tickit.services.errors import ServiceError
+from tickit.services.templates.sla_section import SlaSpec, read_sla
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -54,6 +55,7 @@ class WorkflowDocument:
     name: str
     description: str
     types: list[TypeSpec]
+    sla: SlaSpec | None = None  # the `sla:` section; None when the document has none
 
 
 def _format_path(path: KeyPath) -> str:
@@ -186,7 +188,7 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description",))
+    doc = reader.mapping(data, (), ("name", "types"), ("description", "sla"))
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -201,7 +203,10 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
             )
         first_use[spec.key] = index
         types.append(spec)
-    return WorkflowDocument(name=name, description=description, types=types)
+    sla = None
+    if "sla" in doc:
+        sla = read_sla(reader, doc["sla"] or {}, ("sla",), list(first_use))
+    return WorkflowDocument(name=name, description=description, types=types, sla=sla)
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:

@@ -8,8 +8,10 @@ import yaml
 from sqlmodel import Session, select
 
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.services import sla_config
 from tickit.services.projects import get_project
 from tickit.services.templates.documents import WorkflowDocument
+from tickit.services.templates.sla_section import sla_data
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
     DEFAULT_TYPE_COLOR,
@@ -33,6 +35,7 @@ def export_project(*, session: Session, project_key: str) -> str:
         name=project.name,
         description=project.description,
         types=[_type_spec(session, ticket_type) for ticket_type in types],
+        sla=sla_config.load_spec(session, project.id),
     )
     return dump_workflow(document)
 
@@ -124,6 +127,8 @@ def dump_workflow(document: WorkflowDocument) -> str:
         "description": document.description,
         "types": [_type_data(spec) for spec in document.types],
     }
+    if document.sla is not None:
+        data["sla"] = sla_data(document.sla, _Flow, _FlowList)
     # A very wide line limit: a status or field stays on its one line however long it is.
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
 
