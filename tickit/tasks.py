@@ -17,7 +17,7 @@ from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
 from tickit.private_files import create_private
-from tickit.services import attachments, inbox, intake, outbox, ratelimit, sign_in_throttle
+from tickit.services import attachments, inbox, intake, outbox, ratelimit, sign_in_throttle, sla_sweep
 
 # Imported for what they register with the outbox: the channels they deliver.
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
@@ -71,6 +71,12 @@ outbox.set_hand_off(enqueue_outbox)
 def relay_pending_outbox() -> None:
     """Every minute, queue the messages that are due: those missed while the queue was down, and retries."""
     enqueue_outbox(outbox.pending_ids())
+
+
+@huey.periodic_task(crontab())
+def check_sla() -> int:
+    """Every minute, fire the SLA warnings and breaches that came due (each exactly once); returns how many."""
+    return len(sla_sweep.sweep(unit_of_work=session_scope))
 
 
 @huey.periodic_task(crontab(minute="17"))

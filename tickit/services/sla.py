@@ -26,9 +26,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from tickit.models import ActivityEntry, SlaEvent, StatusCategory, Ticket, TicketStatus, TicketType
+from tickit.models import ActivityEntry, SlaEvent, StatusCategory, Ticket, TicketStatus, TicketType, utcnow
 from tickit.services import sla_config
-from tickit.services.business_hours import Calendar
+from tickit.services.access import can_work, ticket_for
+from tickit.services.actors import SYSTEM, Actor
+from tickit.services.business_hours import Calendar, format_duration
+from tickit.services.errors import NotFound
 from tickit.services.sla_config import LoadedPolicy
 
 FIRST_RESPONSE, RESOLUTION = "first_response", "resolution"
@@ -142,7 +145,7 @@ def timing_from_history(
             history.append(f"{_when(at)} moved to {new}: clock paused")
         elif resolved_at is None and not pausing(new) and paused_since is not None:
             pauses.append((paused_since, at))
-            history.append(f"{_when(at)} moved to {new}: clock resumed after {_span(calendar.elapsed(paused_since, at))}")
+            history.append(f"{_when(at)} moved to {new}: clock resumed after {span(calendar.elapsed(paused_since, at))}")
             paused_since = None
     if first_responded_at is not None:
         history.append(f"{_when(first_responded_at)} first public reply from staff")
@@ -305,7 +308,42 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _span(duration: timedelta) -> str:
+def span(duration: timedelta) -> str:
     minutes = int(duration.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a ticket's SLA was computed, for `tickit sla explain` and the ticket page's detail."""
+
+    number: str
+    priority: str
+    policy: str | None
+    calendar: str
+    first_response_target: str
+    resolution_target: str
+    timing: Timing
+
+
+def explain(*, session: Session, actor: Actor, number: str) -> Explanation:
+    """Re-run the computation for ticket `number` (without storing it) and say what it used."""
+    ticket = ticket_for(session, actor, number)
+    if actor is not SYSTEM and not can_work(session, actor, ticket.project_id):
+        raise NotFound(f"No ticket {number}.")
+    policies = sla_config.load_policies(session, ticket.project_id)
+    type_key = session.get(TicketType, ticket.type_id).key
+    policy = next((p for p in policies if p.matches(type_key, ticket.priority)), None)
+    timing = compute(session, ticket, policy, utcnow())
+    first = policy.target_minutes(ticket.priority, FIRST_RESPONSE) if policy else None
+    resolution = policy.target_minutes(ticket.priority, RESOLUTION) if policy else None
+    return Explanation(
+        number=number.upper(),
+        priority=ticket.priority,
+        policy=policy.policy.name if policy else None,
+        calendar=(policy.calendar_key or "round the clock") if policy else "",
+        first_response_target=format_duration(first) if first else "none",
+        resolution_target=format_duration(resolution) if resolution else "none",
+        timing=timing,
+    )

@@ -282,6 +282,9 @@ def describe(entry: ActivityEntry) -> str:
             return f"removed {after.get('name') or before.get('name') or 'a file'}"
         case "reordered":
             return "reordered it on the board"
+        case "sla_breached":
+            done = "".join(f"; {action}" for action in after.get("actions", []))
+            return f"noted: SLA {after.get('label', 'target')} target breached{done}"
     return entry.action.replace("_", " ")
 
 
