@@ -81,6 +81,7 @@ const sameCard = (a, b) =>
     a.priority === b.priority &&
     a.assignee_name === b.assignee_name &&
     a.age === b.age &&
+    JSON.stringify(a.sla) === JSON.stringify(b.sla) &&
     JSON.stringify(a.field_values) === JSON.stringify(b.field_values));
 
 const CardBody = memo(function CardBody({ card }) {
@@ -102,6 +103,24 @@ const CardBody = memo(function CardBody({ card }) {
         >
           {badge.label}
         </span>
+        {card.sla && card.sla.sla_text && (
+          <span
+            title={`SLA · ${card.sla.sla_detail}`}
+            aria-label={`SLA: ${card.sla.sla_text}`}
+            style={{
+              fontSize: "11px",
+              lineHeight: "16px",
+              padding: "0 6px",
+              borderRadius: "999px",
+              background: `var(--${card.sla.sla_color}-a3)`,
+              color: `var(--${card.sla.sla_color}-11)`,
+              fontWeight: 500,
+              whiteSpace: "nowrap",
+            }}
+          >
+            {card.sla.sla_text}
+          </span>
+        )}
         <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-11)" }}>{card.age}</span>
       </div>
       <div

@@ -33,10 +33,11 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, notifications, sla, ticket_stamp, workflow
+from tickit.services import fields, notifications, sla, sla_badges, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
+from tickit.services.sla_badges import SlaBadge
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class TicketDetail:
     resolved_at: datetime | None
     fields: tuple[FieldView, ...]
     can_work: bool  # the actor may edit, assign, move and write internal notes
+    sla: SlaBadge | None = None  # staff only, as the due times below
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,9 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         resolved_at=ticket.resolved_at,
         fields=tuple(v for v in _field_views(session, ticket) if works or v.visible_to_requester),
         can_work=works,
+        sla=sla_badges.badges(session, [ticket.id], utcnow()).get(ticket.id) if works else None,
+        first_response_due_at=ticket.first_response_due_at if works else None,
+        resolution_due_at=ticket.resolution_due_at if works else None,
     )
 
 

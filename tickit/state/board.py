@@ -17,6 +17,7 @@ from tickit.services import board, workflow
 from tickit.services.actors import UserPublic
 from tickit.state import live
 from tickit.state.formatting import ago
+from tickit.state.sla_badge import sla_badge_fields
 from tickit.state.session import SessionState
 
 POLL_SECONDS = 3.0
@@ -92,6 +93,7 @@ def _column_json(column: board.Column) -> dict[str, Any]:
                 "assignee_name": card.assignee_name,
                 "age": ago(card.created_at),
                 "field_values": [list(pair) for pair in card.field_values],
+                "sla": sla_badge_fields(card.sla),
             }
             for card in column.cards
         ],

@@ -30,6 +30,7 @@ from tickit.state import comment_thread as thread
 from tickit.state import live
 from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, number_from_route, refused
 from tickit.state.formatting import iso
+from tickit.state.sla_badge import sla_badge_fields
 from tickit.state.session import SessionState
 
 PRIORITIES = [p.value for p in Priority]
@@ -116,6 +117,11 @@ class TicketState(SessionState):
     updated_at: str = ""
     first_responded_at: str = ""
     resolved_at: str = ""
+    sla_text: str = ""  # the SLA badge; empty: none
+    sla_color: str = "gray"
+    sla_detail: str = ""
+    first_response_due_at: str = ""
+    resolution_due_at: str = ""
     fields: list[FieldRow] = []
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
@@ -150,6 +156,10 @@ class TicketState(SessionState):
         self.created_at, self.updated_at = iso(detail.created_at), iso(detail.updated_at)
         self.first_responded_at = iso(detail.first_responded_at)
         self.resolved_at = iso(detail.resolved_at)
+        badge = sla_badge_fields(detail.sla)
+        self.sla_text, self.sla_color, self.sla_detail = badge["sla_text"], badge["sla_color"], badge["sla_detail"]
+        self.first_response_due_at = iso(detail.first_response_due_at)
+        self.resolution_due_at = iso(detail.resolution_due_at)
         errors = errors or {}
         self.fields = [
             FieldRow(
