@@ -9,6 +9,7 @@ from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
+from tickit.pages.admin.sla import sla_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
@@ -23,6 +24,7 @@ from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
+from tickit.state.admin_sla import AdminSlaState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.board import BoardState
 from tickit.state.choose_password import ChoosePasswordState
@@ -86,6 +88,7 @@ app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_l
 app.add_page(
     type_editor_page, route=routes.ADMIN_PROJECT_WORKFLOW, title="Workflow · TickIt", on_load=TypeEditorState.load
 )
+app.add_page(sla_page, route=routes.ADMIN_PROJECT_SLA, title="SLA · TickIt", on_load=AdminSlaState.load)
 app.add_page(
     api_clients_page,
     route=routes.ADMIN_PROJECT_API_CLIENTS,

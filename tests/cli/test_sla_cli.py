@@ -20,7 +20,11 @@ def test_check_prints_what_fired_and_explain_prints_the_computation(cli_database
         number = file_ticket(session, reporter)
         # Filed long ago: both first-response events are past.
         past = utcnow() - timedelta(hours=30)
-        session.exec(update(Ticket).values(first_response_warn_at=past, first_response_due_at=past + timedelta(hours=1), sla_next_check_at=past))
+        session.exec(
+            update(Ticket).values(
+                first_response_warn_at=past, first_response_due_at=past + timedelta(hours=1), sla_next_check_at=past
+            )
+        )
 
     code, out, _ = run(capsys, "sla", "check")
     assert code == 0

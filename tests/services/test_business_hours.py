@@ -104,8 +104,10 @@ def test_durations_read_and_write_alike():
 
 # Properties: any calendar of one to three windows a day in a zone with daylight saving.
 _window = st.tuples(st.integers(0, 47), st.integers(1, 16)).map(lambda p: (p[0] * 30, min(p[0] * 30 + p[1] * 30, 1440)))
-_day = st.lists(_window, max_size=2).map(lambda ws: tuple(sorted(set(ws)))).filter(
-    lambda ws: all(a[1] <= b[0] for a, b in zip(ws, ws[1:], strict=False))
+_day = (
+    st.lists(_window, max_size=2)
+    .map(lambda ws: tuple(sorted(set(ws))))
+    .filter(lambda ws: all(a[1] <= b[0] for a, b in zip(ws, ws[1:], strict=False)))
 )
 calendars = st.builds(
     lambda week, zone, days: Calendar(timezone=zone, week=tuple(week), holidays=frozenset(days)),

@@ -101,7 +101,10 @@ def test_changing_priority_retimes_from_the_filing(session, clock, priority, fir
 OFFICE = """
 sla:
   calendars:
-    office: {timezone: Europe/Berlin, week: {mon: "09:00-17:00", tue: "09:00-17:00", wed: "09:00-17:00", thu: "09:00-17:00", fri: "09:00-17:00"}, holidays: ["2026-11-17"]}
+    office:
+      timezone: Europe/Berlin
+      week: {mon: "09:00-17:00", tue: "09:00-17:00", wed: "09:00-17:00", thu: "09:00-17:00", fri: "09:00-17:00"}
+      holidays: ["2026-11-17"]
   policies:
     - name: Office
       calendar: office
@@ -269,8 +272,14 @@ def _ticket_project_id(session: Session) -> int:
 @pytest.mark.parametrize(
     "section, message",
     [
-        ("  policies:\n    - {name: A, calendar: nope, targets: {normal: {first_response: 1h, resolution: 2h}}}\n", "line 3"),
-        ("  calendars:\n    c: {timezone: Mars/Base, week: {mon: '09:00-17:00'}}\n", "line 3: sla.calendars.c.timezone"),
+        (
+            "  policies:\n    - {name: A, calendar: nope, targets: {normal: {first_response: 1h, resolution: 2h}}}\n",
+            "line 3",
+        ),
+        (
+            "  calendars:\n    c: {timezone: Mars/Base, week: {mon: '09:00-17:00'}}\n",
+            "line 3: sla.calendars.c.timezone",
+        ),
         ("  policies:\n    - {name: A, targets: {normal: {first_response: 1d, resolution: 2h}}}\n", "first_response"),
     ],
 )

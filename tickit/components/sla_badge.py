@@ -29,8 +29,14 @@ def sla_dot(text, color) -> rx.Component:
     """The badge without its words, for a phone's one-line row: the colour, and the words for screen readers."""
     return rx.cond(
         text != "",
-        rx.badge(rx.icon("timer", size=12), color_scheme=color, variant="soft", radius="full", title="SLA: " + text,
-                 aria_label="SLA: " + text),
+        rx.badge(
+            rx.icon("timer", size=12),
+            color_scheme=color,
+            variant="soft",
+            radius="full",
+            title="SLA: " + text,
+            aria_label="SLA: " + text,
+        ),
     )
 
 

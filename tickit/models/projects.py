@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+
 from sqlmodel import Field, SQLModel
 
 from tickit.models.base import UTCDateTime, utcnow

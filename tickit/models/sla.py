@@ -42,7 +42,8 @@ class SlaPolicy(SQLModel, table=True):
     targets: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     warn_percent: int = Field(default=80)
     raise_priority: bool = Field(default=False)  # on a breach, one step up
-    # On a breach: "" leaves the assignee, "queue" unassigns (for auto-assignment), "agent" gives it to `reassign_to_id`.
+    # On a breach: "" leaves the assignee, "queue" unassigns (for auto-assignment), "agent" hands it
+    # to `reassign_to_id`.
     reassign: str = Field(default="", max_length=8)
     reassign_to_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
 

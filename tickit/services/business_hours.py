@@ -137,7 +137,9 @@ def _public_holidays(country: str, subdivision: str | None, year: int) -> frozen
         table = holiday_tables.country_holidays(country, subdiv=subdivision, years=year)
     except NotImplementedError:
         if subdivision is not None and country in holiday_tables.list_supported_countries():
-            raise CalendarError(f"{subdivision!r} is not a subdivision of {country} the holidays package knows") from None
+            raise CalendarError(
+                f"{subdivision!r} is not a subdivision of {country} the holidays package knows"
+            ) from None
         raise CalendarError(f"{country!r} is not a country code the holidays package knows (like DE)") from None
     return frozenset(table.keys())
 

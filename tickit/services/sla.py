@@ -145,7 +145,9 @@ def timing_from_history(
             history.append(f"{_when(at)} moved to {new}: clock paused")
         elif resolved_at is None and not pausing(new) and paused_since is not None:
             pauses.append((paused_since, at))
-            history.append(f"{_when(at)} moved to {new}: clock resumed after {span(calendar.elapsed(paused_since, at))}")
+            history.append(
+                f"{_when(at)} moved to {new}: clock resumed after {span(calendar.elapsed(paused_since, at))}"
+            )
             paused_since = None
     if first_responded_at is not None:
         history.append(f"{_when(first_responded_at)} first public reply from staff")
@@ -232,7 +234,9 @@ def store(session: Session, ticket: Ticket, timing: Timing) -> None:
 def fired_events(session: Session, ticket_id: int) -> set[tuple[int, str, str]]:
     """The (cycle, target, kind) of the ticket's warnings and breaches that have fired."""
     return set(
-        session.exec(select(SlaEvent.cycle, SlaEvent.target, SlaEvent.kind).where(SlaEvent.ticket_id == ticket_id)).all()
+        session.exec(
+            select(SlaEvent.cycle, SlaEvent.target, SlaEvent.kind).where(SlaEvent.ticket_id == ticket_id)
+        ).all()
     )
 
 

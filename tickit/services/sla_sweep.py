@@ -82,7 +82,7 @@ def sweep_batch(*, session: Session, now: datetime | None = None, limit: int = B
 
 
 def sweep(*, unit_of_work: Callable[[], AbstractContextManager[Session]], now: datetime | None = None) -> list[Fired]:
-    """One pass (the periodic task's, `tickit sla check`): batches, each in a unit of work of its own, until none is due.
+    """One pass (the periodic task's, `tickit sla check`): batches in units of work of their own until none is due.
 
     Every examined ticket's next check moves past `now`, so the batches run out.
     """

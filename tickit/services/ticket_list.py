@@ -38,13 +38,13 @@ from sqlmodel import Session, select
 from tickit.models import Comment, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User, utcnow
 from tickit.models.base import UTCDateTime
 from tickit.models.workflow import StatusCategory
-from tickit.services.access import format_ticket_number
 from tickit.services import sla_badges
+from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
-from tickit.services.sla_badges import SlaBadge
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
 from tickit.services.projects import project_ids_for
+from tickit.services.sla_badges import SlaBadge
 from tickit.services.workflow_specs import KEY_PATTERN
 
 SORTS = ("updated", "created", "priority", "number", "due")  # due: the next SLA due time, ticket with one only

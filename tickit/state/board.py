@@ -17,8 +17,8 @@ from tickit.services import board, workflow
 from tickit.services.actors import UserPublic
 from tickit.state import live
 from tickit.state.formatting import ago
-from tickit.state.sla_badge import sla_badge_fields
 from tickit.state.session import SessionState
+from tickit.state.sla_badge import sla_badge_fields
 
 POLL_SECONDS = 3.0
 UNDO_SECONDS = 8  # how long a moved card offers "Undo"

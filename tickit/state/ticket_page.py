@@ -30,8 +30,8 @@ from tickit.state import comment_thread as thread
 from tickit.state import live
 from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, number_from_route, refused
 from tickit.state.formatting import iso
-from tickit.state.sla_badge import sla_badge_fields
 from tickit.state.session import SessionState
+from tickit.state.sla_badge import sla_badge_fields
 
 PRIORITIES = [p.value for p in Priority]
 UNASSIGNED = "none"

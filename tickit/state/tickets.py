@@ -18,8 +18,8 @@ from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
 from tickit.state import live
 from tickit.state.formatting import iso
-from tickit.state.sla_badge import sla_badge_fields
 from tickit.state.session import Outcome, SessionState
+from tickit.state.sla_badge import sla_badge_fields
 
 
 @dataclasses.dataclass

@@ -11,7 +11,7 @@ from tickit.models import TicketStatus, TicketTransition, TicketType, TicketType
 from tickit.services import sla_config
 from tickit.services.projects import get_project
 from tickit.services.templates.documents import WorkflowDocument
-from tickit.services.templates.sla_section import sla_data
+from tickit.services.templates.sla_section import SlaSpec, sla_data
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
     DEFAULT_TYPE_COLOR,
@@ -178,3 +178,9 @@ def _field_data(field_spec: FieldSpec) -> _Flow:
     if not field_spec.visible_to_requester:
         data["visible_to_requester"] = False
     return data
+
+
+def dump_sla_section(spec: SlaSpec | None) -> str:
+    """A document holding only the `sla:` section, as the project's SLA page edits it."""
+    data = {"sla": sla_data(spec or SlaSpec(), _Flow, _FlowList)}
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)

@@ -107,17 +107,26 @@ def read_sla(reader: Any, value: Any, path: KeyPath, type_keys: list[str] | None
         _read_calendar(reader, key, raw, path + ("calendars", str(key))) for key, raw in calendars_raw.items()
     )
     known_calendars = [c.key for c in calendars]
-    items = reader.sequence(section.get("policies") or [], path + ("policies",), one="policy", many="policies", at_least_one=False)
+    items = reader.sequence(
+        section.get("policies") or [], path + ("policies",), one="policy", many="policies", at_least_one=False
+    )
     policies = []
     names: dict[str, int] = {}
     for index, raw in enumerate(items):
         policy = _read_policy(reader, raw, path + ("policies", index), known_calendars, type_keys)
         if policy.name in names:
-            raise reader.fail(path + ("policies", index, "name"), f"{policy.name!r} is already the name of policies[{names[policy.name]}]")
+            raise reader.fail(
+                path + ("policies", index, "name"),
+                f"{policy.name!r} is already the name of policies[{names[policy.name]}]",
+            )
         names[policy.name] = index
         policies.append(policy)
     contacts_raw = reader.sequence(
-        section.get("escalation_contacts") or [], path + ("escalation_contacts",), one="email", many="emails", at_least_one=False
+        section.get("escalation_contacts") or [],
+        path + ("escalation_contacts",),
+        one="email",
+        many="emails",
+        at_least_one=False,
     )
     contacts = tuple(_read_email(reader, raw, path + ("escalation_contacts", i)) for i, raw in enumerate(contacts_raw))
     return SlaSpec(calendars=calendars, policies=tuple(policies), escalation_contacts=contacts)
@@ -128,20 +137,22 @@ def _read_calendar(reader: Any, key: Any, value: Any, path: KeyPath) -> Calendar
     item = reader.mapping(value, path, ("timezone", "week"), ("holidays", "country", "subdivision"))
     week_raw = item["week"]
     if not isinstance(week_raw, dict):
-        raise reader.fail(path + ("week",), f"must map weekdays ({', '.join(WEEKDAYS)}) to windows like \"09:00-17:00\"")
+        raise reader.fail(path + ("week",), f'must map weekdays ({", ".join(WEEKDAYS)}) to windows like "09:00-17:00"')
     week: dict[str, str] = {}
     for day, windows in week_raw.items():
         if day not in WEEKDAYS:
             raise reader.fail(path + ("week", str(day)), f"is not a weekday; use {', '.join(WEEKDAYS)}")
         if not isinstance(windows, str):
-            raise reader.fail(path + ("week", day), "must be text like \"09:00-17:00\"; quote it")
+            raise reader.fail(path + ("week", day), 'must be text like "09:00-17:00"; quote it')
         try:
             parsed = parse_windows(windows)
         except CalendarError as exc:
             raise reader.fail(path + ("week", day), str(exc)) from None
         if parsed:
             week[day] = format_windows(parsed)
-    holidays_raw = reader.sequence(item.get("holidays") or [], path + ("holidays",), one="date", many="dates", at_least_one=False)
+    holidays_raw = reader.sequence(
+        item.get("holidays") or [], path + ("holidays",), one="date", many="dates", at_least_one=False
+    )
     holidays = []
     for index, raw in enumerate(holidays_raw):
         try:
@@ -172,7 +183,11 @@ def _read_calendar(reader: Any, key: Any, value: Any, path: KeyPath) -> Calendar
     try:
         spec.calendar()
     except CalendarError as exc:
-        at = "timezone" if "zone" in str(exc) else ("country" if "country" in str(exc) or "subdivision" in str(exc) else "week")
+        at = (
+            "timezone"
+            if "zone" in str(exc)
+            else ("country" if "country" in str(exc) or "subdivision" in str(exc) else "week")
+        )
         raise reader.fail(path + (at,), str(exc)) from None
     return spec
 
@@ -187,14 +202,26 @@ def _read_policy(
     calendar = item.get("calendar")
     if calendar is not None and calendar not in calendars:
         listed = ", ".join(calendars) or "none is defined"
-        raise reader.fail(path + ("calendar",), f"{calendar!r} is not a calendar of this section ({listed}); omit it for round the clock")
+        raise reader.fail(
+            path + ("calendar",),
+            f"{calendar!r} is not a calendar of this section ({listed}); omit it for round the clock",
+        )
     when = reader.mapping(item.get("when") or {}, path + ("when",), (), ("types", "priorities"))
-    types = reader.sequence(when.get("types") or [], path + ("when", "types"), one="type key", many="type keys", at_least_one=False)
+    types = reader.sequence(
+        when.get("types") or [], path + ("when", "types"), one="type key", many="type keys", at_least_one=False
+    )
     for index, key in enumerate(types):
         if type_keys is not None and key not in type_keys:
-            raise reader.fail(path + ("when", "types", index), f"{key!r} is not a ticket type of this project ({', '.join(type_keys)})")
+            raise reader.fail(
+                path + ("when", "types", index),
+                f"{key!r} is not a ticket type of this project ({', '.join(type_keys)})",
+            )
     priorities = reader.sequence(
-        when.get("priorities") or [], path + ("when", "priorities"), one="priority", many="priorities", at_least_one=False
+        when.get("priorities") or [],
+        path + ("when", "priorities"),
+        one="priority",
+        many="priorities",
+        at_least_one=False,
     )
     for index, priority in enumerate(priorities):
         if priority not in PRIORITIES:
