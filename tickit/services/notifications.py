@@ -148,12 +148,38 @@ def stage_status_changed(
     )
 
 
-def stage_sla_alert(
-    session: Session, *, ticket: Ticket, kind: str, target: str, due_at: str, contact_ids: list[int]
-) -> None:
-    """Record that an SLA `target` of `ticket` was warned of or breached (`kind`: SLA_WARNING or SLA_BREACH)."""
-    payload = {"target": target, "due_at": due_at, "contact_ids": contact_ids}
-    _stage_event(session, kind, ticket, SYSTEM, payload)
+@dataclass(frozen=True)
+class SlaAlert:
+    """An SLA `target` of a ticket warned of or breached (`kind`: SLA_WARNING or SLA_BREACH)."""
+
+    ticket_id: int
+    kind: str
+    target: str
+    due_at: str  # as the message words it
+    contact_ids: tuple[int, ...]  # the project's escalation contacts, for a breach
+
+
+def stage_sla_alerts(session: Session, alerts: list[SlaAlert]) -> None:
+    """Record a sweep's alerts, all in one insert: a sweep may fire thousands at once."""
+    rows = [
+        OutboxMessage(
+            event=alert.kind,
+            channel=EVENT_CHANNEL,
+            recipient_user_id=None,
+            ticket_id=alert.ticket_id,
+            payload={
+                "actor_id": None,
+                "target": alert.target,
+                "due_at": alert.due_at,
+                "contact_ids": list(alert.contact_ids),
+            },
+        )
+        for alert in alerts
+    ]
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        outbox.hand_off_after_commit(session, row.id)
 
 
 def fan_out(session: Session, event: OutboxMessage) -> int:

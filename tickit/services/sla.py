@@ -279,12 +279,24 @@ def start_clock(session: Session, *, ticket_id: int, now: datetime) -> SlaStatus
 
 
 def on_change(session: Session, ticket: Ticket, now: datetime) -> None:
-    """Re-time a ticket after a move or its first response; one the SLA does not time is left alone.
+    """Re-time a ticket after its first response; one the SLA does not time is left alone.
 
     Changes that can make a policy match (priority, type, the project's policies) call `recompute`.
     """
     if ticket.sla_policy_id is not None:
         recompute(session, ticket, now)
+
+
+def on_status_change(
+    session: Session, ticket: Ticket, current: TicketStatus, target: TicketStatus, now: datetime
+) -> None:
+    """Re-time a ticket after a move that starts or ends a pause, resolves it or reopens it.
+
+    Any other move leaves every due time as it was, and costs the board's drop no statement.
+    """
+    done = StatusCategory.DONE
+    if current.pauses_sla != target.pauses_sla or (current.category == done) != (target.category == done):
+        on_change(session, ticket, now)
 
 
 def status_of(ticket: Ticket, policy_name: str | None, now: datetime) -> SlaStatus | None:

@@ -19,7 +19,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -71,12 +70,25 @@ def due_tickets_query(now: datetime, limit: int):
 
 
 def sweep_batch(*, session: Session, now: datetime | None = None, limit: int = BATCH) -> tuple[int, list[Fired]]:
-    """Fire what is due on up to `limit` tickets; the caller commits. Returns (tickets examined, what fired)."""
+    """Fire what is due on up to `limit` tickets; the caller commits. Returns (tickets examined, what fired).
+
+    A handful of statements whatever the batch's size: the ledger rows in one insert, the
+    notifications in another, the tickets' next checks in one flush.
+    """
     now = now or utcnow()
-    fired: list[Fired] = []
     tickets = session.exec(due_tickets_query(now, limit)).all()
+    due = {ticket.id: [event for event in sla.pending_events(ticket) if event[0] <= now] for ticket in tickets}
+    newly = _record(session, [(ticket_id, *event[1:]) for ticket_id, events in due.items() for event in events], now)
+    fired: list[Fired] = []
+    alerts: list[notifications.SlaAlert] = []
+    keys = dict(
+        session.exec(select(Project.id, Project.key).where(Project.id.in_({t.project_id for t in tickets}))).all()
+    )
     for ticket in tickets:
-        fired += _fire_due(session, ticket, now)
+        events = [event for event in due[ticket.id] if (ticket.id, *event[1:]) in newly]
+        number = format_ticket_number(keys[ticket.project_id], ticket.number)
+        fired += _fire(session, ticket, number, events, now, alerts)
+    notifications.stage_sla_alerts(session, alerts)
     session.flush()
     return len(tickets), fired
 
@@ -96,46 +108,57 @@ def sweep(*, unit_of_work: Callable[[], AbstractContextManager[Session]], now: d
             return fired
 
 
-def _fire_due(session: Session, ticket: Ticket, now: datetime) -> list[Fired]:
-    due = [event for event in sla.pending_events(ticket) if event[0] <= now]
-    newly = [event for event in due if _record(session, ticket.id, *event[1:], now)]
+def _fire(
+    session: Session,
+    ticket: Ticket,
+    number: str,
+    events: list[tuple[datetime, int, str, str]],
+    now: datetime,
+    alerts: list[notifications.SlaAlert],
+) -> list[Fired]:
+    """Escalate and tell of the events that just fired for `ticket`, then schedule its next check."""
     fired: list[Fired] = []
     # A breach says all a warning would: when both are due at once (a sweep that was down), only the breach is told.
-    breached_targets = {target for _, _, target, kind in newly if kind == sla.BREACH}
-    number = _number(session, ticket)
-    for at, _cycle, target, kind in newly:
+    breached_targets = {target for _, _, target, kind in events if kind == sla.BREACH}
+    for at, _cycle, target, kind in events:
         if kind == sla.WARNING and target in breached_targets:
             continue
-        actions = _escalate(session, ticket, target, now) if kind == sla.BREACH else ()
-        contacts = _contact_ids(session, ticket.project_id) if kind == sla.BREACH else []
-        notifications.stage_sla_alert(
-            session,
-            ticket=ticket,
-            kind=notifications.SLA_BREACH if kind == sla.BREACH else notifications.SLA_WARNING,
-            target=target,
-            due_at=f"{at:%Y-%m-%d %H:%M} UTC",
-            contact_ids=contacts,
+        breach = kind == sla.BREACH
+        actions = _escalate(session, ticket, target, now) if breach else ()
+        alerts.append(
+            notifications.SlaAlert(
+                ticket_id=ticket.id,
+                kind=notifications.SLA_BREACH if breach else notifications.SLA_WARNING,
+                target=target,
+                due_at=f"{at:%Y-%m-%d %H:%M} UTC",
+                contact_ids=tuple(_contact_ids(session, ticket.project_id)) if breach else (),
+            )
         )
         fired.append(Fired(number, target, kind, at, actions))
     if any(action.startswith("priority raised") for f in fired for action in f.actions):
         sla.recompute(session, ticket, now)  # a raised priority has other targets, maybe another policy
     else:
-        ticket.sla_next_check_at = sla.next_check(ticket, sla.fired_events(session, ticket.id))
+        # Everything due by `now` is in the ledger now (fired here, or before): the next check is later.
+        ticket.sla_next_check_at = next((at for at, *_ in sla.pending_events(ticket) if at > now), None)
         session.add(ticket)
     return fired
 
 
-def _record(session: Session, ticket_id: int, cycle: int, target: str, kind: str, now: datetime) -> bool:
-    """Insert the ledger row; True only for the one caller whose insert made it."""
-    dialect = session.get_bind().dialect.name
-    values = {"ticket_id": ticket_id, "cycle": cycle, "target": target, "kind": kind, "fired_at": now}
-    if dialect == "postgresql":
-        statement = pg_insert(SlaEvent).values(**values).on_conflict_do_nothing().returning(SlaEvent.id)
-    elif dialect == "sqlite":
-        statement = sqlite_insert(SlaEvent).values(**values).on_conflict_do_nothing().returning(SlaEvent.id)
-    else:
-        statement = insert(SlaEvent).values(**values).returning(SlaEvent.id)
-    return session.connection().execute(statement).first() is not None
+def _record(session: Session, keys: list[tuple[int, int, str, str]], now: datetime) -> set[tuple[int, int, str, str]]:
+    """Insert the ledger rows; the keys whose insert made it, which only one caller ever gets back."""
+    if not keys:
+        return set()
+    rows = [
+        {"ticket_id": t, "cycle": c, "target": target, "kind": kind, "fired_at": now} for t, c, target, kind in keys
+    ]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(SlaEvent)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(SlaEvent.ticket_id, SlaEvent.cycle, SlaEvent.target, SlaEvent.kind)
+    )
+    return {tuple(row) for row in session.connection().execute(statement)}
 
 
 def _escalate(session: Session, ticket: Ticket, target: str, now: datetime) -> tuple[str, ...]:
@@ -194,7 +217,3 @@ def _contact_ids(session: Session, project_id: int) -> list[int]:
     return list(
         session.exec(select(SlaEscalationContact.user_id).where(SlaEscalationContact.project_id == project_id)).all()
     )
-
-
-def _number(session: Session, ticket: Ticket) -> str:
-    return format_ticket_number(session.get(Project, ticket.project_id).key, ticket.number)

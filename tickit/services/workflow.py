@@ -200,7 +200,7 @@ def apply_status_change(
         )
     )
     session.flush()
-    sla.on_change(session, ticket, now)
+    sla.on_status_change(session, ticket, current, target, now)
     notifications.stage_status_changed(session, ticket=ticket, actor=actor, current=current, target=target)
 
 
