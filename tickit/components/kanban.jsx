@@ -103,7 +103,21 @@ const CardBody = memo(function CardBody({ card }) {
         >
           {badge.label}
         </span>
-        {card.sla && card.sla.sla_text && (
+        <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-11)" }}>{card.age}</span>
+      </div>
+      <div
+        style={{
+          fontSize: "var(--font-size-2)",
+          lineHeight: "var(--line-height-2)",
+          fontWeight: 500,
+          color: "var(--gray-12)",
+          overflowWrap: "anywhere",
+        }}
+      >
+        {card.title}
+      </div>
+      {card.sla && card.sla.sla_text && (
+        <div style={{ marginTop: "6px" }}>
           <span
             title={`SLA · ${card.sla.sla_detail}`}
             aria-label={`SLA: ${card.sla.sla_text}`}
@@ -120,20 +134,8 @@ const CardBody = memo(function CardBody({ card }) {
           >
             {card.sla.sla_text}
           </span>
-        )}
-        <span style={{ marginLeft: "auto", fontSize: "var(--font-size-1)", color: "var(--gray-11)" }}>{card.age}</span>
-      </div>
-      <div
-        style={{
-          fontSize: "var(--font-size-2)",
-          lineHeight: "var(--line-height-2)",
-          fontWeight: 500,
-          color: "var(--gray-12)",
-          overflowWrap: "anywhere",
-        }}
-      >
-        {card.title}
-      </div>
+        </div>
+      )}
       {(card.field_values || []).length > 0 && (
         <div style={{ display: "flex", flexWrap: "wrap", gap: "4px", marginTop: "6px" }}>
           {card.field_values.map(([label, value]) => (

@@ -57,16 +57,17 @@ class Timing:
     history: tuple[str, ...] = ()  # the events the computation used, in words
 
 
-def recompute(session: Session, ticket: Ticket, now: datetime) -> Timing:
+def recompute(session: Session, ticket: Ticket, now: datetime, *, new: bool = False) -> Timing:
     """Re-time `ticket` from its history under the policy that matches it now, and store the result on it.
 
     The caller has flushed the change that prompted this (its activity entry included) and commits.
+    `new`: the ticket was just filed, so nothing of it has fired yet.
     """
     policies = sla_config.load_policies(session, ticket.project_id)
     type_key = session.get(TicketType, ticket.type_id).key if policies else ""
     policy = next((p for p in policies if p.matches(type_key, ticket.priority)), None)
     timing = compute(session, ticket, policy, now)
-    store(session, ticket, timing)
+    store(session, ticket, timing, fired=set() if new else None)
     return timing
 
 
@@ -205,7 +206,7 @@ def _due(
     return calendar.add(at, remaining), None
 
 
-def store(session: Session, ticket: Ticket, timing: Timing) -> None:
+def store(session: Session, ticket: Ticket, timing: Timing, fired: set[tuple[int, str, str]] | None = None) -> None:
     """Write `timing` onto the ticket row and schedule its next check; the caller flushes and commits."""
     ticket.sla_policy_id = timing.policy.policy.id if timing.policy else None
     ticket.sla_cycle = timing.cycle
@@ -226,7 +227,8 @@ def store(session: Session, ticket: Ticket, timing: Timing) -> None:
         if due is not None and still_open
     ]
     ticket.sla_next_due_at = min(pending_dues, default=None)
-    fired = fired_events(session, ticket.id) if pending_events(ticket) else set()
+    if fired is None:
+        fired = fired_events(session, ticket.id) if pending_events(ticket) else set()
     ticket.sla_next_check_at = next_check(ticket, fired)
     session.add(ticket)
 
@@ -273,7 +275,7 @@ class SlaStatus:
 def start_clock(session: Session, *, ticket_id: int, now: datetime) -> SlaStatus | None:
     """Time a ticket just filed (`tickets.file_ticket`); None when no policy applies to it."""
     ticket = session.get(Ticket, ticket_id)
-    timing = recompute(session, ticket, now)
+    timing = recompute(session, ticket, now, new=True)
     session.flush()
     return status_of(ticket, timing.policy.policy.name if timing.policy else None, now)
 

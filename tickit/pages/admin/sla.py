@@ -20,7 +20,9 @@ _EXAMPLE = """sla:
     - name: Standard
       calendar: office            # omitted: round the clock
       when: {types: [bug], priorities: [urgent, high]}   # omitted: every ticket
-      targets: {urgent: {first_response: 1h, resolution: 8h}, high: {first_response: 4h, resolution: 16h}}
+      targets:
+        urgent: {first_response: 1h, resolution: 8h}
+        high: {first_response: 4h, resolution: 16h}
       warn_at: 80%                # when the warning goes out
       on_breach: {raise_priority: true, reassign: queue}   # or an agent's email
   escalation_contacts: [lead@example.com]"""
@@ -46,6 +48,7 @@ def _editor() -> rx.Component:
                     rows="16",
                     width="100%",
                     spell_check=False,
+                    wrap="off",  # a YAML line stays one line; the box scrolls sideways
                     style={"font_family": "var(--code-font-family)", "font_size": "13px", "white_space": "pre"},
                 ),
                 form_error(S.error),

@@ -329,7 +329,8 @@ def _policy_data(spec: PolicySpec, flow: type[dict], flow_list: type[list]) -> d
         when["priorities"] = flow_list(spec.priorities)
     if when:
         data["when"] = when
-    data["targets"] = flow(
+    # One priority a line: a policy's targets are what an admin reads and edits most.
+    data["targets"] = dict(
         {
             priority: flow(
                 first_response=format_duration(target.first_response), resolution=format_duration(target.resolution)
