@@ -116,26 +116,6 @@ const CardBody = memo(function CardBody({ card }) {
       >
         {card.title}
       </div>
-      {card.sla && card.sla.sla_text && (
-        <div style={{ marginTop: "6px" }}>
-          <span
-            title={`SLA · ${card.sla.sla_detail}`}
-            aria-label={`SLA: ${card.sla.sla_text}`}
-            style={{
-              fontSize: "11px",
-              lineHeight: "16px",
-              padding: "0 6px",
-              borderRadius: "999px",
-              background: `var(--${card.sla.sla_color}-a3)`,
-              color: `var(--${card.sla.sla_color}-11)`,
-              fontWeight: 500,
-              whiteSpace: "nowrap",
-            }}
-          >
-            {card.sla.sla_text}
-          </span>
-        </div>
-      )}
       {(card.field_values || []).length > 0 && (
         <div style={{ display: "flex", flexWrap: "wrap", gap: "4px", marginTop: "6px" }}>
           {card.field_values.map(([label, value]) => (
@@ -185,6 +165,25 @@ const CardBody = memo(function CardBody({ card }) {
           </>
         ) : (
           <span style={{ fontSize: "var(--font-size-1)", color: "var(--gray-11)", fontStyle: "italic" }}>Unassigned</span>
+        )}
+        {card.sla && card.sla.sla_text && (
+          <span
+            title={`SLA · ${card.sla.sla_detail}`}
+            aria-label={`SLA: ${card.sla.sla_text}`}
+            style={{
+              marginLeft: "auto",
+              fontSize: "11px",
+              lineHeight: "16px",
+              padding: "0 6px",
+              borderRadius: "999px",
+              background: `var(--${card.sla.sla_color}-a3)`,
+              color: `var(--${card.sla.sla_color}-11)`,
+              fontWeight: 500,
+              whiteSpace: "nowrap",
+            }}
+          >
+            {card.sla.sla_text}
+          </span>
         )}
       </div>
     </>
