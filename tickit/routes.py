@@ -27,6 +27,7 @@ ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
 ADMIN_PROJECT_API_CLIENTS = "/admin/projects/[project]/api-clients"
 ADMIN_PROJECT_LIFECYCLE = "/admin/projects/[project]/lifecycle"
 ADMIN_PROJECT_ASSIGNMENT = "/admin/projects/[project]/assignment"
+ADMIN_PROJECT_SLA = "/admin/projects/[project]/sla"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"

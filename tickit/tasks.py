@@ -26,6 +26,7 @@ from tickit.services import (
     outbox,
     ratelimit,
     sign_in_throttle,
+    sla_sweep,
     survey,
 )
 
@@ -103,6 +104,12 @@ def assign_queued_tickets() -> int:
     """Every minute, give tickets waiting in a queue to agents who can now take them (back from away, room freed)."""
     with session_scope() as session:
         return assignment.assign_queue(session=session)
+
+
+@huey.periodic_task(crontab())
+def check_sla() -> int:
+    """Every minute, fire the SLA warnings and breaches that came due (each exactly once); returns how many."""
+    return len(sla_sweep.sweep(unit_of_work=session_scope))
 
 
 @huey.periodic_task(crontab(minute="17"))

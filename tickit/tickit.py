@@ -11,6 +11,7 @@ from tickit.pages.admin.assignment import assignment_page
 from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
+from tickit.pages.admin.sla import sla_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
@@ -28,6 +29,7 @@ from tickit.state.admin_assignment import AdminAssignmentState
 from tickit.state.admin_lifecycle import AdminLifecycleState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
+from tickit.state.admin_sla import AdminSlaState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.board import BoardState
 from tickit.state.choose_password import ChoosePasswordState
@@ -94,6 +96,7 @@ app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_l
 app.add_page(
     type_editor_page, route=routes.ADMIN_PROJECT_WORKFLOW, title="Workflow · TickIt", on_load=TypeEditorState.load
 )
+app.add_page(sla_page, route=routes.ADMIN_PROJECT_SLA, title="SLA · TickIt", on_load=AdminSlaState.load)
 app.add_page(
     api_clients_page,
     route=routes.ADMIN_PROJECT_API_CLIENTS,

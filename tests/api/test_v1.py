@@ -83,7 +83,7 @@ def test_a_new_ticket_is_created_with_location_and_the_contracts_fields(http, to
     ticket = response.json()
     assert set(ticket) == {
         "id", "number", "project", "type", "status", "title", "description",
-        "priority", "fields", "reporter", "assignee", "created_at", "url",
+        "priority", "fields", "reporter", "assignee", "created_at", "url", "sla",
     }  # fmt: skip
     assert ticket["reporter"] == {"email": "ada@example.com", "name": "Ada Lovelace"}
     assert (ticket["number"], ticket["status"], ticket["priority"]) == ("HH-1", "new", "high")

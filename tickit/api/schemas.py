@@ -20,6 +20,17 @@ class ReporterOut(BaseModel):
     name: str
 
 
+class SlaOut(BaseModel):
+    policy: str = Field(description="The SLA policy that times the ticket.")
+    first_response_due_at: str | None = Field(json_schema_extra={"format": "date-time"})
+    resolution_due_at: str | None = Field(
+        json_schema_extra={"format": "date-time"}, description="null while the resolution clock is paused."
+    )
+    first_response_breached: bool
+    resolution_breached: bool
+    paused: bool = Field(description="The ticket sits in a status that pauses the resolution clock.")
+
+
 class TicketOut(BaseModel):
     id: int
     number: str = Field(examples=["HH-42"])
@@ -36,6 +47,7 @@ class TicketOut(BaseModel):
     )
     created_at: str = Field(json_schema_extra={"format": "date-time"})
     url: str = Field(description="The ticket's page in TickIt.")
+    sla: SlaOut | None = Field(description="Due times under the project's SLA; null when no policy applies.")
 
 
 class SatisfactionOut(BaseModel):

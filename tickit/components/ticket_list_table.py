@@ -11,6 +11,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.local_time import local_time
+from tickit.components.sla_badge import sla_badge
 from tickit.components.ticket_table import ONE_LINE, compact_ticket_rows
 
 # Where each optional column starts to show: Radix's responsive display, from the smallest width up.
@@ -77,6 +78,7 @@ def _row(line) -> rx.Component:
             rx.badge(line.status, color_scheme=line.status_color, variant="soft", radius="full", white_space="nowrap")
         ),
         rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
+        rx.table.cell(sla_badge(line.sla_text, line.sla_color, line.sla_detail)),
         rx.table.cell(rx.text(line.assignee, color=muted, style=ONE_LINE), display=_FROM_LG, max_width="160px"),
         rx.table.cell(rx.text(line.reporter, style=ONE_LINE), display=_FROM_XL, max_width="160px"),
         rx.table.cell(rx.text(local_time(line.updated), color=rx.color("gray", 11), white_space="nowrap")),
@@ -98,6 +100,7 @@ def _table(S) -> rx.Component:
                     _header(S, "Type", display=_FROM_LG),
                     _header(S, "Status"),
                     _header(S, "Priority", "priority"),
+                    _header(S, "SLA", "due"),
                     _header(S, "Assignee", display=_FROM_LG),
                     _header(S, "Reporter", display=_FROM_XL),
                     _header(S, "Updated", "updated"),

@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.local_time import local_time
+from tickit.components.sla_badge import sla_dot
 
 ONE_LINE = {"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"}  # cut with an ellipsis
 
@@ -22,6 +23,7 @@ def compact_ticket_rows(rows, base: str, display=None) -> rx.Component:
             rx.hstack(
                 rx.code(line.number, variant="ghost", weight="medium", size="2", white_space="nowrap"),
                 rx.text(line.title, size="2", weight="medium", flex="1", min_width="0", style=ONE_LINE),
+                sla_dot(line.sla_text, line.sla_color),
                 rx.badge(
                     line.status, color_scheme=line.status_color, variant="soft", radius="full", white_space="nowrap"
                 ),

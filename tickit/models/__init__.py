@@ -12,6 +12,7 @@ from tickit.models.notifications import (
 )
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
+from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
 from tickit.models.workflow import (
@@ -45,6 +46,10 @@ __all__ = [
     "SatisfactionRating",
     "Role",
     "SignInThrottle",
+    "SlaCalendar",
+    "SlaEscalationContact",
+    "SlaEvent",
+    "SlaPolicy",
     "Source",
     "StatusCategory",
     "Ticket",

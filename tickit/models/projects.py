@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlmodel import Field, SQLModel
 
-from tickit.models.base import JSONType, UTCDateTime, utcnow
+from tickit.models.base import UTCDateTime, utcnow
 
 
 class MemberRole(StrEnum):
@@ -25,7 +24,6 @@ class Project(SQLModel, table=True):
     description: str = Field(default="", max_length=2000)
     # The last number handed out; allocation increments it with UPDATE ... RETURNING.
     last_ticket_number: int = Field(default=0)
-    sla_policy: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The ticket's life after it is resolved (services/lifecycle.py); 0 days turns each off.

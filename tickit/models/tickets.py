@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from tickit.models.base import JSONType, UTCDateTime, utcnow
@@ -47,6 +47,15 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_assignee_updated", "assignee_id", "updated_at", "id"),
         # The retention task looks for keys past their time; most tickets have none.
         Index("ix_tickets_idempotency_expires_at", "idempotency_expires_at"),
+        # The SLA sweep reads only tickets with a warning or due time pending, earliest first.
+        Index(
+            "ix_tickets_sla_next_check_at",
+            "sla_next_check_at",
+            postgresql_where=text("sla_next_check_at IS NOT NULL"),
+            sqlite_where=text("sla_next_check_at IS NOT NULL"),
+        ),
+        # "Due within the next hour" and the sort by next due.
+        Index("ix_tickets_sla_next_due", "sla_next_due_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -71,6 +80,19 @@ class Ticket(SQLModel, table=True):
     metadata_: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType, sa_column_kwargs={"name": "metadata"})
     first_response_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolution_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The SLA clock (services/sla.py), recomputed from the activity history on every change that
+    # moves it. Warn times are None once the target is met or its warning fired with no change since.
+    sla_policy_id: int | None = Field(default=None, foreign_key="sla_policies.id", ondelete="SET NULL")
+    sla_cycle: int = Field(default=0)  # resolution cycles: a reopen starts the next
+    first_response_warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolution_warn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    sla_paused_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # While paused: business seconds left on the resolution target (negative once overdue).
+    sla_remaining_seconds: int | None = Field(default=None)
+    # The earliest due time of a target not yet met, for the list's filters and sort.
+    sla_next_due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The earliest warning or due time that has not fired: what the sweep selects on.
+    sla_next_check_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     first_responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -16,6 +16,7 @@ from tickit.components.comment_thread import (
 from tickit.components.layout import app_page, empty_state, with_side_panel
 from tickit.components.lifecycle_facts import lifecycle_facts
 from tickit.components.live import ticker
+from tickit.components.sla_badge import sla_panel
 from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
 from tickit.state.ticket_page import TicketCommentsState as C
@@ -225,6 +226,7 @@ def _side_panel() -> rx.Component:
         rx.separator(size="4"),
         _people(),
         rx.separator(size="4"),
+        sla_panel(T),
         rx.cond(
             T.fields.length() > 0,
             rx.fragment(

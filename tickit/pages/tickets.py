@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
+from tickit.components.sla_badge import sla_filter
 from tickit.components.ticket_list_table import ticket_list_table
 from tickit.components.ticket_table import page_buttons
 from tickit.labels import CATEGORY_LABELS, PRIORITY_LABELS
@@ -165,6 +166,7 @@ def _filters() -> rx.Component:
             *[rx.select.item(label, value=key) for key, label in PRIORITY_LABELS.items()],
             width="130px",
         ),
+        sla_filter(S),
         _created_between(),
         rx.cond(
             S.summary != "",

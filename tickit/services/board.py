@@ -31,11 +31,12 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import activity, fields, ticket_stamp, workflow
+from tickit.services import activity, fields, sla_badges, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.projects import project_ids_for
+from tickit.services.sla_badges import SlaBadge
 
 CARD_FIELD_COUNT = 2
 CARD_WINDOW = 12  # cards a column carries at first: more than a tall window shows
@@ -68,6 +69,7 @@ class Card:
     assignee_name: str
     created_at: datetime
     field_values: tuple[tuple[str, str], ...]  # (label, shown value), at most CARD_FIELD_COUNT
+    sla: SlaBadge | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,7 @@ def board(
         assignee = aliased(User)
         rows = session.exec(
             select(
+                Ticket.id,
                 Ticket.status_id,
                 Ticket.number,
                 Ticket.title,
@@ -197,8 +200,9 @@ def board(
             .order_by(Ticket.board_rank, Ticket.id)
         ).all()
         rules = fields.rules_for_type(session, ticket_type.id)
+        sla_of = sla_badges.badges(session, [row.id for row in rows], utcnow()) if actor.is_staff else {}
         for row in rows:
-            cards[row.status_id].append(_card(project.key, row, rules))
+            cards[row.status_id].append(_card(project.key, row, rules, sla_of.get(row.id)))
     columns = tuple(
         Column(
             key=status.key,
@@ -396,7 +400,7 @@ def _number_matches(text: str):
     return Ticket.number == int(digits) if digits.isdigit() and len(digits) <= 9 else False
 
 
-def _card(project_key: str, row, rules: list[fields.FieldRule]) -> Card:
+def _card(project_key: str, row, rules: list[fields.FieldRule], sla: SlaBadge | None) -> Card:
     shown = []
     values = row.fields or {}
     for rule in rules:
@@ -413,6 +417,7 @@ def _card(project_key: str, row, rules: list[fields.FieldRule]) -> Card:
         assignee_name=row.assignee_name or "",
         created_at=row.created_at,
         field_values=tuple(shown),
+        sla=sla,
     )
 
 

@@ -28,7 +28,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from tickit.models import Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
-from tickit.services import activity, lifecycle, notifications, ticket_stamp
+from tickit.services import activity, lifecycle, notifications, sla, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -125,6 +125,7 @@ def add_comment(
     ticket_stamp.touch(ticket, now, internal=internal)
     if works and not internal and ticket.first_responded_at is None:
         ticket.first_responded_at = now
+        sla.on_change(session, ticket, now)
     session.add(ticket)
     session.flush()
     activity.record(

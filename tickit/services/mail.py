@@ -133,7 +133,17 @@ def _status_changed(p: dict[str, Any]) -> _Lead:
     return _Lead(f"Your ticket {p['number']}, {p['title']}, moved from {p['from_status']} to {p['to_status']}.")
 
 
+def _sla_warning(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"The {p['target']} target of {p['number']}, {p['title']}, is due {p['due_at']}.")
+
+
+def _sla_breach(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"The {p['target']} target of {p['number']}, {p['title']}, was missed: it was due {p['due_at']}.")
+
+
 TICKET_TEMPLATES: dict[str, Callable[[dict[str, Any]], _Lead]] = {
+    "sla_warning": _sla_warning,
+    "sla_breach": _sla_breach,
     "ticket_created": _ticket_created,
     "assigned": _assigned,
     "client_reply": _client_reply,

@@ -18,7 +18,10 @@ Who hears about what:
   not work the project) hears of a status change only when it changes the status in their words
   (its public label, `labels.public_status_label`);
 - an agent was @mentioned (in a comment or an internal note, or added to one by an edit): that
-  agent. A comment tells each person one thing: a mentioned assignee hears of the mention only.
+  agent.
+- an SLA target is about to be missed (a warning): the assignee, or the project's agents while it
+  is unassigned; it was missed (a breach): the assignee and the project's escalation contacts (the
+  agents, when that is nobody). A comment tells each person one thing: a mentioned assignee hears of the mention only.
 Nobody hears about their own action; deactivated accounts hear nothing; "agents" are active
 staff accounts that are agent members of the ticket's project, as `access.can_work` has it.
 Assignments, mentions and replies are heard only by those who keep them on
@@ -66,6 +69,8 @@ ASSIGNED = "assigned"
 COMMENT_ADDED = "comment_added"
 MENTIONS_ADDED = "mentions_added"
 STATUS_CHANGED = "status_changed"
+SLA_WARNING = "sla_warning"
+SLA_BREACH = "sla_breach"
 # What a recipient is told about a comment (the `event` of their bell entry, mail and push).
 CLIENT_REPLY = "client_reply"
 STAFF_REPLY = "staff_reply"
@@ -75,7 +80,7 @@ REQUESTER_DIGEST = "requester_digest"
 _DIGESTED = frozenset({STAFF_REPLY, STATUS_CHANGED})
 # What the bell's "For me" tab shows: what concerns the reader (a status change reaches only the
 # reporter, so it is about their own ticket), not news of their projects such as a new ticket.
-FOR_ME_EVENTS = frozenset({ASSIGNED, MENTION, CLIENT_REPLY, STAFF_REPLY, STATUS_CHANGED})
+FOR_ME_EVENTS = frozenset({ASSIGNED, MENTION, CLIENT_REPLY, STAFF_REPLY, STATUS_CHANGED, SLA_WARNING, SLA_BREACH})
 
 SUMMARY_MAX = 300  # Notification.summary's column
 QUOTED_TEXT_MAX = 2000  # characters of a comment a mail quotes
@@ -144,6 +149,40 @@ def stage_status_changed(
             "to_label": public_status_label(target.public_label, target.category, target.closes),
         },
     )
+
+
+@dataclass(frozen=True)
+class SlaAlert:
+    """An SLA `target` of a ticket warned of or breached (`kind`: SLA_WARNING or SLA_BREACH)."""
+
+    ticket_id: int
+    kind: str
+    target: str
+    due_at: str  # as the message words it
+    contact_ids: tuple[int, ...]  # the project's escalation contacts, for a breach
+
+
+def stage_sla_alerts(session: Session, alerts: list[SlaAlert]) -> None:
+    """Record a sweep's alerts, all in one insert: a sweep may fire thousands at once."""
+    rows = [
+        OutboxMessage(
+            event=alert.kind,
+            channel=EVENT_CHANNEL,
+            recipient_user_id=None,
+            ticket_id=alert.ticket_id,
+            payload={
+                "actor_id": None,
+                "target": alert.target,
+                "due_at": alert.due_at,
+                "contact_ids": list(alert.contact_ids),
+            },
+        )
+        for alert in alerts
+    ]
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        outbox.hand_off_after_commit(session, row.id)
 
 
 def fan_out(session: Session, event: OutboxMessage) -> int:
@@ -275,7 +314,25 @@ def _status_changed(session: Session, event: OutboxMessage, about: _About) -> li
     return [_Notice(STATUS_CHANGED, reporter, f"Now {to_status}", summary, details)]
 
 
+def _sla_alert(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
+    target = "first response" if event.payload["target"] == "first_response" else "resolution"
+    breach = event.event == SLA_BREACH
+    assignee = session.get(User, about.ticket.assignee_id) if about.ticket.assignee_id is not None else None
+    people = [assignee] if _works(session, assignee, about.ticket.project_id) else []
+    if breach:
+        people += [u for u in (session.get(User, i) for i in event.payload["contact_ids"]) if u and u.is_active]
+    if not people:
+        people = _project_agents(session, about.ticket.project_id)
+    headline = f"SLA {target} {'breached' if breach else 'due soon'}"
+    summary = f"{about.number}: {target} {'was due' if breach else 'is due'} {event.payload['due_at']}: {about.title}"
+    details = {"target": target, "due_at": event.payload["due_at"]}
+    unique = {user.id: user for user in people}
+    return [_Notice(event.event, user, headline, summary, details) for user in unique.values()]
+
+
 _RULES = {
+    SLA_WARNING: _sla_alert,
+    SLA_BREACH: _sla_alert,
     TICKET_CREATED: _ticket_created,
     ASSIGNED: _assigned,
     COMMENT_ADDED: _comment_added,

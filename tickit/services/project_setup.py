@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tickit.models import Project, TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.services import sla_config
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.templates import WorkflowDocument
@@ -80,6 +81,8 @@ def create_project(
     for position, spec in enumerate(workflow.types):
         create_type_rows(session, project.id, position, spec)
     create_assignment_rows(session, project.id, workflow.assignment)
+    if workflow.sla is not None:
+        sla_config.replace_config(session, project, workflow.sla)
     session.flush()
     return ProjectSummary(
         id=project.id,

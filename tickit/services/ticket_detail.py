@@ -33,10 +33,11 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, lifecycle, notifications, survey, ticket_stamp, workflow
+from tickit.services import fields, lifecycle, notifications, sla, sla_badges, survey, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
+from tickit.services.sla_badges import SlaBadge
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,9 @@ class TicketDetail:
     closed_at: datetime | None = None
     satisfaction: str = ""  # the latest survey answer in words ("Good: “Quick fix”"), "" if none
     follow_up_of: str = ""  # `HH-42` when this ticket follows up a closed one
+    sla: SlaBadge | None = None  # staff only, as the due times below
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,9 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         closed_at=ticket.closed_at,
         satisfaction=_satisfaction_text(session, ticket),
         follow_up_of=lifecycle.follow_up_of(session, ticket),
+        sla=sla_badges.badges(session, [ticket.id], utcnow()).get(ticket.id) if works else None,
+        first_response_due_at=ticket.first_response_due_at if works else None,
+        resolution_due_at=ticket.resolution_due_at if works else None,
     )
 
 
@@ -183,6 +190,7 @@ def set_priority(*, session: Session, actor: UserPublic, number: str, priority: 
         return
     previous, ticket.priority = ticket.priority, priority
     _log(session, actor, ticket, "priority_changed", {"priority": previous}, {"priority": priority})
+    sla.recompute(session, ticket, utcnow())  # targets differ by priority, and so may the policy
 
 
 def set_field(*, session: Session, actor: UserPublic, number: str, key: str, value: Any) -> FieldView:
@@ -317,6 +325,9 @@ def describe(entry: ActivityEntry) -> str:
             return f"replied after it was closed, so {after.get('follow_up')} follows it up"
         case "rated":
             return _rating_text(after)
+        case "sla_breached":
+            done = "".join(f"; {action}" for action in after.get("actions", []))
+            return f"noted: SLA {after.get('label', 'target')} target breached{done}"
     return entry.action.replace("_", " ")
 
 

@@ -16,11 +16,12 @@ from sqlmodel import Session, select
 from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import public_status_label
-from tickit.models import Project, Ticket, TicketStatus, TicketType, TicketTypeField, User
+from tickit.models import Project, SlaPolicy, Ticket, TicketStatus, TicketType, TicketTypeField, User, utcnow
 from tickit.services import survey
 from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import NotFound
+from tickit.services.sla import SlaStatus, status_of
 from tickit.services.tickets import FiledTicket
 
 
@@ -42,6 +43,7 @@ def ticket_document(
     status_key: str,
     reporter: Reporter | None,
     assignee: Reporter | None = None,
+    sla: SlaStatus | None = None,
 ) -> dict[str, Any]:
     """A ticket as JSON-ready data: `{id, number, project, type, status, title, ...}`."""
     number = format_ticket_number(project_key, ticket.number)
@@ -59,6 +61,21 @@ def ticket_document(
         "assignee": None if assignee is None else {"email": assignee.email, "name": assignee.name},
         "created_at": iso_time(ticket.created_at),
         "url": get_settings().app_url + routes.ticket_page(number),
+        "sla": sla_document(ticket.sla if isinstance(ticket, FiledTicket) else sla),
+    }
+
+
+def sla_document(status: SlaStatus | None) -> dict[str, Any] | None:
+    """The ticket JSON's `sla` object: policy, both due times, whether each is breached, whether paused."""
+    if status is None:
+        return None
+    return {
+        "policy": status.policy,
+        "first_response_due_at": iso_time(status.first_response_due_at) if status.first_response_due_at else None,
+        "resolution_due_at": iso_time(status.resolution_due_at) if status.resolution_due_at else None,
+        "first_response_breached": status.first_response_breached,
+        "resolution_breached": status.resolution_breached,
+        "paused": status.paused,
     }
 
 
@@ -80,12 +97,13 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     project_key, n = parse_ticket_number(number)
     assignee = aliased(User)
     query = (
-        select(Ticket, Project.key, TicketType.key, TicketStatus, User, assignee)
+        select(Ticket, Project.key, TicketType.key, TicketStatus, User, assignee, SlaPolicy.name)
         .join(Project, Project.id == Ticket.project_id)
         .join(TicketType, TicketType.id == Ticket.type_id)
         .join(TicketStatus, TicketStatus.id == Ticket.status_id)
         .outerjoin(User, User.id == Ticket.reporter_id)
         .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+        .outerjoin(SlaPolicy, SlaPolicy.id == Ticket.sla_policy_id)
         .where(Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id)
     )
     if not client.may_read_all:
@@ -94,7 +112,7 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     if row is None:
         # The same answer for a ticket that does not exist and one the client may not read.
         raise NotFound(f"No ticket {format_ticket_number(project_key, n)} that this client may read.")
-    ticket, key, type_key, status, reporter, assigned_to = row
+    ticket, key, type_key, status, reporter, assigned_to, policy_name = row
     document = ticket_document(
         ticket=ticket,
         project_key=key,
@@ -102,6 +120,7 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
         status_key=status.key,
         reporter=reporter,
         assignee=assigned_to,
+        sla=status_of(ticket, policy_name, utcnow()),
     )
     return {**document, **lifecycle_document(session, ticket, status)}
 

@@ -36,17 +36,20 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.labels import public_status_label
-from tickit.models import Comment, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User
+from tickit.models import Comment, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User, utcnow
 from tickit.models.base import UTCDateTime
 from tickit.models.workflow import StatusCategory
+from tickit.services import sla_badges
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
 from tickit.services.projects import project_ids_for
+from tickit.services.sla_badges import SlaBadge
 from tickit.services.workflow_specs import KEY_PATTERN
 
-SORTS = ("updated", "created", "priority", "number")
+SORTS = ("updated", "created", "priority", "number", "due")  # due: the next SLA due time, ticket with one only
+SLA_FILTERS = ("breached", "due_soon")  # an SLA due time passed; one due within the next hour
 DIRECTIONS = ("desc", "asc")
 ASSIGNEE_ME, ASSIGNEE_UNASSIGNED = "me", "unassigned"
 PAGE_SIZE, PAGE_SIZE_MAX = 50, 200
@@ -87,6 +90,7 @@ class TicketQuery:
     priorities: tuple[str, ...] = ()
     created_from: date | None = None  # inclusive, a UTC day
     created_to: date | None = None  # inclusive, a UTC day
+    sla: str = ""  # "", or one of SLA_FILTERS (staff lists)
     sort: str = "updated"
     direction: str = "desc"
     page_size: int = PAGE_SIZE
@@ -107,6 +111,8 @@ class TicketQuery:
         for day in (self.created_from, self.created_to):
             if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
                 raise ValueError(f"created_from and created_to are dates, not {day!r}")
+        if self.sla not in ("", *SLA_FILTERS):
+            raise ValueError(f"sla is '' or one of {SLA_FILTERS}")
         if self.sort not in SORTS or self.direction not in DIRECTIONS:
             raise ValueError(f"sort is one of {SORTS} and direction one of {DIRECTIONS}")
         if isinstance(self.page_size, bool) or not 1 <= self.page_size <= PAGE_SIZE_MAX:
@@ -131,6 +137,7 @@ class TicketRow:
     assignee_name: str
     created_at: datetime
     updated_at: datetime
+    sla: SlaBadge | None = None  # staff only
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,8 @@ def to_query_string(query: TicketQuery) -> str:
         pairs.append(("from", query.created_from.isoformat()))
     if query.created_to is not None:
         pairs.append(("to", query.created_to.isoformat()))
+    if query.sla:
+        pairs.append(("sla", query.sla))
     if query.sort != "updated":
         pairs.append(("sort", query.sort))
     if query.direction != "desc":
@@ -249,6 +258,7 @@ def from_query_params(params: Mapping[str, str | list[str]]) -> TicketQuery:
         priorities=listed("priority", _PRIORITIES.__contains__),
         created_from=first("from", _parse_date),
         created_to=first("to", _parse_date),
+        sla=first("sla", lambda value: value if value in SLA_FILTERS else None) or "",
         sort=sort,
         direction=direction,
         page_size=first("size", _parse_page_size) or PAGE_SIZE,
@@ -311,7 +321,7 @@ def _decode_cursor(cursor: str | None, sort: str, direction: str) -> tuple[datet
     raw, ticket_id, shown_before = payload[2], payload[3], payload[4]
     if not _is_int(ticket_id, 1) or not _is_int(shown_before, 1):
         return None
-    if sort in ("updated", "created"):
+    if sort in ("updated", "created", "due"):
         if not isinstance(raw, str) or len(raw) > 40:
             return None
         try:
@@ -369,7 +379,12 @@ def _updated_at(actor: UserPublic):
 def _sort_key(sort: str, actor: UserPublic):
     if sort == "priority":
         return _priority_rank()
-    return {"updated": _updated_at(actor), "created": Ticket.created_at, "number": Ticket.number}[sort]
+    return {
+        "updated": _updated_at(actor),
+        "created": Ticket.created_at,
+        "number": Ticket.number,
+        "due": Ticket.sla_next_due_at,
+    }[sort]
 
 
 def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> TicketPage:
@@ -404,6 +419,8 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         found = session.exec(_page_rows(find(), actor, descending)).all()
         if len(found) == limit:  # a full page: what the walk found is the page
             break
+    shown = found[: query.page_size]
+    sla_of = sla_badges.badges(session, [row.id for row in shown], utcnow()) if actor.is_staff else {}
     rows = [
         TicketRow(
             number=format_ticket_number(row.project_key, row.number),
@@ -420,8 +437,9 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             assignee_name=row.assignee_name or "Unassigned",
             created_at=row.created_at,
             updated_at=row.updated_at,
+            sla=sla_of.get(row.id),
         )
-        for row in found[: query.page_size]
+        for row in shown
     ]
     next_cursor = None
     if len(found) > query.page_size:
@@ -618,6 +636,16 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
         conditions.append(Ticket.created_at >= datetime.combine(query.created_from, time.min, UTC))
     if query.created_to is not None and query.created_to < date.max:
         conditions.append(Ticket.created_at < datetime.combine(query.created_to + timedelta(days=1), time.min, UTC))
+    # SLA: through ix_tickets_sla_next_due. Requesters never filter or sort by what they cannot see.
+    if (query.sla or query.sort == "due") and not actor.is_staff:
+        return None
+    if query.sort == "due":
+        conditions.append(Ticket.sla_next_due_at.is_not(None))
+    if query.sla == "breached":
+        conditions.append(Ticket.sla_next_due_at < utcnow())
+    elif query.sla == "due_soon":
+        now = utcnow()
+        conditions.append(Ticket.sla_next_due_at.between(now, now + timedelta(hours=1)))
 
     return conditions
 

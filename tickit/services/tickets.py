@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import assignment, fields, notifications
+from tickit.services import assignment, fields, notifications, sla
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -72,6 +72,7 @@ class FiledTicket:
     fields: dict[str, Any]
     created_at: datetime
     assignee: assignment.Assignee | None = None  # given by the project's automatic assignment
+    sla: sla.SlaStatus | None = None
 
     @property
     def reference(self) -> str:
@@ -204,6 +205,7 @@ def file_ticket(
         field_values=cleaned,
         now=now,
     )
+    sla_status = sla.start_clock(session, ticket_id=ticket_id, now=now)
     return FiledTicket(
         id=ticket_id,
         project_key=where.project_key,
@@ -216,6 +218,7 @@ def file_ticket(
         fields=cleaned,
         created_at=now,
         assignee=assignee,
+        sla=sla_status,
     )
 
 

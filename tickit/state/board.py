@@ -18,6 +18,7 @@ from tickit.services.actors import UserPublic
 from tickit.state import live
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
+from tickit.state.sla_badge import sla_badge_fields
 
 POLL_SECONDS = 3.0
 UNDO_SECONDS = 8  # how long a moved card offers "Undo"
@@ -92,6 +93,7 @@ def _column_json(column: board.Column) -> dict[str, Any]:
                 "assignee_name": card.assignee_name,
                 "created": iso(card.created_at),
                 "field_values": [list(pair) for pair in card.field_values],
+                "sla": sla_badge_fields(card.sla),
             }
             for card in column.cards
         ],

@@ -31,6 +31,7 @@ from tickit.state import live
 from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, number_from_route, refused
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
+from tickit.state.sla_badge import sla_badge_fields
 
 PRIORITIES = [p.value for p in Priority]
 UNASSIGNED = "none"
@@ -119,6 +120,11 @@ class TicketState(SessionState):
     closed_at: str = ""
     satisfaction: str = ""  # the requester's latest survey answer, in words
     follow_up_of: str = ""
+    sla_text: str = ""  # the SLA badge; empty: none
+    sla_color: str = "gray"
+    sla_detail: str = ""
+    first_response_due_at: str = ""
+    resolution_due_at: str = ""
     fields: list[FieldRow] = []
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
@@ -155,6 +161,10 @@ class TicketState(SessionState):
         self.resolved_at = iso(detail.resolved_at)
         self.closed_at = iso(detail.closed_at)
         self.satisfaction, self.follow_up_of = detail.satisfaction, detail.follow_up_of
+        badge = sla_badge_fields(detail.sla)
+        self.sla_text, self.sla_color, self.sla_detail = badge["sla_text"], badge["sla_color"], badge["sla_detail"]
+        self.first_response_due_at = iso(detail.first_response_due_at)
+        self.resolution_due_at = iso(detail.resolution_due_at)
         errors = errors or {}
         self.fields = [
             FieldRow(

@@ -19,6 +19,7 @@ from tickit.services.errors import PermissionDenied
 from tickit.state import live
 from tickit.state.formatting import iso
 from tickit.state.session import Outcome, SessionState
+from tickit.state.sla_badge import sla_badge_fields
 
 
 @dataclasses.dataclass
@@ -35,6 +36,9 @@ class TicketLine:
     assignee: str
     updated: str  # ISO 8601, worded in the viewer's zone by components.local_time
     created: str
+    sla_text: str = ""  # empty: no SLA badge (no policy, or a requester's list)
+    sla_color: str = "gray"
+    sla_detail: str = ""
 
 
 def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = False) -> list[TicketLine]:
@@ -53,6 +57,7 @@ def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = Fal
             assignee=r.assignee_name,
             updated=iso(r.updated_at),
             created=iso(r.created_at),
+            **sla_badge_fields(r.sla),
         )
         for r in rows
     ]
@@ -149,6 +154,9 @@ def rows_shown(page: ticket_list.TicketPage, count: ticket_list.TicketCount) -> 
     return f"{page.first_row:,}\u2013{last:,} of {total}"
 
 
+SLA_FILTER_LABELS = {"breached": "SLA breached", "due_soon": "SLA due within the next hour"}
+
+
 def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] | None = None) -> str:
     """The filters that are on, in words, for the empty state ("" when none are); agents by name when known."""
     parts = []
@@ -167,6 +175,8 @@ def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] |
     if query.assignee is not None:
         names = {**(agent_names or {}), **ASSIGNEE_LABELS}
         parts.append(f"assignee {names.get(str(query.assignee), f'#{query.assignee}')}")
+    if query.sla:
+        parts.append(SLA_FILTER_LABELS[query.sla].lower())
     if query.created_from:
         parts.append(f"created from {query.created_from.isoformat()}")
     if query.created_to:
@@ -208,6 +218,7 @@ class StaffTicketsState(SessionState):
     status_label: str = "Any status"
     assignee: str = ANY
     priority: str = ANY
+    sla: str = ANY
     created_from: str = ""
     created_to: str = ""
     sort: str = "updated"
@@ -264,6 +275,7 @@ class StaffTicketsState(SessionState):
         self.type_key = _one(query.type_keys)
         self.assignee = str(query.assignee) if query.assignee is not None else ANY
         self.priority = _one(query.priorities)
+        self.sla = query.sla or ANY
         self.created_from = query.created_from.isoformat() if query.created_from else ""
         self.created_to = query.created_to.isoformat() if query.created_to else ""
         self.sort, self.direction = query.sort, query.direction
@@ -386,6 +398,10 @@ class StaffTicketsState(SessionState):
     @rx.event
     def set_priority(self, value: str):
         return self._change(priorities=() if value == ANY else (value,))
+
+    @rx.event
+    def set_sla(self, value: str):
+        return self._change(sla=value if value in ticket_list.SLA_FILTERS else "")
 
     @rx.event
     def set_created_from(self, value: str):

@@ -169,6 +169,14 @@ def _project_card(project) -> rx.Component:
                         aria_label="Workflow of " + project.name,
                     ),
                     link_button(
+                        rx.icon("timer", size=14),
+                        "SLA",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/sla",
+                        size="1",
+                        variant="soft",
+                        aria_label="SLA of " + project.name,
+                    ),
+                    link_button(
                         rx.icon("plug", size=14),
                         "API clients",
                         href=routes.ADMIN_PROJECTS + "/" + project.key + "/api-clients",

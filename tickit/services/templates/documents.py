@@ -19,6 +19,7 @@ from tickit.services.errors import ServiceError
 from tickit.services.lifecycle_settings import LifecycleSettings
 from tickit.services.templates.assignment import AssignmentSpec, read_assignment, read_type_skills
 from tickit.services.templates.lifecycle_section import read_lifecycle
+from tickit.services.templates.sla_section import SlaSpec, read_sla
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -59,6 +60,7 @@ class WorkflowDocument:
     types: list[TypeSpec]
     lifecycle: LifecycleSettings | None = None  # the `lifecycle:` section, when the document has one
     assignment: AssignmentSpec | None = None
+    sla: SlaSpec | None = None  # the `sla:` section; None when the document has none
 
 
 def _format_path(path: KeyPath) -> str:
@@ -191,7 +193,7 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description", "lifecycle", "assignment"))
+    doc = reader.mapping(data, (), ("name", "types"), ("description", "lifecycle", "assignment", "sla"))
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -208,7 +210,12 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
         types.append(spec)
     lifecycle = read_lifecycle(reader, doc["lifecycle"], ("lifecycle",)) if "lifecycle" in doc else None
     assignment = read_assignment(reader, doc["assignment"], ("assignment",)) if "assignment" in doc else None
-    return WorkflowDocument(name=name, description=description, types=types, lifecycle=lifecycle, assignment=assignment)
+    sla = None
+    if "sla" in doc:
+        sla = read_sla(reader, doc["sla"] or {}, ("sla",), list(first_use))
+    return WorkflowDocument(
+        name=name, description=description, types=types, lifecycle=lifecycle, assignment=assignment, sla=sla
+    )
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:

@@ -8,6 +8,7 @@ import yaml
 from sqlmodel import Session, select
 
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.services import sla_config
 from tickit.services.lifecycle_settings import settings_of
 from tickit.services.projects import get_project
 from tickit.services.templates.assignment import (
@@ -18,6 +19,7 @@ from tickit.services.templates.assignment import (
 )
 from tickit.services.templates.documents import WorkflowDocument
 from tickit.services.templates.lifecycle_section import lifecycle_data
+from tickit.services.templates.sla_section import SlaSpec, sla_data
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
     DEFAULT_TYPE_COLOR,
@@ -43,6 +45,7 @@ def export_project(*, session: Session, project_key: str) -> str:
         types=[_type_spec(session, ticket_type) for ticket_type in types],
         lifecycle=settings_of(project),
         assignment=exported_assignment(session, project.id),
+        sla=sla_config.load_spec(session, project.id),
     )
     return dump_workflow(document)
 
@@ -142,6 +145,8 @@ def dump_workflow(document: WorkflowDocument) -> str:
     }
     if document.lifecycle is not None and (lifecycle := lifecycle_data(document.lifecycle)):
         data["lifecycle"] = lifecycle
+    if document.sla is not None:
+        data["sla"] = sla_data(document.sla, _Flow, _FlowList)
     # A very wide line limit: a status or field stays on its one line however long it is.
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
 
@@ -200,3 +205,9 @@ def _field_data(field_spec: FieldSpec) -> _Flow:
     if not field_spec.visible_to_requester:
         data["visible_to_requester"] = False
     return data
+
+
+def dump_sla_section(spec: SlaSpec | None) -> str:
+    """A document holding only the `sla:` section, as the project's SLA page edits it."""
+    data = {"sla": sla_data(spec or SlaSpec(), _Flow, _FlowList)}
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
