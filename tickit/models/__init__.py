@@ -2,6 +2,7 @@
 
 from tickit.models.base import metadata, utcnow
 from tickit.models.integrations import ApiClient
+from tickit.models.intake import ProjectIntake
 from tickit.models.notifications import (
     NewTicketsChoice,
     Notification,
@@ -34,6 +35,7 @@ __all__ = [
     "OutboxMessage",
     "Priority",
     "Project",
+    "ProjectIntake",
     "ProjectMember",
     "ProjectNotificationChoice",
     "PushSubscription",
