@@ -148,9 +148,7 @@ def test_clients_set_priority_only_where_the_project_allows_it(session, desk, cl
     assert refused.value.errors == {"priority": "The team sets the priority of requests in this project."}
     assert _file(session, agent, "urgent").priority == "urgent"
 
-    intake_policy.update_intake(
-        session=session, actor=SYSTEM, project_key="HH", changes={"clients_set_priority": True}
-    )
+    intake_policy.update_intake(session=session, actor=SYSTEM, project_key="HH", changes={"clients_set_priority": True})
     assert _file(session, client, "high").priority == "high"
 
 

@@ -1,8 +1,8 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
 from tickit.models.base import metadata, utcnow
-from tickit.models.integrations import ApiClient
 from tickit.models.intake import ProjectIntake
+from tickit.models.integrations import ApiClient
 from tickit.models.notifications import (
     NewTicketsChoice,
     Notification,

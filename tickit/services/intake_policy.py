@@ -97,7 +97,9 @@ def update_intake(*, session: Session, actor: Actor, project_key: str, changes: 
     return policy_of(session, project.id)
 
 
-def priority_errors(session: Session, actor: UserPublic | ApiClientPublic, project_id: int, priority: str) -> dict[str, str]:
+def priority_errors(
+    session: Session, actor: UserPublic | ApiClientPublic, project_id: int, priority: str
+) -> dict[str, str]:
     """Why `actor` may not file with `priority` (keyed `priority`), or nothing.
 
     Anyone may leave it normal; staff and API clients may set any priority; clients only where the
