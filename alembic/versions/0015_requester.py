@@ -1,4 +1,5 @@
-"""The requester's side of intake: per-project acknowledgement mail, per-user limits and who sets priority.
+"""The requester's side of intake: per-project acknowledgement mail, per-user limits and who sets
+priority; a ticket's description edited as rich text.
 
 Revision ID: 0015
 Revises: 0011
@@ -29,7 +30,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("project_id", name=op.f("pk_project_intake")),
     )
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        # The default stays: dropping it would make SQLite copy the whole tickets table.
+        batch_op.add_column(sa.Column("description_html", sa.Text(), nullable=False, server_default=""))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tickets", schema=None) as batch_op:
+        batch_op.drop_column("description_html")
     op.drop_table("project_intake")

@@ -33,7 +33,7 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, notifications, ticket_stamp, workflow
+from tickit.services import fields, notifications, ticket_edits, ticket_stamp, workflow
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -81,6 +81,8 @@ class TicketDetail:
     resolved_at: datetime | None
     fields: tuple[FieldView, ...]
     can_work: bool  # the actor may edit, assign, move and write internal notes
+    description_html: str = ""  # sanitised rich text once edited; "" while the description is plain text
+    editable: bool = False  # the actor may change the title and description (`ticket_edits.may_edit`)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,8 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         resolved_at=ticket.resolved_at,
         fields=tuple(v for v in _field_views(session, ticket) if works or v.visible_to_requester),
         can_work=works,
+        description_html=ticket.description_html,
+        editable=ticket_edits.may_edit(session, actor, ticket),
     )
 
 
@@ -279,6 +283,13 @@ def describe(entry: ActivityEntry) -> str:
             return f"attached {after.get('name', 'a file')}"
         case "attachment_removed":
             return f"removed {after.get('name') or before.get('name') or 'a file'}"
+        case "title_changed":
+            return f"renamed it from “{before.get('title', '')}” to “{after.get('title', '')}”"
+        case "description_changed":
+            return "edited the description"
+        case "requester_changed":
+            old = (before.get("requester") or {}).get("name", "nobody")
+            return f"changed the requester from {old} to {after['requester']['name']}"
         case "reordered":
             return "reordered it on the board"
     return entry.action.replace("_", " ")
