@@ -35,6 +35,7 @@ GOOGLE_CALLBACK = "/auth/google/callback"
 API_PREFIX = "/integrations/v1"
 API_TICKETS = "/tickets"  # under API_PREFIX, like every API path below
 API_TICKET = "/tickets/{number}"
+API_TICKET_COMMENTS = "/tickets/{number}/comments"
 API_TICKET_TYPES = "/ticket-types"
 API_PROBLEM = "/problems/{slug}"
 
@@ -80,6 +81,11 @@ def ticket_page(number: str) -> str:
 def portal_ticket(number: str) -> str:
     """The client portal page of a ticket."""
     return f"{PORTAL_TICKETS}/{number}"
+
+
+def api_ticket_comments(number: str) -> str:
+    """The API path of a ticket's comments."""
+    return API_PREFIX + API_TICKET_COMMENTS.format(number=number)
 
 
 def api_ticket(number: str) -> str:

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
+from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.base import metadata, utcnow
 from tickit.models.intake import ProjectIntake
 from tickit.models.integrations import ApiClient
@@ -25,6 +26,7 @@ from tickit.models.workflow import (
 
 __all__ = [
     "ActivityEntry",
+    "ApiCommentRequest",
     "ApiClient",
     "Attachment",
     "Comment",
