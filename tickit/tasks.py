@@ -17,7 +17,7 @@ from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import utcnow
 from tickit.private_files import create_private
-from tickit.services import attachments, inbox, intake, outbox, ratelimit, sign_in_throttle
+from tickit.services import api_comments, attachments, inbox, intake, outbox, ratelimit, sign_in_throttle
 
 # Imported for what they register with the outbox: the channels they deliver.
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
@@ -77,7 +77,7 @@ def relay_pending_outbox() -> None:
 def purge_expired_idempotency_keys() -> int:
     """Hourly, forget Idempotency-Keys past their retention (TICKIT_IDEMPOTENCY_DAYS); the tickets stay."""
     with session_scope() as session:
-        return intake.purge_expired_keys(session=session)
+        return intake.purge_expired_keys(session=session) + api_comments.purge_expired_keys(session=session)
 
 
 @huey.periodic_task(crontab(minute="23"))

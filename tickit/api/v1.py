@@ -46,6 +46,8 @@ File tickets into TickIt from your own app, safely retried.
 * Every `POST /tickets` carries an `Idempotency-Key`. Retrying with the same key and body returns the
   first answer again (`200`, `Idempotent-Replayed: true`, the same bytes) and creates nothing new.
   Keys are remembered for at least 7 days (`TICKIT_IDEMPOTENCY_DAYS`).
+* `GET /tickets/{number}/comments` lists a ticket's public comments; `POST` adds one as the ticket's
+  requester, with an `Idempotency-Key` and the same replay rules.
 * Errors are `application/problem+json` (RFC 9457); branch on `type`.
 * Each client may make `TICKIT_API_RATE_LIMIT` requests a minute (600 by default); beyond that the
   answer is `429` with `Retry-After`.
