@@ -12,7 +12,6 @@ again byte for byte, a different body with the same key is refused, and the uniq
 from __future__ import annotations
 
 from datetime import timedelta
-from html import escape
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,7 +22,7 @@ from sqlmodel import Session, select
 from tickit import routes
 from tickit.config import get_settings
 from tickit.models import ApiCommentRequest, Comment, Ticket, User, utcnow
-from tickit.services import comments, fields, ticket_documents
+from tickit.services import comments, fields, ticket_documents, ticket_edits
 from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -123,7 +122,7 @@ def _add(
     if not request.body.strip():
         raise ValidationFailed({"body": "Write a comment."})
     view = comments.add_comment(
-        session=session, actor=UserPublic.of(requester), number=shown, body_html=_html_of(request.body)
+        session=session, actor=UserPublic.of(requester), number=shown, body_html=ticket_edits.html_of_text(request.body)
     )
     comment = session.get(Comment, view.id)
     answer = ticket_documents.render(_document(comment, requester.name))
@@ -166,9 +165,3 @@ def _document(comment: Comment, author_name: str) -> dict[str, Any]:
         "text": comment.body_text,
         "created_at": ticket_documents.iso_time(comment.created_at),
     }
-
-
-def _html_of(text: str) -> str:
-    """Plain text as the comment editor's HTML: a paragraph per blank-line block, line breaks kept."""
-    blocks = [block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
-    return "".join("<p>" + "<br>".join(escape(line) for line in block.split("\n")) + "</p>" for block in blocks)

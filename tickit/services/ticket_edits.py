@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 
 from sqlmodel import Session
 
@@ -167,6 +168,17 @@ def change_requester(*, session: Session, actor: UserPublic, number: str, email:
         now=now,
     )
     return requester
+
+
+def editor_html(description: str, description_html: str) -> str:
+    """The description as the rich-text editor starts from: its HTML, or its plain text as paragraphs."""
+    return description_html or html_of_text(description)
+
+
+def html_of_text(text: str) -> str:
+    """Plain text as the comment editor's HTML: a paragraph per blank-line block, line breaks kept."""
+    blocks = [block for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
+    return "".join("<p>" + "<br>".join(escape(line) for line in block.split("\n")) + "</p>" for block in blocks)
 
 
 def _truncated(text: str) -> str:
