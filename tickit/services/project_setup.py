@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tickit.models import Project, TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.services import intake_policy
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.templates import WorkflowDocument
@@ -76,6 +77,8 @@ def create_project(
 
     for position, spec in enumerate(workflow.types):
         create_type_rows(session, project.id, position, spec)
+    if workflow.intake:
+        intake_policy.update_intake(session=session, actor=actor, project_key=key, changes=workflow.intake)
     session.flush()
     return ProjectSummary(
         id=project.id,

@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from tickit.models import Project
 from tickit.services.errors import ServiceError
+from tickit.services.templates import intake_section
 from tickit.services.workflow_specs import (
     DEFAULT_TYPE_COLOR,
     DEFAULT_TYPE_ICON,
@@ -54,6 +55,7 @@ class WorkflowDocument:
     name: str
     description: str
     types: list[TypeSpec]
+    intake: dict[str, Any] | None = None  # `intake_section`: the project's intake settings, as changes
 
 
 def _format_path(path: KeyPath) -> str:
@@ -186,7 +188,7 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description",))
+    doc = reader.mapping(data, (), ("name", "types"), ("description", intake_section.SECTION))
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -201,7 +203,10 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
             )
         first_use[spec.key] = index
         types.append(spec)
-    return WorkflowDocument(name=name, description=description, types=types)
+    intake = doc.get(intake_section.SECTION)
+    if intake is not None:
+        intake = intake_section.read_intake(reader, intake, (intake_section.SECTION,))
+    return WorkflowDocument(name=name, description=description, types=types, intake=intake)
 
 
 def _read_type(reader: _Reader, value: Any, path: KeyPath) -> TypeSpec:

@@ -8,7 +8,9 @@ import yaml
 from sqlmodel import Session, select
 
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.services import intake_policy
 from tickit.services.projects import get_project
+from tickit.services.templates import intake_section
 from tickit.services.templates.documents import WorkflowDocument
 from tickit.services.workflow_specs import (
     DEFAULT_STATUS_COLOR,
@@ -33,6 +35,7 @@ def export_project(*, session: Session, project_key: str) -> str:
         name=project.name,
         description=project.description,
         types=[_type_spec(session, ticket_type) for ticket_type in types],
+        intake=intake_section.intake_data(intake_policy.policy_of(session, project.id)),
     )
     return dump_workflow(document)
 
@@ -124,6 +127,8 @@ def dump_workflow(document: WorkflowDocument) -> str:
         "description": document.description,
         "types": [_type_data(spec) for spec in document.types],
     }
+    if document.intake:
+        data[intake_section.SECTION] = document.intake
     # A very wide line limit: a status or field stays on its one line however long it is.
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
 
