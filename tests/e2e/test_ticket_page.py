@@ -226,6 +226,7 @@ def test_agent_edits_the_title_and_the_description_in_the_rich_text_editor(page_
     editor = dialog.get_by_role("textbox", name="Description")
     editor.click()
     page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
     page.get_by_role("button", name="Bold").click()
     page.keyboard.type("Only on Safari")
     dialog.get_by_role("button", name="Save").click()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 from sqlmodel import Session
 
@@ -45,7 +47,7 @@ class TicketEditState(SessionState):
         self.requester_email = email
 
     @rx.event
-    async def save(self, _form: dict | None = None):
+    async def save(self, form: dict[str, Any]):
         ticket = await self.get_state(TicketState)
         number, shown_email = ticket.number, ticket.reporter_email
         title, html, email = self.title, self.description_html, self.requester_email.strip()
