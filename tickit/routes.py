@@ -24,6 +24,7 @@ PROFILE = "/profile"
 CHOOSE_PASSWORD = "/choose-password"
 ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
 ADMIN_PROJECT_API_CLIENTS = "/admin/projects/[project]/api-clients"
+ADMIN_PROJECT_INTAKE = "/admin/projects/[project]/intake"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"

@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
+from tickit.pages.admin.intake import intake_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.type_editor import type_editor_page
@@ -21,6 +22,7 @@ from tickit.pages.profile import profile_page
 from tickit.pages.ticket_page import ticket_page
 from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.state.admin_api_clients import AdminApiClientsState
+from tickit.state.admin_intake import AdminIntakeState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_users import AdminUsersState
@@ -92,3 +94,4 @@ app.add_page(
     title="API clients · TickIt",
     on_load=AdminApiClientsState.load,
 )
+app.add_page(intake_page, route=routes.ADMIN_PROJECT_INTAKE, title="Intake · TickIt", on_load=AdminIntakeState.load)

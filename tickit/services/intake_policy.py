@@ -114,6 +114,11 @@ def priority_errors(
     return {"priority": "The team sets the priority of requests in this project."}
 
 
+def may_set_priority(session: Session, actor: UserPublic, project_key: str) -> bool:
+    """Whether the new-ticket form offers the actor a priority in this project (as `priority_errors` judges)."""
+    return actor.is_staff or policy_of(session, get_project(session, project_key).id).clients_set_priority
+
+
 def count_filing(session: Session, actor: UserPublic | ApiClientPublic, project_id: int) -> None:
     """Count a requester's new ticket in the project; RateLimited past the project's hourly limit."""
     if not isinstance(actor, UserPublic) or actor.is_staff:
