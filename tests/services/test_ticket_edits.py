@@ -64,6 +64,8 @@ def test_the_requester_edits_until_the_team_first_replies(session, desk):
 
     comments.add_comment(session=session, actor=agent, number=number, body_html="<p>Looking</p>")
 
+    history = [a.text for a in ticket_detail.activity(session=session, actor=client, number=number)]
+    assert "renamed it from “Export fails” to “Export fails with an error”" in history
     with pytest.raises(PermissionDenied):
         edit(session, client, number, title="Something else")
     assert not ticket_detail.ticket_detail(session=session, actor=client, number=number).editable

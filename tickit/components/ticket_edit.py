@@ -1,4 +1,4 @@
-"""The staff ticket page's "Edit" button and its dialog: title, description (rich text), requester."""
+"""A ticket page's "Edit" button and its dialog: title, description (rich text), and on the staff page the requester."""
 
 from __future__ import annotations
 
@@ -58,19 +58,22 @@ def edit_ticket_button() -> rx.Component:
                         spacing="1",
                         width="100%",
                     ),
-                    field(
-                        "Requester's email",
-                        rx.input(
-                            id="edit-requester",
-                            type="email",
-                            value=E.requester_email,
-                            on_change=E.set_requester_email,
-                            size="3",
-                            width="100%",
+                    rx.cond(
+                        E.for_staff,
+                        field(
+                            "Requester's email",
+                            rx.input(
+                                id="edit-requester",
+                                type="email",
+                                value=E.requester_email,
+                                on_change=E.set_requester_email,
+                                size="3",
+                                width="100%",
+                            ),
+                            E.errors.get("requester", ""),
+                            "edit-requester",
+                            hint="A client of the project; a new address becomes a new client.",
                         ),
-                        E.errors.get("requester", ""),
-                        "edit-requester",
-                        hint="A client of the project; a new address becomes a new client.",
                     ),
                     dialog_actions("Save"),
                     spacing="4",

@@ -234,6 +234,8 @@ def activity(*, session: Session, actor: UserPublic, number: str) -> list[Activi
 # What a requester's timeline keeps besides status changes (each only when not about an internal note).
 _REQUESTER_ACTIONS = frozenset(
     {"created", "comment_added", "comment_edited", "comment_deleted", "attachment_added", "attachment_removed"}
+    # The request's own words are the requester's too; who else asked before them is not.
+    | {"title_changed", "description_changed"}
 )
 
 
