@@ -220,7 +220,7 @@ def test_agent_edits_the_title_and_the_description_in_the_rich_text_editor(page_
     page = page_as("agent")
     _open_ticket(page, title)
 
-    page.get_by_role("button", name="Edit").click()
+    page.get_by_role("button", name="Edit ticket").click()
     dialog = page.get_by_role("dialog", name="Edit ticket")
     dialog.get_by_label("Title").fill("Ticket page: edited title")
     editor = dialog.get_by_role("textbox", name="Description")

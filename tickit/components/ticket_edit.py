@@ -19,6 +19,7 @@ def edit_ticket_button() -> rx.Component:
             size="2",
             variant="soft",
             color_scheme="gray",
+            aria_label="Edit ticket",
             on_click=E.start,
         ),
         rx.dialog.content(
