@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session
 
 from tickit.models import FieldType, ProjectMember, Source
-from tickit.services import api_clients, fields, project_setup, templates, tickets, users
+from tickit.services import api_clients, fields, intake_policy, project_setup, templates, tickets, users
 from tickit.services.actors import SYSTEM, UserPublic
 
 _sequence = itertools.count(1)
@@ -37,7 +37,15 @@ def make_user(
     return created.user
 
 
-def make_project(session: Session, key: str = "HH", *, template: str = "software-feedback", name: str | None = None):
+def make_project(
+    session: Session,
+    key: str = "HH",
+    *,
+    template: str = "software-feedback",
+    name: str | None = None,
+    limit_filing: bool = False,
+):
+    """A project from a template; clients file in it without the hourly limit unless `limit_filing`."""
     summary = project_setup.create_project(
         session=session,
         actor=SYSTEM,
@@ -45,6 +53,8 @@ def make_project(session: Session, key: str = "HH", *, template: str = "software
         name=name or f"Project {key}",
         workflow=templates.load_template(template),
     )
+    if not limit_filing:
+        intake_policy.update_intake(session=session, actor=SYSTEM, project_key=key, changes={"tickets_per_hour": 0})
     session.flush()
     return summary
 

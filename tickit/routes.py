@@ -28,6 +28,7 @@ ADMIN_PROJECT_API_CLIENTS = "/admin/projects/[project]/api-clients"
 ADMIN_PROJECT_LIFECYCLE = "/admin/projects/[project]/lifecycle"
 ADMIN_PROJECT_ASSIGNMENT = "/admin/projects/[project]/assignment"
 ADMIN_PROJECT_SLA = "/admin/projects/[project]/sla"
+ADMIN_PROJECT_INTAKE = "/admin/projects/[project]/intake"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
@@ -40,6 +41,7 @@ SURVEY = "/survey/{token}"  # the satisfaction survey a requester's mail links t
 API_PREFIX = "/integrations/v1"
 API_TICKETS = "/tickets"  # under API_PREFIX, like every API path below
 API_TICKET = "/tickets/{number}"
+API_TICKET_COMMENTS = "/tickets/{number}/comments"
 API_TICKET_TYPES = "/ticket-types"
 API_PROBLEM = "/problems/{slug}"
 
@@ -90,6 +92,11 @@ def survey_url(token: str, rating: str) -> str:
 def portal_ticket(number: str) -> str:
     """The client portal page of a ticket."""
     return f"{PORTAL_TICKETS}/{number}"
+
+
+def api_ticket_comments(number: str) -> str:
+    """The API path of a ticket's comments."""
+    return API_PREFIX + API_TICKET_COMMENTS.format(number=number)
 
 
 def api_ticket(number: str) -> str:

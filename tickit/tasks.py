@@ -18,6 +18,7 @@ from tickit.db import session_scope
 from tickit.models import utcnow
 from tickit.private_files import create_private
 from tickit.services import (
+    api_comments,
     assignment,
     attachments,
     inbox,
@@ -116,7 +117,7 @@ def check_sla() -> int:
 def purge_expired_idempotency_keys() -> int:
     """Hourly, forget Idempotency-Keys past their retention (TICKIT_IDEMPOTENCY_DAYS); the tickets stay."""
     with session_scope() as session:
-        return intake.purge_expired_keys(session=session)
+        return intake.purge_expired_keys(session=session) + api_comments.purge_expired_keys(session=session)
 
 
 @huey.periodic_task(crontab(minute="23"))

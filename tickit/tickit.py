@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
 from tickit.pages.admin.assignment import assignment_page
+from tickit.pages.admin.intake import intake_page
 from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
@@ -26,6 +27,7 @@ from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.pages.workload import workload_page
 from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_assignment import AdminAssignmentState
+from tickit.state.admin_intake import AdminIntakeState
 from tickit.state.admin_lifecycle import AdminLifecycleState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
@@ -112,3 +114,4 @@ app.add_page(
     title="Assignment · TickIt",
     on_load=AdminAssignmentState.load,
 )
+app.add_page(intake_page, route=routes.ADMIN_PROJECT_INTAKE, title="Intake · TickIt", on_load=AdminIntakeState.load)

@@ -212,3 +212,28 @@ def test_a_multi_select_field_is_edited_in_place_one_option_at_a_time(page_as, s
     expect(browsers.get_by_label("Safari")).to_be_checked()
     expect(browsers.get_by_label("Firefox")).not_to_be_checked()
     expect(browsers.get_by_label("Chrome")).not_to_be_checked()
+
+
+def test_agent_edits_the_title_and_the_description_in_the_rich_text_editor(page_as, seed, app_server):
+    title = "Ticket page: edit me"
+    _file_bug(app_server, seed.client.email, title)
+    page = page_as("agent")
+    _open_ticket(page, title)
+
+    page.get_by_role("button", name="Edit ticket").click()
+    dialog = page.get_by_role("dialog", name="Edit ticket")
+    dialog.get_by_label("Title").fill("Ticket page: edited title")
+    editor = dialog.get_by_role("textbox", name="Description")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    page.get_by_role("button", name="Bold").click()
+    page.keyboard.type("Only on Safari")
+    dialog.get_by_role("button", name="Save").click()
+
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_role("heading", name="Ticket page: edited title")).to_be_visible()
+    expect(page.locator("main strong", has_text="Only on Safari")).to_be_visible()
+    activity = page.get_by_role("list", name="Activity")
+    expect(activity).to_contain_text("renamed it from “Ticket page: edit me” to “Ticket page: edited title”")
+    expect(activity).to_contain_text("edited the description")

@@ -16,7 +16,17 @@ from sqlmodel import Session, select
 from tests.factories import add_member, file_ticket, make_api_client, make_project, make_user
 from tickit.config import get_settings
 from tickit.models import Notification, OutboxMessage, PushSubscription, User, utcnow
-from tickit.services import comments, intake, notification_choices, outbox, ticket_detail, users, vapid, workflow
+from tickit.services import (
+    comments,
+    intake,
+    intake_policy,
+    notification_choices,
+    outbox,
+    ticket_detail,
+    users,
+    vapid,
+    workflow,
+)
 from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.intake_request import TicketIn
 
@@ -59,6 +69,8 @@ def desk(engine) -> Desk:
             add_member(session, project.id, agent, "agent")
         add_member(session, project.id, people.client, "client")
         users.set_active(session=session, actor=SYSTEM, user_id=people.away.id, active=False)
+        # The requester's receipt has tests of its own (test_acknowledgement.py); here it would be noise.
+        intake_policy.update_intake(session=session, actor=SYSTEM, project_key="HH", changes={"acknowledge": False})
         session.commit()
     return people
 

@@ -21,7 +21,8 @@ from tests.processes import WAIT_SECONDS, wait_until
 from tests.push_receiver import BrowserSubscription, PushService
 from tests.tasks.conftest import APP_URL, run_python
 from tickit.models import Notification, OutboxMessage, PushSubscription, utcnow
-from tickit.services.actors import UserPublic
+from tickit.services import intake_policy
+from tickit.services.actors import SYSTEM, UserPublic
 
 BUG = {
     "type": "bug",
@@ -72,6 +73,8 @@ def desk(engine, push_service, app_public_key) -> Desk:
     browser = push_service.subscribe()
     with Session(engine, expire_on_commit=False) as session:
         project = make_project(session, "HH")
+        # These tests count the agents' messages; the reporter's receipt is tested on its own.
+        intake_policy.update_intake(session=session, actor=SYSTEM, project_key="HH", changes={"acknowledge": False})
         agent = make_user(session, "agent", name="Grace Hopper", email="grace@example.com")
         other_agent = make_user(session, "agent", name="Alan Turing", email="alan@example.com")
         add_member(session, project.id, agent, "agent")

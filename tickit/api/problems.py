@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from tickit import routes
 from tickit.services.errors import (
@@ -142,7 +143,20 @@ def for_http_error(request: Request, exc: StarletteHTTPException) -> JSONRespons
     slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(exc.status_code)
     if slug is None:
         slug = "malformed-request" if exc.status_code == 400 else "internal-error"
-    return problem_response(request, slug, str(exc.detail), headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem_response(request, slug, str(exc.detail), headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of the path accepts: Starlette's 405 names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "\0"})
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
 
 
 def _for_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -69,6 +69,25 @@ class TicketReadOut(TicketOut):
     satisfaction: SatisfactionOut | None = Field(description="The requester's latest survey answer, if any.")
 
 
+class AuthorOut(BaseModel):
+    name: str = Field(description="The author's display name.")
+
+
+class CommentOut(BaseModel):
+    """A public comment of a ticket."""
+
+    id: int
+    author: AuthorOut
+    html: str = Field(description="The comment as sanitised HTML.")
+    text: str = Field(description="The comment as plain text.")
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class CommentsOut(BaseModel):
+    ticket: str = Field(examples=["HH-42"])
+    comments: list[CommentOut] = Field(description="Public comments, oldest first; internal notes are never listed.")
+
+
 class StatusOut(BaseModel):
     key: str
     name: str

@@ -21,10 +21,18 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from tickit import routes
 from tickit.api import problems
 from tickit.api.json_body import JSONBodyRoute, readable_body
-from tickit.api.schemas import IDEMPOTENCY_KEY_DESCRIPTION, ProblemOut, TicketOut, TicketReadOut, TicketTypesOut
+from tickit.api.schemas import (
+    IDEMPOTENCY_KEY_DESCRIPTION,
+    CommentOut,
+    CommentsOut,
+    ProblemOut,
+    TicketOut,
+    TicketReadOut,
+    TicketTypesOut,
+)
 from tickit.config import get_settings
 from tickit.db import session_scope
-from tickit.services import api_clients, intake, ticket_documents
+from tickit.services import api_clients, api_comments, intake, ticket_documents
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.intake_request import TicketIn
 
@@ -39,6 +47,8 @@ File tickets into TickIt from your own app, safely retried.
 * Every `POST /tickets` carries an `Idempotency-Key`. Retrying with the same key and body returns the
   first answer again (`200`, `Idempotent-Replayed: true`, the same bytes) and creates nothing new.
   Keys are remembered for at least 7 days (`TICKIT_IDEMPOTENCY_DAYS`).
+* `GET /tickets/{number}/comments` lists a ticket's public comments; `POST` adds one as the ticket's
+  requester, with an `Idempotency-Key` and the same replay rules.
 * Errors are `application/problem+json` (RFC 9457); branch on `type`.
 * Each client may make `TICKIT_API_RATE_LIMIT` requests a minute (600 by default); beyond that the
   answer is `429` with `Retry-After`.
@@ -151,6 +161,52 @@ def _create_or_replay(client: ApiClientPublic, idempotency_key: str, ticket: Tic
 def get_ticket(number: str, client: Client) -> Response:
     with session_scope() as session:
         document = ticket_documents.read_ticket(session=session, client=client, number=number)
+    return Response(ticket_documents.render(document), media_type="application/json")
+
+
+@intake_router.post(
+    routes.API_TICKET_COMMENTS,
+    status_code=201,
+    summary="Add a public comment as the ticket's requester (idempotent)",
+    tags=["Comments"],
+    response_model=CommentOut,
+    responses={
+        200: {"model": CommentOut, "description": "A replay: the first answer to this key, byte for byte."},
+        201: {"description": "Added; `Location` gives the ticket's comments."},
+        **_problem_responses(400, 401, 404, 413, 422, 429),
+    },
+)
+async def add_comment(
+    number: str, client: Client, _: ReadableBody, idempotency_key: IdempotencyKey, comment: api_comments.CommentIn
+) -> Response:
+    result = await in_database_thread(_add_or_replay_comment, client, number, idempotency_key, comment)
+    headers = {"Location": result.location}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        result.body, status_code=200 if result.replayed else 201, media_type="application/json", headers=headers
+    )
+
+
+def _add_or_replay_comment(
+    client: ApiClientPublic, number: str, idempotency_key: str, comment: api_comments.CommentIn
+) -> intake.IntakeResult:
+    with session_scope() as session:
+        return api_comments.add_or_replay(
+            session=session, client=client, number=number, idempotency_key=idempotency_key, request=comment
+        )
+
+
+@router.get(
+    routes.API_TICKET_COMMENTS,
+    summary="List a ticket's public comments",
+    tags=["Comments"],
+    response_model=CommentsOut,
+    responses=_problem_responses(401, 404, 429),
+)
+def list_comments(number: str, client: Client) -> Response:
+    with session_scope() as session:
+        document = api_comments.list_comments(session=session, client=client, number=number)
     return Response(ticket_documents.render(document), media_type="application/json")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit.components.forms import field, form_error, option_select
+from tickit.components.intake_fields import intake_fields
 from tickit.components.link_button import link_button
 from tickit.components.ticket_fields import custom_field
 
@@ -75,6 +76,7 @@ def new_ticket_form(state, cancel_href: str) -> rx.Component:
                     "description",
                     hint="Plain text. You can add details later in replies.",
                 ),
+                intake_fields(state),
                 rx.foreach(state.form_fields, custom_field),
                 rx.hstack(
                     link_button("Cancel", href=cancel_href, variant="soft", color_scheme="gray", size="3"),

@@ -1,7 +1,9 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
+from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
 from tickit.models.base import metadata, utcnow
+from tickit.models.intake import ProjectIntake
 from tickit.models.integrations import ApiClient
 from tickit.models.notifications import (
     NewTicketsChoice,
@@ -27,6 +29,7 @@ from tickit.models.workflow import (
 __all__ = [
     "ActivityEntry",
     "AgentAvailability",
+    "ApiCommentRequest",
     "ApiClient",
     "AssignmentRule",
     "AssignmentStrategy",
@@ -39,6 +42,7 @@ __all__ = [
     "OutboxMessage",
     "Priority",
     "Project",
+    "ProjectIntake",
     "ProjectMember",
     "ProjectNotificationChoice",
     "PushSubscription",

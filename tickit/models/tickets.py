@@ -65,7 +65,9 @@ class Ticket(SQLModel, table=True):
     # The project's next number (`project_setup.allocate_ticket_number`), written with the row.
     number: int
     title: str = Field(max_length=300)
-    description: str = Field(default="")
+    description: str = Field(default="")  # plain text: what search, lists and the API read
+    # Sanitised HTML once the description was edited in the rich-text editor; "" while it is plain text.
+    description_html: str = Field(default="", sa_type=Text)
     priority: str = Field(default=Priority.NORMAL, max_length=16)
     reporter_id: int | None = Field(default=None, foreign_key="users.id", index=True, ondelete="SET NULL")
     assignee_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")

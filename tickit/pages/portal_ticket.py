@@ -18,6 +18,7 @@ from tickit.components.layout import app_page, empty_state, with_side_panel
 from tickit.components.live import ticker
 from tickit.components.local_time import local_time
 from tickit.components.requester_status_actions import requester_status_actions
+from tickit.components.ticket_edit import edit_ticket_button, ticket_description
 from tickit.state.portal_ticket import POLL_SECONDS
 from tickit.state.portal_ticket import PortalCommentsState as C
 from tickit.state.portal_ticket import PortalTicketState as T
@@ -103,9 +104,12 @@ def _head() -> rx.Component:
         rx.hstack(
             rx.code(T.number, variant="ghost", size="4", weight="bold", color_scheme="gray"),
             rx.heading(T.title, size="6", weight="bold", as_="h1", overflow_wrap="anywhere", min_width="0"),
+            rx.spacer(),
+            rx.cond(T.editable, edit_ticket_button()),
             align="baseline",
             spacing="3",
             wrap="wrap",
+            width="100%",
         ),
         rx.text(
             "Opened ",
@@ -115,17 +119,7 @@ def _head() -> rx.Component:
             size="1",
             color=rx.color("gray", 11),
         ),
-        rx.cond(
-            T.description != "",
-            rx.text(
-                T.description,
-                size="2",
-                white_space="pre-wrap",
-                overflow_wrap="anywhere",
-                color=rx.color("gray", 12),
-                padding_top="4px",
-            ),
-        ),
+        ticket_description(T.description_html, T.description),
         spacing="3",
         width="100%",
     )

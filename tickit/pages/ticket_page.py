@@ -17,6 +17,7 @@ from tickit.components.layout import app_page, empty_state, with_side_panel
 from tickit.components.lifecycle_facts import lifecycle_facts
 from tickit.components.live import ticker
 from tickit.components.sla_badge import sla_panel
+from tickit.components.ticket_edit import edit_ticket_button, ticket_description
 from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
 from tickit.state.ticket_page import TicketCommentsState as C
@@ -278,16 +279,14 @@ def _head() -> rx.Component:
         rx.hstack(
             rx.code(T.number, variant="ghost", size="4", weight="bold", color_scheme="gray"),
             rx.heading(T.title, size="6", weight="bold", as_="h1", overflow_wrap="anywhere", min_width="0"),
+            rx.spacer(),
+            rx.cond(T.editable, edit_ticket_button()),
             align="baseline",
             spacing="3",
             wrap="wrap",
+            width="100%",
         ),
-        rx.cond(
-            T.description != "",
-            rx.text(
-                T.description, size="2", white_space="pre-wrap", overflow_wrap="anywhere", color=rx.color("gray", 12)
-            ),
-        ),
+        ticket_description(T.description_html, T.description),
         spacing="3",
         width="100%",
     )

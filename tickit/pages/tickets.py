@@ -229,7 +229,7 @@ def tickets_page() -> rx.Component:
 
 def staff_new_ticket_page() -> rx.Component:
     return app_page(
-        page_header("New ticket", "File a ticket in one of your projects; you are its reporter."),
+        page_header("New ticket", "File a ticket in one of your projects, yourself or on behalf of a client."),
         rx.cond(
             NewTicketState.project_options.length() > 0,
             new_ticket_form(NewTicketState, routes.TICKETS),

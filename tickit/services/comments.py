@@ -28,7 +28,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from tickit.models import Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
-from tickit.services import activity, lifecycle, notifications, sla, ticket_stamp
+from tickit.services import activity, intake_policy, lifecycle, notifications, sla, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -108,6 +108,7 @@ def add_comment(
         root = parent if parent.parent_id is None else _visible_comment(session, ticket, parent.parent_id, works)
         internal = internal or root.is_internal
     html, text = _cleaned_body(body_html)
+    intake_policy.count_comment(session, actor, ticket)
     mentions = _allowed_mentions(session, ticket.project_id, mentioned_ids(html)) if works else []
     html, text = _labelled(session, html, mentions)
     now = utcnow()

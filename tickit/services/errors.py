@@ -34,9 +34,9 @@ class ValidationFailed(ServiceError):
 class RateLimited(ServiceError):
     """Too many attempts; retry after `retry_after` seconds."""
 
-    def __init__(self, retry_after: int, message: str = "Too many attempts"):
+    def __init__(self, retry_after: int, message: str = "Too many attempts", *, then: str = "try again"):
         self.retry_after = max(1, int(retry_after))
-        super().__init__(f"{message}; try again in {_duration(self.retry_after)}.")
+        super().__init__(f"{message}; {then} in {_duration(self.retry_after)}.")
 
 
 def _duration(seconds: int) -> str:

@@ -26,6 +26,7 @@ from tickit.services import outbox
 OUTBOX_CHANNEL = "mail"
 REQUESTER_DIGEST = "requester_digest"  # notifications.REQUESTER_DIGEST: a requester's news of one ticket
 SURVEY = "satisfaction_survey"  # survey.SURVEY_EVENT: "How did we do?" after a resolution
+ACKNOWLEDGEMENT = "acknowledgement"  # acknowledgement.ACKNOWLEDGEMENT: "We received your request"
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
 SMTP_TIMEOUT_SECONDS = 30
@@ -287,11 +288,37 @@ def survey_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
     )
 
 
+def acknowledgement_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+    """ "We received your request [HH-42]": the requester's first mail about a ticket, with its portal link.
+
+    It promises only what works: replies and files go on the ticket's page (mail to TickIt is not
+    read yet). `payload` is email, name, number, title, url (the portal path) and thread_id.
+    """
+    app_url = get_settings().app_url
+    url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
+    lead = f"We received your request {number}, {payload['title']}. The team will get back to you."
+    follow = "Follow it, reply or add files on its page; we will also mail you when the team replies."
+    footer_text, footer_html = _footer(number, url, profile_url)
+    text = f"Hello {payload['name']},\n\n{lead}\n\n{follow}\n\n{footer_text}"
+    html = f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead)}</p>\n<p>{escape(follow)}</p>\n{footer_html}"
+    return build_message(
+        to=payload["email"],
+        subject=f"We received your request [{number}] {' '.join(payload['title'].split())}",
+        text=text,
+        html=html,
+        message_id=message_id,
+        references=[payload["thread_id"]],
+    )
+
+
 def send_outbox_message(message: outbox.Message) -> None:
     """Send a claimed outbox mail: a welcome, or news of a ticket under the row's stable Message-ID."""
     payload = message.payload
     if message.event == "welcome":
         send(welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
+        return
+    if message.event == ACKNOWLEDGEMENT:
+        send(acknowledgement_message(payload, message_id=outbox_message_id(message.id, message.created_at)))
         return
     if message.event == REQUESTER_DIGEST:
         send(requester_digest_message(payload, message_id=outbox_message_id(message.id, message.created_at)))

@@ -57,7 +57,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import mail, notification_choices, outbox, push
+from tickit.services import acknowledgement, mail, notification_choices, outbox, push
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 
@@ -225,6 +225,9 @@ class _Notice:
 
 
 def _ticket_created(session: Session, event: OutboxMessage, about: _About) -> list[_Notice]:
+    # The requester's receipt rides on the same event: staged here, in the fan-out's transaction,
+    # it is sent exactly once like the rest, and filing (the API's hot path) stays one row lighter.
+    acknowledgement.stage_for_new_ticket(session, about.ticket, about.number)
     reporter_id, project_id = about.ticket.reporter_id, about.ticket.project_id
     # Read when the news goes out: a ticket someone took meanwhile is no news to "unassigned only".
     assigned = about.ticket.assignee_id is not None

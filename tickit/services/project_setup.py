@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tickit.models import Project, TicketStatus, TicketTransition, TicketType, TicketTypeField
-from tickit.services import sla_config
+from tickit.services import intake_policy, sla_config
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.templates import WorkflowDocument
@@ -83,6 +83,8 @@ def create_project(
     create_assignment_rows(session, project.id, workflow.assignment)
     if workflow.sla is not None:
         sla_config.replace_config(session, project, workflow.sla)
+    if workflow.intake:
+        intake_policy.update_intake(session=session, actor=actor, project_key=key, changes=workflow.intake)
     session.flush()
     return ProjectSummary(
         id=project.id,

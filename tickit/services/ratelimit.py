@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from tickit.config import get_settings
+from tickit.models.base import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,8 @@ def _hit_script(client):
 
 
 def _window(window_seconds: int) -> tuple[int, int]:
-    now = int(time.time())
+    # The project's clock, so a test can say what time it is.
+    now = int(utcnow().timestamp())
     start = now - now % window_seconds
     return start, start + window_seconds - now
 

@@ -33,7 +33,17 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity as activity_log
-from tickit.services import fields, lifecycle, notifications, sla, sla_badges, survey, ticket_stamp, workflow
+from tickit.services import (
+    fields,
+    lifecycle,
+    notifications,
+    sla,
+    sla_badges,
+    survey,
+    ticket_edits,
+    ticket_stamp,
+    workflow,
+)
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -88,6 +98,8 @@ class TicketDetail:
     sla: SlaBadge | None = None  # staff only, as the due times below
     first_response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
+    description_html: str = ""  # sanitised rich text once edited; "" while the description is plain text
+    editable: bool = False  # the actor may change the title and description (`ticket_edits.may_edit`)
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,8 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         sla=sla_badges.badges(session, [ticket.id], utcnow()).get(ticket.id) if works else None,
         first_response_due_at=ticket.first_response_due_at if works else None,
         resolution_due_at=ticket.resolution_due_at if works else None,
+        description_html=ticket.description_html,
+        editable=ticket_edits.may_edit(session, actor, ticket),
     )
 
 
@@ -261,6 +275,8 @@ _REQUESTER_ACTIONS = frozenset(
         "follow_up",
         "rated",
     }
+    # The request's own words are the requester's too; who else asked before them is not.
+    | {"title_changed", "description_changed"}
 )
 
 
@@ -317,6 +333,13 @@ def describe(entry: ActivityEntry) -> str:
             return f"attached {after.get('name', 'a file')}"
         case "attachment_removed":
             return f"removed {after.get('name') or before.get('name') or 'a file'}"
+        case "title_changed":
+            return f"renamed it from “{before.get('title', '')}” to “{after.get('title', '')}”"
+        case "description_changed":
+            return "edited the description"
+        case "requester_changed":
+            old = (before.get("requester") or {}).get("name", "nobody")
+            return f"changed the requester from {old} to {after['requester']['name']}"
         case "reordered":
             return "reordered it on the board"
         case "follow_up":

@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import assignment, fields, notifications, sla
+from tickit.services import assignment, fields, intake_policy, notifications, sla
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -128,7 +128,9 @@ def file_ticket(
     user files in the projects `filing_targets` offers them, an API client in its own project.
     Raises ValidationFailed naming each field at fault: title, description, type, or
     `fields.<key>` (a type's own field keys could clash with the others), together with the
-    caller's own `refused` errors, so the filer hears of every problem at once.
+    caller's own `refused` errors, so the filer hears of every problem at once; a priority other
+    than normal from a client is refused unless the project lets clients set it. A requester past
+    the project's hourly limit gets RateLimited (`intake_policy`).
     """
     title, description = title.strip(), description.strip()
     errors = {**(refused or {}), **_text_errors(title, description)}
@@ -141,8 +143,10 @@ def file_ticket(
             cleaned = fields.clean_field_values(fields.rules_for_type(session, where.type_id), field_values or {})
         except ValidationFailed as exc:
             errors.update({f"fields.{key}": message for key, message in exc.errors.items()})
+        errors.update(intake_policy.priority_errors(session, actor, where.project_id, priority))
     if errors:
         raise ValidationFailed(errors)
+    intake_policy.count_filing(session, actor, where.project_id)
     by_client = isinstance(actor, ApiClientPublic)
     now = utcnow()
     created_after = {

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.models import FieldType, Role, Source
-from tickit.services import fields, tickets
+from tickit.services import fields, intake_policy, ticket_edits, tickets
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
 from tickit.state.session import SessionState
@@ -64,6 +64,8 @@ class NewTicketState(SessionState):
     type_options: list[list[str]] = []  # [key, name] for the chosen project
     type_key: str = ""
     form_fields: list[FormField] = []
+    may_set_priority: bool = False  # staff, or clients where the project lets them
+    on_behalf: bool = False  # staff may name the client the ticket is for
     errors: dict[str, str] = {}
     _types_by_project: dict[str, list[list[str]]] = {}
 
@@ -89,11 +91,13 @@ class NewTicketState(SessionState):
             return None
         project_key, type_key = self.project_key, self.type_key
         outcome = await self.run(
-            lambda session, actor: tickets.form_rules(
-                session=session, actor=actor, project_key=project_key, type_key=type_key
+            lambda session, actor: (
+                tickets.form_rules(session=session, actor=actor, project_key=project_key, type_key=type_key),
+                intake_policy.may_set_priority(session, actor, project_key),
             )
         )
-        self._show_fields(outcome.value or [], errors)
+        rules, self.may_set_priority = outcome.value or ([], False)
+        self._show_fields(rules, errors)
         return outcome.event
 
     def _tree(self) -> _Tree:
@@ -109,6 +113,7 @@ class NewTicketState(SessionState):
     async def load(self):
         actor = await self.admit(*self._tree().roles)
         self.errors = {}
+        self.on_behalf = self._tree() is _STAFF
         if actor is None:
             self.project_options, self.type_options, self.form_fields = [], [], []
             return self.refusal()
@@ -139,6 +144,12 @@ class NewTicketState(SessionState):
             if actor.role not in tree.roles:
                 raise PermissionDenied("Sign in with an account that may file tickets here.")
             rules = tickets.form_rules(session=session, actor=actor, project_key=project_key, type_key=type_key)
+            requester_email = str(form.get("requester_email", "")).strip() if tree is _STAFF else ""
+            reporter_id = actor.id
+            if requester_email:
+                reporter_id = ticket_edits.requester_for(
+                    session=session, actor=actor, project_key=project_key, email=requester_email
+                ).id
             return tickets.file_ticket(
                 session=session,
                 actor=actor,
@@ -147,8 +158,9 @@ class NewTicketState(SessionState):
                 type_key=type_key,
                 title=str(form.get("title", "")),
                 description=str(form.get("description", "")),
-                reporter_id=actor.id,
+                reporter_id=reporter_id,
                 field_values={rule.key: _submitted(rule, form) for rule in rules},
+                priority=str(form.get("priority", "") or "normal"),
             ).reference
 
         outcome = await self.run(file)

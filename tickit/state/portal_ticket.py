@@ -81,6 +81,8 @@ class PortalTicketState(SessionState):
     found: bool = False
     title: str = ""
     description: str = ""
+    description_html: str = ""  # sanitised rich text once edited; "" while the description is plain text
+    editable: bool = False  # the requester may still change the title and description
     project_name: str = ""
     type_name: str = ""
     status_name: str = ""  # in the requester's words ("In progress")
@@ -99,6 +101,7 @@ class PortalTicketState(SessionState):
 
     def _clear(self) -> None:
         self.found, self.title, self.description = False, "", ""
+        self.description_html, self.editable = "", False
         self.project_name = self.type_name = self.status_name = ""
         self.created_at = self.updated_at = ""
         self.activity, self.files, self.fields, self._stamp = [], [], [], ""
@@ -109,6 +112,7 @@ class PortalTicketState(SessionState):
         self.files = view.files
         self.upload_limit = get_settings().upload_limit_bytes
         self.title, self.description = detail.title, detail.description
+        self.description_html, self.editable = detail.description_html, detail.editable
         self.project_name, self.type_name = detail.project_name, detail.type_name
         self.status_name = detail.public_status
         self.status_color = status_color(detail.status.color, detail.status.category)

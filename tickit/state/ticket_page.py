@@ -99,6 +99,8 @@ class TicketState(SessionState):
     found: bool = False
     title: str = ""
     description: str = ""
+    description_html: str = ""  # sanitised rich text once edited; "" while the description is plain text
+    editable: bool = False
     project_name: str = ""
     type_name: str = ""
     status_name: str = ""
@@ -144,6 +146,7 @@ class TicketState(SessionState):
         self.found = True
         self.files, self.stamp = view.files, view.stamp
         self.title, self.description = detail.title, detail.description
+        self.description_html, self.editable = detail.description_html, detail.editable
         self.project_name, self.type_name = detail.project_name, detail.type_name
         self.status_name = detail.status.name
         self.status_color = status_color(detail.status.color, detail.status.category)

@@ -200,6 +200,14 @@ def _project_card(project) -> rx.Component:
                         variant="soft",
                         aria_label="Assignment of " + project.name,
                     ),
+                    link_button(
+                        rx.icon("inbox", size=14),
+                        "Intake",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/intake",
+                        size="1",
+                        variant="soft",
+                        aria_label="Intake of " + project.name,
+                    ),
                     rx.button(
                         rx.icon("users", size=14),
                         "Members",

@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from tickit.models import Project
 from tickit.services.errors import ServiceError
 from tickit.services.lifecycle_settings import LifecycleSettings
+from tickit.services.templates import intake_section
 from tickit.services.templates.assignment import AssignmentSpec, read_assignment, read_type_skills
 from tickit.services.templates.lifecycle_section import read_lifecycle
 from tickit.services.templates.sla_section import SlaSpec, read_sla
@@ -61,6 +62,7 @@ class WorkflowDocument:
     lifecycle: LifecycleSettings | None = None  # the `lifecycle:` section, when the document has one
     assignment: AssignmentSpec | None = None
     sla: SlaSpec | None = None  # the `sla:` section; None when the document has none
+    intake: dict[str, Any] | None = None  # `intake_section`: the project's intake settings, as changes
 
 
 def _format_path(path: KeyPath) -> str:
@@ -193,7 +195,9 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
-    doc = reader.mapping(data, (), ("name", "types"), ("description", "lifecycle", "assignment", "sla"))
+    doc = reader.mapping(
+        data, (), ("name", "types"), ("description", "lifecycle", "assignment", "sla", intake_section.SECTION)
+    )
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
     description = "" if description is None else reader.value(_check_project_description, description, ("description",))
@@ -213,8 +217,17 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
     sla = None
     if "sla" in doc:
         sla = read_sla(reader, doc["sla"] or {}, ("sla",), list(first_use))
+    intake = doc.get(intake_section.SECTION)
+    if intake is not None:
+        intake = intake_section.read_intake(reader, intake, (intake_section.SECTION,))
     return WorkflowDocument(
-        name=name, description=description, types=types, lifecycle=lifecycle, assignment=assignment, sla=sla
+        name=name,
+        description=description,
+        types=types,
+        lifecycle=lifecycle,
+        assignment=assignment,
+        sla=sla,
+        intake=intake,
     )
 
 

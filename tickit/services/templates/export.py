@@ -8,9 +8,10 @@ import yaml
 from sqlmodel import Session, select
 
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
-from tickit.services import sla_config
+from tickit.services import intake_policy, sla_config
 from tickit.services.lifecycle_settings import settings_of
 from tickit.services.projects import get_project
+from tickit.services.templates import intake_section
 from tickit.services.templates.assignment import (
     assignment_data,
     exported_assignment,
@@ -46,6 +47,7 @@ def export_project(*, session: Session, project_key: str) -> str:
         lifecycle=settings_of(project),
         assignment=exported_assignment(session, project.id),
         sla=sla_config.load_spec(session, project.id),
+        intake=intake_section.intake_data(intake_policy.policy_of(session, project.id)),
     )
     return dump_workflow(document)
 
@@ -147,6 +149,8 @@ def dump_workflow(document: WorkflowDocument) -> str:
         data["lifecycle"] = lifecycle
     if document.sla is not None:
         data["sla"] = sla_data(document.sla, _Flow, _FlowList)
+    if document.intake:
+        data[intake_section.SECTION] = document.intake
     # A very wide line limit: a status or field stays on its one line however long it is.
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
 
