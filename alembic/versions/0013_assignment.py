@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("available", sa.Boolean(), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("skills", _JSON, nullable=False),
+        sa.Column("calendar_key", sa.String(length=40), nullable=True),
         sa.Column("last_turn", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["project_id"], ["projects.id"], name=op.f("fk_agent_availability_project_id_projects"), ondelete="CASCADE"

@@ -16,10 +16,10 @@ def test_an_admin_sets_up_assignment_from_the_command_line(cli_database, capsys)
 
     code, out, _ = run(capsys, "agent", "set", "ada@example.com", "--project", "hd", "--away", "--capacity", "5",
                        "--skills", "billing,DE")  # fmt: skip
-    assert (code, out) == (0, "ada@example.com in HD: away, capacity 5, billing, de; 0 open\n")
+    assert (code, out) == (0, "ada@example.com in HD: away, capacity 5, billing, de, round the clock; 0 open\n")
 
     code, out, _ = run(capsys, "agent", "set", "ada@example.com", "--project", "HD", "--available", "--capacity", "")
-    assert (code, out) == (0, "ada@example.com in HD: available, no limit, billing, de; 0 open\n")
+    assert (code, out) == (0, "ada@example.com in HD: available, no limit, billing, de, round the clock; 0 open\n")
 
     code, out, _ = run(capsys, "project", "assign-queue")
     assert (code, out) == (0, "Assigned 0 waiting tickets.\n")

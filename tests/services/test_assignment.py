@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import select
 
 from tests.factories import add_member, file_ticket, make_project
-from tickit.models import MemberRole, OutboxMessage, User
-from tickit.services import assignment, assignment_admin, notifications, ticket_detail, workflow
+from tickit.models import MemberRole, OutboxMessage, TicketType, User
+from tickit.services import assignment, assignment_admin, notifications, sla_config, ticket_detail, tickets, workflow
 from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.errors import ValidationFailed
+from tickit.services.projects import get_project
+from tickit.services.templates.sla_section import parse_sla_section
 
 
 @pytest.fixture
@@ -151,6 +155,45 @@ def test_an_away_or_full_agent_is_never_chosen(session, desk):
     _agent(session, cy, capacity=1)
     given = [_assignee(session, _incident(session, client)) for _ in range(5)]
     assert sorted(given, key=lambda v: (v is None, v)) == [bob.id, bob.id, cy.id, None, None]
+
+
+OFFICE_HOURS = """
+sla:
+  calendars:
+    office: {timezone: UTC, week: {mon: "09:00-17:00", tue: "09:00-17:00", wed: "09:00-17:00", thu: "09:00-17:00"}}
+  policies:
+    - name: Standard
+      targets: {normal: {first_response: 4h, resolution: 16h}}
+"""
+MONDAY_NIGHT, MONDAY_MORNING = datetime(2026, 11, 9, 3, 0, tzinfo=UTC), datetime(2026, 11, 9, 9, 30, tzinfo=UTC)
+
+
+def test_an_agent_is_given_tickets_only_inside_their_working_hours(session, desk, monkeypatch):
+    (ada, bob, cy), client, _ = desk
+    project = get_project(session, "HD")
+    type_keys = list(session.exec(select(TicketType.key).where(TicketType.project_id == project.id)))
+    sla_config.replace_config(session, project, parse_sla_section(OFFICE_HOURS, "test", type_keys))
+    _rule(session, strategy="round-robin")
+    _agent(session, ada, calendar="office")
+    for agent in (bob, cy):
+        _agent(session, agent, available=False)
+
+    monkeypatch.setattr(tickets, "utcnow", lambda: MONDAY_NIGHT)
+    waiting = _incident(session, client)
+    assert _assignee(session, waiting) is None
+    assert assignment.assign_queue(session=session, now=MONDAY_NIGHT) == 0
+
+    assert assignment.assign_queue(session=session, now=MONDAY_MORNING) == 1
+    assert _assignee(session, waiting) == ada.id
+
+    _agent(session, ada, calendar=None)  # round the clock again
+    monkeypatch.setattr(tickets, "utcnow", lambda: MONDAY_NIGHT)
+    assert _assignee(session, _incident(session, client)) == ada.id
+    with pytest.raises(ValidationFailed) as refused:
+        _agent(session, ada, calendar="weekends")
+    assert refused.value.errors == {
+        "calendar": "Choose one of the project's calendars (office), or none for round the clock."
+    }
 
 
 def test_the_queue_is_handed_out_once_someone_qualifies(session, desk):

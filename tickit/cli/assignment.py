@@ -23,6 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     availability.add_argument("--away", dest="available", action="store_const", const=False)
     changed.add_argument("--capacity", metavar="N", help="most open tickets at once; 'none' for no limit")
     changed.add_argument("--skills", metavar="A,B", help="skill tags, comma-separated; '' for none")
+    changed.add_argument(
+        "--hours",
+        metavar="CALENDAR",
+        help="working hours: the key of one of the project's SLA calendars; 'none' for round the clock",
+    )
     changed.set_defaults(handler=agent_set_command)
 
 
@@ -50,6 +55,8 @@ def agent_set_command(args: argparse.Namespace) -> int:
         changes["capacity"] = None if args.capacity.strip().lower() in ("none", "") else args.capacity
     if args.skills is not None:
         changes["skills"] = args.skills
+    if args.hours is not None:
+        changes["calendar"] = None if args.hours.strip().lower() in ("none", "") else args.hours.strip()
     with session_scope() as session:
         user = find_by_email(session, args.email)
         if user is None:
@@ -60,7 +67,8 @@ def agent_set_command(args: argparse.Namespace) -> int:
     capacity = "no limit" if standing.capacity is None else f"capacity {standing.capacity}"
     skills = ", ".join(standing.skills) or "no skills"
     state = "available" if standing.available else "away"
-    print(f"{standing.email} in {args.project.upper()}: {state}, {capacity}, {skills}; {standing.open} open")
+    hours = f"hours {standing.calendar_key}" if standing.calendar_key else "round the clock"
+    print(f"{standing.email} in {args.project.upper()}: {state}, {capacity}, {skills}, {hours}; {standing.open} open")
     return 0
 
 

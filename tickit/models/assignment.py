@@ -39,6 +39,8 @@ class AgentAvailability(SQLModel, table=True):
     available: bool = Field(default=True)
     capacity: int | None = Field(default=None)  # most open tickets at once; None: no limit
     skills: list[str] = Field(default_factory=list, sa_type=JSONType)
+    # The key of one of the project's SLA calendars: their working hours. None: round the clock.
+    calendar_key: str | None = Field(default=None, max_length=40)
     last_turn: int = Field(default=0)  # the rule's `turns` when this agent was last given a ticket
 
 

@@ -41,6 +41,7 @@ from tickit.models import (
 )
 from tickit.services import notifications, ticket_stamp
 from tickit.services.actors import SYSTEM, Actor
+from tickit.services.business_hours import ROUND_THE_CLOCK, Calendar
 
 SKILL_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.+-]{0,39}")
 SKILLS_MAX = 30
@@ -70,6 +71,8 @@ class Candidate:
     last_turn: int
     load: int  # open tickets outside statuses that pause the SLA: what least-load compares
     open: int  # every open ticket: what capacity limits
+    calendar_key: str | None  # their working hours: one of the project's SLA calendars; None round the clock
+    working: bool  # inside those hours at the moment the pool was read
 
 
 @dataclass
@@ -117,7 +120,7 @@ def needed_skills(session: Session, type_id: int, field_values: Mapping[str, Any
     return frozenset(needed)
 
 
-def lock_pool(session: Session, project_id: int) -> Pool | None:
+def lock_pool(session: Session, project_id: int, now: datetime) -> Pool | None:
     """The project's pool, its rule row locked until the caller's transaction ends; None when assignment is off."""
     rule = session.exec(
         select(AssignmentRule)
@@ -127,11 +130,15 @@ def lock_pool(session: Session, project_id: int) -> Pool | None:
     ).first()
     if rule is None or rule.strategy == AssignmentStrategy.OFF:
         return None
-    return Pool(rule=rule, candidates=candidates(session, project_id))
+    return Pool(rule=rule, candidates=candidates(session, project_id, now))
 
 
-def candidates(session: Session, project_id: int) -> list[Candidate]:
-    """The project's active staff agent members with their availability and load, by id."""
+def candidates(session: Session, project_id: int, now: datetime) -> list[Candidate]:
+    """The project's active staff agent members with their availability, working hours at `now` and load, by id.
+
+    A calendar key the project's SLA set-up no longer has counts as round the clock, so removing a
+    calendar never leaves its agents out of every pool.
+    """
     rows = session.exec(
         select(
             User.id,
@@ -141,6 +148,7 @@ def candidates(session: Session, project_id: int) -> list[Candidate]:
             AgentAvailability.capacity,
             AgentAvailability.skills,
             AgentAvailability.last_turn,
+            AgentAvailability.calendar_key,
         )
         .join(ProjectMember, ProjectMember.user_id == User.id)
         .outerjoin(
@@ -156,6 +164,7 @@ def candidates(session: Session, project_id: int) -> list[Candidate]:
         .order_by(User.id)
     ).all()
     loads = open_counts(session, project_id, [row[0] for row in rows])
+    hours = _calendars(session, project_id)
     return [
         Candidate(
             user_id=user_id,
@@ -167,9 +176,23 @@ def candidates(session: Session, project_id: int) -> list[Candidate]:
             last_turn=last_turn or 0,
             load=loads.get(user_id, (0, 0))[0],
             open=loads.get(user_id, (0, 0))[1],
+            calendar_key=calendar_key,
+            working=hours.get(calendar_key, ROUND_THE_CLOCK).is_open(now),
         )
-        for user_id, email, name, available, capacity, skills, last_turn in rows
+        for user_id, email, name, available, capacity, skills, last_turn, calendar_key in rows
     ]
+
+
+def calendar_keys(session: Session, project_id: int) -> list[str]:
+    """The working hours an agent may have in the project: the keys of its SLA calendars, in order."""
+    return sorted(_calendars(session, project_id))
+
+
+def _calendars(session: Session, project_id: int) -> dict[str, Calendar]:
+    # Imported here: the SLA set-up reads project documents, whose reader imports this module.
+    from tickit.services import sla_config
+
+    return sla_config.calendars(session, project_id)
 
 
 def open_counts(session: Session, project_id: int, user_ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -200,6 +223,8 @@ def unfit(candidate: Candidate, needed: frozenset[str], *, require_skills: bool)
     """
     if not candidate.available:
         return "away"
+    if not candidate.working:
+        return "outside working hours"
     if require_skills and not needed <= candidate.skills:
         return f"lacks {', '.join(sorted(needed - candidate.skills))}"
     if candidate.capacity is not None and candidate.open >= candidate.capacity:
@@ -232,7 +257,7 @@ def assign_on_filing(
     Returns the assignee, or None when the project assigns nothing or nobody fits (the ticket
     then waits for `assign_queue`).
     """
-    pool = lock_pool(session, project_id)
+    pool = lock_pool(session, project_id, now)
     if pool is None:
         return None
     chosen = choose(pool, needed_skills(session, type_id, field_values))
@@ -311,7 +336,7 @@ def _assign_project_queue(session: Session, project_id: int, now: datetime) -> i
     ).all()
     if not waiting:
         return 0
-    pool = lock_pool(session, project_id)
+    pool = lock_pool(session, project_id, now)
     if pool is None:
         return 0
     if not any(c.available for c in pool.candidates):

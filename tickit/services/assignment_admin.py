@@ -20,6 +20,7 @@ from tickit.models import (
     TicketType,
     TicketTypeField,
     TicketTypeSkills,
+    utcnow,
 )
 from tickit.services import assignment
 from tickit.services.actors import Actor, UserPublic, require_admin, require_staff
@@ -42,6 +43,8 @@ class AgentStanding:
     capacity: int | None
     skills: tuple[str, ...]
     open: int
+    calendar_key: str | None  # their working hours (one of the project's SLA calendars); None round the clock
+    working: bool  # inside those hours now
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class AssignmentSettings:
     require_skills: bool
     agents: tuple[AgentStanding, ...]
     types: tuple[TypeSkillsView, ...]
+    calendars: tuple[str, ...]  # the keys of the project's SLA calendars: the working hours an agent may have
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,10 @@ def assignment_settings(*, session: Session, actor: Actor, project_key: str) -> 
             capacity=c.capacity,
             skills=tuple(sorted(c.skills)),
             open=c.open,
+            calendar_key=c.calendar_key,
+            working=c.working,
         )
-        for c in sorted(assignment.candidates(session, project.id), key=lambda c: (c.name.lower(), c.user_id))
+        for c in sorted(assignment.candidates(session, project.id, utcnow()), key=lambda c: (c.name.lower(), c.user_id))
     )
     return AssignmentSettings(
         project_key=project.key,
@@ -114,6 +120,7 @@ def assignment_settings(*, session: Session, actor: Actor, project_key: str) -> 
         require_skills=rule.require_skills,
         agents=agents,
         types=tuple(_type_views(session, project.id)),
+        calendars=tuple(assignment.calendar_keys(session, project.id)),
     )
 
 
@@ -137,9 +144,11 @@ def set_rule(*, session: Session, actor: Actor, project_key: str, changes: Mappi
 def set_agent(
     *, session: Session, actor: Actor, project_key: str, user_id: int, changes: Mapping[str, Any]
 ) -> AgentStanding:
-    """Change an agent's `available`, `capacity` (None: no limit) and/or `skills` in the project (admins only)."""
+    """Change an agent's `available`, `capacity` (None: no limit), `skills` and/or `calendar` (the key
+    of one of the project's SLA calendars, their working hours; None: round the clock) in the project
+    (admins only)."""
     require_admin(actor)
-    _refuse_unknown(changes, ("available", "capacity", "skills"))
+    _refuse_unknown(changes, ("available", "capacity", "skills", "calendar"))
     project = get_project(session, project_key)
     standing = _standing(session, project.id, user_id)
     errors: dict[str, str] = {}
@@ -155,6 +164,13 @@ def set_agent(
             standing.skills = assignment.normalise_skills(changes["skills"])
         except PydanticCustomError as exc:
             errors["skills"] = _sentence(exc)
+    if "calendar" in changes:
+        key = changes["calendar"]
+        if key is not None and (not isinstance(key, str) or key not in assignment.calendar_keys(session, project.id)):
+            known = ", ".join(assignment.calendar_keys(session, project.id)) or "none yet; add one on the SLA page"
+            errors["calendar"] = f"Choose one of the project's calendars ({known}), or none for round the clock."
+        else:
+            standing.calendar_key = key
     if errors:
         raise ValidationFailed(errors)
     session.add(standing)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -20,9 +20,11 @@ from tickit.models import Priority, ProjectIntake, Ticket
 from tickit.models.intake import DEFAULT_COMMENTS_PER_WINDOW, DEFAULT_TICKETS_PER_HOUR
 from tickit.services import ratelimit
 from tickit.services.actors import Actor, UserPublic, require_admin
-from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import RateLimited, ValidationFailed
 from tickit.services.projects import get_project
+
+if TYPE_CHECKING:  # api_clients imports, through projects and users, the services that import this one
+    from tickit.services.api_clients import ApiClientPublic
 
 FILING_WINDOW_SECONDS = 3600
 COMMENT_WINDOW_SECONDS = 600

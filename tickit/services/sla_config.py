@@ -52,6 +52,12 @@ def load_policies(session: Session, project_id: int) -> list[LoadedPolicy]:
     ]
 
 
+def calendars(session: Session, project_id: int) -> dict[str, Calendar]:
+    """The project's business-hours calendars by key."""
+    rows = session.exec(select(SlaCalendar).where(SlaCalendar.project_id == project_id))
+    return {row.key: _calendar(row) for row in rows}
+
+
 def calendar_for(session: Session, project_id: int, key: str | None) -> Calendar | None:
     """The project's calendar `key` (None: round the clock); None when the project has no such calendar."""
     if key is None:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import outbox, workload
+from tickit.services import outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password, verify_password
@@ -144,6 +144,9 @@ def set_active(
         if user.role == Role.ADMIN and user.is_active and _active_admin_count(session) == 1:
             raise ValidationFailed({"user": "This is the last active admin; it cannot be deactivated."})
         session.exec(delete(UserSession).where(UserSession.user_id == user_id))
+        # Imported here: ticket work (workload, assignment, notifications) builds on the accounts kept here.
+        from tickit.services import workload
+
         workload.release_open_tickets(session=session, actor=actor, user_id=user_id, to_user_id=tickets_to)
     user.is_active = active
     session.add(user)

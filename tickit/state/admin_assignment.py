@@ -15,6 +15,9 @@ from tickit.services import assignment_admin
 from tickit.services.actors import UserPublic
 from tickit.state.session import SessionState
 
+# The hours choice for none: calendar keys start with a letter, so "-" is never one.
+ROUND_THE_CLOCK = "-"
+
 
 @dataclasses.dataclass
 class AgentLine:
@@ -25,6 +28,8 @@ class AgentLine:
     capacity: str  # "" for no limit
     skills: str  # "billing, de"
     open: int
+    hours: str  # a calendar key, or ROUND_THE_CLOCK
+    working: bool  # inside those hours now
 
 
 @dataclasses.dataclass
@@ -48,6 +53,8 @@ def _view(settings: assignment_admin.AssignmentSettings) -> dict[str, Any]:
             capacity="" if a.capacity is None else str(a.capacity),
             skills=", ".join(a.skills),
             open=a.open,
+            hours=a.calendar_key or ROUND_THE_CLOCK,
+            working=a.working,
         )
         for a in settings.agents
     ]
@@ -63,6 +70,7 @@ def _view(settings: assignment_admin.AssignmentSettings) -> dict[str, Any]:
         "require_skills": settings.require_skills,
         "agents": agents,
         "skills": skills,
+        "calendars": [ROUND_THE_CLOCK, *settings.calendars],
     }
 
 
@@ -73,6 +81,7 @@ class AdminAssignmentState(SessionState):
     require_skills: bool = False
     agents: list[AgentLine] = []
     skills: list[SkillLine] = []
+    calendars: list[str] = []  # the hours choices: ROUND_THE_CLOCK, then the project's calendar keys
     # Bumped on each load and save, so the inputs (uncontrolled, saved on blur) show what is stored.
     revision: int = 0
 
@@ -148,6 +157,10 @@ class AdminAssignmentState(SessionState):
         if row is not None and row.skills == skills.strip():
             return None
         return await self._agent(user_id, {"skills": skills})
+
+    @rx.event
+    async def set_hours(self, user_id: int, calendar: str):
+        return await self._agent(user_id, {"calendar": None if calendar == ROUND_THE_CLOCK else calendar})
 
     async def _agent(self, user_id: int, changes: dict[str, Any]):
         name = next((a.name for a in self.agents if a.user_id == user_id), "The agent")

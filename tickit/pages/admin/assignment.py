@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.layout import app_page, page_header
+from tickit.state.admin_assignment import ROUND_THE_CLOCK
 from tickit.state.admin_assignment import AdminAssignmentState as S
 
 STRATEGIES = (
@@ -120,6 +121,25 @@ def _agent_row(agent) -> rx.Component:
             flex="2 1 180px",
             size="2",
         ),
+        rx.select.root(
+            rx.select.trigger(aria_label="Working hours of " + agent.name, placeholder="Hours"),
+            rx.select.content(
+                rx.foreach(
+                    S.calendars,
+                    lambda key: rx.select.item(
+                        rx.cond(key == ROUND_THE_CLOCK, "Round the clock", "Hours: " + key), value=key
+                    ),
+                )
+            ),
+            value=agent.hours,
+            on_change=lambda key: S.set_hours(agent.user_id, key),
+            size="2",
+        ),
+        rx.cond(
+            agent.working,
+            rx.fragment(),
+            rx.badge("Outside hours", variant="soft", color_scheme="amber", flex="0 0 auto"),
+        ),
         rx.badge(agent.open, " open", variant="soft", color_scheme="gray", flex="0 0 auto"),
         gap="3",
         align="center",
@@ -137,7 +157,8 @@ def _agents() -> rx.Component:
                 "users",
                 "Agents",
                 "Capacity is the most open tickets an agent holds at once (empty: no limit). "
-                "Agents switch themselves between available and away in the sidebar.",
+                "Agents switch themselves between available and away in the sidebar. Working hours are one "
+                "of the project's SLA calendars; outside them an agent is given no new tickets.",
             ),
             rx.cond(
                 S.agents.length() > 0,
