@@ -112,7 +112,7 @@ def _device_row(device: rx.Var) -> rx.Component:
                 spacing="2",
                 align="center",
             ),
-            rx.text("Added ", local_time(device["added"]), size="1", color=rx.color("gray", 11)),
+            rx.text("Added ", local_time(device["added"].to(str)), size="1", color=rx.color("gray", 11)),
             spacing="0",
         ),
         rx.spacer(),
