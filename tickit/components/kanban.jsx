@@ -31,7 +31,8 @@ import {
   verticalListSortingStrategy,
 } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
-import { LocalTime } from "./local_time.jsx";
+// Shared assets land in a folder per Python module (public/external/tickit/components/<module>/).
+import { LocalTime } from "../local_time/local_time.jsx";
 
 const COLUMN_PREFIX = "column:";
 // How each priority reads and looks: the `priorities` prop, given to every card without passing it down each level.
