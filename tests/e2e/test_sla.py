@@ -47,7 +47,7 @@ def test_a_breached_ticket_shows_a_red_badge_on_the_list_the_board_and_its_page(
     page.goto("/tickets/board?" + urlencode({"project": "HH", "type": "bug", "q": "Wombat"}))
     card_badge = page.get_by_label("SLA: response 2d 0h over")
     expect(card_badge).to_be_visible()
-    assert "--red-11" in (card_badge.get_attribute("style") or "")
+    assert "--red-a3" in (card_badge.get_attribute("style") or "")
 
     row_link = "/tickets?" + urlencode({"q": "Wombat"})
     page.goto(row_link)

@@ -33,7 +33,7 @@ def _switch() -> rx.Component:
                         rx.cond(S.available, "Available", "Away"),
                         size="2",
                         weight="medium",
-                        color=rx.cond(S.available, rx.color("green", 11), rx.color("gray", 11)),
+                        color=rx.cond(S.available, rx.color("gray", 12), rx.color("gray", 11)),
                     ),
                     rx.text(
                         rx.cond(

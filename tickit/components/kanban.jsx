@@ -182,7 +182,7 @@ const CardBody = memo(function CardBody({ card }) {
               padding: "0 6px",
               borderRadius: "999px",
               background: `var(--${card.sla.sla_color}-a3)`,
-              color: `var(--${card.sla.sla_color}-11)`,
+              color: `var(--${card.sla.sla_color}-12)`, // step 11 on the tint is under 4.5:1 at 11 px
               fontWeight: 500,
               whiteSpace: "nowrap",
             }}

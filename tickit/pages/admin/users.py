@@ -157,9 +157,7 @@ def _row(user) -> rx.Component:
                 rx.cond(
                     user.active,
                     confirm(
-                        rx.button(
-                            "Deactivate", size="1", variant="soft", color_scheme="red", on_click=S.choose_heir(user.id)
-                        ),
+                        rx.button("Deactivate", size="1", variant="soft", color_scheme="red"),
                         title=["Deactivate ", user.name, "?"],
                         consequence=[
                             user.name,
@@ -171,6 +169,8 @@ def _row(user) -> rx.Component:
                         choice=rx.cond(user.role != "client", _heir_choice()),
                         action="Deactivate account",
                         on_confirm=S.set_active(user.id, False),
+                        # On opening (and closing, which changes nothing): the heir starts as the queue.
+                        on_open_change=lambda _opened: S.choose_heir(user.id),
                     ),
                     rx.button("Reactivate", size="1", variant="soft", on_click=S.set_active(user.id, True)),
                 ),
