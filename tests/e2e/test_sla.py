@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import _python
 
-TITLE = "Wombat: checkout times out"
+TITLE = "Platypus: checkout times out"
 
 
 def _file_breached(app_server, client_email: str) -> None:
@@ -38,18 +38,18 @@ def test_a_breached_ticket_shows_a_red_badge_on_the_list_the_board_and_its_page(
     _file_breached(app_server, seed.client.email)
     page = page_as("agent")
 
-    page.goto("/tickets?" + urlencode({"q": "Wombat", "sla": "breached"}))
+    page.goto("/tickets?" + urlencode({"q": "Platypus", "sla": "breached"}))
     row = page.get_by_role("row").filter(has_text=TITLE)
     badge = row.get_by_label("SLA: response 2d 0h over")
     expect(badge).to_be_visible()
     expect(badge).to_have_attribute("data-accent-color", "red")
 
-    page.goto("/tickets/board?" + urlencode({"project": "HH", "type": "bug", "q": "Wombat"}))
+    page.goto("/tickets/board?" + urlencode({"project": "HH", "type": "bug", "q": "Platypus"}))
     card_badge = page.get_by_label("SLA: response 2d 0h over")
     expect(card_badge).to_be_visible()
     assert "--red-a3" in (card_badge.get_attribute("style") or "")
 
-    row_link = "/tickets?" + urlencode({"q": "Wombat"})
+    row_link = "/tickets?" + urlencode({"q": "Platypus"})
     page.goto(row_link)
     page.get_by_role("row").filter(has_text=TITLE).get_by_role("link", name=TITLE).click()
     panel = page.get_by_role("complementary", name="Ticket details")
