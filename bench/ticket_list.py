@@ -167,7 +167,7 @@ def load(database_url: str, tickets: int, comments: int) -> None:
             f"""
             INSERT INTO tickets (project_id, type_id, status_id, number, title, description, priority,
                 reporter_id, assignee_id, source, fields, metadata, board_rank, created_at, updated_at,
-                public_updated_at)
+                public_updated_at, sla_cycle)
             SELECT c.project_id, c.type_id, c.status_id, r.g / 3 + 1,
                 initcap((SELECT string_agg({picked}, ' ') FROM generate_series(1, 3 + r.g % 5))),
                 (SELECT string_agg({picked}, ' ') FROM generate_series(1, 8 + r.g % 9))
@@ -176,7 +176,7 @@ def load(database_url: str, tickets: int, comments: int) -> None:
                      ELSE 'urgent' END,
                 {user_ids[0]} + floor(random() * {user_ids[1] - user_ids[0] + 1})::int,
                 CASE WHEN random() < 0.3 THEN NULL ELSE {user_ids[0]} + floor(random() * 30)::int END,
-                'web', '{{}}', '{{}}', r.g, r.created, r.created + random() * interval '30 days', r.created
+                'web', '{{}}', '{{}}', r.g, r.created, r.created + random() * interval '30 days', r.created, 0
             FROM (
                 SELECT g, g % 3 AS p, floor(random() * (ARRAY{sizes})[g % 3 + 1])::int AS k, random() AS pr,
                        now() - interval '730 days' + g * (interval '730 days' / {tickets}) AS created
