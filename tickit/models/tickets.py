@@ -45,6 +45,9 @@ class Ticket(SQLModel, table=True):
         # priority order's expression indexes are PostgreSQL-only (migration 0009).
         Index("ix_tickets_number", "number", "id"),
         Index("ix_tickets_assignee_updated", "assignee_id", "updated_at", "id"),
+        # Status and priority filters together (a status implies its project): a search under
+        # them intersects this with the word's GIN entries instead of reading the whole project.
+        Index("ix_tickets_status_priority", "status_id", "priority"),
         # The retention task looks for keys past their time; most tickets have none.
         Index("ix_tickets_idempotency_expires_at", "idempotency_expires_at"),
         # The SLA sweep reads only tickets with a warning or due time pending, earliest first.

@@ -570,6 +570,12 @@ def count_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) ->
         select(Ticket.id.label("id")).where(*conditions, alternative).limit(COUNT_CAP + 1).subquery()
         for alternative in _search_alternatives(session, actor, query.text)
     ]
+    if len(parts) > 1:
+        # A common word fills the cap from the tickets' own text alone; the comments' branch, which
+        # looks up every commented ticket by id, then cannot change what is shown.
+        own_text = session.exec(select(func.count()).select_from(parts[0])).one()
+        if own_text > COUNT_CAP:
+            return TicketCount(total=COUNT_CAP, capped=True)
     matches = parts[0] if len(parts) == 1 else union(*(select(part.c.id) for part in parts)).subquery()
     total = session.exec(select(func.count()).select_from(matches)).one()
     return TicketCount(total=min(total, COUNT_CAP), capped=total > COUNT_CAP)
