@@ -84,7 +84,7 @@ def test_times_read_in_the_viewers_own_time_zone_with_the_full_time_on_hover(bro
         page.get_by_role("link", name=seed.client_ticket).click()
         details = page.get_by_role("complementary", name="Ticket details")
 
-        created = details.locator("time").first
+        created = details.get_by_text("Created", exact=True).locator("xpath=following-sibling::*[1]//time")
         expect(created).to_have_text(re.compile(r"ago|just now"))
         instant = created.get_attribute("datetime")
         wanted = page.evaluate(

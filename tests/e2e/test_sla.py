@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from playwright.sync_api import expect
@@ -57,3 +58,6 @@ def test_a_breached_ticket_shows_a_red_badge_on_the_list_the_board_and_its_page(
     expect(ticket_badge).to_be_visible()
     expect(ticket_badge).to_have_attribute("data-accent-color", "red")
     expect(panel).to_contain_text("Standard: first response 24h, resolution 120h (normal)")
+    # A missed time reads as past, a pending one as ahead (two days are left of its 120 hours).
+    expect(panel).to_contain_text(re.compile(r"Response due\s*2 d ago"))
+    expect(panel).to_contain_text(re.compile(r"Resolution due\s*in [12] d"))

@@ -156,6 +156,13 @@ def test_an_internal_note_moves_nothing_and_a_requesters_reply_to_a_new_ticket_s
     assert _status(session) == "open"
 
 
+def test_the_requesters_reply_leaves_a_ticket_someone_is_working_on_where_it_is(session, desk):
+    worked = file_ticket(session, desk["client"], "CS", "Broken", type_key="problem")
+    _move(session, desk, "escalated", number=worked)
+    _reply(session, desk["client"], "<p>It also happens on Sundays</p>", number=worked)
+    assert _status(session, 2) == "escalated"
+
+
 def test_a_reply_rule_the_workflow_does_not_allow_leaves_the_status_alone(session, desk):
     escalated = file_ticket(session, desk["client"], "CS", "Broken", type_key="problem")
     _move(session, desk, "escalated", number=escalated)

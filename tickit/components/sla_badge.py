@@ -64,8 +64,9 @@ def sla_panel(T) -> rx.Component:
                 "SLA",
                 sla_badge(T.sla_text, T.sla_color, T.sla_detail),
                 rx.text(T.sla_detail, size="1", color=rx.color("gray", 11)),
-                fact("Response due", T.first_response_due_at, is_time=True),
-                fact("Resolution due", T.resolution_due_at, is_time=True),
+                # Once answered, the response target is history: the details show when it was met.
+                rx.cond(T.first_responded_at == "", fact("Response due", T.first_response_due_at, is_time=True)),
+                rx.cond(T.resolved_at == "", fact("Resolution due", T.resolution_due_at, is_time=True)),
             ),
             rx.separator(size="4"),
         ),

@@ -81,8 +81,10 @@ def after_reply(*, session: Session, actor: UserPublic, ticket: Ticket, from_sta
         # A staff reply on a solved ticket is a last word, not a question for the requester.
         wanted = None if done else ticket_type.staff_reply_status
         reason = "after a staff reply"
-    elif current.category == StatusCategory.TODO:
-        return  # nobody has picked it up yet: the requester adding detail starts no work
+    elif not (done or current.pauses_sla or current.key == ticket_type.staff_reply_status):
+        # The ticket is not waiting on the requester: new, or someone is working on it. Their
+        # added detail starts no work and must not pull a ticket back out of an agent's hands.
+        return
     else:
         wanted = ticket_type.requester_reply_status
         if done and wanted is None:

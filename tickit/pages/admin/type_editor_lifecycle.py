@@ -93,8 +93,10 @@ def requester_view() -> rx.Component:
             _rule("When staff reply publicly, move to", "staff_reply_status", S.staff_reply_status),
             _rule("When the requester replies, move to", "requester_reply_status", S.requester_reply_status),
             rx.text(
-                "A move happens only where the transitions allow it. A requester's reply to a solved ticket "
-                "reopens it (to the status above, else the initial one) within the project's reopen window.",
+                "A move happens only where the transitions allow it. The requester's reply moves a ticket "
+                "only while it waits on them (a status that pauses the SLA, or the staff-reply status "
+                "above); their reply to a solved ticket reopens it (to the status above, else the initial "
+                "one) within the project's reopen window.",
                 size="1",
                 color=rx.color("gray", 11),
             ),
