@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any, TypedDict
+from typing import Any
 
 import reflex as rx
+from pydantic import BaseModel, ValidationError
 from reflex_base.utils.form import FormData
 from sqlmodel import Session
 
@@ -42,7 +43,7 @@ class ChosenFile:
     size_label: str
 
 
-class _StagedAnswer(TypedDict):
+class _StagedAnswer(BaseModel):
     """One file as `/attachments/stage` answered it (services/staged_uploads.StagedFile)."""
 
     token: str
@@ -160,11 +161,15 @@ class NewTicketState(SessionState):
         return await self._load_fields()
 
     @rx.event
-    def files_staged(self, files: list[_StagedAnswer]):
+    def files_staged(self, files: list[dict[str, Any]]):
         """The picker kept `files` aside for this ticket: list them under it."""
+        try:
+            answers = [_StagedAnswer.model_validate(f) for f in files]
+        except ValidationError:
+            return rx.toast.error("The chosen files came back malformed; reload the page and choose them again.")
         self.errors = {key: message for key, message in self.errors.items() if key != staged_uploads.FIELD}
         known = {f.token for f in self.chosen_files}
-        added = [ChosenFile(token=f["token"], name=f["name"], size_label=f["size_label"]) for f in files]
+        added = [ChosenFile(token=f.token, name=f.name, size_label=f.size_label) for f in answers]
         self.chosen_files = self.chosen_files + [f for f in added if f.token not in known]
         if len(self.chosen_files) > staged_uploads.MAX_FILES:
             self.chosen_files = self.chosen_files[: staged_uploads.MAX_FILES]
@@ -174,6 +179,7 @@ class NewTicketState(SessionState):
                     f"A new ticket takes at most {staged_uploads.MAX_FILES} files; the rest were left out."
                 ),
             }
+        return None
 
     @rx.event
     def unchoose_file(self, token: str):
