@@ -51,7 +51,7 @@ def _attachments(state) -> rx.Component:
             rx.flex(
                 rx.foreach(state.chosen_files, lambda file: _chosen_file(state, file)),
                 wrap="wrap",
-                gap="2",
+                spacing="2",
                 width="100%",
                 role="list",
                 aria_label="Files to attach",
@@ -61,6 +61,7 @@ def _attachments(state) -> rx.Component:
             upload_url=routes.ATTACHMENTS_STAGE,
             max_bytes=state.upload_limit,
             label="Attach files",
+            done_verb="Added",
             on_uploaded=state.files_staged,
         ),
         rx.cond(
