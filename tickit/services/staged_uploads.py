@@ -9,8 +9,10 @@ keeps. Filing then calls `attach` in the filing's own transaction: each token is
 file recorded on the new ticket through `attachments.store_upload`, so the ticket's quota, the
 activity entry and "a file whose transaction rolls back is deleted" hold as for any upload. A
 refused filing therefore files no ticket and keeps no file. A staged file nobody files goes with
-the sweep of unreferenced files (`attachments.delete_unreferenced_files`, after an hour); a token
-older than STAGED_FOR is refused before that can happen under a filing.
+the nightly sweep of unreferenced files (`attachments.delete_unreferenced_files`, which spares
+files younger than an hour); a token older than STAGED_FOR is refused, so the sweep never takes
+a file from under a filing. Until then a staged file counts against nobody's quota (it has no
+row), only against the hourly file rate, which is what bounds the disk staging can take.
 """
 
 from __future__ import annotations
