@@ -111,6 +111,7 @@ def api_problem(slug: str) -> str:
 
 # Attachments: plain HTTP routes beside the sign-in routes, outside Reflex's public /_upload.
 ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]
+ATTACHMENTS_STAGE = "/attachments/stage"  # files for a ticket a form is about to file
 ATTACHMENT_DOWNLOAD = "/attachments/{attachment_id}/download"
 ATTACHMENT_THUMBNAIL = "/attachments/{attachment_id}/thumbnail"
 

@@ -276,3 +276,28 @@ def add_comment(engine, who: dict[str, str], number: str, *, internal: bool = Fa
 def _sha(engine, attachment_id: int) -> str:
     with Session(engine) as session:
         return session.get(Attachment, attachment_id).sha256
+
+
+# --- files chosen on a new-ticket form (/attachments/stage) -----------------------------------
+
+
+def stage(http, who: dict[str, str], *files, headers=CSRF):
+    return http.post("/attachments/stage", files=[("files", file) for file in files], headers={**who, **headers})
+
+
+def test_files_for_a_new_ticket_are_kept_unrecorded_with_a_token_each(http, desk, engine, data_dir):
+    response = stage(http, desk.client, ("shot.png", PNG, "image/png"), ("log.txt", b"boom", "text/plain"))
+
+    assert response.status_code == 201, response.text
+    assert [(f["name"], f["size"]) for f in response.json()] == [("shot.png", len(PNG)), ("log.txt", 4)]
+    assert all(f["token"] for f in response.json())
+    assert count(engine, Attachment) == 0 and len(stored_files(data_dir)) == 2
+
+
+def test_staging_needs_a_session_and_the_tickit_header_and_refuses_a_file_too_large(http, desk, engine, data_dir):
+    assert stage(http, {}, ("a.txt", b"a", "text/plain")).status_code == 401
+    refused = stage(http, desk.client, ("a.txt", b"a", "text/plain"), headers={"Origin": CSRF["Origin"]})
+    assert refused.status_code == 403
+    too_large = stage(http, desk.client, ("ok.txt", b"ok", "text/plain"), ("big.bin", b"x" * (LIMIT + 1), ""))
+    assert too_large.status_code == 413 and "1 MiB" in too_large.json()["detail"]
+    assert stored_files(data_dir) == []

@@ -8,8 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_attachments_ui import _png
 
 PHONE = {"width": 390, "height": 844}
+_TOO_LARGE = 25 * 1024 * 1024 + 1  # bytes; TICKIT_UPLOAD_LIMIT_MB is 25 by default
 
 # Every page of the three trees, by the role that sees it; `{ticket}` is a ticket of Help Hub.
 PAGES = [
@@ -84,6 +86,48 @@ def test_client_files_a_ticket_from_the_menu_and_replies_on_a_phone(phone_as):
     page.keyboard.type("The receipt number is 5581.")
     page.get_by_role("button", name="Post", exact=True).click()
     expect(page.get_by_role("article", name="Comment by Clara Client").last).to_contain_text("receipt number is 5581")
+    _assert_fits(page, page.url)
+
+
+def test_client_files_a_ticket_with_attachments_on_a_phone_and_sees_them_on_its_page(phone_as, tmp_path):
+    # Handed to the browser by its path: sending 25 MiB through the driver takes longer than a step may.
+    video = tmp_path / "wallaby-video.mp4"
+    with video.open("wb") as sparse:
+        sparse.truncate(_TOO_LARGE)
+    page = phone_as("client")
+    page.goto("/portal/new")
+    page.get_by_label("Title").fill("Wallaby invoice PDF is blank")
+    page.get_by_label("Description").fill("The invoice for order 77 opens as an empty page.")
+    page.get_by_label("Severity", exact=True).click()
+    page.get_by_role("option", name="Major – a feature is broken").click()
+
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Attach files").click()
+    chooser.value.set_files(
+        [
+            {"name": "wallaby-invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 wallaby"},
+            {"name": "wallaby-screen.png", "mimeType": "image/png", "buffer": _png()},
+        ]
+    )
+    chosen = page.get_by_role("list", name="Files to attach")
+    expect(chosen.get_by_role("listitem")).to_have_count(2)
+    # A file over the limit is refused with the reason; what was typed and chosen stays.
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Attach files").click()
+    chooser.value.set_files(video)
+    expect(page.get_by_role("alert")).to_contain_text("wallaby-video.mp4 is larger than 25 MiB")
+    expect(page.get_by_label("Title")).to_have_value("Wallaby invoice PDF is blank")
+    expect(chosen.get_by_role("listitem")).to_have_count(2)
+    _assert_fits(page, "/portal/new")
+
+    page.get_by_role("button", name="File ticket").click()
+
+    expect(page).to_have_url(re.compile(r"/portal/tickets/HH-\d+/?$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wallaby invoice PDF is blank")
+    files = page.get_by_role("complementary", name="Ticket details").get_by_role("list", name="Attachments")
+    expect(files.get_by_role("listitem")).to_have_count(2)
+    expect(files.get_by_role("listitem", name="wallaby-invoice.pdf")).to_be_visible()
+    expect(files.get_by_role("listitem", name="wallaby-screen.png")).to_be_visible()
     _assert_fits(page, page.url)
 
 

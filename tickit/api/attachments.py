@@ -2,6 +2,8 @@
 
 Uploads are multipart/form-data with any number of parts named `files` (at most
 MAX_FILES_PER_UPLOAD), so a request is never larger than that many files at the per-file limit.
+They go onto a ticket (`upload`) or, from a new-ticket form, are kept for the ticket about to be
+filed (`stage`, see services/staged_uploads.py).
 The per-file limit is enforced while the body arrives: the parser stops at the first byte past
 it, before the rest of the request is read. Quotas and the hourly rate are checked before the body
 is read (refused when already used up) and again, with the real sizes, when the files are
@@ -22,8 +24,8 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import AsyncGenerator, Iterator
-from typing import BinaryIO
+from collections.abc import AsyncGenerator, Callable, Iterator
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -38,7 +40,7 @@ from tickit.api import same_origin
 from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.labels import file_size
-from tickit.services import attachments, auth
+from tickit.services import attachments, auth, staged_uploads
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 
@@ -88,6 +90,31 @@ class _LimitedMultiPartParser(MultiPartParser):
 @router.post(routes.ATTACHMENTS_UPLOAD)
 async def upload(request: Request, ticket: str = "", comment: str = "") -> Response:
     """Attach the `files` parts to ticket `ticket` (or to its comment `comment`); answer their views."""
+    comment_id: int | None = None
+    if comment:
+        comment_id = _parsed_id(comment)
+        if comment_id is None:
+            return _error(404, _NOT_FOUND)
+    return await _receive(
+        request,
+        check=lambda actor: _check_target(actor, ticket, comment_id),
+        keep=lambda actor, files: _store_all(actor, ticket, comment_id, files),
+    )
+
+
+@router.post(routes.ATTACHMENTS_STAGE)
+async def stage(request: Request) -> Response:
+    """Keep the `files` parts for a ticket not filed yet; answer a token per file (services/staged_uploads.py)."""
+    return await _receive(request, check=_check_staging, keep=_stage_all)
+
+
+async def _receive(
+    request: Request,
+    *,
+    check: Callable[[UserPublic], None],
+    keep: Callable[[UserPublic, list[UploadFile]], list[Any]],
+) -> Response:
+    """The checks every upload gets, then `keep(actor, files)` in a worker thread; 201 with what it returns."""
     if not same_origin.is_same_origin(request):
         return _error(403, same_origin.refusal())
     if request.headers.get(CSRF_HEADER) != CSRF_VALUE:
@@ -95,18 +122,13 @@ async def upload(request: Request, ticket: str = "", comment: str = "") -> Respo
     actor = await run_in_threadpool(_signed_in, request)
     if actor is None:
         return _error(401, "Sign in to upload files.")
-    comment_id: int | None = None
-    if comment:
-        comment_id = _parsed_id(comment)
-        if comment_id is None:
-            return _error(404, _NOT_FOUND)
     limit = get_settings().upload_limit_bytes
     cap = limit * MAX_FILES_PER_UPLOAD + _FORM_OVERHEAD
     length = request.headers.get("content-length", "")
     if length.isascii() and length.isdigit() and int(length) > cap:
         return _error(413, _too_much(limit))
     try:
-        await run_in_threadpool(_check_target, actor, ticket, comment_id)
+        await run_in_threadpool(check, actor)
     except NotFound:
         return _error(404, _NOT_FOUND)
     except PermissionDenied as exc:
@@ -137,7 +159,7 @@ async def upload(request: Request, ticket: str = "", comment: str = "") -> Respo
         files = [item for item in form.getlist(FILES_FIELD) if isinstance(item, UploadFile)]
         if not files:
             return _error(400, f"Choose at least one file (form field {FILES_FIELD!r}).")
-        views = await run_in_threadpool(_store_all, actor, ticket, comment_id, files)
+        views = await run_in_threadpool(keep, actor, files)
     except (attachments.TooLarge, attachments.QuotaExceeded) as exc:
         return _error(413, str(exc))
     except RateLimited as exc:
@@ -216,6 +238,33 @@ def _signed_in(request: Request) -> UserPublic | None:
 def _check_target(actor: UserPublic, number: str, comment_id: int | None) -> None:
     with session_scope() as session:
         attachments.check_upload_target(session=session, actor=actor, number=number, comment_id=comment_id)
+
+
+def _check_staging(actor: UserPublic) -> None:
+    with session_scope() as session:
+        attachments.check_room(session=session, actor=actor)
+
+
+def _stage_all(actor: UserPublic, files: list[UploadFile]) -> list[staged_uploads.StagedFile]:
+    """Copy every file into storage, then count them in one short transaction: all kept, or (on any refusal) none."""
+    received: list[attachments.ReceivedFile] = []
+    try:
+        for file in files:
+            received.append(attachments.receive_file(_chunks(file.file)))
+        with session_scope() as session:
+            return staged_uploads.stage(
+                session=session,
+                actor=actor,
+                arrived=[
+                    staged_uploads.Arrived(
+                        file=stored, filename=file.filename or "", content_type=file.content_type or ""
+                    )
+                    for file, stored in zip(files, received, strict=True)
+                ],
+            )
+    except BaseException:
+        attachments.discard(received)
+        raise
 
 
 def _store_all(

@@ -83,6 +83,22 @@ class CommentOut(BaseModel):
     created_at: str = Field(json_schema_extra={"format": "date-time"})
 
 
+class FiledAsOut(BaseModel):
+    number: str = Field(examples=["HH-43"])
+    url: str = Field(description="The new ticket's page.")
+
+
+class CommentAddedOut(CommentOut):
+    """The comment just added, and where it went."""
+
+    filed_as: FiledAsOut | None = Field(
+        description=(
+            "The follow-up ticket the comment started, when the ticket was closed longer ago than the "
+            "project's reopen window (the comment is that ticket's first); null when it went on the ticket asked for."
+        )
+    )
+
+
 class CommentsOut(BaseModel):
     ticket: str = Field(examples=["HH-42"])
     comments: list[CommentOut] = Field(description="Public comments, oldest first; internal notes are never listed.")

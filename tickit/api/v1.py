@@ -23,7 +23,7 @@ from tickit.api import problems
 from tickit.api.json_body import JSONBodyRoute, readable_body
 from tickit.api.schemas import (
     IDEMPOTENCY_KEY_DESCRIPTION,
-    CommentOut,
+    CommentAddedOut,
     CommentsOut,
     ProblemOut,
     TicketOut,
@@ -48,7 +48,9 @@ File tickets into TickIt from your own app, safely retried.
   first answer again (`200`, `Idempotent-Replayed: true`, the same bytes) and creates nothing new.
   Keys are remembered for at least 7 days (`TICKIT_IDEMPOTENCY_DAYS`).
 * `GET /tickets/{number}/comments` lists a ticket's public comments; `POST` adds one as the ticket's
-  requester, with an `Idempotency-Key` and the same replay rules.
+  requester, with an `Idempotency-Key` and the same replay rules. A reply reopens a solved ticket;
+  on one closed longer ago than the project's reopen window it files a follow-up ticket, named in
+  the answer's `filed_as`.
 * Errors are `application/problem+json` (RFC 9457); branch on `type`.
 * Each client may make `TICKIT_API_RATE_LIMIT` requests a minute (600 by default); beyond that the
   answer is `429` with `Retry-After`.
@@ -169,10 +171,15 @@ def get_ticket(number: str, client: Client) -> Response:
     status_code=201,
     summary="Add a public comment as the ticket's requester (idempotent)",
     tags=["Comments"],
-    response_model=CommentOut,
+    response_model=CommentAddedOut,
     responses={
-        200: {"model": CommentOut, "description": "A replay: the first answer to this key, byte for byte."},
-        201: {"description": "Added; `Location` gives the ticket's comments."},
+        200: {"model": CommentAddedOut, "description": "A replay: the first answer to this key, byte for byte."},
+        201: {
+            "description": (
+                "Added; `Location` gives the comments of the ticket it went on "
+                "(the follow-up's, when `filed_as` is set)."
+            )
+        },
         **_problem_responses(400, 401, 404, 413, 422, 429),
     },
 )

@@ -3,7 +3,8 @@
 // upload progress (`upload.onprogress`).
 // Props: uploadUrl (e.g. /attachments/upload?ticket=HH-1[&comment=ID]), maxBytes (warn before sending a file
 // the server would refuse anyway; 0 = no check), label (the button's text), onUploaded(list) with the
-// server's JSON list of attachments once the upload succeeded.
+// server's JSON list of attachments once the upload succeeded; doneVerb says what happened to them
+// ("Attached" unless told: a new-ticket form says "Added", as its files go on the ticket when it is filed).
 // Held mode, for a comment still being written (`hold`): chosen files are listed and kept, not sent;
 // onHeld(count) reports how many. Whenever `sendKey` changes the held files go to the then-current
 // uploadUrl (the new comment's); onFailed(message) reports a refusal, after which nothing stays held.
@@ -72,6 +73,7 @@ export function AttachmentUpload({
   uploadUrl,
   maxBytes,
   label,
+  doneVerb,
   hold,
   sendKey,
   onUploaded,
@@ -292,7 +294,7 @@ export function AttachmentUpload({
       {/* Once sent, the files show in their list: the bar goes at once, and a short line says what was added. */}
       {phase === "done" ? (
         <div className="tk-upload-row" role="status">
-          <span className="tk-upload-done">{`Attached ${what}.`}</span>
+          <span className="tk-upload-done">{`${doneVerb || "Attached"} ${what}.`}</span>
         </div>
       ) : null}
       {phase === "error" && error ? (

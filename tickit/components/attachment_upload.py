@@ -30,6 +30,7 @@ class AttachmentUpload(rx.Component):
     upload_url: rx.Var[str]
     max_bytes: rx.Var[int]
     label: rx.Var[str]
+    done_verb: rx.Var[str]  # "Attached" unless told: the line that says the files arrived
     hold: rx.Var[bool]
     send_key: rx.Var[int]
 

@@ -7,6 +7,10 @@ idempotent exactly as filing is (`intake`): the first request with an `Idempoten
 its fingerprint and its exact answer beside the key, a retry with the same body gets that answer
 again byte for byte, a different body with the same key is refused, and the unique constraint on
 (api client, key) decides two retries racing.
+
+A requester's reply to a ticket closed longer ago than the reopen window goes on a new follow-up
+ticket (`lifecycle.file_follow_up`); the answer's `filed_as` names it, and the client that spoke
+for the requester may read it as it reads the tickets it filed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.models import ApiCommentRequest, Comment, Ticket, User, utcnow
+from tickit.models import ApiCommentRequest, Comment, Project, Ticket, User, utcnow
 from tickit.services import comments, fields, ticket_documents, ticket_edits
 from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.actors import UserPublic
@@ -125,7 +129,12 @@ def _add(
         session=session, actor=UserPublic.of(requester), number=shown, body_html=ticket_edits.html_of_text(request.body)
     )
     comment = session.get(Comment, view.id)
-    answer = ticket_documents.render(_document(comment, requester.name))
+    if view.filed_as:
+        # The app that spoke for the requester follows the conversation onto the new ticket.
+        follow_up = session.get(Ticket, comment.ticket_id)
+        follow_up.api_client_id = client.id
+        session.add(follow_up)
+    answer = ticket_documents.render({**_document(comment, requester.name), "filed_as": _filed_as(view.filed_as)})
     session.add(
         ApiCommentRequest(
             api_client_id=client.id,
@@ -138,7 +147,7 @@ def _add(
         )
     )
     session.flush()
-    return IntakeResult(body=answer, location=routes.api_ticket_comments(shown), replayed=False)
+    return IntakeResult(body=answer, location=routes.api_ticket_comments(view.filed_as or shown), replayed=False)
 
 
 def _stored(session: Session, client: ApiClientPublic, key: str, request_fingerprint: str) -> IntakeResult | None:
@@ -154,7 +163,25 @@ def _stored(session: Session, client: ApiClientPublic, key: str, request_fingerp
             f"The Idempotency-Key {key!r} was already used for a comment on {row.ticket_number} with a different "
             "request; use a new key for a new comment."
         )
-    return IntakeResult(body=row.response, location=routes.api_ticket_comments(row.ticket_number), replayed=True)
+    return IntakeResult(body=row.response, location=_location(session, row), replayed=True)
+
+
+def _location(session: Session, row: ApiCommentRequest) -> str:
+    """The comments of the ticket the comment went on: a follow-up's, when the reply filed one."""
+    found = session.exec(
+        select(Project.key, Ticket.number)
+        .join(Ticket, Ticket.project_id == Project.id)
+        .join(Comment, Comment.ticket_id == Ticket.id)
+        .where(Comment.id == row.comment_id)
+    ).first()
+    return routes.api_ticket_comments(format_ticket_number(*found) if found else row.ticket_number)
+
+
+def _filed_as(number: str) -> dict[str, str] | None:
+    """`{number, url}` of the follow-up ticket a late reply filed, else None."""
+    if not number:
+        return None
+    return {"number": number, "url": get_settings().app_url + routes.ticket_page(number)}
 
 
 def _document(comment: Comment, author_name: str) -> dict[str, Any]:

@@ -165,6 +165,24 @@ def receive_file(chunks: Iterable[bytes]) -> ReceivedFile:
     return _receive(chunks, get_settings().upload_limit_bytes)
 
 
+def received_earlier(*, key: str, size: int, sha256: str) -> ReceivedFile | None:
+    """A file `receive_file` wrote earlier under `key`, if it is still there at its size; else None (swept)."""
+    if not _KEY.fullmatch(key):
+        return None
+    path = _path_for(key)
+    try:
+        with path.open("rb") as file:
+            head, actual = file.read(_SNIFF_BYTES), os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        return None
+    return ReceivedFile(key=key, path=path, size=size, sha256=sha256, head=head) if actual == size else None
+
+
+def is_recorded(session: Session, key: str) -> bool:
+    """Whether an attachment row already holds the file stored under `key`."""
+    return session.exec(select(Attachment.id).where(Attachment.storage_key == key)).first() is not None
+
+
 def discard(files: Iterable[ReceivedFile]) -> None:
     """Delete received files that were not recorded (their upload was refused or failed)."""
     for file in files:
@@ -180,12 +198,14 @@ def store_upload(
     content_type: str,
     file: ReceivedFile,
     comment_id: int | None = None,
+    rate_counted: bool = False,
 ) -> AttachmentView:
     """Record a received file on ticket `number` (or on its comment `comment_id`) and log it on the ticket.
 
     NotFound if the actor may not see the ticket or the comment; PermissionDenied for someone
     else's comment; QuotaExceeded past the actor's or the ticket's quota; RateLimited past the
-    files an hour allows. On any refusal, and whenever the transaction does not commit, the file
+    files an hour allows (`rate_counted`: the file was counted when it arrived, see
+    `staged_uploads`). On any refusal, and whenever the transaction does not commit, the file
     is deleted.
     """
     _track_new_file(session, file.path)
@@ -196,7 +216,7 @@ def store_upload(
         session.exec(select(User.id).where(User.id == actor.id).with_for_update()).first()
         name = clean_filename(filename)
         _check_quotas(session, actor, ticket, incoming=_Incoming(name, file.size))
-        if ratelimit.hit(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS) > (
+        if not rate_counted and ratelimit.hit(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS) > (
             get_settings().upload_files_per_hour
         ):
             raise _rate_limited()
@@ -335,19 +355,38 @@ def _may_remove(attachment: Attachment, actor: UserPublic, works: bool) -> bool:
 # --- quotas ----------------------------------------------------------------------------------
 
 
+def check_room(*, session: Session, actor: UserPublic) -> None:
+    """Raise what `count_new_files` would for any file at all, so a route can refuse before receiving a body."""
+    if _passes(_stored_bytes(session, Attachment.uploaded_by_id == actor.id), None, _user_quota()):
+        raise QuotaExceeded(_sentence(None, _user_quota_rule(session, actor)))
+    used = ratelimit.count(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS)
+    if used >= get_settings().upload_files_per_hour:
+        raise _rate_limited()
+
+
+def count_new_files(*, session: Session, actor: UserPublic, files: Iterable[tuple[str, int]]) -> None:
+    """Count (name, size) files arriving before their ticket exists against the actor's quota and hourly rate.
+
+    QuotaExceeded when they would not fit the actor's quota, RateLimited past the files an hour
+    allows; the ticket's own quota is checked when they are recorded (`store_upload`).
+    """
+    used = _stored_bytes(session, Attachment.uploaded_by_id == actor.id)
+    for name, size in files:
+        if _passes(used, _Incoming(name, size), _user_quota()):
+            raise QuotaExceeded(_sentence(_Incoming(name, size), _user_quota_rule(session, actor, used)))
+        used += size
+        if ratelimit.hit(session, _rate_key(actor), window_seconds=UPLOAD_RATE_WINDOW_SECONDS) > (
+            get_settings().upload_files_per_hour
+        ):
+            raise _rate_limited()
+
+
 def _check_quotas(session: Session, actor: UserPublic, ticket: Ticket, *, incoming: _Incoming | None) -> None:
     """QuotaExceeded when the `incoming` file (None: any file at all) would pass the actor's or the ticket's quota."""
     settings = get_settings()
     mine = _stored_bytes(session, Attachment.uploaded_by_id == actor.id)
     if _passes(mine, incoming, settings.upload_quota_user_bytes):
-        raise QuotaExceeded(
-            _sentence(
-                incoming,
-                f"your files may take at most {file_size(settings.upload_quota_user_bytes)} in all, and you have "
-                f"{_left(mine, settings.upload_quota_user_bytes)}. Remove files you no longer need, or ask an "
-                "admin to raise the limit.",
-            )
-        )
+        raise QuotaExceeded(_sentence(incoming, _user_quota_rule(session, actor, mine)))
     on_ticket = _stored_bytes(session, Attachment.ticket_id == ticket.id)
     if _passes(on_ticket, incoming, settings.upload_quota_ticket_bytes):
         raise QuotaExceeded(
@@ -357,6 +396,19 @@ def _check_quotas(session: Session, actor: UserPublic, ticket: Ticket, *, incomi
                 f"this one has {_left(on_ticket, settings.upload_quota_ticket_bytes)}.",
             )
         )
+
+
+def _user_quota() -> int:
+    return get_settings().upload_quota_user_bytes
+
+
+def _user_quota_rule(session: Session, actor: UserPublic, used: int | None = None) -> str:
+    if used is None:
+        used = _stored_bytes(session, Attachment.uploaded_by_id == actor.id)
+    return (
+        f"your files may take at most {file_size(_user_quota())} in all, and you have "
+        f"{_left(used, _user_quota())}. Remove files you no longer need, or ask an admin to raise the limit."
+    )
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
+from pydantic import BaseModel, ValidationError
 from reflex_base.utils.form import FormData
 from sqlmodel import Session
 
 from tickit import routes
+from tickit.config import get_settings
 from tickit.models import FieldType, Role, Source
-from tickit.services import fields, intake_policy, ticket_edits, tickets
+from tickit.services import fields, intake_policy, staged_uploads, ticket_edits, tickets
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
 from tickit.state.session import SessionState
@@ -30,6 +32,23 @@ class FormField:
     required: bool
     options: list[list[str]]  # [key, label]
     error: str
+
+
+@dataclasses.dataclass
+class ChosenFile:
+    """A file chosen on the form and kept aside (staged) until the ticket is filed."""
+
+    token: str
+    name: str
+    size_label: str
+
+
+class _StagedAnswer(BaseModel):
+    """One file as `/attachments/stage` answered it (services/staged_uploads.StagedFile)."""
+
+    token: str
+    name: str
+    size_label: str
 
 
 def _submitted(rule: fields.FieldRule, form: FormData):
@@ -67,6 +86,10 @@ class NewTicketState(SessionState):
     may_set_priority: bool = False  # staff, or clients where the project lets them
     on_behalf: bool = False  # staff may name the client the ticket is for
     errors: dict[str, str] = {}
+    # Files go to /attachments/stage as they are chosen and are recorded on the ticket when it is
+    # filed, in the filing's transaction (services/staged_uploads.py); the form keeps their tokens.
+    chosen_files: list[ChosenFile] = []
+    upload_limit: int = 0  # bytes; the picker refuses a larger file before sending it
     _types_by_project: dict[str, list[list[str]]] = {}
 
     def _show_fields(self, rules: list[fields.FieldRule], errors: dict[str, str] | None = None) -> None:
@@ -113,6 +136,8 @@ class NewTicketState(SessionState):
     async def load(self):
         actor = await self.admit(*self._tree().roles)
         self.errors = {}
+        self.chosen_files = []
+        self.upload_limit = get_settings().upload_limit_bytes
         self.on_behalf = self._tree() is _STAFF
         if actor is None:
             self.project_options, self.type_options, self.form_fields = [], [], []
@@ -136,9 +161,36 @@ class NewTicketState(SessionState):
         return await self._load_fields()
 
     @rx.event
+    def files_staged(self, files: list[dict[str, Any]]):
+        """The picker kept `files` aside for this ticket: list them under it."""
+        try:
+            answers = [_StagedAnswer.model_validate(f) for f in files]
+        except ValidationError:
+            return rx.toast.error("The chosen files came back malformed; reload the page and choose them again.")
+        self.errors = {key: message for key, message in self.errors.items() if key != staged_uploads.FIELD}
+        known = {f.token for f in self.chosen_files}
+        added = [ChosenFile(token=f.token, name=f.name, size_label=f.size_label) for f in answers]
+        self.chosen_files = self.chosen_files + [f for f in added if f.token not in known]
+        if len(self.chosen_files) > staged_uploads.MAX_FILES:
+            self.chosen_files = self.chosen_files[: staged_uploads.MAX_FILES]
+            self.errors = {
+                **self.errors,
+                staged_uploads.FIELD: (
+                    f"A new ticket takes at most {staged_uploads.MAX_FILES} files; the rest were left out."
+                ),
+            }
+        return None
+
+    @rx.event
+    def unchoose_file(self, token: str):
+        """Leave a chosen file out of the ticket (the sweep deletes it later)."""
+        self.chosen_files = [f for f in self.chosen_files if f.token != token]
+
+    @rx.event
     async def submit(self, form: FormData):
         tree = self._tree()
         project_key, type_key = self.project_key, self.type_key
+        tokens = [f.token for f in self.chosen_files]
 
         def file(session: Session, actor: UserPublic) -> str:
             if actor.role not in tree.roles:
@@ -150,7 +202,7 @@ class NewTicketState(SessionState):
                 reporter_id = ticket_edits.requester_for(
                     session=session, actor=actor, project_key=project_key, email=requester_email
                 ).id
-            return tickets.file_ticket(
+            number = tickets.file_ticket(
                 session=session,
                 actor=actor,
                 source=Source.WEB,
@@ -162,12 +214,19 @@ class NewTicketState(SessionState):
                 field_values={rule.key: _submitted(rule, form) for rule in rules},
                 priority=str(form.get("priority", "") or "normal"),
             ).reference
+            # In the filing's transaction: a file refused here files no ticket.
+            staged_uploads.attach(session=session, actor=actor, number=number, tokens=tokens)
+            return number
 
         outcome = await self.run(file)
         self.errors = outcome.errors
+        if staged_uploads.FIELD in outcome.errors:
+            # Refused while recording the files: the rolled-back filing kept none of them.
+            self.chosen_files = []
         if outcome.errors:
             return await self._load_fields(outcome.errors)
         if not outcome.ok:
             return outcome.event
-        # Filing ends on the new ticket, where its filer adds files or follows the first answer.
+        self.chosen_files = []
+        # Filing ends on the new ticket, where its filer sees its files and follows the first answer.
         return [rx.redirect(tree.ticket_path(outcome.value)), rx.toast.success(f"Ticket {outcome.value} filed.")]
