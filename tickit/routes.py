@@ -110,6 +110,18 @@ def api_problem(slug: str) -> str:
 
 
 # Attachments: plain HTTP routes beside the sign-in routes, outside Reflex's public /_upload.
+INBOUND_EMAIL = "/inbound/email/{mailbox}"  # a relay posts one raw mail (tickit/api/inbound_mail.py)
+INBOUND_ORIGINAL = "/inbound/original/{inbound_id}"  # "show original": the raw mail behind a ticket or comment
+
+
+def inbound_original(inbound_id: int) -> str:
+    return INBOUND_ORIGINAL.format(inbound_id=inbound_id)
+
+
+def inbound_email(mailbox_key: str) -> str:
+    return INBOUND_EMAIL.format(mailbox=mailbox_key)
+
+
 ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]
 ATTACHMENT_DOWNLOAD = "/attachments/{attachment_id}/download"
 ATTACHMENT_THUMBNAIL = "/attachments/{attachment_id}/thumbnail"
