@@ -61,7 +61,7 @@ def test_an_admin_sees_each_mailbox_and_processes_a_refused_mail_again(new_page,
 
     page.get_by_role("button", name="Process again: Quokka printer jammed").click()
 
-    expect(page.get_by_text("New ticket ML-2.")).to_be_visible()
+    expect(page.get_by_text("New ticket ML-2.", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Process again: Quokka printer jammed")).to_have_count(0)
     page.get_by_role("link", name="ML-2").click()
     expect(page).to_have_url(at_path("/tickets/ML-2"))

@@ -28,7 +28,17 @@ from tickit.models import (
     TicketStatus,
     User,
 )
-from tickit.services import attachments, mail, mail_ids, mail_in, mailboxes, outbox, reply_address, workflow
+from tickit.services import (
+    attachments,
+    mail,
+    mail_ids,
+    mail_in,
+    mailboxes,
+    outbox,
+    reply_address,
+    ticket_detail,
+    workflow,
+)
 from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.errors import NotFound
 
@@ -340,3 +350,17 @@ def settings_env_dir() -> str:
     from tickit.config import get_settings
 
     return str(get_settings().data_dir)
+
+
+def test_staff_see_the_mails_behind_a_ticket_on_its_page_and_the_requester_does_not(engine, desk):
+    receive(engine, fixture("new_with_files.eml"))
+    reply(engine, subject="Re: [HH-1] Printer on fire", message_key="r7")
+    requester = grace(engine)
+
+    with Session(engine) as session:
+        staff_view = ticket_detail.ticket_detail(session=session, actor=desk, number="HH-1")
+        requester_view = ticket_detail.ticket_detail(session=session, actor=requester, number="HH-1")
+
+    assert [m.label for m in staff_view.mail_originals] == ["Opening mail", "Reply from grace@example.org"]
+    assert all(m.url.startswith("/inbound/original/") for m in staff_view.mail_originals)
+    assert requester_view.mail_originals == ()

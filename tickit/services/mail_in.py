@@ -250,7 +250,7 @@ def _process(unit_of_work: UnitOfWork, inbound_id: int, *, duplicate: bool) -> R
                 with session.begin_nested():
                     outcome, detail, ticket_id, comment_id = _take(session, mailbox, parsed, received, handed)
             except ServiceError as refusal:
-                outcome, detail, ticket_id, comment_id = InboundOutcome.REFUSED, str(refusal), None, None
+                outcome, detail, ticket_id, comment_id = InboundOutcome.REFUSED, _reason(refusal), None, None
             row.outcome, row.detail = outcome, detail
             row.ticket_id, row.comment_id, row.processed_at = ticket_id, comment_id, utcnow()
             session.add(row)
@@ -264,6 +264,11 @@ def _process(unit_of_work: UnitOfWork, inbound_id: int, *, duplicate: bool) -> R
         # deleted on rollback); the rest were never recorded and go now.
         attachments.discard(r for _, r, _ in received if r is not None and r.key not in handed)
     return result
+
+
+def _reason(refusal: ServiceError) -> str:
+    """A refusal in an admin's words: the messages alone, without the form-field names."""
+    return " ".join(refusal.errors.values()) if isinstance(refusal, ValidationFailed) else str(refusal)
 
 
 def _record(unit_of_work: UnitOfWork, inbound_id: int, outcome: str, detail: str, duplicate: bool) -> Received:

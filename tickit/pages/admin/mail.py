@@ -87,7 +87,7 @@ def _message(message) -> rx.Component:
                 rx.text(message.subject, size="2", weight="medium", flex="1", min_width="0", word_break="break-word"),
                 rx.text(local_time(message.received), size="1", color=rx.color("gray", 11), white_space="nowrap"),
                 align="center",
-                gap="2",
+                spacing="2",
                 wrap="wrap",
                 width="100%",
             ),
