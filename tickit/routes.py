@@ -29,6 +29,7 @@ ADMIN_PROJECT_LIFECYCLE = "/admin/projects/[project]/lifecycle"
 ADMIN_PROJECT_ASSIGNMENT = "/admin/projects/[project]/assignment"
 ADMIN_PROJECT_SLA = "/admin/projects/[project]/sla"
 ADMIN_PROJECT_INTAKE = "/admin/projects/[project]/intake"
+ADMIN_PROJECT_MAIL = "/admin/projects/[project]/mail"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
@@ -110,6 +111,18 @@ def api_problem(slug: str) -> str:
 
 
 # Attachments: plain HTTP routes beside the sign-in routes, outside Reflex's public /_upload.
+INBOUND_EMAIL = "/inbound/email/{mailbox}"  # a relay posts one raw mail (tickit/api/inbound_mail.py)
+INBOUND_ORIGINAL = "/inbound/original/{inbound_id}"  # "show original": the raw mail behind a ticket or comment
+
+
+def inbound_original(inbound_id: int) -> str:
+    return INBOUND_ORIGINAL.format(inbound_id=inbound_id)
+
+
+def inbound_email(mailbox_key: str) -> str:
+    return INBOUND_EMAIL.format(mailbox=mailbox_key)
+
+
 ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]
 ATTACHMENTS_STAGE = "/attachments/stage"  # files for a ticket a form is about to file
 ATTACHMENT_DOWNLOAD = "/attachments/{attachment_id}/download"

@@ -24,6 +24,7 @@ from tickit.services import (
     inbox,
     intake,
     lifecycle,
+    mail_imap,
     outbox,
     ratelimit,
     sign_in_throttle,
@@ -90,6 +91,14 @@ def send_satisfaction_surveys() -> int:
     """Every minute, mail the survey of each ticket resolved longer ago than its project's survey delay."""
     with session_scope() as session:
         return survey.send_due(session=session)
+
+
+@huey.periodic_task(crontab())
+def poll_mailboxes() -> int:
+    """Every minute, take the new mail of each mailbox with an IMAP server; returns how many messages."""
+    # One poll at a time: a slow server must not have the next minute's poll read the same messages.
+    with huey.lock_task("poll-mailboxes"):
+        return sum(report.taken for report in mail_imap.poll_all(unit_of_work=session_scope))
 
 
 @huey.periodic_task(crontab(minute="*/15"))

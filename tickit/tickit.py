@@ -10,6 +10,7 @@ from tickit.pages.admin.api_clients import api_clients_page
 from tickit.pages.admin.assignment import assignment_page
 from tickit.pages.admin.intake import intake_page
 from tickit.pages.admin.lifecycle import lifecycle_page
+from tickit.pages.admin.mail import mail_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.sla import sla_page
@@ -29,6 +30,7 @@ from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_assignment import AdminAssignmentState
 from tickit.state.admin_intake import AdminIntakeState
 from tickit.state.admin_lifecycle import AdminLifecycleState
+from tickit.state.admin_mail import AdminMailState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
@@ -115,3 +117,4 @@ app.add_page(
     on_load=AdminAssignmentState.load,
 )
 app.add_page(intake_page, route=routes.ADMIN_PROJECT_INTAKE, title="Intake · TickIt", on_load=AdminIntakeState.load)
+app.add_page(mail_page, route=routes.ADMIN_PROJECT_MAIL, title="Mail · TickIt", on_load=AdminMailState.load)

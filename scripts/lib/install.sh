@@ -49,6 +49,17 @@ install_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 }
 
+# Debian's Dovecot: the tests poll a real IMAP server (tests/imap_server.py starts its own on a free
+# port); the system service the package sets up is not needed and is left stopped.
+install_dovecot() {
+  [ -x /usr/sbin/dovecot ] && return 0
+  say "Installing Debian's dovecot-imapd for the IMAP tests"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dovecot-imapd >/dev/null
+}
+
 # The tests create throw-away databases on the local PostgreSQL; start it if it is installed but down.
 ensure_postgres() {
   local url="${TICKIT_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"

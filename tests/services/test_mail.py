@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from tickit.config import get_settings
 from tickit.models import OutboxMessage
-from tickit.services import mail, outbox
+from tickit.services import mail, mail_ids, outbox
 
 
 def _parts(message) -> dict[str, str]:
@@ -252,8 +252,8 @@ def test_each_ticket_event_has_its_own_mail_with_the_number_in_the_subject_and_a
 
 
 def test_ticket_mails_have_their_own_message_id_and_thread_under_the_tickets_root(settings_env):
-    first = mail.ticket_message("assigned", TICKET, message_id=mail.outbox_message_id(7, STAGED_AT))
-    second = mail.ticket_message("client_reply", TICKET, message_id=mail.outbox_message_id(8, STAGED_AT))
+    first = mail.ticket_message("assigned", TICKET, message_id=mail_ids.outbox_message_id(7, STAGED_AT))
+    second = mail.ticket_message("client_reply", TICKET, message_id=mail_ids.outbox_message_id(8, STAGED_AT))
 
     assert first["Message-ID"] != second["Message-ID"]
     assert first["Message-ID"].endswith("@help.example.com>")
@@ -263,8 +263,8 @@ def test_ticket_mails_have_their_own_message_id_and_thread_under_the_tickets_roo
 
 
 def test_the_same_outbox_row_always_gets_the_same_message_id(settings_env):
-    assert mail.outbox_message_id(7, STAGED_AT) == mail.outbox_message_id(7, STAGED_AT)
-    assert mail.ticket_thread_id("HH-42", STAGED_AT) == "<ticket-HH-42.20261201090000@help.example.com>"
+    assert mail_ids.outbox_message_id(7, STAGED_AT) == mail_ids.outbox_message_id(7, STAGED_AT)
+    assert mail_ids.ticket_thread_id("HH-42", STAGED_AT) == "<ticket-HH-42.20261201090000@help.example.com>"
 
 
 def test_a_reply_is_quoted_line_by_line_and_escaped_in_html(settings_env):

@@ -5,6 +5,7 @@ from tickit.models.assignment import AgentAvailability, AssignmentRule, Assignme
 from tickit.models.base import metadata, utcnow
 from tickit.models.intake import ProjectIntake
 from tickit.models.integrations import ApiClient
+from tickit.models.mail_in import InboundMessage, InboundOutcome, Mailbox
 from tickit.models.notifications import (
     NewTicketsChoice,
     Notification,
@@ -36,6 +37,9 @@ __all__ = [
     "Attachment",
     "Comment",
     "FieldType",
+    "InboundMessage",
+    "InboundOutcome",
+    "Mailbox",
     "MemberRole",
     "NewTicketsChoice",
     "Notification",

@@ -41,6 +41,8 @@ class User(SQLModel, table=True):
     notify_replies: bool = Field(default=True)  # replies on tickets assigned to them
     # The board opened last, as "PROJECTKEY/typekey", so every browser opens on it.
     last_board: str = Field(default="", max_length=100)
+    # When mail to this address last bounced; TickIt sends it nothing for a while after (services/mail_out_guard.py).
+    mail_bounced_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class UserSession(SQLModel, table=True):

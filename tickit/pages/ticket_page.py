@@ -16,6 +16,7 @@ from tickit.components.comment_thread import (
 from tickit.components.layout import app_page, empty_state, with_side_panel
 from tickit.components.lifecycle_facts import lifecycle_facts
 from tickit.components.live import ticker
+from tickit.components.local_time import local_time
 from tickit.components.sla_badge import sla_panel
 from tickit.components.ticket_edit import edit_ticket_button, ticket_description
 from tickit.labels import PRIORITY_LABELS
@@ -221,6 +222,23 @@ def _files() -> rx.Component:
     )
 
 
+def _mail_original(original) -> rx.Component:
+    return rx.hstack(
+        rx.link(
+            rx.hstack(rx.icon("mail", size=12), rx.text("Show original: ", original.label, size="1"), spacing="1"),
+            href=original.url,
+            is_external=True,
+            reload_document=True,
+            min_width="0",
+            overflow_wrap="anywhere",
+        ),
+        rx.spacer(),
+        rx.text(local_time(original.received_at), size="1", color=rx.color("gray", 11), white_space="nowrap"),
+        align="center",
+        width="100%",
+    )
+
+
 def _side_panel() -> rx.Component:
     return rx.vstack(
         _status(),
@@ -245,6 +263,10 @@ def _side_panel() -> rx.Component:
             fact("First response", T.first_responded_at, is_time=True),
             fact("Resolved", T.resolved_at, is_time=True),
             lifecycle_facts(T),
+        ),
+        rx.cond(
+            T.mail_originals.length() > 0,
+            rx.fragment(rx.separator(size="4"), panel_section("By mail", rx.foreach(T.mail_originals, _mail_original))),
         ),
         rx.separator(size="4"),
         _files(),

@@ -4,7 +4,7 @@ Staged when the ticket's `ticket_created` event is fanned out, so every filing p
 staff form, API, later mail) sends it and the filing itself pays nothing for it. It goes to the
 ticket's requester (a reporter who does not work the project), when the project sends
 acknowledgements and the requester keeps mail on; it links the ticket's portal page and is
-threaded with the ticket's later mails.
+threaded with the ticket's later mails. One address gets at most ACKNOWLEDGEMENTS_PER_HOUR.
 """
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.models import Ticket, User
-from tickit.services import intake_policy, mail, outbox
+from tickit.services import intake_policy, mail, mail_ids, outbox, ratelimit
 from tickit.services.access import can_work
 from tickit.services.actors import UserPublic
 
 ACKNOWLEDGEMENT = "acknowledgement"
+# Acknowledgements one address gets in an hour at most: a mail loop or a flood in someone's name
+# files many tickets, and each would otherwise mail that address again.
+ACKNOWLEDGEMENTS_PER_HOUR = 10
+ACKNOWLEDGEMENT_WINDOW_SECONDS = 3600
 
 
 def stage_for_new_ticket(session: Session, ticket: Ticket, number: str) -> bool:
@@ -28,6 +32,9 @@ def stage_for_new_ticket(session: Session, ticket: Ticket, number: str) -> bool:
     if can_work(session, UserPublic.of(reporter), ticket.project_id):
         return False  # staff filing their own ticket know it arrived
     if not intake_policy.policy_of(session, ticket.project_id).acknowledge:
+        return False
+    window = ACKNOWLEDGEMENT_WINDOW_SECONDS
+    if ratelimit.hit(session, f"ack:{reporter.email}", window_seconds=window) > ACKNOWLEDGEMENTS_PER_HOUR:
         return False
     outbox.stage(
         session,
@@ -41,7 +48,7 @@ def stage_for_new_ticket(session: Session, ticket: Ticket, number: str) -> bool:
             "number": number,
             "title": ticket.title,
             "url": routes.portal_ticket(number),
-            "thread_id": mail.ticket_thread_id(number, ticket.created_at),
+            "thread_id": mail_ids.ticket_thread_id(number, ticket.created_at),
         },
     )
     return True

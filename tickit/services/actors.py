@@ -21,6 +21,8 @@ class UserPublic:
     has_password: bool
     # Signed in with a password TickIt generated: they may only choose their own (see auth.choose_password).
     must_choose_password: bool = False
+    # When mail to the address last bounced (services/mail_in.py); TickIt pauses mailing it after one.
+    mail_bounced_at: datetime | None = None
 
     @classmethod
     def of(cls, user: User) -> UserPublic:
@@ -34,6 +36,7 @@ class UserPublic:
             last_sign_in_at=user.last_sign_in_at,
             has_password=user.password_hash is not None,
             must_choose_password=user.password_change_required,
+            mail_bounced_at=user.mail_bounced_at,
         )
 
     @property

@@ -8,20 +8,22 @@ import smtplib
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from sqlmodel import Session, select
 
 from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import mail_hex
-from tickit.models import Role, utcnow
+from tickit.models import Mailbox, Project, Role, User, utcnow
 from tickit.private_files import make_private_dir, write_private
-from tickit.services import outbox
+from tickit.services import outbox, reply_address
+from tickit.services.mail_ids import id_domain, outbox_message_id
 
 OUTBOX_CHANNEL = "mail"
 REQUESTER_DIGEST = "requester_digest"  # notifications.REQUESTER_DIGEST: a requester's news of one ticket
@@ -29,6 +31,7 @@ SURVEY = "satisfaction_survey"  # survey.SURVEY_EVENT: "How did we do?" after a 
 ACKNOWLEDGEMENT = "acknowledgement"  # acknowledgement.ACKNOWLEDGEMENT: "We received your request"
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
+BOUNCE_PAUSE = timedelta(days=7)  # how long an address whose mail bounced gets none
 SMTP_TIMEOUT_SECONDS = 30
 QUOTE_STYLE = "margin:0 0 1em;padding-left:1em;border-left:3px solid #ccc"  # inline: mail clients drop <style>
 
@@ -47,14 +50,24 @@ def build_message(
     html: str,
     message_id: str | None = None,
     references: list[str] | None = None,
+    reply_to: str = "",
 ) -> EmailMessage:
-    """A multipart/alternative mail (plain text and HTML); `references` threads it under earlier mails."""
+    """A multipart/alternative mail (plain text and HTML); `references` threads it under earlier mails.
+
+    Every mail TickIt sends is automatic (RFC 3834 `Auto-Submitted: auto-generated`, so mail
+    servers send no vacation replies to it) and carries the instance's loop mark, by which its
+    own mails coming back to a mailbox are recognised and dropped.
+    """
     message = EmailMessage()
     message["From"] = sender()
     message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Auto-Submitted"] = "auto-generated"
+    message[reply_address.LOOP_HEADER] = reply_address.loop_mark()
     message["Subject"] = subject
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = message_id or make_msgid(domain=_id_domain())
+    message["Message-ID"] = message_id or make_msgid(domain=id_domain())
     if references:
         message["In-Reply-To"] = references[-1]
         message["References"] = " ".join(references)
@@ -84,21 +97,6 @@ def welcome_message(*, to: str, name: str, role: str) -> EmailMessage:
         f"you can change it under Profile once signed in.</p>\n"
     )
     return build_message(to=to, subject="Welcome to TickIt", text=text, html=html)
-
-
-def ticket_thread_id(number: str, created_at: datetime) -> str:
-    """The Message-ID every mail about a ticket replies to, so mail clients show them as one thread.
-
-    No mail carries it as its own id; the creation time keeps a ticket numbered like one of a
-    database that was reset apart from it.
-    """
-    return f"<ticket-{number}.{created_at:%Y%m%d%H%M%S}@{_id_domain()}>"
-
-
-def outbox_message_id(outbox_id: int, created_at: datetime) -> str:
-    """The Message-ID of the mail an outbox row sends: the same on every attempt, so a mail sent
-    twice after a crash (accepted, but not yet recorded) is one message to mail clients."""
-    return f"<outbox-{outbox_id}.{created_at:%Y%m%d%H%M%S}@{_id_domain()}>"
 
 
 @dataclass(frozen=True)
@@ -163,15 +161,17 @@ def _status_chip(name: str, color: str) -> str:
     )
 
 
-def _footer(number: str, url: str, profile_url: str) -> tuple[str, str]:
-    text = (
-        f"Open {number}: {url}\n\n"
-        "-- \nReplies to this mail are not read; answer on the ticket's page.\n"
-        f"Choose which mails you get under Profile: {profile_url}\n"
+def _footer(number: str, url: str, profile_url: str, *, replies_read: bool) -> tuple[str, str]:
+    """The closing lines; `replies_read` when the mail has a reply address that a mailbox receives."""
+    how = (
+        "Reply to this mail to answer on the ticket."
+        if replies_read
+        else "Replies to this mail are not read; answer on the ticket's page."
     )
+    text = f"Open {number}: {url}\n\n-- \n{how}\nChoose which mails you get under Profile: {profile_url}\n"
     html = (
         f'<p><a href="{escape(url)}">Open {escape(number)}</a></p>\n'
-        f'<p style="color:#666;font-size:smaller">Replies to this mail are not read; answer on the ticket\'s page. '
+        f'<p style="color:#666;font-size:smaller">{escape(how)} '
         f'Choose which mails you get under <a href="{escape(profile_url)}">Profile</a>.</p>\n'
     )
     return text, html
@@ -191,7 +191,7 @@ def _subject(payload: dict[str, Any]) -> str:
     return f"[{payload['number']}] {' '.join(payload['title'].split())}"
 
 
-def requester_digest_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+def requester_digest_message(payload: dict[str, Any], *, message_id: str, reply_to: str = "") -> EmailMessage:
     """The one mail telling a requester what the team did on their ticket during the quiet period.
 
     `payload` is what the fan-out staged: email, name, number, title, url, thread_id, and `items`,
@@ -214,7 +214,7 @@ def requester_digest_message(payload: dict[str, Any], *, message_id: str) -> Ema
             text_parts.append(f"The status is now {item['to_status']}.\n\n")
             chip = _status_chip(item["to_status"], item.get("to_color", ""))
             html_parts.append(f"<p>The status is now {chip}.</p>\n")
-    footer_text, footer_html = _footer(number, url, profile_url)
+    footer_text, footer_html = _footer(number, url, profile_url, replies_read=bool(reply_to))
     text = f"Hello {payload['name']},\n\n{lead}\n\n" + "".join(text_parts) + footer_text
     html = f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead)}</p>\n" + "".join(html_parts) + footer_html
     return build_message(
@@ -224,10 +224,11 @@ def requester_digest_message(payload: dict[str, Any], *, message_id: str) -> Ema
         html=html,
         message_id=message_id,
         references=[payload["thread_id"]],
+        reply_to=reply_to,
     )
 
 
-def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+def ticket_message(event: str, payload: dict[str, Any], *, message_id: str, reply_to: str = "") -> EmailMessage:
     """The mail telling one person about `event` on a ticket, threaded under the ticket's other mails.
 
     `payload` is what the fan-out staged: email, name, number, title, url (a path), thread_id,
@@ -240,7 +241,7 @@ def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> E
     app_url = get_settings().app_url
     url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
     quote_text, quote_html = _quoted(lead.quote)
-    footer_text, footer_html = _footer(number, url, profile_url)
+    footer_text, footer_html = _footer(number, url, profile_url, replies_read=bool(reply_to))
     status_html = ""
     if event == "status_changed" and payload.get("to_color"):
         status_html = f"<p>Now: {_status_chip(payload['to_status'], payload['to_color'])}</p>\n"
@@ -255,15 +256,16 @@ def ticket_message(event: str, payload: dict[str, Any], *, message_id: str) -> E
         html=html,
         message_id=message_id,
         references=[payload["thread_id"]],
+        reply_to=reply_to,
     )
 
 
-def survey_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+def survey_message(payload: dict[str, Any], *, message_id: str, reply_to: str = "") -> EmailMessage:
     """ "How did we do?": the satisfaction survey of one resolution, with a good and a bad link."""
     app_url = get_settings().app_url
     url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
     lead = f"Your ticket {number}, {payload['title']}, is solved. How did we do?"
-    footer_text, footer_html = _footer(number, url, profile_url)
+    footer_text, footer_html = _footer(number, url, profile_url, replies_read=bool(reply_to))
     text = (
         f"Hello {payload['name']},\n\n{lead}\n\n"
         f"Good: {payload['good_url']}\nBad: {payload['bad_url']}\n\n"
@@ -285,20 +287,25 @@ def survey_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
         html=html,
         message_id=message_id,
         references=[payload["thread_id"]],
+        reply_to=reply_to,
     )
 
 
-def acknowledgement_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+def acknowledgement_message(payload: dict[str, Any], *, message_id: str, reply_to: str = "") -> EmailMessage:
     """ "We received your request [HH-42]": the requester's first mail about a ticket, with its portal link.
 
-    It promises only what works: replies and files go on the ticket's page (mail to TickIt is not
-    read yet). `payload` is email, name, number, title, url (the portal path) and thread_id.
+    It promises only what works: replies by mail only when the project has a mailbox to take them
+    (`reply_to`). `payload` is email, name, number, title, url (the portal path) and thread_id.
     """
     app_url = get_settings().app_url
     url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
     lead = f"We received your request {number}, {payload['title']}. The team will get back to you."
-    follow = "Follow it, reply or add files on its page; we will also mail you when the team replies."
-    footer_text, footer_html = _footer(number, url, profile_url)
+    follow = (
+        "Reply to this mail to add to it, or follow it on its page; we will also mail you when the team replies."
+        if reply_to
+        else "Follow it, reply or add files on its page; we will also mail you when the team replies."
+    )
+    footer_text, footer_html = _footer(number, url, profile_url, replies_read=bool(reply_to))
     text = f"Hello {payload['name']},\n\n{lead}\n\n{follow}\n\n{footer_text}"
     html = f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead)}</p>\n<p>{escape(follow)}</p>\n{footer_html}"
     return build_message(
@@ -308,6 +315,7 @@ def acknowledgement_message(payload: dict[str, Any], *, message_id: str) -> Emai
         html=html,
         message_id=message_id,
         references=[payload["thread_id"]],
+        reply_to=reply_to,
     )
 
 
@@ -317,16 +325,36 @@ def send_outbox_message(message: outbox.Message) -> None:
     if message.event == "welcome":
         send(welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
         return
+    reply_to = message.target or ""
+    message_id = outbox_message_id(message.id, message.created_at)
     if message.event == ACKNOWLEDGEMENT:
-        send(acknowledgement_message(payload, message_id=outbox_message_id(message.id, message.created_at)))
-        return
-    if message.event == REQUESTER_DIGEST:
-        send(requester_digest_message(payload, message_id=outbox_message_id(message.id, message.created_at)))
-        return
-    if message.event == SURVEY:
-        send(survey_message(payload, message_id=outbox_message_id(message.id, message.created_at)))
-        return
-    send(ticket_message(message.event, payload, message_id=outbox_message_id(message.id, message.created_at)))
+        send(acknowledgement_message(payload, message_id=message_id, reply_to=reply_to))
+    elif message.event == REQUESTER_DIGEST:
+        send(requester_digest_message(payload, message_id=message_id, reply_to=reply_to))
+    elif message.event == SURVEY:
+        send(survey_message(payload, message_id=message_id, reply_to=reply_to))
+    else:
+        send(ticket_message(message.event, payload, message_id=message_id, reply_to=reply_to))
+
+
+def claim_outbox_message(session: Session, message: outbox.Message) -> str:
+    """Read what sending needs: the ticket mail's reply address ("" for none). Undeliverable to an
+    address that bounced less than BOUNCE_PAUSE ago, so TickIt does not keep mailing a dead address."""
+    address = str(message.payload.get("email", "")).lower()
+    bounced_at = session.exec(select(User.mail_bounced_at).where(User.email == address)).first()
+    if bounced_at is not None and bounced_at > utcnow() - BOUNCE_PAUSE:
+        raise outbox.Undeliverable(f"{address} bounced at {bounced_at:%Y-%m-%d %H:%M} UTC; not mailed for a while")
+    number = message.payload.get("number")
+    if not number or message.event == "welcome":
+        return ""
+    project_key = str(number).rsplit("-", 1)[0]
+    mailbox = session.exec(
+        select(Mailbox.address)
+        .join(Project, Project.id == Mailbox.project_id)
+        .where(Project.key == project_key)
+        .order_by(Mailbox.id)
+    ).first()
+    return reply_address.reply_address(mailbox, str(number)) if mailbox else ""
 
 
 def is_permanent(exc: Exception) -> bool:
@@ -346,12 +374,6 @@ def sender() -> str:
     """Who TickIt's mail comes from: SMTP_FROM, or a local default when no SMTP server is set."""
     settings = get_settings()
     return settings.smtp.sender if settings.smtp else DEFAULT_SENDER
-
-
-def _id_domain() -> str:
-    # make_msgid() without a domain asks DNS for this machine's name, which can be slow and
-    # says nothing useful; the host people reach the app at identifies the sender instead.
-    return urlsplit(get_settings().app_url).hostname or "localhost"
 
 
 def send(message: EmailMessage) -> None:
@@ -384,4 +406,7 @@ def _write_eml(message: EmailMessage, directory: Path) -> None:
     os.replace(partial, directory / name)
 
 
-outbox.register_sender(OUTBOX_CHANNEL, outbox.Sender(send=send_outbox_message, is_permanent=is_permanent))
+outbox.register_sender(
+    OUTBOX_CHANNEL,
+    outbox.Sender(send=send_outbox_message, is_permanent=is_permanent, claim=claim_outbox_message),
+)

@@ -57,7 +57,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import acknowledgement, mail, notification_choices, outbox, push
+from tickit.services import acknowledgement, mail, mail_ids, notification_choices, outbox, push
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 
@@ -398,7 +398,7 @@ def _stage_notice(session: Session, about: _About, notice: _Notice) -> None:
         "number": number,
         "title": about.title,
         "url": url,
-        "thread_id": mail.ticket_thread_id(number, about.ticket.created_at),
+        "thread_id": mail_ids.ticket_thread_id(number, about.ticket.created_at),
     }
     if notice.kind in _DIGESTED and not works:
         _add_to_requester_digest(session, about, user, {"kind": notice.kind, **notice.details}, addressed)

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from tickit import routes
 from tickit.config import get_settings as app_settings
 from tickit.models import ActivityEntry, Project, SatisfactionRating, Ticket, User, utcnow
-from tickit.services import mail, outbox, ratelimit, ticket_stamp
+from tickit.services import mail, mail_ids, outbox, ratelimit, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, RateLimited, ValidationFailed
@@ -125,7 +125,7 @@ def _stage_survey(session: Session, project: Project, ticket: Ticket, reporter: 
             "number": number,
             "title": ticket.title,
             "url": routes.portal_ticket(number),
-            "thread_id": mail.ticket_thread_id(number, ticket.created_at),
+            "thread_id": mail_ids.ticket_thread_id(number, ticket.created_at),
             "good_url": f"{app_url}{routes.survey_url(token, 'good')}",
             "bad_url": f"{app_url}{routes.survey_url(token, 'bad')}",
         },

@@ -18,10 +18,13 @@ from typing import Any
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from tickit import routes
 from tickit.labels import public_status_label
 from tickit.models import (
     ActivityEntry,
     ApiClient,
+    InboundMessage,
+    InboundOutcome,
     MemberRole,
     Priority,
     Project,
@@ -100,6 +103,15 @@ class TicketDetail:
     resolution_due_at: datetime | None = None
     description_html: str = ""  # sanitised rich text once edited; "" while the description is plain text
     editable: bool = False  # the actor may change the title and description (`ticket_edits.may_edit`)
+    # Staff only: the raw mails behind the ticket and its replies by mail ("show original").
+    mail_originals: tuple[MailOriginal, ...] = ()
+
+
+@dataclass(frozen=True)
+class MailOriginal:
+    label: str  # "Opening mail", or "Reply from grace@example.org"
+    url: str
+    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,26 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         resolution_due_at=ticket.resolution_due_at if works else None,
         description_html=ticket.description_html,
         editable=ticket_edits.may_edit(session, actor, ticket),
+        mail_originals=_mail_originals(session, ticket) if works else (),
+    )
+
+
+def _mail_originals(session: Session, ticket: Ticket) -> tuple[MailOriginal, ...]:
+    rows = session.exec(
+        select(InboundMessage.id, InboundMessage.comment_id, InboundMessage.from_address, InboundMessage.received_at)
+        .where(
+            InboundMessage.ticket_id == ticket.id,
+            InboundMessage.outcome.in_([InboundOutcome.NEW_TICKET, InboundOutcome.THREADED]),
+        )
+        .order_by(InboundMessage.received_at, InboundMessage.id)
+    ).all()
+    return tuple(
+        MailOriginal(
+            label="Opening mail" if comment_id is None else f"Reply from {sender}",
+            url=routes.inbound_original(inbound_id),
+            received_at=received_at,
+        )
+        for inbound_id, comment_id, sender, received_at in rows
     )
 
 
@@ -307,6 +339,7 @@ def describe(entry: ActivityEntry) -> str:
     match entry.action:
         case "created":
             via = f" via the API ({after['api_client']})" if after.get("api_client") else ""
+            via = " by mail" if after.get("source") == "email" else via
             return f"created the ticket{via}"
         case "status_changed":
             old, new = before.get("status_name", before.get("status")), after.get("status_name", after.get("status"))
@@ -348,6 +381,8 @@ def describe(entry: ActivityEntry) -> str:
             return f"replied after it was closed, so {after.get('follow_up')} follows it up"
         case "rated":
             return _rating_text(after)
+        case "mail_not_threaded":
+            return f"mailed it as a new ticket: {after.get('reason', '')}"
         case "sla_breached":
             done = "".join(f"; {action}" for action in after.get("actions", []))
             return f"noted: SLA {after.get('label', 'target')} target breached{done}"

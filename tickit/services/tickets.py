@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -140,7 +140,11 @@ def file_ticket(
         errors["type"] = _type_error(session, actor, type_key)
     else:
         try:
-            cleaned = fields.clean_field_values(fields.rules_for_type(session, where.type_id), field_values or {})
+            rules = fields.rules_for_type(session, where.type_id)
+            if source == Source.EMAIL:
+                # A mail cannot answer the type's form: its required fields wait for the team to fill in.
+                rules = [replace(rule, required=False) for rule in rules]
+            cleaned = fields.clean_field_values(rules, field_values or {})
         except ValidationFailed as exc:
             errors.update({f"fields.{key}": message for key, message in exc.errors.items()})
         errors.update(intake_policy.priority_errors(session, actor, where.project_id, priority))

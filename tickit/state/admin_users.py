@@ -25,6 +25,7 @@ class UserLine:
     active: bool
     last_sign_in: str
     is_me: bool
+    mail_bounced: str = ""  # ISO instant of the last bounce of mail to the address, "" for none
 
 
 def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
@@ -37,6 +38,7 @@ def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
             active=u.is_active,
             last_sign_in=iso(u.last_sign_in_at),
             is_me=u.id == actor.id,
+            mail_bounced=iso(u.mail_bounced_at),
         )
         for u in users.list_users(session=session, actor=actor)
     ]

@@ -53,6 +53,13 @@ class FieldRow:
 
 
 @dataclasses.dataclass
+class MailOriginalRow:
+    label: str
+    url: str  # a backend route: opened as a document, never by the app's router
+    received_at: str
+
+
+@dataclasses.dataclass
 class StatusButton:
     key: str
     name: str
@@ -130,6 +137,7 @@ class TicketState(SessionState):
     fields: list[FieldRow] = []
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
+    mail_originals: list[MailOriginalRow] = []  # staff only: the mails behind the ticket ("show original")
     stamp: str = ""  # the ticket's change stamp as shown
     upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
 
@@ -164,6 +172,7 @@ class TicketState(SessionState):
         self.resolved_at = iso(detail.resolved_at)
         self.closed_at = iso(detail.closed_at)
         self.satisfaction, self.follow_up_of = detail.satisfaction, detail.follow_up_of
+        self.mail_originals = [MailOriginalRow(m.label, m.url, iso(m.received_at)) for m in detail.mail_originals]
         badge = sla_badge_fields(detail.sla)
         self.sla_text, self.sla_color, self.sla_detail = badge["sla_text"], badge["sla_color"], badge["sla_detail"]
         self.first_response_due_at = iso(detail.first_response_due_at)

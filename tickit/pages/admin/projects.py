@@ -208,6 +208,14 @@ def _project_card(project) -> rx.Component:
                         variant="soft",
                         aria_label="Intake of " + project.name,
                     ),
+                    link_button(
+                        rx.icon("mail", size=14),
+                        "Mail",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/mail",
+                        size="1",
+                        variant="soft",
+                        aria_label="Mail of " + project.name,
+                    ),
                     rx.button(
                         rx.icon("users", size=14),
                         "Members",

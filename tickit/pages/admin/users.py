@@ -137,10 +137,21 @@ def _row(user) -> rx.Component:
             ),
         ),
         rx.table.cell(
-            rx.cond(
-                user.active,
-                rx.badge("Active", color_scheme="green", variant="soft"),
-                rx.badge("Deactivated", color_scheme="gray", variant="soft"),
+            rx.hstack(
+                rx.cond(
+                    user.active,
+                    rx.badge("Active", color_scheme="green", variant="soft"),
+                    rx.badge("Deactivated", color_scheme="gray", variant="soft"),
+                ),
+                rx.cond(
+                    user.mail_bounced,
+                    rx.tooltip(
+                        rx.badge(rx.icon("mail-x", size=12), "Mail bounces", color_scheme="orange", variant="soft"),
+                        content="Mail to this address bounced; TickIt sends it none for 7 days after a bounce.",
+                    ),
+                ),
+                spacing="1",
+                wrap="wrap",
             )
         ),
         rx.table.cell(
