@@ -28,6 +28,7 @@ from tickit.pages.workload import workload_page
 from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_assignment import AdminAssignmentState
 from tickit.state.admin_intake import AdminIntakeState
+from tickit.state.admin_invitations import AdminInvitationsState
 from tickit.state.admin_lifecycle import AdminLifecycleState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
@@ -92,7 +93,12 @@ app.add_page(
     on_load=[TicketState.load, TicketCommentsState.load],
 )
 app.add_page(overview_page, route=routes.ADMIN, title="Admin · TickIt", on_load=AdminOverviewState.load)
-app.add_page(users_page, route=routes.ADMIN_USERS, title="Users · TickIt", on_load=AdminUsersState.load)
+app.add_page(
+    users_page,
+    route=routes.ADMIN_USERS,
+    title="Users · TickIt",
+    on_load=[AdminUsersState.load, AdminInvitationsState.load],
+)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)
 app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_load=ProfileState.load)
 app.add_page(

@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
+from tickit.models.account_tokens import AccountToken, TokenPurpose
 from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
 from tickit.models.base import metadata, utcnow
@@ -27,6 +28,7 @@ from tickit.models.workflow import (
 )
 
 __all__ = [
+    "AccountToken",
     "ActivityEntry",
     "AgentAvailability",
     "ApiCommentRequest",
@@ -60,6 +62,7 @@ __all__ = [
     "TicketStatus",
     "TicketTransition",
     "TicketType",
+    "TokenPurpose",
     "TicketTypeField",
     "TicketTypeSkills",
     "User",

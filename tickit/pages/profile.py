@@ -68,7 +68,12 @@ def _password() -> rx.Component:
                 ),
                 form_error(S.password_errors.get("form", "")),
                 rx.cond(S.has_password, _password_input("current", "Current password", "current-password")),
-                _password_input("new", "New password", "new-password", hint="At least 10 characters."),
+                _password_input(
+                    "new",
+                    "New password",
+                    "new-password",
+                    hint="At least 12 characters, not one leaked from another site.",
+                ),
                 _password_input("confirm", "New password again", "new-password"),
                 rx.hstack(rx.button("Change password", type="submit"), justify="end", width="100%"),
                 spacing="3",

@@ -20,8 +20,8 @@ from tickit.models import Role, User, UserSession, utcnow
 from tickit.services import sign_in_throttle
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
-from tickit.services.passwords import hash_password, verify_password
-from tickit.services.users import find_by_email, new_password_errors, normalise_email
+from tickit.services.passwords import verify_password
+from tickit.services.users import find_by_email, new_password_errors, normalise_email, set_password
 
 SESSION_COOKIE = "tickit_session"
 # The longest address the users table holds; a longer one cannot belong to an account.
@@ -124,10 +124,7 @@ def choose_password(*, session: Session, token: str | None, new: str, confirm: s
         errors["new"] = SAME_AS_PRINTED
     if errors:
         raise ValidationFailed(errors)
-    user.password_hash = hash_password(new)
-    user.password_change_required = False
-    user.password_expires_at = None
-    session.add(user)
+    set_password(session, user, new)
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
     session.flush()
     return UserPublic.of(user)

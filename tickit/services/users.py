@@ -10,16 +10,20 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import outbox
+from tickit.services import account_tokens, outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
-from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password, verify_password
+from tickit.services.passwords import (
+    generate_password,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 
 ROLES = tuple(role.value for role in Role)
 # How long the first admin's printed password opens the form that replaces it; a copy of it left in
 # a log or a terminal's scrollback is worthless after that.
 FIRST_PASSWORD_LIFETIME = timedelta(hours=24)
-PASSWORD_TOO_SHORT = f"Use at least {MIN_PASSWORD_LENGTH} characters."
 PASSWORDS_DIFFER = "The two new passwords differ."
 
 
@@ -74,8 +78,8 @@ def create_user(
             check(value)
         except ValidationFailed as exc:
             errors.update(exc.errors)
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Password must be at least {MIN_PASSWORD_LENGTH} characters."
+    if password is not None and (problem := password_problem(password)):
+        errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
     email = normalise_email(email)
@@ -174,9 +178,35 @@ def change_password(*, session: Session, actor: UserPublic, current: str, new: s
         errors["current"] = "That is not your current password."
     if errors:
         raise ValidationFailed(errors)
+    set_password(session, user, new)
+    return UserPublic.of(user)
+
+
+def set_password(session: Session, user: User, new: str) -> None:
+    """Store a new password the rules have accepted; every unused link acting on the account ends.
+
+    The one place a chosen password is written, so no path forgets to end the links. Ending
+    sessions is the caller's choice: a change from the profile keeps the browser that made it.
+    """
     user.password_hash = hash_password(new)
+    user.password_change_required = False
+    user.password_expires_at = None
     session.add(user)
+    account_tokens.invalidate_for_user(session=session, user_id=user.id)
     session.flush()
+
+
+def set_password_by_operator(*, session: Session, actor: Actor, email: str, new: str, confirm: str) -> UserPublic:
+    """`tickit user set-password`: give an account a new password and end all its sessions."""
+    require_admin(actor)
+    user = find_by_email(session, email)
+    if user is None:
+        raise ValidationFailed({"email": f"No user with email {email.strip().lower()}."})
+    errors = new_password_errors(new, confirm)
+    if errors:
+        raise ValidationFailed(errors)
+    set_password(session, user, new)
+    session.exec(delete(UserSession).where(UserSession.user_id == user.id))
     return UserPublic.of(user)
 
 
@@ -209,8 +239,8 @@ def ensure_first_admin(*, session: Session, email: str) -> CreatedUser | None:
 
 def new_password_errors(new: str, confirm: str) -> dict[str, str]:
     """What is wrong with a new password typed twice, under "new" or "confirm"; empty when nothing is."""
-    if len(new) < MIN_PASSWORD_LENGTH:
-        return {"new": PASSWORD_TOO_SHORT}
+    if problem := password_problem(new):
+        return {"new": problem}
     if new != confirm:
         return {"confirm": PASSWORDS_DIFFER}
     return {}
