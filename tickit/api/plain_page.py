@@ -47,7 +47,7 @@ a { color: inherit; }
 
 
 def page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    """A whole page around `body` (HTML the caller has escaped), never cached, never sending its address on."""
+    """A whole page around `body` (HTML the caller has escaped): never cached, its address kept from other sites."""
     html = (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -55,7 +55,9 @@ def page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
         f"<title>{escape(title)} · TickIt</title><style>{_STYLE}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )
-    # no-referrer: the address of a reset or invitation page holds its token.
+    # The address of a reset or invitation page holds its token: no other site may see it as a referrer.
+    # (Not no-referrer: the browser would then send `Origin: null` with the form, which the same-origin
+    # check rightly refuses.)
     return HTMLResponse(
-        html, status_code=status_code, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        html, status_code=status_code, headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
     )

@@ -56,7 +56,7 @@ SIGN_IN_AGAIN = "Sign in again with the password TickIt printed, then choose you
 SAME_AS_PRINTED = "Choose a password of your own, not the one TickIt printed."
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -173,7 +173,7 @@ def start_session(
     session.add(
         UserSession(
             user_id=user_id,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(days=get_settings().session_days),
@@ -188,6 +188,12 @@ def start_session(
     return token
 
 
+def _ended(user_session: UserSession, now: datetime) -> bool:
+    """Past its lifetime, or unused for longer than TICKIT_SESSION_IDLE_HOURS."""
+    idle = timedelta(hours=get_settings().session_idle_hours)
+    return user_session.expires_at <= now or now - user_session.last_seen_at > idle
+
+
 @dataclass(frozen=True)
 class SessionCheck:
     """Who is behind a session token, as read without writing anything."""
@@ -200,7 +206,7 @@ class SessionCheck:
 def _session_row(session: Session, token: str | None) -> tuple[UserSession, User] | None:
     if not token:
         return None
-    query = select(UserSession, User).join(User).where(UserSession.token_hash == _token_hash(token))
+    query = select(UserSession, User).join(User).where(UserSession.token_hash == token_hash(token))
     return session.exec(query).first()
 
 
@@ -215,7 +221,7 @@ def check_session(*, session: Session, token: str | None) -> SessionCheck:
         return SessionCheck(actor=None, write_due=False)
     user_session, user = row
     now = utcnow()
-    if user_session.expires_at <= now:
+    if _ended(user_session, now):
         return SessionCheck(actor=None, write_due=True)
     if not user.is_active or user.password_change_required:
         return SessionCheck(actor=None, write_due=False)
@@ -223,7 +229,7 @@ def check_session(*, session: Session, token: str | None) -> SessionCheck:
 
 
 def resolve_session(*, session: Session, token: str | None) -> UserPublic | None:
-    """The active user behind a session token, or None when it is unknown, expired or deactivated.
+    """The active user behind a session token, or None when it is unknown, expired, idle too long or deactivated.
 
     None too for a user who signed in with a generated password and has yet to choose their own.
     """
@@ -232,7 +238,7 @@ def resolve_session(*, session: Session, token: str | None) -> UserPublic | None
         return None
     user_session, user = row
     now = utcnow()
-    if user_session.expires_at <= now:
+    if _ended(user_session, now):
         session.delete(user_session)
         return None
     if not user.is_active or user.password_change_required:
@@ -245,14 +251,14 @@ def resolve_session(*, session: Session, token: str | None) -> UserPublic | None
 
 def end_session(*, session: Session, token: str) -> None:
     """Sign out: the token stops working at once."""
-    session.exec(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    session.exec(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
 
 
 def end_other_sessions(*, session: Session, user_id: int, keep_token: str | None) -> None:
     """Sign the user out everywhere except the browser holding `keep_token`."""
     query = delete(UserSession).where(UserSession.user_id == user_id)
     if keep_token:
-        query = query.where(UserSession.token_hash != _token_hash(keep_token))
+        query = query.where(UserSession.token_hash != token_hash(keep_token))
     session.exec(query)
 
 

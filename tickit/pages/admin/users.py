@@ -334,7 +334,7 @@ def _invitation_row(invitation) -> rx.Component:
             rx.cond(
                 invitation.expired,
                 rx.badge("Expired", color_scheme="amber", variant="soft"),
-                rx.text(local_time(invitation.expires_at), color=rx.color("gray", 11), white_space="nowrap"),
+                rx.text(local_time(invitation.expires_at, relative=False), color=rx.color("gray", 11)),
             )
         ),
         rx.table.cell(
