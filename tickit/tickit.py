@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
 from tickit.pages.admin.assignment import assignment_page
+from tickit.pages.admin.audit import audit_page
 from tickit.pages.admin.intake import intake_page
 from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.overview import overview_page
@@ -27,6 +28,7 @@ from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.pages.workload import workload_page
 from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_assignment import AdminAssignmentState
+from tickit.state.admin_audit import AdminAuditState
 from tickit.state.admin_intake import AdminIntakeState
 from tickit.state.admin_invitations import AdminInvitationsState
 from tickit.state.admin_lifecycle import AdminLifecycleState
@@ -99,6 +101,7 @@ app.add_page(
     title="Users · TickIt",
     on_load=[AdminUsersState.load, AdminInvitationsState.load],
 )
+app.add_page(audit_page, route=routes.ADMIN_AUDIT, title="Audit log · TickIt", on_load=AdminAuditState.load)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)
 app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_load=ProfileState.load)
 app.add_page(

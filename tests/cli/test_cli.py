@@ -153,3 +153,15 @@ def test_user_set_password_reads_the_password_at_a_prompt_never_from_argv(sqlite
     )
     extra = run(sqlite_env, "user", "set-password", "ada@example.com", "--password", "x")
     assert extra.returncode == 2  # there is no way to give it on the command line
+
+
+def test_audit_prints_the_log_of_the_period_asked_for(sqlite_env, prepared_db, tmp_path):
+    shutil.copy(prepared_db, tmp_path / "cli.db")
+    assert run(sqlite_env, "user", "role", "ada@example.com", "admin").returncode == 0
+    result = run(sqlite_env, "audit", "--since", "7d")
+    assert result.returncode == 0, result.stderr
+    [changed] = [line for line in result.stdout.splitlines() if "user.role_changed" in line]
+    assert "ada@example.com" in changed and '"role": "agent"' in changed and '"role": "admin"' in changed
+    assert "TickIt (command line or start-up)" in changed
+    bad = run(sqlite_env, "audit", "--since", "forever")
+    assert bad.returncode == 2 and "like 7d" in bad.stderr

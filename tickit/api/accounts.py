@@ -18,7 +18,7 @@ from tickit.api.client_address import client_address
 from tickit.api.plain_page import page
 from tickit.api.same_origin import require_same_origin
 from tickit.db import session_scope
-from tickit.services import invitations, password_reset
+from tickit.services import audit, invitations, password_reset
 from tickit.services.account_tokens import LinkGone
 from tickit.services.errors import RateLimited, ValidationFailed
 from tickit.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -146,7 +146,8 @@ def reset(
     """Set the password, end every other session, and sign this browser in."""
     try:
         with session_scope() as session:
-            user = password_reset.reset_password(session=session, token=token, new=new, confirm=confirm)
+            with audit.from_address(client_address(request)):
+                user = password_reset.reset_password(session=session, token=token, new=new, confirm=confirm)
     except LinkGone:
         return _gone(_RESET_GONE)
     except ValidationFailed as exc:
@@ -212,7 +213,8 @@ def accept_invitation(
     """Create the account, sign it in, and land in its tree."""
     try:
         with session_scope() as session:
-            user = invitations.accept(session=session, token=token, name=name, password=new, confirm=confirm)
+            with audit.from_address(client_address(request)):
+                user = invitations.accept(session=session, token=token, name=name, password=new, confirm=confirm)
     except LinkGone:
         return _gone(_INVITATION_GONE)
     except ValidationFailed as exc:

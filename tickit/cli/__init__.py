@@ -13,11 +13,11 @@ from tickit.services.errors import ServiceError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tickit.cli import api_clients, assignment, db, lifecycle, projects, serve, sla, users, vapid, worker
+    from tickit.cli import api_clients, assignment, audit, db, lifecycle, projects, serve, sla, users, vapid, worker
 
     parser = argparse.ArgumentParser(prog="tickit", description="TickIt helpdesk administration")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, db, users, projects, api_clients, vapid, lifecycle, assignment, sla):
+    for module in (serve, worker, db, users, projects, api_clients, vapid, lifecycle, assignment, sla, audit):
         module.register(subparsers)
     return parser
 

@@ -3,6 +3,7 @@
 from tickit.models.account_tokens import AccountToken, TokenPurpose
 from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
+from tickit.models.audit import AuditEntry
 from tickit.models.base import metadata, utcnow
 from tickit.models.intake import ProjectIntake
 from tickit.models.integrations import ApiClient
@@ -35,6 +36,7 @@ __all__ = [
     "ApiClient",
     "AssignmentRule",
     "AssignmentStrategy",
+    "AuditEntry",
     "Attachment",
     "Comment",
     "FieldType",

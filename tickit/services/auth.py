@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from tickit.config import ANY_DOMAIN, get_settings
 from tickit.db import session_scope
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import sign_in_throttle
+from tickit.services import audit, sign_in_throttle
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.services.passwords import verify_password
@@ -93,14 +93,28 @@ def sign_in_with_password(*, email: str, password: str, ip: str, engine: Engine 
         raise ValidationFailed({"email": EMAIL_TOO_LONG})
     # Verified even for an unknown email (against a dummy hash), so timing does not tell them apart.
     matches = verify_password(account.password_hash if account else None, password)
-    if account is None or not matches:
-        raise SignInFailed(WRONG_CREDENTIALS)
-    with session_scope(engine) as session:
-        sign_in_throttle.succeeded(session=session, email=email, address=ip)
-    if not account.is_active:
-        raise SignInFailed(DEACTIVATED)
-    if account.password_expires_at is not None and account.password_expires_at <= utcnow():
-        raise SignInFailed(PASSWORD_EXPIRED)
+    refusal = (
+        WRONG_CREDENTIALS
+        if account is None or not matches
+        else DEACTIVATED
+        if not account.is_active
+        else PASSWORD_EXPIRED
+        if account.password_expires_at is not None and account.password_expires_at <= utcnow()
+        else None
+    )
+    with session_scope(engine) as session, audit.from_address(ip):
+        if account is not None and matches:
+            sign_in_throttle.succeeded(session=session, email=email, address=ip)
+        audit.record(
+            session,
+            actor=account.user if refusal is None and account else None,
+            action=audit.SIGN_IN if refusal is None else audit.SIGN_IN_FAILED,
+            target=email,
+            after={"method": "password"} if refusal is None else {"reason": refusal},
+        )
+    if refusal is not None:
+        raise SignInFailed(refusal)
+    assert account is not None
     return account.user
 
 
@@ -126,6 +140,7 @@ def choose_password(*, session: Session, token: str | None, new: str, confirm: s
         raise ValidationFailed(errors)
     set_password(session, user, new)
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(session, actor=UserPublic.of(user), action=audit.PASSWORD_CHANGED, target=user.email)
     session.flush()
     return UserPublic.of(user)
 
@@ -159,6 +174,9 @@ def sign_in_with_google(*, session: Session, subject: str, email: str, email_ver
         session.flush()
     if not user.is_active:
         raise SignInFailed(DEACTIVATED)
+    audit.record(
+        session, actor=UserPublic.of(user), action=audit.SIGN_IN, target=user.email, after={"method": "google"}
+    )
     return UserPublic.of(user)
 
 

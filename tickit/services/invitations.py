@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from tickit import routes
 from tickit.models import AccountToken, MemberRole, Project, ProjectMember, Role, TokenPurpose, User, utcnow
-from tickit.services import account_mail, account_tokens, outbox
+from tickit.services import account_mail, account_tokens, audit, outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.users import ROLES, create_user, find_by_email, normalise_email
@@ -124,6 +124,7 @@ def invite(*, session: Session, actor: Actor, email: str, role: str, project_ids
         details={"role": role, "project_ids": sorted(set(project_ids))},
     )
     _stage_mail(session, row, token)
+    audit.record(session, actor=actor, action=audit.USER_INVITED, target=email, after=dict(row.details))
     return _row(session, row)
 
 
@@ -162,6 +163,7 @@ def resend(*, session: Session, actor: Actor, invitation_id: int) -> InvitationR
     session.add(row)
     session.flush()
     _stage_mail(session, row, token)
+    audit.record(session, actor=actor, action=audit.USER_INVITED, target=row.email, after={"resent": True})
     return _row(session, row)
 
 
@@ -170,6 +172,7 @@ def revoke(*, session: Session, actor: Actor, invitation_id: int) -> str:
     require_admin(actor)
     row = _pending(session, invitation_id)
     email = row.email
+    audit.record(session, actor=actor, action=audit.INVITATION_REVOKED, target=email, before=dict(row.details))
     session.delete(row)
     session.flush()
     return email
@@ -219,5 +222,12 @@ def accept(*, session: Session, token: str, name: str, password: str, confirm: s
     for project_id in used.details.get("project_ids", []):
         if session.get(Project, project_id) is not None:
             session.add(ProjectMember(project_id=project_id, user_id=created.user.id, role=project_role))
+    audit.record(
+        session,
+        actor=created.user,
+        action=audit.INVITATION_ACCEPTED,
+        target=created.user.email,
+        after=dict(used.details),
+    )
     session.flush()
     return created.user

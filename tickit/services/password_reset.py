@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.models import TokenPurpose, User, UserSession
-from tickit.services import account_mail, account_tokens, outbox, ratelimit
+from tickit.services import account_mail, account_tokens, audit, outbox, ratelimit
 from tickit.services.actors import Actor, UserPublic, require_admin
 from tickit.services.errors import RateLimited, ValidationFailed
 from tickit.services.users import find_by_email, get_user, new_password_errors, set_password
@@ -64,6 +64,7 @@ def send_reset_link(*, session: Session, actor: Actor, user_id: int) -> UserPubl
     if not user.is_active:
         raise ValidationFailed({"user": "This account is deactivated; reactivate it first."})
     _stage_link(session, user, created_by_id=actor.id if isinstance(actor, UserPublic) else None)
+    audit.record(session, actor=actor, action=audit.PASSWORD_RESET_SENT, target=user.email, after={"by": "mail"})
     return UserPublic.of(user)
 
 
@@ -76,6 +77,9 @@ def reset_link(*, session: Session, actor: Actor, email: str) -> str:
     if not user.is_active:
         raise ValidationFailed({"email": f"{user.email} is deactivated; reactivate it first."})
     token, _ = account_tokens.issue(session=session, purpose=TokenPurpose.RESET, email=user.email, user_id=user.id)
+    audit.record(
+        session, actor=actor, action=audit.PASSWORD_RESET_SENT, target=user.email, after={"by": "printed link"}
+    )
     return routes.reset_password_url(token)
 
 
@@ -101,6 +105,9 @@ def reset_password(*, session: Session, token: str, new: str, confirm: str) -> U
         raise ValidationFailed({"form": DEACTIVATED})
     set_password(session, user, new)
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(
+        session, actor=UserPublic.of(user), action=audit.PASSWORD_RESET, target=user.email, after={"sessions": "ended"}
+    )
     outbox.stage(
         session,
         event=account_mail.PASSWORD_CHANGED,

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from tickit.models import UserSession, utcnow
-from tickit.services import auth
+from tickit.services import audit, auth
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound
 
@@ -84,3 +84,12 @@ def end_session_by_id(*, session: Session, actor: UserPublic, session_id: int) -
     ).rowcount
     if not ended:
         raise NotFound("That session has already ended.")
+    audit.record(session, actor=actor, action=audit.SESSION_REVOKED, target=actor.email, after={"sessions": 1})
+
+
+def end_other_sessions(*, session: Session, actor: UserPublic, keep_token: str | None) -> None:
+    """Sign the actor out everywhere but the browser holding `keep_token`."""
+    auth.end_other_sessions(session=session, user_id=actor.id, keep_token=keep_token)
+    audit.record(
+        session, actor=actor, action=audit.SESSION_REVOKED, target=actor.email, after={"sessions": "all others"}
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import account_tokens, outbox
+from tickit.services import account_tokens, audit, outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.passwords import (
@@ -89,6 +89,7 @@ def create_user(
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password or generated))
     session.add(user)
     session.flush()
+    audit.record(session, actor=actor, action=audit.USER_CREATED, target=email, after={"name": user.name, "role": role})
     if send_welcome:
         outbox.stage(
             session,
@@ -126,6 +127,15 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     user = get_user(session, user_id)
     if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admin_count(session) == 1:
         raise ValidationFailed({"role": "This is the last active admin; make someone else admin first."})
+    if user.role != role:
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.USER_ROLE_CHANGED,
+            target=user.email,
+            before={"role": user.role},
+            after={"role": role},
+        )
     user.role = role
     session.add(user)
     session.flush()
@@ -152,6 +162,15 @@ def set_active(
         from tickit.services import workload
 
         workload.release_open_tickets(session=session, actor=actor, user_id=user_id, to_user_id=tickets_to)
+    if user.is_active != active:
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.USER_REACTIVATED if active else audit.USER_DEACTIVATED,
+            target=user.email,
+            before={"active": user.is_active},
+            after={"active": active},
+        )
     user.is_active = active
     session.add(user)
     session.flush()
@@ -179,6 +198,7 @@ def change_password(*, session: Session, actor: UserPublic, current: str, new: s
     if errors:
         raise ValidationFailed(errors)
     set_password(session, user, new)
+    audit.record(session, actor=actor, action=audit.PASSWORD_CHANGED, target=user.email)
     return UserPublic.of(user)
 
 
@@ -207,6 +227,7 @@ def set_password_by_operator(*, session: Session, actor: Actor, email: str, new:
         raise ValidationFailed(errors)
     set_password(session, user, new)
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(session, actor=actor, action=audit.PASSWORD_CHANGED, target=user.email, after={"sessions": "ended"})
     return UserPublic.of(user)
 
 

@@ -287,7 +287,7 @@ class ProfileState(SessionState):
         token = self.session_token()
 
         def end_then_list(session: Session, actor: UserPublic) -> list[SessionLine]:
-            auth.end_other_sessions(session=session, user_id=actor.id, keep_token=token)
+            user_sessions.end_other_sessions(session=session, actor=actor, keep_token=token)
             return session_lines(session, actor, token)
 
         outcome = await self.run(end_then_list)

@@ -1,4 +1,5 @@
-"""One table of mailed single-use links (password reset, invitation, email verification and change).
+"""Accounts: one table of mailed single-use links (password reset, invitation, email verification and
+change), and the append-only audit log.
 
 Revision ID: 0017
 Revises: 0015
@@ -41,9 +42,28 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_account_tokens_email"), "account_tokens", ["email"], unique=False)
     op.create_index(op.f("ix_account_tokens_user_id"), "account_tokens", ["user_id"], unique=False)
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor", sa.String(length=400), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("target", sa.String(length=400), nullable=False),
+        sa.Column("before", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("after", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_audit_log_actor_id_users"), ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+    )
+    op.create_index(op.f("ix_audit_log_action"), "audit_log", ["action"], unique=False)
+    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
+    op.drop_index(op.f("ix_audit_log_action"), table_name="audit_log")
+    op.drop_table("audit_log")
     op.drop_index(op.f("ix_account_tokens_user_id"), table_name="account_tokens")
     op.drop_index(op.f("ix_account_tokens_email"), table_name="account_tokens")
     op.drop_table("account_tokens")
