@@ -33,13 +33,22 @@ class AuditRow:
     change: str
 
 
+def _shown(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
 def _change(line: audit.AuditLine) -> str:
+    """ "role: client → agent; active: true → false" — each key once, with its value before and after."""
     parts = []
-    if line.before:
-        parts.append("before " + json.dumps(line.before, sort_keys=True, ensure_ascii=False))
-    if line.after:
-        parts.append("after " + json.dumps(line.after, sort_keys=True, ensure_ascii=False))
-    return " · ".join(parts)
+    for key in dict.fromkeys([*line.before, *line.after]):
+        name = key.replace("_", " ")
+        if key in line.before and key in line.after:
+            parts.append(f"{name}: {_shown(line.before[key])} → {_shown(line.after[key])}")
+        elif key in line.after:
+            parts.append(f"{name}: {_shown(line.after[key])}")
+        else:
+            parts.append(f"{name} was {_shown(line.before[key])}")
+    return "; ".join(parts)
 
 
 def _rows(period: str, family: str, text: str):

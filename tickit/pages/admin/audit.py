@@ -1,4 +1,4 @@
-"""/admin/audit: who signed in, and who changed accounts, memberships and API clients, when and from where."""
+"""/admin/audit: who signed in, and who changed accounts, memberships, API clients, workflows and SLAs."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def _row(row) -> rx.Component:
                 spacing="0",
             )
         ),
-        rx.table.cell(rx.text(row.change, size="1", color=rx.color("gray", 11), word_break="break-word")),
+        rx.table.cell(rx.text(row.change, size="1", color=rx.color("gray", 11)), min_width="220px"),
         align="center",
     )
 
@@ -62,7 +62,8 @@ def _row(row) -> rx.Component:
 def audit_page() -> rx.Component:
     return app_page(
         page_header(
-            "Audit log", "Sign-ins and changes to accounts, memberships and API clients. Entries are never changed."
+            "Audit log",
+            "Sign-ins, and changes to accounts, memberships, API clients, workflows and SLAs. Never edited.",
         ),
         _filters(),
         rx.card(
