@@ -53,7 +53,9 @@ def upgrade() -> None:
         sa.Column("target", sa.String(length=400), nullable=False),
         sa.Column("before", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
         sa.Column("after", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
-        sa.ForeignKeyConstraint(["actor_id"], ["users.id"], name=op.f("fk_audit_log_actor_id_users"), ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_audit_log_actor_id_users"), ondelete="SET NULL"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     op.create_index(op.f("ix_audit_log_action"), "audit_log", ["action"], unique=False)
