@@ -57,6 +57,7 @@ class Settings:
     smtp: SmtpSettings | None
     google: GoogleSettings | None
     session_days: int
+    session_idle_hours: int  # a session unused this long ends
     first_admin_email: str
     port: int
     upload_limit_bytes: int
@@ -221,6 +222,7 @@ def load_settings() -> Settings:
         smtp=_smtp(),
         google=_google(),
         session_days=_int_env("TICKIT_SESSION_DAYS", 14),
+        session_idle_hours=_int_env("TICKIT_SESSION_IDLE_HOURS", 12),
         first_admin_email=_env("TICKIT_ADMIN_EMAIL", "admin@example.com"),
         port=_int_env("TICKIT_PORT", 3000),
         upload_limit_bytes=_int_env("TICKIT_UPLOAD_LIMIT_MB", 25) * 1024 * 1024,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlencode
 
+from tickit.config import get_settings
 from tickit.models import Role
 
 LOGIN = "/login"
@@ -21,6 +22,7 @@ TICKET_PAGE = "/tickets/[number]"
 ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"
 ADMIN_PROJECTS = "/admin/projects"
+ADMIN_AUDIT = "/admin/audit"
 PROFILE = "/profile"
 CHOOSE_PASSWORD = "/choose-password"
 ADMIN_PROJECT_WORKFLOW = "/admin/projects/[project]"
@@ -35,6 +37,9 @@ NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page fo
 AUTH_LOGIN = "/auth/login"
 AUTH_LOGOUT = "/auth/logout"
 AUTH_CHOOSE_PASSWORD = "/auth/choose-password"
+FORGOT_PASSWORD = "/auth/forgot-password"
+RESET_PASSWORD = "/auth/reset-password/{token}"  # the page a reset mail links to (tickit/api/accounts.py)
+INVITATION = "/auth/invitation/{token}"  # the page an invitation mail links to
 GOOGLE_LOGIN = "/auth/google/login"
 GOOGLE_CALLBACK = "/auth/google/callback"
 SURVEY = "/survey/{token}"  # the satisfaction survey a requester's mail links to (tickit/api/survey.py)
@@ -83,6 +88,16 @@ def tickets_board(**params: str) -> str:
 def ticket_page(number: str) -> str:
     """The staff page of a ticket."""
     return f"{TICKETS}/{number}"
+
+
+def reset_password_url(token: str) -> str:
+    """The full link of a password reset mail."""
+    return get_settings().app_url + RESET_PASSWORD.format(token=token)
+
+
+def invitation_url(token: str) -> str:
+    """The full link of an invitation mail."""
+    return get_settings().app_url + INVITATION.format(token=token)
 
 
 def survey_url(token: str, rating: str) -> str:

@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
 from tickit.pages.admin.assignment import assignment_page
+from tickit.pages.admin.audit import audit_page
 from tickit.pages.admin.intake import intake_page
 from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.mail import mail_page
@@ -28,7 +29,9 @@ from tickit.pages.tickets import staff_new_ticket_page, tickets_page
 from tickit.pages.workload import workload_page
 from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_assignment import AdminAssignmentState
+from tickit.state.admin_audit import AdminAuditState
 from tickit.state.admin_intake import AdminIntakeState
+from tickit.state.admin_invitations import AdminInvitationsState
 from tickit.state.admin_lifecycle import AdminLifecycleState
 from tickit.state.admin_mail import AdminMailState
 from tickit.state.admin_overview import AdminOverviewState
@@ -94,7 +97,13 @@ app.add_page(
     on_load=[TicketState.load, TicketCommentsState.load],
 )
 app.add_page(overview_page, route=routes.ADMIN, title="Admin · TickIt", on_load=AdminOverviewState.load)
-app.add_page(users_page, route=routes.ADMIN_USERS, title="Users · TickIt", on_load=AdminUsersState.load)
+app.add_page(
+    users_page,
+    route=routes.ADMIN_USERS,
+    title="Users · TickIt",
+    on_load=[AdminUsersState.load, AdminInvitationsState.load],
+)
+app.add_page(audit_page, route=routes.ADMIN_AUDIT, title="Audit log · TickIt", on_load=AdminAuditState.load)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)
 app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_load=ProfileState.load)
 app.add_page(

@@ -71,7 +71,7 @@ def test_user_create_prints_a_generated_password_that_signs_in(sqlite_env):
             "Role must be one of client, agent, admin",
         ),
         (["--email", "not-an-email", "--name", "Bob", "--role", "client"], "email"),
-        (["--email", "bob@example.com", "--name", "Bob", "--role", "client", "--password", "short"], "at least 10"),
+        (["--email", "bob@example.com", "--name", "Bob", "--role", "client", "--password", "short"], "at least 12"),
     ],
 )
 def test_user_create_refuses_bad_input_with_one_line_and_exit_2(sqlite_env, prepared_db, tmp_path, args, message):
@@ -109,3 +109,59 @@ def test_a_database_without_the_schema_gets_a_one_line_hint(sqlite_env):
     result = run(sqlite_env, "user", "list")
     assert result.returncode == 2
     assert "tickit db upgrade" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_user_reset_password_prints_a_one_hour_link_for_the_operator(sqlite_env, prepared_db, tmp_path):
+    shutil.copy(prepared_db, tmp_path / "cli.db")
+    result = run({**sqlite_env, "APP_URL": "https://help.example.com"}, "user", "reset-password", "ADA@example.com")
+    assert result.returncode == 0, result.stderr
+    assert "one hour" in result.stdout
+    assert result.stdout.strip().splitlines()[-1].startswith("https://help.example.com/auth/reset-password/")
+    unknown = run(sqlite_env, "user", "reset-password", "nobody@example.com")
+    assert unknown.returncode == 2 and "No user with email nobody@example.com" in unknown.stderr
+
+
+def _set_password(env: dict[str, str], email: str, typed: str) -> subprocess.CompletedProcess:
+    # A new session has no terminal, so getpass reads the prompt's answers from stdin.
+    return subprocess.run(
+        [TICKIT, "user", "set-password", email],
+        env={**os.environ, **env},
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        start_new_session=True,
+    )
+
+
+def test_user_set_password_reads_the_password_at_a_prompt_never_from_argv(sqlite_env, prepared_db, tmp_path):
+    shutil.copy(prepared_db, tmp_path / "cli.db")
+    weak = _set_password(sqlite_env, "ada@example.com", "password1234\npassword1234\n")
+    assert weak.returncode == 2 and "leaked" in weak.stderr
+    done = _set_password(sqlite_env, "ada@example.com", "lamp orbit velvet crumble\nlamp orbit velvet crumble\n")
+    assert done.returncode == 0, done.stderr
+    assert "every session of that account has ended" in done.stdout
+    assert "lamp orbit" not in done.stdout + done.stderr
+    from tickit.services import auth
+
+    engine = create_db_engine(make_url(sqlite_env["DATABASE_URL"]))
+    assert (
+        auth.sign_in_with_password(
+            engine=engine, email="ada@example.com", password="lamp orbit velvet crumble", ip="127.0.0.1"
+        ).email
+        == "ada@example.com"
+    )
+    extra = run(sqlite_env, "user", "set-password", "ada@example.com", "--password", "x")
+    assert extra.returncode == 2  # there is no way to give it on the command line
+
+
+def test_audit_prints_the_log_of_the_period_asked_for(sqlite_env, prepared_db, tmp_path):
+    shutil.copy(prepared_db, tmp_path / "cli.db")
+    assert run(sqlite_env, "user", "role", "ada@example.com", "admin").returncode == 0
+    result = run(sqlite_env, "audit", "--since", "7d")
+    assert result.returncode == 0, result.stderr
+    [changed] = [line for line in result.stdout.splitlines() if "user.role_changed" in line]
+    assert "ada@example.com" in changed and '"role": "agent"' in changed and '"role": "admin"' in changed
+    assert "TickIt (command line or start-up)" in changed
+    bad = run(sqlite_env, "audit", "--since", "forever")
+    assert bad.returncode == 2 and "like 7d" in bad.stderr

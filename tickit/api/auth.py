@@ -10,7 +10,7 @@ from tickit.api.client_address import client_address
 from tickit.api.same_origin import require_same_origin
 from tickit.config import get_settings
 from tickit.db import session_scope
-from tickit.services import auth
+from tickit.services import auth, passwords
 from tickit.services.errors import RateLimited, ValidationFailed
 
 router = APIRouter()
@@ -83,7 +83,11 @@ def choose_password(request: Request, new: str = Form(""), confirm: str = Form("
         return RedirectResponse(routes.login_url(error="choose_again"), status_code=303)
     except ValidationFailed as exc:
         field, message = next(iter(exc.errors.items()))
-        code = "same" if message == auth.SAME_AS_PRINTED else field
+        code = {
+            auth.SAME_AS_PRINTED: "same",
+            passwords.PASSWORD_TOO_LONG: "long",
+            passwords.PASSWORD_BREACHED: "breached",
+        }.get(message, field)
         return RedirectResponse(f"{routes.CHOOSE_PASSWORD}?error={code}", status_code=303)
     return signed_in_redirect(request, user.id, user.role, None)
 

@@ -25,9 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tickit import routes
 from tickit.api import auth as auth_api
+from tickit.api.client_address import client_address
 from tickit.config import GoogleSettings, get_settings
 from tickit.db import session_scope
-from tickit.services import auth
+from tickit.services import audit, auth
 from tickit.services.actors import UserPublic
 
 OAUTH_COOKIE = "tickit_oauth"
@@ -128,14 +129,14 @@ async def _callback(request: Request) -> Response:
         logger.warning("Google sign-in refused: the token response carried no ID token")
         return _back_to_login("google")
     try:
-        user = await run_in_threadpool(_sign_in, claims)
+        user = await run_in_threadpool(_sign_in, claims, client_address(request))
     except auth.SignInFailed as exc:
         return _back_to_login(_REFUSAL_CODES.get(str(exc), "google"))
     return await run_in_threadpool(auth_api.signed_in_redirect, request, user.id, user.role, next_path)
 
 
-def _sign_in(claims: dict) -> UserPublic:
-    with session_scope() as session:
+def _sign_in(claims: dict, address: str) -> UserPublic:
+    with session_scope() as session, audit.from_address(address):
         return auth.sign_in_with_google(
             session=session,
             subject=claims["sub"],

@@ -12,47 +12,13 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse
 
 from tickit import routes
+from tickit.api.plain_page import page as _page
 from tickit.api.same_origin import require_same_origin
 from tickit.db import session_scope
 from tickit.services import survey
 from tickit.services.errors import NotFound, RateLimited, ValidationFailed
 
 router = APIRouter()
-
-_STYLE = """
-:root { color-scheme: light dark; --fg: #1c2024; --muted: #60646c; --bg: #f9f9fb; --card: #fff;
-  --line: #d9d9e0; --good: #30a46c; --bad: #e5484d; --accent: #3e63dd; }
-@media (prefers-color-scheme: dark) { :root { --fg: #edeef0; --muted: #b0b4ba; --bg: #111113;
-  --card: #18191b; --line: #363a3f; --accent: #7b93e8; } }
-* { box-sizing: border-box; }
-body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
-main { max-width: 32rem; margin: 3rem auto; padding: 1.5rem; background: var(--card);
-  border: 1px solid var(--line); border-radius: 12px; }
-@media (max-width: 600px) { main { margin: 0; border: 0; border-radius: 0; min-height: 100vh; } }
-h1 { font-size: 1.4rem; margin: 0 0 .25rem; } p.muted { color: var(--muted); margin-top: 0; }
-fieldset { border: 0; padding: 0; margin: 1rem 0; display: flex; gap: .75rem; }
-legend { font-weight: 600; margin-bottom: .5rem; }
-label.choice { flex: 1; display: flex; align-items: center; justify-content: center; gap: .5rem;
-  padding: .75rem; border: 2px solid var(--line); border-radius: 10px; cursor: pointer; font-weight: 600; }
-label.choice input { accent-color: var(--accent); }
-label.good:has(input:checked) { border-color: var(--good); }
-label.bad:has(input:checked) { border-color: var(--bad); }
-textarea { width: 100%; min-height: 6rem; font: inherit; color: inherit; background: transparent;
-  border: 1px solid var(--line); border-radius: 8px; padding: .5rem; }
-button { margin-top: 1rem; width: 100%; padding: .75rem; font: inherit; font-weight: 600; color: #fff;
-  background: var(--accent); border: 0; border-radius: 8px; cursor: pointer; }
-.notice { padding: .75rem; border-radius: 8px; border: 1px solid var(--line); }
-"""
-
-
-def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
-    html = (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} · TickIt</title><style>{_STYLE}</style></head>"
-        f"<body><main>{body}</main></body></html>"
-    )
-    return HTMLResponse(html, status_code=status_code, headers={"Cache-Control": "no-store"})
 
 
 def _form(token: str, view: survey.SurveyView, chosen: str | None, notice: str = "") -> str:

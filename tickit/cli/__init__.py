@@ -13,11 +13,24 @@ from tickit.services.errors import ServiceError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from tickit.cli import api_clients, assignment, db, lifecycle, mail, projects, serve, sla, users, vapid, worker
+    from tickit.cli import (
+        api_clients,
+        assignment,
+        audit,
+        db,
+        lifecycle,
+        mail,
+        projects,
+        serve,
+        sla,
+        users,
+        vapid,
+        worker,
+    )
 
     parser = argparse.ArgumentParser(prog="tickit", description="TickIt helpdesk administration")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, db, users, projects, api_clients, vapid, lifecycle, assignment, sla, mail):
+    for module in (serve, worker, db, users, projects, api_clients, vapid, lifecycle, assignment, sla, mail, audit):
         module.register(subparsers)
     return parser
 

@@ -1,9 +1,11 @@
-"""`tickit user create|list|role|deactivate|activate`."""
+"""`tickit user create|list|role|deactivate|activate|reset-password|set-password`."""
 
 from __future__ import annotations
 
+import getpass
+
 from tickit.db import session_scope
-from tickit.services import users
+from tickit.services import password_reset, users
 from tickit.services.actors import SYSTEM
 from tickit.services.errors import ValidationFailed
 
@@ -16,7 +18,9 @@ def register(subparsers) -> None:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
     create.add_argument("--role", required=True, help="client, agent or admin")
-    create.add_argument("--password", help="at least 10 characters; generated and printed when left out")
+    create.add_argument(
+        "--password", help="at least 12 characters, not a leaked one; generated and printed when left out"
+    )
     create.set_defaults(handler=_create)
 
     listing = actions.add_parser("list", help="list accounts")
@@ -31,6 +35,16 @@ def register(subparsers) -> None:
         parser = actions.add_parser(name, help=f"{name} an account")
         parser.add_argument("email")
         parser.set_defaults(handler=_set_active, active=active)
+
+    reset = actions.add_parser("reset-password", help="print a one-hour reset link to hand over (nothing is mailed)")
+    reset.add_argument("email")
+    reset.set_defaults(handler=_reset_password)
+
+    set_password = actions.add_parser(
+        "set-password", help="set an account's password, typed at a prompt (never on the command line)"
+    )
+    set_password.add_argument("email")
+    set_password.set_defaults(handler=_set_password)
 
 
 def _user_id(session, email: str) -> int:
@@ -78,4 +92,24 @@ def _set_active(args) -> int:
             session=session, actor=SYSTEM, user_id=_user_id(session, args.email), active=args.active
         )
     print(f"{account.email} is {'active' if account.is_active else 'deactivated; their sessions have ended'}")
+    return 0
+
+
+def _reset_password(args) -> int:
+    with session_scope() as session:
+        link = password_reset.reset_link(session=session, actor=SYSTEM, email=args.email)
+    print("Hand this link to its owner; it works once, for one hour:")
+    print(link)
+    return 0
+
+
+def _set_password(args) -> int:
+    # Read at a prompt: a password on the command line stays in the shell's history and in `ps`.
+    new = getpass.getpass("New password: ")
+    confirm = getpass.getpass("New password again: ")
+    with session_scope() as session:
+        account = users.set_password_by_operator(
+            session=session, actor=SYSTEM, email=args.email, new=new, confirm=confirm
+        )
+    print(f"Password of {account.email} changed; every session of that account has ended.")
     return 0

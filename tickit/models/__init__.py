@@ -1,7 +1,9 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
+from tickit.models.account_tokens import AccountToken, TokenPurpose
 from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
+from tickit.models.audit import AuditEntry
 from tickit.models.base import metadata, utcnow
 from tickit.models.intake import ProjectIntake
 from tickit.models.integrations import ApiClient
@@ -28,12 +30,14 @@ from tickit.models.workflow import (
 )
 
 __all__ = [
+    "AccountToken",
     "ActivityEntry",
     "AgentAvailability",
     "ApiCommentRequest",
     "ApiClient",
     "AssignmentRule",
     "AssignmentStrategy",
+    "AuditEntry",
     "Attachment",
     "Comment",
     "FieldType",
@@ -64,6 +68,7 @@ __all__ = [
     "TicketStatus",
     "TicketTransition",
     "TicketType",
+    "TokenPurpose",
     "TicketTypeField",
     "TicketTypeSkills",
     "User",

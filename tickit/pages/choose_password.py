@@ -52,7 +52,7 @@ def choose_password_page() -> rx.Component:
                     rx.text(
                         "You signed in with the password TickIt printed when it first started. "
                         "It works only once and for 24 hours: choose your own now, "
-                        f"at least {MIN_PASSWORD_LENGTH} characters.",
+                        f"at least {MIN_PASSWORD_LENGTH} characters and not one leaked from another site.",
                         size="2",
                         color=rx.color("gray", 11),
                     ),

@@ -55,7 +55,20 @@ def login_page() -> rx.Component:
                 width="100%",
                 placeholder="you@company.com",
             ),
-            rx.el.label(rx.text("Password", size="2", weight="medium"), html_for="password"),
+            rx.hstack(
+                rx.el.label(rx.text("Password", size="2", weight="medium"), html_for="password"),
+                rx.link(
+                    "Forgot password?",
+                    href=routes.FORGOT_PASSWORD,
+                    # A document navigation: the form is served by the backend, not a page of the app.
+                    reload_document=True,
+                    size="2",
+                    custom_attrs={"onClick": FORGET_TAB_STATE},
+                ),
+                justify="between",
+                align="center",
+                width="100%",
+            ),
             rx.input(
                 id="password",
                 name="password",

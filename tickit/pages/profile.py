@@ -68,7 +68,12 @@ def _password() -> rx.Component:
                 ),
                 form_error(S.password_errors.get("form", "")),
                 rx.cond(S.has_password, _password_input("current", "Current password", "current-password")),
-                _password_input("new", "New password", "new-password", hint="At least 10 characters."),
+                _password_input(
+                    "new",
+                    "New password",
+                    "new-password",
+                    hint="At least 12 characters, not one leaked from another site.",
+                ),
                 _password_input("confirm", "New password again", "new-password"),
                 rx.hstack(rx.button("Change password", type="submit"), justify="end", width="100%"),
                 spacing="3",
@@ -265,6 +270,75 @@ def _notifications() -> rx.Component:
     )
 
 
+def _session_row(line: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon("monitor", size=16, color=rx.color("gray", 11)),
+        rx.vstack(
+            rx.hstack(
+                rx.text(line.device, size="2", weight="medium"),
+                rx.cond(line.current, rx.badge("This browser", color_scheme="green", variant="soft", radius="full")),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(line.address, " · last seen ", local_time(line.last_seen), size="1", color=rx.color("gray", 11)),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.cond(
+            line.current,
+            rx.fragment(),
+            rx.button(
+                "Sign out",
+                size="1",
+                variant="ghost",
+                color_scheme="red",
+                on_click=S.end_session(line.id),
+                aria_label="Sign out " + line.device + " at " + line.address,
+            ),
+        ),
+        align="center",
+        width="100%",
+        role="listitem",
+    )
+
+
+def _sessions() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Where you are signed in", size="4", as_="h2"),
+            rx.text(
+                "A session unused for ",
+                S.idle_hours,
+                " hours ends by itself. If you see one you do not recognise, sign it out and change your password.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.vstack(
+                rx.foreach(S.sessions, _session_row),
+                spacing="3",
+                width="100%",
+                role="list",
+                aria_label="Your sessions",
+            ),
+            rx.cond(
+                S.sessions.length() > 1,
+                rx.hstack(
+                    rx.button(
+                        "Sign out everywhere else", variant="soft", color_scheme="red", on_click=S.end_other_sessions
+                    ),
+                    justify="end",
+                    width="100%",
+                ),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+    )
+
+
 def profile_page() -> rx.Component:
     return app_page(
         page_header("Profile", "Your account on this TickIt."),
@@ -274,6 +348,7 @@ def profile_page() -> rx.Component:
             rx.cond(SessionState.user_role != Role.CLIENT, _what_you_hear()),
             _notifications(),
             _password(),
+            _sessions(),
             spacing="4",
             width="100%",
             max_width="640px",

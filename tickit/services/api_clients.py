@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from tickit.models import ApiClient, Project, utcnow
-from tickit.services import ratelimit
+from tickit.services import audit, ratelimit
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, RateLimited, Unauthenticated, ValidationFailed
 from tickit.services.projects import get_project
@@ -127,6 +127,13 @@ def create_api_client(
     )
     session.add(row)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.API_CLIENT_CREATED,
+        target=f"{project.key} · {name}",
+        after={"prefix": row.token_prefix, "may_read_all": may_read_all},
+    )
     return CreatedApiClient(client=ApiClientPublic.of(row), token=token)
 
 
@@ -154,6 +161,13 @@ def revoke_api_client(*, session: Session, actor: Actor, project_key: str, clien
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.API_CLIENT_REVOKED,
+            target=f"{project.key} · {row.name}",
+            before={"prefix": row.token_prefix},
+        )
         session.flush()
     return ApiClientPublic.of(row)
 

@@ -17,11 +17,11 @@ from sqlmodel import Session, select
 from tickit.config import ANY_DOMAIN, get_settings
 from tickit.db import session_scope
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import sign_in_throttle
+from tickit.services import audit, sign_in_throttle
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
-from tickit.services.passwords import hash_password, verify_password
-from tickit.services.users import find_by_email, new_password_errors, normalise_email
+from tickit.services.passwords import verify_password
+from tickit.services.users import find_by_email, new_password_errors, normalise_email, set_password
 
 SESSION_COOKIE = "tickit_session"
 # The longest address the users table holds; a longer one cannot belong to an account.
@@ -56,7 +56,7 @@ SIGN_IN_AGAIN = "Sign in again with the password TickIt printed, then choose you
 SAME_AS_PRINTED = "Choose a password of your own, not the one TickIt printed."
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -93,14 +93,28 @@ def sign_in_with_password(*, email: str, password: str, ip: str, engine: Engine 
         raise ValidationFailed({"email": EMAIL_TOO_LONG})
     # Verified even for an unknown email (against a dummy hash), so timing does not tell them apart.
     matches = verify_password(account.password_hash if account else None, password)
-    if account is None or not matches:
-        raise SignInFailed(WRONG_CREDENTIALS)
-    with session_scope(engine) as session:
-        sign_in_throttle.succeeded(session=session, email=email, address=ip)
-    if not account.is_active:
-        raise SignInFailed(DEACTIVATED)
-    if account.password_expires_at is not None and account.password_expires_at <= utcnow():
-        raise SignInFailed(PASSWORD_EXPIRED)
+    refusal = (
+        WRONG_CREDENTIALS
+        if account is None or not matches
+        else DEACTIVATED
+        if not account.is_active
+        else PASSWORD_EXPIRED
+        if account.password_expires_at is not None and account.password_expires_at <= utcnow()
+        else None
+    )
+    with session_scope(engine) as session, audit.from_address(ip):
+        if account is not None and matches:
+            sign_in_throttle.succeeded(session=session, email=email, address=ip)
+        audit.record(
+            session,
+            actor=account.user if refusal is None and account else None,
+            action=audit.SIGN_IN if refusal is None else audit.SIGN_IN_FAILED,
+            target=email,
+            after={"method": "password"} if refusal is None else {"reason": refusal},
+        )
+    if refusal is not None:
+        raise SignInFailed(refusal)
+    assert account is not None
     return account.user
 
 
@@ -124,11 +138,9 @@ def choose_password(*, session: Session, token: str | None, new: str, confirm: s
         errors["new"] = SAME_AS_PRINTED
     if errors:
         raise ValidationFailed(errors)
-    user.password_hash = hash_password(new)
-    user.password_change_required = False
-    user.password_expires_at = None
-    session.add(user)
+    set_password(session, user, new)
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(session, actor=UserPublic.of(user), action=audit.PASSWORD_CHANGED, target=user.email)
     session.flush()
     return UserPublic.of(user)
 
@@ -162,6 +174,9 @@ def sign_in_with_google(*, session: Session, subject: str, email: str, email_ver
         session.flush()
     if not user.is_active:
         raise SignInFailed(DEACTIVATED)
+    audit.record(
+        session, actor=UserPublic.of(user), action=audit.SIGN_IN, target=user.email, after={"method": "google"}
+    )
     return UserPublic.of(user)
 
 
@@ -176,7 +191,7 @@ def start_session(
     session.add(
         UserSession(
             user_id=user_id,
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(days=get_settings().session_days),
@@ -191,6 +206,12 @@ def start_session(
     return token
 
 
+def _ended(user_session: UserSession, now: datetime) -> bool:
+    """Past its lifetime, or unused for longer than TICKIT_SESSION_IDLE_HOURS."""
+    idle = timedelta(hours=get_settings().session_idle_hours)
+    return user_session.expires_at <= now or now - user_session.last_seen_at > idle
+
+
 @dataclass(frozen=True)
 class SessionCheck:
     """Who is behind a session token, as read without writing anything."""
@@ -203,7 +224,7 @@ class SessionCheck:
 def _session_row(session: Session, token: str | None) -> tuple[UserSession, User] | None:
     if not token:
         return None
-    query = select(UserSession, User).join(User).where(UserSession.token_hash == _token_hash(token))
+    query = select(UserSession, User).join(User).where(UserSession.token_hash == token_hash(token))
     return session.exec(query).first()
 
 
@@ -218,7 +239,7 @@ def check_session(*, session: Session, token: str | None) -> SessionCheck:
         return SessionCheck(actor=None, write_due=False)
     user_session, user = row
     now = utcnow()
-    if user_session.expires_at <= now:
+    if _ended(user_session, now):
         return SessionCheck(actor=None, write_due=True)
     if not user.is_active or user.password_change_required:
         return SessionCheck(actor=None, write_due=False)
@@ -226,7 +247,7 @@ def check_session(*, session: Session, token: str | None) -> SessionCheck:
 
 
 def resolve_session(*, session: Session, token: str | None) -> UserPublic | None:
-    """The active user behind a session token, or None when it is unknown, expired or deactivated.
+    """The active user behind a session token, or None when it is unknown, expired, idle too long or deactivated.
 
     None too for a user who signed in with a generated password and has yet to choose their own.
     """
@@ -235,7 +256,7 @@ def resolve_session(*, session: Session, token: str | None) -> UserPublic | None
         return None
     user_session, user = row
     now = utcnow()
-    if user_session.expires_at <= now:
+    if _ended(user_session, now):
         session.delete(user_session)
         return None
     if not user.is_active or user.password_change_required:
@@ -248,14 +269,14 @@ def resolve_session(*, session: Session, token: str | None) -> UserPublic | None
 
 def end_session(*, session: Session, token: str) -> None:
     """Sign out: the token stops working at once."""
-    session.exec(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+    session.exec(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
 
 
 def end_other_sessions(*, session: Session, user_id: int, keep_token: str | None) -> None:
     """Sign the user out everywhere except the browser holding `keep_token`."""
     query = delete(UserSession).where(UserSession.user_id == user_id)
     if keep_token:
-        query = query.where(UserSession.token_hash != _token_hash(keep_token))
+        query = query.where(UserSession.token_hash != token_hash(keep_token))
     session.exec(query)
 
 

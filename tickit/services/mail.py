@@ -322,6 +322,14 @@ def acknowledgement_message(payload: dict[str, Any], *, message_id: str, reply_t
 def send_outbox_message(message: outbox.Message) -> None:
     """Send a claimed outbox mail: a welcome, or news of a ticket under the row's stable Message-ID."""
     payload = message.payload
+    # Imported here: the account mails are built with this module's build_message.
+    from tickit.services import account_mail
+
+    if message.event in account_mail.MESSAGES:
+        send(
+            account_mail.MESSAGES[message.event](payload, message_id=outbox_message_id(message.id, message.created_at))
+        )
+        return
     if message.event == "welcome":
         send(welcome_message(to=payload["email"], name=payload["name"], role=payload["role"]))
         return

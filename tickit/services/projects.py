@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tickit.models import MemberRole, Project, ProjectMember, Role, Ticket, TicketType, User
+from tickit.services import audit
 from tickit.services.actors import Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.users import find_by_email
@@ -100,9 +101,17 @@ def add_member(*, session: Session, actor: Actor, project_key: str, email: str, 
         raise ValidationFailed(
             {"project_role": f"{user.name} is a client; make them an agent before adding them as one."}
         )
-    member = session.get(ProjectMember, (project.id, user.id)) or ProjectMember(
-        project_id=project.id, user_id=user.id, role=project_role
-    )
+    existing = session.get(ProjectMember, (project.id, user.id))
+    member = existing or ProjectMember(project_id=project.id, user_id=user.id, role=project_role)
+    if existing is None or existing.role != project_role:
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.MEMBER_ADDED,
+            target=f"{project.key} · {user.email}",
+            before={"project_role": existing.role} if existing else {},
+            after={"project_role": project_role},
+        )
     member.role = project_role
     session.add(member)
     session.flush()
@@ -118,6 +127,14 @@ def remove_member(*, session: Session, actor: Actor, project_key: str, user_id: 
     member = session.get(ProjectMember, (project.id, user_id))
     if member is None:
         raise NotFound("That user is not a member of this project.")
+    user = session.get(User, user_id)
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.MEMBER_REMOVED,
+        target=f"{project.key} · {user.email if user else user_id}",
+        before={"project_role": member.role},
+    )
     session.delete(member)
     session.flush()
 

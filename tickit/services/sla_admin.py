@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from tickit.models import Priority, StatusCategory, Ticket, TicketStatus, TicketType
-from tickit.services import sla, sla_config
+from tickit.services import audit, sla, sla_config
 from tickit.services.actors import Actor, require_admin
 from tickit.services.business_hours import ROUND_THE_CLOCK, format_duration
 from tickit.services.errors import ValidationFailed
@@ -69,6 +69,9 @@ def save(*, session: Session, actor: Actor, project_key: str, text: str, now: da
     except ValidationFailed as exc:
         raise ValidationFailed({"text": "; ".join(exc.errors.values())}) from None
     retimed = recompute_project(session, project.id, now)
+    audit.record(
+        session, actor=actor, action=audit.SLA_EDITED, target=project.key, after={"open_tickets_retimed": retimed}
+    )
     return SlaSettings(project.name, dump_sla_section(spec), preview_lines(spec, now), retimed)
 
 

@@ -10,16 +10,20 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import outbox
+from tickit.services import account_tokens, audit, outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
-from tickit.services.passwords import MIN_PASSWORD_LENGTH, generate_password, hash_password, verify_password
+from tickit.services.passwords import (
+    generate_password,
+    hash_password,
+    password_problem,
+    verify_password,
+)
 
 ROLES = tuple(role.value for role in Role)
 # How long the first admin's printed password opens the form that replaces it; a copy of it left in
 # a log or a terminal's scrollback is worthless after that.
 FIRST_PASSWORD_LIFETIME = timedelta(hours=24)
-PASSWORD_TOO_SHORT = f"Use at least {MIN_PASSWORD_LENGTH} characters."
 PASSWORDS_DIFFER = "The two new passwords differ."
 
 
@@ -74,8 +78,8 @@ def create_user(
             check(value)
         except ValidationFailed as exc:
             errors.update(exc.errors)
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Password must be at least {MIN_PASSWORD_LENGTH} characters."
+    if password is not None and (problem := password_problem(password)):
+        errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
     email = normalise_email(email)
@@ -85,6 +89,7 @@ def create_user(
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password or generated))
     session.add(user)
     session.flush()
+    audit.record(session, actor=actor, action=audit.USER_CREATED, target=email, after={"name": user.name, "role": role})
     if send_welcome:
         outbox.stage(
             session,
@@ -122,6 +127,15 @@ def change_role(*, session: Session, actor: Actor, user_id: int, role: str) -> U
     user = get_user(session, user_id)
     if user.role == Role.ADMIN and role != Role.ADMIN and user.is_active and _active_admin_count(session) == 1:
         raise ValidationFailed({"role": "This is the last active admin; make someone else admin first."})
+    if user.role != role:
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.USER_ROLE_CHANGED,
+            target=user.email,
+            before={"role": user.role},
+            after={"role": role},
+        )
     user.role = role
     session.add(user)
     session.flush()
@@ -148,6 +162,15 @@ def set_active(
         from tickit.services import workload
 
         workload.release_open_tickets(session=session, actor=actor, user_id=user_id, to_user_id=tickets_to)
+    if user.is_active != active:
+        audit.record(
+            session,
+            actor=actor,
+            action=audit.USER_REACTIVATED if active else audit.USER_DEACTIVATED,
+            target=user.email,
+            before={"active": user.is_active},
+            after={"active": active},
+        )
     user.is_active = active
     session.add(user)
     session.flush()
@@ -174,9 +197,37 @@ def change_password(*, session: Session, actor: UserPublic, current: str, new: s
         errors["current"] = "That is not your current password."
     if errors:
         raise ValidationFailed(errors)
+    set_password(session, user, new)
+    audit.record(session, actor=actor, action=audit.PASSWORD_CHANGED, target=user.email)
+    return UserPublic.of(user)
+
+
+def set_password(session: Session, user: User, new: str) -> None:
+    """Store a new password the rules have accepted; every unused link acting on the account ends.
+
+    The one place a chosen password is written, so no path forgets to end the links. Ending
+    sessions is the caller's choice: a change from the profile keeps the browser that made it.
+    """
     user.password_hash = hash_password(new)
+    user.password_change_required = False
+    user.password_expires_at = None
     session.add(user)
+    account_tokens.invalidate_for_user(session=session, user_id=user.id)
     session.flush()
+
+
+def set_password_by_operator(*, session: Session, actor: Actor, email: str, new: str, confirm: str) -> UserPublic:
+    """`tickit user set-password`: give an account a new password and end all its sessions."""
+    require_admin(actor)
+    user = find_by_email(session, email)
+    if user is None:
+        raise ValidationFailed({"email": f"No user with email {email.strip().lower()}."})
+    errors = new_password_errors(new, confirm)
+    if errors:
+        raise ValidationFailed(errors)
+    set_password(session, user, new)
+    session.exec(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(session, actor=actor, action=audit.PASSWORD_CHANGED, target=user.email, after={"sessions": "ended"})
     return UserPublic.of(user)
 
 
@@ -209,8 +260,8 @@ def ensure_first_admin(*, session: Session, email: str) -> CreatedUser | None:
 
 def new_password_errors(new: str, confirm: str) -> dict[str, str]:
     """What is wrong with a new password typed twice, under "new" or "confirm"; empty when nothing is."""
-    if len(new) < MIN_PASSWORD_LENGTH:
-        return {"new": PASSWORD_TOO_SHORT}
+    if problem := password_problem(new):
+        return {"new": problem}
     if new != confirm:
         return {"confirm": PASSWORDS_DIFFER}
     return {}

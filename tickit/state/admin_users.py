@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from tickit.components.one_time_secret import reveal
 from tickit.models import Role
-from tickit.services import users
+from tickit.services import password_reset, users
 from tickit.services.actors import UserPublic
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
@@ -135,6 +135,14 @@ class AdminUsersState(SessionState):
         if not user_id:
             return None
         return await self._change_role(user_id, Role.ADMIN.value)
+
+    @rx.event
+    async def send_reset_link(self, user_id: int):
+        """Mail the user a one-hour link to choose a new password (their current one keeps working until then)."""
+        return await self._apply(
+            lambda session, actor: password_reset.send_reset_link(session=session, actor=actor, user_id=user_id),
+            "A password reset link is on its way to {email}; it works for one hour.",
+        )
 
     async def _change_role(self, user_id: int, role: str):
         return await self._apply(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from tickit.services import auth, users
+from tickit.services import auth, passwords, users
 from tickit.state.session import SessionState
 
 _MESSAGES = {
-    "new": users.PASSWORD_TOO_SHORT,
+    "new": passwords.PASSWORD_TOO_SHORT,
+    "long": passwords.PASSWORD_TOO_LONG,
+    "breached": passwords.PASSWORD_BREACHED,
     "confirm": users.PASSWORDS_DIFFER,
     "same": auth.SAME_AS_PRINTED,
 }

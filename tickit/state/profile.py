@@ -7,14 +7,32 @@ import dataclasses
 import reflex as rx
 from sqlmodel import Session
 
+from tickit.config import get_settings
 from tickit.models import Role
-from tickit.services import auth, notification_choices, push_subscriptions, users, vapid
+from tickit.services import auth, notification_choices, push_subscriptions, user_sessions, users, vapid
 from tickit.services.actors import UserPublic
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 
 Device = dict[str, str | int | bool]
 ProjectLine = dict[str, str]  # {key, name, new_tickets}
+
+
+@dataclasses.dataclass
+class SessionLine:
+    id: int
+    device: str
+    address: str
+    last_seen: str
+    current: bool
+
+
+def session_lines(session: Session, actor: UserPublic, token: str | None) -> list[SessionLine]:
+    """The actor's signed-in sessions as the page lists them (this browser's first)."""
+    return [
+        SessionLine(id=s.id, device=s.device, address=s.address, last_seen=iso(s.last_seen_at), current=s.current)
+        for s in user_sessions.list_sessions(session=session, actor=actor, current_token=token)
+    ]
 
 
 def device_lines(session: Session, actor: UserPublic, this_endpoint: str) -> list[Device]:
@@ -37,6 +55,7 @@ class _Settings:
     concerns: notification_choices.ConcernChoices
     vapid_key: str
     devices: list[Device]
+    sessions: list[SessionLine]
 
 
 class ProfileState(SessionState):
@@ -54,6 +73,8 @@ class ProfileState(SessionState):
     notify_mentions: bool = True
     notify_replies: bool = True
     projects: list[ProjectLine] = []  # the projects the user works, with what they hear of new tickets
+    sessions: list[SessionLine] = []
+    idle_hours: int = 12  # TICKIT_SESSION_IDLE_HOURS, for the sessions card's words
 
     def _show_concerns(self, concerns: notification_choices.ConcernChoices) -> None:
         self.notify_assigned, self.notify_mentions = concerns.assigned, concerns.mentions
@@ -68,8 +89,9 @@ class ProfileState(SessionState):
         if actor is None:
             return self.refusal()
         self.has_password = actor.has_password
+        self.idle_hours = get_settings().session_idle_hours
         self.name_errors, self.password_errors = {}, {}
-        this_endpoint = self.this_endpoint
+        this_endpoint, token = self.this_endpoint, self.session_token()
 
         def settings(session: Session, actor: UserPublic) -> _Settings:
             return _Settings(
@@ -77,6 +99,7 @@ class ProfileState(SessionState):
                 concerns=notification_choices.choices(session=session, actor=actor),
                 vapid_key=vapid.public_key(),
                 devices=device_lines(session, actor, this_endpoint),
+                sessions=session_lines(session, actor, token),
             )
 
         outcome = await self.read(settings)
@@ -84,6 +107,7 @@ class ProfileState(SessionState):
             return outcome.event
         self.notify_by_mail, self.notify_by_push = outcome.value.choices.by_mail, outcome.value.choices.by_push
         self.vapid_key, self.devices = outcome.value.vapid_key, outcome.value.devices
+        self.sessions = outcome.value.sessions
         self._show_concerns(outcome.value.concerns)
         return None
 
@@ -241,3 +265,33 @@ class ProfileState(SessionState):
         self.has_password = True
         self.form_key += 1
         return rx.toast.success("Password changed. You stay signed in here; other devices are signed out.")
+
+    @rx.event
+    async def end_session(self, session_id: int):
+        """Sign out one other browser: its next click lands on the sign-in page."""
+        token = self.session_token()
+
+        def end_then_list(session: Session, actor: UserPublic) -> list[SessionLine]:
+            user_sessions.end_session_by_id(session=session, actor=actor, session_id=session_id)
+            return session_lines(session, actor, token)
+
+        outcome = await self.run(end_then_list)
+        if not outcome.ok:
+            return outcome.event
+        self.sessions = outcome.value
+        return rx.toast.success("That session is signed out.")
+
+    @rx.event
+    async def end_other_sessions(self):
+        """Sign out every browser but this one."""
+        token = self.session_token()
+
+        def end_then_list(session: Session, actor: UserPublic) -> list[SessionLine]:
+            user_sessions.end_other_sessions(session=session, actor=actor, keep_token=token)
+            return session_lines(session, actor, token)
+
+        outcome = await self.run(end_then_list)
+        if not outcome.ok:
+            return outcome.event
+        self.sessions = outcome.value
+        return rx.toast.success("Signed out everywhere else.")

@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.db import session_scope
-from tickit.services import auth
+from tickit.services import audit, auth
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.state import socket_session
@@ -189,8 +189,15 @@ class SessionState(rx.State):
     async def _outcome(
         self, work: Callable[[str | None, UseCase[T]], tuple[Any, T | None]], use_case: UseCase[T]
     ) -> Outcome[T]:
+        address = self.router.session.client_ip
+
+        def at_address(session: Session, actor: UserPublic) -> T:
+            # Set inside the worker thread: audit entries the use case records carry this browser's address.
+            with audit.from_address(address):
+                return use_case(session, actor)
+
         try:
-            actor, value = await _in_handler_thread(work, self.session_token(), use_case)
+            actor, value = await _in_handler_thread(work, self.session_token(), at_address)
         except ServiceError as exc:
             return _refused(exc)
         if actor is None:

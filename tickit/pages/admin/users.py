@@ -9,6 +9,7 @@ from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, page_header
 from tickit.components.local_time import local_time
 from tickit.components.one_time_secret import copy_secret, secret_text
+from tickit.state.admin_invitations import AdminInvitationsState as I
 from tickit.state.admin_users import GENERATED_PASSWORD_ID
 from tickit.state.admin_users import AdminUsersState as S
 
@@ -86,7 +87,10 @@ def _create_form() -> rx.Component:
                 ),
                 _error("password"),
                 "new-password",
-                hint="At least 10 characters. Left empty, TickIt generates one and shows it once.",
+                hint=(
+                    "At least 12 characters, not one leaked from another site. "
+                    "Left empty, TickIt generates one and shows it once."
+                ),
             ),
             dialog_actions("Create account"),
             spacing="3",
@@ -167,27 +171,52 @@ def _row(user) -> rx.Component:
                 rx.text("You", size="1", color=rx.color("gray", 11)),
                 rx.cond(
                     user.active,
-                    confirm(
-                        rx.button("Deactivate", size="1", variant="soft", color_scheme="red"),
-                        title=["Deactivate ", user.name, "?"],
-                        consequence=[
-                            user.name,
-                            " (",
-                            user.email,
-                            ") is signed out everywhere at once and can no longer sign in. Their tickets and "
-                            "comments stay. You can reactivate the account later.",
-                        ],
-                        choice=rx.cond(user.role != "client", _heir_choice()),
-                        action="Deactivate account",
-                        on_confirm=S.set_active(user.id, False),
-                        # On opening (and closing, which changes nothing): the heir starts as the queue.
-                        on_open_change=lambda _opened: S.choose_heir(user.id),
+                    rx.hstack(
+                        _reset_link_button(user),
+                        _deactivate(user),
+                        spacing="2",
+                        wrap="wrap",
+                        justify="end",
                     ),
                     rx.button("Reactivate", size="1", variant="soft", on_click=S.set_active(user.id, True)),
                 ),
             ),
         ),
         align="center",
+    )
+
+
+def _reset_link_button(user) -> rx.Component:
+    return confirm(
+        rx.button("Send reset link", size="1", variant="soft", color_scheme="gray"),
+        title=["Send ", user.name, " a password reset link?"],
+        consequence=[
+            user.email,
+            " gets a mail with a link to choose a new password, valid for one hour. Their current password "
+            "keeps working until they use it.",
+        ],
+        action="Send link",
+        on_confirm=S.send_reset_link(user.id),
+        danger=False,
+    )
+
+
+def _deactivate(user) -> rx.Component:
+    return confirm(
+        rx.button("Deactivate", size="1", variant="soft", color_scheme="red"),
+        title=["Deactivate ", user.name, "?"],
+        consequence=[
+            user.name,
+            " (",
+            user.email,
+            ") is signed out everywhere at once and can no longer sign in. Their tickets and "
+            "comments stay. You can reactivate the account later.",
+        ],
+        choice=rx.cond(user.role != "client", _heir_choice()),
+        action="Deactivate account",
+        on_confirm=S.set_active(user.id, False),
+        # On opening (and closing, which changes nothing): the heir starts as the queue.
+        on_open_change=lambda _opened: S.choose_heir(user.id),
     )
 
 
@@ -221,9 +250,168 @@ def _admin_role_confirm() -> rx.Component:
     )
 
 
+def _invite_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            form_error(I.form_errors.get("form", "")),
+            field(
+                "Email",
+                rx.input(id="invite-email", name="email", type="email", width="100%", placeholder="ada@company.com"),
+                I.form_errors.get("email", ""),
+                "invite-email",
+            ),
+            field(
+                "Role",
+                rx.select(ROLE_ITEMS, value=I.role, on_change=I.set_role, id="invite-role", width="100%"),
+                I.form_errors.get("role", ""),
+                "invite-role",
+                hint="Clients file tickets; agents work them; admins set everything up.",
+            ),
+            rx.vstack(
+                rx.text("Projects", size="2", weight="medium"),
+                rx.cond(
+                    I.projects.length() > 0,
+                    rx.flex(
+                        rx.foreach(
+                            I.projects,
+                            lambda p: rx.el.label(
+                                rx.hstack(
+                                    rx.checkbox(
+                                        checked=I.chosen_projects.contains(p.id),
+                                        on_change=lambda chosen: I.toggle_project(p.id, chosen),
+                                    ),
+                                    rx.text(p.name, size="2"),
+                                    align="center",
+                                    spacing="2",
+                                ),
+                            ),
+                        ),
+                        direction="column",
+                        gap="2",
+                    ),
+                    rx.text("No projects yet.", size="2", color=rx.color("gray", 11)),
+                ),
+                rx.cond(
+                    I.form_errors.get("projects", "") != "",
+                    rx.text(I.form_errors.get("projects", ""), size="1", color=rx.color("red", 11), role="alert"),
+                    rx.text(
+                        "They join these as a client, or as an agent for staff roles.",
+                        size="1",
+                        color=rx.color("gray", 11),
+                    ),
+                ),
+                spacing="1",
+                width="100%",
+            ),
+            dialog_actions("Send invitation"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=I.invite,
+        reset_on_submit=False,
+    )
+
+
+def _invite_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("mail-plus", size=16), "Invite", variant="soft"), on_click=I.open_invite),
+        rx.dialog.content(
+            rx.dialog.title("Invite someone"),
+            rx.dialog.description(
+                "They get a mail with a link, valid for seven days, to choose their name and password.",
+                size="2",
+                margin_bottom="12px",
+            ),
+            _invite_form(),
+            max_width="460px",
+        ),
+        open=I.dialog_open,
+        on_open_change=I.set_dialog_open,
+    )
+
+
+def _invitation_row(invitation) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(
+            rx.vstack(
+                rx.text(invitation.email, weight="medium"),
+                rx.text("Invited by ", invitation.invited_by, size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            )
+        ),
+        rx.table.cell(rx.text(invitation.role)),
+        rx.table.cell(rx.text(invitation.projects, color=rx.color("gray", 11))),
+        rx.table.cell(
+            rx.cond(
+                invitation.expired,
+                rx.badge("Expired", color_scheme="amber", variant="soft"),
+                rx.text(local_time(invitation.expires_at, relative=False), color=rx.color("gray", 11)),
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.button(
+                    "Resend",
+                    size="1",
+                    variant="soft",
+                    on_click=I.resend(invitation.id),
+                    aria_label="Resend the invitation of " + invitation.email,
+                ),
+                confirm(
+                    rx.button(
+                        "Revoke",
+                        size="1",
+                        variant="soft",
+                        color_scheme="red",
+                        aria_label="Revoke the invitation of " + invitation.email,
+                    ),
+                    title=["Revoke the invitation of ", invitation.email, "?"],
+                    consequence="Its link stops working at once. You can invite them again later.",
+                    action="Revoke invitation",
+                    on_confirm=I.revoke(invitation.id),
+                ),
+                spacing="2",
+                justify="end",
+            )
+        ),
+        align="center",
+    )
+
+
+def _pending_invitations() -> rx.Component:
+    return rx.cond(
+        I.invitations.length() > 0,
+        rx.vstack(
+            rx.heading("Pending invitations", size="4", as_="h2"),
+            rx.card(
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in ("Invited", "Role", "Projects", "Expires", "")]
+                        )
+                    ),
+                    rx.table.body(rx.foreach(I.invitations, _invitation_row)),
+                    variant="ghost",
+                    width="100%",
+                ),
+                padding="0",
+                width="100%",
+                overflow_x="auto",
+            ),
+            spacing="3",
+            width="100%",
+            margin_top="24px",
+        ),
+    )
+
+
 def users_page() -> rx.Component:
     return app_page(
-        page_header("Users", "Everyone who can sign in, and what they may do.", _create_dialog()),
+        page_header(
+            "Users",
+            "Everyone who can sign in, and what they may do.",
+            rx.hstack(_invite_dialog(), _create_dialog(), spacing="2", wrap="wrap"),
+        ),
         _admin_role_confirm(),
         rx.card(
             rx.table.root(
@@ -239,4 +427,5 @@ def users_page() -> rx.Component:
             padding="0",
             width="100%",
         ),
+        _pending_invitations(),
     )

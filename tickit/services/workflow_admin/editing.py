@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from tickit.models import Project, TicketStatus, TicketType, TicketTypeField
+from tickit.services import audit
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import Conflict, NotFound, ValidationFailed
 from tickit.services.projects import get_project
@@ -127,17 +128,29 @@ def raise_if(errors: dict[str, str]) -> None:
 
 @contextmanager
 def editing(
-    session: Session, actor: Actor, project_key: str, type_key: str, expected_version: int
+    session: Session, actor: Actor, project_key: str, type_key: str, expected_version: int, *, change: str
 ) -> Iterator[TicketType]:
-    """The type, claimed at `expected_version`, inside a savepoint that a refusal rolls back."""
+    """The type, claimed at `expected_version`, inside a savepoint that a refusal rolls back.
+
+    A change that goes through is recorded in the audit log as `change` (the use case's name).
+    """
     require_admin(actor)
     project = get_project(session, project_key)
     with session.begin_nested():
         ticket_type = find_type(session, project, type_key)
         try:
             _claim(session, ticket_type, expected_version)
+            before = ticket_type.version - 1
             yield ticket_type
             session.flush()
+            audit.record(
+                session,
+                actor=actor,
+                action=audit.WORKFLOW_EDITED,
+                target=f"{project.key} · {ticket_type.name}",
+                before={"version": before},
+                after={"change": change, "version": ticket_type.version},
+            )
         except BaseException:
             # The rollback to the savepoint expires only objects changed through the ORM; the
             # claim's new version was read in, so forget it by hand.

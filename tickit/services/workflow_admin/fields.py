@@ -70,7 +70,7 @@ def add_field(
     required: bool = False,
 ) -> TypeDetail:
     """A new field at the end of the form. Options (select types only) are strings or {key, label}."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="add_field") as ticket_type:
         fields = fields_of(session, ticket_type.id)
         wanted = {"key": key, "label": label, "type": field_type, "required": required}
         if options is not None or field_type in SELECT_TYPES:
@@ -120,7 +120,7 @@ def update_field(
     list, in form order) or a number field's `decimal_places`, only those sent. Removing an option
     that tickets use is refused; `field_type` may be sent, but only unchanged. Fewer places change
     how stored values show, never the values themselves."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="update_field") as ticket_type:
         row = field_in(fields_of(session, ticket_type.id), field_key, ticket_type)
         wanted = validated(FieldChanges, changes, noun="field").model_dump(exclude_unset=True)
         errors: dict[str, str] = {}
@@ -177,7 +177,7 @@ def _set_field_archived(
     field_key: str,
     archived: bool,
 ) -> TypeDetail:
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="_set_field_archived") as ticket_type:
         row = field_in(fields_of(session, ticket_type.id), field_key, ticket_type)
         row.archived = archived
         session.add(row)
@@ -194,7 +194,7 @@ def reorder_fields(
     ordered_keys: list[str],
 ) -> TypeDetail:
     """Put the active fields in this form order; archived fields follow them, in their old order."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="reorder_fields") as ticket_type:
         fields = fields_of(session, ticket_type.id)
         active = [key for key, row in fields.items() if not row.archived]
         require_permutation(ordered_keys, active, "active field")

@@ -72,7 +72,7 @@ def add_status(
     color: str | None = None,
 ) -> TypeDetail:
     """A new status at the end of the board; no transitions lead to or from it until the grid says so."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="add_status") as ticket_type:
         statuses = statuses_of(session, ticket_type.id)
         wanted = {"key": key, "name": name, "category": category}
         wanted["color"] = DEFAULT_STATUS_COLOR if color is None else color
@@ -114,7 +114,7 @@ def update_status(
     (done statuses only), or make it the `initial`
     status (the previous one stops being it), only those sent; its key stays, so tickets,
     transitions and integrations are untouched."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="update_status") as ticket_type:
         statuses = statuses_of(session, ticket_type.id)
         status = status_in(statuses, status_key, ticket_type)
         wanted = validated(StatusChanges, changes, noun="status").model_dump(exclude_unset=True)
@@ -145,7 +145,7 @@ def reorder_statuses(
     ordered_keys: list[str],
 ) -> TypeDetail:
     """Put the statuses in this board order; `ordered_keys` must name every status once."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="reorder_statuses") as ticket_type:
         statuses = statuses_of(session, ticket_type.id)
         require_permutation(ordered_keys, list(statuses), "status")
         for position, key in enumerate(ordered_keys):
@@ -169,7 +169,7 @@ def remove_status(
     All in one transaction, one activity entry per moved ticket: if anything is refused, no ticket
     has moved.
     """
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="remove_status") as ticket_type:
         statuses = statuses_of(session, ticket_type.id)
         status = status_in(statuses, status_key, ticket_type)
         status_name = status.name

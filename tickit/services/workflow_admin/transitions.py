@@ -27,7 +27,7 @@ def set_transitions(
 
     A move that stays in the grid keeps its role restriction; a new one is open to every agent.
     """
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="set_transitions") as ticket_type:
         statuses = statuses_of(session, ticket_type.id)
         wanted = _checked_grid(grid, statuses)
         existing = session.exec(select(TicketTransition).where(TicketTransition.type_id == ticket_type.id)).all()

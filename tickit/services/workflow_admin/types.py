@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tickit.models import TicketType
+from tickit.services import audit
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import ValidationFailed
 from tickit.services.project_setup import create_type_rows
@@ -95,6 +96,13 @@ def add_type(
             session.flush()
     except IntegrityError:
         raise ValidationFailed({"key": taken.format(spec.key)}) from None
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.WORKFLOW_EDITED,
+        target=f"{project.key} · {spec.name}",
+        after={"change": "add_type", "key": spec.key},
+    )
     return detail(session, find_type(session, project, spec.key))
 
 
@@ -110,7 +118,7 @@ def update_type(
     """Change the type's `name`, `color`, `icon` or reply rules (`staff_reply_status`,
     `requester_reply_status`: a status key, or "" for none), only those sent; its key, and so
     every ticket and integration using it, stays."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="update_type") as ticket_type:
         wanted = validated(TypeChanges, changes, noun="type").model_dump(exclude_unset=True)
         statuses = statuses_of(session, ticket_type.id)
         for rule in ("staff_reply_status", "requester_reply_status"):
@@ -128,7 +136,7 @@ def archive_type(
     *, session: Session, actor: Actor, project_key: str, type_key: str, expected_version: int
 ) -> TypeDetail:
     """Take the type off new-ticket forms; its existing tickets keep working as before."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="archive_type") as ticket_type:
         if not ticket_type.archived:
             others = session.exec(
                 select(func.count()).where(
@@ -150,7 +158,7 @@ def unarchive_type(
     *, session: Session, actor: Actor, project_key: str, type_key: str, expected_version: int
 ) -> TypeDetail:
     """Offer the type on new-ticket forms again."""
-    with editing(session, actor, project_key, type_key, expected_version) as ticket_type:
+    with editing(session, actor, project_key, type_key, expected_version, change="unarchive_type") as ticket_type:
         ticket_type.archived = False
         session.add(ticket_type)
     return detail(session, ticket_type)

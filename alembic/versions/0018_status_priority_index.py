@@ -1,7 +1,7 @@
 """Ticket list: an index on (status, priority) for lists filtered by both, searched or not.
 
-Revision ID: 0019
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-04 03:10:00
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0015"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

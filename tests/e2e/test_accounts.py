@@ -1,0 +1,137 @@
+"""People run their accounts alone: a forgotten password is reset from a mailed link; an invitee joins."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import itertools
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import Account, at_path, sign_in
+
+MAIL_WAIT_SECONDS = 30
+NEW_PASSWORD = "lamp orbit velvet crumble"
+_n = itertools.count(1)
+
+
+def _mail(mail_dir: Path, address: str, subject: str) -> email.message.EmailMessage:
+    """The mail the app wrote to `address` with `subject`, waiting for the outbox to deliver it."""
+    deadline = time.monotonic() + MAIL_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        for path in sorted(mail_dir.glob("*.eml")):
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if message["To"] == address and message["Subject"] == subject:
+                return message
+        time.sleep(0.5)
+    raise AssertionError(f"no mail {subject!r} to {address} in {mail_dir} within {MAIL_WAIT_SECONDS} s")
+
+
+def _link(message: email.message.EmailMessage, path: str) -> str:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    found = re.search(rf"https?://\S+{re.escape(path)}\S+", text)
+    assert found, text
+    return found.group(0)
+
+
+def test_a_forgotten_password_is_reset_from_the_mailed_link_and_every_other_session_ends(
+    new_account, new_page, page_as, app_server
+):
+    account = new_account("agent", project="HH")
+    elsewhere = page_as(account)  # signed in on another device
+    expect(elsewhere).to_have_url(at_path("/tickets"))
+
+    page = new_page()
+    page.goto("/login")
+    page.get_by_role("link", name="Forgot password?").click()
+    expect(page.get_by_role("heading", name="Forgot your password?")).to_be_visible()
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("status")).to_contain_text("If an account exists for that address")
+
+    link = _link(_mail(app_server.mail_dir, account.email, "Reset your TickIt password"), "/auth/reset-password/")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("password1234")
+    page.get_by_label("New password again").fill("password1234")
+    page.get_by_role("button", name="Save and sign in").click()
+    expect(page.get_by_text("leaked from other sites")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save and sign in").click()
+    expect(page).to_have_url(at_path("/tickets"))
+
+    changed = _mail(app_server.mail_dir, account.email, "Your TickIt password was changed")
+    assert "signed out" in changed.get_body(preferencelist=("plain",)).get_content()
+    elsewhere.goto("/tickets")
+    expect(elsewhere).to_have_url(at_path("/login"))
+    sign_in(elsewhere, Account(account.email, NEW_PASSWORD, account.name, account.role))
+    expect(elsewhere).to_have_url(at_path("/tickets"))
+
+    again = new_page()
+    again.goto(link)
+    expect(again.get_by_role("heading", name="This link no longer works")).to_be_visible()
+
+
+def test_an_admin_mails_a_reset_link_from_the_users_page(new_account, page_as, app_server):
+    account = new_account("client", name=f"Resettable Rhea {next(_n)}")
+    page = page_as("admin")
+    page.goto("/admin/users")
+    row = page.get_by_role("row").filter(has_text=account.email)
+    row.get_by_role("button", name="Send reset link").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Send link").click()
+    expect(page.get_by_text(f"A password reset link is on its way to {account.email}")).to_be_visible()
+    assert _link(_mail(app_server.mail_dir, account.email, "Reset your TickIt password"), "/auth/reset-password/")
+
+
+def test_an_invited_agent_chooses_a_name_and_password_and_lands_in_their_tree(page_as, new_page, app_server):
+    address = f"invited.agent{next(_n)}@example.com"
+    admin = page_as("admin")
+    admin.goto("/admin/users")
+    admin.get_by_role("button", name="Invite", exact=True).click()
+    dialog = admin.get_by_role("dialog", name="Invite someone")
+    dialog.get_by_label("Email").fill(address)
+    dialog.get_by_label("Role").click()
+    admin.get_by_role("option", name="agent", exact=True).click()
+    dialog.get_by_role("checkbox", name="Help Hub").click()
+    dialog.get_by_role("button", name="Send invitation").click()
+    expect(admin.get_by_text(f"Invitation sent to {address}")).to_be_visible()
+    pending = admin.get_by_role("row").filter(has_text=address)
+    expect(pending).to_contain_text("Help Hub")
+
+    invitation = _mail(app_server.mail_dir, address, f"{app_server.admin.name} invited you to TickIt")
+    link = _link(invitation, "/auth/invitation/")
+    invitee = new_page()
+    invitee.goto(link)
+    expect(invitee.get_by_role("heading", name="Join TickIt")).to_be_visible()
+    expect(invitee.get_by_text(f"invited {address} as agent in Help Hub")).to_be_visible()
+    invitee.get_by_label("Your name").fill("Ines Invited")
+    invitee.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    invitee.get_by_label("New password again").fill(NEW_PASSWORD)
+    invitee.get_by_role("button", name="Create my account").click()
+    expect(invitee).to_have_url(at_path("/tickets"))
+    expect(invitee.get_by_text("Ines Invited").first).to_be_visible()
+
+    admin.reload()
+    expect(admin.get_by_role("row").filter(has_text=address)).to_contain_text("Ines Invited")
+    expect(admin.get_by_role("row").filter(has_text=address).filter(has_text="Invited by")).to_have_count(0)
+
+
+def test_signing_out_another_browser_from_the_profile_ends_its_session(new_account, page_as):
+    account = new_account("client", project="HH")
+    laptop = page_as(account)
+    phone = page_as(account)
+    laptop.goto("/profile")
+    sessions = laptop.get_by_role("list", name="Your sessions")
+    expect(sessions.get_by_role("listitem")).to_have_count(2)
+    expect(sessions.get_by_role("listitem").first).to_contain_text("This browser")
+    sessions.get_by_role("button", name=re.compile("^Sign out ")).click()
+    expect(laptop.get_by_text("That session is signed out.")).to_be_visible()
+    expect(sessions.get_by_role("listitem")).to_have_count(1)
+    phone.goto("/portal")
+    expect(phone).to_have_url(at_path("/login"))
+    laptop.goto("/portal")
+    expect(laptop).to_have_url(at_path("/portal"))

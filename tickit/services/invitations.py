@@ -1,0 +1,233 @@
+"""Invitations: an admin invites someone by email with a role and projects; they choose name and password.
+
+- An invitation is an `account_tokens` row of purpose invitation (valid seven days) holding the
+  role and project ids; no account exists until it is accepted, so a mistyped address leaves no
+  account behind.
+- Pending invitations are listed with resend (a fresh link and seven more days; the old link stops
+  working) and revoke (the link stops working).
+- Opening the link shows a form and changes nothing; submitting it (`accept`) uses the link once,
+  creates the account with the invited role, adds it to the projects, and the caller signs them in.
+As everywhere in the services, the caller commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from tickit import routes
+from tickit.models import AccountToken, MemberRole, Project, ProjectMember, Role, TokenPurpose, User, utcnow
+from tickit.services import account_mail, account_tokens, audit, outbox
+from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
+from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.users import ROLES, create_user, find_by_email, normalise_email
+
+ALREADY_HAS_ACCOUNT = "{email} already has an account."
+ALREADY_INVITED = "{email} is already invited; resend that invitation from the list instead."
+MAX_PENDING = 500  # a sane bound on one admin's list
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """A pending invitation as the users page lists it."""
+
+    id: int
+    email: str
+    role: str
+    projects: list[str]  # project names
+    invited_by: str
+    expires_at: datetime
+    expired: bool
+
+
+@dataclass(frozen=True)
+class InvitationView:
+    """What the invitation page shows the invitee before they accept."""
+
+    email: str
+    role: str
+    projects: list[str]
+    invited_by: str
+
+
+def _project_names(session: Session, project_ids: list[int]) -> list[str]:
+    if not project_ids:
+        return []
+    return list(session.exec(select(Project.name).where(col(Project.id).in_(project_ids)).order_by(Project.name)))
+
+
+def _inviter_name(session: Session, row: AccountToken) -> str:
+    inviter = session.get(User, row.created_by_id) if row.created_by_id else None
+    return inviter.name if inviter else "TickIt's admin"
+
+
+def _stage_mail(session: Session, row: AccountToken, token: str) -> None:
+    outbox.stage(
+        session,
+        event=account_mail.INVITATION,
+        channel="mail",
+        recipient_user_id=None,
+        payload={
+            "email": row.email,
+            "role": row.details["role"],
+            "projects": _project_names(session, row.details.get("project_ids", [])),
+            "inviter": _inviter_name(session, row),
+            "url": routes.invitation_url(token),
+        },
+    )
+
+
+def _pending(session: Session, invitation_id: int) -> AccountToken:
+    row = session.get(AccountToken, invitation_id)
+    if row is None or row.purpose != TokenPurpose.INVITATION or row.used_at is not None:
+        raise NotFound("No such pending invitation.")
+    return row
+
+
+def invite(*, session: Session, actor: Actor, email: str, role: str, project_ids: list[int]) -> InvitationRow:
+    """Invite `email` as `role` into `project_ids` and mail them the link."""
+    require_admin(actor)
+    errors: dict[str, str] = {}
+    try:
+        email = normalise_email(email)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if role not in ROLES:
+        errors["role"] = f"Role must be one of {', '.join(ROLES)}; got {role!r}."
+    known = (
+        set(session.exec(select(Project.id).where(col(Project.id).in_(project_ids))).all()) if project_ids else set()
+    )
+    if set(project_ids) - known:
+        errors["projects"] = "One of the chosen projects no longer exists; reload the page."
+    if not errors and find_by_email(session, email) is not None:
+        errors["email"] = ALREADY_HAS_ACCOUNT.format(email=email)
+    if (
+        not errors
+        and session.exec(
+            select(AccountToken.id).where(
+                AccountToken.purpose == TokenPurpose.INVITATION,
+                AccountToken.email == email,
+                col(AccountToken.used_at).is_(None),
+            )
+        ).first()
+    ):
+        errors["email"] = ALREADY_INVITED.format(email=email)
+    if errors:
+        raise ValidationFailed(errors)
+    token, row = account_tokens.issue(
+        session=session,
+        purpose=TokenPurpose.INVITATION,
+        email=email,
+        created_by_id=actor.id if isinstance(actor, UserPublic) else None,
+        details={"role": role, "project_ids": sorted(set(project_ids))},
+    )
+    _stage_mail(session, row, token)
+    audit.record(session, actor=actor, action=audit.USER_INVITED, target=email, after=dict(row.details))
+    return _row(session, row)
+
+
+def _row(session: Session, row: AccountToken) -> InvitationRow:
+    assert row.id is not None
+    return InvitationRow(
+        id=row.id,
+        email=row.email,
+        role=row.details["role"],
+        projects=_project_names(session, row.details.get("project_ids", [])),
+        invited_by=_inviter_name(session, row),
+        expires_at=row.expires_at,
+        expired=row.expires_at <= utcnow(),
+    )
+
+
+def list_pending(*, session: Session, actor: Actor) -> list[InvitationRow]:
+    """Invitations not yet accepted or revoked, newest first; expired ones too, so they can be resent."""
+    require_admin(actor)
+    rows = session.exec(
+        select(AccountToken)
+        .where(AccountToken.purpose == TokenPurpose.INVITATION, col(AccountToken.used_at).is_(None))
+        .order_by(col(AccountToken.created_at).desc())
+        .limit(MAX_PENDING)
+    ).all()
+    return [_row(session, row) for row in rows]
+
+
+def resend(*, session: Session, actor: Actor, invitation_id: int) -> InvitationRow:
+    """Mail a fresh link, valid seven days from now; the link sent before stops working."""
+    require_admin(actor)
+    row = _pending(session, invitation_id)
+    token, hashed = account_tokens.new_token()
+    row.token_hash = hashed
+    row.expires_at = utcnow() + account_tokens.LIFETIMES[TokenPurpose.INVITATION]
+    session.add(row)
+    session.flush()
+    _stage_mail(session, row, token)
+    audit.record(session, actor=actor, action=audit.USER_INVITED, target=row.email, after={"resent": True})
+    return _row(session, row)
+
+
+def revoke(*, session: Session, actor: Actor, invitation_id: int) -> str:
+    """Withdraw an invitation: its link stops working. Returns the address it was for."""
+    require_admin(actor)
+    row = _pending(session, invitation_id)
+    email = row.email
+    audit.record(session, actor=actor, action=audit.INVITATION_REVOKED, target=email, before=dict(row.details))
+    session.delete(row)
+    session.flush()
+    return email
+
+
+def view(*, session: Session, token: str) -> InvitationView:
+    """The invitation behind a link, for its page; raises LinkGone. Reads only."""
+    row = account_tokens.peek(session=session, token=token, purpose=TokenPurpose.INVITATION)
+    return InvitationView(
+        email=row.email,
+        role=row.details["role"],
+        projects=_project_names(session, row.details.get("project_ids", [])),
+        invited_by=_inviter_name(session, row),
+    )
+
+
+def accept(*, session: Session, token: str, name: str, password: str, confirm: str) -> UserPublic:
+    """Use the invitation: create the account with the invited role, join its projects; returns it.
+
+    Raises LinkGone for a used, revoked or expired link, ValidationFailed (the link stays usable)
+    for a name or password that will not do.
+    """
+    row = account_tokens.peek(session=session, token=token, purpose=TokenPurpose.INVITATION)
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Name is required."
+    elif len(name.strip()) > 200:
+        errors["name"] = "Name must be at most 200 characters."
+    if password != confirm:
+        errors["confirm"] = "The two passwords differ."
+    if find_by_email(session, row.email) is not None:
+        errors["form"] = ALREADY_HAS_ACCOUNT.format(email=row.email) + " Sign in instead."
+    if errors:
+        raise ValidationFailed(errors)
+    used = account_tokens.consume(session=session, token=token, purpose=TokenPurpose.INVITATION)
+    # create_user checks the password against the rules (and the rest once more).
+    created = create_user(
+        session=session,
+        actor=SYSTEM,
+        email=used.email,
+        name=name,
+        role=used.details["role"],
+        password=password,
+        send_welcome=False,
+    )
+    project_role = MemberRole.CLIENT if created.user.role == Role.CLIENT else MemberRole.AGENT
+    for project_id in used.details.get("project_ids", []):
+        if session.get(Project, project_id) is not None:
+            session.add(ProjectMember(project_id=project_id, user_id=created.user.id, role=project_role))
+    audit.record(
+        session,
+        actor=created.user,
+        action=audit.INVITATION_ACCEPTED,
+        target=created.user.email,
+        after=dict(used.details),
+    )
+    session.flush()
+    return created.user
