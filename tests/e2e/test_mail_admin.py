@@ -32,12 +32,12 @@ def pipe(app_server, mailbox: str, raw: bytes) -> str:
 def test_an_admin_sees_each_mailbox_and_processes_a_refused_mail_again(new_page, app_server, new_account):
     app_server.tickit("project", "create", "--key=ML", "--name=Mail Desk", "--template=it-helpdesk")
     app_server.tickit("mailbox", "add", "--project=ML", "--key=ml-desk", "--address=desk@ml.example.com")
-    sender = new_account("client", project="ML", name="Quokka Sender")
+    sender = new_account("client", project="ML", name="Dingo Sender")
     pipe(app_server, "ml-desk", (FIXTURES / "html_script.eml").read_bytes())
     app_server.tickit("user", "deactivate", sender.email)
     refused = (FIXTURES / "no_message_id.eml").read_bytes()
-    refused = refused.replace(b"Alan Turing <alan@example.org>", f"Quokka <{sender.email}>".encode())
-    refused = refused.replace(b"No id on this one", b"Quokka printer jammed")
+    refused = refused.replace(b"Alan Turing <alan@example.org>", f"Dingo <{sender.email}>".encode())
+    refused = refused.replace(b"No id on this one", b"Dingo printer jammed")
     assert "refused" in pipe(app_server, "ml-desk", refused)
     app_server.tickit("user", "activate", sender.email)
 
@@ -59,13 +59,13 @@ def test_an_admin_sees_each_mailbox_and_processes_a_refused_mail_again(new_page,
                 page.screenshot(path=f"{SHOTS}/mail-{width}-{scheme}.png", full_page=True)
         page.set_viewport_size({"width": 1360, "height": 860})
 
-    page.get_by_role("button", name="Process again: Quokka printer jammed").click()
+    page.get_by_role("button", name="Process again: Dingo printer jammed").click()
 
     expect(page.get_by_text("New ticket ML-2.", exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="Process again: Quokka printer jammed")).to_have_count(0)
+    expect(page.get_by_role("button", name="Process again: Dingo printer jammed")).to_have_count(0)
     page.get_by_role("link", name="ML-2").click()
     expect(page).to_have_url(at_path("/tickets/ML-2"))
-    expect(page.get_by_role("heading", name="Quokka printer jammed")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dingo printer jammed")).to_be_visible()
     original = page.get_by_role("complementary", name="Ticket details").get_by_role("link", name="Show original")
     expect(original).to_have_attribute("href", re.compile(r"^/inbound/original/[0-9]+$"))
     if SHOTS:

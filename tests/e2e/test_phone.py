@@ -91,12 +91,12 @@ def test_client_files_a_ticket_from_the_menu_and_replies_on_a_phone(phone_as):
 
 def test_client_files_a_ticket_with_attachments_on_a_phone_and_sees_them_on_its_page(phone_as, tmp_path):
     # Handed to the browser by its path: sending 25 MiB through the driver takes longer than a step may.
-    video = tmp_path / "wallaby-video.mp4"
+    video = tmp_path / "bilby-video.mp4"
     with video.open("wb") as sparse:
         sparse.truncate(_TOO_LARGE)
     page = phone_as("client")
     page.goto("/portal/new")
-    page.get_by_label("Title").fill("Wallaby invoice PDF is blank")
+    page.get_by_label("Title").fill("Bilby invoice PDF is blank")
     page.get_by_label("Description").fill("The invoice for order 77 opens as an empty page.")
     page.get_by_label("Severity", exact=True).click()
     page.get_by_role("option", name="Major – a feature is broken").click()
@@ -105,8 +105,8 @@ def test_client_files_a_ticket_with_attachments_on_a_phone_and_sees_them_on_its_
         page.get_by_role("button", name="Attach files").click()
     chooser.value.set_files(
         [
-            {"name": "wallaby-invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 wallaby"},
-            {"name": "wallaby-screen.png", "mimeType": "image/png", "buffer": _png()},
+            {"name": "bilby-invoice.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7 bilby"},
+            {"name": "bilby-screen.png", "mimeType": "image/png", "buffer": _png()},
         ]
     )
     chosen = page.get_by_role("list", name="Files to attach")
@@ -115,19 +115,19 @@ def test_client_files_a_ticket_with_attachments_on_a_phone_and_sees_them_on_its_
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Attach files").click()
     chooser.value.set_files(video)
-    expect(page.get_by_role("alert")).to_contain_text("wallaby-video.mp4 is larger than 25 MiB")
-    expect(page.get_by_label("Title")).to_have_value("Wallaby invoice PDF is blank")
+    expect(page.get_by_role("alert")).to_contain_text("bilby-video.mp4 is larger than 25 MiB")
+    expect(page.get_by_label("Title")).to_have_value("Bilby invoice PDF is blank")
     expect(chosen.get_by_role("listitem")).to_have_count(2)
     _assert_fits(page, "/portal/new")
 
     page.get_by_role("button", name="File ticket").click()
 
     expect(page).to_have_url(re.compile(r"/portal/tickets/HH-\d+/?$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Wallaby invoice PDF is blank")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bilby invoice PDF is blank")
     files = page.get_by_role("complementary", name="Ticket details").get_by_role("list", name="Attachments")
     expect(files.get_by_role("listitem")).to_have_count(2)
-    expect(files.get_by_role("listitem", name="wallaby-invoice.pdf")).to_be_visible()
-    expect(files.get_by_role("listitem", name="wallaby-screen.png")).to_be_visible()
+    expect(files.get_by_role("listitem", name="bilby-invoice.pdf")).to_be_visible()
+    expect(files.get_by_role("listitem", name="bilby-screen.png")).to_be_visible()
     _assert_fits(page, page.url)
 
 

@@ -32,22 +32,22 @@ def test_agent_files_a_ticket_with_an_attachment_and_finds_it_on_the_ticket(page
     page.goto("/tickets/new")
     page.get_by_label("Type", exact=True).click()
     page.get_by_role("option", name="Question").click()
-    page.get_by_label("Title").fill("Quokka dashboard export is cut off")
+    page.get_by_label("Title").fill("Echidna dashboard export is cut off")
     page.get_by_label("Topic", exact=True).click()
     page.get_by_role("option", name="Integrations").click()
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Attach files").click()
-    chooser.value.set_files([{"name": "quokka-export.png", "mimeType": "image/png", "buffer": _png()}])
+    chooser.value.set_files([{"name": "echidna-export.png", "mimeType": "image/png", "buffer": _png()}])
     expect(page.get_by_role("list", name="Files to attach").get_by_role("listitem")).to_have_text(
-        re.compile("quokka-export.png")
+        re.compile("echidna-export.png")
     )
 
     page.get_by_role("button", name="File ticket").click()
 
     expect(page).to_have_url(re.compile(r"/tickets/HH-\d+/?$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Quokka dashboard export is cut off")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Echidna dashboard export is cut off")
     files = page.get_by_role("complementary", name="Ticket details").get_by_role("list", name="Attachments")
-    expect(files.get_by_role("listitem", name="quokka-export.png")).to_be_visible()
+    expect(files.get_by_role("listitem", name="echidna-export.png")).to_be_visible()
 
 
 def test_a_client_is_refused_the_staff_form(page_as):
