@@ -52,7 +52,7 @@ def _change(line: audit.AuditLine) -> str:
 
 
 def _rows(period: str, family: str, text: str):
-    def read(session: Session, actor: UserPublic) -> list[AuditRow]:
+    def audit_rows(session: Session, actor: UserPublic) -> list[AuditRow]:
         lines = audit.entries(
             session=session,
             actor=actor,
@@ -72,7 +72,7 @@ def _rows(period: str, family: str, text: str):
             for line in lines
         ]
 
-    return read
+    return audit_rows
 
 
 class AdminAuditState(SessionState):
