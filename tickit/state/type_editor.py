@@ -83,7 +83,6 @@ class TypeEditorState(SessionState):
     warnings: list[str] = []  # traps in the shown type's workflow (workflow_admin.workflow_warnings)
     new_status_category: str = "in_progress"
     new_field_type: str = FieldType.TEXT.value
-    options_draft: str = ""
     # What the "add" forms hold, kept through a refused save. Each key follows its name as the admin
     # types, until they edit the key themselves; its problem (malformed, taken) shows at once.
     new_type_name: str = ""
@@ -431,13 +430,12 @@ class TypeEditorState(SessionState):
         return await self._update_field(field_key, "Field relabelled.", label=label)
 
     @rx.event
-    def set_options_draft(self, text: str):
-        self.options_draft = text
-
-    @rx.event
-    async def save_options(self, field_key: str):
+    async def save_options(self, form: dict):
+        """The options popover's form: `field_key` and `options`, one `key: Label` a line."""
         message = "Options saved; relabelled options keep their keys."
-        return await self._update_field(field_key, message, options=_option_lines(self.options_draft))
+        return await self._update_field(
+            str(form.get("field_key", "")), message, options=_option_lines(str(form.get("options", "")))
+        )
 
     @rx.event
     async def set_required(self, field_key: str, required: bool):

@@ -301,8 +301,6 @@ def _transitions() -> rx.Component:
 
 def _options_editor(item) -> rx.Component:
     return rx.popover.root(
-        # On the trigger, as elsewhere: Reflex wraps a trigger's child that has an on_click of its own
-        # in a div, which then carries the trigger's ARIA attributes.
         rx.popover.trigger(
             rx.icon_button(
                 rx.icon("list", size=14),
@@ -310,16 +308,26 @@ def _options_editor(item) -> rx.Component:
                 variant="ghost",
                 aria_label="Options of " + item.label,
             ),
-            on_click=S.set_options_draft(item.option_lines),
         ),
         rx.popover.content(
-            rx.vstack(
-                rx.text("One per line, as key: Label. Keys stay; relabel freely.", size="1"),
-                rx.text_area(
-                    value=S.options_draft, on_change=S.set_options_draft, rows="6", aria_label="Options", width="260px"
+            # A form, so Save sends what the box holds when it is clicked: a draft kept in state
+            # could still be on its way (typed text is sent after a pause) and be saved stale.
+            rx.form(
+                rx.vstack(
+                    rx.text("One per line, as key: Label. Keys stay; relabel freely.", size="1"),
+                    rx.el.input(type="hidden", name="field_key", value=item.key),
+                    rx.text_area(
+                        name="options",
+                        default_value=item.option_lines,
+                        rows="6",
+                        aria_label="Options",
+                        width="260px",
+                    ),
+                    rx.button("Save options", size="1", type="submit"),
+                    spacing="2",
                 ),
-                rx.button("Save options", size="1", on_click=S.save_options(item.key)),
-                spacing="2",
+                on_submit=S.save_options,
+                reset_on_submit=False,
             ),
         ),
     )
