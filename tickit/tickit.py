@@ -12,6 +12,7 @@ from tickit.pages.admin.audit import audit_page
 from tickit.pages.admin.intake import intake_page
 from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.mail import mail_page
+from tickit.pages.admin.organisations import organisations_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.sla import sla_page
@@ -34,6 +35,7 @@ from tickit.state.admin_intake import AdminIntakeState
 from tickit.state.admin_invitations import AdminInvitationsState
 from tickit.state.admin_lifecycle import AdminLifecycleState
 from tickit.state.admin_mail import AdminMailState
+from tickit.state.admin_organisations import AdminOrganisationsState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
@@ -105,6 +107,12 @@ app.add_page(
 )
 app.add_page(audit_page, route=routes.ADMIN_AUDIT, title="Audit log · TickIt", on_load=AdminAuditState.load)
 app.add_page(projects_page, route=routes.ADMIN_PROJECTS, title="Projects · TickIt", on_load=AdminProjectsState.load)
+app.add_page(
+    organisations_page,
+    route=routes.ADMIN_ORGANISATIONS,
+    title="Organisations · TickIt",
+    on_load=AdminOrganisationsState.load,
+)
 app.add_page(profile_page, route=routes.PROFILE, title="Profile · TickIt", on_load=ProfileState.load)
 app.add_page(
     type_editor_page, route=routes.ADMIN_PROJECT_WORKFLOW, title="Workflow · TickIt", on_load=TypeEditorState.load

@@ -95,6 +95,7 @@ def _staff_nav(in_drawer: bool) -> rx.Component:
                 _nav_link("Overview", routes.ADMIN, "layout-dashboard", exact=True, in_drawer=in_drawer),
                 _nav_link("Users", routes.ADMIN_USERS, "users", in_drawer=in_drawer),
                 _nav_link("Projects", routes.ADMIN_PROJECTS, "folder-kanban", in_drawer=in_drawer),
+                _nav_link("Organisations", routes.ADMIN_ORGANISATIONS, "building-2", in_drawer=in_drawer),
                 _nav_link("Audit log", routes.ADMIN_AUDIT, "scroll-text", in_drawer=in_drawer),
                 spacing="1",
                 width="100%",

@@ -15,6 +15,7 @@ from tickit.models.notifications import (
     ProjectNotificationChoice,
     PushSubscription,
 )
+from tickit.models.organisations import Organisation, OrganisationDomain, OrganisationMember
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
@@ -47,6 +48,9 @@ __all__ = [
     "MemberRole",
     "NewTicketsChoice",
     "Notification",
+    "Organisation",
+    "OrganisationDomain",
+    "OrganisationMember",
     "OutboxMessage",
     "Priority",
     "Project",

@@ -10,7 +10,7 @@ import re
 
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, Project, ProjectMember, Ticket
+from tickit.models import MemberRole, Organisation, OrganisationMember, Project, ProjectMember, Ticket
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.errors import NotFound
 
@@ -37,8 +37,9 @@ def parse_ticket_number(text: str) -> tuple[str, int]:
 def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool = False) -> Ticket:
     """The ticket `number` if the actor may see it, else NotFound (the same whether it exists or not).
 
-    A reporter sees their own tickets; agents see every ticket of the projects where they are an
-    agent member; admins (and the system) see all. With `for_update` the row is locked until the
+    A reporter sees their own tickets, and their organisation's as `shared_reporter_ids` allows;
+    agents see every ticket of the projects where they are an agent member; admins (and the system)
+    see all. With `for_update` the row is locked until the
     caller's transaction ends (PostgreSQL; SQLite already serialises writers), and re-read, so a
     concurrent change that committed first is what the caller sees.
     """
@@ -52,6 +53,9 @@ def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool 
         if not actor.is_active:
             raise NotFound(f"No ticket {format_ticket_number(project_key, n)}.")
         visible = Ticket.reporter_id == actor.id
+        colleagues = shared_reporter_ids(session, actor)
+        if colleagues is not None:
+            visible = visible | Ticket.reporter_id.in_(colleagues)
         if actor.is_staff:
             visible = visible | Ticket.project_id.in_(_agent_project_ids(actor.id))
         query = query.where(visible)
@@ -72,6 +76,28 @@ def can_work(session: Session, actor: Actor, project_id: int) -> bool:
     if not actor.is_staff or not actor.is_active:
         return False
     return session.exec(_agent_project_ids(actor.id).where(ProjectMember.project_id == project_id)).first() is not None
+
+
+def shared_reporter_ids(session: Session, actor: Actor):
+    """A query of the users whose tickets the actor reads as a colleague; None when there are none.
+
+    An organisation's managers read all its members' tickets; its members read each other's only
+    when the organisation shares tickets. Nobody reads another organisation's, and a user in no
+    organisation reads only their own.
+    """
+    if actor is SYSTEM:
+        return None
+    found = session.exec(
+        select(OrganisationMember.organisation_id)
+        .join(Organisation, Organisation.id == OrganisationMember.organisation_id)
+        .where(
+            OrganisationMember.user_id == actor.id,
+            OrganisationMember.is_manager | Organisation.shares_tickets,
+        )
+    ).first()
+    if found is None:
+        return None
+    return select(OrganisationMember.user_id).where(OrganisationMember.organisation_id == found)
 
 
 def _agent_project_ids(user_id: int):

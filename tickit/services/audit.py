@@ -41,6 +41,9 @@ MEMBER_ADDED = "project.member_added"
 MEMBER_REMOVED = "project.member_removed"
 WORKFLOW_EDITED = "workflow.edited"  # a type, status, field or transition; `after.change` says which
 SLA_EDITED = "sla.edited"
+ORGANISATION_CREATED = "organisation.created"
+ORGANISATION_EDITED = "organisation.edited"
+ORGANISATION_MEMBER_SET = "organisation.member_set"
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -61,6 +64,9 @@ ACTIONS = (
     MEMBER_REMOVED,
     WORKFLOW_EDITED,
     SLA_EDITED,
+    ORGANISATION_CREATED,
+    ORGANISATION_EDITED,
+    ORGANISATION_MEMBER_SET,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from tickit.config import ANY_DOMAIN, get_settings
 from tickit.db import session_scope
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import audit, sign_in_throttle
+from tickit.services import audit, organisations, sign_in_throttle
 from tickit.services.actors import UserPublic
 from tickit.services.errors import ServiceError, ValidationFailed
 from tickit.services.passwords import verify_password
@@ -172,6 +172,8 @@ def sign_in_with_google(*, session: Session, subject: str, email: str, email_ver
         user.google_subject = subject
         session.add(user)
         session.flush()
+        if user.role == Role.CLIENT:
+            organisations.join_by_domain(session, user)  # Google vouched for the address
     if not user.is_active:
         raise SignInFailed(DEACTIVATED)
     audit.record(

@@ -40,6 +40,7 @@ from tickit.services import (
     fields,
     lifecycle,
     notifications,
+    organisations,
     sla,
     sla_badges,
     survey,
@@ -105,6 +106,7 @@ class TicketDetail:
     editable: bool = False  # the actor may change the title and description (`ticket_edits.may_edit`)
     # Staff only: the raw mails behind the ticket and its replies by mail ("show original").
     mail_originals: tuple[MailOriginal, ...] = ()
+    reporter_organisation: str = ""  # the requester's customer organisation, "" when none
 
 
 @dataclass(frozen=True)
@@ -168,7 +170,13 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         description_html=ticket.description_html,
         editable=ticket_edits.may_edit(session, actor, ticket),
         mail_originals=_mail_originals(session, ticket) if works else (),
+        reporter_organisation=_organisation_name(session, ticket.reporter_id),
     )
+
+
+def _organisation_name(session: Session, reporter_id: int | None) -> str:
+    membership = organisations.membership_of(session, reporter_id) if reporter_id else None
+    return membership.organisation if membership else ""
 
 
 def _mail_originals(session: Session, ticket: Ticket) -> tuple[MailOriginal, ...]:

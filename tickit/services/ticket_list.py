@@ -3,7 +3,9 @@
 Decisions the list's callers rely on:
 - Who sees what (as `access` decides for one ticket): one list serves every role, the client's
   portal included. Agents see the tickets of the projects where they are agents, admins every
-  ticket, everyone else the tickets they reported. Filters only ever narrow that set.
+  ticket, everyone else the tickets they reported (and, asked for with `colleagues`, those of
+  their organisation that `access.shared_reporter_ids` lets them read). Filters only ever narrow
+  that set.
 - Filters combine with AND; the values of one filter with OR. Keys (projects, types, statuses) are
   resolved to ids first, so the big query filters on ticket columns the indexes cover.
 - Pages are keyset pages on (sort value, ticket id), ties broken by id in the sort's direction, so
@@ -36,11 +38,23 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.labels import public_status_label
-from tickit.models import Comment, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User, utcnow
+from tickit.models import (
+    Comment,
+    MemberRole,
+    Organisation,
+    OrganisationMember,
+    Priority,
+    Project,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    User,
+    utcnow,
+)
 from tickit.models.base import UTCDateTime
 from tickit.models.workflow import StatusCategory
 from tickit.services import sla_badges
-from tickit.services.access import format_ticket_number
+from tickit.services.access import format_ticket_number, shared_reporter_ids
 from tickit.services.actors import UserPublic
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
@@ -91,6 +105,8 @@ class TicketQuery:
     created_from: date | None = None  # inclusive, a UTC day
     created_to: date | None = None  # inclusive, a UTC day
     sla: str = ""  # "", or one of SLA_FILTERS (staff lists)
+    organisation: int | None = None  # the id of the reporter's organisation
+    colleagues: bool = False  # a requester's list: their organisation's tickets they may read, not only their own
     sort: str = "updated"
     direction: str = "desc"
     page_size: int = PAGE_SIZE
@@ -113,6 +129,8 @@ class TicketQuery:
                 raise ValueError(f"created_from and created_to are dates, not {day!r}")
         if self.sla not in ("", *SLA_FILTERS):
             raise ValueError(f"sla is '' or one of {SLA_FILTERS}")
+        if self.organisation is not None and not _is_id(self.organisation):
+            raise ValueError(f"organisation must be an id or None, not {self.organisation!r}")
         if self.sort not in SORTS or self.direction not in DIRECTIONS:
             raise ValueError(f"sort is one of {SORTS} and direction one of {DIRECTIONS}")
         if isinstance(self.page_size, bool) or not 1 <= self.page_size <= PAGE_SIZE_MAX:
@@ -138,6 +156,7 @@ class TicketRow:
     created_at: datetime
     updated_at: datetime
     sla: SlaBadge | None = None  # staff only
+    organisation_name: str = ""  # the reporter's organisation, if any
 
 
 @dataclass(frozen=True)
@@ -184,6 +203,10 @@ def _is_key(value: str) -> bool:
 def _is_assignee(value: object) -> bool:
     if value is None or value in (ASSIGNEE_ME, ASSIGNEE_UNASSIGNED):
         return True
+    return _is_id(value)
+
+
+def _is_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_ID
 
 
@@ -212,6 +235,8 @@ def to_query_string(query: TicketQuery) -> str:
         pairs.append(("to", query.created_to.isoformat()))
     if query.sla:
         pairs.append(("sla", query.sla))
+    if query.organisation is not None:
+        pairs.append(("organisation", str(query.organisation)))
     if query.sort != "updated":
         pairs.append(("sort", query.sort))
     if query.direction != "desc":
@@ -259,6 +284,7 @@ def from_query_params(params: Mapping[str, str | list[str]]) -> TicketQuery:
         created_from=first("from", _parse_date),
         created_to=first("to", _parse_date),
         sla=first("sla", lambda value: value if value in SLA_FILTERS else None) or "",
+        organisation=first("organisation", _parse_id),
         sort=sort,
         direction=direction,
         page_size=first("size", _parse_page_size) or PAGE_SIZE,
@@ -275,6 +301,10 @@ def _parse_text(value: str) -> str | None:
 def _parse_assignee(value: str) -> str | int | None:
     if value in (ASSIGNEE_ME, ASSIGNEE_UNASSIGNED):
         return value
+    return _parse_id(value)
+
+
+def _parse_id(value: str) -> int | None:
     if _USER_ID.fullmatch(value) and int(value) <= _MAX_ID:
         return int(value)
     return None
@@ -438,6 +468,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             created_at=row.created_at,
             updated_at=row.updated_at,
             sla=sla_of.get(row.id),
+            organisation_name=row.organisation_name or "",
         )
         for row in shown
     ]
@@ -476,6 +507,7 @@ def _page_rows(page, actor: UserPublic, descending: bool):
             TicketStatus.closes.label("status_closes"),
             _REPORTER.name.label("reporter_name"),
             _ASSIGNEE.name.label("assignee_name"),
+            Organisation.name.label("organisation_name"),
         )
         .select_from(page)
         .join(Ticket, Ticket.id == page.c.id)
@@ -484,6 +516,8 @@ def _page_rows(page, actor: UserPublic, descending: bool):
         .join(TicketStatus, Ticket.status_id == TicketStatus.id)
         .outerjoin(_REPORTER, Ticket.reporter_id == _REPORTER.id)
         .outerjoin(_ASSIGNEE, Ticket.assignee_id == _ASSIGNEE.id)
+        .outerjoin(OrganisationMember, OrganisationMember.user_id == Ticket.reporter_id)
+        .outerjoin(Organisation, Organisation.id == OrganisationMember.organisation_id)
         .order_by(*_ordered(page.c.sort_value, page.c.id, descending))
     )
 
@@ -596,7 +630,10 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
     conditions: list = [Ticket.number.is_not(None)]
     project_ids: set[int] | None = None  # None: every project
     if not actor.is_staff:
-        conditions.append(Ticket.reporter_id == actor.id)
+        colleagues = shared_reporter_ids(session, actor) if query.colleagues else None
+        if query.colleagues and colleagues is None:
+            return None
+        conditions.append(Ticket.reporter_id == actor.id if colleagues is None else Ticket.reporter_id.in_(colleagues))
     elif not actor.is_admin:
         project_ids = set(project_ids_for(session, actor, MemberRole.AGENT))
     if query.project_keys:
@@ -638,6 +675,9 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
         conditions.append(Ticket.assignee_id == query.assignee)
     if query.priorities:
         conditions.append(Ticket.priority.in_(query.priorities))
+    if query.organisation is not None:
+        members = select(OrganisationMember.user_id).where(OrganisationMember.organisation_id == query.organisation)
+        conditions.append(Ticket.reporter_id.in_(members))
     if query.created_from is not None:
         conditions.append(Ticket.created_at >= datetime.combine(query.created_from, time.min, UTC))
     if query.created_to is not None and query.created_to < date.max:

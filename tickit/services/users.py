@@ -10,7 +10,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from tickit.models import Role, User, UserSession, utcnow
-from tickit.services import account_tokens, audit, outbox
+from tickit.services import account_tokens, audit, organisations, outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.passwords import (
@@ -89,6 +89,8 @@ def create_user(
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password or generated))
     session.add(user)
     session.flush()
+    if role == Role.CLIENT:
+        organisations.join_by_domain(session, user)
     audit.record(session, actor=actor, action=audit.USER_CREATED, target=email, after={"name": user.name, "role": role})
     if send_welcome:
         outbox.stage(
