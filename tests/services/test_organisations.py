@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from tests.factories import add_member, file_ticket, make_project, make_user
 from tickit import config
-from tickit.models import AuditEntry
-from tickit.services import attachments, comments, organisations, ticket_detail
+from tickit.models import AuditEntry, Project
+from tickit.services import attachments, comments, organisations, ticket_detail, ticket_list
 from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -211,3 +211,39 @@ def test_the_list_shows_domains_managers_and_members_and_edits_are_audited(sessi
     )
     edited = session.exec(select(AuditEntry).where(AuditEntry.action == "organisation.edited")).one()
     assert edited.before["shares_tickets"] is False and edited.after["managers"] == ["mia@acme.com"]
+
+
+def test_a_requesters_list_shows_their_organisations_requests_only_when_asked_and_allowed(session, company):
+    colleague_ticket = file_ticket(session, company.people["member"], title="Coffee machine leaks")
+    manager = company.people["manager"]
+
+    def listed(actor, **query):
+        page = ticket_list.list_tickets(session=session, actor=actor, query=ticket_list.TicketQuery(**query))
+        return sorted(row.number for row in page.rows)
+
+    assert listed(manager) == []  # their own requests: none filed
+    assert listed(manager, colleagues=True) == sorted([company.number, colleague_ticket])
+    member = company.people["member"]
+    assert listed(member, colleagues=True) == []  # the organisation does not share
+    share(session, company, True)
+    assert listed(member, colleagues=True) == sorted([company.number, colleague_ticket])
+    assert listed(company.people["no organisation"], colleagues=True) == []
+    assert listed(company.people["other organisation's manager"], colleagues=True) == []
+
+
+def test_staff_filter_the_list_by_organisation_and_read_it_on_each_row(session, company):
+    agent = make_user(session, "agent")
+    add_member(session, session.exec(select(Project.id).where(Project.key == "HH")).one(), agent, "agent")
+    file_ticket(session, company.people["no organisation"], title="Loner's ticket")
+
+    def rows(**query):
+        page = ticket_list.list_tickets(session=session, actor=agent, query=ticket_list.TicketQuery(**query))
+        return [(row.title, row.organisation_name) for row in page.rows]
+
+    assert rows() == [("Loner's ticket", ""), ("Printer on fire", "Acme")]
+    assert rows(organisation=company.acme_id) == [("Printer on fire", "Acme")]
+    query = ticket_list.from_query_params({"organisation": [str(company.acme_id)]})
+    assert query.organisation == company.acme_id
+    assert ticket_list.to_query_string(query) == f"organisation={company.acme_id}"
+    detail = ticket_detail.ticket_detail(session=session, actor=agent, number=company.number)
+    assert detail.reporter_organisation == "Acme"

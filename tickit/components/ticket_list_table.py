@@ -80,7 +80,12 @@ def _row(line) -> rx.Component:
         rx.table.cell(rx.badge(line.priority, color_scheme=line.priority_color, variant="outline")),
         rx.table.cell(sla_badge(line.sla_text, line.sla_color, line.sla_detail)),
         rx.table.cell(rx.text(line.assignee, color=muted, style=ONE_LINE), display=_FROM_LG, max_width="160px"),
-        rx.table.cell(rx.text(line.reporter, style=ONE_LINE), display=_FROM_XL, max_width="160px"),
+        rx.table.cell(
+            rx.text(line.reporter, style=ONE_LINE),
+            rx.cond(line.organisation != "", rx.text(line.organisation, size="1", color=muted, style=ONE_LINE)),
+            display=_FROM_XL,
+            max_width="160px",
+        ),
         rx.table.cell(rx.text(local_time(line.updated), color=rx.color("gray", 11), white_space="nowrap")),
         rx.table.cell(
             rx.text(local_time(line.created), color=rx.color("gray", 11), white_space="nowrap"), display=_FROM_XL

@@ -44,10 +44,16 @@ def compact_ticket_rows(rows, base: str, display=None) -> rx.Component:
     return rx.card(rx.el.nav(rx.foreach(rows, row), aria_label="Tickets"), padding="0", width="100%", display=display)
 
 
-def ticket_table(rows, staff: bool) -> rx.Component:
-    """A table of TicketLine rows (compact rows below 768 px); staff see priority, who reported and who is assigned."""
+def ticket_table(rows, staff: bool, reporter: bool = False) -> rx.Component:
+    """A table of TicketLine rows (compact rows below 768 px); staff see priority, who reported and who is assigned.
+
+    `reporter` shows requesters who reported each ticket too (their organisation's list).
+    """
     labels = ["Ticket", "Title", "Project", "Type", "Status"]
-    labels += ["Priority", "Reporter", "Assignee", "Updated"] if staff else ["Updated"]
+    if staff:
+        labels += ["Priority", "Reporter", "Assignee", "Updated"]
+    else:
+        labels += ["Reporter", "Updated"] if reporter else ["Updated"]
     base = routes.TICKETS if staff else routes.PORTAL_TICKETS  # where a ticket's page lives for this reader
 
     def row(line) -> rx.Component:
@@ -81,6 +87,8 @@ def ticket_table(rows, staff: bool) -> rx.Component:
                 rx.table.cell(rx.text(line.reporter, white_space="nowrap")),
                 rx.table.cell(rx.text(line.assignee, color=rx.color("gray", 11), white_space="nowrap")),
             ]
+        elif reporter:
+            cells.append(rx.table.cell(rx.text(line.reporter, white_space="nowrap")))
         cells.append(rx.table.cell(rx.text(local_time(line.updated), color=rx.color("gray", 11), white_space="nowrap")))
         return rx.table.row(*cells, align="center")
 

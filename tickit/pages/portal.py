@@ -10,12 +10,37 @@ from tickit.components.live import ticker
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.ticket_table import page_buttons, ticket_table
 from tickit.state.new_ticket import NewTicketState
-from tickit.state.tickets import POLL_SECONDS, MyTicketsState
+from tickit.state.tickets import MINE, ORGANISATION, POLL_SECONDS, MyTicketsState
 
 
 def _pager() -> rx.Component:
     """Shown once the client has more tickets than one page holds."""
     return rx.cond(MyTicketsState.later_page | (MyTicketsState.next_cursor != ""), page_buttons(MyTicketsState))
+
+
+def _scope_switch() -> rx.Component:
+    """My requests or my organisation's: offered to those who may read colleagues' tickets."""
+    return rx.cond(
+        MyTicketsState.reads_colleagues,
+        rx.segmented_control.root(
+            rx.segmented_control.item("My requests", value=MINE),
+            rx.segmented_control.item("My organisation's requests", value=ORGANISATION),
+            value=MyTicketsState.scope,
+            on_change=MyTicketsState.set_scope,
+            size="2",
+            max_width="100%",
+            margin_bottom="12px",
+            aria_label="Whose requests",
+        ),
+    )
+
+
+def _tickets() -> rx.Component:
+    return rx.cond(
+        MyTicketsState.scope == ORGANISATION,
+        ticket_table(MyTicketsState.rows, staff=False, reporter=True),
+        ticket_table(MyTicketsState.rows, staff=False),
+    )
 
 
 def my_tickets_page() -> rx.Component:
@@ -26,14 +51,23 @@ def my_tickets_page() -> rx.Component:
             new_ticket_button(routes.PORTAL_NEW_TICKET),
         ),
         ticker(seconds=POLL_SECONDS, on_tick=MyTicketsState.watch),
+        _scope_switch(),
         rx.cond(
             MyTicketsState.rows.length() > 0,
-            rx.fragment(ticket_table(MyTicketsState.rows, staff=False), _pager()),
-            empty_state(
-                "inbox",
-                "No tickets yet",
-                "When you file a ticket it shows up here, with its status as the team works on it.",
-                new_ticket_button(routes.PORTAL_NEW_TICKET),
+            rx.fragment(_tickets(), _pager()),
+            rx.cond(
+                MyTicketsState.scope == ORGANISATION,
+                empty_state(
+                    "building-2",
+                    "No requests from your organisation yet",
+                    "Tickets your colleagues file show up here.",
+                ),
+                empty_state(
+                    "inbox",
+                    "No tickets yet",
+                    "When you file a ticket it shows up here, with its status as the team works on it.",
+                    new_ticket_button(routes.PORTAL_NEW_TICKET),
+                ),
             ),
         ),
     )

@@ -257,6 +257,7 @@ def _side_panel() -> rx.Component:
             "Details",
             fact("Reporter", T.reporter_name),
             fact("Email", T.reporter_email),
+            fact("Organisation", T.reporter_organisation),
             fact("Source", T.source),
             fact("Created", T.created_at, is_time=True),
             fact("Updated", T.updated_at, is_time=True),

@@ -167,6 +167,17 @@ def _filters() -> rx.Component:
             width="130px",
         ),
         sla_filter(S),
+        rx.cond(
+            S.organisation_options.length() > 0,
+            _select(
+                "Organisation",
+                S.organisation,
+                S.set_organisation,
+                rx.select.item("Any organisation", value=ANY),
+                rx.foreach(S.organisation_options, lambda option: rx.select.item(option[1], value=option[0])),
+                width="170px",
+            ),
+        ),
         _created_between(),
         rx.cond(
             S.summary != "",

@@ -100,6 +100,11 @@ def shared_reporter_ids(session: Session, actor: Actor):
     return select(OrganisationMember.user_id).where(OrganisationMember.organisation_id == found)
 
 
+def reads_colleagues_tickets(session: Session, actor: Actor) -> bool:
+    """Whether the actor reads tickets of others in their organisation (see `shared_reporter_ids`)."""
+    return shared_reporter_ids(session, actor) is not None
+
+
 def _agent_project_ids(user_id: int):
     return select(ProjectMember.project_id).where(
         ProjectMember.user_id == user_id, ProjectMember.role == MemberRole.AGENT

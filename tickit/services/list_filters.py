@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from tickit.models import MemberRole, Project, ProjectMember, TicketStatus, TicketType, User
+from tickit.services import organisations
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.projects import project_ids_for
 
@@ -40,6 +41,7 @@ class FilterChoices:
     types: list[TypeChoice]  # in project, then board order
     statuses: list[StatusChoice]  # in project, type, then board order
     agents: list[AgentChoice]  # active agent members, in project order, then by name
+    organisations: list[tuple[int, str]]  # (id, name) of every customer organisation, by name
 
 
 def filter_choices(*, session: Session, actor: UserPublic) -> FilterChoices:
@@ -47,7 +49,7 @@ def filter_choices(*, session: Session, actor: UserPublic) -> FilterChoices:
     require_staff(actor)
     ids = project_ids_for(session, actor, MemberRole.AGENT)
     if not ids:
-        return FilterChoices(projects=[], types=[], statuses=[], agents=[])
+        return FilterChoices(projects=[], types=[], statuses=[], agents=[], organisations=[])
     projects = session.exec(
         select(Project.key, Project.name)
         .where(Project.id.in_(ids), Project.archived_at.is_(None))
@@ -83,4 +85,5 @@ def filter_choices(*, session: Session, actor: UserPublic) -> FilterChoices:
         types=[TypeChoice(*row) for row in types],
         statuses=[StatusChoice(*row) for row in statuses],
         agents=[AgentChoice(*row) for row in agents],
+        organisations=organisations.organisation_names(session),
     )

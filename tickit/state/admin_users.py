@@ -10,10 +10,13 @@ from sqlmodel import Session
 
 from tickit.components.one_time_secret import reveal
 from tickit.models import Role
-from tickit.services import password_reset, users
+from tickit.services import organisations, password_reset, users
 from tickit.services.actors import UserPublic
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
+
+NO_ORGANISATION = "none"  # the organisation select's value for none (Radix items need a non-empty value)
+MANAGER = ":manager"  # appended to an organisation's id: its manager
 
 
 @dataclasses.dataclass
@@ -26,9 +29,12 @@ class UserLine:
     last_sign_in: str
     is_me: bool
     mail_bounced: str = ""  # ISO instant of the last bounce of mail to the address, "" for none
+    organisation: str = NO_ORGANISATION  # an `organisation_choices` value
 
 
 def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
+    accounts = users.list_users(session=session, actor=actor)
+    held = organisations.memberships(session, [u.id for u in accounts])
     return [
         UserLine(
             id=u.id,
@@ -39,9 +45,24 @@ def user_lines(session: Session, actor: UserPublic) -> list[UserLine]:
             last_sign_in=iso(u.last_sign_in_at),
             is_me=u.id == actor.id,
             mail_bounced=iso(u.mail_bounced_at),
+            organisation=_choice(held.get(u.id)),
         )
-        for u in users.list_users(session=session, actor=actor)
+        for u in accounts
     ]
+
+
+def _choice(membership: organisations.Membership | None) -> str:
+    if membership is None:
+        return NO_ORGANISATION
+    return f"{membership.organisation_id}{MANAGER if membership.is_manager else ''}"
+
+
+def users_page_data(session: Session, actor: UserPublic) -> tuple[list[UserLine], list[list[str]]]:
+    """The user lines, and [value, label] of each way to belong to an organisation (or to none)."""
+    choices = [[NO_ORGANISATION, "No organisation"]]
+    for organisation_id, name in organisations.organisation_names(session):
+        choices += [[str(organisation_id), name], [f"{organisation_id}{MANAGER}", f"{name} · manager"]]
+    return user_lines(session, actor), choices
 
 
 GENERATED_PASSWORD_ID = "generated-password"
@@ -50,6 +71,7 @@ QUEUE = "queue"
 
 class AdminUsersState(SessionState):
     rows: list[UserLine] = []
+    organisation_choices: list[list[str]] = []
     dialog_open: bool = False
     form_errors: dict[str, str] = {}
     new_role: str = Role.AGENT.value
@@ -65,12 +87,14 @@ class AdminUsersState(SessionState):
 
     @rx.event
     async def load(self):
-        outcome = await self.admit_and_read((Role.ADMIN,), user_lines)
+        outcome = await self.admit_and_read((Role.ADMIN,), users_page_data)
         if outcome is None:
-            self.rows = []
+            self.rows, self.organisation_choices = [], []
             return self.refusal()
-        self.rows = outcome.value or []
-        return outcome.event
+        if not outcome.ok:
+            return outcome.event
+        self.rows, self.organisation_choices = outcome.value
+        return None
 
     @rx.event
     def open_create(self):
@@ -149,6 +173,22 @@ class AdminUsersState(SessionState):
             lambda session, actor: users.change_role(session=session, actor=actor, user_id=user_id, role=role),
             "Role changed to {role}.",
         )
+
+    @rx.event
+    async def set_organisation(self, user_id: int, choice: str):
+        """Put the user in the chosen organisation (as a member or its manager), or in none."""
+        organisation, manager = choice.removesuffix(MANAGER), choice.endswith(MANAGER)
+        organisation_id = int(organisation) if organisation.isdigit() else None
+        if organisation_id is None and choice != NO_ORGANISATION:
+            return None
+
+        def place(session: Session, actor: UserPublic) -> UserPublic:
+            organisations.set_membership(
+                session=session, actor=actor, user_id=user_id, organisation_id=organisation_id, is_manager=manager
+            )
+            return UserPublic.of(users.get_user(session, user_id))
+
+        return await self._apply(place, "Organisation of {email} changed.")
 
     @rx.event
     def choose_heir(self, user_id: int):

@@ -121,6 +121,7 @@ class TicketState(SessionState):
     can_take: bool = False  # the reader is one of the agents the ticket may go to, and does not have it
     reporter_name: str = ""
     reporter_email: str = ""
+    reporter_organisation: str = ""
     source: str = ""
     created_at: str = ""  # ISO 8601, like the times below
     updated_at: str = ""
@@ -166,6 +167,7 @@ class TicketState(SessionState):
         self.my_id = str(view.reader_id)
         self.can_take = view.reader_id in {p.id for p in view.agents} and self.assignee != self.my_id
         self.reporter_name, self.reporter_email = detail.reporter_name, detail.reporter_email
+        self.reporter_organisation = detail.reporter_organisation
         self.source = SOURCE_LABELS.get(detail.source, detail.source)
         self.created_at, self.updated_at = iso(detail.created_at), iso(detail.updated_at)
         self.first_responded_at = iso(detail.first_responded_at)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from tickit import routes
 from tickit.labels import CATEGORY_LABELS, priority_color, priority_label, status_color
 from tickit.models import Role
-from tickit.services import list_filters, ticket_list
+from tickit.services import access, list_filters, ticket_list
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied
 from tickit.state import live
@@ -36,6 +36,7 @@ class TicketLine:
     assignee: str
     updated: str  # ISO 8601, worded in the viewer's zone by components.local_time
     created: str
+    organisation: str  # the reporter's customer organisation, "" for none
     sla_text: str = ""  # empty: no SLA badge (no policy, or a requester's list)
     sla_color: str = "gray"
     sla_detail: str = ""
@@ -57,16 +58,24 @@ def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = Fal
             assignee=r.assignee_name,
             updated=iso(r.updated_at),
             created=iso(r.created_at),
+            organisation=r.organisation_name,
             **sla_badge_fields(r.sla),
         )
         for r in rows
     ]
 
 
-def _client_page(after: str | None):
-    """The use case reading a client's own tickets, the keyset page after `after`."""
-    query = ticket_list.TicketQuery(after=after)
+MINE, ORGANISATION = "mine", "organisation"  # the portal list's two views
+
+
+def _client_page(after: str | None, scope: str = MINE):
+    """The use case reading a client's own tickets (or their organisation's), the keyset page after `after`."""
+    query = ticket_list.TicketQuery(after=after, colleagues=scope == ORGANISATION)
     return lambda session, actor: ticket_list.list_tickets(session=session, actor=actor, query=query)
+
+
+def _client_home(session: Session, actor: UserPublic) -> tuple[ticket_list.TicketPage, bool]:
+    return _client_page(None)(session, actor), access.reads_colleagues_tickets(session, actor)
 
 
 POLL_SECONDS = 3.0
@@ -75,6 +84,9 @@ POLL_SECONDS = 3.0
 class MyTicketsState(SessionState):
     """A client's portal home: the tickets they filed, a keyset page at a time, most recently updated first.
 
+    A client whose organisation lets them read colleagues' tickets (a manager, or a member of an
+    organisation that shares) may switch to their organisation's requests.
+
     Its ticker reads the page shown again every few seconds (a keyset page of one client's tickets
     is cheap), so a reply or a status change from the team shows without a reload.
     """
@@ -82,9 +94,11 @@ class MyTicketsState(SessionState):
     rows: list[TicketLine] = []
     next_cursor: str = ""
     later_page: bool = False
+    scope: str = MINE
+    reads_colleagues: bool = False
 
     async def _show(self, after: str | None) -> Any:
-        outcome = await self.read(_client_page(after))
+        outcome = await self.read(_client_page(after, self.scope))
         return self._show_page(outcome, later_page=after is not None)
 
     def _show_page(self, outcome: Outcome[ticket_list.TicketPage], *, later_page: bool) -> Any:
@@ -105,11 +119,22 @@ class MyTicketsState(SessionState):
 
     @rx.event
     async def load(self):
-        outcome = await self.admit_and_read((Role.CLIENT,), _client_page(None))
+        outcome = await self.admit_and_read((Role.CLIENT,), _client_home)
+        self.scope = MINE
         if outcome is None:
-            self.rows, self.next_cursor, self.later_page = [], "", False
+            self.rows, self.next_cursor, self.later_page, self.reads_colleagues = [], "", False, False
             return self.refusal()
-        return self._show_page(outcome, later_page=False)
+        if not outcome.ok:
+            return outcome.event
+        page, self.reads_colleagues = outcome.value
+        self._take(page, later_page=False)
+        return None
+
+    @rx.event
+    async def set_scope(self, scope: str):
+        """Show the client's own requests, or their organisation's."""
+        self.scope = ORGANISATION if scope == ORGANISATION else MINE
+        return await self._show(None)
 
     @rx.event
     async def next_page(self):
@@ -124,7 +149,7 @@ class MyTicketsState(SessionState):
         """One tick of the list's ticker: the first page as it now is (a later page stays as it was read)."""
         if self.later_page:
             return None
-        return await live.tick(self, _client_page(None), lambda page: self._take(page, later_page=False))
+        return await live.tick(self, _client_page(None, self.scope), lambda page: self._take(page, later_page=False))
 
 
 ANY = "any"  # a select's "no filter" item (Radix items need a non-empty value)
@@ -157,8 +182,12 @@ def rows_shown(page: ticket_list.TicketPage, count: ticket_list.TicketCount) -> 
 SLA_FILTER_LABELS = {"breached": "SLA breached", "due_soon": "SLA due within the next hour"}
 
 
-def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] | None = None) -> str:
-    """The filters that are on, in words, for the empty state ("" when none are); agents by name when known."""
+def filter_summary(
+    query: ticket_list.TicketQuery,
+    agent_names: dict[str, str] | None = None,
+    organisation_names: dict[str, str] | None = None,
+) -> str:
+    """The filters that are on, in words, for the empty state ("" when none are); agents and organisations by name."""
     parts = []
     if query.text:
         parts.append(f"search \u201c{query.text}\u201d")
@@ -177,6 +206,9 @@ def filter_summary(query: ticket_list.TicketQuery, agent_names: dict[str, str] |
         parts.append(f"assignee {names.get(str(query.assignee), f'#{query.assignee}')}")
     if query.sla:
         parts.append(SLA_FILTER_LABELS[query.sla].lower())
+    if query.organisation is not None:
+        named = (organisation_names or {}).get(str(query.organisation), f"#{query.organisation}")
+        parts.append(f"organisation {named}")
     if query.created_from:
         parts.append(f"created from {query.created_from.isoformat()}")
     if query.created_to:
@@ -219,6 +251,7 @@ class StaffTicketsState(SessionState):
     assignee: str = ANY
     priority: str = ANY
     sla: str = ANY
+    organisation: str = ANY  # an organisation's id, or ANY
     created_from: str = ""
     created_to: str = ""
     sort: str = "updated"
@@ -230,6 +263,7 @@ class StaffTicketsState(SessionState):
     type_options: list[list[str]] = []  # [key, name]
     status_options: list[list[str]] = []  # ["status:<key>", name, category]
     assignee_options: list[list[str]] = []  # [user id, name]: the agents of the chosen project, or of all
+    organisation_options: list[list[str]] = []  # [id, name]
     _types: list[list[str]] = []  # [project key, type key, name]
     _agents: list[list[str]] = []  # [project key, user id, name]
     _statuses: list[list[str]] = []  # [project key, type key, status key, name, category]
@@ -276,10 +310,15 @@ class StaffTicketsState(SessionState):
         self.assignee = str(query.assignee) if query.assignee is not None else ANY
         self.priority = _one(query.priorities)
         self.sla = query.sla or ANY
+        self.organisation = str(query.organisation) if query.organisation is not None else ANY
         self.created_from = query.created_from.isoformat() if query.created_from else ""
         self.created_to = query.created_to.isoformat() if query.created_to else ""
         self.sort, self.direction = query.sort, query.direction
-        self.summary = filter_summary(query, {user_id: name for _, user_id, name in self._agents})
+        self.summary = filter_summary(
+            query,
+            {user_id: name for _, user_id, name in self._agents},
+            {id_: name for id_, name in self.organisation_options},
+        )
         self._offer(query)
         self._show_statuses(query)
 
@@ -321,6 +360,7 @@ class StaffTicketsState(SessionState):
         outcome = await self.admit_and_read((Role.AGENT, Role.ADMIN), choices_and_page)
         if outcome is None:
             self.rows, self.project_options, self._types, self._statuses, self._agents = [], [], [], [], []
+            self.organisation_options = []
             return self.refusal()
         if not outcome.ok:
             return outcome.event
@@ -329,6 +369,7 @@ class StaffTicketsState(SessionState):
         self._types = [[t.project_key, t.key, t.name] for t in choices.types]
         self._statuses = [[s.project_key, s.type_key, s.key, s.name, s.category] for s in choices.statuses]
         self._agents = [[a.project_key, str(a.id), a.name] for a in choices.agents]
+        self.organisation_options = [[str(id_), name] for id_, name in choices.organisations]
         self._display(query, page, count)
         return None
 
@@ -402,6 +443,10 @@ class StaffTicketsState(SessionState):
     @rx.event
     def set_sla(self, value: str):
         return self._change(sla=value if value in ticket_list.SLA_FILTERS else "")
+
+    @rx.event
+    def set_organisation(self, value: str):
+        return self._change(organisation=ticket_list.from_query_params({"organisation": [value]}).organisation)
 
     @rx.event
     def set_created_from(self, value: str):

@@ -141,6 +141,21 @@ def _row(user) -> rx.Component:
             ),
         ),
         rx.table.cell(
+            rx.cond(
+                user.role == "client",
+                rx.select.root(
+                    rx.select.trigger(custom_attrs={"aria-label": "Organisation of " + user.name}, max_width="180px"),
+                    rx.select.content(
+                        rx.foreach(S.organisation_choices, lambda c: rx.select.item(c[1], value=c[0])),
+                    ),
+                    value=user.organisation,
+                    size="1",
+                    on_change=lambda choice: S.set_organisation(user.id, choice),
+                ),
+                rx.text("—", color=rx.color("gray", 11)),
+            )
+        ),
+        rx.table.cell(
             rx.hstack(
                 rx.cond(
                     user.active,
@@ -417,7 +432,10 @@ def users_page() -> rx.Component:
             rx.table.root(
                 rx.table.header(
                     rx.table.row(
-                        *[rx.table.column_header_cell(h) for h in ("Person", "Role", "Status", "Last sign-in", "")]
+                        *[
+                            rx.table.column_header_cell(h)
+                            for h in ("Person", "Role", "Organisation", "Status", "Last sign-in", "")
+                        ]
                     )
                 ),
                 rx.table.body(rx.foreach(S.rows, _row)),
