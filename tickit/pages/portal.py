@@ -22,15 +22,16 @@ def _scope_switch() -> rx.Component:
     """My requests or my organisation's: offered to those who may read colleagues' tickets."""
     return rx.cond(
         MyTicketsState.reads_colleagues,
-        rx.segmented_control.root(
-            rx.segmented_control.item("My requests", value=MINE),
-            rx.segmented_control.item("My organisation's requests", value=ORGANISATION),
+        # Tabs, not a segmented control: its equal-width halves would not fit the longer label on a phone.
+        rx.tabs.root(
+            rx.tabs.list(
+                rx.tabs.trigger("My requests", value=MINE),
+                rx.tabs.trigger("My organisation's requests", value=ORGANISATION),
+                aria_label="Whose requests",
+            ),
             value=MyTicketsState.scope,
             on_change=MyTicketsState.set_scope,
-            size="2",
-            max_width="100%",
             margin_bottom="12px",
-            aria_label="Whose requests",
         ),
     )
 

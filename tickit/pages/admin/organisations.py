@@ -119,7 +119,11 @@ def _card(row) -> rx.Component:
                     rx.badge("Members see each other's tickets", color_scheme="green", variant="soft"),
                     rx.badge("Members see only their own tickets", color_scheme="gray", variant="soft"),
                 ),
-                rx.badge(row.member_count.to_string() + " members", color_scheme="gray", variant="outline"),
+                rx.badge(
+                    row.member_count.to_string() + rx.cond(row.member_count == 1, " member", " members"),
+                    color_scheme="gray",
+                    variant="outline",
+                ),
                 wrap="wrap",
                 spacing="2",
             ),

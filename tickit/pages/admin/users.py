@@ -144,7 +144,7 @@ def _row(user) -> rx.Component:
             rx.cond(
                 user.role == "client",
                 rx.select.root(
-                    rx.select.trigger(custom_attrs={"aria-label": "Organisation of " + user.name}, max_width="180px"),
+                    rx.select.trigger(custom_attrs={"aria-label": "Organisation of " + user.name}, max_width="240px"),
                     rx.select.content(
                         rx.foreach(S.organisation_choices, lambda c: rx.select.item(c[1], value=c[0])),
                     ),
