@@ -13,8 +13,8 @@ from tests.factories import add_member, make_api_client, make_project, make_user
 from tickit.api import create_app
 from tickit.models import MemberRole, SatisfactionRating, Ticket
 from tickit.services import api_clients, assignment_admin, workflow
+from tickit.services.access import get_project
 from tickit.services.actors import SYSTEM
-from tickit.services.projects import get_project
 
 API = "/integrations/v1"
 BUG = {

@@ -68,4 +68,6 @@ def test_a_manager_follows_a_colleagues_request_and_staff_filter_by_organisation
     expect(agent).to_have_url(at_path("/tickets"))
     expect(agent.get_by_role("row")).to_have_count(2)  # the header and the one Quokka ticket
     agent.get_by_role("link", name=TITLE).first.click()
-    expect(agent.get_by_text(ORGANISATION)).to_be_visible()
+    expect(agent.get_by_role("heading", name=TITLE)).to_be_visible()
+    details = agent.get_by_text("Organisation", exact=True).locator("xpath=..")
+    expect(details).to_contain_text(ORGANISATION)

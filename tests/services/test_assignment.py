@@ -10,9 +10,9 @@ from sqlmodel import select
 from tests.factories import add_member, file_ticket, make_project
 from tickit.models import MemberRole, OutboxMessage, TicketType, User
 from tickit.services import assignment, assignment_admin, notifications, sla_config, ticket_detail, tickets, workflow
+from tickit.services.access import get_project
 from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.errors import ValidationFailed
-from tickit.services.projects import get_project
 from tickit.services.templates.sla_section import parse_sla_section
 
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from tests.factories import add_member, file_ticket, make_project, make_user
 from tickit import config
 from tickit.models import AuditEntry, Project
-from tickit.services import attachments, comments, organisations, ticket_detail, ticket_list
+from tickit.services import attachments, comments, lifecycle, organisations, ticket_detail, ticket_list, workflow
 from tickit.services.actors import SYSTEM, UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -247,3 +247,12 @@ def test_staff_filter_the_list_by_organisation_and_read_it_on_each_row(session, 
     assert ticket_list.to_query_string(query) == f"organisation={company.acme_id}"
     detail = ticket_detail.ticket_detail(session=session, actor=agent, number=company.number)
     assert detail.reporter_organisation == "Acme"
+
+
+def test_a_manager_may_not_move_or_close_a_colleagues_ticket(session, company):
+    manager = company.people["manager"]
+    assert workflow.allowed_targets(session=session, actor=manager, number=company.number) == []
+    with pytest.raises(ValidationFailed):
+        lifecycle.close_by_requester(session=session, actor=manager, number=company.number)
+    reporter = company.people["reporter"]
+    assert lifecycle.requester_choices(session=session, actor=reporter, number=company.number).close_to

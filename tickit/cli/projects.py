@@ -45,10 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     member = actions.add_parser("member", help="who belongs to a project")
     member_actions = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
-    add = member_actions.add_parser("add", help="add a user to a project as agent or client")
+    add = member_actions.add_parser("add", help="add a user to a project as agent, admin (configures it) or client")
     add.add_argument("key", metavar="KEY")
     add.add_argument("email", metavar="EMAIL")
-    add.add_argument("--role", required=True, choices=["agent", "client"])
+    add.add_argument("--role", required=True, choices=["agent", "admin", "client"])
     add.set_defaults(handler=member_add_command)
     remove = member_actions.add_parser("remove", help="take a user out of a project")
     remove.add_argument("key", metavar="KEY")

@@ -101,6 +101,15 @@ def _staff_nav(in_drawer: bool) -> rx.Component:
                 width="100%",
             ),
         ),
+        rx.cond(
+            SessionState.configures_projects,
+            rx.vstack(
+                _section("Administration"),
+                _nav_link("Project settings", routes.ADMIN_PROJECTS, "settings", in_drawer=in_drawer),
+                spacing="1",
+                width="100%",
+            ),
+        ),
         spacing="1",
         width="100%",
     )

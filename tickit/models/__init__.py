@@ -16,7 +16,7 @@ from tickit.models.notifications import (
     PushSubscription,
 )
 from tickit.models.organisations import Organisation, OrganisationDomain, OrganisationMember
-from tickit.models.projects import MemberRole, Project, ProjectMember
+from tickit.models.projects import WORKING_ROLES, MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
@@ -77,6 +77,7 @@ __all__ = [
     "TicketTypeSkills",
     "User",
     "UserSession",
+    "WORKING_ROLES",
     "metadata",
     "utcnow",
 ]

@@ -13,6 +13,11 @@ from tickit.models.base import UTCDateTime, utcnow
 class MemberRole(StrEnum):
     CLIENT = "client"  # may file tickets in the project and follow their own
     AGENT = "agent"  # works the project's tickets
+    ADMIN = "admin"  # works them, and configures the project (never anything global)
+
+
+# The roles that work a project's tickets: a project admin is an agent who also configures the project.
+WORKING_ROLES = (MemberRole.AGENT, MemberRole.ADMIN)
 
 
 class Project(SQLModel, table=True):

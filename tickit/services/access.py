@@ -1,4 +1,4 @@
-"""Who may see and work which ticket: the one place that decides, per object.
+"""Who may see and work which ticket, and who may configure which project: the one place that decides, per object.
 
 A ticket the actor may not see is reported exactly like one that does not exist, so nobody
 learns which numbers are taken in projects they do not belong to.
@@ -10,9 +10,11 @@ import re
 
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, Organisation, OrganisationMember, Project, ProjectMember, Ticket
+from tickit.models import WORKING_ROLES, MemberRole, Organisation, OrganisationMember, Project, ProjectMember, Ticket
 from tickit.services.actors import SYSTEM, Actor
-from tickit.services.errors import NotFound
+from tickit.services.errors import NotFound, PermissionDenied
+
+NOT_PROJECT_ADMIN = "Only an admin or an admin of this project may do this."
 
 # Project keys are 2-10 letters/digits starting with a letter; numbers start at 1 without
 # leading zeros and fit the INTEGER column (a larger one would be a database error, not a 404).
@@ -70,12 +72,18 @@ def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool 
 
 
 def can_work(session: Session, actor: Actor, project_id: int) -> bool:
-    """Whether the actor works this project's tickets: admins, the system, and its agent members."""
+    """Whether the actor works this project's tickets: admins, the system, and its agents and project admins."""
+    return _holds(session, actor, project_id, WORKING_ROLES)
+
+
+def _holds(session: Session, actor: Actor, project_id: int, roles: tuple[str, ...]) -> bool:
+    """Admins and the system hold every role in every project; staff the one of their membership."""
     if actor is SYSTEM or actor.is_admin:
         return True
     if not actor.is_staff or not actor.is_active:
         return False
-    return session.exec(_agent_project_ids(actor.id).where(ProjectMember.project_id == project_id)).first() is not None
+    member = session.get(ProjectMember, (project_id, actor.id))
+    return member is not None and member.role in roles
 
 
 def shared_reporter_ids(session: Session, actor: Actor):
@@ -100,6 +108,51 @@ def shared_reporter_ids(session: Session, actor: Actor):
     return select(OrganisationMember.user_id).where(OrganisationMember.organisation_id == found)
 
 
+def get_project(session: Session, key: str) -> Project:
+    """The project with this key (any case); NotFound when there is none. Checks no access: callers do."""
+    project = session.exec(select(Project).where(Project.key == key.strip().upper())).first()
+    if project is None:
+        raise NotFound(f"No project with key {key.strip().upper()}.")
+    return project
+
+
+def may_configure(session: Session, actor: Actor, project_id: int) -> bool:
+    """Whether the actor configures this project: admins, the system, and the project's own admins."""
+    return _holds(session, actor, project_id, (MemberRole.ADMIN,))
+
+
+def project_to_configure(session: Session, actor: Actor | None, project_key: str) -> Project:
+    """The project `project_key`, if the actor may configure it (see `may_configure`); else PermissionDenied.
+
+    Its workflow, SLA, assignment, lifecycle, intake, mailboxes, API clients and members are what a
+    project admin configures; nothing global. Someone who configures no project at all is refused
+    before the key is looked up, so they learn nothing of which keys exist.
+    """
+    if actor is None:
+        raise PermissionDenied(NOT_PROJECT_ADMIN)
+    if actor is not SYSTEM and not actor.is_admin and not configured_projects(session, actor):
+        raise PermissionDenied(NOT_PROJECT_ADMIN)
+    project = get_project(session, project_key)
+    if not may_configure(session, actor, project.id):
+        raise PermissionDenied(NOT_PROJECT_ADMIN)
+    return project
+
+
+def configured_projects(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(key, name) of the projects the actor administers as a project admin (not as a global admin), by name."""
+    if actor is SYSTEM or not actor.is_staff or not actor.is_active:
+        return []
+    return [
+        (key, name)
+        for key, name in session.exec(
+            select(Project.key, Project.name)
+            .join(ProjectMember, ProjectMember.project_id == Project.id)
+            .where(ProjectMember.user_id == actor.id, ProjectMember.role == MemberRole.ADMIN)
+            .order_by(Project.name)
+        ).all()
+    ]
+
+
 def reads_colleagues_tickets(session: Session, actor: Actor) -> bool:
     """Whether the actor reads tickets of others in their organisation (see `shared_reporter_ids`)."""
     return shared_reporter_ids(session, actor) is not None
@@ -107,7 +160,7 @@ def reads_colleagues_tickets(session: Session, actor: Actor) -> bool:
 
 def _agent_project_ids(user_id: int):
     return select(ProjectMember.project_id).where(
-        ProjectMember.user_id == user_id, ProjectMember.role == MemberRole.AGENT
+        ProjectMember.user_id == user_id, ProjectMember.role.in_(WORKING_ROLES)
     )
 
 

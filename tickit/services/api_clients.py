@@ -20,9 +20,9 @@ from sqlmodel import Session, select
 
 from tickit.models import ApiClient, Project, utcnow
 from tickit.services import audit, ratelimit
-from tickit.services.actors import Actor, require_admin
+from tickit.services.access import project_to_configure
+from tickit.services.actors import Actor
 from tickit.services.errors import NotFound, RateLimited, Unauthenticated, ValidationFailed
-from tickit.services.projects import get_project
 
 TOKEN_PREFIX = "tk_"
 TOKEN_BYTES = 32  # 256 random bits from `secrets`
@@ -103,8 +103,7 @@ def create_api_client(
 
     The client reads only the tickets it files, unless `may_read_all` lets it read every ticket of the project.
     """
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     name = name.strip()
     if not name:
         raise ValidationFailed({"name": "Give the client a name, such as the app that will use it."})
@@ -139,8 +138,7 @@ def create_api_client(
 
 def list_api_clients(*, session: Session, actor: Actor, project_key: str) -> list[ApiClientPublic]:
     """The project's clients, active ones first, newest first."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     rows = session.exec(
         select(ApiClient)
         .where(ApiClient.project_id == project.id)
@@ -151,8 +149,7 @@ def list_api_clients(*, session: Session, actor: Actor, project_key: str) -> lis
 
 def revoke_api_client(*, session: Session, actor: Actor, project_key: str, client_id: int) -> ApiClientPublic:
     """Stop the client's token from working, at once and for good; revoking twice keeps the first time."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     row = session.exec(
         select(ApiClient).where(ApiClient.id == client_id, ApiClient.project_id == project.id).with_for_update()
     ).first()
@@ -176,10 +173,9 @@ def set_may_read_all(
     *, session: Session, actor: Actor, project_key: str, client_id: int, may_read_all: bool
 ) -> ApiClientPublic:
     """Let the client read every ticket of its project (True), or only the tickets it filed (False)."""
-    require_admin(actor)
+    project = project_to_configure(session, actor, project_key)
     if not isinstance(may_read_all, bool):
         raise ValidationFailed({"may_read_all": "Choose on or off."})
-    project = get_project(session, project_key)
     row = session.exec(select(ApiClient).where(ApiClient.id == client_id, ApiClient.project_id == project.id)).first()
     if row is None:
         raise NotFound(f"{project.key} has no API client {client_id}.")

@@ -25,11 +25,11 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from tickit.models import (
+    WORKING_ROLES,
     ActivityEntry,
     AgentAvailability,
     AssignmentRule,
     AssignmentStrategy,
-    MemberRole,
     ProjectMember,
     Role,
     StatusCategory,
@@ -157,7 +157,7 @@ def candidates(session: Session, project_id: int, now: datetime) -> list[Candida
         )
         .where(
             ProjectMember.project_id == project_id,
-            ProjectMember.role == MemberRole.AGENT,
+            ProjectMember.role.in_(WORKING_ROLES),
             User.is_active,
             User.role.in_((Role.AGENT, Role.ADMIN)),
         )

@@ -11,11 +11,11 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Session, select
 
 from tickit.models import (
+    WORKING_ROLES,
     AgentAvailability,
     AssignmentRule,
     AssignmentStrategy,
     FieldType,
-    MemberRole,
     ProjectMember,
     TicketType,
     TicketTypeField,
@@ -23,9 +23,9 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import assignment
-from tickit.services.actors import Actor, UserPublic, require_admin, require_staff
+from tickit.services.access import project_to_configure
+from tickit.services.actors import Actor, UserPublic, require_staff
 from tickit.services.errors import NotFound, ValidationFailed
-from tickit.services.projects import get_project
 
 STRATEGIES = tuple(s.value for s in AssignmentStrategy)
 CAPACITY_MAX = 10_000
@@ -95,9 +95,8 @@ class MyAvailability:
 
 
 def assignment_settings(*, session: Session, actor: Actor, project_key: str) -> AssignmentSettings:
-    """The project's rule, its agents' standing and its types' skills (admins only)."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    """The project's rule, its agents' standing and its types' skills (admins and its project admins)."""
+    project = project_to_configure(session, actor, project_key)
     rule = session.get(AssignmentRule, project.id) or AssignmentRule(project_id=project.id)
     agents = tuple(
         AgentStanding(
@@ -126,9 +125,8 @@ def assignment_settings(*, session: Session, actor: Actor, project_key: str) -> 
 
 def set_rule(*, session: Session, actor: Actor, project_key: str, changes: Mapping[str, Any]) -> AssignmentSettings:
     """Change the project's `strategy` (off, round-robin, least-load) and/or `require_skills`."""
-    require_admin(actor)
+    project = project_to_configure(session, actor, project_key)
     _refuse_unknown(changes, ("strategy", "require_skills"))
-    project = get_project(session, project_key)
     rule = _rule_for_update(session, project.id)
     if "strategy" in changes:
         if changes["strategy"] not in STRATEGIES:
@@ -146,10 +144,9 @@ def set_agent(
 ) -> AgentStanding:
     """Change an agent's `available`, `capacity` (None: no limit), `skills` and/or `calendar` (the key
     of one of the project's SLA calendars, their working hours; None: round the clock) in the project
-    (admins only)."""
-    require_admin(actor)
+    (admins and its project admins)."""
+    project = project_to_configure(session, actor, project_key)
     _refuse_unknown(changes, ("available", "capacity", "skills", "calendar"))
-    project = get_project(session, project_key)
     standing = _standing(session, project.id, user_id)
     errors: dict[str, str] = {}
     if "available" in changes:
@@ -202,9 +199,8 @@ def set_type_skills(
     *, session: Session, actor: Actor, project_key: str, type_key: str, changes: Mapping[str, Any]
 ) -> TypeSkillsView:
     """Change the skills a type always needs (`skills`) and those its select options ask for (`field_skills`)."""
-    require_admin(actor)
+    project = project_to_configure(session, actor, project_key)
     _refuse_unknown(changes, ("skills", "field_skills"))
-    project = get_project(session, project_key)
     ticket_type = session.exec(
         select(TicketType).where(TicketType.project_id == project.id, TicketType.key == type_key)
     ).first()
@@ -277,7 +273,7 @@ def my_availability(*, session: Session, actor: UserPublic) -> MyAvailability:
             AgentAvailability,
             (AgentAvailability.project_id == ProjectMember.project_id) & (AgentAvailability.user_id == actor.id),
         )
-        .where(ProjectMember.user_id == actor.id, ProjectMember.role == MemberRole.AGENT)
+        .where(ProjectMember.user_id == actor.id, ProjectMember.role.in_(WORKING_ROLES))
     ).all()
     return MyAvailability(projects=len(rows), available_in=sum(1 for _, available in rows if available is not False))
 
@@ -287,9 +283,7 @@ def set_my_availability(*, session: Session, actor: UserPublic, available: bool)
     require_staff(actor)
     available = _flag(available, "available")
     project_ids = session.exec(
-        select(ProjectMember.project_id).where(
-            ProjectMember.user_id == actor.id, ProjectMember.role == MemberRole.AGENT
-        )
+        select(ProjectMember.project_id).where(ProjectMember.user_id == actor.id, ProjectMember.role.in_(WORKING_ROLES))
     ).all()
     for project_id in project_ids:
         standing = session.get(AgentAvailability, (project_id, actor.id)) or AgentAvailability(
@@ -311,7 +305,7 @@ def _standing(session: Session, project_id: int, user_id: int) -> AgentAvailabil
         select(ProjectMember).where(
             ProjectMember.project_id == project_id,
             ProjectMember.user_id == user_id,
-            ProjectMember.role == MemberRole.AGENT,
+            ProjectMember.role.in_(WORKING_ROLES),
         )
     ).first()
     if member is None:

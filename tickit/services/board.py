@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.models import (
+    WORKING_ROLES,
     MemberRole,
     Priority,
     Project,
@@ -235,7 +236,7 @@ def assignable_agents(*, session: Session, actor: UserPublic, project_key: str) 
     rows = session.exec(
         select(User.id, User.name)
         .join(ProjectMember, ProjectMember.user_id == User.id)
-        .where(ProjectMember.project_id == project.id, ProjectMember.role == MemberRole.AGENT, User.is_active == True)  # noqa: E712
+        .where(ProjectMember.project_id == project.id, ProjectMember.role.in_(WORKING_ROLES), User.is_active == True)  # noqa: E712
         .order_by(User.name, User.id)
     ).all()
     return [(user_id, name) for user_id, name in rows]

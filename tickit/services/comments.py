@@ -27,7 +27,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from tickit.models import Comment, MemberRole, Project, ProjectMember, Role, Ticket, User, utcnow
+from tickit.models import WORKING_ROLES, Comment, Project, ProjectMember, Role, Ticket, User, utcnow
 from tickit.services import activity, intake_policy, lifecycle, notifications, sla, ticket_stamp
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
@@ -240,7 +240,7 @@ def mentionable_agents(*, session: Session, actor: UserPublic, number: str) -> l
         .join(ProjectMember, ProjectMember.user_id == User.id)
         .where(
             ProjectMember.project_id == ticket.project_id,
-            ProjectMember.role == MemberRole.AGENT,
+            ProjectMember.role.in_(WORKING_ROLES),
             User.is_active == True,  # noqa: E712
             User.role.in_([Role.AGENT, Role.ADMIN]),
         )
@@ -295,7 +295,7 @@ def _allowed_mentions(session: Session, project_id: int, ids: list[int]) -> list
     if not ids:
         return []
     agents = select(ProjectMember.user_id).where(
-        ProjectMember.project_id == project_id, ProjectMember.role == MemberRole.AGENT
+        ProjectMember.project_id == project_id, ProjectMember.role.in_(WORKING_ROLES)
     )
     allowed = set(
         session.exec(

@@ -19,9 +19,9 @@ from sqlmodel import Session
 from tickit.models import Priority, ProjectIntake, Ticket
 from tickit.models.intake import DEFAULT_COMMENTS_PER_WINDOW, DEFAULT_TICKETS_PER_HOUR
 from tickit.services import ratelimit
-from tickit.services.actors import Actor, UserPublic, require_admin
+from tickit.services.access import get_project, project_to_configure
+from tickit.services.actors import Actor, UserPublic
 from tickit.services.errors import RateLimited, ValidationFailed
-from tickit.services.projects import get_project
 
 if TYPE_CHECKING:  # api_clients imports, through projects and users, the services that import this one
     from tickit.services.api_clients import ApiClientPublic
@@ -60,9 +60,8 @@ def policy_of(session: Session, project_id: int) -> IntakePolicy:
 
 
 def read_intake(*, session: Session, actor: Actor, project_key: str) -> IntakePolicy:
-    """The intake rules of project `project_key`, for its settings page (admins)."""
-    require_admin(actor)
-    return policy_of(session, get_project(session, project_key).id)
+    """The intake rules of project `project_key`, for its settings page (admins and its project admins)."""
+    return policy_of(session, project_to_configure(session, actor, project_key).id)
 
 
 def update_intake(*, session: Session, actor: Actor, project_key: str, changes: Mapping[str, Any]) -> IntakePolicy:
@@ -71,8 +70,7 @@ def update_intake(*, session: Session, actor: Actor, project_key: str, changes: 
     ValidationFailed names each key at fault: an unknown one, a switch that is not true/false, or
     a limit that is not a whole number from 0 (no limit) to 10,000.
     """
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for key, value in changes.items():

@@ -40,11 +40,10 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import ticket_stamp, tickets, workflow
-from tickit.services.access import can_work, format_ticket_number, ticket_for
-from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
+from tickit.services.access import can_work, format_ticket_number, project_to_configure, ticket_for
+from tickit.services.actors import SYSTEM, Actor, UserPublic
 from tickit.services.errors import ValidationFailed
 from tickit.services.lifecycle_settings import LifecycleSettings, check_settings, settings_of
-from tickit.services.projects import get_project
 
 AUTO_CLOSE_BATCH = 500  # tickets per run: each run's transaction stays short, the next run goes on
 FOLLOW_UP_TITLE_MAX = 300
@@ -54,16 +53,14 @@ FOLLOW_UP_TITLE_MAX = 300
 
 
 def get_settings(*, session: Session, actor: Actor, project_key: str) -> LifecycleSettings:
-    """The project's lifecycle settings (admins only)."""
-    require_admin(actor)
-    return settings_of(get_project(session, project_key))
+    """The project's lifecycle settings (admins and its project admins)."""
+    return settings_of(project_to_configure(session, actor, project_key))
 
 
 def update_settings(*, session: Session, actor: Actor, project_key: str, settings: LifecycleSettings) -> None:
-    """Save the project's lifecycle settings (admins only); they hold for every ticket from the next check on."""
-    require_admin(actor)
+    """Save the project's lifecycle settings (admins and its project admins); they hold from the next check on."""
+    project = project_to_configure(session, actor, project_key)
     checked = check_settings(settings.__dict__)
-    project = get_project(session, project_key)
     project.sqlmodel_update(checked.__dict__)
     session.add(project)
     session.flush()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, Project, ProjectMember, TicketStatus, TicketType, User
+from tickit.models import WORKING_ROLES, MemberRole, Project, ProjectMember, TicketStatus, TicketType, User
 from tickit.services import organisations
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.projects import project_ids_for
@@ -75,7 +75,7 @@ def filter_choices(*, session: Session, actor: UserPublic) -> FilterChoices:
         .where(
             Project.id.in_(ids),
             Project.archived_at.is_(None),
-            ProjectMember.role == MemberRole.AGENT,
+            ProjectMember.role.in_(WORKING_ROLES),
             User.is_active == True,  # noqa: E712
         )
         .order_by(Project.name, Project.id, User.name, User.id)

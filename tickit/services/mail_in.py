@@ -51,12 +51,17 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import activity, attachments, comments, mail_parse, reply_address, tickets
-from tickit.services.access import format_ticket_number, parse_ticket_number, ticket_for
-from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
+from tickit.services.access import (
+    format_ticket_number,
+    may_configure,
+    parse_ticket_number,
+    project_to_configure,
+    ticket_for,
+)
+from tickit.services.actors import SYSTEM, Actor, UserPublic
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
 from tickit.services.mail_ids import ticket_of_message_id
 from tickit.services.mailboxes import mailbox_by_key
-from tickit.services.projects import get_project
 from tickit.services.sanitize import plain_text
 from tickit.services.users import create_user
 
@@ -122,11 +127,12 @@ def receive(*, unit_of_work: UnitOfWork, mailbox_key: str, raw: bytes, channel: 
 
 
 def process_again(*, unit_of_work: UnitOfWork, actor: Actor, inbound_id: int) -> Received:
-    """Process a failed or refused mail once more (admins); NotFound for any other."""
+    """Process a failed or refused mail once more (admins of its project); NotFound for any other."""
     with unit_of_work() as session:
-        require_admin(actor)
         row = session.exec(select(InboundMessage).where(InboundMessage.id == inbound_id).with_for_update()).first()
-        if row is None or row.outcome not in (InboundOutcome.FAILED, InboundOutcome.REFUSED):
+        mailbox = session.get(Mailbox, row.mailbox_id) if row is not None else None
+        configures = mailbox is not None and may_configure(session, actor, mailbox.project_id)
+        if not configures or row.outcome not in (InboundOutcome.FAILED, InboundOutcome.REFUSED):
             raise NotFound("That mail was not refused and did not fail; there is nothing to process again.")
         row.outcome = InboundOutcome.PENDING
         session.add(row)
@@ -134,9 +140,8 @@ def process_again(*, unit_of_work: UnitOfWork, actor: Actor, inbound_id: int) ->
 
 
 def recent(*, session: Session, actor: Actor, project_key: str, limit: int = RECENT_SHOWN) -> list[InboundRow]:
-    """The project's last `limit` received mails, newest first, with what became of each (admins)."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    """The project's last `limit` mails, newest first, with what became of each (admins, its project admins)."""
+    project = project_to_configure(session, actor, project_key)
     rows = session.exec(
         select(InboundMessage, Mailbox.key, Ticket.number)
         .join(Mailbox, Mailbox.id == InboundMessage.mailbox_id)

@@ -17,9 +17,9 @@ from urllib.parse import unquote, urlsplit
 from sqlmodel import Session, select
 
 from tickit.models import Mailbox, TicketType
-from tickit.services.actors import Actor, require_admin
+from tickit.services.access import project_to_configure
+from tickit.services.actors import Actor
 from tickit.services.errors import NotFound, Unauthenticated, ValidationFailed
-from tickit.services.projects import get_project
 from tickit.services.users import normalise_email
 
 _KEY = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -97,13 +97,12 @@ def add_mailbox(
     type_key: str | None = None,
     imap: ImapSettings | None = None,
 ) -> CreatedMailbox:
-    """Make a mailbox for the project (admins); new tickets get `type_key`, else the project's first type.
+    """Make a mailbox for the project (admins, its project admins); new tickets get `type_key`, else its first type.
 
     ValidationFailed names `key`, `address` or `type`: a key already used, an address another
     mailbox has, a type the project does not have.
     """
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     errors: dict[str, str] = {}
     key = key.strip().lower()
     if not _KEY.fullmatch(key):
@@ -140,9 +139,8 @@ def add_mailbox(
 
 
 def list_mailboxes(*, session: Session, actor: Actor, project_key: str) -> list[MailboxPublic]:
-    """The project's mailboxes by key (admins)."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    """The project's mailboxes by key (admins and its project admins)."""
+    project = project_to_configure(session, actor, project_key)
     rows = session.exec(
         select(Mailbox, TicketType)
         .join(TicketType, TicketType.id == Mailbox.type_id)

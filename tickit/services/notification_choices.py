@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, NewTicketsChoice, Project, ProjectMember, ProjectNotificationChoice, User
+from tickit.models import (
+    WORKING_ROLES,
+    NewTicketsChoice,
+    Project,
+    ProjectMember,
+    ProjectNotificationChoice,
+    User,
+)
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, ValidationFailed
 
@@ -53,7 +60,7 @@ def choices(*, session: Session, actor: UserPublic) -> ConcernChoices:
             ProjectNotificationChoice,
             (ProjectNotificationChoice.project_id == Project.id) & (ProjectNotificationChoice.user_id == user.id),
         )
-        .where(ProjectMember.user_id == user.id, ProjectMember.role == MemberRole.AGENT)
+        .where(ProjectMember.user_id == user.id, ProjectMember.role.in_(WORKING_ROLES))
         .order_by(Project.name, Project.key)
     ).all()
     return ConcernChoices(
@@ -96,7 +103,7 @@ def set_new_tickets(*, session: Session, actor: UserPublic, project_key: str, ne
     project_id = session.exec(
         select(Project.id)
         .join(ProjectMember, ProjectMember.project_id == Project.id)
-        .where(Project.key == project_key, ProjectMember.user_id == user.id, ProjectMember.role == MemberRole.AGENT)
+        .where(Project.key == project_key, ProjectMember.user_id == user.id, ProjectMember.role.in_(WORKING_ROLES))
     ).first()
     if project_id is None:
         raise NotFound(f"You do not work project {project_key}.")

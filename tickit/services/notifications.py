@@ -45,8 +45,8 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import public_status_label, status_color
 from tickit.models import (
+    WORKING_ROLES,
     Comment,
-    MemberRole,
     Notification,
     OutboxMessage,
     Project,
@@ -480,7 +480,7 @@ def _project_agents(session: Session, project_id: int) -> list[User]:
             .join(ProjectMember, ProjectMember.user_id == User.id)
             .where(
                 ProjectMember.project_id == project_id,
-                ProjectMember.role == MemberRole.AGENT,
+                ProjectMember.role.in_(WORKING_ROLES),
                 User.is_active == True,  # noqa: E712
                 User.role.in_([Role.AGENT, Role.ADMIN]),
             )

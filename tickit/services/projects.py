@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, Project, ProjectMember, Role, Ticket, TicketType, User
+from tickit.models import WORKING_ROLES, MemberRole, Project, ProjectMember, Role, Ticket, TicketType, User
 from tickit.services import audit
-from tickit.services.actors import Actor, UserPublic, require_admin
-from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.access import NOT_PROJECT_ADMIN, configured_projects, project_to_configure
+from tickit.services.actors import SYSTEM, Actor, UserPublic
+from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
 from tickit.services.users import find_by_email
 
 
@@ -35,17 +36,15 @@ class MemberRow:
     project_role: str
 
 
-def get_project(session: Session, key: str) -> Project:
-    project = session.exec(select(Project).where(Project.key == key.strip().upper())).first()
-    if project is None:
-        raise NotFound(f"No project with key {key.strip().upper()}.")
-    return project
-
-
 def list_projects(*, session: Session, actor: Actor) -> list[ProjectRow]:
-    """Every project with its types and head counts, for the admin overview."""
-    require_admin(actor)
-    projects = session.exec(select(Project).order_by(Project.name)).all()
+    """The projects the actor configures (admins: every one) with their types and head counts."""
+    if actor is SYSTEM or actor.is_admin:
+        projects = session.exec(select(Project).order_by(Project.name)).all()
+    else:
+        keys = [key for key, _name in configured_projects(session, actor)]
+        if not keys:
+            raise PermissionDenied(NOT_PROJECT_ADMIN)
+        projects = session.exec(select(Project).where(Project.key.in_(keys)).order_by(Project.name)).all()
     types = session.exec(
         select(TicketType.project_id, TicketType.name)
         .where(TicketType.archived == False)  # noqa: E712
@@ -65,7 +64,7 @@ def list_projects(*, session: Session, actor: Actor) -> list[ProjectRow]:
             name=p.name,
             description=p.description,
             type_names=[name for project_id, name in types if project_id == p.id],
-            agent_count=head_counts.get((p.id, MemberRole.AGENT), 0),
+            agent_count=sum(head_counts.get((p.id, role), 0) for role in WORKING_ROLES),
             client_count=head_counts.get((p.id, MemberRole.CLIENT), 0),
             ticket_count=tickets.get(p.id, 0),
         )
@@ -75,8 +74,7 @@ def list_projects(*, session: Session, actor: Actor) -> list[ProjectRow]:
 
 def list_members(*, session: Session, actor: Actor, project_key: str) -> list[MemberRow]:
     """The project's agents first, then its clients, each by name."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     rows = session.exec(
         select(ProjectMember, User)
         .join(User)
@@ -90,16 +88,15 @@ def list_members(*, session: Session, actor: Actor, project_key: str) -> list[Me
 
 def add_member(*, session: Session, actor: Actor, project_key: str, email: str, project_role: str) -> MemberRow:
     """Add a user to a project (or change their role in it)."""
-    require_admin(actor)
-    project = get_project(session, project_key)
-    if project_role not in (MemberRole.AGENT, MemberRole.CLIENT):
-        raise ValidationFailed({"project_role": "Project role must be agent or client."})
+    project = project_to_configure(session, actor, project_key)
+    if project_role not in tuple(MemberRole):
+        raise ValidationFailed({"project_role": "Project role must be client, agent or admin."})
     user = find_by_email(session, email) if email.strip() else None
     if user is None:
         raise ValidationFailed({"email": f"No user with email {email.strip().lower() or '(empty)'}."})
-    if project_role == MemberRole.AGENT and user.role == Role.CLIENT:
+    if project_role in WORKING_ROLES and user.role == Role.CLIENT:
         raise ValidationFailed(
-            {"project_role": f"{user.name} is a client; make them an agent before adding them as one."}
+            {"project_role": f"{user.name} is a client; make them an agent before adding them as {project_role}."}
         )
     existing = session.get(ProjectMember, (project.id, user.id))
     member = existing or ProjectMember(project_id=project.id, user_id=user.id, role=project_role)
@@ -122,8 +119,7 @@ def add_member(*, session: Session, actor: Actor, project_key: str, email: str, 
 
 def remove_member(*, session: Session, actor: Actor, project_key: str, user_id: int) -> None:
     """Take a user out of a project; their tickets stay."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     member = session.get(ProjectMember, (project.id, user_id))
     if member is None:
         raise NotFound("That user is not a member of this project.")
@@ -140,13 +136,14 @@ def remove_member(*, session: Session, actor: Actor, project_key: str, user_id: 
 
 
 def project_ids_for(session: Session, actor: UserPublic, project_role: str) -> list[int]:
-    """Projects where the actor holds `project_role`; admins work every project."""
+    """Projects where the actor holds `project_role` (agent includes project admins); admins work every project."""
     if actor.is_admin:
         return list(session.exec(select(Project.id)).all())
     return list(
         session.exec(
             select(ProjectMember.project_id).where(
-                ProjectMember.user_id == actor.id, ProjectMember.role == project_role
+                ProjectMember.user_id == actor.id,
+                ProjectMember.role.in_(WORKING_ROLES if project_role == MemberRole.AGENT else (project_role,)),
             )
         ).all()
     )

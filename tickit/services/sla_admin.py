@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 
 from tickit.models import Priority, StatusCategory, Ticket, TicketStatus, TicketType
 from tickit.services import audit, sla, sla_config
-from tickit.services.actors import Actor, require_admin
+from tickit.services.access import project_to_configure
+from tickit.services.actors import Actor
 from tickit.services.business_hours import ROUND_THE_CLOCK, format_duration
 from tickit.services.errors import ValidationFailed
-from tickit.services.projects import get_project
 from tickit.services.templates.documents import TemplateError
 from tickit.services.templates.export import dump_sla_section
 from tickit.services.templates.sla_section import SlaSpec, parse_sla_section
@@ -45,24 +45,21 @@ class SlaSettings:
 
 
 def sla_settings(*, session: Session, actor: Actor, project_key: str, now: datetime) -> SlaSettings:
-    """The project's SLA set-up as the page shows it (admins only)."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    """The project's SLA set-up as the page shows it (admins and its project admins)."""
+    project = project_to_configure(session, actor, project_key)
     spec = sla_config.load_spec(session, project.id)
     return SlaSettings(project.name, dump_sla_section(spec), preview_lines(spec or SlaSpec(), now))
 
 
 def preview(*, session: Session, actor: Actor, project_key: str, text: str, now: datetime) -> list[PreviewLine]:
     """When tickets filed `now` would be due under the set-up `text` (ValidationFailed `text` when it is malformed)."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     return preview_lines(_parsed(session, project.id, text), now)
 
 
 def save(*, session: Session, actor: Actor, project_key: str, text: str, now: datetime) -> SlaSettings:
     """Make `text` the project's SLA set-up and re-time its open tickets; the caller commits."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     spec = _parsed(session, project.id, text)
     try:
         sla_config.replace_config(session, project, spec)

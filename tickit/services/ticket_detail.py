@@ -21,11 +21,11 @@ from sqlmodel import Session, select
 from tickit import routes
 from tickit.labels import public_status_label
 from tickit.models import (
+    WORKING_ROLES,
     ActivityEntry,
     ApiClient,
     InboundMessage,
     InboundOutcome,
-    MemberRole,
     Priority,
     Project,
     ProjectMember,
@@ -214,7 +214,7 @@ def assignable_agents(*, session: Session, actor: UserPublic, number: str) -> li
     rows = session.exec(
         select(User.id, User.name)
         .join(ProjectMember, ProjectMember.user_id == User.id)
-        .where(ProjectMember.project_id == ticket.project_id, ProjectMember.role == MemberRole.AGENT, User.is_active)
+        .where(ProjectMember.project_id == ticket.project_id, ProjectMember.role.in_(WORKING_ROLES), User.is_active)
         .order_by(User.name, User.id)
     ).all()
     return [Person(*row) for row in rows]

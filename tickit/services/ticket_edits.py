@@ -22,10 +22,9 @@ from sqlmodel import Session
 
 from tickit.models import MemberRole, ProjectMember, Role, Ticket, User, utcnow
 from tickit.services import activity, fields, ticket_stamp
-from tickit.services.access import can_work, parse_ticket_number, ticket_for
+from tickit.services.access import can_work, get_project, parse_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
-from tickit.services.projects import get_project
 from tickit.services.sanitize import clean_html, plain_text
 from tickit.services.tickets import DESCRIPTION_MAX, TITLE_MAX
 from tickit.services.users import find_by_email, normalise_email

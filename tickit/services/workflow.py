@@ -259,12 +259,15 @@ def _legal_targets(session: Session, ticket: Ticket, capacity: str) -> list[Stat
     return [StatusOption.of(status) for status, required_role in rows if _may_take(capacity, required_role)]
 
 
+READER = "reader"  # the capacity of someone who may read a ticket but not move it
+
+
 def _may_take(capacity: str, required_role: str | None) -> bool:
     if capacity == Role.ADMIN:
         return True
     if capacity == Role.AGENT:
         return required_role in (None, Role.AGENT)
-    return required_role == Role.CLIENT
+    return capacity == Role.CLIENT and required_role == Role.CLIENT
 
 
 def _capacity(session: Session, actor: Actor, ticket: Ticket) -> str:
@@ -273,7 +276,8 @@ def _capacity(session: Session, actor: Actor, ticket: Ticket) -> str:
         return Role.ADMIN
     if can_work(session, actor, ticket.project_id):
         return Role.AGENT
-    return Role.CLIENT  # the reporter
+    # A colleague reading it through their organisation (access.shared_reporter_ids) moves nothing.
+    return Role.CLIENT if ticket.reporter_id == actor.id else READER
 
 
 def _type_capacity(session: Session, actor: Actor, project_id: int) -> str:

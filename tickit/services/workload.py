@@ -9,8 +9,8 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from tickit.models import (
+    WORKING_ROLES,
     AgentAvailability,
-    MemberRole,
     Project,
     ProjectMember,
     StatusCategory,
@@ -65,7 +65,7 @@ def workload(*, session: Session, actor: UserPublic, project_key: str | None = N
     query = select(Project.id, Project.key, Project.name).where(Project.archived_at.is_(None))
     if not actor.is_admin:
         query = query.join(ProjectMember, ProjectMember.project_id == Project.id).where(
-            ProjectMember.user_id == actor.id, ProjectMember.role == MemberRole.AGENT
+            ProjectMember.user_id == actor.id, ProjectMember.role.in_(WORKING_ROLES)
         )
     projects = session.exec(query.order_by(Project.name, Project.id)).all()
     if not projects:
@@ -92,7 +92,7 @@ def workload(*, session: Session, actor: UserPublic, project_key: str | None = N
             AgentAvailability,
             (AgentAvailability.project_id == ProjectMember.project_id) & (AgentAvailability.user_id == User.id),
         )
-        .where(ProjectMember.project_id == project_id, ProjectMember.role == MemberRole.AGENT, User.is_active)
+        .where(ProjectMember.project_id == project_id, ProjectMember.role.in_(WORKING_ROLES), User.is_active)
         .order_by(User.name, User.id)
     ).all()
     oldest = _oldest_open(session, project_id, key)

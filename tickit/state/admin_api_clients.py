@@ -11,11 +11,10 @@ from sqlmodel import Session
 from tickit import routes
 from tickit.components.one_time_secret import reveal
 from tickit.config import get_settings
-from tickit.models import Role
-from tickit.services import api_clients, projects
+from tickit.services import access, api_clients
 from tickit.services.actors import UserPublic
 from tickit.state.formatting import iso
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 
 @dataclasses.dataclass
@@ -52,7 +51,7 @@ def _line(client: api_clients.ApiClientPublic) -> ApiClientLine:
 def client_listing(session: Session, actor: UserPublic, project_key: str) -> tuple[str, list[ApiClientLine]]:
     """The project's name and its clients, as the page lists them."""
     clients = api_clients.list_api_clients(session=session, actor=actor, project_key=project_key)
-    return projects.get_project(session, project_key).name, [_line(client) for client in clients]
+    return access.get_project(session, project_key).name, [_line(client) for client in clients]
 
 
 NEW_TOKEN_ID = "new-api-token"
@@ -72,18 +71,19 @@ class AdminApiClientsState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
         # A token is shown once, right after it is made: leaving or reloading the page drops it.
         self.new_token_client = ""
         self.create_open, self.create_name, self.create_errors = False, "", {}
         self.create_read_all = False
-        if actor is None:
-            self.rows, self.project_name = [], ""
-            return self.refusal()
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
+        outcome = await self.admit_and_read(
+            PROJECT_SETTINGS_ROLES, lambda session, actor: client_listing(session, actor, project_key)
+        )
+        if outcome is None:
+            self.rows, self.project_name = [], ""
+            return self.refusal()
         self.api_url = get_settings().app_url + routes.API_PREFIX
-        outcome = await self.read(lambda session, actor: client_listing(session, actor, project_key))
         if outcome.errors:
             self.rows = []
             return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]

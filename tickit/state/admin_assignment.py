@@ -10,10 +10,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
-from tickit.models import Role
 from tickit.services import assignment_admin
 from tickit.services.actors import UserPublic
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 # The hours choice for none: calendar keys start with a letter, so "-" is never one.
 ROUND_THE_CLOCK = "-"
@@ -90,7 +89,7 @@ class AdminAssignmentState(SessionState):
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
         outcome = await self.admit_and_read(
-            (Role.ADMIN,),
+            PROJECT_SETTINGS_ROLES,
             lambda session, actor: assignment_admin.assignment_settings(
                 session=session, actor=actor, project_key=project_key
             ),

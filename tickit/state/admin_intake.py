@@ -8,15 +8,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
-from tickit.models import Role
-from tickit.services import intake_policy, projects
+from tickit.services import access, intake_policy
 from tickit.services.actors import UserPublic
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 
 def _read(session: Session, actor: UserPublic, project_key: str) -> tuple[str, intake_policy.IntakePolicy]:
     policy = intake_policy.read_intake(session=session, actor=actor, project_key=project_key)
-    return projects.get_project(session, project_key).name, policy
+    return access.get_project(session, project_key).name, policy
 
 
 class AdminIntakeState(SessionState):
@@ -36,13 +35,14 @@ class AdminIntakeState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
         self.errors = {}
-        if actor is None:
-            return self.refusal()
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
-        outcome = await self.read(lambda session, actor: _read(session, actor, project_key))
+        outcome = await self.admit_and_read(
+            PROJECT_SETTINGS_ROLES, lambda session, actor: _read(session, actor, project_key)
+        )
+        if outcome is None:
+            return self.refusal()
         if outcome.errors:
             return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]
         if not outcome.ok:

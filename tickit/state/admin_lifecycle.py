@@ -6,15 +6,14 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
-from tickit.models import Role
-from tickit.services import lifecycle, projects
+from tickit.services import access, lifecycle
 from tickit.services.actors import UserPublic
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 
 def _read(session: Session, actor: UserPublic, project_key: str) -> tuple[str, lifecycle.LifecycleSettings]:
     settings = lifecycle.get_settings(session=session, actor=actor, project_key=project_key)
-    return projects.get_project(session, project_key).name, settings
+    return access.get_project(session, project_key).name, settings
 
 
 def _whole(text: str) -> int | str:
@@ -41,14 +40,15 @@ class AdminLifecycleState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
         self.errors = {}
-        if actor is None:
-            self.project_name = ""
-            return self.refusal()
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
-        outcome = await self.read(lambda session, actor: _read(session, actor, project_key))
+        outcome = await self.admit_and_read(
+            PROJECT_SETTINGS_ROLES, lambda session, actor: _read(session, actor, project_key)
+        )
+        if outcome is None:
+            self.project_name = ""
+            return self.refusal()
         if outcome.errors:
             return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]
         if not outcome.ok:

@@ -10,11 +10,10 @@ from sqlmodel import Session
 from tickit import routes
 from tickit.config import get_settings
 from tickit.db import session_scope
-from tickit.models import Role
-from tickit.services import mail_in, mailboxes, projects
+from tickit.services import access, mail_in, mailboxes
 from tickit.services.actors import UserPublic
 from tickit.state.formatting import iso
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, Outcome, SessionState
 
 OUTCOME_WORDS = {
     "new_ticket": "New ticket",
@@ -86,7 +85,7 @@ def _listing(session: Session, actor: UserPublic, project_key: str):
         )
         for row in rows
     ]
-    return projects.get_project(session, project_key).name, box_lines, message_lines
+    return access.get_project(session, project_key).name, box_lines, message_lines
 
 
 class AdminMailState(SessionState):
@@ -97,16 +96,20 @@ class AdminMailState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
-        if actor is None:
+        self.project_key = project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
+        outcome = await self.admit_and_read(
+            PROJECT_SETTINGS_ROLES, lambda session, actor: _listing(session, actor, project_key)
+        )
+        if outcome is None:
             self.boxes, self.messages, self.project_name = [], [], ""
             return self.refusal()
-        self.project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
-        return await self._refresh()
+        return self._show(outcome)
 
     async def _refresh(self):
         project_key = self.project_key
-        outcome = await self.read(lambda session, actor: _listing(session, actor, project_key))
+        return self._show(await self.read(lambda session, actor: _listing(session, actor, project_key)))
+
+    def _show(self, outcome: Outcome[tuple[str, list[MailboxLine], list[MessageLine]]]):
         if outcome.errors:
             self.boxes, self.messages = [], []
             return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from tickit.models import MemberRole, Role
 from tickit.services import project_setup, projects, templates
 from tickit.services.actors import UserPublic
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 
 @dataclasses.dataclass
@@ -79,13 +79,16 @@ class AdminProjectsState(SessionState):
     members: list[MemberLine] = []
     member_role: str = MemberRole.AGENT.value
     member_errors: dict[str, str] = {}
+    # Only admins create projects; a project admin sees and configures their own projects here.
+    may_create: bool = False
 
     @rx.event
     async def load(self):
         def projects_and_templates(session: Session, actor: UserPublic):
             return project_lines(session, actor), [[t.slug, t.name] for t in templates.list_templates()]
 
-        outcome = await self.admit_and_read((Role.ADMIN,), projects_and_templates)
+        outcome = await self.admit_and_read(PROJECT_SETTINGS_ROLES, projects_and_templates)
+        self.may_create = self.user_role == Role.ADMIN
         if outcome is None:
             self.rows = []
             return self.refusal()

@@ -6,9 +6,9 @@ import dataclasses
 
 import reflex as rx
 
-from tickit.models import Role, utcnow
+from tickit.models import utcnow
 from tickit.services import sla_admin
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 
 @dataclasses.dataclass
@@ -38,7 +38,7 @@ class AdminSlaState(SessionState):
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
         outcome = await self.admit_and_read(
-            (Role.ADMIN,),
+            PROJECT_SETTINGS_ROLES,
             lambda session, actor: sla_admin.sla_settings(
                 session=session, actor=actor, project_key=project_key, now=utcnow()
             ),

@@ -22,9 +22,10 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.db import session_scope
-from tickit.services import audit, auth
+from tickit.models import Role
+from tickit.services import access, audit, auth
 from tickit.services.actors import UserPublic
-from tickit.services.errors import ServiceError, ValidationFailed
+from tickit.services.errors import PermissionDenied, ServiceError, ValidationFailed
 from tickit.state import socket_session
 from tickit.state.arguments import checked
 
@@ -99,8 +100,14 @@ def _refused(exc: ServiceError) -> Outcome[Any]:
     return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
 
 
-def _nothing(_session: Session, _actor: UserPublic) -> None:
-    return None
+# Who may open a project's settings pages: staff; the services then admit only the project's admins
+# (and global admins), and `admit_and_read` refuses the page to anyone else.
+PROJECT_SETTINGS_ROLES = (Role.AGENT, Role.ADMIN)
+
+
+def _configures_projects(session: Session, actor: UserPublic) -> bool:
+    # Admins reach every project through the admin tree; an agent sees "Project settings" when they configure one.
+    return actor.role == Role.AGENT and bool(access.configured_projects(session, actor))
 
 
 class SessionState(rx.State):
@@ -111,6 +118,7 @@ class SessionState(rx.State):
     user_role: str = ""
     # pending until the page's load handler has checked; then allowed or denied.
     access: str = "pending"
+    configures_projects: bool = False  # an agent who is a project admin somewhere (the sidebar links their settings)
 
     @classmethod
     def _create_event_handler(cls, fn: Any, *args: Any, **kwargs: Any):
@@ -130,7 +138,7 @@ class SessionState(rx.State):
 
     async def actor(self) -> UserPublic | None:
         """The user behind this browser's session cookie, checked against the database now."""
-        actor, _ = await _in_handler_thread(_check_and_read, self.session_token(), _nothing)
+        actor, _ = await _in_handler_thread(_check_and_read, self.session_token(), lambda _session, _actor: None)
         return actor
 
     async def admit(self, *roles: str) -> UserPublic | None:
@@ -139,24 +147,34 @@ class SessionState(rx.State):
         Returns the actor when admitted. Otherwise returns None, and the caller should
         return `self.refusal()`, so no page data is loaded for them.
         """
-        return self._admitted(await self.actor(), roles)
+        actor, configures = await _in_handler_thread(_check_and_read, self.session_token(), _configures_projects)
+        self.configures_projects = bool(configures)
+        return self._admitted(actor, roles)
 
     async def admit_and_read(self, roles: tuple[str, ...], use_case: UseCase[T]) -> Outcome[T] | None:
         """`admit(*roles)`, then `read(use_case)` for the admitted user, in one trip to a worker thread.
 
-        None when not admitted: the caller returns `self.refusal()`, as after `admit`.
+        None when not admitted: the caller returns `self.refusal()`, as after `admit`. A use case
+        that refuses the user (PermissionDenied: a project page an agent does not configure) makes
+        the page refused too, so the role alone never decides who sees a page.
         """
 
-        def admitted_read(session: Session, actor: UserPublic) -> T | ServiceError | None:
+        def admitted_read(session: Session, actor: UserPublic) -> tuple[T | ServiceError | None, bool]:
+            configures = _configures_projects(session, actor)
             if actor.role not in roles:
-                return None
+                return None, configures
             try:
-                return use_case(session, actor)
+                return use_case(session, actor), configures
             except ServiceError as exc:  # the admission stands; the page shows the refusal
-                return exc
+                return exc, configures
 
-        actor, value = await _in_handler_thread(_check_and_read, self.session_token(), admitted_read)
+        actor, read = await _in_handler_thread(_check_and_read, self.session_token(), admitted_read)
+        value, configures = read if read is not None else (None, False)
+        self.configures_projects = configures
         if self._admitted(actor, roles) is None:
+            return None
+        if isinstance(value, PermissionDenied):
+            self.access = "denied"
             return None
         if isinstance(value, ServiceError):
             return _refused(value)

@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.labels import status_color
-from tickit.models import FieldType, Role
+from tickit.models import FieldType
 from tickit.services import workflow_admin
 from tickit.services.actors import UserPublic
 from tickit.services.workflow_specs import COLORS
 from tickit.state.new_ticket import FIELD_PREFIX, FormField
-from tickit.state.session import Outcome, SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, Outcome, SessionState
 
 STATUS_COLORS = sorted(COLORS)
 NO_RULE = "-"  # a select's value for "the reply moves nothing" (Radix selects take no empty value)
@@ -167,16 +167,19 @@ class TypeEditorState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
         self.status_errors, self.field_errors = {}, {}
-        if actor is None:
+        self.project_key = project_key = self.router.url.path.rstrip("/").split("/")[-1].upper()
+        admitted = await self.admit_and_read(
+            PROJECT_SETTINGS_ROLES,
+            lambda session, actor: workflow_admin.list_types(session=session, actor=actor, project_key=project_key),
+        )
+        if admitted is None:
             self.statuses, self.fields, self.preview = [], [], []
             return self.refusal()
-        self.project_key = self.router.url.path.rstrip("/").split("/")[-1].upper()
-        outcome = await self._reload()
-        if outcome.errors:
-            return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]
-        return outcome.event
+        if admitted.errors:
+            return [rx.redirect(routes.ADMIN_PROJECTS), admitted.event]
+        self._show_types(admitted.value or [])
+        return admitted.event
 
     @rx.event
     async def choose_type(self, key: str):

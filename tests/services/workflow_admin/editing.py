@@ -7,10 +7,10 @@ from sqlmodel import Session, select
 
 from tickit.models import ActivityEntry, Ticket, TicketStatus, TicketType
 from tickit.services import workflow_admin
+from tickit.services.access import get_project
 from tickit.services.actors import SYSTEM
 from tickit.services.errors import ValidationFailed
 from tickit.services.project_setup import allocate_ticket_number
-from tickit.services.projects import get_project
 
 THREAD_TIMEOUT = 30  # seconds; a hung lock fails the test instead of hanging the run
 BUG_STATUSES = ["new", "triaged", "in_progress", "waiting_on_reporter", "fixed", "wont_fix"]

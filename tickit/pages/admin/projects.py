@@ -71,7 +71,9 @@ def _member_row(member) -> rx.Component:
         ),
         rx.spacer(),
         rx.badge(
-            member.project_role, color_scheme=rx.cond(member.project_role == "agent", "blue", "green"), variant="soft"
+            member.project_role,
+            color_scheme=rx.match(member.project_role, ("agent", "blue"), ("admin", "purple"), "green"),
+            variant="soft",
         ),
         confirm(
             rx.icon_button(
@@ -85,7 +87,7 @@ def _member_row(member) -> rx.Component:
             consequence=[
                 member.name,
                 rx.cond(
-                    member.project_role == "agent",
+                    member.project_role != "client",
                     " stops working this project: its board, its tickets and news of new ones.",
                     " can no longer file tickets in this project.",
                 ),
@@ -105,7 +107,10 @@ def _members_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Members of ", S.members_project_name),
             rx.dialog.description(
-                "Agents work the project's tickets; clients file and follow their own.", size="2", margin_bottom="12px"
+                "Agents work the project's tickets; admins also configure the project; clients file and follow "
+                "their own.",
+                size="2",
+                margin_bottom="12px",
             ),
             rx.form(
                 rx.hstack(
@@ -117,7 +122,7 @@ def _members_dialog() -> rx.Component:
                         aria_label="Member email",
                     ),
                     rx.select(
-                        ["agent", "client"],
+                        ["agent", "admin", "client"],
                         value=S.member_role,
                         on_change=S.set_member_role,
                         custom_attrs={"aria-label": "Project role"},
@@ -253,7 +258,11 @@ def _project_card(project) -> rx.Component:
 
 def projects_page() -> rx.Component:
     return app_page(
-        page_header("Projects", "Each project has its own ticket types, workflow and people.", _create_dialog()),
+        page_header(
+            "Projects",
+            "Each project has its own ticket types, workflow and people.",
+            rx.cond(S.may_create, _create_dialog()),
+        ),
         rx.cond(
             S.rows.length() > 0,
             rx.grid(

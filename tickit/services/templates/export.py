@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services import intake_policy, sla_config
+from tickit.services.access import get_project
 from tickit.services.lifecycle_settings import settings_of
-from tickit.services.projects import get_project
 from tickit.services.templates import intake_section
 from tickit.services.templates.assignment import (
     assignment_data,

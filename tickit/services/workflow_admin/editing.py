@@ -20,9 +20,9 @@ from sqlmodel import Session, select
 
 from tickit.models import Project, TicketStatus, TicketType, TicketTypeField
 from tickit.services import audit
-from tickit.services.actors import Actor, require_admin
+from tickit.services.access import project_to_configure
+from tickit.services.actors import Actor
 from tickit.services.errors import Conflict, NotFound, ValidationFailed
-from tickit.services.projects import get_project
 from tickit.services.workflow_specs import CATEGORIES, FIELD_TYPES, MAX_DECIMAL_PLACES, OPTION_MAX_LENGTH
 
 M = TypeVar("M", bound=BaseModel)
@@ -134,8 +134,7 @@ def editing(
 
     A change that goes through is recorded in the audit log as `change` (the use case's name).
     """
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     with session.begin_nested():
         ticket_type = find_type(session, project, type_key)
         try:

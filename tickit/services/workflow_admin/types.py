@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 
 from tickit.models import TicketType
 from tickit.services import audit
-from tickit.services.actors import Actor, require_admin
+from tickit.services.access import project_to_configure
+from tickit.services.actors import Actor
 from tickit.services.errors import ValidationFailed
 from tickit.services.project_setup import create_type_rows
-from tickit.services.projects import get_project
 from tickit.services.workflow_admin.details import TypeDetail, detail, details
 from tickit.services.workflow_admin.editing import Changes, editing, find_type, statuses_of, validated, validated_new
 from tickit.services.workflow_specs import (
@@ -45,8 +45,7 @@ class TypeChanges(Changes):
 
 def list_types(*, session: Session, actor: Actor, project_key: str) -> list[TypeDetail]:
     """Every type of the project, archived ones included, in their order."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     rows = session.exec(
         select(TicketType).where(TicketType.project_id == project.id).order_by(TicketType.sort_order, TicketType.id)
     ).all()
@@ -55,8 +54,7 @@ def list_types(*, session: Session, actor: Actor, project_key: str) -> list[Type
 
 def type_detail(*, session: Session, actor: Actor, project_key: str, type_key: str) -> TypeDetail:
     """One type with its statuses (and how many tickets each holds), transitions and fields."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     return detail(session, find_type(session, project, type_key))
 
 
@@ -71,8 +69,7 @@ def add_type(
     icon: str | None = None,
 ) -> TypeDetail:
     """A new type, last in the project, with one initial status "New" so tickets can be filed at once."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    project = project_to_configure(session, actor, project_key)
     wanted = {
         "key": key,
         "name": name,
