@@ -9,7 +9,7 @@ the work they run, so services need not pass it along.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -41,6 +41,10 @@ MEMBER_ADDED = "project.member_added"
 MEMBER_REMOVED = "project.member_removed"
 WORKFLOW_EDITED = "workflow.edited"  # a type, status, field or transition; `after.change` says which
 SLA_EDITED = "sla.edited"
+ASSIGNMENT_EDITED = "assignment.edited"  # the project's rule, an agent's standing, or a type's skills
+LIFECYCLE_EDITED = "lifecycle.edited"
+INTAKE_EDITED = "intake.edited"
+MAILBOX_ADDED = "mailbox.added"
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -61,6 +65,10 @@ ACTIONS = (
     MEMBER_REMOVED,
     WORKFLOW_EDITED,
     SLA_EDITED,
+    ASSIGNMENT_EDITED,
+    LIFECYCLE_EDITED,
+    INTAKE_EDITED,
+    MAILBOX_ADDED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"
@@ -108,6 +116,28 @@ def record(
             after=after or {},
         )
     )
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: Actor | None,
+    action: str,
+    target: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> None:
+    """Record the settings that differ between `before` and `after` (only those); nothing when none does."""
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        record(
+            session,
+            actor=actor,
+            action=action,
+            target=target,
+            before={key: before.get(key) for key in changed},
+            after={key: after[key] for key in changed},
+        )
 
 
 @dataclass(frozen=True)

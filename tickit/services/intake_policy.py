@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from tickit.models import Priority, ProjectIntake, Ticket
 from tickit.models.intake import DEFAULT_COMMENTS_PER_WINDOW, DEFAULT_TICKETS_PER_HOUR
-from tickit.services import ratelimit
+from tickit.services import audit, ratelimit
 from tickit.services.actors import Actor, UserPublic, require_admin
 from tickit.services.errors import RateLimited, ValidationFailed
 from tickit.services.projects import get_project
@@ -92,10 +92,14 @@ def update_intake(*, session: Session, actor: Actor, project_key: str, changes: 
     if errors:
         raise ValidationFailed(errors)
     row = session.get(ProjectIntake, project.id) or ProjectIntake(project_id=project.id)
+    before = {key: getattr(row, key) for key in cleaned}
     for key, value in cleaned.items():
         setattr(row, key, value)
     session.add(row)
     session.flush()
+    audit.record_change(
+        session, actor=actor, action=audit.INTAKE_EDITED, target=project.key, before=before, after=cleaned
+    )
     return policy_of(session, project.id)
 
 
