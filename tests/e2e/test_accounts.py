@@ -135,3 +135,24 @@ def test_signing_out_another_browser_from_the_profile_ends_its_session(new_accou
     expect(phone).to_have_url(at_path("/login"))
     laptop.goto("/portal")
     expect(laptop).to_have_url(at_path("/portal"))
+
+
+def test_a_requester_signs_in_with_a_mailed_one_time_link(new_account, new_page, app_server):
+    account = new_account("client", project="HH", name=f"Linked Lorikeet {next(_n)}")
+    page = new_page()
+    page.goto("/login")
+    page.get_by_role("link", name="Email me a sign-in link").click()
+    expect(page.get_by_role("heading", name="Sign in with a link")).to_be_visible()
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.get_by_role("status")).to_contain_text("If that address belongs to a requester's account")
+
+    link = _link(_mail(app_server.mail_dir, account.email, "Your TickIt sign-in link"), "/auth/sign-in-link/")
+    page.goto(link)
+    expect(page.get_by_text(f"As {account.email}.")).to_be_visible()
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(at_path("/portal"))
+
+    again = new_page()
+    again.goto(link)
+    expect(again.get_by_role("heading", name="This link no longer works")).to_be_visible()

@@ -1,4 +1,5 @@
-"""The pages a person reaches from the sign-in page or a mail: forgot password, reset, invitation.
+"""The pages a person reaches from the sign-in page or a mail: forgot password, reset, a requester's first
+password, a one-time sign-in link, invitation.
 
 Plain HTML (`plain_page`), so a link's token never enters Reflex state. Opening a link (GET) only
 reads; only the form's POST acts (mail scanners fetch links). A successful reset or accepted
@@ -18,7 +19,8 @@ from tickit.api.client_address import client_address
 from tickit.api.plain_page import page
 from tickit.api.same_origin import require_same_origin
 from tickit.db import session_scope
-from tickit.services import audit, invitations, password_reset
+from tickit.models import TokenPurpose
+from tickit.services import audit, invitations, password_reset, sign_in_links
 from tickit.services.account_tokens import LinkGone
 from tickit.services.errors import RateLimited, ValidationFailed
 from tickit.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -112,12 +114,14 @@ def forgot_password(request: Request, email: str = Form("")) -> HTMLResponse:
 # --- reset ---------------------------------------------------------------------------------------------------
 
 _RESET_GONE = "Reset links work once, for one hour, and stop working when the password changes."
+_RESET_TITLE = "Choose a new password"
 
 
-def _reset_form(token: str, email: str, errors: dict[str, str]) -> str:
-    action = escape(routes.RESET_PASSWORD.format(token=token))
+def _reset_form(token: str, email: str, errors: dict[str, str], *, first: bool = False) -> str:
+    route, heading = (routes.SET_PASSWORD, "Choose your password") if first else (routes.RESET_PASSWORD, _RESET_TITLE)
+    action = escape(route.format(token=token))
     return (
-        f"{_BRAND}<h1>Choose a new password</h1>"
+        f"{_BRAND}<h1>{heading}</h1>"
         f"<p class='muted'>For {escape(email)}. Every browser signed in to this account will be signed out.</p>"
         f"{_form_error(errors)}"
         f'<form method="post" action="{action}">'
@@ -134,7 +138,7 @@ def reset_page(token: str) -> HTMLResponse:
             email = password_reset.account_for_link(session=session, token=token)
     except LinkGone:
         return _gone(_RESET_GONE)
-    return page("Choose a new password", _reset_form(token, email, {}))
+    return page(_RESET_TITLE, _reset_form(token, email, {}))
 
 
 @router.post(
@@ -153,7 +157,131 @@ def reset(
     except ValidationFailed as exc:
         with session_scope(read_only=True) as session:
             email = password_reset.account_for_link(session=session, token=token)
-        return page("Choose a new password", _reset_form(token, email, exc.errors), 422)
+        return page(_RESET_TITLE, _reset_form(token, email, exc.errors), 422)
+    return signed_in_redirect(request, user.id, user.role, None)
+
+
+# --- a requester's first password -------------------------------------------------------------------------
+
+_SET_PASSWORD_GONE = (
+    "Links to choose a password work once, for seven days, and stop working once the account has one. "
+    "Ask for a new password link, or for a sign-in link."
+)
+_SET_PASSWORD_TITLE = "Choose your password"
+
+
+@router.get(routes.SET_PASSWORD, include_in_schema=False)
+def set_password_page(token: str) -> HTMLResponse:
+    """The first-password form a requester's acknowledgement links to; opening it uses nothing."""
+    try:
+        with session_scope(read_only=True) as session:
+            email = password_reset.account_for_link(session=session, token=token, purpose=TokenPurpose.SET_PASSWORD)
+    except LinkGone:
+        return _gone(_SET_PASSWORD_GONE)
+    return page(_SET_PASSWORD_TITLE, _reset_form(token, email, {}, first=True))
+
+
+@router.post(
+    routes.SET_PASSWORD, include_in_schema=False, response_model=None, dependencies=[Depends(require_same_origin)]
+)
+def set_first_password(
+    request: Request, token: str, new: str = Form(""), confirm: str = Form("")
+) -> HTMLResponse | RedirectResponse:
+    """Set the password and sign this browser in."""
+    purpose = TokenPurpose.SET_PASSWORD
+    try:
+        with session_scope() as session:
+            with audit.from_address(client_address(request)):
+                user = password_reset.reset_password(
+                    session=session, token=token, new=new, confirm=confirm, purpose=purpose
+                )
+    except LinkGone:
+        return _gone(_SET_PASSWORD_GONE)
+    except ValidationFailed as exc:
+        with session_scope(read_only=True) as session:
+            email = password_reset.account_for_link(session=session, token=token, purpose=purpose)
+        return page(_SET_PASSWORD_TITLE, _reset_form(token, email, exc.errors, first=True), 422)
+    return signed_in_redirect(request, user.id, user.role, None)
+
+
+# --- one-time sign-in link ---------------------------------------------------------------------------------
+
+_SIGN_IN_LINK_GONE = "Sign-in links work once, for 15 minutes. Ask for a new one."
+_SIGN_IN_LINK_TITLE = "Sign in with a link"
+
+
+def _sign_in_link_form(email: str = "", notice: str = "", error: str = "") -> str:
+    status = f'<p class="notice" role="status">{escape(notice)}</p>' if notice else ""
+    return (
+        f"{_BRAND}<h1>{_SIGN_IN_LINK_TITLE}</h1>"
+        "<p class='muted'>No password yet? Enter the email address the help desk writes to. "
+        "We will mail you a link that signs you in once, within 15 minutes.</p>"
+        f"{status}"
+        f'<form method="post" action="{routes.SIGN_IN_LINK}">'
+        + _field(
+            "Email", "email", kind="email", value=email, error=error, extra=' autocomplete="username" maxlength="320"'
+        )
+        + "<button type=submit>Email me a sign-in link</button></form>"
+        + _BACK
+    )
+
+
+@router.get(routes.SIGN_IN_LINK, include_in_schema=False)
+def sign_in_link_page(email: str = "") -> HTMLResponse:
+    """The form that asks for a one-time sign-in link."""
+    return page(_SIGN_IN_LINK_TITLE, _sign_in_link_form(email[:320]))
+
+
+@router.post(routes.SIGN_IN_LINK, include_in_schema=False, dependencies=[Depends(require_same_origin)])
+def request_sign_in_link(request: Request, email: str = Form("")) -> HTMLResponse:
+    """The same answer whether or not the address has an account."""
+    if not email.strip():
+        return page(_SIGN_IN_LINK_TITLE, _sign_in_link_form(error="Enter your email address."), 422)
+    try:
+        with session_scope() as session:
+            answer = sign_in_links.request_link(session=session, email=email, ip=client_address(request))
+    except RateLimited as exc:
+        return page(_SIGN_IN_LINK_TITLE, _sign_in_link_form(email.strip()[:320], error=str(exc)), 429)
+    return page("Check your mail", _sign_in_link_form(email.strip()[:320], notice=answer))
+
+
+def _sign_in_button(token: str, email: str, errors: dict[str, str]) -> str:
+    action = escape(routes.SIGN_IN_WITH_LINK.format(token=token))
+    return (
+        f"{_BRAND}<h1>Sign in to TickIt</h1>"
+        f"<p class='muted'>As {escape(email)}.</p>"
+        f"{_form_error(errors)}"
+        f'<form method="post" action="{action}"><button type=submit>Sign in</button></form>'
+    )
+
+
+@router.get(routes.SIGN_IN_WITH_LINK, include_in_schema=False)
+def sign_in_with_link_page(token: str) -> HTMLResponse:
+    """A button that signs in; opening the link uses nothing."""
+    try:
+        with session_scope(read_only=True) as session:
+            email = sign_in_links.account_for_link(session=session, token=token)
+    except LinkGone:
+        return _gone(_SIGN_IN_LINK_GONE)
+    return page("Sign in", _sign_in_button(token, email, {}))
+
+
+@router.post(
+    routes.SIGN_IN_WITH_LINK,
+    include_in_schema=False,
+    response_model=None,
+    dependencies=[Depends(require_same_origin)],
+)
+def sign_in_with_link(request: Request, token: str) -> HTMLResponse | RedirectResponse:
+    """Use the link and sign this browser in."""
+    try:
+        with session_scope() as session:
+            with audit.from_address(client_address(request)):
+                user = sign_in_links.sign_in(session=session, token=token)
+    except LinkGone:
+        return _gone(_SIGN_IN_LINK_GONE)
+    except ValidationFailed as exc:
+        return page("Sign in", _sign_in_button(token, "", exc.errors), 403)
     return signed_in_redirect(request, user.id, user.role, None)
 
 

@@ -28,6 +28,7 @@ USER_CREATED = "user.created"
 USER_INVITED = "user.invited"
 INVITATION_REVOKED = "invitation.revoked"
 INVITATION_ACCEPTED = "invitation.accepted"
+USER_SIGNED_UP = "user.signed_up"  # a client's own account, its address confirmed
 USER_ROLE_CHANGED = "user.role_changed"
 USER_DEACTIVATED = "user.deactivated"
 USER_REACTIVATED = "user.reactivated"
@@ -52,6 +53,7 @@ ACTIONS = (
     USER_INVITED,
     INVITATION_REVOKED,
     INVITATION_ACCEPTED,
+    USER_SIGNED_UP,
     USER_ROLE_CHANGED,
     USER_DEACTIVATED,
     USER_REACTIVATED,
