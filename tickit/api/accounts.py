@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from tickit import routes
+from tickit.api.account_forms import BRAND, email_form, form_error, gone, new_account_form, password_fields
 from tickit.api.auth import signed_in_redirect
 from tickit.api.client_address import client_address
 from tickit.api.plain_page import page
@@ -23,72 +24,21 @@ from tickit.models import TokenPurpose
 from tickit.services import audit, invitations, password_reset, sign_in_links
 from tickit.services.account_tokens import LinkGone
 from tickit.services.errors import RateLimited, ValidationFailed
-from tickit.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 router = APIRouter()
-
-_BRAND = '<div class="brand"><img src="/favicon.svg" alt="">TickIt</div>'
-_BACK = f'<p class="hint"><a href="{routes.LOGIN}">Back to sign in</a></p>'
-_PASSWORD_HINT = (
-    f"At least {MIN_PASSWORD_LENGTH} characters, not one leaked from another site. "
-    "A few unrelated words make a good one."
-)
-
-
-def _field(
-    label: str, name: str, *, kind: str, error: str = "", hint: str = "", value: str = "", extra: str = ""
-) -> str:
-    described = f' aria-describedby="{name}-note"' if error or hint else ""
-    note = (
-        f'<p class="error" id="{name}-note">{escape(error)}</p>'
-        if error
-        else (f'<p class="hint" id="{name}-note">{escape(hint)}</p>' if hint else "")
-    )
-    return (
-        f'<label class="field" for="{name}">{escape(label)}</label>'
-        f'<input class="text" id="{name}" name="{name}" type="{kind}" value="{escape(value)}" required'
-        f'{described} aria-invalid="{"true" if error else "false"}"{extra}>{note}'
-    )
-
-
-def _password_fields(errors: dict[str, str]) -> str:
-    limits = f' minlength="{MIN_PASSWORD_LENGTH}" maxlength="{MAX_PASSWORD_LENGTH}" autocomplete="new-password"'
-    return _field(
-        "New password", "new", kind="password", error=errors.get("new", ""), hint=_PASSWORD_HINT, extra=limits
-    ) + _field("New password again", "confirm", kind="password", error=errors.get("confirm", ""), extra=limits)
-
-
-def _form_error(errors: dict[str, str]) -> str:
-    message = errors.get("form", "")
-    return f'<p class="notice bad" role="alert">{escape(message)}</p>' if message else ""
-
-
-def _gone(what: str) -> HTMLResponse:
-    body = (
-        f"{_BRAND}<h1>This link no longer works</h1>"
-        f"<p>{escape(what)}</p>"
-        f'<p><a href="{routes.FORGOT_PASSWORD}">Ask for a new password link</a> · '
-        f'<a href="{routes.LOGIN}">Sign in</a></p>'
-    )
-    return page("Link expired", body, 410)
-
 
 # --- forgot password ---------------------------------------------------------------------------------------
 
 
 def _forgot_form(email: str = "", notice: str = "", error: str = "") -> str:
-    status = f'<p class="notice" role="status">{escape(notice)}</p>' if notice else ""
-    return (
-        f"{_BRAND}<h1>Forgot your password?</h1>"
-        "<p class='muted'>Enter the email address you sign in with. "
-        "We will mail you a link to choose a new password.</p>"
-        f"{status}"
-        f'<form method="post" action="{routes.FORGOT_PASSWORD}">'
-        + _field(
-            "Email", "email", kind="email", value=email, error=error, extra=' autocomplete="username" maxlength="320"'
-        )
-        + "<button type=submit>Send me a link</button></form>"
-        + _BACK
+    return email_form(
+        title="Forgot your password?",
+        lead="Enter the email address you sign in with. We will mail you a link to choose a new password.",
+        action=routes.FORGOT_PASSWORD,
+        button="Send me a link",
+        email=email,
+        notice=notice,
+        error=error,
     )
 
 
@@ -121,12 +71,12 @@ def _reset_form(token: str, email: str, errors: dict[str, str], *, first: bool =
     route, heading = (routes.SET_PASSWORD, "Choose your password") if first else (routes.RESET_PASSWORD, _RESET_TITLE)
     action = escape(route.format(token=token))
     return (
-        f"{_BRAND}<h1>{heading}</h1>"
+        f"{BRAND}<h1>{heading}</h1>"
         f"<p class='muted'>For {escape(email)}. Every browser signed in to this account will be signed out.</p>"
-        f"{_form_error(errors)}"
+        f"{form_error(errors)}"
         f'<form method="post" action="{action}">'
         f'<input type="email" name="username" value="{escape(email)}" autocomplete="username" hidden readonly>'
-        f"{_password_fields(errors)}<button type=submit>Save and sign in</button></form>"
+        f"{password_fields(errors)}<button type=submit>Save and sign in</button></form>"
     )
 
 
@@ -137,7 +87,7 @@ def reset_page(token: str) -> HTMLResponse:
         with session_scope(read_only=True) as session:
             email = password_reset.account_for_link(session=session, token=token)
     except LinkGone:
-        return _gone(_RESET_GONE)
+        return gone(_RESET_GONE)
     return page(_RESET_TITLE, _reset_form(token, email, {}))
 
 
@@ -153,7 +103,7 @@ def reset(
             with audit.from_address(client_address(request)):
                 user = password_reset.reset_password(session=session, token=token, new=new, confirm=confirm)
     except LinkGone:
-        return _gone(_RESET_GONE)
+        return gone(_RESET_GONE)
     except ValidationFailed as exc:
         with session_scope(read_only=True) as session:
             email = password_reset.account_for_link(session=session, token=token)
@@ -177,7 +127,7 @@ def set_password_page(token: str) -> HTMLResponse:
         with session_scope(read_only=True) as session:
             email = password_reset.account_for_link(session=session, token=token, purpose=TokenPurpose.SET_PASSWORD)
     except LinkGone:
-        return _gone(_SET_PASSWORD_GONE)
+        return gone(_SET_PASSWORD_GONE)
     return page(_SET_PASSWORD_TITLE, _reset_form(token, email, {}, first=True))
 
 
@@ -196,7 +146,7 @@ def set_first_password(
                     session=session, token=token, new=new, confirm=confirm, purpose=purpose
                 )
     except LinkGone:
-        return _gone(_SET_PASSWORD_GONE)
+        return gone(_SET_PASSWORD_GONE)
     except ValidationFailed as exc:
         with session_scope(read_only=True) as session:
             email = password_reset.account_for_link(session=session, token=token, purpose=purpose)
@@ -211,18 +161,15 @@ _SIGN_IN_LINK_TITLE = "Sign in with a link"
 
 
 def _sign_in_link_form(email: str = "", notice: str = "", error: str = "") -> str:
-    status = f'<p class="notice" role="status">{escape(notice)}</p>' if notice else ""
-    return (
-        f"{_BRAND}<h1>{_SIGN_IN_LINK_TITLE}</h1>"
-        "<p class='muted'>No password yet? Enter the email address the help desk writes to. "
-        "We will mail you a link that signs you in once, within 15 minutes.</p>"
-        f"{status}"
-        f'<form method="post" action="{routes.SIGN_IN_LINK}">'
-        + _field(
-            "Email", "email", kind="email", value=email, error=error, extra=' autocomplete="username" maxlength="320"'
-        )
-        + "<button type=submit>Email me a sign-in link</button></form>"
-        + _BACK
+    return email_form(
+        title=_SIGN_IN_LINK_TITLE,
+        lead="No password yet? Enter the email address the help desk writes to. "
+        "We will mail you a link that signs you in once, within 15 minutes.",
+        action=routes.SIGN_IN_LINK,
+        button="Email me a sign-in link",
+        email=email,
+        notice=notice,
+        error=error,
     )
 
 
@@ -248,9 +195,9 @@ def request_sign_in_link(request: Request, email: str = Form("")) -> HTMLRespons
 def _sign_in_button(token: str, email: str, errors: dict[str, str]) -> str:
     action = escape(routes.SIGN_IN_WITH_LINK.format(token=token))
     return (
-        f"{_BRAND}<h1>Sign in to TickIt</h1>"
+        f"{BRAND}<h1>Sign in to TickIt</h1>"
         f"<p class='muted'>As {escape(email)}.</p>"
-        f"{_form_error(errors)}"
+        f"{form_error(errors)}"
         f'<form method="post" action="{action}"><button type=submit>Sign in</button></form>'
     )
 
@@ -262,7 +209,7 @@ def sign_in_with_link_page(token: str) -> HTMLResponse:
         with session_scope(read_only=True) as session:
             email = sign_in_links.account_for_link(session=session, token=token)
     except LinkGone:
-        return _gone(_SIGN_IN_LINK_GONE)
+        return gone(_SIGN_IN_LINK_GONE)
     return page("Sign in", _sign_in_button(token, email, {}))
 
 
@@ -279,7 +226,7 @@ def sign_in_with_link(request: Request, token: str) -> HTMLResponse | RedirectRe
             with audit.from_address(client_address(request)):
                 user = sign_in_links.sign_in(session=session, token=token)
     except LinkGone:
-        return _gone(_SIGN_IN_LINK_GONE)
+        return gone(_SIGN_IN_LINK_GONE)
     except ValidationFailed as exc:
         return page("Sign in", _sign_in_button(token, "", exc.errors), 403)
     return signed_in_redirect(request, user.id, user.role, None)
@@ -294,26 +241,14 @@ _INVITATION_GONE = (
 
 
 def _invitation_form(token: str, view: invitations.InvitationView, errors: dict[str, str], name: str = "") -> str:
-    action = escape(routes.INVITATION.format(token=token))
     where = f" in {', '.join(view.projects)}" if view.projects else ""
-    return (
-        f"{_BRAND}<h1>Join TickIt</h1>"
-        f"<p class='muted'>{escape(view.invited_by)} invited {escape(view.email)} as {escape(view.role)}"
-        f"{escape(where)}. Choose your name and password to finish.</p>"
-        f"{_form_error(errors)}"
-        f'<form method="post" action="{action}">'
-        f'<input type="email" name="username" value="{escape(view.email)}" autocomplete="username" hidden readonly>'
-        + _field(
-            "Your name",
-            "name",
-            kind="text",
-            value=name,
-            error=errors.get("name", ""),
-            hint="As others see you on tickets.",
-            extra=' autocomplete="name" maxlength="200"',
-        )
-        + _password_fields({"new": errors.get("password", errors.get("new", "")), "confirm": errors.get("confirm", "")})
-        + "<button type=submit>Create my account</button></form>"
+    return new_account_form(
+        heading="Join TickIt",
+        lead=f"{view.invited_by} invited {view.email} as {view.role}{where}. Choose your name and password to finish.",
+        action=routes.INVITATION.format(token=token),
+        email=view.email,
+        name=name,
+        errors=errors,
     )
 
 
@@ -328,7 +263,7 @@ def invitation_page(token: str) -> HTMLResponse:
     try:
         view = _invitation_view(token)
     except LinkGone:
-        return _gone(_INVITATION_GONE)
+        return gone(_INVITATION_GONE)
     return page("Join TickIt", _invitation_form(token, view, {}))
 
 
@@ -344,11 +279,11 @@ def accept_invitation(
             with audit.from_address(client_address(request)):
                 user = invitations.accept(session=session, token=token, name=name, password=new, confirm=confirm)
     except LinkGone:
-        return _gone(_INVITATION_GONE)
+        return gone(_INVITATION_GONE)
     except ValidationFailed as exc:
         try:
             view = _invitation_view(token)
         except LinkGone:
-            return _gone(_INVITATION_GONE)
+            return gone(_INVITATION_GONE)
         return page("Join TickIt", _invitation_form(token, view, exc.errors, name[:200]), 422)
     return signed_in_redirect(request, user.id, user.role, None)

@@ -31,8 +31,9 @@ label.choice input { accent-color: var(--accent); }
 label.good:has(input:checked) { border-color: var(--good); }
 label.bad:has(input:checked) { border-color: var(--bad); }
 label.field { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
-input.text { width: 100%; font: inherit; color: inherit; background: transparent; padding: .6rem .7rem;
+input.text, select.text { width: 100%; font: inherit; color: inherit; background: transparent; padding: .6rem .7rem;
   border: 1px solid var(--line); border-radius: 8px; }
+select.text option { color: var(--fg); background: var(--card); }
 input.text[aria-invalid="true"] { border-color: var(--bad); }
 .hint { color: var(--muted); font-size: .875rem; margin: .25rem 0 0; }
 .error { color: var(--bad-fg); font-size: .875rem; margin: .25rem 0 0; }

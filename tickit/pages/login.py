@@ -118,6 +118,21 @@ def login_page() -> rx.Component:
                     ),
                     rx.cond(LoginState.ready, form, rx.center(rx.spinner(), height="160px", width="100%")),
                     rx.cond(LoginState.google_enabled, _google_button()),
+                    rx.cond(
+                        LoginState.signup_open,
+                        rx.text(
+                            "New here? ",
+                            rx.link(
+                                "Create an account",
+                                href=routes.SIGN_UP,
+                                reload_document=True,
+                                custom_attrs={"onClick": FORGET_TAB_STATE},
+                            ),
+                            size="2",
+                            align="center",
+                            width="100%",
+                        ),
+                    ),
                     spacing="4",
                     width="100%",
                     padding="8px",

@@ -22,6 +22,7 @@ from tickit.models import AccountToken, MemberRole, Project, ProjectMember, Role
 from tickit.services import account_mail, account_tokens, audit, outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.passwords import password_problem
 from tickit.services.users import ROLES, create_user, find_by_email, normalise_email
 
 ALREADY_HAS_ACCOUNT = "{email} already has an account."
@@ -195,20 +196,37 @@ def accept(*, session: Session, token: str, name: str, password: str, confirm: s
     Raises LinkGone for a used, revoked or expired link, ValidationFailed (the link stays usable)
     for a name or password that will not do.
     """
-    row = account_tokens.peek(session=session, token=token, purpose=TokenPurpose.INVITATION)
+    user, used = create_account_from_link(
+        session=session, token=token, purpose=TokenPurpose.INVITATION, name=name, password=password, confirm=confirm
+    )
+    audit.record(session, actor=user, action=audit.INVITATION_ACCEPTED, target=user.email, after=dict(used.details))
+    return user
+
+
+def create_account_from_link(
+    *, session: Session, token: str, purpose: TokenPurpose, name: str, password: str, confirm: str
+) -> tuple[UserPublic, AccountToken]:
+    """Use a link that makes an account (an invitation, a self sign-up): the role and projects in its details.
+
+    Returns the account and the used link's row. Raises LinkGone for a used, revoked or expired
+    link, ValidationFailed (the link stays usable) for a name or password that will not do.
+    """
+    row = account_tokens.peek(session=session, token=token, purpose=purpose)
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Name is required."
     elif len(name.strip()) > 200:
         errors["name"] = "Name must be at most 200 characters."
-    if password != confirm:
+    if problem := password_problem(password):
+        errors["password"] = problem
+    elif password != confirm:
         errors["confirm"] = "The two passwords differ."
     if find_by_email(session, row.email) is not None:
         errors["form"] = ALREADY_HAS_ACCOUNT.format(email=row.email) + " Sign in instead."
     if errors:
         raise ValidationFailed(errors)
-    used = account_tokens.consume(session=session, token=token, purpose=TokenPurpose.INVITATION)
-    # create_user checks the password against the rules (and the rest once more).
+    used = account_tokens.consume(session=session, token=token, purpose=purpose)
+    # create_user checks the name and password once more.
     created = create_user(
         session=session,
         actor=SYSTEM,
@@ -222,12 +240,5 @@ def accept(*, session: Session, token: str, name: str, password: str, confirm: s
     for project_id in used.details.get("project_ids", []):
         if session.get(Project, project_id) is not None:
             session.add(ProjectMember(project_id=project_id, user_id=created.user.id, role=project_role))
-    audit.record(
-        session,
-        actor=created.user,
-        action=audit.INVITATION_ACCEPTED,
-        target=created.user.email,
-        after=dict(used.details),
-    )
     session.flush()
-    return created.user
+    return created.user, used

@@ -99,6 +99,12 @@ def _refused(exc: ServiceError) -> Outcome[Any]:
     return Outcome(event=rx.toast.error(str(exc)), errors=form_errors(exc))
 
 
+def _read_public(use_case: Callable[[Session], T]) -> T:
+    """In a worker thread: a read that needs no signed-in user, in a read-only transaction."""
+    with session_scope(read_only=True) as session:
+        return use_case(session)
+
+
 def _nothing(_session: Session, _actor: UserPublic) -> None:
     return None
 
@@ -185,6 +191,10 @@ class SessionState(rx.State):
         else's writes; a write in it fails.
         """
         return await self._outcome(_check_and_read, use_case)
+
+    async def read_public(self, use_case: Callable[[Session], T]) -> T:
+        """Run `use_case(session)`, a read for anyone (what a public page shows), in a worker thread."""
+        return await _in_handler_thread(_read_public, use_case)
 
     async def _outcome(
         self, work: Callable[[str | None, UseCase[T]], tuple[Any, T | None]], use_case: UseCase[T]
