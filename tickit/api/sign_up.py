@@ -112,7 +112,7 @@ def sign_up(request: Request, project: str = Form(""), email: str = Form("")) ->
 def _confirm_form(token: str, view: self_signup.SignupView, errors: dict[str, str], name: str = "") -> str:
     return new_account_form(
         heading="Finish signing up",
-        lead=f"{view.email} is confirmed. Choose your name and password to file requests in {view.project}.",
+        lead=f"For {view.email}, in {view.project}. Choosing your name and password confirms the address.",
         action=routes.SIGN_UP_CONFIRM.format(token=token),
         email=view.email,
         name=name,

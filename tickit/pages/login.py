@@ -129,6 +129,7 @@ def login_page() -> rx.Component:
                                 custom_attrs={"onClick": FORGET_TAB_STATE},
                             ),
                             size="2",
+                            color=rx.color("gray", 11),
                             align="center",
                             width="100%",
                         ),

@@ -84,8 +84,9 @@ def intake_page() -> rx.Component:
                         S.set_self_signup,
                         "self_signup",
                     ),
-                    rx.cond(
-                        S.self_signup,
+                    # Hidden rather than left out while sign-up is off: the form reads every input it
+                    # rendered, and one taken out of the page would fail the submit.
+                    rx.box(
                         field(
                             "Only these email domains",
                             rx.input(
@@ -101,6 +102,8 @@ def intake_page() -> rx.Component:
                             "signup_domains",
                             hint="Leave empty to take any address.",
                         ),
+                        display=rx.cond(S.self_signup, "block", "none"),
+                        width="100%",
                     ),
                     rx.hstack(rx.button("Save", type="submit"), justify="end", width="100%"),
                     spacing="4",
