@@ -10,6 +10,7 @@ import re
 import time
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Account, at_path, sign_in
@@ -230,3 +231,37 @@ def test_a_client_signs_up_confirms_the_address_and_lands_in_the_portal(page_as,
     expect(signed_up).to_contain_text("Quentin Quokka")
     expect(admin.get_by_role("row").filter(has_text="intake.edited").first).to_contain_text("self signup: true → false")
     _shoot(admin, "audit")
+
+
+def test_an_invitee_continues_with_the_google_account_of_the_invited_address(page_as, new_page, app_server):
+    address = f"google.invitee{next(_n)}@example.com"
+    admin = page_as("admin")
+    admin.goto("/admin/users")
+    admin.get_by_role("button", name="Invite", exact=True).click()
+    dialog = admin.get_by_role("dialog", name="Invite someone")
+    dialog.get_by_label("Email").fill(address)
+    dialog.get_by_role("checkbox", name="Help Hub").click()
+    dialog.get_by_role("button", name="Send invitation").click()
+    expect(admin.get_by_text(f"Invitation sent to {address}")).to_be_visible()
+    link = _link(_mail(app_server.mail_dir, address, f"{app_server.admin.name} invited you to TickIt"), "/invitation/")
+
+    provider = app_server.env["GOOGLE_DISCOVERY_URL"].removesuffix("/.well-known/openid-configuration")
+    for subject, google_address in (("g-wombat-other", "someone.else@example.com"), ("g-wombat", address)):
+        httpx.put(
+            f"{provider}/users/{subject}",
+            json={"email": google_address, "email_verified": True, "name": "Wanda Wombat"},
+            timeout=10,
+        ).raise_for_status()
+    invitee = new_page()
+    invitee.goto(link)
+    _shoot(invitee, "invitation")
+    invitee.get_by_role("link", name=f"Continue with Google as {address}").click()
+    invitee.locator("input[name=sub]").first.fill("g-wombat-other")
+    invitee.get_by_role("button", name="Authorize").click()
+    expect(invitee.get_by_role("alert")).to_contain_text("That Google account has another address")
+
+    invitee.get_by_role("link", name=f"Continue with Google as {address}").click()
+    invitee.locator("input[name=sub]").first.fill("g-wombat")
+    invitee.get_by_role("button", name="Authorize").click()
+    expect(invitee).to_have_url(at_path("/portal"))
+    expect(invitee.get_by_role("link", name="Your profile")).to_contain_text("Wanda Wombat")

@@ -9,6 +9,7 @@ invitation signs the person in afresh, as the sign-in form does.
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,6 +20,7 @@ from tickit.api.auth import signed_in_redirect
 from tickit.api.client_address import client_address
 from tickit.api.plain_page import page
 from tickit.api.same_origin import require_same_origin
+from tickit.config import get_settings
 from tickit.db import session_scope
 from tickit.models import TokenPurpose
 from tickit.services import audit, invitations, password_reset, sign_in_links
@@ -242,13 +244,25 @@ _INVITATION_GONE = (
 
 def _invitation_form(token: str, view: invitations.InvitationView, errors: dict[str, str], name: str = "") -> str:
     where = f" in {', '.join(view.projects)}" if view.projects else ""
-    return new_account_form(
-        heading="Join TickIt",
-        lead=f"{view.invited_by} invited {view.email} as {view.role}{where}. Choose your name and password to finish.",
-        action=routes.INVITATION.format(token=token),
-        email=view.email,
-        name=name,
-        errors=errors,
+    google = ""
+    if get_settings().google is not None:
+        href = escape(f"{routes.GOOGLE_LOGIN}?{urlencode({'invitation': token})}")
+        google = (
+            '<p class="or">or</p>'
+            f'<a class="button secondary" href="{href}"><img src="/google.svg" alt="" width="16" height="16">'
+            f"Continue with Google as {escape(view.email)}</a>"
+        )
+    return (
+        new_account_form(
+            heading="Join TickIt",
+            lead=f"{view.invited_by} invited {view.email} as {view.role}{where}. "
+            "Choose your name and password to finish.",
+            action=routes.INVITATION.format(token=token),
+            email=view.email,
+            name=name,
+            errors=errors,
+        )
+        + google
     )
 
 
@@ -258,13 +272,17 @@ def _invitation_view(token: str) -> invitations.InvitationView:
 
 
 @router.get(routes.INVITATION, include_in_schema=False)
-def invitation_page(token: str) -> HTMLResponse:
-    """The invitation with its name and password form; opening it uses nothing."""
+def invitation_page(token: str, google: str = "") -> HTMLResponse:
+    """The invitation with its name and password form; opening it uses nothing.
+
+    `google` is the code of a refused "Continue with Google", sent back here by the callback.
+    """
     try:
         view = _invitation_view(token)
     except LinkGone:
         return gone(_INVITATION_GONE)
-    return page("Join TickIt", _invitation_form(token, view, {}))
+    refusal = invitations.GOOGLE_REFUSALS.get(google, "")
+    return page("Join TickIt", _invitation_form(token, view, {"form": refusal} if refusal else {}))
 
 
 @router.post(
