@@ -1,4 +1,4 @@
-"""The look of the pages a mail link opens (survey, password reset, invitation): plain HTML.
+"""The look of the pages a mail link opens (survey, password reset, invitation, sign-in and sign-up): plain HTML.
 
 They work in any browser a mail client hands a link to, carry no Reflex state (a link's token
 never enters it), and follow the reader's light or dark preference.
@@ -42,7 +42,8 @@ textarea { width: 100%; min-height: 6rem; font: inherit; color: inherit; backgro
 button { margin-top: 1rem; width: 100%; padding: .75rem; font: inherit; font-weight: 600; color: #fff;
   background: var(--accent); border: 0; border-radius: 8px; cursor: pointer; }
 a.button.secondary { display: flex; align-items: center; justify-content: center; gap: .5rem; padding: .75rem;
-  font-weight: 600; color: var(--accent-fg); border: 1px solid var(--accent); border-radius: 8px; text-decoration: none; }
+  font-weight: 600; color: var(--accent-fg); border: 1px solid var(--accent); border-radius: 8px;
+  text-decoration: none; }
 p.or { text-align: center; color: var(--muted); margin: 1rem 0; }
 .notice { padding: .75rem; border-radius: 8px; border: 1px solid var(--line); }
 .notice.bad { border-color: var(--bad); }
