@@ -41,6 +41,11 @@ AUTH_CHOOSE_PASSWORD = "/auth/choose-password"
 FORGOT_PASSWORD = "/auth/forgot-password"
 RESET_PASSWORD = "/auth/reset-password/{token}"  # the page a reset mail links to (tickit/api/accounts.py)
 INVITATION = "/auth/invitation/{token}"  # the page an invitation mail links to
+SET_PASSWORD = "/auth/set-password/{token}"  # a requester's first password, linked from their acknowledgement
+SIGN_IN_LINK = "/auth/sign-in-link"  # the form that mails a one-time sign-in link
+SIGN_IN_WITH_LINK = "/auth/sign-in-link/{token}"  # the page that link opens
+SIGN_UP = "/auth/sign-up"  # "Create an account", for projects that take sign-ups
+SIGN_UP_CONFIRM = "/auth/sign-up/{token}"  # the page a sign-up mail links to
 GOOGLE_LOGIN = "/auth/google/login"
 GOOGLE_CALLBACK = "/auth/google/callback"
 SURVEY = "/survey/{token}"  # the satisfaction survey a requester's mail links to (tickit/api/survey.py)
@@ -94,6 +99,21 @@ def ticket_page(number: str) -> str:
 def reset_password_url(token: str) -> str:
     """The full link of a password reset mail."""
     return get_settings().app_url + RESET_PASSWORD.format(token=token)
+
+
+def set_password_url(token: str) -> str:
+    """The full link that lets a requester choose their first password."""
+    return get_settings().app_url + SET_PASSWORD.format(token=token)
+
+
+def sign_in_link_url(token: str) -> str:
+    """The full link of a one-time sign-in mail."""
+    return get_settings().app_url + SIGN_IN_WITH_LINK.format(token=token)
+
+
+def sign_up_url(token: str) -> str:
+    """The full link of a sign-up mail, which confirms the address."""
+    return get_settings().app_url + SIGN_UP_CONFIRM.format(token=token)
 
 
 def invitation_url(token: str) -> str:

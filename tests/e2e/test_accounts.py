@@ -5,15 +5,18 @@ from __future__ import annotations
 import email
 import email.policy
 import itertools
+import os
 import re
 import time
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Account, at_path, sign_in
 
 MAIL_WAIT_SECONDS = 30
+SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the tests also save their pages there, light and dark
 NEW_PASSWORD = "lamp orbit velvet crumble"
 _n = itertools.count(1)
 
@@ -28,6 +31,21 @@ def _mail(mail_dir: Path, address: str, subject: str) -> email.message.EmailMess
                 return message
         time.sleep(0.5)
     raise AssertionError(f"no mail {subject!r} to {address} in {mail_dir} within {MAIL_WAIT_SECONDS} s")
+
+
+def _shoot(page, name: str) -> None:
+    """With TICKIT_SCREENSHOTS set, save the page at 1280 and 390 px wide, light and dark."""
+    if not SHOTS:
+        return
+    size = page.viewport_size
+    for width in (1280, 390):
+        for scheme in ("light", "dark"):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.emulate_media(color_scheme=scheme)
+            page.screenshot(path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True)
+    page.emulate_media(color_scheme="light")
+    if size:
+        page.set_viewport_size(size)
 
 
 def _link(message: email.message.EmailMessage, path: str) -> str:
@@ -135,3 +153,115 @@ def test_signing_out_another_browser_from_the_profile_ends_its_session(new_accou
     expect(phone).to_have_url(at_path("/login"))
     laptop.goto("/portal")
     expect(laptop).to_have_url(at_path("/portal"))
+
+
+def test_a_requester_signs_in_with_a_mailed_one_time_link(new_account, new_page, app_server):
+    account = new_account("client", project="HH", name=f"Linked Lorikeet {next(_n)}")
+    page = new_page()
+    page.goto("/login")
+    page.get_by_role("link", name="Email me a sign-in link").click()
+    expect(page.get_by_role("heading", name="Sign in with a link")).to_be_visible()
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    expect(page.get_by_role("status")).to_contain_text("If that address belongs to a requester's account")
+    _shoot(page, "sign-in-link")
+
+    link = _link(_mail(app_server.mail_dir, account.email, "Your TickIt sign-in link"), "/auth/sign-in-link/")
+    page.goto(link)
+    expect(page.get_by_text(f"As {account.email}.")).to_be_visible()
+    _shoot(page, "sign-in-with-link")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(at_path("/portal"))
+
+    again = new_page()
+    again.goto(link)
+    expect(again.get_by_role("heading", name="This link no longer works")).to_be_visible()
+
+
+def test_a_client_signs_up_confirms_the_address_and_lands_in_the_portal(page_as, new_page, app_server):
+    admin = page_as("admin")
+    admin.goto("/admin/projects/HH/intake")
+    admin.get_by_label("Clients may create their own account").click()
+    expect(admin.get_by_label("Only these email domains")).to_be_visible()
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_text("Intake settings saved.")).to_be_visible()
+    _shoot(admin, "intake-sign-up")
+
+    address = f"quokka.signup{next(_n)}@example.com"
+    page = new_page()
+    page.goto("/login")
+    _shoot(page, "login")
+    page.get_by_role("link", name="Create an account").click()
+    expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+    if page.get_by_label("Project").count():
+        page.get_by_label("Project").select_option(label="Help Hub")
+    page.get_by_label("Email").fill(address)
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("status")).to_contain_text(f"We sent a link to {address}")
+    _shoot(page, "sign-up")
+
+    # Not confirmed yet: there is no account to sign in to.
+    page.goto("/login")
+    page.get_by_label("Email").fill(address)
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Email or password is incorrect.")).to_be_visible()
+
+    mail = _mail(app_server.mail_dir, address, "Confirm your address to finish signing up to TickIt")
+    link = _link(mail, "/auth/sign-up/")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Finish signing up")).to_be_visible()
+    expect(page.get_by_text(f"For {address}, in Help Hub.")).to_be_visible()
+    _shoot(page, "sign-up-confirm")
+    page.get_by_label("Your name").fill("Quentin Quokka")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page).to_have_url(at_path("/portal"))
+
+    admin = page_as("admin")
+    admin.goto("/admin/projects/HH/intake")
+    expect(admin.get_by_label("Only these email domains")).to_be_visible()
+    admin.get_by_label("Clients may create their own account").click()
+    expect(admin.get_by_label("Only these email domains")).to_be_hidden()
+    admin.get_by_role("button", name="Save").click()
+    expect(admin.get_by_text("Intake settings saved.")).to_be_visible()
+    admin.goto("/admin/audit")
+    signed_up = admin.get_by_role("row").filter(has_text="user.signed_up").filter(has_text=address)
+    expect(signed_up).to_contain_text("Quentin Quokka")
+    expect(admin.get_by_role("row").filter(has_text="intake.edited").first).to_contain_text("self signup: true → false")
+    _shoot(admin, "audit")
+
+
+def test_an_invitee_continues_with_the_google_account_of_the_invited_address(page_as, new_page, app_server):
+    address = f"google.invitee{next(_n)}@example.com"
+    admin = page_as("admin")
+    admin.goto("/admin/users")
+    admin.get_by_role("button", name="Invite", exact=True).click()
+    dialog = admin.get_by_role("dialog", name="Invite someone")
+    dialog.get_by_label("Email").fill(address)
+    dialog.get_by_role("checkbox", name="Help Hub").click()
+    dialog.get_by_role("button", name="Send invitation").click()
+    expect(admin.get_by_text(f"Invitation sent to {address}")).to_be_visible()
+    link = _link(_mail(app_server.mail_dir, address, f"{app_server.admin.name} invited you to TickIt"), "/invitation/")
+
+    provider = app_server.env["GOOGLE_DISCOVERY_URL"].removesuffix("/.well-known/openid-configuration")
+    for subject, google_address in (("g-wombat-other", "someone.else@example.com"), ("g-wombat", address)):
+        httpx.put(
+            f"{provider}/users/{subject}",
+            json={"email": google_address, "email_verified": True, "name": "Wanda Wombat"},
+            timeout=10,
+        ).raise_for_status()
+    invitee = new_page()
+    invitee.goto(link)
+    _shoot(invitee, "invitation")
+    invitee.get_by_role("link", name=f"Continue with Google as {address}").click()
+    invitee.locator("input[name=sub]").first.fill("g-wombat-other")
+    invitee.get_by_role("button", name="Authorize").click()
+    expect(invitee.get_by_role("alert")).to_contain_text("That Google account has another address")
+
+    invitee.get_by_role("link", name=f"Continue with Google as {address}").click()
+    invitee.locator("input[name=sub]").first.fill("g-wombat")
+    invitee.get_by_role("button", name="Authorize").click()
+    expect(invitee).to_have_url(at_path("/portal"))
+    expect(invitee.get_by_role("link", name="Your profile")).to_contain_text("Wanda Wombat")

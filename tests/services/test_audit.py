@@ -6,7 +6,21 @@ import pytest
 
 from tests.factories import PASSWORD, make_project, make_user
 from tickit.models import utcnow
-from tickit.services import api_clients, audit, auth, invitations, password_reset, projects, user_sessions, users
+from tickit.services import (
+    api_clients,
+    assignment_admin,
+    audit,
+    auth,
+    intake_policy,
+    invitations,
+    lifecycle,
+    mailboxes,
+    password_reset,
+    projects,
+    sla_admin,
+    user_sessions,
+    users,
+)
 from tickit.services.actors import SYSTEM
 from tickit.services.errors import PermissionDenied, ValidationFailed
 
@@ -104,3 +118,68 @@ def test_a_period_is_a_number_and_a_unit(text):
 def test_only_admins_read_the_log(session):
     with pytest.raises(PermissionDenied):
         audit.entries(session=session, actor=make_user(session, "agent"))
+
+
+SLA_TEXT = """sla:
+  policies:
+    - name: Quick
+      targets:
+        urgent: {first_response: 1h, resolution: 4h}
+"""
+
+
+def test_project_settings_edits_are_recorded_with_what_changed(session):
+    admin = make_user(session, "admin", name="Root")
+    agent = make_user(session, "agent", email="agnes@example.com")
+    project = make_project(session, "PS")
+    projects.add_member(session=session, actor=admin, project_key="PS", email=agent.email, project_role="agent")
+    with audit.from_address("192.0.2.9"):
+        assignment_admin.set_rule(session=session, actor=admin, project_key="PS", changes={"strategy": "round-robin"})
+        assignment_admin.set_agent(
+            session=session, actor=admin, project_key="PS", user_id=agent.id, changes={"capacity": 5}
+        )
+        lifecycle.update_settings(
+            session=session,
+            actor=admin,
+            project_key="PS",
+            settings=lifecycle.LifecycleSettings(auto_close_days=3),
+        )
+        intake_policy.update_intake(session=session, actor=admin, project_key="PS", changes={"tickets_per_hour": 9})
+        sla_admin.save(session=session, actor=admin, project_key="PS", text=SLA_TEXT, now=utcnow())
+        mailboxes.add_mailbox(
+            session=session, actor=admin, project_key="PS", key="ps-help", address="help@ps.example.com"
+        )
+    [agent_edit, rule_edit] = _log(session, action="assignment")
+    assert (rule_edit.target, rule_edit.before, rule_edit.after) == (
+        "PS",
+        {"strategy": "off"},
+        {"strategy": "round-robin"},
+    )
+    assert (agent_edit.target, agent_edit.before, agent_edit.after) == (
+        "PS · agnes@example.com",
+        {"capacity": None},
+        {"capacity": 5},
+    )
+    [lifecycle_edit] = _log(session, action="lifecycle")
+    assert (lifecycle_edit.before, lifecycle_edit.after) == ({"auto_close_days": 7}, {"auto_close_days": 3})
+    intake_edit = _log(session, action="intake")[0]
+    assert (intake_edit.before, intake_edit.after) == ({"tickets_per_hour": 0}, {"tickets_per_hour": 9})
+    [sla_edit] = _log(session, action="sla")
+    assert "urgent 2" not in sla_edit.after["sla"] and "name: Quick" in sla_edit.after["sla"]
+    assert "name: Quick" not in sla_edit.before["sla"]
+    [mailbox] = _log(session, action="mailbox")
+    assert (mailbox.target, mailbox.after["key"], mailbox.address) == (
+        "PS · help@ps.example.com",
+        "ps-help",
+        "192.0.2.9",
+    )
+    assert project.key == "PS"
+
+
+def test_saving_settings_unchanged_records_nothing(session):
+    admin = make_user(session, "admin")
+    make_project(session, "PN")
+    before = len(_log(session))
+    assignment_admin.set_rule(session=session, actor=admin, project_key="PN", changes={"strategy": "off"})
+    lifecycle.update_settings(session=session, actor=admin, project_key="PN", settings=lifecycle.LifecycleSettings())
+    assert len(_log(session)) == before

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from tests.factories import make_project, make_user
-from tickit.models import OutboxMessage, ProjectMember, utcnow
+from tickit.models import OutboxMessage, ProjectMember, User, utcnow
 from tickit.services import account_tokens, auth, invitations
 from tickit.services.account_tokens import LinkGone
 from tickit.services.errors import PermissionDenied, ValidationFailed
@@ -147,3 +147,27 @@ def test_only_admins_invite(session):
         invitations.invite(session=session, actor=agent, email="q@example.com", role="client", project_ids=[])
     with pytest.raises(PermissionDenied):
         invitations.list_pending(session=session, actor=agent)
+
+
+def test_an_invitation_is_accepted_with_the_google_account_of_the_invited_address_only(session):
+    admin = make_user(session, "admin")
+    project = make_project(session, "GI")
+    invitations.invite(session=session, actor=admin, email="gina@example.com", role="agent", project_ids=[project.id])
+    token = _token(session, "gina@example.com")
+    for email, verified, code in (("other@example.com", True, "other"), ("gina@example.com", False, "unverified")):
+        with pytest.raises(invitations.GoogleRefused) as refused:
+            invitations.accept_with_google(
+                session=session, token=token, subject="g-1", email=email, email_verified=verified, name="Gina"
+            )
+        assert refused.value.code == code
+    user = invitations.accept_with_google(
+        session=session, token=token, subject="g-1", email="Gina@example.com", email_verified=True, name="Gina G"
+    )
+    assert (user.email, user.name, user.role, user.has_password) == ("gina@example.com", "Gina G", "agent", False)
+    assert session.get(User, user.id).google_subject == "g-1"
+    member = session.exec(select(ProjectMember).where(ProjectMember.user_id == user.id)).one()
+    assert (member.project_id, member.role) == (project.id, "agent")
+    with pytest.raises(LinkGone):
+        invitations.accept_with_google(
+            session=session, token=token, subject="g-1", email="gina@example.com", email_verified=True, name="Gina"
+        )

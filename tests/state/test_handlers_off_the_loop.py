@@ -20,7 +20,7 @@ SESSION_MODULE = "session.py"
 DATABASE_NAMES = {"session_scope", "get_engine"}
 SESSION_CLASS = "Session"  # constructing one opens a session; naming it in a type hint does not
 # SessionState's methods that resolve the user or run a use case, each in a worker thread.
-THREADED_METHODS = {"actor", "admit", "admit_and_read", "run", "read"}
+THREADED_METHODS = {"actor", "admit", "admit_and_read", "run", "read", "read_public"}
 
 
 def _modules() -> list[Path]:

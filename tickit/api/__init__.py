@@ -11,7 +11,7 @@ def create_app() -> FastAPI:
     """A FastAPI app with every non-Reflex route; `uvicorn --factory tickit.api:create_app` serves it."""
     # tasks: importing it hands the outbox rows each request commits to the queue.
     from tickit import routes, tasks  # noqa: F401
-    from tickit.api import accounts, attachments, auth, google, inbound_mail, problems, survey, v1
+    from tickit.api import accounts, attachments, auth, google, inbound_mail, problems, sign_up, survey, v1
     from tickit.api.security_headers import SecurityHeaders
 
     app = FastAPI(title="TickIt", docs_url=None, redoc_url=None, openapi_url=None)
@@ -19,6 +19,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.include_router(auth.router)
     app.include_router(accounts.router)
+    app.include_router(sign_up.router)
     app.include_router(attachments.router)
     app.include_router(survey.router)
     app.include_router(inbound_mail.router)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import posixpath
+from urllib.parse import urlencode
 
 import httpx
 from authlib.integrations.starlette_client import OAuth, OAuthError, StarletteOAuth2App
@@ -28,7 +29,8 @@ from tickit.api import auth as auth_api
 from tickit.api.client_address import client_address
 from tickit.config import GoogleSettings, get_settings
 from tickit.db import session_scope
-from tickit.services import audit, auth
+from tickit.services import audit, auth, invitations
+from tickit.services.account_tokens import LinkGone
 from tickit.services.actors import UserPublic
 
 OAUTH_COOKIE = "tickit_oauth"
@@ -45,6 +47,9 @@ _REFUSAL_CODES = {
     auth.GOOGLE_NO_SIGNUP: "google_no_account",
 }
 _NEXT_KEY = "next"
+# An invitation being accepted with Google: its token rides in the short-lived, signed OAuth cookie
+# (the browser had it already) and is used only once Google has answered, in the callback.
+_INVITATION_KEY = "invitation"
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +110,7 @@ async def _login(request: Request) -> Response:
     if google is None:
         return _back_to_login("google_off")
     request.session[_NEXT_KEY] = routes.safe_next(request.query_params.get("next")) or ""
+    request.session[_INVITATION_KEY] = request.query_params.get("invitation", "")[:100]
     redirect_uri = f"{get_settings().app_url}{routes.GOOGLE_CALLBACK}"
     try:
         return await google.authorize_redirect(request, redirect_uri)
@@ -119,6 +125,7 @@ async def _callback(request: Request) -> Response:
     if google is None:
         return _back_to_login("google_off")
     next_path = request.session.pop(_NEXT_KEY, None)
+    invitation = request.session.pop(_INVITATION_KEY, "")
     try:
         token = await google.authorize_access_token(request)
     except (OAuthError, JoseError, httpx.HTTPError) as exc:
@@ -128,6 +135,15 @@ async def _callback(request: Request) -> Response:
     if not claims:
         logger.warning("Google sign-in refused: the token response carried no ID token")
         return _back_to_login("google")
+    if invitation:
+        try:
+            user = await run_in_threadpool(_accept_invitation, invitation, claims, client_address(request))
+        except LinkGone:
+            return RedirectResponse(routes.INVITATION.format(token=invitation), status_code=303)
+        except invitations.GoogleRefused as exc:
+            query = urlencode({"google": exc.code})
+            return RedirectResponse(f"{routes.INVITATION.format(token=invitation)}?{query}", status_code=303)
+        return await run_in_threadpool(auth_api.signed_in_redirect, request, user.id, user.role, None)
     try:
         user = await run_in_threadpool(_sign_in, claims, client_address(request))
     except auth.SignInFailed as exc:
@@ -142,6 +158,18 @@ def _sign_in(claims: dict, address: str) -> UserPublic:
             subject=claims["sub"],
             email=claims.get("email", ""),
             # Some Google endpoints have sent this claim as the string "true".
+            email_verified=str(claims.get("email_verified")).lower() == "true",
+            name=claims.get("name", ""),
+        )
+
+
+def _accept_invitation(token: str, claims: dict, address: str) -> UserPublic:
+    with session_scope() as session, audit.from_address(address):
+        return invitations.accept_with_google(
+            session=session,
+            token=token,
+            subject=claims["sub"],
+            email=claims.get("email", ""),
             email_verified=str(claims.get("email_verified")).lower() == "true",
             name=claims.get("name", ""),
         )

@@ -1,4 +1,5 @@
-"""Single-use links mailed to people: password reset, invitation, email verification, email change."""
+"""Single-use links mailed to people: password reset, invitation, email verification, email change,
+a requester's first password and a one-time sign-in."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class TokenPurpose(StrEnum):
     INVITATION = "invitation"
     VERIFY_EMAIL = "verify_email"
     EMAIL_CHANGE = "email_change"
+    SET_PASSWORD = "set_password"  # a requester who never chose one (their acknowledgement mail)
+    SIGN_IN_LINK = "sign_in_link"  # "sign in with a one-time link"
 
 
 class AccountToken(SQLModel, table=True):

@@ -1,8 +1,10 @@
-"""How a project takes in requests: the acknowledgement mail, per-user limits, who sets priority."""
+"""How a project takes in requests: the acknowledgement mail, per-user limits, who sets priority, self sign-up."""
 
 from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
+
+from tickit.models.base import JSONType
 
 DEFAULT_TICKETS_PER_HOUR = 5
 DEFAULT_COMMENTS_PER_WINDOW = 30
@@ -18,3 +20,6 @@ class ProjectIntake(SQLModel, table=True):
     tickets_per_hour: int = Field(default=DEFAULT_TICKETS_PER_HOUR)  # per requester; 0 = no limit
     comments_per_window: int = Field(default=DEFAULT_COMMENTS_PER_WINDOW)  # per requester and ticket; 0 = no limit
     clients_set_priority: bool = Field(default=False)
+    # "Create an account" on the sign-in page offers this project; the account exists once its address is confirmed.
+    self_signup: bool = Field(default=False)
+    signup_domains: list[str] = Field(default_factory=list, sa_type=JSONType)  # empty: any address

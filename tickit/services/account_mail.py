@@ -1,4 +1,5 @@
-"""The mails about a person's account: a reset link, "your password was changed", an invitation.
+"""The mails about a person's account: a reset link, "your password was changed", an invitation, a sign-in link,
+a sign-up's confirmation.
 
 Staged in the outbox like every mail (`outbox.stage`, channel "mail"); `mail.send_outbox_message`
 renders them with `MESSAGES`. A link's token rides in the staged payload, as the survey's does: the
@@ -20,6 +21,8 @@ from tickit.services.mail import build_message
 PASSWORD_RESET = "password_reset"
 PASSWORD_CHANGED = "password_changed"
 INVITATION = "invitation"
+SIGN_IN_LINK = "sign_in_link"
+SIGN_UP = "sign_up"
 
 _BUTTON = "display:inline-block;padding:8px 18px;border-radius:6px;color:#fff;background:#3e63dd;text-decoration:none"
 
@@ -85,8 +88,41 @@ def invitation_message(payload: dict[str, Any], *, message_id: str) -> EmailMess
     )
 
 
+def sign_in_link_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+    """A one-time sign-in link, valid 15 minutes."""
+    return _link_mail(
+        to=payload["email"],
+        subject="Your TickIt sign-in link",
+        greeting=f"Hello {payload['name']},",
+        lead="Someone (we hope you) asked to sign in to TickIt with a link mailed to this address. "
+        "It works once, for 15 minutes.",
+        action="Sign in to TickIt",
+        url=payload["url"],
+        after="If you did not ask for this, ignore this mail: nobody can sign in without it.",
+        message_id=message_id,
+    )
+
+
+def sign_up_message(payload: dict[str, Any], *, message_id: str) -> EmailMessage:
+    """Confirm the address of a new account: the link, valid two days."""
+    return _link_mail(
+        to=payload["email"],
+        subject="Confirm your address to finish signing up to TickIt",
+        greeting="Hello,",
+        lead=f"Someone (we hope you) asked for an account with this address to file requests in "
+        f"{payload['project']}. Open the link to confirm the address and choose your name and password.",
+        action="Confirm and create my account",
+        url=payload["url"],
+        after="The link works once, for two days. If you did not ask for this, ignore this mail: "
+        "no account is made without it.",
+        message_id=message_id,
+    )
+
+
 MESSAGES: dict[str, Callable[..., EmailMessage]] = {
     PASSWORD_RESET: reset_message,
     PASSWORD_CHANGED: password_changed_message,
     INVITATION: invitation_message,
+    SIGN_IN_LINK: sign_in_link_message,
+    SIGN_UP: sign_up_message,
 }

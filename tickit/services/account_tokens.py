@@ -27,9 +27,17 @@ LIFETIMES = {
     TokenPurpose.INVITATION: timedelta(days=7),
     TokenPurpose.VERIFY_EMAIL: timedelta(days=2),
     TokenPurpose.EMAIL_CHANGE: timedelta(days=2),
+    TokenPurpose.SET_PASSWORD: timedelta(days=7),
+    TokenPurpose.SIGN_IN_LINK: timedelta(minutes=15),
 }
 # Every purpose but an invitation acts on an existing account, and dies with its password.
-_ENDED_BY_PASSWORD_CHANGE = (TokenPurpose.RESET, TokenPurpose.VERIFY_EMAIL, TokenPurpose.EMAIL_CHANGE)
+_ENDED_BY_PASSWORD_CHANGE = (
+    TokenPurpose.RESET,
+    TokenPurpose.VERIFY_EMAIL,
+    TokenPurpose.EMAIL_CHANGE,
+    TokenPurpose.SET_PASSWORD,
+    TokenPurpose.SIGN_IN_LINK,
+)
 LINK_GONE = "This link has expired or has already been used."
 
 

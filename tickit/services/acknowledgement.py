@@ -4,7 +4,9 @@ Staged when the ticket's `ticket_created` event is fanned out, so every filing p
 staff form, API, later mail) sends it and the filing itself pays nothing for it. It goes to the
 ticket's requester (a reporter who does not work the project), when the project sends
 acknowledgements and the requester keeps mail on; it links the ticket's portal page and is
-threaded with the ticket's later mails. One address gets at most ACKNOWLEDGEMENTS_PER_HOUR.
+threaded with the ticket's later mails. A requester without a password (filed for by the API, by
+mail or by staff) also gets a link to choose one, so they can follow the ticket on the portal.
+One address gets at most ACKNOWLEDGEMENTS_PER_HOUR.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.models import Ticket, User
-from tickit.services import intake_policy, mail, mail_ids, outbox, ratelimit
+from tickit.services import intake_policy, mail, mail_ids, outbox, ratelimit, sign_in_links
 from tickit.services.access import can_work
 from tickit.services.actors import UserPublic
 
@@ -49,6 +51,7 @@ def stage_for_new_ticket(session: Session, ticket: Ticket, number: str) -> bool:
             "title": ticket.title,
             "url": routes.portal_ticket(number),
             "thread_id": mail_ids.ticket_thread_id(number, ticket.created_at),
+            "set_password_url": sign_in_links.first_password_url(session, reporter),
         },
     )
     return True

@@ -20,9 +20,10 @@ from tickit.models import (
     TicketType,
     TicketTypeField,
     TicketTypeSkills,
+    User,
     utcnow,
 )
-from tickit.services import assignment
+from tickit.services import assignment, audit
 from tickit.services.access import project_to_configure
 from tickit.services.actors import Actor, UserPublic, require_staff
 from tickit.services.errors import NotFound, ValidationFailed
@@ -128,6 +129,7 @@ def set_rule(*, session: Session, actor: Actor, project_key: str, changes: Mappi
     project = project_to_configure(session, actor, project_key)
     _refuse_unknown(changes, ("strategy", "require_skills"))
     rule = _rule_for_update(session, project.id)
+    before = {"strategy": rule.strategy, "require_skills": rule.require_skills}
     if "strategy" in changes:
         if changes["strategy"] not in STRATEGIES:
             raise ValidationFailed({"strategy": f"Choose one of {', '.join(STRATEGIES)}."})
@@ -136,6 +138,10 @@ def set_rule(*, session: Session, actor: Actor, project_key: str, changes: Mappi
         rule.require_skills = _flag(changes["require_skills"], "require_skills")
     session.add(rule)
     session.flush()
+    after = {"strategy": rule.strategy, "require_skills": rule.require_skills}
+    audit.record_change(
+        session, actor=actor, action=audit.ASSIGNMENT_EDITED, target=project.key, before=before, after=after
+    )
     return assignment_settings(session=session, actor=actor, project_key=project.key)
 
 
@@ -148,6 +154,7 @@ def set_agent(
     project = project_to_configure(session, actor, project_key)
     _refuse_unknown(changes, ("available", "capacity", "skills", "calendar"))
     standing = _standing(session, project.id, user_id)
+    before = _standing_settings(standing)
     errors: dict[str, str] = {}
     if "available" in changes:
         standing.available = _flag(changes["available"], "available")
@@ -172,6 +179,15 @@ def set_agent(
         raise ValidationFailed(errors)
     session.add(standing)
     session.flush()
+    agent = session.get(User, user_id)
+    audit.record_change(
+        session,
+        actor=actor,
+        action=audit.ASSIGNMENT_EDITED,
+        target=f"{project.key} · {agent.email if agent else user_id}",
+        before=before,
+        after=_standing_settings(standing),
+    )
     return next(
         a
         for a in assignment_settings(session=session, actor=actor, project_key=project.key).agents
@@ -207,6 +223,7 @@ def set_type_skills(
     if ticket_type is None:
         raise NotFound(f"{project.key} has no ticket type {type_key!r}.")
     row = session.get(TicketTypeSkills, ticket_type.id) or TicketTypeSkills(type_id=ticket_type.id)
+    before = {"skills": list(row.skills), "field_skills": dict(row.field_skills)}
     errors: dict[str, str] = {}
     if "skills" in changes:
         try:
@@ -223,6 +240,14 @@ def set_type_skills(
         raise ValidationFailed(errors)
     session.add(row)
     session.flush()
+    audit.record_change(
+        session,
+        actor=actor,
+        action=audit.ASSIGNMENT_EDITED,
+        target=f"{project.key} · {ticket_type.name}",
+        before=before,
+        after={"skills": row.skills, "field_skills": row.field_skills},
+    )
     return next(v for v in _type_views(session, project.id) if v.key == type_key)
 
 
@@ -298,6 +323,15 @@ def set_my_availability(*, session: Session, actor: UserPublic, available: bool)
 def _rule_for_update(session: Session, project_id: int) -> AssignmentRule:
     rule = session.exec(select(AssignmentRule).where(AssignmentRule.project_id == project_id).with_for_update()).first()
     return rule or AssignmentRule(project_id=project_id)
+
+
+def _standing_settings(standing: AgentAvailability) -> dict[str, Any]:
+    return {
+        "available": standing.available,
+        "capacity": standing.capacity,
+        "skills": list(standing.skills),
+        "calendar": standing.calendar_key,
+    }
 
 
 def _standing(session: Session, project_id: int, user_id: int) -> AgentAvailability:

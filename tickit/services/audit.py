@@ -9,7 +9,7 @@ the work they run, so services need not pass it along.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,6 +28,7 @@ USER_CREATED = "user.created"
 USER_INVITED = "user.invited"
 INVITATION_REVOKED = "invitation.revoked"
 INVITATION_ACCEPTED = "invitation.accepted"
+USER_SIGNED_UP = "user.signed_up"  # a client's own account, its address confirmed
 USER_ROLE_CHANGED = "user.role_changed"
 USER_DEACTIVATED = "user.deactivated"
 USER_REACTIVATED = "user.reactivated"
@@ -44,6 +45,10 @@ SLA_EDITED = "sla.edited"
 ORGANISATION_CREATED = "organisation.created"
 ORGANISATION_EDITED = "organisation.edited"
 ORGANISATION_MEMBER_SET = "organisation.member_set"
+ASSIGNMENT_EDITED = "assignment.edited"  # the project's rule, an agent's standing, or a type's skills
+LIFECYCLE_EDITED = "lifecycle.edited"
+INTAKE_EDITED = "intake.edited"
+MAILBOX_ADDED = "mailbox.added"
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -51,6 +56,7 @@ ACTIONS = (
     USER_INVITED,
     INVITATION_REVOKED,
     INVITATION_ACCEPTED,
+    USER_SIGNED_UP,
     USER_ROLE_CHANGED,
     USER_DEACTIVATED,
     USER_REACTIVATED,
@@ -67,6 +73,10 @@ ACTIONS = (
     ORGANISATION_CREATED,
     ORGANISATION_EDITED,
     ORGANISATION_MEMBER_SET,
+    ASSIGNMENT_EDITED,
+    LIFECYCLE_EDITED,
+    INTAKE_EDITED,
+    MAILBOX_ADDED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"
@@ -114,6 +124,28 @@ def record(
             after=after or {},
         )
     )
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: Actor | None,
+    action: str,
+    target: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> None:
+    """Record the settings that differ between `before` and `after` (only those); nothing when none does."""
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        record(
+            session,
+            actor=actor,
+            action=action,
+            target=target,
+            before={key: before.get(key) for key in changed},
+            after={key: after[key] for key in changed},
+        )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""A project's intake rules for requesters: per-user limits, who may set priority, the acknowledgement switch.
+"""A project's intake rules for requesters: per-user limits, who may set priority, the acknowledgement switch,
+self sign-up.
 
 Limits count through `ratelimit` (Redis when configured, else the database), in fixed windows:
 filing is counted per requester and project in clock hours, comments per requester and ticket in
@@ -10,6 +11,7 @@ A comment an app posts as the ticket's requester is still the requester's commen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,7 +20,7 @@ from sqlmodel import Session
 
 from tickit.models import Priority, ProjectIntake, Ticket
 from tickit.models.intake import DEFAULT_COMMENTS_PER_WINDOW, DEFAULT_TICKETS_PER_HOUR
-from tickit.services import ratelimit
+from tickit.services import audit, ratelimit
 from tickit.services.access import get_project, project_to_configure
 from tickit.services.actors import Actor, UserPublic
 from tickit.services.errors import RateLimited, ValidationFailed
@@ -39,10 +41,14 @@ class IntakePolicy:
     tickets_per_hour: int = DEFAULT_TICKETS_PER_HOUR
     comments_per_window: int = DEFAULT_COMMENTS_PER_WINDOW
     clients_set_priority: bool = False
+    self_signup: bool = False  # "Create an account" offers this project
+    signup_domains: tuple[str, ...] = ()  # the addresses self sign-up takes; empty: any
 
 
 DEFAULT_POLICY = IntakePolicy()
-_FLAGS = ("acknowledge", "clients_set_priority")
+_FLAGS = ("acknowledge", "clients_set_priority", "self_signup")
+MAX_SIGNUP_DOMAINS = 50
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _LIMITS = ("tickets_per_hour", "comments_per_window")
 
 
@@ -56,6 +62,8 @@ def policy_of(session: Session, project_id: int) -> IntakePolicy:
         tickets_per_hour=row.tickets_per_hour,
         comments_per_window=row.comments_per_window,
         clients_set_priority=row.clients_set_priority,
+        self_signup=row.self_signup,
+        signup_domains=tuple(row.signup_domains),
     )
 
 
@@ -85,16 +93,43 @@ def update_intake(*, session: Session, actor: Actor, project_key: str, changes: 
                 errors[key] = f"Give a whole number from 0 (no limit) to {LIMIT_MAX:,}."
             else:
                 cleaned[key] = number
+        elif key == "signup_domains":
+            try:
+                cleaned[key] = check_domains(value)
+            except ValidationFailed as exc:
+                errors.update(exc.errors)
         else:
             errors[key] = "Not an intake setting."
     if errors:
         raise ValidationFailed(errors)
     row = session.get(ProjectIntake, project.id) or ProjectIntake(project_id=project.id)
+    before = {key: getattr(row, key) for key in cleaned}
     for key, value in cleaned.items():
         setattr(row, key, value)
     session.add(row)
     session.flush()
+    audit.record_change(
+        session, actor=actor, action=audit.INTAKE_EDITED, target=project.key, before=before, after=cleaned
+    )
     return policy_of(session, project.id)
+
+
+def check_domains(value: Any) -> list[str]:
+    """Email domains as stored: lower case, without "@", each once; from a list or a comma/space separated text.
+
+    ValidationFailed names `signup_domains` and the first domain that is not one.
+    """
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise ValidationFailed({"signup_domains": "Give the domains as a list, like example.com, example.org."})
+    domains = list(dict.fromkeys(item.strip().lower().removeprefix("@") for item in value if item.strip()))
+    for domain in domains:
+        if not _DOMAIN.match(domain):
+            raise ValidationFailed({"signup_domains": f"{domain[:80]!r} is not an email domain (like example.com)."})
+    if len(domains) > MAX_SIGNUP_DOMAINS:
+        raise ValidationFailed({"signup_domains": f"Give at most {MAX_SIGNUP_DOMAINS} domains."})
+    return domains
 
 
 def priority_errors(

@@ -22,11 +22,27 @@ from tickit.models import AccountToken, MemberRole, Project, ProjectMember, Role
 from tickit.services import account_mail, account_tokens, audit, outbox
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.passwords import password_problem
 from tickit.services.users import ROLES, create_user, find_by_email, normalise_email
 
 ALREADY_HAS_ACCOUNT = "{email} already has an account."
 ALREADY_INVITED = "{email} is already invited; resend that invitation from the list instead."
+# Why an invitation could not be accepted with Google, by the code the invitation page is sent back with.
+GOOGLE_REFUSALS = {
+    "unverified": "Google did not confirm that account's address. Choose another, or use a password.",
+    "other": "That Google account has another address than the one invited. "
+    "Choose the Google account of the invited address, or use a password.",
+    "taken": "That Google account or the invited address already has a TickIt account. Sign in instead.",
+}
 MAX_PENDING = 500  # a sane bound on one admin's list
+
+
+class GoogleRefused(ValidationFailed):
+    """The Google account chosen cannot accept this invitation; `code` is a key of GOOGLE_REFUSALS."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__({"form": GOOGLE_REFUSALS[code]})
 
 
 @dataclass(frozen=True)
@@ -195,20 +211,80 @@ def accept(*, session: Session, token: str, name: str, password: str, confirm: s
     Raises LinkGone for a used, revoked or expired link, ValidationFailed (the link stays usable)
     for a name or password that will not do.
     """
-    row = account_tokens.peek(session=session, token=token, purpose=TokenPurpose.INVITATION)
+    user, used = create_account_from_link(
+        session=session, token=token, purpose=TokenPurpose.INVITATION, name=name, password=password, confirm=confirm
+    )
+    audit.record(session, actor=user, action=audit.INVITATION_ACCEPTED, target=user.email, after=dict(used.details))
+    return user
+
+
+def create_account_from_link(
+    *, session: Session, token: str, purpose: TokenPurpose, name: str, password: str, confirm: str
+) -> tuple[UserPublic, AccountToken]:
+    """Use a link that makes an account (an invitation, a self sign-up): the role and projects in its details.
+
+    Returns the account and the used link's row. Raises LinkGone for a used, revoked or expired
+    link, ValidationFailed (the link stays usable) for a name or password that will not do.
+    """
+    row = account_tokens.peek(session=session, token=token, purpose=purpose)
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = "Name is required."
     elif len(name.strip()) > 200:
         errors["name"] = "Name must be at most 200 characters."
-    if password != confirm:
+    if problem := password_problem(password):
+        errors["password"] = problem
+    elif password != confirm:
         errors["confirm"] = "The two passwords differ."
     if find_by_email(session, row.email) is not None:
         errors["form"] = ALREADY_HAS_ACCOUNT.format(email=row.email) + " Sign in instead."
     if errors:
         raise ValidationFailed(errors)
+    used = account_tokens.consume(session=session, token=token, purpose=purpose)
+    return _make_account(session, used, name=name, password=password), used
+
+
+def accept_with_google(
+    *, session: Session, token: str, subject: str, email: str, email_verified: bool, name: str
+) -> UserPublic:
+    """Use the invitation with a Google account of the invited address: the account signs in with Google.
+
+    Raises LinkGone for a used, revoked or expired link, and GoogleRefused (the link stays usable)
+    when Google did not confirm the address, it is another address than the one invited, or that
+    Google account or address already has a TickIt account.
+    """
+    row = account_tokens.peek(session=session, token=token, purpose=TokenPurpose.INVITATION)
+    if not email_verified:
+        raise GoogleRefused("unverified")
+    if email.strip().lower() != row.email:
+        raise GoogleRefused("other")
+    if (
+        find_by_email(session, row.email) is not None
+        or session.exec(select(User.id).where(User.google_subject == subject)).first()
+    ):
+        raise GoogleRefused("taken")
     used = account_tokens.consume(session=session, token=token, purpose=TokenPurpose.INVITATION)
-    # create_user checks the password against the rules (and the rest once more).
+    user = _make_account(session, used, name=(name or row.email.split("@")[0]).strip()[:200], password=None)
+    account = session.get(User, user.id)
+    assert account is not None
+    # Google vouches for this person: no password until they choose one ("Forgot password?").
+    account.password_hash = None
+    account.google_subject = subject
+    session.add(account)
+    session.flush()
+    audit.record(
+        session,
+        actor=user,
+        action=audit.INVITATION_ACCEPTED,
+        target=user.email,
+        after={**used.details, "with": "google"},
+    )
+    return UserPublic.of(account)
+
+
+def _make_account(session: Session, used: AccountToken, *, name: str, password: str | None) -> UserPublic:
+    """The account a used link makes, with its role, in its projects."""
+    # create_user checks the name and password once more.
     created = create_user(
         session=session,
         actor=SYSTEM,
@@ -222,12 +298,5 @@ def accept(*, session: Session, token: str, name: str, password: str, confirm: s
     for project_id in used.details.get("project_ids", []):
         if session.get(Project, project_id) is not None:
             session.add(ProjectMember(project_id=project_id, user_id=created.user.id, role=project_role))
-    audit.record(
-        session,
-        actor=created.user,
-        action=audit.INVITATION_ACCEPTED,
-        target=created.user.email,
-        after=dict(used.details),
-    )
     session.flush()
     return created.user

@@ -23,7 +23,7 @@ As everywhere in the services, the caller commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
@@ -39,7 +39,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import ticket_stamp, tickets, workflow
+from tickit.services import audit, ticket_stamp, tickets, workflow
 from tickit.services.access import can_work, format_ticket_number, project_to_configure, ticket_for
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 from tickit.services.errors import ValidationFailed
@@ -61,9 +61,18 @@ def update_settings(*, session: Session, actor: Actor, project_key: str, setting
     """Save the project's lifecycle settings (admins and its project admins); they hold from the next check on."""
     project = project_to_configure(session, actor, project_key)
     checked = check_settings(settings.__dict__)
+    before = settings_of(project)
     project.sqlmodel_update(checked.__dict__)
     session.add(project)
     session.flush()
+    audit.record_change(
+        session,
+        actor=actor,
+        action=audit.LIFECYCLE_EDITED,
+        target=project.key,
+        before=asdict(before),
+        after=asdict(checked),
+    )
 
 
 # --- status follows the conversation -------------------------------------------------------

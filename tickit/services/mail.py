@@ -295,7 +295,8 @@ def acknowledgement_message(payload: dict[str, Any], *, message_id: str, reply_t
     """ "We received your request [HH-42]": the requester's first mail about a ticket, with its portal link.
 
     It promises only what works: replies by mail only when the project has a mailbox to take them
-    (`reply_to`). `payload` is email, name, number, title, url (the portal path) and thread_id.
+    (`reply_to`). `payload` is email, name, number, title, url (the portal path), thread_id, and
+    set_password_url (a first-password link) for a requester who has no password.
     """
     app_url = get_settings().app_url
     url, profile_url, number = f"{app_url}{payload['url']}", f"{app_url}{routes.PROFILE}", payload["number"]
@@ -306,8 +307,21 @@ def acknowledgement_message(payload: dict[str, Any], *, message_id: str, reply_t
         else "Follow it, reply or add files on its page; we will also mail you when the team replies."
     )
     footer_text, footer_html = _footer(number, url, profile_url, replies_read=bool(reply_to))
-    text = f"Hello {payload['name']},\n\n{lead}\n\n{follow}\n\n{footer_text}"
-    html = f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead)}</p>\n<p>{escape(follow)}</p>\n{footer_html}"
+    account_text = account_html = ""
+    if payload.get("set_password_url"):
+        account = (
+            "To sign in to the portal, choose a password (the link works once, for seven days), "
+            "or use “Email me a sign-in link” on the sign-in page"
+        )
+        account_text = f"{account}: {payload['set_password_url']}\n\n"
+        account_html = (
+            f'<p>{escape(account)}: <a href="{escape(payload["set_password_url"])}">choose a password</a>.</p>\n'
+        )
+    text = f"Hello {payload['name']},\n\n{lead}\n\n{follow}\n\n{account_text}{footer_text}"
+    html = (
+        f"<p>Hello {escape(payload['name'])},</p>\n<p>{escape(lead)}</p>\n<p>{escape(follow)}</p>\n"
+        f"{account_html}{footer_html}"
+    )
     return build_message(
         to=payload["email"],
         subject=f"We received your request [{number}] {' '.join(payload['title'].split())}",

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 from sqlmodel import Session, select
 
 from tickit.models import Mailbox, TicketType
+from tickit.services import audit
 from tickit.services.access import project_to_configure
 from tickit.services.actors import Actor
 from tickit.services.errors import NotFound, Unauthenticated, ValidationFailed
@@ -135,6 +136,14 @@ def add_mailbox(
         _apply_imap(row, imap)
     session.add(row)
     session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=audit.MAILBOX_ADDED,
+        target=f"{project.key} · {address}",
+        # The IMAP password and the endpoint's secret stay out of the log.
+        after={"key": key, "type": chosen.key, "imap": imap.host if imap is not None else None},
+    )
     return CreatedMailbox(mailbox=_public(row, chosen), secret=secret)
 
 

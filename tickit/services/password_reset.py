@@ -83,37 +83,52 @@ def reset_link(*, session: Session, actor: Actor, email: str) -> str:
     return routes.reset_password_url(token)
 
 
-def account_for_link(*, session: Session, token: str) -> str:
-    """The address a reset link is for, to show on its page; raises LinkGone. Reads only."""
-    return account_tokens.peek(session=session, token=token, purpose=TokenPurpose.RESET).email
+# The links that set a password: a reset, and a requester's first password (`sign_in_links`).
+PASSWORD_LINKS = (TokenPurpose.RESET, TokenPurpose.SET_PASSWORD)
 
 
-def reset_password(*, session: Session, token: str, new: str, confirm: str) -> UserPublic:
-    """Use a reset link: set the new password, end every session and link of the account, mail the owner.
+def account_for_link(*, session: Session, token: str, purpose: TokenPurpose = TokenPurpose.RESET) -> str:
+    """The address a reset (or first-password) link is for, to show on its page; raises LinkGone. Reads only."""
+    assert purpose in PASSWORD_LINKS
+    return account_tokens.peek(session=session, token=token, purpose=purpose).email
 
+
+def reset_password(
+    *, session: Session, token: str, new: str, confirm: str, purpose: TokenPurpose = TokenPurpose.RESET
+) -> UserPublic:
+    """Use a reset (or first-password) link: set the password, end every session and link of the account.
+
+    The owner is mailed "your password was changed" when the account had a password before.
     Raises LinkGone for a link that is unknown, used, expired or ended by a password change, and
     ValidationFailed (leaving the link usable) for a password that will not do.
     """
-    account_tokens.peek(session=session, token=token, purpose=TokenPurpose.RESET)
+    assert purpose in PASSWORD_LINKS
+    account_tokens.peek(session=session, token=token, purpose=purpose)
     errors = new_password_errors(new, confirm)
     if errors:
         raise ValidationFailed(errors)
-    used = account_tokens.consume(session=session, token=token, purpose=TokenPurpose.RESET)
+    used = account_tokens.consume(session=session, token=token, purpose=purpose)
     assert used.user_id is not None
     user = get_user(session, used.user_id)
     if not user.is_active:
         raise ValidationFailed({"form": DEACTIVATED})
+    had_password = user.password_hash is not None
     set_password(session, user, new)
     session.exec(delete(UserSession).where(UserSession.user_id == user.id))
     audit.record(
-        session, actor=UserPublic.of(user), action=audit.PASSWORD_RESET, target=user.email, after={"sessions": "ended"}
-    )
-    outbox.stage(
         session,
-        event=account_mail.PASSWORD_CHANGED,
-        channel="mail",
-        recipient_user_id=user.id,
-        payload={"email": user.email, "name": user.name},
+        actor=UserPublic.of(user),
+        action=audit.PASSWORD_RESET if had_password else audit.PASSWORD_CHANGED,
+        target=user.email,
+        after={"sessions": "ended", "link": str(purpose)},
     )
+    if had_password:
+        outbox.stage(
+            session,
+            event=account_mail.PASSWORD_CHANGED,
+            channel="mail",
+            recipient_user_id=user.id,
+            payload={"email": user.email, "name": user.name},
+        )
     session.flush()
     return UserPublic.of(user)

@@ -61,15 +61,22 @@ def save(*, session: Session, actor: Actor, project_key: str, text: str, now: da
     """Make `text` the project's SLA set-up and re-time its open tickets; the caller commits."""
     project = project_to_configure(session, actor, project_key)
     spec = _parsed(session, project.id, text)
+    before = dump_sla_section(sla_config.load_spec(session, project.id))
     try:
         sla_config.replace_config(session, project, spec)
     except ValidationFailed as exc:
         raise ValidationFailed({"text": "; ".join(exc.errors.values())}) from None
     retimed = recompute_project(session, project.id, now)
+    after = dump_sla_section(spec)
     audit.record(
-        session, actor=actor, action=audit.SLA_EDITED, target=project.key, after={"open_tickets_retimed": retimed}
+        session,
+        actor=actor,
+        action=audit.SLA_EDITED,
+        target=project.key,
+        before={"sla": before},
+        after={"sla": after, "open_tickets_retimed": retimed},
     )
-    return SlaSettings(project.name, dump_sla_section(spec), preview_lines(spec, now), retimed)
+    return SlaSettings(project.name, after, preview_lines(spec, now), retimed)
 
 
 def recompute_project(session: Session, project_id: int, now: datetime) -> int:

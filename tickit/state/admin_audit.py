@@ -33,8 +33,12 @@ class AuditRow:
     change: str
 
 
+SHOWN_MAX = 160  # a long value (an SLA section) is cut; `tickit audit` prints it whole
+
+
 def _shown(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
 
 
 def _change(line: audit.AuditLine) -> str:

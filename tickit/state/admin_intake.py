@@ -1,4 +1,4 @@
-"""Admin: a project's intake rules — the acknowledgement mail, per-person limits, who sets priority."""
+"""Admin: a project's intake rules — the acknowledgement mail, per-person limits, who sets priority, self sign-up."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ class AdminIntakeState(SessionState):
     clients_set_priority: bool = False
     tickets_per_hour: str = ""
     comments_per_window: str = ""
+    self_signup: bool = False
+    signup_domains: str = ""  # comma separated, as typed
     errors: dict[str, str] = {}
 
     def _show(self, name: str, policy: intake_policy.IntakePolicy) -> None:
@@ -32,6 +34,7 @@ class AdminIntakeState(SessionState):
         self.acknowledge, self.clients_set_priority = policy.acknowledge, policy.clients_set_priority
         self.tickets_per_hour = str(policy.tickets_per_hour)
         self.comments_per_window = str(policy.comments_per_window)
+        self.self_signup, self.signup_domains = policy.self_signup, ", ".join(policy.signup_domains)
 
     @rx.event
     async def load(self):
@@ -59,6 +62,14 @@ class AdminIntakeState(SessionState):
         self.clients_set_priority = on
 
     @rx.event
+    def set_self_signup(self, on: bool):
+        self.self_signup = on
+
+    @rx.event
+    def set_signup_domains(self, value: str):
+        self.signup_domains = value
+
+    @rx.event
     def set_tickets_per_hour(self, value: str):
         self.tickets_per_hour = value
 
@@ -74,6 +85,8 @@ class AdminIntakeState(SessionState):
             "clients_set_priority": self.clients_set_priority,
             "tickets_per_hour": str(form.get("tickets_per_hour", self.tickets_per_hour)),
             "comments_per_window": str(form.get("comments_per_window", self.comments_per_window)),
+            "self_signup": self.self_signup,
+            "signup_domains": str(form.get("signup_domains", self.signup_domains)),
         }
 
         def save_then_read(session: Session, actor: UserPublic):

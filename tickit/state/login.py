@@ -8,7 +8,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.config import get_settings
-from tickit.services import auth, sign_in_throttle
+from tickit.services import auth, self_signup, sign_in_throttle
 from tickit.services.errors import RateLimited
 from tickit.state.session import SessionState
 
@@ -45,6 +45,7 @@ class LoginState(SessionState):
     email: str = ""
     next_path: str = ""
     google_enabled: bool = False
+    signup_open: bool = False  # some project takes sign-ups: offer "Create an account"
     ready: bool = False
 
     @rx.event
@@ -59,6 +60,7 @@ class LoginState(SessionState):
         self.next_path = next_path
         self.email = params.get("email", "")[:320]
         self.google_enabled = get_settings().google is not None
+        self.signup_open = bool(await self.read_public(lambda session: self_signup.open_projects(session=session)))
         self.notice = "You have been signed out." if params.get("signed_out") else ""
         code = params.get("error", "")
         self.error = _rate_message(params.get("retry", "")) if code == "rate" else _MESSAGES.get(code, "")

@@ -108,6 +108,14 @@ PROJECT_SETTINGS_ROLES = (Role.AGENT, Role.ADMIN)
 def _configures_projects(session: Session, actor: UserPublic) -> bool:
     # Admins reach every project through the admin tree; an agent sees "Project settings" when they configure one.
     return actor.role == Role.AGENT and bool(access.configured_projects(session, actor))
+def _read_public(use_case: Callable[[Session], T]) -> T:
+    """In a worker thread: a read that needs no signed-in user, in a read-only transaction."""
+    with session_scope(read_only=True) as session:
+        return use_case(session)
+
+
+def _nothing(_session: Session, _actor: UserPublic) -> None:
+    return None
 
 
 class SessionState(rx.State):
@@ -203,6 +211,10 @@ class SessionState(rx.State):
         else's writes; a write in it fails.
         """
         return await self._outcome(_check_and_read, use_case)
+
+    async def read_public(self, use_case: Callable[[Session], T]) -> T:
+        """Run `use_case(session)`, a read for anyone (what a public page shows), in a worker thread."""
+        return await _in_handler_thread(_read_public, use_case)
 
     async def _outcome(
         self, work: Callable[[str | None, UseCase[T]], tuple[Any, T | None]], use_case: UseCase[T]

@@ -63,7 +63,8 @@ def audit_page() -> rx.Component:
     return app_page(
         page_header(
             "Audit log",
-            "Sign-ins, and changes to accounts, memberships, API clients, workflows and SLAs. Never edited.",
+            "Sign-ins, and changes to accounts, memberships, API clients, workflows, SLAs and project settings. "
+            "Never edited.",
         ),
         _filters(),
         rx.card(

@@ -75,6 +75,36 @@ def intake_page() -> rx.Component:
                         S.set_comments_per_window,
                         "0 for no limit. Staff are not limited.",
                     ),
+                    rx.separator(size="4"),
+                    _switch(
+                        "Clients may create their own account",
+                        "“Create an account” on the sign-in page offers this project. The account exists "
+                        "once its owner confirms the address from a mailed link.",
+                        S.self_signup,
+                        S.set_self_signup,
+                        "self_signup",
+                    ),
+                    # Hidden rather than left out while sign-up is off: the form reads every input it
+                    # rendered, and one taken out of the page would fail the submit.
+                    rx.box(
+                        field(
+                            "Only these email domains",
+                            rx.input(
+                                id="signup_domains",
+                                name="signup_domains",
+                                value=S.signup_domains,
+                                on_change=S.set_signup_domains,
+                                placeholder="example.com, example.org",
+                                size="3",
+                                width="100%",
+                            ),
+                            S.errors.get("signup_domains", ""),
+                            "signup_domains",
+                            hint="Leave empty to take any address.",
+                        ),
+                        display=rx.cond(S.self_signup, "block", "none"),
+                        width="100%",
+                    ),
                     rx.hstack(rx.button("Save", type="submit"), justify="end", width="100%"),
                     spacing="4",
                     width="100%",
