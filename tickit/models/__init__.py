@@ -18,6 +18,7 @@ from tickit.models.notifications import (
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
+from tickit.models.ticket_people import TicketCc, TicketFollower
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
 from tickit.models.workflow import (
@@ -65,6 +66,8 @@ __all__ = [
     "Source",
     "StatusCategory",
     "Ticket",
+    "TicketCc",
+    "TicketFollower",
     "TicketStatus",
     "TicketTransition",
     "TicketType",

@@ -10,7 +10,7 @@ import re
 
 from sqlmodel import Session, select
 
-from tickit.models import MemberRole, Project, ProjectMember, Ticket
+from tickit.models import MemberRole, Project, ProjectMember, Ticket, TicketCc
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.errors import NotFound
 
@@ -37,7 +37,8 @@ def parse_ticket_number(text: str) -> tuple[str, int]:
 def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool = False) -> Ticket:
     """The ticket `number` if the actor may see it, else NotFound (the same whether it exists or not).
 
-    A reporter sees their own tickets; agents see every ticket of the projects where they are an
+    A reporter sees their own tickets, and an address in copy (`ticket_cc`) the tickets it is in
+    copy of, as their requester does; agents see every ticket of the projects where they are an
     agent member; admins (and the system) see all. With `for_update` the row is locked until the
     caller's transaction ends (PostgreSQL; SQLite already serialises writers), and re-read, so a
     concurrent change that committed first is what the caller sees.
@@ -51,7 +52,9 @@ def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool 
     if actor is not SYSTEM and not actor.is_admin:
         if not actor.is_active:
             raise NotFound(f"No ticket {format_ticket_number(project_key, n)}.")
-        visible = Ticket.reporter_id == actor.id
+        visible = (Ticket.reporter_id == actor.id) | Ticket.id.in_(
+            select(TicketCc.ticket_id).where(TicketCc.email == actor.email)
+        )
         if actor.is_staff:
             visible = visible | Ticket.project_id.in_(_agent_project_ids(actor.id))
         query = query.where(visible)

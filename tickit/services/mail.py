@@ -119,6 +119,10 @@ def _client_reply(p: dict[str, Any]) -> _Lead:
     return _Lead(f"{p['actor_name']} replied on {p['number']}, {p['title']}:", p["text"])
 
 
+def _cc_reply(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"{p['actor_name']} replied on {p['number']}, {p['title']}, which you are in copy of:", p["text"])
+
+
 def _mention(p: dict[str, Any]) -> _Lead:
     where = "an internal note" if p.get("internal") else "a comment"
     return _Lead(f"{p['actor_name']} mentioned you in {where} on {p['number']}, {p['title']}:", p["text"])
@@ -146,6 +150,7 @@ TICKET_TEMPLATES: dict[str, Callable[[dict[str, Any]], _Lead]] = {
     "ticket_created": _ticket_created,
     "assigned": _assigned,
     "client_reply": _client_reply,
+    "cc_reply": _cc_reply,
     "mention": _mention,
     "staff_reply": _staff_reply,
     "status_changed": _status_changed,

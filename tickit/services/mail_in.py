@@ -10,11 +10,13 @@ Decisions the rest of the app relies on:
   (`reply_address`), (b) In-Reply-To/References naming a mail TickIt sent about a ticket (its
   thread id or an outbox message's id) or a mail stored on a ticket, (c) a `[HH-42]` tag in its
   subject. Only tickets of the mailbox's project count, and only when the sender may see the
-  ticket: its requester, or staff who work it (the same check as the ticket page). A mail that
+  ticket: its requester, an address in copy of it, or staff who work it (the same check as the
+  ticket page). A mail that
   names a ticket but fails that check opens a new ticket whose activity says why. A threaded
   reply is a public comment by its sender through `comments.add_comment`, so the reply rules,
   reopen window and limits hold.
 - A sender nobody knows becomes a client of the mailbox's project, with their display name.
+- A new ticket's `Cc:` addresses are put in copy of it (`ticket_cc.add_from_mail`).
 - Automatic mail (see `mail_parse`) makes nothing; a bounce marks the failed addresses as
   bouncing, and TickIt then sends them nothing for a while (`mail.BOUNCE_PAUSE`). TickIt's own
   mail coming back (its loop header) is dropped.
@@ -50,7 +52,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import activity, attachments, comments, mail_parse, reply_address, tickets
+from tickit.services import activity, attachments, comments, mail_parse, reply_address, ticket_cc, tickets
 from tickit.services.access import format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
@@ -338,6 +340,7 @@ def _take(
     ticket = session.get(Ticket, filed.id)
     ticket.description_html = parsed.html
     session.add(ticket)
+    ticket_cc.add_from_mail(session, ticket, sender, parsed.copied)
     if why_not:
         activity.record(session, ticket, sender, "mail_not_threaded", after={"reason": why_not}, now=utcnow())
     skipped = _attach(session, sender, filed.reference, received, handed, comment_id=None)
@@ -378,8 +381,8 @@ def _thread(
                 "",
                 "",
                 (
-                    f"It names {number} ({how}), but {sender.email} is not its requester or staff working it, "
-                    "so it was filed as a new ticket."
+                    f"It names {number} ({how}), but {sender.email} is not its requester, in copy, "
+                    "or staff working it, so it was filed as a new ticket."
                 ),
             )
         return number, how, ""

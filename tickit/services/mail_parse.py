@@ -68,6 +68,7 @@ class ParsedMail:
     html: str  # the stripped body, sanitised
     full_html: str  # the whole body, sanitised
     files: tuple[MailFile, ...] = field(default=())
+    copied: tuple[str, ...] = field(default=())  # the Cc addresses alone (lower-cased), for a new ticket's CCs
 
     @property
     def is_bounce(self) -> bool:
@@ -91,6 +92,9 @@ def parse(raw: bytes, *, loop_header: str) -> ParsedMail:
         )
         if address
     )
+    copied = tuple(
+        address.lower() for _, address in getaddresses([str(v) for v in message.get_all("Cc", [])]) if address
+    )
     bounced = _bounced(message)
     noise = "bounce" if bounced is not None else _noise(message, subject, sender)
     full_html, html = _body(message)
@@ -108,6 +112,7 @@ def parse(raw: bytes, *, loop_header: str) -> ParsedMail:
         html=html,
         full_html=full_html,
         files=tuple(_files(message)),
+        copied=tuple(dict.fromkeys(copied)),
     )
 
 
