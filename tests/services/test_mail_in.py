@@ -364,3 +364,45 @@ def test_staff_see_the_mails_behind_a_ticket_on_its_page_and_the_requester_does_
     assert [m.label for m in staff_view.mail_originals] == ["Opening mail", "Reply from grace@example.org"]
     assert all(m.url.startswith("/inbound/original/") for m in staff_view.mail_originals)
     assert requester_view.mail_originals == ()
+
+
+def test_a_new_ticket_s_title_drops_reply_and_forward_prefixes(engine, desk):
+    result = receive(engine, fixture("formatted_outlook.eml"))
+
+    assert result.outcome == "new_ticket"
+    [ticket] = one(engine, Ticket)
+    assert ticket.title == "Badge reader rejects every card"
+
+
+def test_a_mail_s_formatting_survives_as_the_editor_writes_it_and_its_lines_stay_apart(engine, desk):
+    result = receive(engine, fixture("formatted_outlook.eml"))
+
+    assert result.outcome == "new_ticket"
+    [ticket] = one(engine, Ticket)
+    html = ticket.description_html
+    assert "<p>Since <strong>Monday</strong> the reader at <em>door 3</em> says <u>denied</u>.</p>" in html
+    assert "<ol><li>a new card</li><li>another door</li></ol>" in html
+    assert "<blockquote>Card denied (code 17)</blockquote>" in html
+    assert "<code>E17 at 08:02</code>" in html and 'href="https://status.example.org/doors"' in html
+    assert "<p></p>" not in html
+
+
+def test_an_outlook_signature_is_stripped_and_the_original_keeps_it(engine, desk):
+    result = receive(engine, fixture("formatted_outlook.eml"))
+
+    assert result.outcome == "new_ticket"
+    [ticket] = one(engine, Ticket)
+    assert "Facilities, Building C" not in ticket.description_html
+    assert "Facilities, Building C" not in ticket.description
+    [stored] = one(engine, InboundMessage)
+    assert b"Facilities, Building C" in stored.raw
+
+
+def test_a_gmail_signature_is_stripped(engine, desk):
+    raw = fixture("formatted_outlook.eml").replace(b'<div id="Signature">', b'<div class="gmail_signature">')
+
+    result = receive(engine, raw)
+
+    assert result.outcome == "new_ticket"
+    [ticket] = one(engine, Ticket)
+    assert "Facilities, Building C" not in ticket.description_html

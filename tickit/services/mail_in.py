@@ -333,7 +333,7 @@ def _take(
         source=Source.EMAIL,
         project_key=project.key,
         type_key=ticket_type.key,
-        title=(parsed.subject or "(no subject)")[: tickets.TITLE_MAX],
+        title=(mail_parse.title_of(parsed.subject) or "(no subject)")[: tickets.TITLE_MAX],
         description=text[:DESCRIPTION_MAX],
         reporter_id=sender.id,
     )

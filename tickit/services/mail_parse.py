@@ -12,6 +12,10 @@ Nothing here touches the database. Decisions the inbound service relies on:
   Gmail's, Outlook's and Thunderbird's quote containers) and what follows a `-- ` line. When
   stripping would leave nothing, the whole text is kept. The raw message stays on its row for
   "show original".
+- Mail clients' `<b>`, `<i>` and line `<div>`s become the editor's `<strong>`, `<em>` and `<p>`
+  before sanitising; signature blocks (Gmail's, Thunderbird's, Outlook's and Apple Mail's
+  containers) are dropped with the quotes.
+- A new ticket's title is the subject without reply and forward prefixes (`title_of`).
 - Every other part with a file name, and every inline image, is a file to attach.
 """
 
@@ -41,6 +45,14 @@ _DAEMONS = ("mailer-daemon", "postmaster")
 # Containers mail clients wrap quoted history and signatures in; dropped with what they hold.
 _QUOTE_CLASSES = frozenset({"gmail_quote", "gmail_signature", "moz-cite-prefix", "moz-signature", "yahoo_quoted"})
 _QUOTE_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container"})
+# Signature blocks by id: Outlook's (desktop, web, mobile) and Apple Mail's; dropped like a quote.
+_SIGNATURE_IDS = frozenset({"signature", "x_signature", "ms-outlook-mobile-signature", "applemailsignature"})
+# Mail clients' markup in the editor's words: bold and italic as the editor writes them, and a
+# client's line containers (Gmail's and Outlook's divs) as paragraphs, so lines do not run together.
+_RENAMED = {"b": "strong", "i": "em", "div": "p"}
+_EMPTY_PARAGRAPH = re.compile(r"<p>(\s|<br>)*</p>")
+# "Re:", "AW:", "Fwd[2]:", repeated: what mail clients put before a subject they answer or forward.
+_REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|fw|aw|wg|sv)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "wbr"})
 
 
@@ -114,6 +126,11 @@ def parse(raw: bytes, *, loop_header: str) -> ParsedMail:
         files=tuple(_files(message)),
         copied=tuple(dict.fromkeys(copied)),
     )
+
+
+def title_of(subject: str) -> str:
+    """A subject as a ticket title: without the `Re:`, `Fwd:`, `AW:`, `WG:`, `SV:` … prefixes, repeated or not."""
+    return _REPLY_PREFIX.sub("", subject).strip()
 
 
 def message_id_of(raw: bytes) -> str:
@@ -194,7 +211,7 @@ def _body(message: EmailMessage) -> tuple[str, str]:
     content = _text_of(part)
     if part.get_content_type() == "text/html":
         full = clean_html(content)
-        stripped = clean_html(_without_quotes(content))
+        stripped = _EMPTY_PARAGRAPH.sub("", clean_html(_without_quotes(content)))
         stripped = _without_signature(stripped)
     else:
         full = clean_html(text_as_html(content))
@@ -262,7 +279,7 @@ class _QuoteDropper(HTMLParser):
         values = {k: (v or "") for k, v in attrs}
         quote = (
             set(values.get("class", "").lower().split()) & _QUOTE_CLASSES
-            or values.get("id", "").lower() in _QUOTE_IDS
+            or values.get("id", "").lower() in _QUOTE_IDS | _SIGNATURE_IDS
             or (tag == "blockquote" and values.get("type", "").lower() == "cite")
         )
         if self.depth:
@@ -276,7 +293,7 @@ class _QuoteDropper(HTMLParser):
             if tag not in _VOID:
                 self.depth = 1
             return
-        self.out.append(self.get_starttag_text() or "")
+        self.out.append(f"<{_RENAMED[tag]}>" if tag in _RENAMED else self.get_starttag_text() or "")
 
     def handle_endtag(self, tag):
         if self.ended:
@@ -285,7 +302,7 @@ class _QuoteDropper(HTMLParser):
             if tag not in _VOID:
                 self.depth -= 1
             return
-        self.out.append(f"</{tag}>")
+        self.out.append(f"</{_RENAMED.get(tag, tag)}>")
 
     def handle_data(self, data):
         if not self.depth and not self.ended:

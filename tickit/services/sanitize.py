@@ -2,7 +2,8 @@
 
 The allowlist matches what the editor writes (StarterKit without images, Link, Mention), so a
 comment written in the editor survives unchanged and anything else is reduced to its text:
-- tags p, br, strong, em, s, code, pre, blockquote, ul, ol, li, a, h2, h3, hr, span;
+- tags p, br, strong, em, s, code, pre, blockquote, ul, ol, li, a, h2, h3, hr, span, and u
+  (underline, which the editor does not write but mail does; it carries no attributes);
 - `a href` with an absolute http, https or mailto URL only (relative URLs are dropped, so
   `//evil.example` or a bare path cannot slip past the scheme check); `rel` is always set to
   "noopener noreferrer nofollow" whatever the input says; `target` survives only as `_blank`,
@@ -29,7 +30,7 @@ from html.parser import HTMLParser
 import nh3
 
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "strong", "em", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h2", "h3", "hr", "span"}
+    {"p", "br", "strong", "em", "s", "u", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h2", "h3", "hr", "span"}
 )
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
