@@ -292,3 +292,21 @@ def test_a_cc_reply_mail_carries_the_ticket_s_signed_reply_address(engine, desk)
         )
 
     assert claimed == reply_address.reply_address("support@help.example.com", "HH-1")
+
+
+def test_an_outside_address_gets_at_most_ten_automatic_mails_an_hour_and_the_rest_are_skipped(engine, desk):
+    add_cc(engine, desk["grace"], "linus@example.org")
+    add_cc(engine, desk["grace"], "bert@help.example.com")
+    for n in range(mail.AUTOMATIC_MAILS_PER_HOUR + 1):
+        comment(engine, desk["agnes"], f"Update {n}")
+    fan_out(engine)
+
+    outcomes: dict[str, list[str]] = {}
+    for row in messages(engine, "mail"):
+        outcomes.setdefault(row.payload["email"], []).append(outbox.deliver(row.id, engine=engine))
+
+    assert outcomes["linus@example.org"] == ["delivered"] * mail.AUTOMATIC_MAILS_PER_HOUR + ["skipped"]
+    # Staff choose what they hear; their mail is not capped.
+    assert outcomes["bert@help.example.com"] == ["delivered"] * (mail.AUTOMATIC_MAILS_PER_HOUR + 1)
+    [skipped] = [m for m in messages(engine, "mail") if "automatic mails this hour" in m.last_error]
+    assert skipped.failed_at is None and skipped.payload["email"] == "linus@example.org"
