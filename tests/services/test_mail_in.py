@@ -407,3 +407,31 @@ def test_a_gmail_signature_is_stripped(engine, desk):
     assert result.outcome == "new_ticket"
     [ticket] = one(engine, Ticket)
     assert "Facilities, Building C" not in ticket.description_html
+
+
+def test_an_inline_image_shows_in_place_in_the_description_from_its_stored_attachment(engine, desk):
+    receive(engine, fixture("new_with_files.eml"))
+
+    [ticket] = one(engine, Ticket)
+    [image] = one(engine, Attachment, Attachment.original_name == "inline-image.png")
+    shown = f'<img src="https://help.example.com/attachments/{image.id}/download" alt="inline-image.png">'
+    assert shown in ticket.description_html
+    assert "cid:" not in ticket.description_html and "cid:" not in ticket.description
+
+
+def test_an_inline_image_that_is_not_in_the_mail_leaves_nothing_behind(engine, desk):
+    raw = fixture("new_with_files.eml").replace(b"cid:photo1@example.org", b"cid:missing@example.org")
+
+    receive(engine, raw)
+
+    [ticket] = one(engine, Ticket)
+    assert "<img" not in ticket.description_html and "cid:" not in ticket.description_html
+
+
+def test_a_remote_image_in_a_mail_is_never_kept(engine, desk):
+    raw = fixture("new_with_files.eml").replace(b"cid:photo1@example.org", b"https://tracker.example.net/pixel.gif")
+
+    receive(engine, raw)
+
+    [ticket] = one(engine, Ticket)
+    assert "<img" not in ticket.description_html and "tracker.example.net" not in ticket.description_html

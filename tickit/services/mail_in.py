@@ -33,6 +33,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape, unescape
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -59,7 +60,7 @@ from tickit.services.errors import NotFound, ServiceError, ValidationFailed
 from tickit.services.mail_ids import ticket_of_message_id
 from tickit.services.mailboxes import mailbox_by_key
 from tickit.services.projects import get_project
-from tickit.services.sanitize import plain_text
+from tickit.services.sanitize import clean_html, own_image_url, plain_text
 from tickit.services.users import create_user
 
 log = logging.getLogger(__name__)
@@ -314,19 +315,20 @@ def _take(
     sender = _sender_account(session, project, parsed)
     number, how, why_not = _thread(session, mailbox, project, parsed, sender)
     if number:
+        body = mail_parse.CID_TOKENS.sub("", parsed.html)  # a reply's images are listed with its files
         view = comments.add_comment(
-            session=session, actor=sender, number=number, body_html=parsed.html or _NO_TEXT, internal=False
+            session=session, actor=sender, number=number, body_html=body or _NO_TEXT, internal=False
         )
         comment = session.get(Comment, view.id)
         ticket = session.get(Ticket, comment.ticket_id)
         where = format_ticket_number(project.key, ticket.number)
-        skipped = _attach(session, sender, where, received, handed, comment_id=comment.id)
+        skipped, _ = _attach(session, sender, where, received, handed, comment_id=comment.id)
         detail = f"Threaded onto {number} ({how})." + (
             f" Filed as {where}: {number} is closed." if view.filed_as else ""
         )
         return InboundOutcome.THREADED, detail + skipped, ticket.id, comment.id
     ticket_type = session.get(TicketType, mailbox.type_id)
-    text = plain_text(parsed.html)
+    text = plain_text(mail_parse.CID_TOKENS.sub("", parsed.html))
     filed = tickets.file_ticket(
         session=session,
         actor=sender,
@@ -338,12 +340,12 @@ def _take(
         reporter_id=sender.id,
     )
     ticket = session.get(Ticket, filed.id)
-    ticket.description_html = parsed.html
+    skipped, images = _attach(session, sender, filed.reference, received, handed, comment_id=None)
+    ticket.description_html = _with_images(parsed.html, images)
     session.add(ticket)
     ticket_cc.add_from_mail(session, ticket, sender, parsed.copied)
     if why_not:
         activity.record(session, ticket, sender, "mail_not_threaded", after={"reason": why_not}, now=utcnow())
-    skipped = _attach(session, sender, filed.reference, received, handed, comment_id=None)
     detail = f"New ticket {filed.reference}." + (f" {why_not}" if why_not else "")
     return InboundOutcome.NEW_TICKET, detail + skipped, filed.id, None
 
@@ -436,9 +438,11 @@ def _attach(
     handed: set[str],
     *,
     comment_id: int | None,
-) -> str:
-    """Record the mail's files on the ticket (or its comment) under the usual limits; a sentence on any left out."""
+) -> tuple[str, dict[str, attachments.AttachmentView]]:
+    """Record the mail's files on the ticket (or its comment) under the usual limits: a sentence on any left
+    out, and the stored inline images by Content-ID."""
     left_out: list[str] = []
+    images: dict[str, attachments.AttachmentView] = {}
     for file, stored, refusal in received:
         if stored is None:
             left_out.append(f"{file.name}: {refusal}")
@@ -446,7 +450,7 @@ def _attach(
         handed.add(stored.key)
         try:
             with session.begin_nested():
-                attachments.store_upload(
+                view = attachments.store_upload(
                     session=session,
                     actor=sender,
                     number=number,
@@ -457,7 +461,23 @@ def _attach(
                 )
         except ServiceError as exc:
             left_out.append(f"{file.name}: {exc}")
-    return f" Files left out: {'; '.join(left_out)}" if left_out else ""
+            continue
+        if file.inline and file.content_id and view.is_image:
+            images[file.content_id] = view
+    return (f" Files left out: {'; '.join(left_out)}" if left_out else ""), images
+
+
+def _with_images(html: str, images: dict[str, attachments.AttachmentView]) -> str:
+    """The description with each inline image shown in place from its stored attachment, through the sanitiser
+    (an image that was not stored leaves nothing behind)."""
+
+    def image(match: re.Match) -> str:
+        view = images.get(unescape(match.group(1)))
+        if view is None:
+            return ""
+        return f'<img src="{escape(own_image_url(view.download_url))}" alt="{escape(view.name)}">'
+
+    return clean_html(mail_parse.CID_TOKENS.sub(image, html))
 
 
 def _mark_bouncing(session: Session, addresses: tuple[str, ...]) -> int:

@@ -16,7 +16,8 @@ Nothing here touches the database. Decisions the inbound service relies on:
   before sanitising; signature blocks (Gmail's, Thunderbird's, Outlook's and Apple Mail's
   containers) are dropped with the quotes.
 - A new ticket's title is the subject without reply and forward prefixes (`title_of`).
-- Every other part with a file name, and every inline image, is a file to attach.
+- Every other part with a file name, and every inline image, is a file to attach. An inline
+  image's place in the HTML is kept as a `[[cid:…]]` token (`CID_TOKENS`) for `mail_in` to fill.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ _SIGNATURE_IDS = frozenset({"signature", "x_signature", "ms-outlook-mobile-signa
 # Mail clients' markup in the editor's words: bold and italic as the editor writes them, and a
 # client's line containers (Gmail's and Outlook's divs) as paragraphs, so lines do not run together.
 _RENAMED = {"b": "strong", "i": "em", "div": "p"}
+# Where an inline image (`<img src="cid:…">`) stood: text the sanitiser keeps, which `mail_in`
+# turns into the stored attachment's image once it exists.
+_CID_TOKEN = "[[cid:{}]]"
+CID_TOKENS = re.compile(r"\[\[cid:([^\]\s<>\"']{1,200})\]\]")
 _EMPTY_PARAGRAPH = re.compile(r"<p>(\s|<br>)*</p>")
 # "Re:", "AW:", "Fwd[2]:", repeated: what mail clients put before a subject they answer or forward.
 _REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|fw|aw|wg|sv)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
@@ -64,6 +69,7 @@ class MailFile:
     content_type: str
     data: bytes
     inline: bool
+    content_id: str = ""  # an inline part's Content-ID without <>, what the body's `cid:` names
 
 
 @dataclass(frozen=True)
@@ -247,7 +253,10 @@ def _files(message: EmailMessage):
         if not name:
             extension = content_type.split("/", 1)[1].split("+")[0]
             name = f"inline-image.{extension}"
-        yield MailFile(name=name, content_type=content_type, data=data, inline=bool(inline_image))
+        content_id = str(part.get("Content-ID", "") or "").strip().strip("<>")
+        yield MailFile(
+            name=name, content_type=content_type, data=data, inline=bool(inline_image), content_id=content_id
+        )
 
 
 def _without_signature(html: str) -> str:
@@ -292,6 +301,9 @@ class _QuoteDropper(HTMLParser):
                 return
             if tag not in _VOID:
                 self.depth = 1
+            return
+        if tag == "img" and values.get("src", "").lower().startswith("cid:"):
+            self.out.append(_CID_TOKEN.format(escape(values["src"][4:].strip(), quote=True)))
             return
         self.out.append(f"<{_RENAMED[tag]}>" if tag in _RENAMED else self.get_starttag_text() or "")
 
