@@ -153,7 +153,7 @@ def _row(user) -> rx.Component:
                         rx.badge(
                             rx.icon("mail-x", size=12),
                             "Bouncing since ",
-                            local_time(user.mail_bounced),
+                            local_time(user.mail_bounced, relative=False),
                             color_scheme="orange",
                             variant="soft",
                         ),
