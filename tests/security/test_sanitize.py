@@ -283,3 +283,16 @@ def test_cleaning_twice_changes_nothing_for_html_ish_input(markup):
     once = clean_html(markup)
     assert clean_html(once) == once
     assert_harmless(once)
+
+
+def test_an_image_is_kept_only_from_tickit_s_own_attachment_urls(settings_env):
+    own = clean_html('<p><img src="https://help.example.com/attachments/7/download" alt="photo" onerror="x"></p>')
+    assert own == '<p><img src="https://help.example.com/attachments/7/download" alt="photo"></p>'
+    for elsewhere in (
+        "https://tracker.example.net/pixel.gif",
+        "https://help.example.com/attachments/7/download?x=1",
+        "https://help.example.com.evil.example/attachments/7/download",
+        "/attachments/7/download",
+        "data:image/png;base64,AAAA",
+    ):
+        assert clean_html(f'<p>a<img src="{elsewhere}" alt="x">b</p>') == "<p>ab</p>", elsewhere

@@ -37,6 +37,8 @@ PROSE = {
     },
     "& code": {"background": rx.color("gray", 3), "padding": "0 4px", "border_radius": "4px", "font_size": "0.9em"},
     "& a": {"color": rx.color("accent", 11)},
+    # A mail's inline image (the only images the sanitiser keeps) fits the column, however large.
+    "& img": {"max_width": "100%", "height": "auto", "border_radius": "6px"},
     "& .mention": {
         "color": rx.color("accent", 11),
         "background": rx.color("accent", 3),

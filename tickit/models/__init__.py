@@ -19,6 +19,7 @@ from tickit.models.organisations import Organisation, OrganisationDomain, Organi
 from tickit.models.projects import WORKING_ROLES, MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
+from tickit.models.ticket_people import TicketCc, TicketFollower
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
 from tickit.models.workflow import (
@@ -69,6 +70,8 @@ __all__ = [
     "Source",
     "StatusCategory",
     "Ticket",
+    "TicketCc",
+    "TicketFollower",
     "TicketStatus",
     "TicketTransition",
     "TicketType",

@@ -18,6 +18,7 @@ from tickit.components.layout import app_page, empty_state, with_side_panel
 from tickit.components.live import ticker
 from tickit.components.local_time import local_time
 from tickit.components.requester_status_actions import requester_status_actions
+from tickit.components.ticket_cc import cc_section
 from tickit.components.ticket_edit import edit_ticket_button, ticket_description
 from tickit.state.portal_ticket import POLL_SECONDS
 from tickit.state.portal_ticket import PortalCommentsState as C
@@ -66,6 +67,8 @@ def _side_panel() -> rx.Component:
             fact("Updated", T.updated_at, label_width="72px", is_time=True),
             rx.foreach(T.fields, _field_fact),
         ),
+        rx.separator(size="4"),
+        cc_section(T),
         rx.separator(size="4"),
         panel_section(
             "Attachments",

@@ -18,6 +18,7 @@ from tickit.components.lifecycle_facts import lifecycle_facts
 from tickit.components.live import ticker
 from tickit.components.local_time import local_time
 from tickit.components.sla_badge import sla_panel
+from tickit.components.ticket_cc import cc_section
 from tickit.components.ticket_edit import edit_ticket_button, ticket_description
 from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
@@ -222,6 +223,31 @@ def _files() -> rx.Component:
     )
 
 
+def _followers() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text("Followers", size="1", weight="bold", color=rx.color("gray", 11), text_transform="uppercase"),
+            rx.spacer(),
+            rx.button(
+                rx.icon(rx.cond(T.following, "bell-off", "bell"), size=12),
+                rx.cond(T.following, "Unfollow", "Follow"),
+                size="1",
+                variant="ghost",
+                on_click=T.toggle_follow,
+            ),
+            align="center",
+            width="100%",
+        ),
+        rx.cond(
+            T.follower_names.length() > 0,
+            rx.text(T.follower_names.join(", "), size="1", overflow_wrap="anywhere"),
+            rx.text("Nobody follows it. Followers hear what the assignee hears.", size="1", color=rx.color("gray", 11)),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
 def _mail_original(original) -> rx.Component:
     return rx.hstack(
         rx.link(
@@ -244,6 +270,9 @@ def _side_panel() -> rx.Component:
         _status(),
         rx.separator(size="4"),
         _people(),
+        rx.separator(size="4"),
+        cc_section(T),
+        _followers(),
         rx.separator(size="4"),
         sla_panel(T),
         rx.cond(

@@ -10,7 +10,16 @@ import re
 
 from sqlmodel import Session, select
 
-from tickit.models import WORKING_ROLES, MemberRole, Organisation, OrganisationMember, Project, ProjectMember, Ticket
+from tickit.models import (
+    WORKING_ROLES,
+    MemberRole,
+    Organisation,
+    OrganisationMember,
+    Project,
+    ProjectMember,
+    Ticket,
+    TicketCc,
+)
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.errors import NotFound, PermissionDenied
 
@@ -39,9 +48,10 @@ def parse_ticket_number(text: str) -> tuple[str, int]:
 def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool = False) -> Ticket:
     """The ticket `number` if the actor may see it, else NotFound (the same whether it exists or not).
 
-    A reporter sees their own tickets, and their organisation's as `shared_reporter_ids` allows;
-    agents see every ticket of the projects where they are an agent member; admins (and the system)
-    see all. With `for_update` the row is locked until the
+    A reporter sees their own tickets, their organisation's as `shared_reporter_ids` allows, and
+    the tickets their address is in copy of (`ticket_cc`), as their requester does; agents see every
+    ticket of the projects where they are an agent member; admins (and the system) see all. With
+    `for_update` the row is locked until the
     caller's transaction ends (PostgreSQL; SQLite already serialises writers), and re-read, so a
     concurrent change that committed first is what the caller sees.
     """
@@ -54,7 +64,7 @@ def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool 
     if actor is not SYSTEM and not actor.is_admin:
         if not actor.is_active:
             raise NotFound(f"No ticket {format_ticket_number(project_key, n)}.")
-        visible = Ticket.reporter_id == actor.id
+        visible = (Ticket.reporter_id == actor.id) | Ticket.id.in_(copied_ticket_ids(actor))
         colleagues = shared_reporter_ids(session, actor)
         if colleagues is not None:
             visible = visible | Ticket.reporter_id.in_(colleagues)
@@ -84,6 +94,11 @@ def _holds(session: Session, actor: Actor, project_id: int, roles: tuple[str, ..
         return False
     member = session.get(ProjectMember, (project_id, actor.id))
     return member is not None and member.role in roles
+
+
+def copied_ticket_ids(actor: Actor):
+    """A subquery of the ids of the tickets whose copy (`ticket_cc`) holds the actor's address."""
+    return select(TicketCc.ticket_id).where(TicketCc.email == actor.email)
 
 
 def shared_reporter_ids(session: Session, actor: Actor):

@@ -182,7 +182,8 @@ class RequesterChoices:
 def requester_choices(*, session: Session, actor: UserPublic, number: str) -> RequesterChoices:
     """The close and reopen moves the type's transitions allow the requester now (NotFound if hidden)."""
     ticket = ticket_for(session, actor, number)
-    if can_work(session, actor, ticket.project_id):
+    # An address in copy reads and answers the ticket; closing and reopening stay its requester's.
+    if can_work(session, actor, ticket.project_id) or ticket.reporter_id != actor.id:
         return RequesterChoices(None, None, None)
     current = session.get(TicketStatus, ticket.status_id)
     targets = workflow.allowed_targets(session=session, actor=actor, number=number)

@@ -22,7 +22,7 @@ from tickit.config import get_settings
 from tickit.labels import mail_hex
 from tickit.models import Mailbox, Project, Role, User, utcnow
 from tickit.private_files import make_private_dir, write_private
-from tickit.services import outbox, reply_address
+from tickit.services import outbox, ratelimit, reply_address
 from tickit.services.mail_ids import id_domain, outbox_message_id
 
 OUTBOX_CHANNEL = "mail"
@@ -32,6 +32,11 @@ ACKNOWLEDGEMENT = "acknowledgement"  # acknowledgement.ACKNOWLEDGEMENT: "We rece
 
 DEFAULT_SENDER = "TickIt <tickit@localhost>"
 BOUNCE_PAUSE = timedelta(days=7)  # how long an address whose mail bounced gets none
+# Automatic ticket mails one address outside the team gets in an hour at most: a mail loop or a
+# flood filed in someone's name would otherwise mail that address on every turn. Staff are not
+# limited: what they hear is their own choice (Profile), and a missed assignment costs more.
+AUTOMATIC_MAILS_PER_HOUR = 10
+AUTOMATIC_MAIL_WINDOW_SECONDS = 3600
 SMTP_TIMEOUT_SECONDS = 30
 QUOTE_STYLE = "margin:0 0 1em;padding-left:1em;border-left:3px solid #ccc"  # inline: mail clients drop <style>
 
@@ -119,6 +124,10 @@ def _client_reply(p: dict[str, Any]) -> _Lead:
     return _Lead(f"{p['actor_name']} replied on {p['number']}, {p['title']}:", p["text"])
 
 
+def _cc_reply(p: dict[str, Any]) -> _Lead:
+    return _Lead(f"{p['actor_name']} replied on {p['number']}, {p['title']}, which you are in copy of:", p["text"])
+
+
 def _mention(p: dict[str, Any]) -> _Lead:
     where = "an internal note" if p.get("internal") else "a comment"
     return _Lead(f"{p['actor_name']} mentioned you in {where} on {p['number']}, {p['title']}:", p["text"])
@@ -146,6 +155,7 @@ TICKET_TEMPLATES: dict[str, Callable[[dict[str, Any]], _Lead]] = {
     "ticket_created": _ticket_created,
     "assigned": _assigned,
     "client_reply": _client_reply,
+    "cc_reply": _cc_reply,
     "mention": _mention,
     "staff_reply": _staff_reply,
     "status_changed": _status_changed,
@@ -360,15 +370,24 @@ def send_outbox_message(message: outbox.Message) -> None:
 
 
 def claim_outbox_message(session: Session, message: outbox.Message) -> str:
-    """Read what sending needs: the ticket mail's reply address ("" for none). Undeliverable to an
-    address that bounced less than BOUNCE_PAUSE ago, so TickIt does not keep mailing a dead address."""
+    """Read what sending needs: the ticket mail's reply address ("" for none).
+
+    Skipped (not failed) for an address that bounced less than BOUNCE_PAUSE ago, so TickIt does not
+    keep mailing a dead address, and for a ticket mail beyond AUTOMATIC_MAILS_PER_HOUR to an address
+    outside the team.
+    """
     address = str(message.payload.get("email", "")).lower()
-    bounced_at = session.exec(select(User.mail_bounced_at).where(User.email == address)).first()
+    user = session.exec(select(User).where(User.email == address)).first()
+    bounced_at = user.mail_bounced_at if user is not None else None
     if bounced_at is not None and bounced_at > utcnow() - BOUNCE_PAUSE:
-        raise outbox.Undeliverable(f"{address} bounced at {bounced_at:%Y-%m-%d %H:%M} UTC; not mailed for a while")
+        raise outbox.Skipped(f"{address} bounced at {bounced_at:%Y-%m-%d %H:%M} UTC; not mailed for a while")
     number = message.payload.get("number")
     if not number or message.event == "welcome":
         return ""
+    if user is None or user.role == Role.CLIENT or not user.is_active:
+        window = AUTOMATIC_MAIL_WINDOW_SECONDS
+        if ratelimit.hit(session, f"automail:{address}", window_seconds=window) > AUTOMATIC_MAILS_PER_HOUR:
+            raise outbox.Skipped(f"{address} got {AUTOMATIC_MAILS_PER_HOUR} automatic mails this hour already")
     project_key = str(number).rsplit("-", 1)[0]
     mailbox = session.exec(
         select(Mailbox.address)

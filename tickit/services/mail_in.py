@@ -10,11 +10,13 @@ Decisions the rest of the app relies on:
   (`reply_address`), (b) In-Reply-To/References naming a mail TickIt sent about a ticket (its
   thread id or an outbox message's id) or a mail stored on a ticket, (c) a `[HH-42]` tag in its
   subject. Only tickets of the mailbox's project count, and only when the sender may see the
-  ticket: its requester, or staff who work it (the same check as the ticket page). A mail that
+  ticket: its requester, an address in copy of it, or staff who work it (the same check as the
+  ticket page). A mail that
   names a ticket but fails that check opens a new ticket whose activity says why. A threaded
   reply is a public comment by its sender through `comments.add_comment`, so the reply rules,
   reopen window and limits hold.
 - A sender nobody knows becomes a client of the mailbox's project, with their display name.
+- A new ticket's `Cc:` addresses are put in copy of it (`ticket_cc.add_from_mail`).
 - Automatic mail (see `mail_parse`) makes nothing; a bounce marks the failed addresses as
   bouncing, and TickIt then sends them nothing for a while (`mail.BOUNCE_PAUSE`). TickIt's own
   mail coming back (its loop header) is dropped.
@@ -31,6 +33,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from html import escape, unescape
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -50,7 +53,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import activity, attachments, comments, mail_parse, reply_address, tickets
+from tickit.services import activity, attachments, comments, mail_parse, reply_address, ticket_cc, tickets
 from tickit.services.access import (
     format_ticket_number,
     may_configure,
@@ -62,7 +65,7 @@ from tickit.services.actors import SYSTEM, Actor, UserPublic
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
 from tickit.services.mail_ids import ticket_of_message_id
 from tickit.services.mailboxes import mailbox_by_key
-from tickit.services.sanitize import plain_text
+from tickit.services.sanitize import clean_html, own_image_url, plain_text
 from tickit.services.users import create_user
 
 log = logging.getLogger(__name__)
@@ -317,35 +320,37 @@ def _take(
     sender = _sender_account(session, project, parsed)
     number, how, why_not = _thread(session, mailbox, project, parsed, sender)
     if number:
+        body = mail_parse.CID_TOKENS.sub("", parsed.html)  # a reply's images are listed with its files
         view = comments.add_comment(
-            session=session, actor=sender, number=number, body_html=parsed.html or _NO_TEXT, internal=False
+            session=session, actor=sender, number=number, body_html=body or _NO_TEXT, internal=False
         )
         comment = session.get(Comment, view.id)
         ticket = session.get(Ticket, comment.ticket_id)
         where = format_ticket_number(project.key, ticket.number)
-        skipped = _attach(session, sender, where, received, handed, comment_id=comment.id)
+        skipped, _ = _attach(session, sender, where, received, handed, comment_id=comment.id)
         detail = f"Threaded onto {number} ({how})." + (
             f" Filed as {where}: {number} is closed." if view.filed_as else ""
         )
         return InboundOutcome.THREADED, detail + skipped, ticket.id, comment.id
     ticket_type = session.get(TicketType, mailbox.type_id)
-    text = plain_text(parsed.html)
+    text = plain_text(mail_parse.CID_TOKENS.sub("", parsed.html))
     filed = tickets.file_ticket(
         session=session,
         actor=sender,
         source=Source.EMAIL,
         project_key=project.key,
         type_key=ticket_type.key,
-        title=(parsed.subject or "(no subject)")[: tickets.TITLE_MAX],
+        title=(mail_parse.title_of(parsed.subject) or "(no subject)")[: tickets.TITLE_MAX],
         description=text[:DESCRIPTION_MAX],
         reporter_id=sender.id,
     )
     ticket = session.get(Ticket, filed.id)
-    ticket.description_html = parsed.html
+    skipped, images = _attach(session, sender, filed.reference, received, handed, comment_id=None)
+    ticket.description_html = _with_images(parsed.html, images)
     session.add(ticket)
+    ticket_cc.add_from_mail(session, ticket, sender, parsed.copied)
     if why_not:
         activity.record(session, ticket, sender, "mail_not_threaded", after={"reason": why_not}, now=utcnow())
-    skipped = _attach(session, sender, filed.reference, received, handed, comment_id=None)
     detail = f"New ticket {filed.reference}." + (f" {why_not}" if why_not else "")
     return InboundOutcome.NEW_TICKET, detail + skipped, filed.id, None
 
@@ -383,8 +388,8 @@ def _thread(
                 "",
                 "",
                 (
-                    f"It names {number} ({how}), but {sender.email} is not its requester or staff working it, "
-                    "so it was filed as a new ticket."
+                    f"It names {number} ({how}), but {sender.email} is not its requester, in copy, "
+                    "or staff working it, so it was filed as a new ticket."
                 ),
             )
         return number, how, ""
@@ -438,9 +443,11 @@ def _attach(
     handed: set[str],
     *,
     comment_id: int | None,
-) -> str:
-    """Record the mail's files on the ticket (or its comment) under the usual limits; a sentence on any left out."""
+) -> tuple[str, dict[str, attachments.AttachmentView]]:
+    """Record the mail's files on the ticket (or its comment) under the usual limits: a sentence on any left
+    out, and the stored inline images by Content-ID."""
     left_out: list[str] = []
+    images: dict[str, attachments.AttachmentView] = {}
     for file, stored, refusal in received:
         if stored is None:
             left_out.append(f"{file.name}: {refusal}")
@@ -448,7 +455,7 @@ def _attach(
         handed.add(stored.key)
         try:
             with session.begin_nested():
-                attachments.store_upload(
+                view = attachments.store_upload(
                     session=session,
                     actor=sender,
                     number=number,
@@ -459,7 +466,23 @@ def _attach(
                 )
         except ServiceError as exc:
             left_out.append(f"{file.name}: {exc}")
-    return f" Files left out: {'; '.join(left_out)}" if left_out else ""
+            continue
+        if file.inline and file.content_id and view.is_image:
+            images[file.content_id] = view
+    return (f" Files left out: {'; '.join(left_out)}" if left_out else ""), images
+
+
+def _with_images(html: str, images: dict[str, attachments.AttachmentView]) -> str:
+    """The description with each inline image shown in place from its stored attachment, through the sanitiser
+    (an image that was not stored leaves nothing behind)."""
+
+    def image(match: re.Match) -> str:
+        view = images.get(unescape(match.group(1)))
+        if view is None:
+            return ""
+        return f'<img src="{escape(own_image_url(view.download_url))}" alt="{escape(view.name)}">'
+
+    return clean_html(mail_parse.CID_TOKENS.sub(image, html))
 
 
 def _mark_bouncing(session: Session, addresses: tuple[str, ...]) -> int:

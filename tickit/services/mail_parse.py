@@ -12,7 +12,12 @@ Nothing here touches the database. Decisions the inbound service relies on:
   Gmail's, Outlook's and Thunderbird's quote containers) and what follows a `-- ` line. When
   stripping would leave nothing, the whole text is kept. The raw message stays on its row for
   "show original".
-- Every other part with a file name, and every inline image, is a file to attach.
+- Mail clients' `<b>`, `<i>` and line `<div>`s become the editor's `<strong>`, `<em>` and `<p>`
+  before sanitising; signature blocks (Gmail's, Thunderbird's, Outlook's and Apple Mail's
+  containers) are dropped with the quotes.
+- A new ticket's title is the subject without reply and forward prefixes (`title_of`).
+- Every other part with a file name, and every inline image, is a file to attach. An inline
+  image's place in the HTML is kept as a `[[cid:…]]` token (`CID_TOKENS`) for `mail_in` to fill.
 """
 
 from __future__ import annotations
@@ -41,6 +46,18 @@ _DAEMONS = ("mailer-daemon", "postmaster")
 # Containers mail clients wrap quoted history and signatures in; dropped with what they hold.
 _QUOTE_CLASSES = frozenset({"gmail_quote", "gmail_signature", "moz-cite-prefix", "moz-signature", "yahoo_quoted"})
 _QUOTE_IDS = frozenset({"divrplyfwdmsg", "appendonsend", "mail-editor-reference-message-container"})
+# Signature blocks by id: Outlook's (desktop, web, mobile) and Apple Mail's; dropped like a quote.
+_SIGNATURE_IDS = frozenset({"signature", "x_signature", "ms-outlook-mobile-signature", "applemailsignature"})
+# Mail clients' markup in the editor's words: bold and italic as the editor writes them, and a
+# client's line containers (Gmail's and Outlook's divs) as paragraphs, so lines do not run together.
+_RENAMED = {"b": "strong", "i": "em", "div": "p"}
+# Where an inline image (`<img src="cid:…">`) stood: text the sanitiser keeps, which `mail_in`
+# turns into the stored attachment's image once it exists.
+_CID_TOKEN = "[[cid:{}]]"
+CID_TOKENS = re.compile(r"\[\[cid:([^\]\s<>\"']{1,200})\]\]")
+_EMPTY_PARAGRAPH = re.compile(r"<p>(\s|<br>)*</p>")
+# "Re:", "AW:", "Fwd[2]:", repeated: what mail clients put before a subject they answer or forward.
+_REPLY_PREFIX = re.compile(r"^\s*((re|fwd?|fw|aw|wg|sv)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 _VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "wbr"})
 
 
@@ -52,6 +69,7 @@ class MailFile:
     content_type: str
     data: bytes
     inline: bool
+    content_id: str = ""  # an inline part's Content-ID without <>, what the body's `cid:` names
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,7 @@ class ParsedMail:
     html: str  # the stripped body, sanitised
     full_html: str  # the whole body, sanitised
     files: tuple[MailFile, ...] = field(default=())
+    copied: tuple[str, ...] = field(default=())  # the Cc addresses alone (lower-cased), for a new ticket's CCs
 
     @property
     def is_bounce(self) -> bool:
@@ -91,6 +110,9 @@ def parse(raw: bytes, *, loop_header: str) -> ParsedMail:
         )
         if address
     )
+    copied = tuple(
+        address.lower() for _, address in getaddresses([str(v) for v in message.get_all("Cc", [])]) if address
+    )
     bounced = _bounced(message)
     noise = "bounce" if bounced is not None else _noise(message, subject, sender)
     full_html, html = _body(message)
@@ -108,7 +130,13 @@ def parse(raw: bytes, *, loop_header: str) -> ParsedMail:
         html=html,
         full_html=full_html,
         files=tuple(_files(message)),
+        copied=tuple(dict.fromkeys(copied)),
     )
+
+
+def title_of(subject: str) -> str:
+    """A subject as a ticket title: without the `Re:`, `Fwd:`, `AW:`, `WG:`, `SV:` … prefixes, repeated or not."""
+    return _REPLY_PREFIX.sub("", subject).strip()
 
 
 def message_id_of(raw: bytes) -> str:
@@ -189,7 +217,7 @@ def _body(message: EmailMessage) -> tuple[str, str]:
     content = _text_of(part)
     if part.get_content_type() == "text/html":
         full = clean_html(content)
-        stripped = clean_html(_without_quotes(content))
+        stripped = _EMPTY_PARAGRAPH.sub("", clean_html(_without_quotes(content)))
         stripped = _without_signature(stripped)
     else:
         full = clean_html(text_as_html(content))
@@ -225,7 +253,10 @@ def _files(message: EmailMessage):
         if not name:
             extension = content_type.split("/", 1)[1].split("+")[0]
             name = f"inline-image.{extension}"
-        yield MailFile(name=name, content_type=content_type, data=data, inline=bool(inline_image))
+        content_id = str(part.get("Content-ID", "") or "").strip().strip("<>")
+        yield MailFile(
+            name=name, content_type=content_type, data=data, inline=bool(inline_image), content_id=content_id
+        )
 
 
 def _without_signature(html: str) -> str:
@@ -257,7 +288,7 @@ class _QuoteDropper(HTMLParser):
         values = {k: (v or "") for k, v in attrs}
         quote = (
             set(values.get("class", "").lower().split()) & _QUOTE_CLASSES
-            or values.get("id", "").lower() in _QUOTE_IDS
+            or values.get("id", "").lower() in _QUOTE_IDS | _SIGNATURE_IDS
             or (tag == "blockquote" and values.get("type", "").lower() == "cite")
         )
         if self.depth:
@@ -271,7 +302,10 @@ class _QuoteDropper(HTMLParser):
             if tag not in _VOID:
                 self.depth = 1
             return
-        self.out.append(self.get_starttag_text() or "")
+        if tag == "img" and values.get("src", "").lower().startswith("cid:"):
+            self.out.append(_CID_TOKEN.format(escape(values["src"][4:].strip(), quote=True)))
+            return
+        self.out.append(f"<{_RENAMED[tag]}>" if tag in _RENAMED else self.get_starttag_text() or "")
 
     def handle_endtag(self, tag):
         if self.ended:
@@ -280,7 +314,7 @@ class _QuoteDropper(HTMLParser):
             if tag not in _VOID:
                 self.depth -= 1
             return
-        self.out.append(f"</{tag}>")
+        self.out.append(f"</{_RENAMED.get(tag, tag)}>")
 
     def handle_data(self, data):
         if not self.depth and not self.ended:

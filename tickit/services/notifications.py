@@ -13,7 +13,9 @@ Who hears about what:
   chose for the project (all new tickets, only those still unassigned, none);
 - a ticket was assigned: the new assignee, unless they assigned it to themselves;
 - the client replied (a public comment by someone who does not work the ticket): the assignee,
-  or every agent of the project while it is unassigned;
+  or every agent of the project while it is unassigned, and the ticket's followers (`followers`);
+- any public comment: the addresses in copy of the ticket (`ticket_cc`), by mail only, except
+  its author and whoever this comment already tells;
 - staff replied publicly, or the status changed: the reporter; a requester (a reporter who does
   not work the project) hears of a status change only when it changes the status in their words
   (its public label, `labels.public_status_label`);
@@ -21,7 +23,8 @@ Who hears about what:
   agent.
 - an SLA target is about to be missed (a warning): the assignee, or the project's agents while it
   is unassigned; it was missed (a breach): the assignee and the project's escalation contacts (the
-  agents, when that is nobody). A comment tells each person one thing: a mentioned assignee hears of the mention only.
+  agents, when that is nobody); the followers hear both, as the assignee does. A comment tells
+  each person one thing: a mentioned assignee hears of the mention only.
 Nobody hears about their own action; deactivated accounts hear nothing; "agents" are active
 staff accounts that are agent members of the ticket's project, as `access.can_work` has it.
 Assignments, mentions and replies are heard only by those who keep them on
@@ -57,7 +60,16 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import acknowledgement, mail, mail_ids, notification_choices, outbox, push
+from tickit.services import (
+    acknowledgement,
+    followers,
+    mail,
+    mail_ids,
+    notification_choices,
+    outbox,
+    push,
+    ticket_cc,
+)
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 
@@ -75,6 +87,7 @@ SLA_BREACH = "sla_breach"
 CLIENT_REPLY = "client_reply"
 STAFF_REPLY = "staff_reply"
 MENTION = "mention"
+CC_REPLY = "cc_reply"  # a public comment, mailed to an address in copy
 # The one mail a requester gets for a ticket's replies and status changes within the quiet period.
 REQUESTER_DIGEST = "requester_digest"
 _DIGESTED = frozenset({STAFF_REPLY, STATUS_CHANGED})
@@ -281,6 +294,8 @@ def _comment_added(session: Session, event: OutboxMessage, about: _About) -> lis
                 f"{author} replied on {about.number}: {about.title}",
                 details,
             )
+    if not comment.is_internal:
+        _stage_cc_mails(session, about, comment, told, details)
     return list(told.values())
 
 
@@ -322,6 +337,7 @@ def _sla_alert(session: Session, event: OutboxMessage, about: _About) -> list[_N
     breach = event.event == SLA_BREACH
     assignee = session.get(User, about.ticket.assignee_id) if about.ticket.assignee_id is not None else None
     people = [assignee] if _works(session, assignee, about.ticket.project_id) else []
+    people += _followers(session, about.ticket)
     if breach:
         people += [u for u in (session.get(User, i) for i in event.payload["contact_ids"]) if u and u.is_active]
     if not people:
@@ -490,11 +506,47 @@ def _project_agents(session: Session, project_id: int) -> list[User]:
 
 
 def _reply_handlers(session: Session, ticket: Ticket) -> list[User]:
-    """Who answers a client's reply: the assignee while they can, else the project's agents."""
+    """Who hears a client's reply: the assignee while they can (else the project's agents), and the followers."""
     assignee = session.get(User, ticket.assignee_id) if ticket.assignee_id is not None else None
-    if _works(session, assignee, ticket.project_id):
-        return [assignee]
-    return _project_agents(session, ticket.project_id)
+    works = _works(session, assignee, ticket.project_id)
+    handlers = [assignee] if works else _project_agents(session, ticket.project_id)
+    handled = {user.id for user in handlers}
+    return handlers + [user for user in _followers(session, ticket) if user.id not in handled]
+
+
+def _followers(session: Session, ticket: Ticket) -> list[User]:
+    """The ticket's followers who still work it."""
+    return [user for user in followers.follower_users(session, ticket.id) if _works(session, user, ticket.project_id)]
+
+
+def _stage_cc_mails(
+    session: Session, about: _About, comment: Comment, told: dict[int, _Notice], details: dict[str, Any]
+) -> None:
+    """Mail a public comment to the ticket's addresses in copy: not to its author, to nobody this comment
+    tells already, and to no account that turned its mail off."""
+    author = session.get(User, comment.author_id) if comment.author_id is not None else None
+    skipped = {author.email} if author is not None else set()
+    skipped |= {notice.user.email for notice in told.values()}
+    for address in ticket_cc.emails_of(session, about.ticket.id):
+        user = session.exec(select(User).where(User.email == address)).first()
+        if address in skipped or (user is not None and (not user.is_active or not user.notify_by_mail)):
+            continue
+        outbox.stage(
+            session,
+            event=CC_REPLY,
+            channel=mail.OUTBOX_CHANNEL,
+            recipient_user_id=user.id if user is not None else None,
+            ticket_id=about.ticket.id,
+            payload={
+                **details,
+                "email": address,
+                "name": user.name if user is not None else address.split("@")[0],
+                "number": about.number,
+                "title": about.title,
+                "url": routes.portal_ticket(about.number),
+                "thread_id": mail_ids.ticket_thread_id(about.number, about.ticket.created_at),
+            },
+        )
 
 
 def _reporter(session: Session, ticket: Ticket) -> User | None:

@@ -60,6 +60,14 @@ class Undeliverable(Exception):
     """Raised by a sender's `claim`: there is nothing left to send the message to; it fails for good."""
 
 
+class Skipped(Exception):
+    """Raised by a sender's `claim`: this message is deliberately not sent (a paused or flooded address).
+
+    The row is closed as handled, with the reason in `last_error` and the log, not failed: nothing
+    went wrong that anyone must fix.
+    """
+
+
 def _no_wait_asked(exc: Exception) -> timedelta | None:
     return None
 
@@ -170,8 +178,9 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
     """Deliver one outbox message unless it was delivered already, and record the outcome.
 
     Returns "delivered", "failed" (permanently refused, nothing left to send it to, or a channel
-    nobody registered), or, without sending: "already-delivered", "already-failed", "missing", or
-    "not-due" (backing off, or being sent by another worker). A failure worth retrying (a dropped
+    nobody registered), "skipped" (the channel chose not to send it, see Skipped), or, without
+    sending: "already-delivered", "already-failed", "missing", or "not-due" (backing off, or being
+    sent by another worker). A failure worth retrying (a dropped
     connection, a busy or failing server) is recorded with the time of the next attempt and
     raised as RetryLater, so the caller (Huey) can come back then; the relay would too.
     """
@@ -203,6 +212,10 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
                 message = replace(message, target=sender.claim(session, message))
             except Undeliverable as refusal:
                 return _fail(row, str(refusal))
+            except Skipped as reason:
+                logger.info("Outbox message %s (%s) skipped: %s", row.id, row.event, reason)
+                row.delivered_at, row.last_error = now, f"Not sent: {reason}"[:1000]
+                return "skipped"
         # Claim with a lease and commit before sending: holding the transaction open during a slow
         # SMTP exchange would block every writer on SQLite.
         row.attempts += 1

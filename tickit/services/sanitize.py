@@ -2,7 +2,8 @@
 
 The allowlist matches what the editor writes (StarterKit without images, Link, Mention), so a
 comment written in the editor survives unchanged and anything else is reduced to its text:
-- tags p, br, strong, em, s, code, pre, blockquote, ul, ol, li, a, h2, h3, hr, span;
+- tags p, br, strong, em, s, code, pre, blockquote, ul, ol, li, a, h2, h3, hr, span, and u
+  (underline, which the editor does not write but mail does; it carries no attributes);
 - `a href` with an absolute http, https or mailto URL only (relative URLs are dropped, so
   `//evil.example` or a bare path cannot slip past the scheme check); `rel` is always set to
   "noopener noreferrer nofollow" whatever the input says; `target` survives only as `_blank`,
@@ -11,7 +12,11 @@ comment written in the editor survives unchanged and anything else is reduced to
 - on span only the Mention attributes: `data-type="mention"`, `data-id` (digits), `data-label`,
   `class="mention"`. A span without them is harmless and kept as a bare span. What a mention
   shows is never the writer's: `label_mentions` rewrites each one from the user it names.
-No style attribute, no image, no element that loads or runs anything. Script, style and the
+- `img` only with a `src` that is one of TickIt's own attachment URLs (`{APP_URL}/attachments/
+  <id>/download` or `/thumbnail`, served only to those who may see the ticket) and an `alt`; an
+  image pointing anywhere else is removed, so nothing outside TickIt is ever loaded (no tracking
+  pixels). Mail's inline images arrive this way (`mail_in`).
+No style attribute, no element that loads or runs anything else. Script, style and the
 foreign-content elements (svg, math) are removed with their content rather than unwrapped.
 
 The output is a fixed point: `clean_html(clean_html(x)) == clean_html(x)`. One nh3 pass does
@@ -28,8 +33,29 @@ from html.parser import HTMLParser
 
 import nh3
 
+from tickit.config import get_settings
+
 ALLOWED_TAGS = frozenset(
-    {"p", "br", "strong", "em", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h2", "h3", "hr", "span"}
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "s",
+        "u",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "h2",
+        "h3",
+        "hr",
+        "span",
+        "img",
+    }
 )
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
@@ -59,6 +85,7 @@ _ATTRIBUTES = {
     "pre": {"class"},
     "code": {"class"},
     "span": {"data-id", "data-label", "class"},
+    "img": {"src", "alt"},
 }
 _FIXED_VALUES = {
     "a": {"target": {"_blank"}},
@@ -67,13 +94,26 @@ _FIXED_VALUES = {
 _DIGITS = re.compile(r"[0-9]{1,9}")
 _LANGUAGE_CLASS = re.compile(r"language-[A-Za-z0-9_+#.-]{1,40}")
 _MAX_PASSES = 8
+_SRCLESS_IMAGE = re.compile(r"<img(?![^>]*\bsrc=)[^>]*>")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Elements after which plain text needs a break, so "<p>a</p><p>b</p>" reads "a b", not "ab".
 _BLOCKS = frozenset({"p", "br", "pre", "blockquote", "ul", "ol", "li", "h2", "h3", "hr", "div"})
 
 
+def own_image_url(path: str) -> str:
+    """The absolute URL of one of TickIt's attachment paths, as an `img src` the sanitiser keeps."""
+    return get_settings().app_url.rstrip("/") + path
+
+
+def _own_image(value: str) -> bool:
+    prefix = re.escape(get_settings().app_url.rstrip("/"))
+    return re.fullmatch(prefix + r"/attachments/[0-9]{1,12}/(download|thumbnail)", value.strip()) is not None
+
+
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if _own_image(value) else None
     if attribute in ("start", "data-id"):
         return value if _DIGITS.fullmatch(value.strip()) else None
     if attribute == "class":
@@ -102,15 +142,20 @@ _cleaner = nh3.Cleaner(
 def clean_html(html_text: str) -> str:
     """Comment HTML reduced to the editor's allowlist; cleaning the result again changes nothing."""
     # A lone surrogate cannot cross into nh3 (or into the database) as UTF-8.
-    cleaned = _cleaner.clean(_LONE_SURROGATE.sub("\ufffd", html_text))
+    cleaned = _clean_once(_LONE_SURROGATE.sub("\ufffd", html_text))
     for _ in range(_MAX_PASSES):
-        again = _cleaner.clean(cleaned)
+        again = _clean_once(cleaned)
         if again == cleaned:
             return cleaned
         cleaned = again
     # Never seen in practice; if the parser keeps reshaping the markup, keep the words only,
     # which is stable by construction.
     return _cleaner.clean(f"<p>{html.escape(plain_text(cleaned), quote=False)}</p>")
+
+
+def _clean_once(html_text: str) -> str:
+    # An image whose src was not TickIt's own is left with none: it goes whole.
+    return _SRCLESS_IMAGE.sub("", _cleaner.clean(html_text))
 
 
 class _TextCollector(HTMLParser):

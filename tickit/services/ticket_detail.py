@@ -314,6 +314,8 @@ _REQUESTER_ACTIONS = frozenset(
         "attachment_removed",
         "follow_up",
         "rated",
+        "cc_added",
+        "cc_removed",
     }
     # The request's own words are the requester's too; who else asked before them is not.
     | {"title_changed", "description_changed"}
@@ -389,6 +391,14 @@ def describe(entry: ActivityEntry) -> str:
             return f"replied after it was closed, so {after.get('follow_up')} follows it up"
         case "rated":
             return _rating_text(after)
+        case "cc_added":
+            return f"put {after.get('email', 'an address')} in copy"
+        case "cc_removed":
+            return f"took {after.get('email', 'an address')} out of copy"
+        case "followed":
+            return "started following it"
+        case "unfollowed":
+            return "stopped following it"
         case "mail_not_threaded":
             return f"mailed it as a new ticket: {after.get('reason', '')}"
         case "sla_breached":

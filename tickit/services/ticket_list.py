@@ -3,7 +3,7 @@
 Decisions the list's callers rely on:
 - Who sees what (as `access` decides for one ticket): one list serves every role, the client's
   portal included. Agents see the tickets of the projects where they are agents, admins every
-  ticket, everyone else the tickets they reported (and, asked for with `colleagues`, those of
+  ticket, everyone else the tickets they reported or are in copy of (and, asked for with `colleagues`, those of
   their organisation that `access.shared_reporter_ids` lets them read). Filters only ever narrow
   that set.
 - Filters combine with AND; the values of one filter with OR. Keys (projects, types, statuses) are
@@ -54,7 +54,7 @@ from tickit.models import (
 from tickit.models.base import UTCDateTime
 from tickit.models.workflow import StatusCategory
 from tickit.services import sla_badges
-from tickit.services.access import format_ticket_number, shared_reporter_ids
+from tickit.services.access import copied_ticket_ids, format_ticket_number, shared_reporter_ids
 from tickit.services.actors import UserPublic
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
@@ -633,7 +633,10 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
         colleagues = shared_reporter_ids(session, actor) if query.colleagues else None
         if query.colleagues and colleagues is None:
             return None
-        conditions.append(Ticket.reporter_id == actor.id if colleagues is None else Ticket.reporter_id.in_(colleagues))
+        if colleagues is None:
+            conditions.append((Ticket.reporter_id == actor.id) | Ticket.id.in_(copied_ticket_ids(actor)))
+        else:
+            conditions.append(Ticket.reporter_id.in_(colleagues))
     elif not actor.is_admin:
         project_ids = set(project_ids_for(session, actor, MemberRole.AGENT))
     if query.project_keys:

@@ -23,7 +23,7 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import status_color
 from tickit.models import Role
-from tickit.services import attachments, ticket_detail
+from tickit.services import attachments, ticket_cc, ticket_detail
 from tickit.services.actors import UserPublic
 from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import live
@@ -37,6 +37,7 @@ from tickit.state.comment_thread import (
 )
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
+from tickit.state.ticket_cc import CcEditor
 
 
 def _staff_redirect(state: SessionState, number: str):
@@ -54,6 +55,7 @@ class _TicketView:
     history: list[ticket_detail.ActivityView]
     files: list[ThreadFile]
     stamp: str
+    ccs: ticket_cc.CcList
 
 
 def _read_ticket(session: Session, actor: UserPublic, number: str) -> _TicketView:
@@ -62,6 +64,7 @@ def _read_ticket(session: Session, actor: UserPublic, number: str) -> _TicketVie
         history=ticket_detail.activity(session=session, actor=actor, number=number),
         files=ticket_files(session, actor, number),
         stamp=ticket_stamp(session=session, actor=actor, number=number),
+        ccs=ticket_cc.cc_list(session=session, actor=actor, number=number),
     )
 
 
@@ -74,8 +77,8 @@ class ShownField:
 POLL_SECONDS = 2.0
 
 
-class PortalTicketState(SessionState):
-    """The ticket as its reporter sees it: status, dates, description, files, activity."""
+class PortalTicketState(CcEditor, SessionState):
+    """The ticket as its reporter sees it: status, dates, description, who is in copy, files, activity."""
 
     number: str = ""
     found: bool = False
@@ -105,6 +108,7 @@ class PortalTicketState(SessionState):
         self.project_name = self.type_name = self.status_name = ""
         self.created_at = self.updated_at = ""
         self.activity, self.files, self.fields, self._stamp = [], [], [], ""
+        self.ccs, self.cc_manageable, self.cc_error = [], False, ""
 
     def _show(self, view: _TicketView) -> None:
         detail = view.detail
@@ -120,6 +124,10 @@ class PortalTicketState(SessionState):
         self._stamp = view.stamp
         self.created_at, self.updated_at = iso(detail.created_at), iso(detail.updated_at)
         self.activity = [ActivityRow(a.actor_name, a.text, iso(a.created_at)) for a in view.history]
+        self._show_ccs(view.ccs)
+
+    def _cc_changed(self) -> Any:
+        return PortalTicketState.reload
 
     async def _refresh(self) -> Any:
         """Show the ticket as it now is (nothing, as for any unknown number, once it is hidden from the client)."""

@@ -23,7 +23,7 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import SOURCE_LABELS, priority_color, status_color
 from tickit.models import Priority, Role
-from tickit.services import attachments, ticket_detail, workflow
+from tickit.services import attachments, followers, ticket_cc, ticket_detail, workflow
 from tickit.services.actors import UserPublic
 from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
@@ -32,6 +32,7 @@ from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, 
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
 from tickit.state.sla_badge import sla_badge_fields
+from tickit.state.ticket_cc import CcEditor
 
 PRIORITIES = [p.value for p in Priority]
 UNASSIGNED = "none"
@@ -86,6 +87,8 @@ class _TicketView:
     files: list[ThreadFile]
     stamp: str
     reader_id: int
+    ccs: ticket_cc.CcList
+    followers: followers.Followers
 
 
 def _read_ticket(session: Session, actor: UserPublic, number: str) -> _TicketView:
@@ -96,11 +99,14 @@ def _read_ticket(session: Session, actor: UserPublic, number: str) -> _TicketVie
         files=thread.ticket_files(session, actor, number),
         stamp=ticket_stamp(session=session, actor=actor, number=number),
         reader_id=actor.id,
+        ccs=ticket_cc.cc_list(session=session, actor=actor, number=number),
+        followers=followers.followers_of(session=session, actor=actor, number=number),
     )
 
 
-class TicketState(SessionState):
-    """The ticket and its side panel: status moves, assignee, priority, custom fields, activity, files."""
+class TicketState(CcEditor, SessionState):
+    """The ticket and its side panel: status moves, assignee, priority, custom fields, CCs and followers,
+    activity, files."""
 
     number: str = ""
     found: bool = False
@@ -140,6 +146,8 @@ class TicketState(SessionState):
     files: list[ThreadFile] = []  # attached to the ticket itself
     mail_originals: list[MailOriginalRow] = []  # staff only: the mails behind the ticket ("show original")
     stamp: str = ""  # the ticket's change stamp as shown
+    follower_names: list[str] = []
+    following: bool = False  # the reader follows the ticket
     upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
 
     @rx.var
@@ -199,6 +207,11 @@ class TicketState(SessionState):
         ]
         self.activity = [ActivityRow(a.actor_name, a.text, iso(a.created_at)) for a in view.history]
         self.upload_limit = get_settings().upload_limit_bytes
+        self._show_ccs(view.ccs)
+        self.follower_names, self.following = list(view.followers.names), view.followers.following
+
+    def _cc_changed(self) -> Any:
+        return TicketState.reload
 
     async def _refresh(self, errors: dict[str, str] | None = None) -> Any:
         """Show the ticket as it now is; returns the event to send when it may no longer be shown."""
@@ -292,6 +305,15 @@ class TicketState(SessionState):
             lambda session, actor: ticket_detail.assign(
                 session=session, actor=actor, number=number, assignee_id=assignee
             )
+        )
+
+    @rx.event
+    async def toggle_follow(self):
+        """Follow the ticket, or stop following it."""
+        number, on = self.number, not self.following
+        return await self._change(
+            lambda session, actor: followers.follow(session=session, actor=actor, number=number, on=on),
+            done=rx.toast.success("You follow this ticket now." if on else "You no longer follow this ticket."),
         )
 
     @rx.event

@@ -165,7 +165,13 @@ def _row(user) -> rx.Component:
                 rx.cond(
                     user.mail_bounced,
                     rx.tooltip(
-                        rx.badge(rx.icon("mail-x", size=12), "Mail bounces", color_scheme="orange", variant="soft"),
+                        rx.badge(
+                            rx.icon("mail-x", size=12),
+                            "Bouncing since ",
+                            local_time(user.mail_bounced, relative=False),
+                            color_scheme="orange",
+                            variant="soft",
+                        ),
                         content="Mail to this address bounced; TickIt sends it none for 7 days after a bounce.",
                     ),
                 ),
