@@ -18,6 +18,7 @@ from tickit.models.notifications import (
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
+from tickit.models.tags import Tag, TicketTag
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
 from tickit.models.workflow import (
@@ -58,6 +59,7 @@ __all__ = [
     "SatisfactionRating",
     "Role",
     "SignInThrottle",
+    "Tag",
     "SlaCalendar",
     "SlaEscalationContact",
     "SlaEvent",
@@ -65,6 +67,7 @@ __all__ = [
     "Source",
     "StatusCategory",
     "Ticket",
+    "TicketTag",
     "TicketStatus",
     "TicketTransition",
     "TicketType",

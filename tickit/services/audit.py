@@ -41,6 +41,7 @@ MEMBER_ADDED = "project.member_added"
 MEMBER_REMOVED = "project.member_removed"
 WORKFLOW_EDITED = "workflow.edited"  # a type, status, field or transition; `after.change` says which
 SLA_EDITED = "sla.edited"
+TAG_RENAMED = "tag.renamed"  # into a name the project already has: merged
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -61,6 +62,7 @@ ACTIONS = (
     MEMBER_REMOVED,
     WORKFLOW_EDITED,
     SLA_EDITED,
+    TAG_RENAMED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

@@ -43,6 +43,7 @@ from tickit.services import (
     sla,
     sla_badges,
     survey,
+    tags,
     ticket_edits,
     ticket_stamp,
     workflow,
@@ -105,6 +106,7 @@ class TicketDetail:
     editable: bool = False  # the actor may change the title and description (`ticket_edits.may_edit`)
     # Staff only: the raw mails behind the ticket and its replies by mail ("show original").
     mail_originals: tuple[MailOriginal, ...] = ()
+    tags: tuple[str, ...] = ()  # staff only: tags are the team's vocabulary
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         description_html=ticket.description_html,
         editable=ticket_edits.may_edit(session, actor, ticket),
         mail_originals=_mail_originals(session, ticket) if works else (),
+        tags=tuple(tags.tags_of(session, ticket.id)) if works else (),
     )
 
 
@@ -373,6 +376,12 @@ def describe(entry: ActivityEntry) -> str:
         case "requester_changed":
             old = (before.get("requester") or {}).get("name", "nobody")
             return f"changed the requester from {old} to {after['requester']['name']}"
+        case "tags_changed":
+            if after.get("renamed"):
+                return f"had tag {after['renamed']['from']} renamed to {after['renamed']['to']}"
+            said = [f"tagged it {', '.join(after['added'])}"] if after.get("added") else []
+            said += [f"removed tag {', '.join(after['removed'])}"] if after.get("removed") else []
+            return " and ".join(said) or "changed its tags"
         case "reordered":
             return "reordered it on the board"
         case "follow_up":

@@ -36,12 +36,24 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.labels import public_status_label
-from tickit.models import Comment, MemberRole, Priority, Project, Ticket, TicketStatus, TicketType, User, utcnow
+from tickit.models import (
+    Comment,
+    MemberRole,
+    Priority,
+    Project,
+    Ticket,
+    TicketStatus,
+    TicketTag,
+    TicketType,
+    User,
+    utcnow,
+)
 from tickit.models.base import UTCDateTime
 from tickit.models.workflow import StatusCategory
-from tickit.services import sla_badges
+from tickit.services import sla_badges, tags
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
+from tickit.services.errors import ValidationFailed
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
 from tickit.services.projects import project_ids_for
@@ -88,6 +100,7 @@ class TicketQuery:
     status_categories: tuple[str, ...] = ()  # todo | in_progress | done
     assignee: str | int | None = None  # "me", "unassigned", a user id, or None for anyone
     priorities: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # tag names (`tags.normalise`d): tickets carrying any of them
     created_from: date | None = None  # inclusive, a UTC day
     created_to: date | None = None  # inclusive, a UTC day
     sla: str = ""  # "", or one of SLA_FILTERS (staff lists)
@@ -106,6 +119,7 @@ class TicketQuery:
         object.__setattr__(self, "status_keys", _canonical(self.status_keys, _is_key))
         object.__setattr__(self, "status_categories", _canonical(self.status_categories, _CATEGORIES.__contains__))
         object.__setattr__(self, "priorities", _canonical(self.priorities, _PRIORITIES.__contains__))
+        object.__setattr__(self, "tags", _canonical(self.tags, _is_tag))
         if not _is_assignee(self.assignee):
             raise ValueError(f"assignee must be 'me', 'unassigned', a user id or None, not {self.assignee!r}")
         for day in (self.created_from, self.created_to):
@@ -138,6 +152,7 @@ class TicketRow:
     created_at: datetime
     updated_at: datetime
     sla: SlaBadge | None = None  # staff only
+    tags: tuple[str, ...] = ()  # staff only
 
 
 @dataclass(frozen=True)
@@ -181,6 +196,13 @@ def _is_key(value: str) -> bool:
     return KEY_PATTERN.fullmatch(value) is not None
 
 
+def _is_tag(value: str) -> bool:
+    try:
+        return tags.normalise(value) == value
+    except ValidationFailed:
+        return False
+
+
 def _is_assignee(value: object) -> bool:
     if value is None or value in (ASSIGNEE_ME, ASSIGNEE_UNASSIGNED):
         return True
@@ -201,6 +223,7 @@ def to_query_string(query: TicketQuery) -> str:
         ("status", query.status_keys),
         ("category", query.status_categories),
         ("priority", query.priorities),
+        ("tag", query.tags),
     ):
         if values:
             pairs.append((name, ",".join(values)))
@@ -256,6 +279,7 @@ def from_query_params(params: Mapping[str, str | list[str]]) -> TicketQuery:
         status_categories=listed("category", _CATEGORIES.__contains__),
         assignee=first("assignee", _parse_assignee),
         priorities=listed("priority", _PRIORITIES.__contains__),
+        tags=listed("tag", _is_tag, str.lower),
         created_from=first("from", _parse_date),
         created_to=first("to", _parse_date),
         sla=first("sla", lambda value: value if value in SLA_FILTERS else None) or "",
@@ -421,6 +445,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             break
     shown = found[: query.page_size]
     sla_of = sla_badges.badges(session, [row.id for row in shown], utcnow()) if actor.is_staff else {}
+    tags_of = tags.tags_by_ticket(session, [row.id for row in shown]) if actor.is_staff else {}
     rows = [
         TicketRow(
             number=format_ticket_number(row.project_key, row.number),
@@ -438,6 +463,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             created_at=row.created_at,
             updated_at=row.updated_at,
             sla=sla_of.get(row.id),
+            tags=tuple(tags_of.get(row.id, ())),
         )
         for row in shown
     ]
@@ -638,6 +664,11 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
         conditions.append(Ticket.assignee_id == query.assignee)
     if query.priorities:
         conditions.append(Ticket.priority.in_(query.priorities))
+    if query.tags:
+        tag_ids = tags.tag_ids_named(session, query.tags, project_ids)
+        if not tag_ids:
+            return None
+        conditions.append(Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag_id.in_(tag_ids))))
     if query.created_from is not None:
         conditions.append(Ticket.created_at >= datetime.combine(query.created_from, time.min, UTC))
     if query.created_to is not None and query.created_to < date.max:
