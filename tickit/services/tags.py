@@ -118,6 +118,14 @@ def apply_tags(session: Session, actor: UserPublic, ticket: Ticket, *, add: list
     return wanted
 
 
+def tag_new_ticket(session: Session, *, ticket_id: int, project_id: int, names: list[str]) -> None:
+    """Put normalised tags on a ticket being filed (its `created` activity entry lists them)."""
+    for tag in _tags_named(session, project_id, names):
+        session.add(TicketTag(ticket_id=ticket_id, tag_id=tag.id))
+    if names:
+        session.flush()
+
+
 def suggestions(*, session: Session, actor: UserPublic, project_key: str, prefix: str = "") -> list[str]:
     """The project's tag names starting with `prefix`, most used first (autocomplete); agents of the project only."""
     project = get_project(session, project_key)
