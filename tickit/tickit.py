@@ -39,6 +39,7 @@ from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.board import BoardState
+from tickit.state.bulk_actions import BulkState
 from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
@@ -86,7 +87,12 @@ app.add_page(
     title="Ticket · TickIt",
     on_load=[PortalTicketState.load, PortalCommentsState.load, PortalLifecycleState.load],
 )
-app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
+app.add_page(
+    tickets_page,
+    route=routes.TICKETS,
+    title="Tickets · TickIt",
+    on_load=[StaffTicketsState.load, BulkState.follow_list],
+)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
 app.add_page(workload_page, route=routes.TICKETS_WORKLOAD, title="Workload · TickIt", on_load=WorkloadState.load)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)

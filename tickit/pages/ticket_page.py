@@ -205,6 +205,58 @@ def _people() -> rx.Component:
     )
 
 
+def _tag_chip(name) -> rx.Component:
+    return rx.badge(
+        rx.icon("tag", size=11),
+        name,
+        rx.icon_button(
+            rx.icon("x", size=10),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=T.remove_tag(name),
+            aria_label="Remove tag " + name,
+            margin_left="2px",
+        ),
+        variant="surface",
+        radius="full",
+        size="2",
+    )
+
+
+def _tags() -> rx.Component:
+    """The ticket's tags, each removable, and an input that adds one, offering the project's tags as it is typed."""
+    return panel_section(
+        "Tags",
+        rx.cond(
+            T.tags.length() > 0,
+            rx.flex(rx.foreach(T.tags, _tag_chip), wrap="wrap", style={"gap": "6px"}),
+        ),
+        rx.form(
+            rx.input(
+                rx.input.slot(rx.icon("plus", size=12)),
+                id="ticket-tag-input",
+                name="tag",
+                list="ticket-tag-suggestions",
+                placeholder="Add a tag, Enter",
+                aria_label="Add a tag",
+                auto_complete="off",
+                max_length=200,
+                on_change=T.suggest_tags,
+                on_focus=T.suggest_tags(""),
+                size="2",
+                width="100%",
+            ),
+            rx.el.datalist(
+                rx.foreach(T.tag_suggestions, lambda name: rx.el.option(value=name)), id="ticket-tag-suggestions"
+            ),
+            on_submit=T.add_tag,
+            reset_on_submit=False,
+            width="100%",
+        ),
+    )
+
+
 def _files() -> rx.Component:
     return panel_section(
         "Attachments",
@@ -244,6 +296,8 @@ def _side_panel() -> rx.Component:
         _status(),
         rx.separator(size="4"),
         _people(),
+        rx.separator(size="4"),
+        _tags(),
         rx.separator(size="4"),
         sla_panel(T),
         rx.cond(

@@ -27,7 +27,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -479,6 +479,22 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         first_row=shown_before + 1,
         named=_named_ticket(session, query.text, conditions),
     )
+
+
+def matching_numbers(*, session: Session, actor: UserPublic, query: TicketQuery, limit: int) -> list[str]:
+    """The numbers of the first `limit` tickets the query lists, in its order (a bulk action's "all matching").
+
+    Read a page of the query's size at a time, through `list_tickets`, so search and visibility are the list's own.
+    """
+    query = replace(query, after=None)
+    numbers: list[str] = []
+    while len(numbers) < limit:
+        page = list_tickets(session=session, actor=actor, query=query)
+        numbers += [row.number for row in page.rows]
+        if page.next_cursor is None:
+            break
+        query = replace(query, after=page.next_cursor)
+    return numbers[:limit]
 
 
 def _page_rows(page, actor: UserPublic, descending: bool):
