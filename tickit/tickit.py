@@ -65,6 +65,7 @@ _HEAD = [
     rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
     rx.el.link(rel="manifest", href="/manifest.webmanifest"),
     rx.el.meta(name="theme-color", content="#3e63dd"),
+    rx.el.script(src="/keyboard.js", defer=True),  # the keyboard shortcuts, on every page
 ]
 
 # The FastAPI routes mounted beneath the app, then the whole app wrapped so that no websocket's

@@ -33,7 +33,13 @@ def _composer() -> rx.Component:
         footer=rx.hstack(
             rx.text(
                 rx.flex(
-                    rx.switch(checked=C.internal, on_change=C.set_internal, color_scheme="amber", size="1"),
+                    rx.switch(
+                        checked=C.internal,
+                        on_change=C.set_internal,
+                        color_scheme="amber",
+                        size="1",
+                        custom_attrs={"data-shortcut": "n"},
+                    ),
                     "Internal note",
                     spacing="2",
                     align="center",
@@ -52,6 +58,7 @@ def _composer() -> rx.Component:
                 size="2",
                 color_scheme=rx.cond(C.internal, "amber", "indigo"),
                 on_click=C.post,
+                custom_attrs={"data-shortcut": "send"},
             ),
             align="center",
             width="100%",
@@ -160,6 +167,7 @@ def _status() -> rx.Component:
                 ),
                 wrap="wrap",
                 style={"gap": "6px"},
+                custom_attrs={"data-shortcut": "s"},
             ),
             rx.text("No moves from here.", size="1", color=rx.color("gray", 11)),
         ),
@@ -171,7 +179,16 @@ def _people() -> rx.Component:
         rx.hstack(
             rx.text("Assignee", size="1", weight="bold", color=rx.color("gray", 11), text_transform="uppercase"),
             rx.spacer(),
-            rx.cond(T.can_take, rx.button("Assign to me", size="1", variant="ghost", on_click=T.assign_to_me)),
+            rx.cond(
+                T.can_take,
+                rx.button(
+                    "Assign to me",
+                    size="1",
+                    variant="ghost",
+                    on_click=T.assign_to_me,
+                    custom_attrs={"data-shortcut": "a"},
+                ),
+            ),
             align="center",
             width="100%",
         ),
