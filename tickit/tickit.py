@@ -15,6 +15,7 @@ from tickit.pages.admin.mail import mail_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.sla import sla_page
+from tickit.pages.admin.tags import tags_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
@@ -37,6 +38,7 @@ from tickit.state.admin_mail import AdminMailState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
+from tickit.state.admin_tags import AdminTagsState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.board import BoardState
 from tickit.state.bulk_actions import BulkState
@@ -133,4 +135,5 @@ app.add_page(
     on_load=AdminAssignmentState.load,
 )
 app.add_page(intake_page, route=routes.ADMIN_PROJECT_INTAKE, title="Intake · TickIt", on_load=AdminIntakeState.load)
+app.add_page(tags_page, route=routes.ADMIN_PROJECT_TAGS, title="Tags · TickIt", on_load=AdminTagsState.load)
 app.add_page(mail_page, route=routes.ADMIN_PROJECT_MAIL, title="Mail · TickIt", on_load=AdminMailState.load)

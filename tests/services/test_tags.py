@@ -90,7 +90,7 @@ def test_renaming_into_an_existing_tag_merges_them_logged_on_each_ticket_and_aud
     tags.change_tags(session=session, actor=desk["agent"], number="HH-2", add=["refunds", "refund"])
     tags.change_tags(session=session, actor=desk["agent"], number="HH-3", add=["refunds"])
     merged = tags.rename_tag(session=session, actor=desk["admin"], project_key="HH", name="refunds", new_name="refund")
-    assert (merged.name, merged.tickets) == ("refund", 3)
+    assert (merged.name, merged.tickets, merged.merged) == ("refund", 3, True)
     assert [_tags(session, desk, n) for n in ("HH-1", "HH-2", "HH-3")] == [["refund"], ["refund"], ["refund"]]
     assert [t.name for t in tags.project_tags(session=session, actor=desk["admin"], project_key="HH")] == ["refund"]
     renamed = session.exec(select(ActivityEntry).where(ActivityEntry.after["renamed"].is_not(None))).all()

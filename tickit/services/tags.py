@@ -45,6 +45,15 @@ class TagUse:
     tickets: int
 
 
+@dataclass(frozen=True)
+class RenamedTag:
+    """A tag after a rename: its name, its tickets, and whether it was merged into a tag that existed."""
+
+    name: str
+    tickets: int
+    merged: bool
+
+
 def normalise(name: str) -> str:
     """The stored form of a tag name; ValidationFailed (`tag`) when it cannot be one."""
     cleaned = _SPACES.sub("-", str(name).strip().lower())
@@ -159,7 +168,7 @@ def project_tags(*, session: Session, actor: Actor, project_key: str) -> list[Ta
     return [TagUse(name=name, tickets=count) for name, count in rows]
 
 
-def rename_tag(*, session: Session, actor: UserPublic, project_key: str, name: str, new_name: str) -> TagUse:
+def rename_tag(*, session: Session, actor: UserPublic, project_key: str, name: str, new_name: str) -> RenamedTag:
     """Rename a project's tag; into a name the project already has, merge it into that tag. Admins only."""
     require_admin(actor)
     project = get_project(session, project_key)
@@ -168,7 +177,7 @@ def rename_tag(*, session: Session, actor: UserPublic, project_key: str, name: s
     if tag is None:
         raise ValidationFailed({"tag": f"{project.key} has no tag “{old}”."})
     if new == old:
-        return _use(session, tag)
+        return _renamed(session, tag, merged=False)
     target = session.exec(select(Tag).where(Tag.project_id == project.id, Tag.name == new)).first()
     ticket_ids = list(session.exec(select(TicketTag.ticket_id).where(TicketTag.tag_id == tag.id)).all())
     tickets = (
@@ -200,7 +209,7 @@ def rename_tag(*, session: Session, actor: UserPublic, project_key: str, name: s
         before={"name": old},
         after={"name": new, "merged": target is not tag, "tickets": len(tickets)},
     )
-    return _use(session, target)
+    return _renamed(session, target, merged=target is not tag)
 
 
 def tag_ids_named(session: Session, names: Iterable[str], project_ids: Iterable[int] | None) -> list[int]:
@@ -241,6 +250,6 @@ def _tags_named(session: Session, project_id: int, names: list[str]) -> list[Tag
     return [found[name] for name in names]
 
 
-def _use(session: Session, tag: Tag) -> TagUse:
+def _renamed(session: Session, tag: Tag, *, merged: bool) -> RenamedTag:
     count = session.exec(select(func.count()).select_from(TicketTag).where(TicketTag.tag_id == tag.id)).one()
-    return TagUse(name=tag.name, tickets=count)
+    return RenamedTag(name=tag.name, tickets=count, merged=merged)
