@@ -21,6 +21,7 @@ from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPo
 from tickit.models.tags import Tag, TicketTag
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
+from tickit.models.views import SavedView
 from tickit.models.workflow import (
     FieldType,
     StatusCategory,
@@ -57,6 +58,7 @@ __all__ = [
     "PushSubscription",
     "RateLimitCounter",
     "SatisfactionRating",
+    "SavedView",
     "Role",
     "SignInThrottle",
     "Tag",

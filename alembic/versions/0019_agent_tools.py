@@ -1,4 +1,4 @@
-"""Tags: free tags per project, and which tickets carry them.
+"""Agents' tools: free tags per project and which tickets carry them; saved views of the ticket list.
 
 Revision ID: 0019
 Revises: 0018
@@ -40,9 +40,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ticket_id", "tag_id", name=op.f("pk_ticket_tags")),
     )
     op.create_index(op.f("ix_ticket_tags_tag_id"), "ticket_tags", ["tag_id"], unique=False)
+    op.create_table(
+        "saved_views",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("query", sa.String(length=2000), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("(owner_id IS NULL) <> (project_id IS NULL)", name=op.f("ck_saved_views_one_owner")),
+        sa.ForeignKeyConstraint(
+            ["owner_id"], ["users.id"], name=op.f("fk_saved_views_owner_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name=op.f("fk_saved_views_project_id_projects"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_views")),
+    )
+    op.create_index("ix_saved_views_owner", "saved_views", ["owner_id", "position"], unique=False)
+    op.create_index("ix_saved_views_project", "saved_views", ["project_id", "position"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_saved_views_project", table_name="saved_views")
+    op.drop_index("ix_saved_views_owner", table_name="saved_views")
+    op.drop_table("saved_views")
     op.drop_index(op.f("ix_ticket_tags_tag_id"), table_name="ticket_tags")
     op.drop_table("ticket_tags")
     op.drop_table("tags")
