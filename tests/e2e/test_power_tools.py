@@ -95,6 +95,28 @@ def test_agent_tags_a_ticket_with_autocomplete_and_filters_the_list_by_the_tag(p
     expect(_rows(page, "Echidna")).to_contain_text("Echidna billing mismatch")
 
 
+def test_a_saved_views_count_in_the_sidebar_changes_live(page_as, seed, app_server):
+    _file(app_server, seed, "Wombat burrow report")
+    page = page_as("agent")
+    page.goto("/tickets?q=wombat")
+    expect(_rows(page, "Wombat")).to_have_count(1)
+    page.get_by_role("button", name="Save view").click()
+    dialog = page.get_by_role("dialog", name="Save this view")
+    dialog.get_by_label("Name").fill("Wombat watch")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    views = page.get_by_role("navigation", name="Views")
+    expect(views.get_by_role("link", name="Wombat watch, 1 tickets")).to_be_visible()
+    expect(views.get_by_role("link", name=re.compile(r"^Unassigned, \d+ tickets$"))).to_be_visible()
+
+    # Another ticket that matches: the count follows within a tick, without a reload.
+    _file(app_server, seed, "Wombat second burrow")
+    expect(views.get_by_role("link", name="Wombat watch, 2 tickets")).to_be_visible(timeout=15_000)
+    views.get_by_role("link", name="Wombat watch, 2 tickets").click()
+    expect(page).to_have_url(re.compile(r"[?&]q=wombat"))
+    expect(_rows(page, "Wombat")).to_have_count(2)
+
+
 def test_keyboard_takes_an_agent_from_the_list_to_a_posted_reply_without_the_mouse(page_as, seed, app_server):
     _file(app_server, seed, "Dingo keyboard flow")
     page = page_as("agent")

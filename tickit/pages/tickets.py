@@ -8,6 +8,7 @@ from tickit import routes
 from tickit.components.bulk_bar import bulk_bar
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
+from tickit.components.saved_views import save_view_button
 from tickit.components.sla_badge import sla_filter
 from tickit.components.ticket_list_table import ticket_list_table
 from tickit.components.ticket_table import page_buttons
@@ -217,7 +218,7 @@ def _toolbar() -> rx.Component:
 
 def tickets_page() -> rx.Component:
     return app_page(
-        page_header("Tickets", "", new_ticket_button(routes.TICKETS_NEW)),
+        page_header("Tickets", "", save_view_button(S.project_options), new_ticket_button(routes.TICKETS_NEW)),
         _filters(),
         rx.cond(
             S.rows.length() > 0,
