@@ -154,19 +154,25 @@
     }
   }
 
+  // Ctrl+Enter (Cmd+Enter) while writing in a composer posts it. Listened for on the way down
+  // (capture): the editor itself takes Ctrl+Enter for a line break and would stop it on the way up.
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || !event.target.closest) return;
+      const send = event.target.closest('[role="group"]')?.querySelector('[data-shortcut="send"]');
+      if (!send) return;
+      event.preventDefault();
+      event.stopPropagation();
+      // Blurring first sends what the editor holds (it sends on blur), ahead of the post.
+      document.activeElement?.blur();
+      send.click();
+    },
+    true,
+  );
+
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.isComposing) return;
-    // Ctrl+Enter (Cmd+Enter) while writing in a composer posts it.
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.closest) {
-      const send = event.target.closest('[role="group"]')?.querySelector('[data-shortcut="send"]');
-      if (send) {
-        event.preventDefault();
-        // Blurring first sends what the editor holds (it sends on blur), ahead of the post.
-        document.activeElement?.blur();
-        send.click();
-      }
-      return;
-    }
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (help && help.open && event.key !== "?") return; // the dialog's own keys (Escape, Tab)
     if (typing(event.target)) return;

@@ -121,6 +121,7 @@ def test_keyboard_takes_an_agent_from_the_list_to_a_posted_reply_without_the_mou
     _file(app_server, seed, "Dingo keyboard flow")
     page = page_as("agent")
     page.goto("/tickets")
+    expect(page.get_by_label("Search")).to_be_visible()
     page.keyboard.press("/")
     expect(page.get_by_label("Search")).to_be_focused()
     page.keyboard.type("dingo")

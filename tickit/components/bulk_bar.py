@@ -149,7 +149,7 @@ def _summary() -> rx.Component:
                     rx.el.ul(
                         rx.foreach(
                             B.skipped,
-                            lambda row: rx.el.li(rx.code(row.number, variant="ghost"), " ", row.reason),
+                            lambda row: rx.el.li(row.reason),
                         ),
                         style={"margin": "0", "padding_left": "18px", "overflow_wrap": "anywhere"},
                     ),

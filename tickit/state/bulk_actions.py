@@ -174,7 +174,8 @@ class BulkState(SessionState):
             elif outcome.ok:
                 unchanged += 1
             elif outcome.errors:
-                skipped.append(SkippedRow(number, "; ".join(outcome.errors.values())))
+                reason = "; ".join(outcome.errors.values())
+                skipped.append(SkippedRow(number, reason if number in reason else f"{number}: {reason}"))
             else:  # signed out meanwhile: stop, and go where the outcome leads
                 self.running = False
                 yield outcome.event
