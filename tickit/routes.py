@@ -33,6 +33,7 @@ ADMIN_PROJECT_ASSIGNMENT = "/admin/projects/[project]/assignment"
 ADMIN_PROJECT_SLA = "/admin/projects/[project]/sla"
 ADMIN_PROJECT_INTAKE = "/admin/projects/[project]/intake"
 ADMIN_PROJECT_MAIL = "/admin/projects/[project]/mail"
+ADMIN_PROJECT_TAGS = "/admin/projects/[project]/tags"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"

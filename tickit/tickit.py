@@ -16,6 +16,7 @@ from tickit.pages.admin.organisations import organisations_page
 from tickit.pages.admin.overview import overview_page
 from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.sla import sla_page
+from tickit.pages.admin.tags import tags_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
@@ -39,8 +40,10 @@ from tickit.state.admin_organisations import AdminOrganisationsState
 from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
+from tickit.state.admin_tags import AdminTagsState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.board import BoardState
+from tickit.state.bulk_actions import BulkState
 from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
@@ -66,6 +69,7 @@ _HEAD = [
     rx.el.link(rel="apple-touch-icon", href="/apple-touch-icon.png"),
     rx.el.link(rel="manifest", href="/manifest.webmanifest"),
     rx.el.meta(name="theme-color", content="#3e63dd"),
+    rx.el.script(src="/keyboard.js", defer=True),  # the keyboard shortcuts, on every page
 ]
 
 # The FastAPI routes mounted beneath the app, then the whole app wrapped so that no websocket's
@@ -88,7 +92,12 @@ app.add_page(
     title="Ticket · TickIt",
     on_load=[PortalTicketState.load, PortalCommentsState.load, PortalLifecycleState.load],
 )
-app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
+app.add_page(
+    tickets_page,
+    route=routes.TICKETS,
+    title="Tickets · TickIt",
+    on_load=[StaffTicketsState.load, BulkState.follow_list],
+)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
 app.add_page(workload_page, route=routes.TICKETS_WORKLOAD, title="Workload · TickIt", on_load=WorkloadState.load)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)
@@ -134,4 +143,5 @@ app.add_page(
     on_load=AdminAssignmentState.load,
 )
 app.add_page(intake_page, route=routes.ADMIN_PROJECT_INTAKE, title="Intake · TickIt", on_load=AdminIntakeState.load)
+app.add_page(tags_page, route=routes.ADMIN_PROJECT_TAGS, title="Tags · TickIt", on_load=AdminTagsState.load)
 app.add_page(mail_page, route=routes.ADMIN_PROJECT_MAIL, title="Mail · TickIt", on_load=AdminMailState.load)

@@ -83,7 +83,7 @@ def test_a_new_ticket_is_created_with_location_and_the_contracts_fields(http, to
     ticket = response.json()
     assert set(ticket) == {
         "id", "number", "project", "type", "status", "title", "description",
-        "priority", "fields", "reporter", "assignee", "created_at", "url", "sla",
+        "priority", "fields", "reporter", "assignee", "created_at", "url", "sla", "tags",
     }  # fmt: skip
     assert ticket["reporter"] == {"email": "ada@example.com", "name": "Ada Lovelace"}
     assert (ticket["number"], ticket["status"], ticket["priority"]) == ("HH-1", "new", "high")
@@ -139,6 +139,21 @@ def test_validation_errors_name_each_field(http, tokens, engine):
     problem = assert_problem(post(http, tokens["shop"], body), 422, "validation-failed")
     assert {e["field"] for e in problem["errors"]} == {"title", "fields.severity", "reporter.email"}
     assert all(e["message"] for e in problem["errors"])
+    assert ticket_count(engine) == 0
+
+
+def test_tags_sent_on_intake_are_normalised_and_read_back(http, tokens):
+    created = post(http, tokens["shop"], {**BUG, "tags": ["Checkout", "mobile app", "checkout"]})
+    assert created.status_code == 201, created.text
+    assert created.json()["tags"] == ["checkout", "mobile-app"]
+    read = http.get(f"{API}/tickets/HH-1", headers={"Authorization": f"Bearer {tokens['shop']}"})
+    assert read.json()["tags"] == ["checkout", "mobile-app"]
+    assert post(http, tokens["shop"], BUG, key="key-2").json()["tags"] == []
+
+
+def test_a_name_that_cannot_be_a_tag_is_422_naming_tags(http, tokens, engine):
+    problem = assert_problem(post(http, tokens["shop"], {**BUG, "tags": ["no/slash"]}), 422, "validation-failed")
+    assert {e["field"] for e in problem["errors"]} == {"tags"}
     assert ticket_count(engine) == 0
 
 

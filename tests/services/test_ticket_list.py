@@ -641,3 +641,15 @@ params = st.dictionaries(
 def test_any_url_parameters_give_a_query_that_round_trips(raw):
     query = from_query_params(raw)
     assert from_query_params(parse_qs(to_query_string(query))) == query
+
+
+def test_all_matching_numbers_follow_the_lists_order_across_pages_up_to_the_limit(session):
+    project = make_project(session, "MN")
+    agent, client = person(session, "agent"), person(session, "client")
+    add_member(session, project.id, agent, "agent")
+    add_member(session, project.id, client, "client")
+    for n in range(5):
+        file_ticket(session, client, "MN", title=f"Numbat {n}")
+    query = ticket_list.TicketQuery(project_keys=("MN",), sort="number", direction="asc", page_size=2)
+    numbers = ticket_list.matching_numbers(session=session, actor=agent, query=query, limit=4)
+    assert numbers == ["MN-1", "MN-2", "MN-3", "MN-4"]

@@ -48,6 +48,7 @@ class TicketOut(BaseModel):
     created_at: str = Field(json_schema_extra={"format": "date-time"})
     url: str = Field(description="The ticket's page in TickIt.")
     sla: SlaOut | None = Field(description="Due times under the project's SLA; null when no policy applies.")
+    tags: list[str] = Field(description="The ticket's tags, by name.")
 
 
 class SatisfactionOut(BaseModel):

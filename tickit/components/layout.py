@@ -16,6 +16,7 @@ from tickit.components.bell import bell
 from tickit.components.brand import brand
 from tickit.components.link_button import link_button
 from tickit.components.post_form import post_form
+from tickit.components.saved_views import sidebar_views
 from tickit.labels import ROLE_LABELS
 from tickit.state.session import SessionState
 
@@ -88,6 +89,8 @@ def _staff_nav(in_drawer: bool) -> rx.Component:
         _nav_link("Board", routes.TICKETS_BOARD, "square-kanban", in_drawer=in_drawer),
         _nav_link("Workload", routes.TICKETS_WORKLOAD, "gauge", in_drawer=in_drawer),
         _nav_link("New ticket", routes.TICKETS_NEW, "circle-plus", in_drawer=in_drawer),
+        _section("Views"),
+        sidebar_views(in_drawer),
         rx.cond(
             SessionState.user_role == "admin",
             rx.vstack(

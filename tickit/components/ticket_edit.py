@@ -21,6 +21,7 @@ def edit_ticket_button() -> rx.Component:
             color_scheme="gray",
             aria_label="Edit ticket",
             on_click=E.start,
+            custom_attrs={"data-shortcut": "e"},
         ),
         rx.dialog.content(
             rx.dialog.title("Edit ticket", size="4"),

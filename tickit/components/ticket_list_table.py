@@ -53,21 +53,61 @@ def _header(S, label: str, sort: str | None = None, display=None, width: str | N
     )
 
 
-def _row(line) -> rx.Component:
+def row_checkbox(B, line) -> rx.Component:
+    """A row's selection box: a click ticks it, a shift-click ticks every row from the last one clicked."""
+    return rx.checkbox(
+        checked=B.selected.contains(line.number),
+        on_click=lambda event: B.pick(line.number, event["shift_key"]),
+        aria_label="Select " + line.number,
+        size="2",
+        custom_attrs={"data-row-select": ""},
+    )
+
+
+def tag_badges(tags) -> rx.Component:
+    """A row's tags, each a link to the list of that tag's tickets."""
+    return rx.foreach(
+        tags,
+        lambda tag: rx.link(
+            rx.badge(tag, variant="surface", color_scheme="gray", radius="full", size="1"),
+            href=routes.TICKETS + "?tag=" + tag,
+            title="Tickets tagged " + tag,
+            underline="none",
+            flex_shrink="0",
+        ),
+    )
+
+
+def _row(B, line) -> rx.Component:
     href = routes.TICKETS + "/" + line.number
     muted = rx.color("gray", 11)
     return rx.table.row(
-        rx.table.cell(rx.link(rx.code(line.number, variant="ghost", weight="medium"), href=href, white_space="nowrap")),
+        rx.table.cell(row_checkbox(B, line), padding_right="0"),
+        rx.table.cell(
+            rx.link(
+                rx.code(line.number, variant="ghost", weight="medium"),
+                href=href,
+                white_space="nowrap",
+                custom_attrs={"data-row-open": ""},
+            )
+        ),
         # max-width 0 lets the cell shrink below its text, so the title takes only the width left over.
         rx.table.row_header_cell(
-            rx.link(
-                line.title,
-                href=href,
-                weight="medium",
-                color=rx.color("gray", 12),
-                title=line.title,
-                display="block",
-                style=ONE_LINE,
+            rx.hstack(
+                rx.link(
+                    line.title,
+                    href=href,
+                    weight="medium",
+                    color=rx.color("gray", 12),
+                    title=line.title,
+                    display="block",
+                    min_width="0",
+                    style=ONE_LINE,
+                ),
+                tag_badges(line.tags),
+                spacing="1",
+                align="center",
+                min_width="0",
             ),
             max_width="0",
             width="100%",
@@ -91,14 +131,21 @@ def _row(line) -> rx.Component:
             rx.text(local_time(line.created), color=rx.color("gray", 11), white_space="nowrap"), display=_FROM_XL
         ),
         align="center",
+        custom_attrs={"data-list-row": ""},
+        background=rx.cond(B.selected.contains(line.number), rx.color("accent", 3), "transparent"),
     )
 
 
-def _table(S) -> rx.Component:
+def _page_checkbox(B) -> rx.Component:
+    return rx.checkbox(checked=B.all_on_page, on_click=B.pick_page, aria_label="Select all on this page", size="2")
+
+
+def _table(S, B) -> rx.Component:
     return rx.card(
         rx.table.root(
             rx.table.header(
                 rx.table.row(
+                    rx.table.column_header_cell(_page_checkbox(B), padding_right="0", width="28px"),
                     _header(S, "Ticket", "number"),
                     _header(S, "Title"),
                     _header(S, "Project", display=_FROM_XL),
@@ -112,7 +159,7 @@ def _table(S) -> rx.Component:
                     _header(S, "Created", "created", display=_FROM_XL),
                 )
             ),
-            rx.table.body(rx.foreach(S.rows, _row)),
+            rx.table.body(rx.foreach(S.rows, lambda line: _row(B, line))),
             variant="ghost",
             size="1",
             width="100%",
@@ -124,6 +171,13 @@ def _table(S) -> rx.Component:
     )
 
 
-def ticket_list_table(S) -> rx.Component:
-    """The rows of list state `S` (`rows`, `sort`, `direction`, `sort_by`): a table, or compact rows on phones."""
-    return rx.box(_table(S), compact_ticket_rows(S.rows, routes.TICKETS, display=_ROWS_BELOW_MD), width="100%")
+def ticket_list_table(S, B) -> rx.Component:
+    """The rows of list state `S` (`rows`, `sort`, `direction`, `sort_by`): a table, or compact rows on phones.
+
+    Each row has a selection box of selection state `B` (`selected`, `pick`, `pick_page`).
+    """
+    return rx.box(
+        _table(S, B),
+        compact_ticket_rows(S.rows, routes.TICKETS, display=_ROWS_BELOW_MD, leading=lambda line: row_checkbox(B, line)),
+        width="100%",
+    )

@@ -15,11 +15,14 @@ def _header(*labels: str) -> rx.Component:
     return rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in labels]))
 
 
-def compact_ticket_rows(rows, base: str, display=None) -> rx.Component:
-    """TicketLine rows as phones show them: number, title (one line) and status, each a link."""
+def compact_ticket_rows(rows, base: str, display=None, leading=None) -> rx.Component:
+    """TicketLine rows as phones show them: number, title (one line) and status, each a link.
+
+    `leading(line)`, when given, is put before each row's link (the staff list's row checkbox).
+    """
 
     def row(line) -> rx.Component:
-        return rx.link(
+        link = rx.link(
             rx.hstack(
                 rx.code(line.number, variant="ghost", weight="medium", size="2", white_space="nowrap"),
                 rx.text(line.title, size="2", weight="medium", flex="1", min_width="0", style=ONE_LINE),
@@ -37,8 +40,18 @@ def compact_ticket_rows(rows, base: str, display=None) -> rx.Component:
             color=rx.color("gray", 12),
             display="block",
             padding="10px 12px",
-            border_bottom=f"1px solid {rx.color('gray', 4)}",
+            flex="1",
+            min_width="0",
             _hover={"background": rx.color("gray", 3)},
+            custom_attrs={"data-row-open": ""},
+        )
+        return rx.flex(
+            *([leading(line)] if leading else []),
+            link,
+            align="center",
+            padding_left="12px" if leading else "0",
+            border_bottom=f"1px solid {rx.color('gray', 4)}",
+            custom_attrs={"data-list-row": ""},
         )
 
     return rx.card(rx.el.nav(rx.foreach(rows, row), aria_label="Tickets"), padding="0", width="100%", display=display)

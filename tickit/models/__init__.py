@@ -19,9 +19,11 @@ from tickit.models.organisations import Organisation, OrganisationDomain, Organi
 from tickit.models.projects import WORKING_ROLES, MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
+from tickit.models.tags import Tag, TicketTag
 from tickit.models.ticket_people import TicketCc, TicketFollower
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
+from tickit.models.views import SavedView
 from tickit.models.workflow import (
     FieldType,
     StatusCategory,
@@ -61,8 +63,10 @@ __all__ = [
     "PushSubscription",
     "RateLimitCounter",
     "SatisfactionRating",
+    "SavedView",
     "Role",
     "SignInThrottle",
+    "Tag",
     "SlaCalendar",
     "SlaEscalationContact",
     "SlaEvent",
@@ -72,6 +76,7 @@ __all__ = [
     "Ticket",
     "TicketCc",
     "TicketFollower",
+    "TicketTag",
     "TicketStatus",
     "TicketTransition",
     "TicketType",

@@ -34,7 +34,13 @@ def _composer() -> rx.Component:
         footer=rx.hstack(
             rx.text(
                 rx.flex(
-                    rx.switch(checked=C.internal, on_change=C.set_internal, color_scheme="amber", size="1"),
+                    rx.switch(
+                        checked=C.internal,
+                        on_change=C.set_internal,
+                        color_scheme="amber",
+                        size="1",
+                        custom_attrs={"data-shortcut": "n"},
+                    ),
                     "Internal note",
                     spacing="2",
                     align="center",
@@ -53,6 +59,7 @@ def _composer() -> rx.Component:
                 size="2",
                 color_scheme=rx.cond(C.internal, "amber", "indigo"),
                 on_click=C.post,
+                custom_attrs={"data-shortcut": "send"},
             ),
             align="center",
             width="100%",
@@ -161,6 +168,7 @@ def _status() -> rx.Component:
                 ),
                 wrap="wrap",
                 style={"gap": "6px"},
+                custom_attrs={"data-shortcut": "s"},
             ),
             rx.text("No moves from here.", size="1", color=rx.color("gray", 11)),
         ),
@@ -172,7 +180,16 @@ def _people() -> rx.Component:
         rx.hstack(
             rx.text("Assignee", size="1", weight="bold", color=rx.color("gray", 11), text_transform="uppercase"),
             rx.spacer(),
-            rx.cond(T.can_take, rx.button("Assign to me", size="1", variant="ghost", on_click=T.assign_to_me)),
+            rx.cond(
+                T.can_take,
+                rx.button(
+                    "Assign to me",
+                    size="1",
+                    variant="ghost",
+                    on_click=T.assign_to_me,
+                    custom_attrs={"data-shortcut": "a"},
+                ),
+            ),
             align="center",
             width="100%",
         ),
@@ -203,6 +220,58 @@ def _people() -> rx.Component:
         ),
         spacing="2",
         width="100%",
+    )
+
+
+def _tag_chip(name) -> rx.Component:
+    return rx.badge(
+        rx.icon("tag", size=11),
+        name,
+        rx.icon_button(
+            rx.icon("x", size=10),
+            size="1",
+            variant="ghost",
+            color_scheme="gray",
+            on_click=T.remove_tag(name),
+            aria_label="Remove tag " + name,
+            margin_left="2px",
+        ),
+        variant="surface",
+        radius="full",
+        size="2",
+    )
+
+
+def _tags() -> rx.Component:
+    """The ticket's tags, each removable, and an input that adds one, offering the project's tags as it is typed."""
+    return panel_section(
+        "Tags",
+        rx.cond(
+            T.tags.length() > 0,
+            rx.flex(rx.foreach(T.tags, _tag_chip), wrap="wrap", style={"gap": "6px"}),
+        ),
+        rx.form(
+            rx.input(
+                rx.input.slot(rx.icon("plus", size=12)),
+                id="ticket-tag-input",
+                name="tag",
+                list="ticket-tag-suggestions",
+                placeholder="Add a tag, Enter",
+                aria_label="Add a tag",
+                auto_complete="off",
+                max_length=200,
+                on_change=T.suggest_tags,
+                on_focus=T.suggest_tags(""),
+                size="2",
+                width="100%",
+            ),
+            rx.el.datalist(
+                rx.foreach(T.tag_suggestions, lambda name: rx.el.option(value=name)), id="ticket-tag-suggestions"
+            ),
+            on_submit=T.add_tag,
+            reset_on_submit=False,
+            width="100%",
+        ),
     )
 
 
@@ -273,6 +342,8 @@ def _side_panel() -> rx.Component:
         rx.separator(size="4"),
         cc_section(T),
         _followers(),
+        rx.separator(size="4"),
+        _tags(),
         rx.separator(size="4"),
         sla_panel(T),
         rx.cond(

@@ -5,12 +5,15 @@ from __future__ import annotations
 import reflex as rx
 
 from tickit import routes
+from tickit.components.bulk_bar import bulk_bar
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
 from tickit.components.new_ticket_form import new_ticket_form
+from tickit.components.saved_views import save_view_button
 from tickit.components.sla_badge import sla_filter
 from tickit.components.ticket_list_table import ticket_list_table
 from tickit.components.ticket_table import page_buttons
 from tickit.labels import CATEGORY_LABELS, PRIORITY_LABELS
+from tickit.state.bulk_actions import BulkState
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import ALL_OPEN, ANY, ASSIGNEE_LABELS
 from tickit.state.tickets import StaffTicketsState as S
@@ -38,6 +41,26 @@ def _created_between() -> rx.Component:
         spacing="2",
         align="center",
         wrap="wrap",
+    )
+
+
+def _tag_filter() -> rx.Component:
+    # A form, not a debounced input: a half-typed tag would hide every ticket while it is typed.
+    return rx.form(
+        rx.input(
+            rx.input.slot(rx.icon("tag", size=14)),
+            name="tag",
+            key=S.tag_filter,
+            default_value=S.tag_filter,
+            placeholder="Tag, Enter",
+            aria_label="Tag",
+            max_length=200,
+            size="2",
+            width="100%",
+        ),
+        on_submit=S.set_tag_filter,
+        reset_on_submit=False,
+        width="140px",
     )
 
 
@@ -178,6 +201,7 @@ def _filters() -> rx.Component:
                 width="170px",
             ),
         ),
+        _tag_filter(),
         _created_between(),
         rx.cond(
             S.summary != "",
@@ -205,11 +229,11 @@ def _toolbar() -> rx.Component:
 
 def tickets_page() -> rx.Component:
     return app_page(
-        page_header("Tickets", "", new_ticket_button(routes.TICKETS_NEW)),
+        page_header("Tickets", "", save_view_button(S.project_options), new_ticket_button(routes.TICKETS_NEW)),
         _filters(),
         rx.cond(
             S.rows.length() > 0,
-            rx.box(_toolbar(), ticket_list_table(S), width="100%"),
+            rx.box(_toolbar(), bulk_bar(), ticket_list_table(S, BulkState), width="100%"),
             rx.cond(
                 S.summary != "",
                 empty_state(

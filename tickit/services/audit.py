@@ -49,6 +49,7 @@ ASSIGNMENT_EDITED = "assignment.edited"  # the project's rule, an agent's standi
 LIFECYCLE_EDITED = "lifecycle.edited"
 INTAKE_EDITED = "intake.edited"
 MAILBOX_ADDED = "mailbox.added"
+TAG_RENAMED = "tag.renamed"  # into a name the project already has: merged
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -77,6 +78,7 @@ ACTIONS = (
     LIFECYCLE_EDITED,
     INTAKE_EDITED,
     MAILBOX_ADDED,
+    TAG_RENAMED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

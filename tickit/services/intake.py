@@ -211,6 +211,7 @@ def _file(
             expires_at=utcnow() + timedelta(days=get_settings().idempotency_retention_days),
         ),
         refused=errors,
+        tag_names=request.tags or (),
     )
     answer = render(
         ticket_document(

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tickit.services import fields
 from tickit.services.errors import ValidationFailed
+from tickit.services.tags import TAGS_PER_TICKET_MAX
 from tickit.services.tickets import DESCRIPTION_MAX, TITLE_MAX
 from tickit.services.users import normalise_email
 
@@ -48,6 +49,7 @@ class TicketIn(BaseModel):
                 "priority": "high",
                 "reporter": {"email": "ada@example.com", "name": "Ada Lovelace"},
                 "fields": {"severity": "major"},
+                "tags": ["checkout"],
                 "metadata": {"order_id": "A-1009"},
             }
         },
@@ -59,6 +61,11 @@ class TicketIn(BaseModel):
     priority: PriorityName | None = Field(default=None, description="Defaults to normal.")
     reporter: ReporterIn | None = None
     fields: dict[str, Any] | None = Field(default=None, description="Custom field values by field key.")
+    tags: list[str] | None = Field(
+        default=None,
+        max_length=TAGS_PER_TICKET_MAX,
+        description="Tags to put on the ticket; a name is stored in lower case with hyphens for spaces.",
+    )
     metadata: dict[str, Any] | None = Field(
         default=None, description=f"Your own data, kept with the ticket (at most {METADATA_MAX_CHARS:,} characters)."
     )

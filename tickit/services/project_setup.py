@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from tickit.models import Project, TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.models import Project, SavedView, TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services import intake_policy, sla_config
 from tickit.services.actors import Actor, require_admin
 from tickit.services.errors import NotFound, ValidationFailed
@@ -85,6 +85,8 @@ def create_project(
         sla_config.replace_config(session, project, workflow.sla)
     if workflow.intake:
         intake_policy.update_intake(session=session, actor=actor, project_key=key, changes=workflow.intake)
+    for position, (view_name, query) in enumerate(workflow.views, start=1):
+        session.add(SavedView(project_id=project.id, name=view_name, query=query, position=position))
     session.flush()
     return ProjectSummary(
         id=project.id,

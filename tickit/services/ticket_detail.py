@@ -44,6 +44,7 @@ from tickit.services import (
     sla,
     sla_badges,
     survey,
+    tags,
     ticket_edits,
     ticket_stamp,
     workflow,
@@ -107,6 +108,7 @@ class TicketDetail:
     # Staff only: the raw mails behind the ticket and its replies by mail ("show original").
     mail_originals: tuple[MailOriginal, ...] = ()
     reporter_organisation: str = ""  # the requester's customer organisation, "" when none
+    tags: tuple[str, ...] = ()  # staff only: tags are the team's vocabulary
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,7 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         editable=ticket_edits.may_edit(session, actor, ticket),
         mail_originals=_mail_originals(session, ticket) if works else (),
         reporter_organisation=_organisation_name(session, ticket.reporter_id),
+        tags=tuple(tags.tags_of(session, ticket.id)) if works else (),
     )
 
 
@@ -383,6 +386,12 @@ def describe(entry: ActivityEntry) -> str:
         case "requester_changed":
             old = (before.get("requester") or {}).get("name", "nobody")
             return f"changed the requester from {old} to {after['requester']['name']}"
+        case "tags_changed":
+            if after.get("renamed"):
+                return f"had tag {after['renamed']['from']} renamed to {after['renamed']['to']}"
+            said = [f"tagged it {', '.join(after['added'])}"] if after.get("added") else []
+            said += [f"removed tag {', '.join(after['removed'])}"] if after.get("removed") else []
+            return " and ".join(said) or "changed its tags"
         case "reordered":
             return "reordered it on the board"
         case "follow_up":

@@ -7,6 +7,7 @@ them, so a change here is a change to a published API.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import NotFound
 from tickit.services.sla import SlaStatus, status_of
+from tickit.services.tags import tags_of
 from tickit.services.tickets import FiledTicket
 
 
@@ -44,6 +46,7 @@ def ticket_document(
     reporter: Reporter | None,
     assignee: Reporter | None = None,
     sla: SlaStatus | None = None,
+    tags: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A ticket as JSON-ready data: `{id, number, project, type, status, title, ...}`."""
     number = format_ticket_number(project_key, ticket.number)
@@ -62,6 +65,7 @@ def ticket_document(
         "created_at": iso_time(ticket.created_at),
         "url": get_settings().app_url + routes.ticket_page(number),
         "sla": sla_document(ticket.sla if isinstance(ticket, FiledTicket) else sla),
+        "tags": list(ticket.tags if isinstance(ticket, FiledTicket) else tags),
     }
 
 
@@ -121,6 +125,7 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
         reporter=reporter,
         assignee=assigned_to,
         sla=status_of(ticket, policy_name, utcnow()),
+        tags=tags_of(session, ticket.id),
     )
     return {**document, **lifecycle_document(session, ticket, status)}
 

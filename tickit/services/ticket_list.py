@@ -29,7 +29,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -47,15 +47,17 @@ from tickit.models import (
     Project,
     Ticket,
     TicketStatus,
+    TicketTag,
     TicketType,
     User,
     utcnow,
 )
 from tickit.models.base import UTCDateTime
 from tickit.models.workflow import StatusCategory
-from tickit.services import sla_badges
+from tickit.services import sla_badges, tags
 from tickit.services.access import copied_ticket_ids, format_ticket_number, shared_reporter_ids
 from tickit.services.actors import UserPublic
+from tickit.services.errors import ValidationFailed
 from tickit.services.fields import unstorable_reason
 from tickit.services.project_setup import PROJECT_KEY_PATTERN
 from tickit.services.projects import project_ids_for
@@ -102,6 +104,7 @@ class TicketQuery:
     status_categories: tuple[str, ...] = ()  # todo | in_progress | done
     assignee: str | int | None = None  # "me", "unassigned", a user id, or None for anyone
     priorities: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # tag names (`tags.normalise`d): tickets carrying any of them
     created_from: date | None = None  # inclusive, a UTC day
     created_to: date | None = None  # inclusive, a UTC day
     sla: str = ""  # "", or one of SLA_FILTERS (staff lists)
@@ -122,6 +125,7 @@ class TicketQuery:
         object.__setattr__(self, "status_keys", _canonical(self.status_keys, _is_key))
         object.__setattr__(self, "status_categories", _canonical(self.status_categories, _CATEGORIES.__contains__))
         object.__setattr__(self, "priorities", _canonical(self.priorities, _PRIORITIES.__contains__))
+        object.__setattr__(self, "tags", _canonical(self.tags, _is_tag))
         if not _is_assignee(self.assignee):
             raise ValueError(f"assignee must be 'me', 'unassigned', a user id or None, not {self.assignee!r}")
         for day in (self.created_from, self.created_to):
@@ -157,6 +161,7 @@ class TicketRow:
     updated_at: datetime
     sla: SlaBadge | None = None  # staff only
     organisation_name: str = ""  # the reporter's organisation, if any
+    tags: tuple[str, ...] = ()  # staff only
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,13 @@ def _is_key(value: str) -> bool:
     return KEY_PATTERN.fullmatch(value) is not None
 
 
+def _is_tag(value: str) -> bool:
+    try:
+        return tags.normalise(value) == value
+    except ValidationFailed:
+        return False
+
+
 def _is_assignee(value: object) -> bool:
     if value is None or value in (ASSIGNEE_ME, ASSIGNEE_UNASSIGNED):
         return True
@@ -224,6 +236,7 @@ def to_query_string(query: TicketQuery) -> str:
         ("status", query.status_keys),
         ("category", query.status_categories),
         ("priority", query.priorities),
+        ("tag", query.tags),
     ):
         if values:
             pairs.append((name, ",".join(values)))
@@ -281,6 +294,7 @@ def from_query_params(params: Mapping[str, str | list[str]]) -> TicketQuery:
         status_categories=listed("category", _CATEGORIES.__contains__),
         assignee=first("assignee", _parse_assignee),
         priorities=listed("priority", _PRIORITIES.__contains__),
+        tags=listed("tag", _is_tag, str.lower),
         created_from=first("from", _parse_date),
         created_to=first("to", _parse_date),
         sla=first("sla", lambda value: value if value in SLA_FILTERS else None) or "",
@@ -451,6 +465,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             break
     shown = found[: query.page_size]
     sla_of = sla_badges.badges(session, [row.id for row in shown], utcnow()) if actor.is_staff else {}
+    tags_of = tags.tags_by_ticket(session, [row.id for row in shown]) if actor.is_staff else {}
     rows = [
         TicketRow(
             number=format_ticket_number(row.project_key, row.number),
@@ -469,6 +484,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
             updated_at=row.updated_at,
             sla=sla_of.get(row.id),
             organisation_name=row.organisation_name or "",
+            tags=tuple(tags_of.get(row.id, ())),
         )
         for row in shown
     ]
@@ -484,6 +500,22 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         first_row=shown_before + 1,
         named=_named_ticket(session, query.text, conditions),
     )
+
+
+def matching_numbers(*, session: Session, actor: UserPublic, query: TicketQuery, limit: int) -> list[str]:
+    """The numbers of the first `limit` tickets the query lists, in its order (a bulk action's "all matching").
+
+    Read a page of the query's size at a time, through `list_tickets`, so search and visibility are the list's own.
+    """
+    query = replace(query, after=None)
+    numbers: list[str] = []
+    while len(numbers) < limit:
+        page = list_tickets(session=session, actor=actor, query=query)
+        numbers += [row.number for row in page.rows]
+        if page.next_cursor is None:
+            break
+        query = replace(query, after=page.next_cursor)
+    return numbers[:limit]
 
 
 def _page_rows(page, actor: UserPublic, descending: bool):
@@ -681,6 +713,11 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
     if query.organisation is not None:
         members = select(OrganisationMember.user_id).where(OrganisationMember.organisation_id == query.organisation)
         conditions.append(Ticket.reporter_id.in_(members))
+    if query.tags:
+        tag_ids = tags.tag_ids_named(session, query.tags, project_ids)
+        if not tag_ids:
+            return None
+        conditions.append(Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag_id.in_(tag_ids))))
     if query.created_from is not None:
         conditions.append(Ticket.created_at >= datetime.combine(query.created_from, time.min, UTC))
     if query.created_to is not None and query.created_to < date.max:

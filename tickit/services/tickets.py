@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import assignment, fields, intake_policy, notifications, sla
+from tickit.services import assignment, fields, intake_policy, notifications, sla, tags
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -73,6 +73,7 @@ class FiledTicket:
     created_at: datetime
     assignee: assignment.Assignee | None = None  # given by the project's automatic assignment
     sla: sla.SlaStatus | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def reference(self) -> str:
@@ -120,6 +121,7 @@ def file_ticket(
     metadata: Mapping[str, Any] | None = None,
     idempotency: IdempotencyRecord | None = None,
     refused: Mapping[str, str] | None = None,
+    tag_names: Sequence[str] = (),
 ) -> FiledTicket:
     """File a ticket in its type's initial status: the one way a ticket is created, whatever its source.
 
@@ -128,12 +130,20 @@ def file_ticket(
     user files in the projects `filing_targets` offers them, an API client in its own project.
     Raises ValidationFailed naming each field at fault: title, description, type, or
     `fields.<key>` (a type's own field keys could clash with the others), together with the
-    caller's own `refused` errors, so the filer hears of every problem at once; a priority other
+    caller's own `refused` errors, so the filer hears of every problem at once (`tags` for a name
+    that cannot be a tag: `tags.normalise`); a priority other
     than normal from a client is refused unless the project lets clients set it. A requester past
     the project's hourly limit gets RateLimited (`intake_policy`).
     """
     title, description = title.strip(), description.strip()
     errors = {**(refused or {}), **_text_errors(title, description)}
+    try:
+        tag_list = sorted({tags.normalise(name) for name in tag_names})
+    except ValidationFailed as exc:
+        errors["tags"] = exc.errors["tag"]
+    else:
+        if len(tag_list) > tags.TAGS_PER_TICKET_MAX:
+            errors["tags"] = f"A ticket carries at most {tags.TAGS_PER_TICKET_MAX} tags."
     where = _where_to_file(session, actor, project_key, type_key)
     cleaned: dict[str, Any] = {}
     if where is None:
@@ -160,6 +170,7 @@ def file_ticket(
         "source": source,
         **({"api_client": actor.name} if by_client else {}),
         "fields": cleaned,
+        **({"tags": tag_list} if tag_list else {}),
     }
     # The project's numbering row stays locked from here to the commit, and every filing in the
     # project waits for it: what can be made ready is made ready before.
@@ -204,6 +215,7 @@ def file_ticket(
             "created_at": now,
         },
     )
+    tags.tag_new_ticket(session, ticket_id=ticket_id, project_id=where.project_id, names=tag_list)
     notifications.stage_ticket_created(session, ticket_id=ticket_id, title=title)
     assignee = assignment.assign_on_filing(
         session=session,
@@ -227,6 +239,7 @@ def file_ticket(
         created_at=now,
         assignee=assignee,
         sla=sla_status,
+        tags=tuple(tag_list),
     )
 
 

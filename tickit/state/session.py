@@ -108,6 +108,8 @@ PROJECT_SETTINGS_ROLES = (Role.AGENT, Role.ADMIN)
 def _configures_projects(session: Session, actor: UserPublic) -> bool:
     # Admins reach every project through the admin tree; an agent sees "Project settings" when they configure one.
     return actor.role == Role.AGENT and bool(access.configured_projects(session, actor))
+
+
 def _read_public(use_case: Callable[[Session], T]) -> T:
     """In a worker thread: a read that needs no signed-in user, in a read-only transaction."""
     with session_scope(read_only=True) as session:

@@ -23,7 +23,7 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import SOURCE_LABELS, priority_color, status_color
 from tickit.models import Priority, Role
-from tickit.services import attachments, followers, ticket_cc, ticket_detail, workflow
+from tickit.services import attachments, followers, tags, ticket_cc, ticket_detail, workflow
 from tickit.services.actors import UserPublic
 from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
@@ -148,6 +148,9 @@ class TicketState(CcEditor, SessionState):
     stamp: str = ""  # the ticket's change stamp as shown
     follower_names: list[str] = []
     following: bool = False  # the reader follows the ticket
+    tags: list[str] = []
+    tag_suggestions: list[str] = []  # the project's tags starting with what the tag input holds
+    project_key: str = ""
     upload_limit: int = 0  # bytes; the upload control warns before sending a larger file
 
     @rx.var
@@ -165,6 +168,7 @@ class TicketState(CcEditor, SessionState):
         self.title, self.description = detail.title, detail.description
         self.description_html, self.editable = detail.description_html, detail.editable
         self.project_name, self.type_name = detail.project_name, detail.type_name
+        self.project_key, self.tags = detail.project_key, list(detail.tags)
         self.status_name = detail.status.name
         self.status_color = status_color(detail.status.color, detail.status.category)
         self.moves = [StatusButton(m.key, m.name, status_color(m.color, m.category)) for m in detail.legal_moves]
@@ -328,6 +332,37 @@ class TicketState(CcEditor, SessionState):
                 session=session, actor=actor, number=number, priority=priority
             )
         )
+
+    @rx.event
+    async def add_tag(self, form_data: dict[str, str]):
+        """The tag input's Enter: put the tag it names on the ticket (several, comma-separated)."""
+        number, names = self.number, [n for n in str(form_data.get("tag", "")).split(",") if n.strip()]
+        if not names:
+            return None
+        return await self._change(
+            lambda session, actor: tags.change_tags(session=session, actor=actor, number=number, add=names),
+            done=rx.set_value("ticket-tag-input", ""),
+        )
+
+    @rx.event
+    async def remove_tag(self, name: str):
+        number = self.number
+        return await self._change(
+            lambda session, actor: tags.change_tags(session=session, actor=actor, number=number, remove=[name])
+        )
+
+    @rx.event
+    async def suggest_tags(self, prefix: str):
+        """Autocomplete: the project's tags that start with what is typed, most used first."""
+        project_key, prefix = self.project_key, prefix[: tags.NAME_MAX]
+        outcome = await self.read(
+            lambda session, actor: tags.suggestions(
+                session=session, actor=actor, project_key=project_key, prefix=prefix
+            )
+        )
+        if outcome.ok:
+            self.tag_suggestions = [name for name in outcome.value if name not in self.tags]
+        return None
 
     @rx.event
     async def toggle_option(self, key: str, option: str, on: bool):

@@ -13,9 +13,9 @@ from sqlmodel import Session
 from tickit import routes
 from tickit.labels import CATEGORY_LABELS, priority_color, priority_label, status_color
 from tickit.models import Role
-from tickit.services import access, list_filters, ticket_list
+from tickit.services import access, list_filters, tags, ticket_list
 from tickit.services.actors import UserPublic
-from tickit.services.errors import PermissionDenied
+from tickit.services.errors import PermissionDenied, ValidationFailed
 from tickit.state import live
 from tickit.state.formatting import iso
 from tickit.state.session import Outcome, SessionState
@@ -40,6 +40,7 @@ class TicketLine:
     sla_text: str = ""  # empty: no SLA badge (no policy, or a requester's list)
     sla_color: str = "gray"
     sla_detail: str = ""
+    tags: list[str] = dataclasses.field(default_factory=list)
 
 
 def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = False) -> list[TicketLine]:
@@ -60,6 +61,7 @@ def ticket_lines(rows: list[ticket_list.TicketRow], *, for_requester: bool = Fal
             created=iso(r.created_at),
             organisation=r.organisation_name,
             **sla_badge_fields(r.sla),
+            tags=list(r.tags),
         )
         for r in rows
     ]
@@ -198,6 +200,7 @@ def filter_summary(
         ("status", query.status_keys),
         ("status", (categories,) if categories else tuple(CATEGORY_LABELS.get(c, c) for c in query.status_categories)),
         ("priority", query.priorities),
+        ("tag", query.tags),
     ):
         if values:
             parts.append(f"{label} {' or '.join(values)}")
@@ -254,6 +257,7 @@ class StaffTicketsState(SessionState):
     organisation: str = ANY  # an organisation's id, or ANY
     created_from: str = ""
     created_to: str = ""
+    tag_filter: str = ""  # the tag filter's names, comma-separated
     sort: str = "updated"
     direction: str = "desc"
     later_page: bool = False
@@ -313,6 +317,7 @@ class StaffTicketsState(SessionState):
         self.organisation = str(query.organisation) if query.organisation is not None else ANY
         self.created_from = query.created_from.isoformat() if query.created_from else ""
         self.created_to = query.created_to.isoformat() if query.created_to else ""
+        self.tag_filter = ", ".join(query.tags)
         self.sort, self.direction = query.sort, query.direction
         self.summary = filter_summary(
             query,
@@ -447,6 +452,16 @@ class StaffTicketsState(SessionState):
     @rx.event
     def set_organisation(self, value: str):
         return self._change(organisation=ticket_list.from_query_params({"organisation": [value]}).organisation)
+
+    @rx.event
+    def set_tag_filter(self, form_data: dict[str, str]):
+        """The tag filter's Enter: tickets with any of the named tags (comma-separated); empty clears it."""
+        names = [name.strip() for name in str(form_data.get("tag", "")).split(",") if name.strip()]
+        try:
+            chosen = tuple(tags.normalise(name) for name in names)
+        except ValidationFailed as exc:
+            return rx.toast.error(exc.errors["tag"])
+        return self._change(tags=chosen)
 
     @rx.event
     def set_created_from(self, value: str):

@@ -214,6 +214,14 @@ def _project_card(project) -> rx.Component:
                         aria_label="Intake of " + project.name,
                     ),
                     link_button(
+                        rx.icon("tags", size=14),
+                        "Tags",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/tags",
+                        size="1",
+                        variant="soft",
+                        aria_label="Tags of " + project.name,
+                    ),
+                    link_button(
                         rx.icon("mail", size=14),
                         "Mail",
                         href=routes.ADMIN_PROJECTS + "/" + project.key + "/mail",

@@ -7,7 +7,7 @@ no initial status, a move to a status that is not there).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 from tickit.models import Project
 from tickit.services.errors import ServiceError
 from tickit.services.lifecycle_settings import LifecycleSettings
-from tickit.services.templates import intake_section
+from tickit.services.templates import intake_section, views_section
 from tickit.services.templates.assignment import AssignmentSpec, read_assignment, read_type_skills
 from tickit.services.templates.lifecycle_section import read_lifecycle
 from tickit.services.templates.sla_section import SlaSpec, read_sla
@@ -63,6 +63,7 @@ class WorkflowDocument:
     assignment: AssignmentSpec | None = None
     sla: SlaSpec | None = None  # the `sla:` section; None when the document has none
     intake: dict[str, Any] | None = None  # `intake_section`: the project's intake settings, as changes
+    views: list[tuple[str, str]] = field(default_factory=list)  # `views_section`: shared views (name, query)
 
 
 def _format_path(path: KeyPath) -> str:
@@ -196,7 +197,10 @@ def _refuse_repeated_keys(source: str, node: yaml.Node, path: KeyPath) -> None:
 
 def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
     doc = reader.mapping(
-        data, (), ("name", "types"), ("description", "lifecycle", "assignment", "sla", intake_section.SECTION)
+        data,
+        (),
+        ("name", "types"),
+        ("description", "lifecycle", "assignment", "sla", intake_section.SECTION, views_section.SECTION),
     )
     name = reader.value(_check_project_name, doc["name"], ("name",))
     description = doc.get("description")
@@ -220,6 +224,8 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
     intake = doc.get(intake_section.SECTION)
     if intake is not None:
         intake = intake_section.read_intake(reader, intake, (intake_section.SECTION,))
+    views = doc.get(views_section.SECTION)
+    views = views_section.read_views(reader, views, (views_section.SECTION,)) if views is not None else []
     return WorkflowDocument(
         name=name,
         description=description,
@@ -228,6 +234,7 @@ def _read_document(reader: _Reader, data: Any) -> WorkflowDocument:
         assignment=assignment,
         sla=sla,
         intake=intake,
+        views=views,
     )
 
 

@@ -7,11 +7,11 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from tickit.models import TicketStatus, TicketTransition, TicketType, TicketTypeField
+from tickit.models import SavedView, TicketStatus, TicketTransition, TicketType, TicketTypeField
 from tickit.services import intake_policy, sla_config
 from tickit.services.access import get_project
 from tickit.services.lifecycle_settings import settings_of
-from tickit.services.templates import intake_section
+from tickit.services.templates import intake_section, views_section
 from tickit.services.templates.assignment import (
     assignment_data,
     exported_assignment,
@@ -48,8 +48,18 @@ def export_project(*, session: Session, project_key: str) -> str:
         assignment=exported_assignment(session, project.id),
         sla=sla_config.load_spec(session, project.id),
         intake=intake_section.intake_data(intake_policy.policy_of(session, project.id)),
+        views=_shared_views(session, project.id),
     )
     return dump_workflow(document)
+
+
+def _shared_views(session: Session, project_id: int) -> list[tuple[str, str]]:
+    rows = session.exec(
+        select(SavedView.name, SavedView.query)
+        .where(SavedView.project_id == project_id)
+        .order_by(SavedView.position, SavedView.id)
+    ).all()
+    return [(name, query) for name, query in rows]
 
 
 def _type_spec(session: Session, ticket_type: TicketType) -> TypeSpec:
@@ -151,6 +161,8 @@ def dump_workflow(document: WorkflowDocument) -> str:
         data["sla"] = sla_data(document.sla, _Flow, _FlowList)
     if document.intake:
         data[intake_section.SECTION] = document.intake
+    if views := views_section.views_data(document.views):
+        data[views_section.SECTION] = [_Flow(view) for view in views]
     # A very wide line limit: a status or field stays on its one line however long it is.
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 16)
 
