@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
 from tickit.models.account_tokens import AccountToken, TokenPurpose
+from tickit.models.agent_tools import CannedReply, LinkKind, TicketLink
 from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
 from tickit.models.audit import AuditEntry
@@ -38,11 +39,13 @@ __all__ = [
     "AssignmentRule",
     "AssignmentStrategy",
     "AuditEntry",
+    "CannedReply",
     "Attachment",
     "Comment",
     "FieldType",
     "InboundMessage",
     "InboundOutcome",
+    "LinkKind",
     "Mailbox",
     "MemberRole",
     "NewTicketsChoice",
@@ -65,6 +68,7 @@ __all__ = [
     "Source",
     "StatusCategory",
     "Ticket",
+    "TicketLink",
     "TicketStatus",
     "TicketTransition",
     "TicketType",

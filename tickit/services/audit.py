@@ -41,6 +41,7 @@ MEMBER_ADDED = "project.member_added"
 MEMBER_REMOVED = "project.member_removed"
 WORKFLOW_EDITED = "workflow.edited"  # a type, status, field or transition; `after.change` says which
 SLA_EDITED = "sla.edited"
+CANNED_REPLY_EDITED = "canned_reply.edited"  # a shared reply or macro; `after.change` says which
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -61,6 +62,7 @@ ACTIONS = (
     MEMBER_REMOVED,
     WORKFLOW_EDITED,
     SLA_EDITED,
+    CANNED_REPLY_EDITED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

@@ -50,7 +50,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import activity, attachments, comments, mail_parse, reply_address, tickets
+from tickit.services import activity, attachments, comments, mail_parse, merges, reply_address, tickets
 from tickit.services.access import format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
@@ -370,7 +370,8 @@ def _thread(
 ) -> tuple[str, str, str]:
     """(number, how, "") for the ticket the mail answers; ("", "", why) when it names one the sender may not
     post to; ("", "", "") when it names none."""
-    for number, how in _named_tickets(session, mailbox, project, parsed):
+    for named, how in _named_tickets(session, mailbox, project, parsed):
+        number = merges.forwarded_number(session, named)
         try:
             ticket_for(session, sender, number)
         except NotFound:

@@ -39,11 +39,13 @@ from tickit.services import activity as activity_log
 from tickit.services import (
     fields,
     lifecycle,
+    merges,
     notifications,
     sla,
     sla_badges,
     survey,
     ticket_edits,
+    ticket_links,
     ticket_stamp,
     workflow,
 )
@@ -105,6 +107,8 @@ class TicketDetail:
     editable: bool = False  # the actor may change the title and description (`ticket_edits.may_edit`)
     # Staff only: the raw mails behind the ticket and its replies by mail ("show original").
     mail_originals: tuple[MailOriginal, ...] = ()
+    merged_into: str = ""  # `HH-42` once this ticket was merged there (its page forwards)
+    links: tuple[ticket_links.LinkView, ...] = ()  # staff only
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,8 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         description_html=ticket.description_html,
         editable=ticket_edits.may_edit(session, actor, ticket),
         mail_originals=_mail_originals(session, ticket) if works else (),
+        merged_into=merges.merged_into(session, ticket),
+        links=tuple(ticket_links.links_of(session, actor, ticket)) if works else (),
     )
 
 
@@ -383,6 +389,15 @@ def describe(entry: ActivityEntry) -> str:
             return _rating_text(after)
         case "mail_not_threaded":
             return f"mailed it as a new ticket: {after.get('reason', '')}"
+        case "link_added":
+            return f"linked it: {after.get('label', 'related to')} {after.get('other', '')}"
+        case "link_removed":
+            return f"removed the link: {after.get('label', 'related to')} {after.get('other', '')}"
+        case "merged_into":
+            return f"merged it into {after.get('into', '')}"
+        case "merged_from":
+            counts = f"{after.get('comments', 0)} comments, {after.get('attachments', 0)} files"
+            return f"merged {after.get('from', '')} into it ({counts})"
         case "sla_breached":
             done = "".join(f"; {action}" for action in after.get("actions", []))
             return f"noted: SLA {after.get('label', 'target')} target breached{done}"
