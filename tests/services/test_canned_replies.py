@@ -102,3 +102,13 @@ def test_a_macros_changes_are_checked_when_saved(session, desk):
     with pytest.raises(ValidationFailed) as caught:
         _save(session, desk["agent"], set_status="nowhere", set_priority="asap", set_assignee_id=desk["client"].id)
     assert set(caught.value.errors) == {"set_status", "set_priority", "set_assignee"}
+
+
+def test_the_manage_page_offers_the_projects_statuses_and_agents(session, desk):
+    _save(session, desk["agent"], title="Mine")
+    page = canned_replies.replies_page(session=session, actor=desk["agent"], project_key="hh")
+    assert (page.project_key, page.may_share) == ("HH", False)
+    assert [r.title for r in page.replies] == ["Mine"]
+    assert ("triaged", "Triaged") in page.statuses and ("under_review", "Under review") in page.statuses
+    assert {name for _, name in page.agents} == {desk["agent"].name, desk["other"].name}
+    assert canned_replies.replies_page(session=session, actor=desk["admin"]).may_share

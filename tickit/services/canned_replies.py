@@ -39,9 +39,9 @@ from tickit.models import (
 )
 from tickit.services import audit
 from tickit.services.access import can_work, format_ticket_number, ticket_for
-from tickit.services.actors import UserPublic
+from tickit.services.actors import UserPublic, require_staff
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
-from tickit.services.projects import get_project
+from tickit.services.projects import get_project, worked_projects
 from tickit.services.sanitize import clean_html, plain_text
 
 TITLE_MAX = 120
@@ -84,6 +84,16 @@ class ReplyOption:
     def is_macro(self) -> bool:
         return bool(self.set_status or self.set_priority or self.set_assignee_id or self.internal_note_html)
 
+    @property
+    def hint(self) -> str:
+        """What choosing it does besides the reply, in words for the `/` menu."""
+        changes = [f"status → {self.set_status}"] if self.set_status else []
+        changes += [f"priority → {self.set_priority}"] if self.set_priority else []
+        changes += ["assigns"] if self.set_assignee_id else []
+        changes += ["adds an internal note"] if self.internal_note_html else []
+        scope = "Shared" if self.shared else "Yours"
+        return f"{scope} macro: {', '.join(changes)}" if changes else f"{scope} reply"
+
 
 @dataclass(frozen=True)
 class ReplyDraft:
@@ -112,6 +122,52 @@ def replies_for(*, session: Session, actor: UserPublic, project_key: str) -> lis
         .order_by(CannedReply.title, CannedReply.id)
     ).all()
     return [_option(row, actor) for row in rows]
+
+
+@dataclass(frozen=True)
+class RepliesPage:
+    """What the manage page shows for one project: the replies, and the choices a macro's form offers."""
+
+    project_key: str
+    project_name: str
+    projects: tuple[tuple[str, str], ...]  # (key, name) of the projects the actor works
+    replies: tuple[ReplyOption, ...]
+    statuses: tuple[tuple[str, str], ...]  # (key, name) of every status of the project's types
+    agents: tuple[tuple[int, str], ...]  # (id, name) of the project's active agents
+    may_share: bool  # admins share replies with the project
+
+
+def replies_page(*, session: Session, actor: UserPublic, project_key: str = "") -> RepliesPage:
+    """The replies of `project_key` (else the first project the actor works) with the form's choices."""
+    require_staff(actor)
+    projects = worked_projects(session, actor)
+    if not projects:
+        raise NotFound("You work no project yet, so there are no canned replies to keep.")
+    wanted = project_key.strip().upper()
+    project_id, key, name = next((p for p in projects if p[1] == wanted), projects[0])
+    statuses: dict[str, str] = {}
+    for status_key, status_name in session.exec(
+        select(TicketStatus.key, TicketStatus.name)
+        .join(TicketType, TicketType.id == TicketStatus.type_id)
+        .where(TicketType.project_id == project_id)
+        .order_by(TicketStatus.sort_order, TicketStatus.id)
+    ).all():
+        statuses.setdefault(status_key, status_name)
+    agents = session.exec(
+        select(User.id, User.name)
+        .join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == project_id, ProjectMember.role == MemberRole.AGENT, User.is_active)
+        .order_by(User.name, User.id)
+    ).all()
+    return RepliesPage(
+        project_key=key,
+        project_name=name,
+        projects=tuple((k, n) for _, k, n in projects),
+        replies=tuple(replies_for(session=session, actor=actor, project_key=key)),
+        statuses=tuple(statuses.items()),
+        agents=tuple((user_id, user_name) for user_id, user_name in agents),
+        may_share=actor.is_admin,
+    )
 
 
 def save_reply(
