@@ -48,7 +48,7 @@ def test_an_agent_applies_a_macro_from_the_editors_slash_menu(page_as, seed, app
     editor.click()
     editor.press_sequentially("/Koala")
     menu = page.get_by_role("listbox", name="Canned replies and macros")
-    expect(menu).to_contain_text("Yours macro: status → triaged, priority → high")
+    expect(menu).to_contain_text("Your macro: status → Triaged, priority → high")
     menu.get_by_role("option", name=re.compile("Koala triage")).click()
 
     first_name = seed.client.name.split()[0]

@@ -112,3 +112,10 @@ def test_the_manage_page_offers_the_projects_statuses_and_agents(session, desk):
     assert ("triaged", "Triaged") in page.statuses and ("under_review", "Under review") in page.statuses
     assert {name for _, name in page.agents} == {desk["agent"].name, desk["other"].name}
     assert canned_replies.replies_page(session=session, actor=desk["admin"]).may_share
+
+
+def test_the_menu_says_what_a_macro_does_besides_the_reply(session, desk):
+    _save(session, desk["agent"], title="Plain")
+    _save(session, desk["agent"], title="Triage", set_status="triaged", set_priority="high")
+    hints = [r.hint for r in canned_replies.replies_for(session=session, actor=desk["agent"], project_key="HH")]
+    assert hints == ["Your reply", "Your macro: status → Triaged, priority → high"]

@@ -129,7 +129,7 @@ function Toolbar({ editor, hasCommands }) {
         <>
           <span className="tk-sep" aria-hidden="true" />
           <ToolButton label="Canned replies and macros" pressed={false} onClick={() => chain().insertContent(" /").run()}>
-            /
+            / Replies
           </ToolButton>
         </>
       ) : null}

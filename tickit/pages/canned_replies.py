@@ -32,7 +32,6 @@ def _reply_card(row) -> rx.Component:
                 rx.hstack(
                     rx.icon(rx.cond(row.hint.contains("macro"), "wand_sparkles", "message-square-text"), size=14),
                     rx.text(row.title, weight="bold", size="2", overflow_wrap="anywhere"),
-                    rx.badge(rx.cond(row.shared, "Shared", "Yours"), variant="soft", color_scheme="gray"),
                     align="center",
                     spacing="2",
                     wrap="wrap",
@@ -95,8 +94,10 @@ def _form() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.editing > 0, "Edit reply", "New reply")),
             rx.dialog.description(
-                "Placeholders are filled for the ticket when the reply is used: ",
-                rx.code(S.placeholders, size="1"),
+                "Placeholders such as {{ requester.first_name }}, {{ ticket.number }} and {{ agent.name }} are "
+                "filled in for the ticket when the reply is used. All of them: ",
+                S.placeholders,
+                ".",
                 size="1",
                 color=rx.color("gray", 11),
                 margin_bottom="12px",

@@ -79,6 +79,7 @@ class ReplyOption:
     set_assignee_id: int | None
     internal_note_html: str
     editable: bool  # the actor may change or delete it
+    set_status_name: str = ""  # the status the macro moves to, by name
 
     @property
     def is_macro(self) -> bool:
@@ -87,11 +88,11 @@ class ReplyOption:
     @property
     def hint(self) -> str:
         """What choosing it does besides the reply, in words for the `/` menu."""
-        changes = [f"status → {self.set_status}"] if self.set_status else []
+        changes = [f"status → {self.set_status_name or self.set_status}"] if self.set_status else []
         changes += [f"priority → {self.set_priority}"] if self.set_priority else []
         changes += ["assigns"] if self.set_assignee_id else []
         changes += ["adds an internal note"] if self.internal_note_html else []
-        scope = "Shared" if self.shared else "Yours"
+        scope = "Shared" if self.shared else "Your"
         return f"{scope} macro: {', '.join(changes)}" if changes else f"{scope} reply"
 
 
@@ -121,7 +122,8 @@ def replies_for(*, session: Session, actor: UserPublic, project_key: str) -> lis
         )
         .order_by(CannedReply.title, CannedReply.id)
     ).all()
-    return [_option(row, actor) for row in rows]
+    names = _status_names(session, project.id)
+    return [_option(row, actor, names) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -145,14 +147,7 @@ def replies_page(*, session: Session, actor: UserPublic, project_key: str = "") 
         raise NotFound("You work no project yet, so there are no canned replies to keep.")
     wanted = project_key.strip().upper()
     project_id, key, name = next((p for p in projects if p[1] == wanted), projects[0])
-    statuses: dict[str, str] = {}
-    for status_key, status_name in session.exec(
-        select(TicketStatus.key, TicketStatus.name)
-        .join(TicketType, TicketType.id == TicketStatus.type_id)
-        .where(TicketType.project_id == project_id)
-        .order_by(TicketStatus.sort_order, TicketStatus.id)
-    ).all():
-        statuses.setdefault(status_key, status_name)
+    statuses = _status_names(session, project_id)
     agents = session.exec(
         select(User.id, User.name)
         .join(ProjectMember, ProjectMember.user_id == User.id)
@@ -330,7 +325,20 @@ def _own_row(session: Session, actor: UserPublic, project: Project, reply_id: in
     return row
 
 
-def _option(row: CannedReply, actor: UserPublic) -> ReplyOption:
+def _status_names(session: Session, project_id: int) -> dict[str, str]:
+    """Each status key of the project's types with its name (the first type's, where types share a key)."""
+    names: dict[str, str] = {}
+    for status_key, status_name in session.exec(
+        select(TicketStatus.key, TicketStatus.name)
+        .join(TicketType, TicketType.id == TicketStatus.type_id)
+        .where(TicketType.project_id == project_id)
+        .order_by(TicketStatus.sort_order, TicketStatus.id)
+    ).all():
+        names.setdefault(status_key, status_name)
+    return names
+
+
+def _option(row: CannedReply, actor: UserPublic, status_names: Mapping[str, str] | None = None) -> ReplyOption:
     return ReplyOption(
         id=row.id,
         title=row.title,
@@ -341,6 +349,7 @@ def _option(row: CannedReply, actor: UserPublic) -> ReplyOption:
         set_assignee_id=row.set_assignee_id,
         internal_note_html=row.internal_note_html,
         editable=row.owner_id == actor.id or (row.owner_id is None and actor.is_admin),
+        set_status_name=(status_names or {}).get(row.set_status or "", ""),
     )
 
 

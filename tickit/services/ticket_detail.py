@@ -396,12 +396,16 @@ def describe(entry: ActivityEntry) -> str:
         case "merged_into":
             return f"merged it into {after.get('into', '')}"
         case "merged_from":
-            counts = f"{after.get('comments', 0)} comments, {after.get('attachments', 0)} files"
+            counts = f"{_count(after.get('comments', 0), 'comment')}, {_count(after.get('attachments', 0), 'file')}"
             return f"merged {after.get('from', '')} into it ({counts})"
         case "sla_breached":
             done = "".join(f"; {action}" for action in after.get("actions", []))
             return f"noted: SLA {after.get('label', 'target')} target breached{done}"
     return entry.action.replace("_", " ")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _rating_text(after: dict) -> str:

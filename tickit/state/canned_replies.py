@@ -195,6 +195,4 @@ class CannedRepliesState(SessionState):
     @rx.var
     def placeholders(self) -> str:
         """The placeholders a template may use, as the form's help lists them."""
-        return ", ".join(
-            f"{{{{ {group}.{key} }}}}" for group, values in canned_replies.PLACEHOLDERS.items() for key in values
-        )
+        return "; ".join(f"{group}.{'/'.join(values)}" for group, values in canned_replies.PLACEHOLDERS.items())
