@@ -68,6 +68,8 @@ def test_both_tickets_say_so_and_the_target_names_the_requester_to_carry_over(se
     assert ticket_detail.activity(session=session, actor=desk["agent"], number="HH-1")[0].text == (
         "merged HH-2 into it (0 comments, 0 files)"
     )
+    requester_view = ticket_detail.activity(session=session, actor=desk["bob"], number="HH-2")
+    assert requester_view[0].text == "merged it into HH-1"
     entry = session.exec(select(ActivityEntry).where(ActivityEntry.action == "merged_from")).one()
     assert entry.after["participants"] == [{"id": desk["bob"].id, "name": desk["bob"].name, "email": desk["bob"].email}]
 

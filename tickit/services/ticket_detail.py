@@ -312,6 +312,7 @@ _REQUESTER_ACTIONS = frozenset(
         "attachment_removed",
         "follow_up",
         "rated",
+        "merged_into",  # the pointer a merged ticket closes with
     }
     # The request's own words are the requester's too; who else asked before them is not.
     | {"title_changed", "description_changed"}
