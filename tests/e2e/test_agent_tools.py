@@ -106,3 +106,26 @@ def test_an_agent_links_two_tickets_and_merges_one_into_the_other(page_as, seed,
     page.goto(f"/tickets/{second}")
     expect(page).to_have_url(re.compile(f"/tickets/{first}$"))
     expect(page.get_by_role("heading", name="Quokka: login loops")).to_be_visible()
+
+
+def test_an_agent_keeps_a_macro_on_the_canned_replies_page(page_as):
+    page = page_as("agent")
+    page.goto("/tickets/replies")
+    expect(page.get_by_role("heading", name="Canned replies", exact=True)).to_be_visible()
+    page.get_by_role("button", name="New reply").click()
+    dialog = page.get_by_role("dialog", name="New reply")
+    dialog.get_by_label("Title").fill("Wombat escalation")
+    body = dialog.get_by_role("textbox", name="Reply")
+    body.click()
+    body.press_sequentially("Hi {{ requester.frist_name }}")
+    dialog.get_by_label("Priority").click()
+    page.get_by_role("option", name="Urgent").click()
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("frist_name")
+
+    body.press("Control+a")
+    body.press_sequentially("Hi {{ requester.first_name }}, this is now urgent.")
+    dialog.get_by_role("button", name="Save").click()
+    card = page.get_by_role("group", name="Wombat escalation")
+    expect(card).to_contain_text("Your macro: priority → urgent")
+    expect(page.get_by_role("dialog")).to_have_count(0)

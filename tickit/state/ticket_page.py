@@ -258,11 +258,9 @@ class TicketState(SessionState):
             self.found = False
             return None if outcome.errors else outcome.event
         if merged_into := outcome.value.detail.merged_into:
-            # A merged ticket's page is its target's: its conversation lives there now.
-            return [
-                rx.redirect(routes.ticket_page(merged_into), replace=True),
-                rx.toast.info(f"{number.upper()} was merged into {merged_into}."),
-            ]
+            # A merged ticket's page is its target's: its conversation lives there now, and the
+            # target's activity says what was merged into it.
+            return rx.redirect(routes.ticket_page(merged_into), replace=True)
         self._show(outcome.value)
         return None
 
