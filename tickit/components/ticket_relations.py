@@ -85,7 +85,7 @@ def _merge() -> rx.Component:
                 custom_attrs={"aria-label": "Merge into ticket"},
             ),
             confirm(
-                rx.button(rx.icon("merge", size=12), "Merge…", size="1", variant="soft", color_scheme="red"),
+                rx.button(rx.icon("merge", size=12), "Merge…", size="1", variant="outline", color_scheme="red"),
                 title=["Merge ", T.number, " into ", R.merge_into, "?"],
                 consequence=(
                     "Its comments and files move there, it closes, and its number (in mail and the API) "
