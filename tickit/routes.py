@@ -18,6 +18,7 @@ TICKETS = "/tickets"
 TICKETS_NEW = "/tickets/new"
 TICKETS_BOARD = "/tickets/board"
 TICKETS_WORKLOAD = "/tickets/workload"
+TICKETS_REPLIES = "/tickets/replies"  # canned replies and macros
 TICKET_PAGE = "/tickets/[number]"
 ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"

@@ -20,6 +20,7 @@ from tickit.pages.admin.tags import tags_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.board import board_page
+from tickit.pages.canned_replies import canned_replies_page
 from tickit.pages.choose_password import choose_password_page
 from tickit.pages.login import login_page
 from tickit.pages.not_found import not_found_page
@@ -44,6 +45,7 @@ from tickit.state.admin_tags import AdminTagsState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.board import BoardState
 from tickit.state.bulk_actions import BulkState
+from tickit.state.canned_replies import CannedRepliesState
 from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
 from tickit.state.login import LoginState
@@ -100,6 +102,12 @@ app.add_page(
 )
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
 app.add_page(workload_page, route=routes.TICKETS_WORKLOAD, title="Workload · TickIt", on_load=WorkloadState.load)
+app.add_page(
+    canned_replies_page,
+    route=routes.TICKETS_REPLIES,
+    title="Canned replies · TickIt",
+    on_load=CannedRepliesState.load,
+)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)
 app.add_page(
     ticket_page,

@@ -20,6 +20,7 @@ PAGES = [
     ("agent", "/tickets"),
     ("agent", "/tickets/new"),
     ("agent", "/tickets/{ticket}"),
+    ("agent", "/tickets/replies"),
     ("agent", "/tickets/board"),
     ("admin", "/admin"),
     ("admin", "/admin/users"),

@@ -23,6 +23,7 @@ PAGES = [
     ("agent", "/tickets/board"),
     ("agent", "/tickets/new"),
     ("agent", "/tickets/{ticket}"),
+    ("agent", "/tickets/replies"),
     ("admin", "/admin"),
     ("admin", "/admin/users"),
     ("admin", "/admin/projects"),

@@ -34,6 +34,7 @@ from tickit.services import (
     mail_ids,
     mail_in,
     mailboxes,
+    merges,
     outbox,
     reply_address,
     ticket_detail,
@@ -166,6 +167,18 @@ def test_the_subject_tag_threads_a_reply_from_the_requester(engine, desk):
 
     assert (result.outcome, result.ticket) == ("threaded", "HH-1")
     assert "subject tag" in result.detail
+
+
+def test_a_reply_naming_a_merged_ticket_follows_the_merge(engine, desk):
+    receive(engine, fixture("new_with_files.eml"))
+    reply(engine, subject="Printer still on fire", message_key="second-ticket")  # names nothing: HH-2
+    with session_scope(engine) as session:
+        merges.merge(session=session, actor=desk, number="HH-2", into="HH-1")
+
+    result = reply(engine, subject="Re: [HH-2] Printer still on fire", message_key="r-merged")
+
+    assert (result.outcome, result.ticket) == ("threaded", "HH-1")
+    assert len(one(engine, Ticket)) == 2
 
 
 def test_the_subject_tag_from_a_stranger_opens_a_new_ticket_that_says_why(engine, desk):

@@ -354,8 +354,13 @@ def comment_thread(S, *, empty_text: str, you_for_mine: bool = False) -> rx.Comp
     )
 
 
-def comment_composer(S, *, placeholder: str, footer: rx.Component, **box: Any) -> rx.Component:
-    """The new-comment editor of state `S`, with files that go onto the comment once it is posted."""
+def comment_composer(
+    S, *, placeholder: str, footer: rx.Component, editor: dict[str, Any] | None = None, **box: Any
+) -> rx.Component:
+    """The new-comment editor of state `S`, with files that go onto the comment once it is posted.
+
+    `editor` adds props to the editor (the staff page's `/` menu: commands, insert, on_command).
+    """
     style = {
         "padding": "12px",
         "border_radius": "var(--radius-4)",
@@ -371,6 +376,7 @@ def comment_composer(S, *, placeholder: str, footer: rx.Component, **box: Any) -
             placeholder=placeholder,
             on_change=S.set_body,
             width="100%",
+            **(editor or {}),
         ),
         _held_upload(S, S.post_send_key),
         footer,

@@ -1,8 +1,14 @@
-// Glue for Tiptap (hook-based): a comment editor with a small toolbar and @mentions.
+// Glue for Tiptap (hook-based): a comment editor with a small toolbar, @mentions and a / menu.
 // Props: content (initial HTML), mentionables = [{id, label}], clearKey (empty the editor whenever it changes),
 // placeholder, label (accessible name), onChange(html) sent throttled while typing and at once on blur
 // ("" when the editor is empty). Mentions render as <span data-type="mention" data-id data-label class="mention">.
+// commands = [{id, label, hint}] is what `/` offers (and the toolbar's "/" button, for touch screens); choosing
+// one removes the typed `/query` and sends onCommand(id). insert = {key, html}: whenever key changes, html is
+// inserted at the cursor (how the server hands back a rendered canned reply).
 import React, { useEffect, useRef, useState } from "react";
+import { Extension } from "@tiptap/core";
+import { PluginKey } from "@tiptap/pm/state";
+import Suggestion from "@tiptap/suggestion";
 import { EditorContent, useEditor, useEditorState } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import Link from "@tiptap/extension-link";
@@ -38,6 +44,7 @@ const CSS = `
 .tk-mentions button { all: unset; box-sizing: border-box; display: block; width: 100%; padding: 6px 8px;
   border-radius: var(--radius-2); font-size: var(--font-size-2); color: var(--gray-12); cursor: pointer; }
 .tk-mentions button[aria-selected="true"] { background: var(--accent-a4); }
+.tk-mentions .tk-hint { display: block; font-size: var(--font-size-1); color: var(--gray-11); }
 `;
 
 function ToolButton({ label, pressed, onClick, children }) {
@@ -55,7 +62,17 @@ function ToolButton({ label, pressed, onClick, children }) {
   );
 }
 
-function Toolbar({ editor }) {
+const SlashCommands = Extension.create({
+  name: "slashCommands",
+  addOptions() {
+    return { suggestion: {} };
+  },
+  addProseMirrorPlugins() {
+    return [Suggestion({ editor: this.editor, pluginKey: new PluginKey("slashCommands"), ...this.options.suggestion })];
+  },
+});
+
+function Toolbar({ editor, hasCommands }) {
   const marks = useEditorState({
     editor,
     selector: ({ editor: e }) =>
@@ -108,6 +125,14 @@ function Toolbar({ editor }) {
           <path d="M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71" />
         </svg>
       </ToolButton>
+      {hasCommands ? (
+        <>
+          <span className="tk-sep" aria-hidden="true" />
+          <ToolButton label="Canned replies and macros" pressed={false} onClick={() => chain().insertContent(" /").run()}>
+            / Replies
+          </ToolButton>
+        </>
+      ) : null}
     </div>
   );
 }
@@ -117,7 +142,12 @@ function MentionList({ suggest, index, choose }) {
   const rect = suggest.rect ? suggest.rect() : null;
   const style = rect ? { left: rect.left, top: rect.bottom + 4 } : { display: "none" };
   return (
-    <div className="tk-mentions" role="listbox" aria-label="People to mention" style={style}>
+    <div
+      className="tk-mentions"
+      role="listbox"
+      aria-label={suggest.kind === "command" ? "Canned replies and macros" : "People to mention"}
+      style={style}
+    >
       {suggest.items.map((item, i) => (
         <button
           type="button"
@@ -129,16 +159,33 @@ function MentionList({ suggest, index, choose }) {
             choose(i);
           }}
         >
-          @{item.label}
+          {suggest.kind === "command" ? item.label : `@${item.label}`}
+          {item.hint ? <span className="tk-hint">{item.hint}</span> : null}
         </button>
       ))}
     </div>
   );
 }
 
-export function RichEditor({ content, mentionables, clearKey, placeholder, label, onChange, className, ...rest }) {
+export function RichEditor({
+  content,
+  mentionables,
+  commands,
+  insert,
+  clearKey,
+  placeholder,
+  label,
+  onChange,
+  onCommand,
+  className,
+  ...rest
+}) {
   const people = useRef(mentionables || []);
   people.current = mentionables || [];
+  const menu = useRef(commands || []);
+  menu.current = commands || [];
+  const runCommand = useRef(onCommand);
+  runCommand.current = onCommand;
   const send = useRef(onChange);
   send.current = onChange;
   const timer = useRef(null);
@@ -161,8 +208,43 @@ export function RichEditor({ content, mentionables, clearKey, placeholder, label
   const choose = (i) => {
     const current = live.current.suggest;
     const item = current && current.items[i];
-    if (item) current.command({ id: String(item.id), label: item.label });
+    if (!item) return;
+    current.command(current.kind === "command" ? item : { id: String(item.id), label: item.label });
   };
+
+  // One popup for both menus: `kind` says which one is open.
+  const popup = (kind) => () => ({
+    onStart: (props) => {
+      setIndex(0);
+      setSuggest({ kind, items: props.items, command: props.command, rect: props.clientRect });
+    },
+    onUpdate: (props) => {
+      setIndex(0);
+      setSuggest({ kind, items: props.items, command: props.command, rect: props.clientRect });
+    },
+    onKeyDown: ({ event }) => {
+      const { suggest: s, index: i } = live.current;
+      if (!s || !s.items.length) return false;
+      if (event.key === "ArrowDown") {
+        setIndex((i + 1) % s.items.length);
+        return true;
+      }
+      if (event.key === "ArrowUp") {
+        setIndex((i - 1 + s.items.length) % s.items.length);
+        return true;
+      }
+      if (event.key === "Enter" || event.key === "Tab") {
+        choose(i);
+        return true;
+      }
+      if (event.key === "Escape") {
+        setSuggest(null);
+        return true;
+      }
+      return false;
+    },
+    onExit: () => setSuggest(null),
+  });
 
   const editor = useEditor({
     immediatelyRender: false,
@@ -177,38 +259,19 @@ export function RichEditor({ content, mentionables, clearKey, placeholder, label
             people.current
               .filter((p) => p.label.toLowerCase().includes(query.toLowerCase()))
               .slice(0, 8),
-          render: () => ({
-            onStart: (props) => {
-              setIndex(0);
-              setSuggest({ items: props.items, command: props.command, rect: props.clientRect });
-            },
-            onUpdate: (props) => {
-              setIndex(0);
-              setSuggest({ items: props.items, command: props.command, rect: props.clientRect });
-            },
-            onKeyDown: ({ event }) => {
-              const { suggest: s, index: i } = live.current;
-              if (!s || !s.items.length) return false;
-              if (event.key === "ArrowDown") {
-                setIndex((i + 1) % s.items.length);
-                return true;
-              }
-              if (event.key === "ArrowUp") {
-                setIndex((i - 1 + s.items.length) % s.items.length);
-                return true;
-              }
-              if (event.key === "Enter" || event.key === "Tab") {
-                choose(i);
-                return true;
-              }
-              if (event.key === "Escape") {
-                setSuggest(null);
-                return true;
-              }
-              return false;
-            },
-            onExit: () => setSuggest(null),
-          }),
+          render: popup("mention"),
+        },
+      }),
+      SlashCommands.configure({
+        suggestion: {
+          char: "/",
+          items: ({ query }) =>
+            menu.current.filter((c) => c.label.toLowerCase().includes(query.toLowerCase())).slice(0, 10),
+          command: ({ editor: e, range, props }) => {
+            e.chain().focus().deleteRange(range).run();
+            if (runCommand.current) runCommand.current(props.id);
+          },
+          render: popup("command"),
         },
       }),
     ],
@@ -258,12 +321,25 @@ export function RichEditor({ content, mentionables, clearKey, placeholder, label
     }
   }, [clearKey]);
 
+  const insertKey = insert ? insert.key : 0;
+  const firstInsert = useRef(true);
+  useEffect(() => {
+    if (firstInsert.current) {
+      firstInsert.current = false;
+      return;
+    }
+    if (editor && insert && insert.html) {
+      editor.chain().focus().insertContent(insert.html).run();
+      flush(editor);
+    }
+  }, [insertKey]);
+
   useEffect(() => () => clearTimeout(timer.current), []);
 
   return (
     <div {...rest} className={className ? `tk-rich ${className}` : "tk-rich"}>
       <style>{CSS}</style>
-      <Toolbar editor={editor} />
+      <Toolbar editor={editor} hasCommands={(commands || []).length > 0} />
       <EditorContent editor={editor} />
       <MentionList suggest={suggest} index={index} choose={choose} />
     </div>

@@ -3,7 +3,9 @@
 `rich_editor(content="", mentionables=[{id, label}], clear_key=n, placeholder=..., label=..., on_change=handler)`:
 a toolbar (bold, italic, code, lists, quote, link), `@` offers the mentionables, and `on_change` receives
 the HTML (throttled while typing, at once on blur; "" when empty). Changing `clear_key` empties the editor,
-so a state clears it after posting by incrementing a counter.
+so a state clears it after posting by incrementing a counter. `commands=[{id, label, hint}]` is the `/` menu
+(and a toolbar button for touch screens): choosing one sends `on_command(id)`; the state answers by changing
+`insert={key, html}`, whose html the editor then inserts at the cursor.
 """
 
 from __future__ import annotations
@@ -34,11 +36,14 @@ class RichEditor(rx.Component):
 
     content: rx.Var[str]
     mentionables: rx.Var[list[dict[str, Any]]]
+    commands: rx.Var[list[dict[str, Any]]]
+    insert: rx.Var[dict[str, Any]]
     clear_key: rx.Var[int]
     placeholder: rx.Var[str]
     label: rx.Var[str]
 
     on_change: rx.EventHandler[passthrough_event_spec(str)]
+    on_command: rx.EventHandler[passthrough_event_spec(int)]
 
 
 rich_editor = RichEditor.create

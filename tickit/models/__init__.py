@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and the engine see the whole schema."""
 
 from tickit.models.account_tokens import AccountToken, TokenPurpose
+from tickit.models.agent_tools import CannedReply, LinkKind, TicketLink
 from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
 from tickit.models.audit import AuditEntry
@@ -42,11 +43,13 @@ __all__ = [
     "AssignmentRule",
     "AssignmentStrategy",
     "AuditEntry",
+    "CannedReply",
     "Attachment",
     "Comment",
     "FieldType",
     "InboundMessage",
     "InboundOutcome",
+    "LinkKind",
     "Mailbox",
     "MemberRole",
     "NewTicketsChoice",
@@ -77,6 +80,7 @@ __all__ = [
     "TicketCc",
     "TicketFollower",
     "TicketTag",
+    "TicketLink",
     "TicketStatus",
     "TicketTransition",
     "TicketType",

@@ -103,6 +103,8 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The closed ticket a requester's late reply followed up (services/lifecycle.py).
     follow_up_of_id: int | None = Field(default=None, foreign_key="tickets.id", ondelete="SET NULL")
+    # The ticket this one was merged into (services/merges.py): its number forwards there.
+    merged_into_id: int | None = Field(default=None, foreign_key="tickets.id", ondelete="SET NULL")
     board_rank: float = Field(default=0.0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

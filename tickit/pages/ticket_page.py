@@ -20,6 +20,7 @@ from tickit.components.local_time import local_time
 from tickit.components.sla_badge import sla_panel
 from tickit.components.ticket_cc import cc_section
 from tickit.components.ticket_edit import edit_ticket_button, ticket_description
+from tickit.components.ticket_relations import ticket_relations
 from tickit.labels import PRIORITY_LABELS
 from tickit.state.ticket_page import POLL_SECONDS, PRIORITIES, UNASSIGNED
 from tickit.state.ticket_page import TicketCommentsState as C
@@ -27,41 +28,82 @@ from tickit.state.ticket_page import TicketState as T
 from tickit.state.tickets import StaffTicketsState
 
 
+def _macro_chosen() -> rx.Component:
+    """The chosen macro above the composer's buttons: what Apply will do, and a way to drop it."""
+    return rx.cond(
+        C.macro_id > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("wand_sparkles", size=14)),
+            rx.flex(
+                rx.callout.text(rx.text.strong(C.macro_title), " — ", C.macro_hint),
+                rx.button("Drop macro", size="1", variant="ghost", color_scheme="gray", on_click=C.drop_macro),
+                justify="between",
+                align="center",
+                gap="2",
+                wrap="wrap",
+                width="100%",
+            ),
+            size="1",
+            color_scheme="indigo",
+            width="100%",
+        ),
+    )
+
+
 def _composer() -> rx.Component:
+    post = rx.button(
+        rx.icon("send", size=14),
+        rx.cond(C.internal, "Post note", "Post"),
+        size="2",
+        color_scheme=rx.cond(C.internal, "amber", "indigo"),
+        on_click=C.post,
+        custom_attrs={"data-shortcut": "send"},
+    )
+    apply_macro = rx.button(
+        rx.icon("wand_sparkles", size=14),
+        "Apply macro",
+        size="2",
+        on_click=C.apply_macro,
+        custom_attrs={"data-shortcut": "send"},  # only one of Post and Apply is shown
+    )
     return comment_composer(
         C,
-        placeholder="Write a comment… Type @ to mention an agent.",
-        footer=rx.hstack(
-            rx.text(
-                rx.flex(
-                    rx.switch(
-                        checked=C.internal,
-                        on_change=C.set_internal,
-                        color_scheme="amber",
-                        size="1",
-                        custom_attrs={"data-shortcut": "n"},
+        placeholder="Write a comment… Type @ to mention an agent, / for canned replies.",
+        editor={"commands": C.canned, "insert": C.insert, "on_command": C.use_canned},
+        footer=rx.vstack(
+            _macro_chosen(),
+            rx.flex(
+                rx.cond(
+                    C.macro_id == 0,
+                    rx.text(
+                        rx.flex(
+                            rx.switch(
+                                checked=C.internal,
+                                on_change=C.set_internal,
+                                color_scheme="amber",
+                                size="1",
+                                custom_attrs={"data-shortcut": "n"},
+                            ),
+                            "Internal note",
+                            spacing="2",
+                            align="center",
+                        ),
+                        as_="label",
+                        size="2",
                     ),
-                    "Internal note",
-                    spacing="2",
-                    align="center",
                 ),
-                as_="label",
-                size="2",
+                rx.cond(
+                    C.internal,
+                    rx.text("Only agents see internal notes and their files.", size="1", color=rx.color("amber", 11)),
+                ),
+                rx.spacer(),
+                rx.cond(C.macro_id > 0, apply_macro, post),
+                align="center",
+                gap="2",
+                wrap="wrap",
+                width="100%",
             ),
-            rx.cond(
-                C.internal,
-                rx.text("Only agents see internal notes and their files.", size="1", color=rx.color("amber", 11)),
-            ),
-            rx.spacer(),
-            rx.button(
-                rx.icon("send", size=14),
-                rx.cond(C.internal, "Post note", "Post"),
-                size="2",
-                color_scheme=rx.cond(C.internal, "amber", "indigo"),
-                on_click=C.post,
-                custom_attrs={"data-shortcut": "send"},
-            ),
-            align="center",
+            spacing="2",
             width="100%",
         ),
         background=rx.cond(C.internal, rx.color("amber", 2), rx.color("gray", 2)),
@@ -369,6 +411,8 @@ def _side_panel() -> rx.Component:
             T.mail_originals.length() > 0,
             rx.fragment(rx.separator(size="4"), panel_section("By mail", rx.foreach(T.mail_originals, _mail_original))),
         ),
+        rx.separator(size="4"),
+        ticket_relations(),
         rx.separator(size="4"),
         _files(),
         spacing="4",

@@ -50,6 +50,7 @@ LIFECYCLE_EDITED = "lifecycle.edited"
 INTAKE_EDITED = "intake.edited"
 MAILBOX_ADDED = "mailbox.added"
 TAG_RENAMED = "tag.renamed"  # into a name the project already has: merged
+CANNED_REPLY_EDITED = "canned_reply.edited"  # a shared reply or macro; `after.change` says which
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -79,6 +80,7 @@ ACTIONS = (
     INTAKE_EDITED,
     MAILBOX_ADDED,
     TAG_RENAMED,
+    CANNED_REPLY_EDITED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

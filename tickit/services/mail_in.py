@@ -16,7 +16,7 @@ Decisions the rest of the app relies on:
   reply is a public comment by its sender through `comments.add_comment`, so the reply rules,
   reopen window and limits hold.
 - A sender nobody knows becomes a client of the mailbox's project, with their display name.
-- A new ticket's `Cc:` addresses are put in copy of it (`ticket_cc.add_from_mail`).
+- A new ticket's `Cc:` addresses are put in copy of it (`ticket_cc.add_where_allowed`).
 - Automatic mail (see `mail_parse`) makes nothing; a bounce marks the failed addresses as
   bouncing, and TickIt then sends them nothing for a while (`mail.BOUNCE_PAUSE`). TickIt's own
   mail coming back (its loop header) is dropped.
@@ -53,7 +53,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import activity, attachments, comments, mail_parse, reply_address, ticket_cc, tickets
+from tickit.services import activity, attachments, comments, mail_parse, merges, reply_address, ticket_cc, tickets
 from tickit.services.access import (
     format_ticket_number,
     may_configure,
@@ -348,7 +348,7 @@ def _take(
     skipped, images = _attach(session, sender, filed.reference, received, handed, comment_id=None)
     ticket.description_html = _with_images(parsed.html, images)
     session.add(ticket)
-    ticket_cc.add_from_mail(session, ticket, sender, parsed.copied)
+    ticket_cc.add_where_allowed(session, ticket, sender, parsed.copied)
     if why_not:
         activity.record(session, ticket, sender, "mail_not_threaded", after={"reason": why_not}, now=utcnow())
     detail = f"New ticket {filed.reference}." + (f" {why_not}" if why_not else "")
@@ -380,7 +380,8 @@ def _thread(
 ) -> tuple[str, str, str]:
     """(number, how, "") for the ticket the mail answers; ("", "", why) when it names one the sender may not
     post to; ("", "", "") when it names none."""
-    for number, how in _named_tickets(session, mailbox, project, parsed):
+    for named, how in _named_tickets(session, mailbox, project, parsed):
+        number = merges.forwarded_number(session, named)
         try:
             ticket_for(session, sender, number)
         except NotFound:

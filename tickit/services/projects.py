@@ -147,3 +147,13 @@ def project_ids_for(session: Session, actor: UserPublic, project_role: str) -> l
             )
         ).all()
     )
+
+
+def worked_projects(session: Session, actor: UserPublic) -> list[tuple[int, str, str]]:
+    """(id, key, name) of the live projects the actor works (every one for admins), by name."""
+    query = select(Project.id, Project.key, Project.name).where(Project.archived_at.is_(None))
+    if not actor.is_admin:
+        query = query.join(ProjectMember, ProjectMember.project_id == Project.id).where(
+            ProjectMember.user_id == actor.id, ProjectMember.role.in_(WORKING_ROLES)
+        )
+    return [tuple(row) for row in session.exec(query.order_by(Project.name, Project.id)).all()]

@@ -25,10 +25,9 @@ from sqlmodel import Session, col, select
 
 from tickit.models import Tag, Ticket, TicketTag, utcnow
 from tickit.services import activity, audit, ticket_stamp
-from tickit.services.access import can_work, ticket_for
-from tickit.services.actors import Actor, UserPublic, require_admin
+from tickit.services.access import can_work, get_project, project_to_configure, ticket_for
+from tickit.services.actors import Actor, UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
-from tickit.services.projects import get_project
 
 NAME_MAX = 40
 TAGS_PER_TICKET_MAX = 30
@@ -155,9 +154,8 @@ def suggestions(*, session: Session, actor: UserPublic, project_key: str, prefix
 
 
 def project_tags(*, session: Session, actor: Actor, project_key: str) -> list[TagUse]:
-    """Every tag of the project with its number of tickets, by name (the admins' tag list)."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    """Every tag of the project with its number of tickets, by name (its admins' tag list)."""
+    project = project_to_configure(session, actor, project_key)
     rows = session.exec(
         select(Tag.name, func.count(TicketTag.ticket_id))
         .outerjoin(TicketTag, TicketTag.tag_id == Tag.id)
@@ -169,9 +167,8 @@ def project_tags(*, session: Session, actor: Actor, project_key: str) -> list[Ta
 
 
 def rename_tag(*, session: Session, actor: UserPublic, project_key: str, name: str, new_name: str) -> RenamedTag:
-    """Rename a project's tag; into a name the project already has, merge it into that tag. Admins only."""
-    require_admin(actor)
-    project = get_project(session, project_key)
+    """Rename a project's tag; into a name it already has, merge the two (admins and the project's admins)."""
+    project = project_to_configure(session, actor, project_key)
     old, new = normalise(name), normalise(new_name)
     tag = session.exec(select(Tag).where(Tag.project_id == project.id, Tag.name == old)).first()
     if tag is None:

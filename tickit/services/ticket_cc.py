@@ -71,8 +71,12 @@ def remove_cc(*, session: Session, actor: UserPublic, number: str, email: str) -
     return CcList(emails=tuple(emails_of(session, ticket.id)), manageable=True)
 
 
-def add_from_mail(session: Session, ticket: Ticket, sender: UserPublic, addresses: tuple[str, ...]) -> list[str]:
-    """Put a new ticket mail's `Cc:` addresses in copy (TickIt's own and the sender's left out); returns those added."""
+def add_where_allowed(session: Session, ticket: Ticket, actor: UserPublic, addresses: tuple[str, ...]) -> list[str]:
+    """Put the addresses in copy that may be, skipping the others without complaint; returns those added.
+
+    For addresses nobody typed into a form: a new ticket mail's `Cc:` and the people a merged
+    duplicate carries over. TickIt's own, the requester's, repeats and those past the limit are left out.
+    """
     added: list[str] = []
     for raw in addresses:
         try:
@@ -81,7 +85,7 @@ def add_from_mail(session: Session, ticket: Ticket, sender: UserPublic, addresse
             continue  # a malformed Cc is not worth refusing the mail for
         if _is_tickit_address(session, address) or _refusal(session, ticket, address):
             continue
-        _add(session, ticket, sender, address)
+        _add(session, ticket, actor, address)
         added.append(address)
     return added
 

@@ -39,6 +39,7 @@ from tickit.services import activity as activity_log
 from tickit.services import (
     fields,
     lifecycle,
+    merges,
     notifications,
     organisations,
     sla,
@@ -46,6 +47,7 @@ from tickit.services import (
     survey,
     tags,
     ticket_edits,
+    ticket_links,
     ticket_stamp,
     workflow,
 )
@@ -109,6 +111,8 @@ class TicketDetail:
     mail_originals: tuple[MailOriginal, ...] = ()
     reporter_organisation: str = ""  # the requester's customer organisation, "" when none
     tags: tuple[str, ...] = ()  # staff only: tags are the team's vocabulary
+    merged_into: str = ""  # `HH-42` once this ticket was merged there (its page forwards)
+    links: tuple[ticket_links.LinkView, ...] = ()  # staff only
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,8 @@ def ticket_detail(*, session: Session, actor: UserPublic, number: str) -> Ticket
         mail_originals=_mail_originals(session, ticket) if works else (),
         reporter_organisation=_organisation_name(session, ticket.reporter_id),
         tags=tuple(tags.tags_of(session, ticket.id)) if works else (),
+        merged_into=merges.merged_into(session, ticket),
+        links=tuple(ticket_links.links_of(session, actor, ticket)) if works else (),
     )
 
 
@@ -319,6 +325,7 @@ _REQUESTER_ACTIONS = frozenset(
         "rated",
         "cc_added",
         "cc_removed",
+        "merged_into",  # the pointer a merged ticket closes with
     }
     # The request's own words are the requester's too; who else asked before them is not.
     | {"title_changed", "description_changed"}
@@ -410,10 +417,23 @@ def describe(entry: ActivityEntry) -> str:
             return "stopped following it"
         case "mail_not_threaded":
             return f"mailed it as a new ticket: {after.get('reason', '')}"
+        case "link_added":
+            return f"linked it: {after.get('label', 'related to')} {after.get('other', '')}"
+        case "link_removed":
+            return f"removed the link: {after.get('label', 'related to')} {after.get('other', '')}"
+        case "merged_into":
+            return f"merged it into {after.get('into', '')}"
+        case "merged_from":
+            counts = f"{_count(after.get('comments', 0), 'comment')}, {_count(after.get('attachments', 0), 'file')}"
+            return f"merged {after.get('from', '')} into it ({counts})"
         case "sla_breached":
             done = "".join(f"; {action}" for action in after.get("actions", []))
             return f"noted: SLA {after.get('label', 'target')} target breached{done}"
     return entry.action.replace("_", " ")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _rating_text(after: dict) -> str:

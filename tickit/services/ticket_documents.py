@@ -18,7 +18,7 @@ from tickit import routes
 from tickit.config import get_settings
 from tickit.labels import public_status_label
 from tickit.models import Project, SlaPolicy, Ticket, TicketStatus, TicketType, TicketTypeField, User, utcnow
-from tickit.services import survey
+from tickit.services import merges, survey
 from tickit.services.access import format_ticket_number, parse_ticket_number
 from tickit.services.api_clients import ApiClientPublic
 from tickit.services.errors import NotFound
@@ -96,9 +96,10 @@ def iso_time(moment: datetime) -> str:
 def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> dict[str, Any]:
     """The ticket `number` as it is now, if the client may read it; otherwise NotFound.
 
-    A client reads the tickets it filed; one an admin let read all (`may_read_all`), every ticket of its project.
+    A client reads the tickets it filed (and those they were merged into); one an admin let read all
+    (`may_read_all`), every ticket of its project. The number of a merged ticket leads to its target.
     """
-    project_key, n = parse_ticket_number(number)
+    project_key, n = parse_ticket_number(merges.forwarded_number(session, number))
     assignee = aliased(User)
     query = (
         select(Ticket, Project.key, TicketType.key, TicketStatus, User, assignee, SlaPolicy.name)
@@ -111,7 +112,9 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
         .where(Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id)
     )
     if not client.may_read_all:
-        query = query.where(Ticket.api_client_id == client.id)
+        merged = aliased(Ticket)
+        merged_from_own = select(merged.merged_into_id).where(merged.api_client_id == client.id)
+        query = query.where((Ticket.api_client_id == client.id) | Ticket.id.in_(merged_from_own))
     row = session.exec(query).first()
     if row is None:
         # The same answer for a ticket that does not exist and one the client may not read.

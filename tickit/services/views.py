@@ -23,11 +23,11 @@ from tickit import routes
 from tickit.models import MemberRole, Project, SavedView
 from tickit.models.views import VIEW_NAME_MAX
 from tickit.services import ticket_list
-from tickit.services.access import can_work
+from tickit.services.access import can_work, get_project
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
 from tickit.services.fields import unstorable_reason
-from tickit.services.projects import get_project, project_ids_for
+from tickit.services.projects import project_ids_for
 
 NAME_MAX = VIEW_NAME_MAX
 COUNT_CAP = 999

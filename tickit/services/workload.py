@@ -23,6 +23,7 @@ from tickit.services import assignment
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import Actor, UserPublic, require_admin, require_staff
 from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.projects import worked_projects
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,7 @@ class Workload:
 def workload(*, session: Session, actor: UserPublic, project_key: str | None = None) -> Workload:
     """The open work of each agent of a project the actor works (the first by name when none is given)."""
     require_staff(actor)
-    query = select(Project.id, Project.key, Project.name).where(Project.archived_at.is_(None))
-    if not actor.is_admin:
-        query = query.join(ProjectMember, ProjectMember.project_id == Project.id).where(
-            ProjectMember.user_id == actor.id, ProjectMember.role.in_(WORKING_ROLES)
-        )
-    projects = session.exec(query.order_by(Project.name, Project.id)).all()
+    projects = worked_projects(session, actor)
     if not projects:
         raise NotFound("You work no project yet, so there is no workload to show.")
     wanted = (project_key or "").strip().upper()

@@ -9,10 +9,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit import routes
-from tickit.models import Role
-from tickit.services import projects, tags
+from tickit.services import access, tags
 from tickit.services.actors import UserPublic
-from tickit.state.session import SessionState
+from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 
 @dataclasses.dataclass
@@ -23,7 +22,7 @@ class TagLine:
 
 def _read(session: Session, actor: UserPublic, project_key: str) -> tuple[str, list[tags.TagUse]]:
     uses = tags.project_tags(session=session, actor=actor, project_key=project_key)
-    return projects.get_project(session, project_key).name, uses
+    return access.get_project(session, project_key).name, uses
 
 
 class AdminTagsState(SessionState):
@@ -39,13 +38,14 @@ class AdminTagsState(SessionState):
 
     @rx.event
     async def load(self):
-        actor = await self.admit(Role.ADMIN)
         self.renaming, self.error = "", ""
-        if actor is None:
-            return self.refusal()
         project_key = self.router.url.path.rstrip("/").split("/")[-2].upper()
         self.project_key = project_key
-        outcome = await self.read(lambda session, actor: _read(session, actor, project_key))
+        outcome = await self.admit_and_read(
+            PROJECT_SETTINGS_ROLES, lambda session, actor: _read(session, actor, project_key)
+        )
+        if outcome is None:
+            return self.refusal()
         if outcome.errors:
             return [rx.redirect(routes.ADMIN_PROJECTS), outcome.event]
         if not outcome.ok:

@@ -28,6 +28,7 @@ from tickit.services.actors import UserPublic
 from tickit.services.ticket_stamp import ticket_stamp
 from tickit.state import comment_thread as thread
 from tickit.state import live
+from tickit.state.canned_menu import CannedMenu
 from tickit.state.comment_thread import ActivityRow, CommentThread, ThreadFile, number_from_route, refused
 from tickit.state.formatting import iso
 from tickit.state.session import SessionState
@@ -58,6 +59,17 @@ class MailOriginalRow:
     label: str
     url: str  # a backend route: opened as a document, never by the app's router
     received_at: str
+
+
+@dataclasses.dataclass
+class LinkRow:
+    id: int
+    label: str  # as this ticket reads it: "blocked by"
+    number: str
+    title: str
+    status_name: str
+    done: bool
+    url: str
 
 
 @dataclasses.dataclass
@@ -145,6 +157,7 @@ class TicketState(CcEditor, SessionState):
     activity: list[ActivityRow] = []
     files: list[ThreadFile] = []  # attached to the ticket itself
     mail_originals: list[MailOriginalRow] = []  # staff only: the mails behind the ticket ("show original")
+    links: list[LinkRow] = []
     stamp: str = ""  # the ticket's change stamp as shown
     follower_names: list[str] = []
     following: bool = False  # the reader follows the ticket
@@ -187,6 +200,10 @@ class TicketState(CcEditor, SessionState):
         self.closed_at = iso(detail.closed_at)
         self.satisfaction, self.follow_up_of = detail.satisfaction, detail.follow_up_of
         self.mail_originals = [MailOriginalRow(m.label, m.url, iso(m.received_at)) for m in detail.mail_originals]
+        self.links = [
+            LinkRow(v.id, v.label, v.number, v.title, v.status_name, v.done, routes.ticket_page(v.number))
+            for v in detail.links
+        ]
         badge = sla_badge_fields(detail.sla)
         self.sla_text, self.sla_color, self.sla_detail = badge["sla_text"], badge["sla_color"], badge["sla_detail"]
         self.first_response_due_at = iso(detail.first_response_due_at)
@@ -259,6 +276,10 @@ class TicketState(CcEditor, SessionState):
         if not outcome.ok:
             self.found = False
             return None if outcome.errors else outcome.event
+        if merged_into := outcome.value.detail.merged_into:
+            # A merged ticket's page is its target's: its conversation lives there now, and the
+            # target's activity says what was merged into it.
+            return rx.redirect(routes.ticket_page(merged_into), replace=True)
         self._show(outcome.value)
         return None
 
@@ -392,12 +413,15 @@ class TicketState(CcEditor, SessionState):
         return event
 
 
-class TicketCommentsState(CommentThread, SessionState):
-    """The ticket's comment thread and the composer (comments, internal notes, replies, edits, their files)."""
+class TicketCommentsState(CannedMenu, CommentThread, SessionState):
+    """The ticket's comment thread and the composer (comments, internal notes, replies, edits, their files),
+    with the composer's canned replies and macros (`CannedMenu`)."""
 
     def _ticket_side(self) -> Any:
         return TicketState.reload
 
     @rx.event
     async def load(self):
-        return None if await self._open(Role.AGENT, Role.ADMIN) else self.refusal()
+        if not await self._open(Role.AGENT, Role.ADMIN):
+            return self.refusal()
+        return await self._load_menu()

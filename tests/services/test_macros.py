@@ -1,0 +1,87 @@
+"""Macros: a canned reply plus changes, applied in one transaction through the usual services, or not at all."""
+
+import pytest
+from sqlmodel import select
+
+from tests.factories import add_member, file_ticket, make_project, make_user
+from tickit.models import ActivityEntry, Comment, Ticket, TicketStatus
+from tickit.services import canned_replies, macros
+from tickit.services.canned_replies import ReplyDraft
+from tickit.services.errors import NotFound
+from tickit.services.workflow import IllegalTransition
+
+
+@pytest.fixture
+def desk(session):
+    project = make_project(session, "HH")
+    agent, other, client = make_user(session, "agent"), make_user(session, "agent"), make_user(session, "client")
+    for user, role in ((agent, "agent"), (other, "agent"), (client, "client")):
+        add_member(session, project.id, user, role)
+    file_ticket(session, client, title="Export fails", type_key="bug")
+    return {"agent": agent, "other": other, "client": client}
+
+
+def _macro(session, actor, **changes):
+    draft = ReplyDraft(title="Triage", body_html="<p>Thanks {{ requester.first_name }}, on it.</p>", **changes)
+    return canned_replies.save_reply(session=session, actor=actor, project_key="HH", draft=draft)
+
+
+def _ticket(session):
+    ticket = session.exec(select(Ticket)).one()
+    session.refresh(ticket)
+    return ticket, session.get(TicketStatus, ticket.status_id).key
+
+
+def test_a_macro_replies_notes_and_changes_the_ticket_with_an_entry_for_each(session, desk):
+    macro = _macro(
+        session,
+        desk["agent"],
+        set_status="triaged",
+        set_priority="high",
+        set_assignee_id=desk["other"].id,
+        internal_note_html="<p>Macro used by {{ agent.name }}</p>",
+    )
+    applied = macros.apply_macro(session=session, actor=desk["agent"], number="HH-1", reply_id=macro.id)
+    ticket, status = _ticket(session)
+    assert (status, ticket.priority, ticket.assignee_id) == ("triaged", "high", desk["other"].id)
+    notes = session.exec(select(Comment).order_by(Comment.id)).all()
+    assert [(c.is_internal, c.body_text) for c in notes] == [
+        (False, f"Thanks {desk['client'].name.split()[0]}, on it."),
+        (True, f"Macro used by {desk['agent'].name}"),
+    ]
+    actions = [e.action for e in session.exec(select(ActivityEntry).order_by(ActivityEntry.id)).all()]
+    assert actions.count("comment_added") == 2
+    assert {"priority_changed", "assigned", "status_changed"} <= set(actions)
+    assert applied.changes[-1] == "status → Triaged"
+
+
+def test_an_illegal_status_move_refuses_the_whole_macro(session, desk):
+    macro = _macro(session, desk["agent"], set_status="fixed", set_priority="urgent")  # new → fixed is no move
+    before = session.exec(select(ActivityEntry)).all()
+    with pytest.raises(IllegalTransition):
+        macros.apply_macro(session=session, actor=desk["agent"], number="HH-1", reply_id=macro.id)
+    ticket, status = _ticket(session)
+    assert (status, ticket.priority) == ("new", "normal")
+    assert session.exec(select(Comment)).all() == []
+    assert session.exec(select(ActivityEntry)).all() == before
+
+
+def test_the_agents_edited_reply_is_what_is_posted(session, desk):
+    macro = _macro(session, desk["agent"], set_priority="low")
+    macros.apply_macro(
+        session=session, actor=desk["agent"], number="HH-1", reply_id=macro.id, reply_html="<p>Edited by hand</p>"
+    )
+    [comment] = session.exec(select(Comment)).all()
+    assert comment.body_text == "Edited by hand"
+
+
+def test_the_macros_status_has_the_last_word_over_the_reply_rule(session, desk):
+    macro = _macro(session, desk["agent"], set_status="triaged")
+    macros.apply_macro(session=session, actor=desk["agent"], number="HH-1", reply_id=macro.id)
+    assert _ticket(session)[1] == "triaged"
+
+
+def test_another_agents_personal_macro_cannot_be_applied(session, desk):
+    macro = _macro(session, desk["agent"], set_priority="low")
+    with pytest.raises(NotFound):
+        macros.apply_macro(session=session, actor=desk["other"], number="HH-1", reply_id=macro.id)
