@@ -20,6 +20,7 @@ from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
+from tickit.models.webhooks import WebhookAttempt, WebhookEndpoint
 from tickit.models.workflow import (
     FieldType,
     StatusCategory,
@@ -73,6 +74,8 @@ __all__ = [
     "TicketTypeSkills",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "metadata",
     "utcnow",
 ]

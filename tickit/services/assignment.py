@@ -39,7 +39,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import notifications, ticket_stamp
+from tickit.services import notifications, ticket_stamp, webhook_events
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.business_hours import ROUND_THE_CLOCK, Calendar
 
@@ -287,6 +287,7 @@ def record_assignment(
 ) -> None:
     """Set the ticket's assignee with its activity entry (saying why) and the new assignee's notification."""
     before = _person(session, ticket.assignee_id)
+    previous = session.get(User, ticket.assignee_id) if ticket.assignee_id is not None else None
     ticket.assignee_id = assignee_id
     ticket_stamp.touch(ticket, now, internal=True)
     session.add(ticket)
@@ -302,6 +303,13 @@ def record_assignment(
     )
     session.flush()
     notifications.stage_assigned(session, ticket=ticket, actor=actor)
+    webhook_events.publish(
+        session,
+        project_id=ticket.project_id,
+        ticket_id=ticket.id,
+        event=webhook_events.ASSIGNED,
+        data={"previous_assignee": None if previous is None else {"email": previous.email, "name": previous.name}},
+    )
 
 
 def assign_queue(*, session: Session, now: datetime | None = None) -> int:

@@ -41,6 +41,10 @@ MEMBER_ADDED = "project.member_added"
 MEMBER_REMOVED = "project.member_removed"
 WORKFLOW_EDITED = "workflow.edited"  # a type, status, field or transition; `after.change` says which
 SLA_EDITED = "sla.edited"
+WEBHOOK_CREATED = "webhook.created"
+WEBHOOK_CHANGED = "webhook.changed"
+WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
+WEBHOOK_DELETED = "webhook.deleted"
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -61,6 +65,10 @@ ACTIONS = (
     MEMBER_REMOVED,
     WORKFLOW_EDITED,
     SLA_EDITED,
+    WEBHOOK_CREATED,
+    WEBHOOK_CHANGED,
+    WEBHOOK_SECRET_ROTATED,
+    WEBHOOK_DELETED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

@@ -34,7 +34,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import notifications, sla, ticket_stamp
+from tickit.services import notifications, sla, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, UserPublic
 
@@ -133,6 +133,13 @@ def _fire(
                 due_at=f"{at:%Y-%m-%d %H:%M} UTC",
                 contact_ids=tuple(_contact_ids(session, ticket.project_id)) if breach else (),
             )
+        )
+        webhook_events.publish(
+            session,
+            project_id=ticket.project_id,
+            ticket_id=ticket.id,
+            event=webhook_events.SLA_BREACHED if breach else webhook_events.SLA_WARNING,
+            data={"target": target, "due_at": at.isoformat()},
         )
         fired.append(Fired(number, target, kind, at, actions))
     if any(action.startswith("priority raised") for f in fired for action in f.actions):
