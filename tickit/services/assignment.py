@@ -286,8 +286,7 @@ def record_assignment(
     session: Session, ticket: Ticket, actor: Actor, assignee_id: int | None, *, now: datetime, reason: str
 ) -> None:
     """Set the ticket's assignee with its activity entry (saying why) and the new assignee's notification."""
-    before = _person(session, ticket.assignee_id)
-    previous = session.get(User, ticket.assignee_id) if ticket.assignee_id is not None else None
+    before, previous_id = _person(session, ticket.assignee_id), ticket.assignee_id
     ticket.assignee_id = assignee_id
     ticket_stamp.touch(ticket, now, internal=True)
     session.add(ticket)
@@ -303,13 +302,7 @@ def record_assignment(
     )
     session.flush()
     notifications.stage_assigned(session, ticket=ticket, actor=actor)
-    webhook_events.publish(
-        session,
-        project_id=ticket.project_id,
-        ticket_id=ticket.id,
-        event=webhook_events.ASSIGNED,
-        data={"previous_assignee": None if previous is None else {"email": previous.email, "name": previous.name}},
-    )
+    webhook_events.publish_assigned(session, ticket=ticket, previous_assignee_id=previous_id)
 
 
 def assign_queue(*, session: Session, now: datetime | None = None) -> int:

@@ -184,7 +184,8 @@ def _escalate(session: Session, ticket: Ticket, target: str, now: datetime) -> t
         if new_assignee != ticket.assignee_id:
             before["assignee"] = _person(session, ticket.assignee_id)
             after["assignee"] = _person(session, new_assignee)
-            ticket.assignee_id = new_assignee
+            previous_id, ticket.assignee_id = ticket.assignee_id, new_assignee
+            webhook_events.publish_assigned(session, ticket=ticket, previous_assignee_id=previous_id)
             actions.append(f"reassigned to {after['assignee']['name']}" if new_assignee else "back to the queue")
     ticket_stamp.touch(ticket, now, internal=True)
     session.add(ticket)

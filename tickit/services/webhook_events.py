@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from tickit.models import WebhookEndpoint, utcnow
+from tickit.models import Ticket, User, WebhookEndpoint, utcnow
 from tickit.services import outbox
 
 EVENT_CHANNEL = "webhook_event"
@@ -72,4 +72,16 @@ def publish(
         recipient_user_id=None,
         ticket_id=ticket_id,
         payload={"data": data or {}, "occurred_at": utcnow().isoformat()},
+    )
+
+
+def publish_assigned(session: Session, *, ticket: Ticket, previous_assignee_id: int | None) -> None:
+    """Stage `ticket.assigned` for a ticket whose assignee just changed (to someone, or to nobody)."""
+    previous = session.get(User, previous_assignee_id) if previous_assignee_id is not None else None
+    publish(
+        session,
+        project_id=ticket.project_id,
+        ticket_id=ticket.id,
+        event=ASSIGNED,
+        data={"previous_assignee": None if previous is None else {"email": previous.email, "name": previous.name}},
     )

@@ -135,14 +135,14 @@ def create_endpoint(
     return EndpointWithSecret(EndpointPublic.of(row, project.key), row.secret)
 
 
-def list_endpoints(*, session: Session, actor: Actor, project_key: str) -> list[EndpointPublic]:
-    """The project's endpoints, oldest first."""
+def list_endpoints(*, session: Session, actor: Actor, project_key: str | None) -> list[EndpointPublic]:
+    """The project's endpoints (every project's, for None), oldest first."""
     require_admin(actor)
-    project = get_project(session, project_key)
-    rows = session.exec(
-        select(WebhookEndpoint).where(WebhookEndpoint.project_id == project.id).order_by(WebhookEndpoint.id)
-    ).all()
-    return [EndpointPublic.of(row, project.key) for row in rows]
+    query = select(WebhookEndpoint, Project.key).join(Project, Project.id == WebhookEndpoint.project_id)
+    if project_key is not None:
+        query = query.where(Project.id == get_project(session, project_key).id)
+    rows = session.exec(query.order_by(WebhookEndpoint.id)).all()
+    return [EndpointPublic.of(row, key) for row, key in rows]
 
 
 def update_endpoint(
