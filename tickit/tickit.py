@@ -17,6 +17,7 @@ from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.sla import sla_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
+from tickit.pages.admin.webhooks import webhooks_page
 from tickit.pages.board import board_page
 from tickit.pages.choose_password import choose_password_page
 from tickit.pages.login import login_page
@@ -38,6 +39,7 @@ from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
 from tickit.state.admin_users import AdminUsersState
+from tickit.state.admin_webhooks import AdminWebhooksState
 from tickit.state.board import BoardState
 from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
@@ -127,3 +129,6 @@ app.add_page(
 )
 app.add_page(intake_page, route=routes.ADMIN_PROJECT_INTAKE, title="Intake · TickIt", on_load=AdminIntakeState.load)
 app.add_page(mail_page, route=routes.ADMIN_PROJECT_MAIL, title="Mail · TickIt", on_load=AdminMailState.load)
+app.add_page(
+    webhooks_page, route=routes.ADMIN_PROJECT_WEBHOOKS, title="Webhooks · TickIt", on_load=AdminWebhooksState.load
+)

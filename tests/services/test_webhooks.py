@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import jsonschema_rs
 import pytest
 from sqlmodel import select
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
@@ -24,6 +26,7 @@ from tickit.services import (
     ticket_detail,
     webhook_delivery,
     webhook_events,
+    webhook_schemas,
     webhooks,
     workflow,
 )
@@ -31,6 +34,11 @@ from tickit.services.actors import SYSTEM
 from tickit.services.errors import NotFound, ValidationFailed
 
 _CHANNELS = (webhook_events.EVENT_CHANNEL, webhook_delivery.CHANNEL)
+SCHEMAS = Path(__file__).parents[2] / "docs" / "webhooks"
+
+
+def _published_schema(event_type: str) -> dict:
+    return json.loads((SCHEMAS / f"{event_type}.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture
@@ -120,6 +128,8 @@ def test_each_event_type_reaches_a_real_receiver_once_signed_with_the_ticket_doc
     assert by_type["ticket.sla_breached"]["data"]["target"] == "first_response"
     created_doc = by_type["ticket.created"]["data"]["ticket"]
     assert {"id", "number", "project", "type", "status", "title", "reporter", "sla", "status_label"} <= set(created_doc)
+    for event in received:
+        jsonschema_rs.validator_for(_published_schema(event["type"])).validate(event)
     ids = [request.headers["webhook-id"] for request in receiver.requests]
     assert len(set(ids)) == len(ids) and all(i.startswith("msg_") for i in ids)
 
@@ -151,6 +161,7 @@ def test_a_rotated_secret_signs_alongside_the_new_one_for_a_day(engine, session,
     webhooks.send_test_event(session=session, actor=SYSTEM, project_key="CS", endpoint_id=created.endpoint.id)
     _deliver(session, engine)
     [request] = receiver.requests
+    jsonschema_rs.validator_for(_published_schema("webhook.test")).validate(request.event)
     assert len(request.headers["webhook-signature"].split(" ")) == 2
     assert _verified(request, created.secret)["type"] == "webhook.test"
     assert _verified(request, rotated.secret)["type"] == "webhook.test"
@@ -379,3 +390,9 @@ def test_signature_headers_follow_the_standard(session):
     assert headers["webhook-timestamp"] == "1700000000"
     assert headers["webhook-signature"].startswith("v1,")
     assert headers["webhook-signature"] == Webhook(secret).sign("msg_1", at, '{"a":1}')
+
+
+def test_the_published_schemas_are_the_generated_ones():
+    assert sorted(path.stem for path in SCHEMAS.glob("*.json")) == sorted(webhook_schemas.event_types())
+    for event_type in webhook_schemas.event_types():
+        assert _published_schema(event_type) == webhook_schemas.schema(event_type)

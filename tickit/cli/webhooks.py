@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from tickit.db import session_scope
-from tickit.services import webhook_events, webhooks
+from tickit.services import webhook_events, webhook_schemas, webhooks
 from tickit.services.actors import SYSTEM
 
 
@@ -33,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="list the endpoints (never their secrets)")
     listing.add_argument("--project", metavar="KEY", help="one project's (default: every project's)")
     listing.set_defaults(handler=list_command)
+
+    schemas = actions.add_parser("schemas", help="write the JSON Schema of each event's body, one file per event")
+    schemas.add_argument("--out", required=True, metavar="DIR", type=Path, help="e.g. docs/webhooks")
+    schemas.set_defaults(handler=schemas_command)
 
 
 def add_command(args: argparse.Namespace) -> int:
@@ -64,4 +70,13 @@ def list_command(args: argparse.Namespace) -> int:
         state = "enabled" if e.enabled else f"disabled ({e.disabled_reason or 'by an admin'})"
         private = "\tprivate address allowed" if e.allow_private_address else ""
         print(f"{e.id}\t{e.project_key}\t{e.url}\t{state}\t{','.join(e.event_types)}{private}")
+    return 0
+
+
+def schemas_command(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    for event in webhook_schemas.event_types():
+        text = json.dumps(webhook_schemas.schema(event), indent=2, ensure_ascii=False) + "\n"
+        (args.out / f"{event}.json").write_text(text, encoding="utf-8")
+    print(f"Wrote {len(webhook_schemas.event_types())} schemas to {args.out}")
     return 0
