@@ -35,6 +35,10 @@ def _checkbox_line(control: rx.Component, title: str, hint: str = "") -> rx.Comp
     )
 
 
+def _toggle(key: str):
+    return lambda chosen: S.toggle_event(key, chosen)
+
+
 def _event_choices() -> rx.Component:
     return rx.el.fieldset(
         rx.el.legend(rx.text("Events to send", size="2", weight="medium"), margin_bottom="6px"),
@@ -43,7 +47,7 @@ def _event_choices() -> rx.Component:
                 _checkbox_line(
                     rx.checkbox(
                         checked=S.form_events.contains(choice.key),
-                        on_change=lambda chosen, key=choice.key: S.toggle_event(key, chosen),
+                        on_change=_toggle(choice.key),
                         margin_top="3px",
                     ),
                     choice.label,
