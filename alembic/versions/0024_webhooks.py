@@ -1,7 +1,7 @@
 """Outbound webhooks: a project's endpoints and the log of every delivery attempt.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-04 05:50:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
