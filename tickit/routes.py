@@ -35,6 +35,7 @@ ADMIN_PROJECT_SLA = "/admin/projects/[project]/sla"
 ADMIN_PROJECT_INTAKE = "/admin/projects/[project]/intake"
 ADMIN_PROJECT_MAIL = "/admin/projects/[project]/mail"
 ADMIN_PROJECT_TAGS = "/admin/projects/[project]/tags"
+ADMIN_PROJECT_WEBHOOKS = "/admin/projects/[project]/webhooks"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
@@ -96,6 +97,11 @@ def tickets_board(**params: str) -> str:
 def ticket_page(number: str) -> str:
     """The staff page of a ticket."""
     return f"{TICKETS}/{number}"
+
+
+def admin_project_webhooks(project_key: str) -> str:
+    """A project's webhooks admin page."""
+    return ADMIN_PROJECT_WEBHOOKS.replace("[project]", project_key)
 
 
 def reset_password_url(token: str) -> str:

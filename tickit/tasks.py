@@ -30,9 +30,10 @@ from tickit.services import (
     sign_in_throttle,
     sla_sweep,
     survey,
+    webhook_delivery,
 )
 
-# Imported for what they register with the outbox: the channels they deliver.
+# Imported for what they register with the outbox: the channels they deliver (webhooks too, above).
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
 
 # Enqueueing runs inside a request's commit; an unreachable or hung Redis must fail fast, not
@@ -141,6 +142,13 @@ def purge_delivered_outbox() -> int:
     """Nightly, delete outbox messages delivered more than 30 days ago."""
     with session_scope() as session:
         return outbox.purge_delivered(session=session)
+
+
+@huey.periodic_task(crontab(hour="3", minute="11"))
+def purge_webhook_log() -> int:
+    """Nightly, delete webhook delivery attempts older than 30 days."""
+    with session_scope() as session:
+        return webhook_delivery.purge_log(session=session)
 
 
 @huey.periodic_task(crontab(hour="3", minute="13"))

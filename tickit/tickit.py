@@ -19,6 +19,7 @@ from tickit.pages.admin.sla import sla_page
 from tickit.pages.admin.tags import tags_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
+from tickit.pages.admin.webhooks import webhooks_page
 from tickit.pages.board import board_page
 from tickit.pages.canned_replies import canned_replies_page
 from tickit.pages.choose_password import choose_password_page
@@ -43,6 +44,7 @@ from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
 from tickit.state.admin_tags import AdminTagsState
 from tickit.state.admin_users import AdminUsersState
+from tickit.state.admin_webhooks import AdminWebhooksState
 from tickit.state.board import BoardState
 from tickit.state.bulk_actions import BulkState
 from tickit.state.canned_replies import CannedRepliesState
@@ -153,3 +155,6 @@ app.add_page(
 app.add_page(intake_page, route=routes.ADMIN_PROJECT_INTAKE, title="Intake · TickIt", on_load=AdminIntakeState.load)
 app.add_page(tags_page, route=routes.ADMIN_PROJECT_TAGS, title="Tags · TickIt", on_load=AdminTagsState.load)
 app.add_page(mail_page, route=routes.ADMIN_PROJECT_MAIL, title="Mail · TickIt", on_load=AdminMailState.load)
+app.add_page(
+    webhooks_page, route=routes.ADMIN_PROJECT_WEBHOOKS, title="Webhooks · TickIt", on_load=AdminWebhooksState.load
+)

@@ -27,6 +27,7 @@ PAGES = [
     ("admin", "/admin/projects"),
     ("admin", "/admin/projects/HH"),
     ("admin", "/admin/projects/HH/api-clients"),
+    ("admin", "/admin/projects/HH/webhooks"),
 ]
 BLOCKING = {"serious", "critical"}
 

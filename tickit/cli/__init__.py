@@ -25,12 +25,27 @@ def build_parser() -> argparse.ArgumentParser:
         sla,
         users,
         vapid,
+        webhooks,
         worker,
     )
 
     parser = argparse.ArgumentParser(prog="tickit", description="TickIt helpdesk administration")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, db, users, projects, api_clients, vapid, lifecycle, assignment, sla, mail, audit):
+    for module in (
+        serve,
+        worker,
+        db,
+        users,
+        projects,
+        api_clients,
+        webhooks,
+        vapid,
+        lifecycle,
+        assignment,
+        sla,
+        mail,
+        audit,
+    ):
         module.register(subparsers)
     return parser
 

@@ -39,3 +39,46 @@ def secret_text(element_id: str, label: str, **props) -> rx.Component:
 def copy_secret(element_id: str, what: str) -> list:
     """Copy the shown secret from the page (the state has no copy of it), then say so."""
     return [rx.call_script(_COPY % json.dumps(element_id)), rx.toast.info(f"{what} copied")]
+
+
+def secret_banner(
+    element_id: str, *, heading: list, explanation: rx.Component, label: str, region_label, what: str, on_done
+) -> rx.Component:
+    """The green box that shows a secret just made (a `reveal` fills it, labelled `label`), with Copy and Done."""
+    title = rx.heading(*heading, size="3", as_="h2", color=rx.color("green", 12))
+    return rx.box(
+        rx.vstack(
+            rx.hstack(rx.icon("key-round", size=18, color=rx.color("green", 11)), title, align="center", spacing="2"),
+            explanation,
+            rx.hstack(
+                secret_text(element_id, label, size="3", variant="ghost", word_break="break-all", flex="1"),
+                rx.button(
+                    rx.icon("copy", size=14),
+                    "Copy",
+                    variant="soft",
+                    color_scheme="green",
+                    aria_label=f"Copy {what.lower()}",
+                    on_click=copy_secret(element_id, what),
+                ),
+                align="center",
+                spacing="3",
+                width="100%",
+                padding="10px 12px",
+                background=rx.color("gray", 1),
+                border=f"1px solid {rx.color('green', 6)}",
+                border_radius="var(--radius-3)",
+            ),
+            rx.hstack(rx.button("Done", color_scheme="green", on_click=on_done), justify="end", width="100%"),
+            spacing="3",
+            width="100%",
+        ),
+        role="region",
+        aria_label=region_label,
+        padding="16px 20px",
+        margin_bottom="20px",
+        background=rx.color("green", 2),
+        border=f"1px solid {rx.color('green', 7)}",
+        border_left=f"4px solid {rx.color('green', 9)}",
+        border_radius="var(--radius-4)",
+        width="100%",
+    )

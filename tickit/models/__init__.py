@@ -25,6 +25,7 @@ from tickit.models.ticket_people import TicketCc, TicketFollower
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
 from tickit.models.views import SavedView
+from tickit.models.webhooks import WebhookAttempt, WebhookEndpoint
 from tickit.models.workflow import (
     FieldType,
     StatusCategory,
@@ -90,6 +91,8 @@ __all__ = [
     "User",
     "UserSession",
     "WORKING_ROLES",
+    "WebhookAttempt",
+    "WebhookEndpoint",
     "metadata",
     "utcnow",
 ]

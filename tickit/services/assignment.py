@@ -39,7 +39,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import notifications, ticket_stamp
+from tickit.services import notifications, ticket_stamp, webhook_events
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.business_hours import ROUND_THE_CLOCK, Calendar
 
@@ -286,7 +286,7 @@ def record_assignment(
     session: Session, ticket: Ticket, actor: Actor, assignee_id: int | None, *, now: datetime, reason: str
 ) -> None:
     """Set the ticket's assignee with its activity entry (saying why) and the new assignee's notification."""
-    before = _person(session, ticket.assignee_id)
+    before, previous_id = _person(session, ticket.assignee_id), ticket.assignee_id
     ticket.assignee_id = assignee_id
     ticket_stamp.touch(ticket, now, internal=True)
     session.add(ticket)
@@ -302,6 +302,7 @@ def record_assignment(
     )
     session.flush()
     notifications.stage_assigned(session, ticket=ticket, actor=actor)
+    webhook_events.publish_assigned(session, ticket=ticket, previous_assignee_id=previous_id)
 
 
 def assign_queue(*, session: Session, now: datetime | None = None) -> int:

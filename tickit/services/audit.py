@@ -51,6 +51,10 @@ INTAKE_EDITED = "intake.edited"
 MAILBOX_ADDED = "mailbox.added"
 TAG_RENAMED = "tag.renamed"  # into a name the project already has: merged
 CANNED_REPLY_EDITED = "canned_reply.edited"  # a shared reply or macro; `after.change` says which
+WEBHOOK_CREATED = "webhook.created"
+WEBHOOK_CHANGED = "webhook.changed"
+WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
+WEBHOOK_DELETED = "webhook.deleted"
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -81,6 +85,10 @@ ACTIONS = (
     MAILBOX_ADDED,
     TAG_RENAMED,
     CANNED_REPLY_EDITED,
+    WEBHOOK_CREATED,
+    WEBHOOK_CHANGED,
+    WEBHOOK_SECRET_ROTATED,
+    WEBHOOK_DELETED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

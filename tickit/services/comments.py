@@ -28,7 +28,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from tickit.models import WORKING_ROLES, Comment, Project, ProjectMember, Role, Ticket, User, utcnow
-from tickit.services import activity, intake_policy, lifecycle, notifications, sla, ticket_stamp
+from tickit.services import activity, intake_policy, lifecycle, notifications, sla, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -133,6 +133,20 @@ def add_comment(
         session, ticket, actor, "comment_added", after={"comment_id": comment.id, "internal": internal}, now=now
     )
     notifications.stage_comment_added(session, comment=comment, actor=actor, from_staff=works)
+    webhook_events.publish(
+        session,
+        project_id=ticket.project_id,
+        ticket_id=ticket.id,
+        event=webhook_events.INTERNAL_NOTE_ADDED if internal else webhook_events.COMMENTED,
+        data={
+            "comment": {
+                "id": comment.id,
+                "author": {"email": actor.email, "name": actor.name},
+                "from_staff": works,
+                "text": text,
+            }
+        },
+    )
     if not internal and not filed_as:
         lifecycle.after_reply(session=session, actor=actor, ticket=ticket, from_staff=works, now=now)
     view = _view(session, comment, actor)

@@ -343,12 +343,24 @@ def acknowledgement_message(payload: dict[str, Any], *, message_id: str, reply_t
     )
 
 
+_registered_messages: dict[str, Callable[..., EmailMessage]] = {}
+
+
+def register_message(event: str, build: Callable[..., EmailMessage]) -> None:
+    """Render outbox mails of `event` with `build(payload, message_id=...)` (for modules this one cannot import)."""
+    _registered_messages[event] = build
+
+
 def send_outbox_message(message: outbox.Message) -> None:
     """Send a claimed outbox mail: a welcome, or news of a ticket under the row's stable Message-ID."""
     payload = message.payload
     # Imported here: the account mails are built with this module's build_message.
     from tickit.services import account_mail
 
+    if message.event in _registered_messages:
+        message_id = outbox_message_id(message.id, message.created_at)
+        send(_registered_messages[message.event](payload, message_id=message_id))
+        return
     if message.event in account_mail.MESSAGES:
         send(
             account_mail.MESSAGES[message.event](payload, message_id=outbox_message_id(message.id, message.created_at))

@@ -9,7 +9,8 @@
 - The duplicate's requester and the addresses in copy of it are put in copy of the target (where
   `ticket_cc` allows, each with its own activity entry), so they keep hearing about the one
   conversation left.
-- Both tickets get an activity entry. As everywhere in the services, the caller commits.
+- Both tickets get an activity entry, and the duplicate a `ticket.merged` webhook event. As
+  everywhere in the services, the caller commits.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from tickit.models import Attachment, Comment, Project, StatusCategory, Ticket, TicketStatus, User, utcnow
-from tickit.services import activity, ticket_cc, ticket_stamp, workflow
+from tickit.services import activity, ticket_cc, ticket_stamp, webhook_events, workflow
 from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -83,6 +84,13 @@ def merge(*, session: Session, actor: UserPublic, number: str, into: str) -> Mer
         },
     )
     ticket_cc.add_where_allowed(session, target, actor, _participants(session, duplicate))
+    webhook_events.publish(
+        session,
+        project_id=duplicate.project_id,
+        ticket_id=duplicate.id,
+        event=webhook_events.MERGED,
+        data={"merged_into": into_number},
+    )
     return MergeResult(
         merged=merged, into=into_number, comments_moved=comments_moved, attachments_moved=attachments_moved
     )

@@ -80,14 +80,19 @@ class Sender:
     KeyError, a message no template can render, always is); `retry_after` is the wait the far end
     asked for, if any. `claim` reads in the claiming transaction what `send` needs and raises
     Undeliverable when nothing can be sent; `after_failure` runs in the transaction that records
-    a failure, for what the channel learnt from it (a push subscription that is gone).
+    a failure, for what the channel learnt from it (a push subscription that is gone), and
+    `after_success` in the one that marks the message delivered, with what `send` returned.
+    `backoff` replaces the outbox's own wait after the n-th failed attempt; None from it means
+    the channel gives up, and the message fails for good.
     """
 
-    send: Callable[[Message], None]
+    send: Callable[[Message], object]
     is_permanent: Callable[[Exception], bool]
     retry_after: Callable[[Exception], timedelta | None] = _no_wait_asked
     claim: Callable[[Session, Message], Any] | None = None
     after_failure: Callable[[Session, Message, Exception], None] | None = None
+    after_success: Callable[[Session, Message, object], None] | None = None
+    backoff: Callable[[int], timedelta | None] | None = None
 
 
 _local_handlers: dict[str, Callable[[Session, OutboxMessage], object]] = {}
@@ -222,7 +227,7 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
         row.next_attempt_at = now + timedelta(seconds=CLAIM_SECONDS)
 
     try:
-        sender.send(message)
+        sent = sender.send(message)
     except Exception as exc:
         permanent = isinstance(exc, (ValueError, KeyError)) or sender.is_permanent(exc)
         with session_scope(engine) as session:
@@ -231,10 +236,12 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
             row = session.get(OutboxMessage, outbox_id)
             if row is not None:
                 row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                if permanent:
+                wait = None if permanent else _retry_wait(sender, exc, row.attempts)
+                permanent = wait is None
+                if wait is None:
                     row.failed_at = utcnow()
                 else:
-                    row.next_attempt_at = utcnow() + _retry_wait(sender, exc, row.attempts)
+                    row.next_attempt_at = utcnow() + wait
             due_at = row.next_attempt_at if row is not None else utcnow()
         if permanent:
             logger.warning("Outbox message %s permanently refused: %s", outbox_id, exc)
@@ -242,6 +249,8 @@ def deliver(outbox_id: int, *, engine: Engine | None = None) -> str:
         raise RetryLater(outbox_id, due_at) from exc
 
     with session_scope(engine) as session:
+        if sender.after_success is not None:
+            sender.after_success(session, message, sent)
         row = session.get(OutboxMessage, outbox_id)
         if row is not None:
             row.delivered_at = utcnow()
@@ -284,9 +293,13 @@ def _fail(row: OutboxMessage, reason: str) -> str:
     return "failed"
 
 
-def _retry_wait(sender: Sender, exc: Exception, attempts: int) -> timedelta:
-    """The wait the far end asked for (at least a second, at most a day), else the backoff."""
+def _retry_wait(sender: Sender, exc: Exception, attempts: int) -> timedelta | None:
+    """The wait the far end asked for (at least a second, at most a day), else the channel's backoff
+    or the outbox's; None when the channel gives up."""
+    backoff = sender.backoff(attempts) if sender.backoff is not None else retry_delay(attempts)
+    if backoff is None:
+        return None
     asked = sender.retry_after(exc)
     if asked is not None:
         return min(max(asked, timedelta(seconds=1)), timedelta(seconds=RETRY_AFTER_MAX_SECONDS))
-    return retry_delay(attempts)
+    return backoff

@@ -1,5 +1,7 @@
-"""Where Web Push may post: public https hosts only, so a subscription cannot aim this server at
-itself, its network or a cloud metadata service (server-side request forgery).
+"""Where TickIt posts to (Web Push, webhooks): public https hosts only, so a subscription or a
+webhook cannot aim this server at itself, its network or a cloud metadata service (server-side
+request forgery). An admin may allow one webhook a private address, http included (a receiver
+inside the network); that is the only exception besides TICKIT_PUSH_ALLOWED_HOSTS.
 
 The rule is applied three times: when a browser subscribes (the endpoint's host is resolved and
 every address it has is checked), again before each send (DNS may have changed since), and on the
@@ -69,10 +71,11 @@ def _allowed(host: str) -> bool:
     return host.lower().rstrip(".") in get_settings().push_allowed_hosts
 
 
-def refusal(endpoint: str) -> str | None:
+def refusal(endpoint: str, *, allow_private: bool = False) -> str | None:
     """Why this server will not post to `endpoint` (a sentence for the subscriber), or None.
 
-    Raises OSError when the host does not resolve now, which may pass.
+    `allow_private` accepts any address, and http as well as https. Raises OSError when the host
+    does not resolve now, which may pass.
     """
     try:
         parts = urlsplit(endpoint)
@@ -81,7 +84,7 @@ def refusal(endpoint: str) -> str | None:
         return "The endpoint is not a valid URL."
     if not host:
         return "The endpoint is not a valid URL."
-    if _allowed(host) and parts.scheme in _DEFAULT_PORTS:
+    if (allow_private or _allowed(host)) and parts.scheme in _DEFAULT_PORTS:
         return None
     if parts.scheme != "https":
         return "The endpoint must be an https URL."
@@ -91,9 +94,9 @@ def refusal(endpoint: str) -> str | None:
     return None
 
 
-def check(endpoint: str) -> None:
+def check(endpoint: str, *, allow_private: bool = False) -> None:
     """Raise UnsafeEndpoint unless `endpoint` may be posted to (OSError when its host does not resolve)."""
-    reason = refusal(endpoint)
+    reason = refusal(endpoint, allow_private=allow_private)
     if reason is not None:
         raise UnsafeEndpoint(reason)
 
@@ -132,15 +135,20 @@ class _PublicOnlyAdapter(HTTPAdapter):
 
 
 class _NoRedirects(requests.Session):
-    # A push service answers a delivery itself; a redirect could only lead somewhere unchecked.
+    # A push service or webhook receiver answers a delivery itself; a redirect could only lead somewhere unchecked.
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         kwargs["allow_redirects"] = False
         return super().send(request, **kwargs)
 
 
-def http_session() -> requests.Session:
-    """A requests session that connects only to public addresses (or allowed hosts) and follows no redirect."""
+def http_session(*, allow_private: bool = False) -> requests.Session:
+    """A requests session that connects only to public addresses (or allowed hosts) and follows no redirect.
+
+    `allow_private` lifts the address rule; redirects are still not followed.
+    """
     session = _NoRedirects()
+    if allow_private:
+        return session
     adapter = _PublicOnlyAdapter()
     session.mount("https://", adapter)
     session.mount("http://", adapter)

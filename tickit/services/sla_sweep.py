@@ -34,7 +34,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import notifications, sla, ticket_stamp
+from tickit.services import notifications, sla, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, UserPublic
 
@@ -134,6 +134,13 @@ def _fire(
                 contact_ids=tuple(_contact_ids(session, ticket.project_id)) if breach else (),
             )
         )
+        webhook_events.publish(
+            session,
+            project_id=ticket.project_id,
+            ticket_id=ticket.id,
+            event=webhook_events.SLA_BREACHED if breach else webhook_events.SLA_WARNING,
+            data={"target": target, "due_at": at.isoformat()},
+        )
         fired.append(Fired(number, target, kind, at, actions))
     if any(action.startswith("priority raised") for f in fired for action in f.actions):
         sla.recompute(session, ticket, now)  # a raised priority has other targets, maybe another policy
@@ -177,7 +184,8 @@ def _escalate(session: Session, ticket: Ticket, target: str, now: datetime) -> t
         if new_assignee != ticket.assignee_id:
             before["assignee"] = _person(session, ticket.assignee_id)
             after["assignee"] = _person(session, new_assignee)
-            ticket.assignee_id = new_assignee
+            previous_id, ticket.assignee_id = ticket.assignee_id, new_assignee
+            webhook_events.publish_assigned(session, ticket=ticket, previous_assignee_id=previous_id)
             actions.append(f"reassigned to {after['assignee']['name']}" if new_assignee else "back to the queue")
     ticket_stamp.touch(ticket, now, internal=True)
     session.add(ticket)

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from tickit import routes
 from tickit.config import get_settings as app_settings
 from tickit.models import ActivityEntry, Project, SatisfactionRating, Ticket, User, utcnow
-from tickit.services import mail, mail_ids, outbox, ratelimit, ticket_stamp
+from tickit.services import mail, mail_ids, outbox, ratelimit, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, RateLimited, ValidationFailed
@@ -174,6 +174,13 @@ def rate(*, session: Session, token: str, rating: str, comment: str = "") -> Sur
         )
     )
     session.flush()
+    webhook_events.publish(
+        session,
+        project_id=ticket.project_id,
+        ticket_id=ticket.id,
+        event=webhook_events.SATISFACTION_RATED,
+        data={"rating": rating, "comment": comment},
+    )
     return _view(found, ticket, project_key)
 
 

@@ -49,6 +49,7 @@ from tickit.services import (
     ticket_edits,
     ticket_links,
     ticket_stamp,
+    webhook_events,
     workflow,
 )
 from tickit.services.access import can_work, format_ticket_number, ticket_for
@@ -239,9 +240,10 @@ def assign(*, session: Session, actor: UserPublic, number: str, assignee_id: int
     if ticket.assignee_id == assignee_id:
         return
     before, after = _person(session, ticket.assignee_id), _person(session, assignee_id)
-    ticket.assignee_id = assignee_id
+    previous_id, ticket.assignee_id = ticket.assignee_id, assignee_id
     _log(session, actor, ticket, "assigned", {"assignee": before}, {"assignee": after})
     notifications.stage_assigned(session, ticket=ticket, actor=actor)
+    webhook_events.publish_assigned(session, ticket=ticket, previous_assignee_id=previous_id)
 
 
 def set_priority(*, session: Session, actor: UserPublic, number: str, priority: str) -> None:

@@ -100,16 +100,8 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     (`may_read_all`), every ticket of its project. The number of a merged ticket leads to its target.
     """
     project_key, n = parse_ticket_number(merges.forwarded_number(session, number))
-    assignee = aliased(User)
-    query = (
-        select(Ticket, Project.key, TicketType.key, TicketStatus, User, assignee, SlaPolicy.name)
-        .join(Project, Project.id == Ticket.project_id)
-        .join(TicketType, TicketType.id == Ticket.type_id)
-        .join(TicketStatus, TicketStatus.id == Ticket.status_id)
-        .outerjoin(User, User.id == Ticket.reporter_id)
-        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
-        .outerjoin(SlaPolicy, SlaPolicy.id == Ticket.sla_policy_id)
-        .where(Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id)
+    query = _documents_query().where(
+        Project.key == project_key, Ticket.number == n, Ticket.project_id == client.project_id
     )
     if not client.may_read_all:
         merged = aliased(Ticket)
@@ -119,6 +111,29 @@ def read_ticket(*, session: Session, client: ApiClientPublic, number: str) -> di
     if row is None:
         # The same answer for a ticket that does not exist and one the client may not read.
         raise NotFound(f"No ticket {format_ticket_number(project_key, n)} that this client may read.")
+    return _full_document(session, row)
+
+
+def current_document(session: Session, ticket_id: int) -> dict[str, Any] | None:
+    """The ticket as `read_ticket` shows it, by id and for nobody in particular (a webhook's payload)."""
+    row = session.exec(_documents_query().where(Ticket.id == ticket_id)).first()
+    return None if row is None else _full_document(session, row)
+
+
+def _documents_query():
+    assignee = aliased(User)
+    return (
+        select(Ticket, Project.key, TicketType.key, TicketStatus, User, assignee, SlaPolicy.name)
+        .join(Project, Project.id == Ticket.project_id)
+        .join(TicketType, TicketType.id == Ticket.type_id)
+        .join(TicketStatus, TicketStatus.id == Ticket.status_id)
+        .outerjoin(User, User.id == Ticket.reporter_id)
+        .outerjoin(assignee, assignee.id == Ticket.assignee_id)
+        .outerjoin(SlaPolicy, SlaPolicy.id == Ticket.sla_policy_id)
+    )
+
+
+def _full_document(session: Session, row: Any) -> dict[str, Any]:
     ticket, key, type_key, status, reporter, assigned_to, policy_name = row
     document = ticket_document(
         ticket=ticket,

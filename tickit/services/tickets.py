@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import assignment, fields, intake_policy, notifications, sla, tags
+from tickit.services import assignment, fields, intake_policy, notifications, sla, tags, webhook_events
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -226,6 +226,9 @@ def file_ticket(
         now=now,
     )
     sla_status = sla.start_clock(session, ticket_id=ticket_id, now=now)
+    webhook_events.publish(
+        session, project_id=where.project_id, ticket_id=ticket_id, event=webhook_events.TICKET_CREATED
+    )
     return FiledTicket(
         id=ticket_id,
         project_key=where.project_key,

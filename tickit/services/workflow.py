@@ -30,7 +30,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import notifications, sla, ticket_stamp
+from tickit.services import notifications, sla, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
@@ -210,6 +210,16 @@ def apply_status_change(
     session.flush()
     sla.on_status_change(session, ticket, current, target, now)
     notifications.stage_status_changed(session, ticket=ticket, actor=actor, current=current, target=target)
+    webhook_events.publish(
+        session,
+        project_id=ticket.project_id,
+        ticket_id=ticket.id,
+        event=webhook_events.STATUS_CHANGED,
+        data={
+            "from_status": {"key": current.key, "name": current.name},
+            "to_status": {"key": target.key, "name": target.name},
+        },
+    )
 
 
 def _check_move(

@@ -9,7 +9,7 @@ from tickit.components.confirm import confirm
 from tickit.components.forms import dialog_actions, field, form_error
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.components.local_time import local_time
-from tickit.components.one_time_secret import copy_secret, secret_text
+from tickit.components.one_time_secret import secret_banner
 from tickit.state.admin_api_clients import NEW_TOKEN_ID
 from tickit.state.admin_api_clients import AdminApiClientsState as S
 
@@ -96,58 +96,19 @@ def _create_dialog() -> rx.Component:
 
 
 def _new_token() -> rx.Component:
-    return rx.box(
-        rx.vstack(
-            rx.hstack(
-                rx.icon("key-round", size=18, color=rx.color("green", 11)),
-                rx.heading("Token of ", S.new_token_client, size="3", as_="h2", color=rx.color("green", 12)),
-                align="center",
-                spacing="2",
-            ),
-            rx.text(
-                "Copy it now and keep it as a secret in the app that uses it. ",
-                rx.text.strong("It will not be shown again"),
-                ": TickIt keeps only a fingerprint of it. Lost it? Revoke the client and create a new one.",
-                size="2",
-            ),
-            rx.hstack(
-                secret_text(
-                    NEW_TOKEN_ID,
-                    "New API token",
-                    size="3",
-                    variant="ghost",
-                    word_break="break-all",
-                    flex="1",
-                ),
-                rx.button(
-                    rx.icon("copy", size=14),
-                    "Copy",
-                    variant="soft",
-                    color_scheme="green",
-                    aria_label="Copy token",
-                    on_click=copy_secret(NEW_TOKEN_ID, "Token"),
-                ),
-                align="center",
-                spacing="3",
-                width="100%",
-                padding="10px 12px",
-                background=rx.color("gray", 1),
-                border=f"1px solid {rx.color('green', 6)}",
-                border_radius="var(--radius-3)",
-            ),
-            rx.hstack(rx.button("Done", color_scheme="green", on_click=S.dismiss_token), justify="end", width="100%"),
-            spacing="3",
-            width="100%",
+    return secret_banner(
+        NEW_TOKEN_ID,
+        heading=["Token of ", S.new_token_client],
+        explanation=rx.text(
+            "Copy it now and keep it as a secret in the app that uses it. ",
+            rx.text.strong("It will not be shown again"),
+            ": TickIt keeps only a fingerprint of it. Lost it? Revoke the client and create a new one.",
+            size="2",
         ),
-        role="region",
-        aria_label="New API token of " + S.new_token_client,
-        padding="16px 20px",
-        margin_bottom="20px",
-        background=rx.color("green", 2),
-        border=f"1px solid {rx.color('green', 7)}",
-        border_left=f"4px solid {rx.color('green', 9)}",
-        border_radius="var(--radius-4)",
-        width="100%",
+        label="New API token",
+        region_label="New API token of " + S.new_token_client,
+        what="Token",
+        on_done=S.dismiss_token,
     )
 
 

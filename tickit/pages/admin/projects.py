@@ -190,6 +190,14 @@ def _project_card(project) -> rx.Component:
                         aria_label="API clients of " + project.name,
                     ),
                     link_button(
+                        rx.icon("webhook", size=14),
+                        "Webhooks",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/webhooks",
+                        size="1",
+                        variant="soft",
+                        aria_label="Webhooks of " + project.name,
+                    ),
+                    link_button(
                         rx.icon("recycle", size=14),
                         "Lifecycle",
                         href=routes.ADMIN_PROJECTS + "/" + project.key + "/lifecycle",
