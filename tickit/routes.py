@@ -138,6 +138,14 @@ def inbound_email(mailbox_key: str) -> str:
     return INBOUND_EMAIL.format(mailbox=mailbox_key)
 
 
+TICKETS_CSV = "/lists/tickets.csv"  # ?<the ticket list's query string>
+
+
+def tickets_csv(query_string: str) -> str:
+    """The CSV download of the ticket list shown with `query_string`."""
+    return f"{TICKETS_CSV}?{query_string}" if query_string else TICKETS_CSV
+
+
 ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]
 ATTACHMENTS_STAGE = "/attachments/stage"  # files for a ticket a form is about to file
 ATTACHMENT_DOWNLOAD = "/attachments/{attachment_id}/download"

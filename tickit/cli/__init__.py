@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
         api_clients,
         assignment,
         audit,
+        data_export,
         db,
         lifecycle,
         mail,
@@ -30,7 +31,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="tickit", description="TickIt helpdesk administration")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, db, users, projects, api_clients, vapid, lifecycle, assignment, sla, mail, audit):
+    for module in (
+        serve,
+        worker,
+        db,
+        users,
+        projects,
+        api_clients,
+        vapid,
+        lifecycle,
+        assignment,
+        sla,
+        mail,
+        audit,
+        data_export,
+    ):
         module.register(subparsers)
     return parser
 
