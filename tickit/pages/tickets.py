@@ -6,6 +6,7 @@ import reflex as rx
 
 from tickit import routes
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
+from tickit.components.link_button import link_button
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.sla_badge import sla_filter
 from tickit.components.ticket_list_table import ticket_list_table
@@ -194,7 +195,19 @@ def _toolbar() -> rx.Component:
 
 def tickets_page() -> rx.Component:
     return app_page(
-        page_header("Tickets", "", new_ticket_button(routes.TICKETS_NEW)),
+        page_header(
+            "Tickets",
+            "",
+            link_button(
+                rx.icon("download", size=16),
+                "Download CSV",
+                href=S.csv_path,
+                reload_document=True,
+                variant="soft",
+                title="Every ticket under the filters below, for a spreadsheet",
+            ),
+            new_ticket_button(routes.TICKETS_NEW),
+        ),
         _filters(),
         rx.cond(
             S.rows.length() > 0,
