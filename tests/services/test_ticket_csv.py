@@ -13,8 +13,8 @@ from tickit.services.actors import UserPublic
 from tickit.services.ticket_list import TicketQuery
 
 
-def read(session, actor: UserPublic, query: TicketQuery = TicketQuery()) -> list[list[str]]:
-    data = b"".join(ticket_csv.csv_chunks(session=session, actor=actor, query=query))
+def read(session, actor: UserPublic, query: TicketQuery | None = None) -> list[list[str]]:
+    data = b"".join(ticket_csv.csv_chunks(session=session, actor=actor, query=query or TicketQuery()))
     assert data.startswith("\ufeff".encode())
     return list(csv.reader(io.StringIO(data.decode()[1:])))
 
