@@ -32,6 +32,7 @@ ADMIN_PROJECT_ASSIGNMENT = "/admin/projects/[project]/assignment"
 ADMIN_PROJECT_SLA = "/admin/projects/[project]/sla"
 ADMIN_PROJECT_INTAKE = "/admin/projects/[project]/intake"
 ADMIN_PROJECT_MAIL = "/admin/projects/[project]/mail"
+ADMIN_PROJECT_EXPORT = "/admin/projects/[project]/export"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
@@ -144,6 +145,13 @@ TICKETS_CSV = "/lists/tickets.csv"  # ?<the ticket list's query string>
 def tickets_csv(query_string: str) -> str:
     """The CSV download of the ticket list shown with `query_string`."""
     return f"{TICKETS_CSV}?{query_string}" if query_string else TICKETS_CSV
+
+
+PROJECT_EXPORT_DOWNLOAD = "/exports/{export_id}/download"  # a project archive, for admins
+
+
+def project_export_download(export_id: int) -> str:
+    return PROJECT_EXPORT_DOWNLOAD.format(export_id=export_id)
 
 
 ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tickit.db import session_scope
 from tickit.services.actors import SYSTEM
-from tickit.services.data_export import parse_since, read_archive, write_archive
+from tickit.services.data_export import parse_since, read_archive, record_export, write_archive
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,9 +39,11 @@ def export_command(args: argparse.Namespace) -> int:
         print(f"tickit: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
         return 2
     try:
-        with os.fdopen(fd, "wb") as out, session_scope() as session:
+        with os.fdopen(fd, "wb") as out, session_scope(read_only=True) as session:
             summary = write_archive(session=session, actor=SYSTEM, project_key=args.project, out=out, since=since)
         os.replace(partial, target)
+        with session_scope() as session:
+            record_export(session, actor=SYSTEM, summary=summary)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise

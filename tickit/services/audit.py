@@ -43,6 +43,7 @@ WORKFLOW_EDITED = "workflow.edited"  # a type, status, field or transition; `aft
 SLA_EDITED = "sla.edited"
 PROJECT_EXPORTED = "project.exported"
 PROJECT_IMPORTED = "project.imported"
+PROJECT_EXPORT_DOWNLOADED = "project.export_downloaded"
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -65,6 +66,7 @@ ACTIONS = (
     SLA_EDITED,
     PROJECT_EXPORTED,
     PROJECT_IMPORTED,
+    PROJECT_EXPORT_DOWNLOADED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

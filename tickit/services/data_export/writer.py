@@ -12,7 +12,7 @@ import json
 import tempfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +54,7 @@ class ExportSummary:
     activity: int
     attachments: int
     users: int
+    since: datetime | None = None
 
 
 def parse_since(text: str) -> datetime:
@@ -77,12 +78,12 @@ def write_archive(
     project_key: str,
     out: IO[bytes],
     since: datetime | None = None,
-    progress: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportSummary:
     """Write project `project_key`'s archive to `out`; with `since`, only tickets changed since then.
 
-    Admins only. `progress(done, total)` is called after each batch of tickets. The export is
-    recorded in the audit log in the caller's transaction.
+    Admins only. Only reads, so a read-only session serves; `record_export` audits it afterwards.
+    `progress(done, total)` is called before the first batch of tickets and after each.
     """
     require_admin(actor)
     project = get_project(session, project_key)
@@ -96,6 +97,8 @@ def write_archive(
         try:
             collected = _Collected(session, project.id)
             done = 0
+            if progress is not None:
+                progress(0, total)
             for batch in _ticket_batches(session, ticket_filter):
                 _write_batch(session, project.key, batch, handles, collected)
                 done += len(batch)
@@ -112,6 +115,7 @@ def write_archive(
             activity=collected.activity,
             attachments=collected.attachments,
             users=len(users),
+            since=since,
         )
         with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
             for name, path in parts.items():
@@ -125,14 +129,21 @@ def write_archive(
                 zipped, archive.PROJECT, export_project(session=session, project_key=project.key).encode()
             )
             archive.add_bytes(zipped, archive.MANIFEST, _manifest(summary, since))
+    return summary
+
+
+def record_export(session: Session, *, actor: Actor, summary: ExportSummary) -> None:
+    """Record a written archive in the audit log, in the caller's (writing) transaction.
+
+    Apart from `write_archive`, whose long read must not hold SQLite's write lock.
+    """
     audit.record(
         session,
         actor=actor,
         action=audit.PROJECT_EXPORTED,
-        target=project.key,
-        after={"tickets": summary.tickets, **({"since": archive.timestamp(since)} if since else {})},
+        target=summary.project_key,
+        after={"tickets": summary.tickets, **({"since": archive.timestamp(summary.since)} if summary.since else {})},
     )
-    return summary
 
 
 def _manifest(summary: ExportSummary, since: datetime | None) -> bytes:
