@@ -198,15 +198,19 @@ def tickets_page() -> rx.Component:
         page_header(
             "Tickets",
             "",
-            link_button(
-                rx.icon("download", size=16),
-                "Download CSV",
-                href=S.csv_path,
-                reload_document=True,
-                variant="soft",
-                title="Every ticket under the filters below, for a spreadsheet",
+            rx.hstack(
+                link_button(
+                    rx.icon("download", size=16),
+                    "Download CSV",
+                    href=S.csv_path,
+                    reload_document=True,
+                    variant="soft",
+                    title="Every ticket under the filters below, for a spreadsheet",
+                ),
+                new_ticket_button(routes.TICKETS_NEW),
+                spacing="2",
+                wrap="wrap",
             ),
-            new_ticket_button(routes.TICKETS_NEW),
         ),
         _filters(),
         rx.cond(

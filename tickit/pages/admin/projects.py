@@ -216,6 +216,14 @@ def _project_card(project) -> rx.Component:
                         variant="soft",
                         aria_label="Mail of " + project.name,
                     ),
+                    link_button(
+                        rx.icon("package", size=14),
+                        "Export",
+                        href=routes.ADMIN_PROJECTS + "/" + project.key + "/export",
+                        size="1",
+                        variant="soft",
+                        aria_label="Export of " + project.name,
+                    ),
                     rx.button(
                         rx.icon("users", size=14),
                         "Members",
