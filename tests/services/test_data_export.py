@@ -302,6 +302,10 @@ def test_a_damaged_archive_is_refused_naming_what_is_wrong(session, data_dir):
         (rebuilt(**{"manifest.json": b'{"format": "tickit-project-archive", "version": 9}'}), "format version 9"),
         (rebuilt(**{"tickets.jsonl": b'{"number": "HH-1"}\n'}), "tickets.jsonl line 1: type is missing"),
         (rebuilt(**{"comments.jsonl": b"{oops\n"}), "comments.jsonl line 1: malformed record"),
+        (
+            rebuilt(**{"users.jsonl": b'{"email": "x@y.example", "name": "X", "role": "boss", "active": true}\n'}),
+            "users.jsonl line 1: role 'boss' is none of client, agent, admin",
+        ),
     ]
     for index, (source, message) in enumerate(cases):
         with pytest.raises(ArchiveError, match=message):

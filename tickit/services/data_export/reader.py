@@ -25,6 +25,7 @@ from tickit.models import (
     ApiClient,
     Attachment,
     Comment,
+    MemberRole,
     Project,
     ProjectMember,
     Role,
@@ -235,6 +236,8 @@ class _Restore:
             self.users_created += 1
         self.user_ids[email] = user.id
         project_role = record.get("project_role")
+        if project_role is not None and project_role not in tuple(MemberRole):
+            raise ArchiveError(f"project role {project_role!r} is none of {', '.join(MemberRole)}.")
         if project_role and self.session.get(ProjectMember, (self.project.id, user.id)) is None:
             self.session.add(ProjectMember(project_id=self.project.id, user_id=user.id, role=project_role))
 
