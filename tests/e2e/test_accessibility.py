@@ -26,6 +26,7 @@ PAGES = [
     ("admin", "/admin/projects"),
     ("admin", "/admin/projects/HH"),
     ("admin", "/admin/projects/HH/api-clients"),
+    ("admin", "/admin/projects/HH/export"),
 ]
 BLOCKING = {"serious", "critical"}
 

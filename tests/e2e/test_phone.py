@@ -28,6 +28,7 @@ PAGES = [
     ("admin", "/admin/projects"),
     ("admin", "/admin/projects/HH"),
     ("admin", "/admin/projects/HH/api-clients"),
+    ("admin", "/admin/projects/HH/export"),
     ("admin", "/no/such/page"),
 ]
 
