@@ -1,7 +1,7 @@
 """Project exports: archives an admin asked for in the browser, with their progress and file.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-04 05:50:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
