@@ -36,6 +36,7 @@ ADMIN_PROJECT_INTAKE = "/admin/projects/[project]/intake"
 ADMIN_PROJECT_MAIL = "/admin/projects/[project]/mail"
 ADMIN_PROJECT_TAGS = "/admin/projects/[project]/tags"
 ADMIN_PROJECT_WEBHOOKS = "/admin/projects/[project]/webhooks"
+ADMIN_PROJECT_EXPORT = "/admin/projects/[project]/export"
 NOT_FOUND = "404"  # Reflex's slug for the page of any address it has no page for
 
 AUTH_LOGIN = "/auth/login"
@@ -165,6 +166,21 @@ def inbound_original(inbound_id: int) -> str:
 
 def inbound_email(mailbox_key: str) -> str:
     return INBOUND_EMAIL.format(mailbox=mailbox_key)
+
+
+TICKETS_CSV = "/lists/tickets.csv"  # ?<the ticket list's query string>
+
+
+def tickets_csv(query_string: str) -> str:
+    """The CSV download of the ticket list shown with `query_string`."""
+    return f"{TICKETS_CSV}?{query_string}" if query_string else TICKETS_CSV
+
+
+PROJECT_EXPORT_DOWNLOAD = "/exports/{export_id}/download"  # a project archive, for admins
+
+
+def project_export_download(export_id: int) -> str:
+    return PROJECT_EXPORT_DOWNLOAD.format(export_id=export_id)
 
 
 ATTACHMENTS_UPLOAD = "/attachments/upload"  # ?ticket=HH-1[&comment=ID]

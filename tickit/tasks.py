@@ -35,6 +35,7 @@ from tickit.services import (
 
 # Imported for what they register with the outbox: the channels they deliver (webhooks too, above).
 from tickit.services import mail, notifications, push  # noqa: F401  isort: skip
+from tickit.services.data_export import jobs as data_export_jobs  # isort: skip
 
 # Enqueueing runs inside a request's commit; an unreachable or hung Redis must fail fast, not
 # hang it. The read timeout stays above the consumer's blocking read (1 s).
@@ -170,3 +171,10 @@ def delete_unreferenced_attachment_files() -> int:
     """Nightly, delete attachment files no row points at: those of purged rows and of deleted tickets."""
     with session_scope() as session:
         return attachments.delete_unreferenced_files(session=session)
+
+
+@huey.periodic_task(crontab(minute="41"))
+def purge_expired_exports() -> int:
+    """Hourly, delete project archives (and their rows) kept past their day."""
+    with session_scope() as session:
+        return data_export_jobs.purge_expired(session=session)

@@ -9,6 +9,7 @@ from tickit.api import create_app
 from tickit.pages.admin.api_clients import api_clients_page
 from tickit.pages.admin.assignment import assignment_page
 from tickit.pages.admin.audit import audit_page
+from tickit.pages.admin.exports import exports_page
 from tickit.pages.admin.intake import intake_page
 from tickit.pages.admin.lifecycle import lifecycle_page
 from tickit.pages.admin.mail import mail_page
@@ -34,6 +35,7 @@ from tickit.pages.workload import workload_page
 from tickit.state.admin_api_clients import AdminApiClientsState
 from tickit.state.admin_assignment import AdminAssignmentState
 from tickit.state.admin_audit import AdminAuditState
+from tickit.state.admin_exports import AdminExportsState
 from tickit.state.admin_intake import AdminIntakeState
 from tickit.state.admin_invitations import AdminInvitationsState
 from tickit.state.admin_lifecycle import AdminLifecycleState
@@ -143,6 +145,7 @@ app.add_page(
     title="API clients · TickIt",
     on_load=AdminApiClientsState.load,
 )
+app.add_page(exports_page, route=routes.ADMIN_PROJECT_EXPORT, title="Export · TickIt", on_load=AdminExportsState.load)
 app.add_page(
     lifecycle_page, route=routes.ADMIN_PROJECT_LIFECYCLE, title="Lifecycle · TickIt", on_load=AdminLifecycleState.load
 )

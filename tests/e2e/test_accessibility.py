@@ -28,6 +28,7 @@ PAGES = [
     ("admin", "/admin/projects/HH"),
     ("admin", "/admin/projects/HH/api-clients"),
     ("admin", "/admin/projects/HH/webhooks"),
+    ("admin", "/admin/projects/HH/export"),
 ]
 BLOCKING = {"serious", "critical"}
 

@@ -29,6 +29,7 @@ PAGES = [
     ("admin", "/admin/projects"),
     ("admin", "/admin/projects/HH"),
     ("admin", "/admin/projects/HH/api-clients"),
+    ("admin", "/admin/projects/HH/export"),
     ("admin", "/no/such/page"),
 ]
 

@@ -11,7 +11,19 @@ def create_app() -> FastAPI:
     """A FastAPI app with every non-Reflex route; `uvicorn --factory tickit.api:create_app` serves it."""
     # tasks: importing it hands the outbox rows each request commits to the queue.
     from tickit import routes, tasks  # noqa: F401
-    from tickit.api import accounts, attachments, auth, google, inbound_mail, problems, sign_up, survey, v1
+    from tickit.api import (
+        accounts,
+        attachments,
+        auth,
+        google,
+        inbound_mail,
+        problems,
+        project_exports,
+        sign_up,
+        survey,
+        ticket_csv,
+        v1,
+    )
     from tickit.api.security_headers import SecurityHeaders
 
     app = FastAPI(title="TickIt", docs_url=None, redoc_url=None, openapi_url=None)
@@ -23,6 +35,8 @@ def create_app() -> FastAPI:
     app.include_router(attachments.router)
     app.include_router(survey.router)
     app.include_router(inbound_mail.router)
+    app.include_router(ticket_csv.router)
+    app.include_router(project_exports.router)
     google.install(app)
     app.mount(routes.API_PREFIX, v1.create_v1_app())
 

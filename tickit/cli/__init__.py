@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
         api_clients,
         assignment,
         audit,
+        data_export,
         db,
         lifecycle,
         mail,
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         sla,
         mail,
         audit,
+        data_export,
     ):
         module.register(subparsers)
     return parser

@@ -6,6 +6,7 @@ from tickit.models.api_comments import ApiCommentRequest
 from tickit.models.assignment import AgentAvailability, AssignmentRule, AssignmentStrategy, TicketTypeSkills
 from tickit.models.audit import AuditEntry
 from tickit.models.base import metadata, utcnow
+from tickit.models.exports import ExportStatus, ProjectExport
 from tickit.models.intake import ProjectIntake
 from tickit.models.integrations import ApiClient
 from tickit.models.mail_in import InboundMessage, InboundOutcome, Mailbox
@@ -47,6 +48,7 @@ __all__ = [
     "CannedReply",
     "Attachment",
     "Comment",
+    "ExportStatus",
     "FieldType",
     "InboundMessage",
     "InboundOutcome",
@@ -61,6 +63,7 @@ __all__ = [
     "OutboxMessage",
     "Priority",
     "Project",
+    "ProjectExport",
     "ProjectIntake",
     "ProjectMember",
     "ProjectNotificationChoice",

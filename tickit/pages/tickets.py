@@ -7,6 +7,7 @@ import reflex as rx
 from tickit import routes
 from tickit.components.bulk_bar import bulk_bar
 from tickit.components.layout import app_page, empty_state, new_ticket_button, page_header
+from tickit.components.link_button import link_button
 from tickit.components.new_ticket_form import new_ticket_form
 from tickit.components.saved_views import save_view_button
 from tickit.components.sla_badge import sla_filter
@@ -229,7 +230,24 @@ def _toolbar() -> rx.Component:
 
 def tickets_page() -> rx.Component:
     return app_page(
-        page_header("Tickets", "", save_view_button(S.project_options), new_ticket_button(routes.TICKETS_NEW)),
+        page_header(
+            "Tickets",
+            "",
+            rx.hstack(
+                link_button(
+                    rx.icon("download", size=16),
+                    "Download CSV",
+                    href=S.csv_path,
+                    reload_document=True,
+                    variant="soft",
+                    title="Every ticket under the filters below, for a spreadsheet",
+                ),
+                save_view_button(S.project_options),
+                new_ticket_button(routes.TICKETS_NEW),
+                spacing="2",
+                wrap="wrap",
+            ),
+        ),
         _filters(),
         rx.cond(
             S.rows.length() > 0,

@@ -45,6 +45,7 @@ import mimetypes
 import os
 import re
 import secrets
+import sys
 import tempfile
 import time
 import unicodedata
@@ -176,6 +177,25 @@ def received_earlier(*, key: str, size: int, sha256: str) -> ReceivedFile | None
     except FileNotFoundError:
         return None
     return ReceivedFile(key=key, path=path, size=size, sha256=sha256, head=head) if actual == size else None
+
+
+def restore_file(session: Session, chunks: Iterable[bytes]) -> ReceivedFile:
+    """Write a file restored from an archive under a fresh key, owned by `session`'s transaction.
+
+    No upload limit applies (the file was accepted once already). The caller records it in this
+    transaction; if the transaction does not commit, the file is deleted.
+    """
+    file = _receive(chunks, limit=sys.maxsize)
+    _track_new_file(session, file.path)
+    return file
+
+
+def stored_path(key: str) -> Path | None:
+    """Where the file stored under `key` is, or None when it is gone (or the key is not one of ours)."""
+    if not _KEY.fullmatch(key):
+        return None
+    path = _path_for(key)
+    return path if path.is_file() else None
 
 
 def is_recorded(session: Session, key: str) -> bool:

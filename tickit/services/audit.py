@@ -55,6 +55,9 @@ WEBHOOK_CREATED = "webhook.created"
 WEBHOOK_CHANGED = "webhook.changed"
 WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 WEBHOOK_DELETED = "webhook.deleted"
+PROJECT_EXPORTED = "project.exported"
+PROJECT_IMPORTED = "project.imported"
+PROJECT_EXPORT_DOWNLOADED = "project.export_downloaded"
 ACTIONS = (
     SIGN_IN,
     SIGN_IN_FAILED,
@@ -89,6 +92,9 @@ ACTIONS = (
     WEBHOOK_CHANGED,
     WEBHOOK_SECRET_ROTATED,
     WEBHOOK_DELETED,
+    PROJECT_EXPORTED,
+    PROJECT_IMPORTED,
+    PROJECT_EXPORT_DOWNLOADED,
 )
 PAGE_SIZE = 200
 SYSTEM_ACTOR = "TickIt (command line or start-up)"

@@ -244,6 +244,7 @@ class StaffTicketsState(SessionState):
     rows: list[TicketLine] = []
     query_string: str = ""  # to_query_string of what is shown, the cursor included
     list_path: str = routes.TICKETS  # where the ticket page's way back leads: the list as it was
+    csv_path: str = routes.TICKETS_CSV  # the whole list under the shown filters, as CSV
     next_cursor: str = ""
     text: str = ""
     named: str = ""  # the ticket the search text names by number, which Enter opens
@@ -307,6 +308,7 @@ class StaffTicketsState(SessionState):
         self.shown = rows_shown(page, count)
         self.query_string = ticket_list.to_query_string(query)
         self.list_path = list_url(query)
+        self.csv_path = routes.tickets_csv(ticket_list.to_query_string(dataclasses.replace(query, after=None)))
         self.later_page = query.after is not None
         self.text = query.text
         self.project = _one(query.project_keys)

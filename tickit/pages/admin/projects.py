@@ -237,6 +237,17 @@ def _project_card(project) -> rx.Component:
                         variant="soft",
                         aria_label="Mail of " + project.name,
                     ),
+                    rx.cond(
+                        S.may_create,  # global admins: an export carries every user the project names
+                        link_button(
+                            rx.icon("package", size=14),
+                            "Export",
+                            href=routes.ADMIN_PROJECTS + "/" + project.key + "/export",
+                            size="1",
+                            variant="soft",
+                            aria_label="Export of " + project.name,
+                        ),
+                    ),
                     rx.button(
                         rx.icon("users", size=14),
                         "Members",
