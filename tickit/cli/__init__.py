@@ -14,6 +14,7 @@ from tickit.services.errors import ServiceError
 
 def build_parser() -> argparse.ArgumentParser:
     from tickit.cli import (
+        analytics,
         api_clients,
         assignment,
         audit,
@@ -30,7 +31,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="tickit", description="TickIt helpdesk administration")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (serve, worker, db, users, projects, api_clients, vapid, lifecycle, assignment, sla, mail, audit):
+    for module in (
+        serve,
+        worker,
+        db,
+        users,
+        projects,
+        api_clients,
+        vapid,
+        lifecycle,
+        assignment,
+        sla,
+        mail,
+        audit,
+        analytics,
+    ):
         module.register(subparsers)
     return parser
 

@@ -17,6 +17,7 @@ from tickit.models.notifications import (
 )
 from tickit.models.projects import MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
+from tickit.models.reporting import BacklogSnapshot, ReportingEvent
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
 from tickit.models.tickets import ActivityEntry, Attachment, Comment, Priority, SatisfactionRating, Source, Ticket
 from tickit.models.users import Role, User, UserSession
@@ -38,6 +39,7 @@ __all__ = [
     "AssignmentRule",
     "AssignmentStrategy",
     "AuditEntry",
+    "BacklogSnapshot",
     "Attachment",
     "Comment",
     "FieldType",
@@ -55,6 +57,7 @@ __all__ = [
     "ProjectNotificationChoice",
     "PushSubscription",
     "RateLimitCounter",
+    "ReportingEvent",
     "SatisfactionRating",
     "Role",
     "SignInThrottle",

@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import assignment, fields, intake_policy, notifications, sla
+from tickit.services import assignment, fields, intake_policy, notifications, reporting, sla
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -214,6 +214,7 @@ def file_ticket(
         now=now,
     )
     sla_status = sla.start_clock(session, ticket_id=ticket_id, now=now)
+    reporting.on_created(session, ticket_id)
     return FiledTicket(
         id=ticket_id,
         project_key=where.project_key,
