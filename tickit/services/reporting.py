@@ -108,18 +108,11 @@ def on_first_response(session: Session, ticket: Ticket, now: datetime) -> None:
 
 
 def on_status_change(
-    session: Session,
-    ticket: Ticket,
-    current: TicketStatus,
-    target: TicketStatus,
-    now: datetime,
-    *,
-    paused: timedelta | None = None,
+    session: Session, ticket: Ticket, current: TicketStatus, target: TicketStatus, now: datetime
 ) -> None:
     """Record what a move means for reports: resolved, reopened, closed (and the resolution target's outcome).
 
-    Called after the SLA clock was re-timed for the move. `paused`: the business time the SLA clock
-    was paused in the cycle this move resolves; None reads it from the SLA computation.
+    Called after the move's activity entry was flushed and the SLA clock re-timed for it.
     """
     was_done, is_done = current.category == StatusCategory.DONE, target.category == StatusCategory.DONE
     if not (was_done or is_done):
@@ -127,13 +120,12 @@ def on_status_change(
     zone = reporting_zone(session, ticket.project_id)
     cycle, started = _cycle(session, ticket.id)
     if is_done and not was_done:
-        calendar = ticket_calendar(session, ticket)
-        if paused is None:
-            paused = _paused(session, ticket, now)
-        durations = _durations(calendar, started or ticket.created_at, now, paused)
+        timing = _timing_then(session, ticket, now)
+        paused = timing.paused if timing else timedelta(0)
+        durations = _durations(ticket_calendar(session, ticket), started or ticket.created_at, now, paused)
         _record(session, ticket, RESOLVED, now, cycle=cycle, zone=zone, **durations)
-        if cycle == ticket.sla_cycle:  # the ticket's due time is this cycle's
-            _sla_outcome(session, ticket, sla.RESOLUTION, cycle, ticket.resolution_due_at, now, zone, durations)
+        due = timing.resolution_due_at if timing else None
+        _sla_outcome(session, ticket, sla.RESOLUTION, cycle, due, now, zone, durations)
     if was_done and not is_done:
         _record(session, ticket, REOPENED, now, cycle=cycle + 1, zone=zone)
     # As `workflow.apply_status_change` keeps `closed_at`: a move between closing statuses closes nothing anew.
@@ -141,13 +133,13 @@ def on_status_change(
         _record(session, ticket, CLOSED, now, cycle=cycle, zone=zone)
 
 
-def _paused(session: Session, ticket: Ticket, now: datetime) -> timedelta:
+def _timing_then(session: Session, ticket: Ticket, now: datetime) -> sla.Timing | None:
+    """The SLA timing of the ticket as it stood at `now` (this cycle's pauses and due time); None without a policy."""
     if ticket.sla_policy_id is None:
-        return timedelta(0)
-    policy = next(
-        (p for p in sla_config.load_policies(session, ticket.project_id) if p.policy.id == ticket.sla_policy_id), None
-    )
-    return sla.compute(session, ticket, policy, now).paused if policy else timedelta(0)
+        return None
+    policies = sla_config.load_policies(session, ticket.project_id)
+    policy = next((p for p in policies if p.policy.id == ticket.sla_policy_id), None)
+    return sla.compute(session, ticket, policy, now, until_now=True) if policy else None
 
 
 def on_rated(session: Session, ticket: Ticket, rating: str, now: datetime) -> None:

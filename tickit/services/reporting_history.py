@@ -77,8 +77,7 @@ def backfill_batch(*, session: Session, limit: int = BACKFILL_BATCH) -> int:
 
     Replays each ticket's filing, first response, status changes and ratings in time order through
     the same rules the live writes use. What the history does not keep is taken from the ticket as
-    it is now: its type, priority and assignee on every event, its SLA policy's calendar, and its
-    current due times (so only the latest resolution cycle gets an SLA outcome).
+    it is now: its type, priority and assignee on every event, and the SLA policy that times it.
     """
     tickets = session.exec(
         select(Ticket)
@@ -111,7 +110,6 @@ def _replay(session: Session, ticket: Ticket) -> None:
     timeline += [(at, 2, ("rated", rating)) for rating, at in ratings]
     if ticket.first_responded_at is not None:
         timeline.append((ticket.first_responded_at, 0, ("first_response",)))
-    last_resolution = max((at for before, after, at in moves if _resolves(statuses, before, after)), default=None)
     for at, _, what in sorted(timeline, key=lambda item: (item[0], item[1])):
         if what[0] == "first_response":
             reporting.on_first_response(session, ticket, at)
@@ -121,16 +119,4 @@ def _replay(session: Session, ticket: Ticket) -> None:
             current, target = statuses.get(what[1].get("status", "")), statuses.get(what[2].get("status", ""))
             if current is None or target is None:
                 continue  # a status removed since: its moves can no longer be told apart
-            # The SLA computation knows the pauses of the latest cycle only.
-            paused = None if at == last_resolution else timedelta(0)
-            reporting.on_status_change(session, ticket, current, target, at, paused=paused)
-
-
-def _resolves(statuses: dict[str, TicketStatus], before: dict, after: dict) -> bool:
-    current, target = statuses.get(before.get("status", "")), statuses.get(after.get("status", ""))
-    return (
-        current is not None
-        and target is not None
-        and current.category != StatusCategory.DONE
-        and target.category == StatusCategory.DONE
-    )
+            reporting.on_status_change(session, ticket, current, target, at)
