@@ -8,7 +8,7 @@ Decisions the dashboard, the export and `tickit stats` rely on:
 - Durations are business time where the ticket's SLA policy has a calendar (wall-clock time
   otherwise), as `reporting` recorded them. Medians and 90th percentiles are nearest-rank: the
   smallest recorded value that at least that share of values are at or below, computed in SQL
-  with integer arithmetic, so SQLite and PostgreSQL give the same figure.
+  by the same rule on SQLite and PostgreSQL (`_percentiles`).
 - SLA compliance is met / (met + breached) of the targets whose outcome fell in the period.
 - Satisfaction is good / all of the latest answer per resolution, by the day it was given.
 - "Now" figures (open, breached, at risk) read the tickets as they are: breached is an SLA due
@@ -237,7 +237,23 @@ def _in(ids: list[int], period: Period, *kinds: str) -> list:
 
 
 def _percentiles(session: Session, value, conditions: list, group=None) -> dict:
-    """{group: (median, p90, count)} of `value` over the events matching `conditions` (nearest rank)."""
+    """{group: (median, p90, count)} of `value` over the events matching `conditions` (nearest rank).
+
+    PostgreSQL's `percentile_disc` is the nearest-rank rule (the first value whose position in the
+    order reaches the fraction) and sorts each group once; SQLite, without it, ranks the values
+    with window functions and takes the first rank r with r / n >= p in integer arithmetic.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        figures = (
+            func.percentile_disc(0.5).within_group(value),
+            func.percentile_disc(0.9).within_group(value),
+            func.count(value),
+        )
+        if group is None:
+            median, p90, n = session.execute(sa_select(*figures).where(*conditions, value.is_not(None))).one()
+            return {0: (median, p90, n)} if n else {}
+        rows = session.execute(sa_select(group, *figures).where(*conditions, value.is_not(None)).group_by(group)).all()
+        return {g: (median, p90, n) for g, median, p90, n in rows}
     group = group if group is not None else literal(0)
     ranked = (
         sa_select(
