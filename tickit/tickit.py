@@ -17,6 +17,7 @@ from tickit.pages.admin.projects import projects_page
 from tickit.pages.admin.sla import sla_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
+from tickit.pages.analytics import analytics_page
 from tickit.pages.board import board_page
 from tickit.pages.choose_password import choose_password_page
 from tickit.pages.login import login_page
@@ -38,6 +39,7 @@ from tickit.state.admin_overview import AdminOverviewState
 from tickit.state.admin_projects import AdminProjectsState
 from tickit.state.admin_sla import AdminSlaState
 from tickit.state.admin_users import AdminUsersState
+from tickit.state.analytics import AnalyticsState
 from tickit.state.board import BoardState
 from tickit.state.choose_password import ChoosePasswordState
 from tickit.state.home import HomeState
@@ -89,6 +91,7 @@ app.add_page(
 app.add_page(tickets_page, route=routes.TICKETS, title="Tickets · TickIt", on_load=StaffTicketsState.load)
 app.add_page(board_page, route=routes.TICKETS_BOARD, title="Board · TickIt", on_load=BoardState.load)
 app.add_page(workload_page, route=routes.TICKETS_WORKLOAD, title="Workload · TickIt", on_load=WorkloadState.load)
+app.add_page(analytics_page, route=routes.ANALYTICS, title="Analytics · TickIt", on_load=AnalyticsState.load)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)
 app.add_page(
     ticket_page,
