@@ -49,8 +49,30 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reporting_events")),
     )
-    op.create_index("ix_reporting_events_project_kind_day", "reporting_events", ["project_id", "kind", "day"])
-    op.create_index("ix_reporting_events_kind_day", "reporting_events", ["kind", "day"])
+    # Index-only scans for the dashboard on PostgreSQL (SQLite ignores the included columns).
+    reported = [
+        "week",
+        "assignee_id",
+        "business_seconds",
+        "rating",
+        "ticket_id",
+        "cycle",
+        "type_id",
+        "priority",
+        "source",
+    ]
+    op.create_index(
+        "ix_reporting_events_project_kind_day",
+        "reporting_events",
+        ["project_id", "kind", "day"],
+        postgresql_include=reported,
+    )
+    op.create_index(
+        "ix_reporting_events_kind_day",
+        "reporting_events",
+        ["kind", "day"],
+        postgresql_include=["project_id", *reported],
+    )
     op.create_index("ix_reporting_events_ticket_kind", "reporting_events", ["ticket_id", "kind"])
     op.create_table(
         "backlog_snapshots",

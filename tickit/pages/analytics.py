@@ -122,9 +122,16 @@ def _axes(key: str) -> list[rx.Component]:
 
 def _daily() -> rx.Component:
     return rx.recharts.composed_chart(
-        rx.recharts.bar(data_key="created", name="Created", fill=CREATED),
-        rx.recharts.bar(data_key="resolved", name="Resolved", fill=RESOLVED),
-        rx.recharts.line(data_key="backlog", name="Open at day's end", stroke=BACKLOG, dot=False, connect_nulls=True),
+        rx.recharts.bar(data_key="created", name="Created", fill=CREATED, is_animation_active=False),
+        rx.recharts.bar(data_key="resolved", name="Resolved", fill=RESOLVED, is_animation_active=False),
+        rx.recharts.line(
+            data_key="backlog",
+            name="Open at day's end",
+            stroke=BACKLOG,
+            dot=False,
+            connect_nulls=True,
+            is_animation_active=False,
+        ),
         *_axes("day"),
         data=S.days,
         width="100%",
@@ -134,13 +141,28 @@ def _daily() -> rx.Component:
 
 def _times() -> rx.Component:
     return rx.recharts.line_chart(
-        rx.recharts.line(data_key="first_response_median", name="First response, median (h)", stroke=CREATED),
         rx.recharts.line(
-            data_key="first_response_p90", name="First response, p90 (h)", stroke=CREATED, stroke_dasharray="4 3"
+            data_key="first_response_median",
+            name="First response, median (h)",
+            stroke=CREATED,
+            is_animation_active=False,
         ),
-        rx.recharts.line(data_key="resolution_median", name="Resolution, median (h)", stroke=RESOLVED),
         rx.recharts.line(
-            data_key="resolution_p90", name="Resolution, p90 (h)", stroke=RESOLVED, stroke_dasharray="4 3"
+            data_key="first_response_p90",
+            name="First response, p90 (h)",
+            stroke=CREATED,
+            stroke_dasharray="4 3",
+            is_animation_active=False,
+        ),
+        rx.recharts.line(
+            data_key="resolution_median", name="Resolution, median (h)", stroke=RESOLVED, is_animation_active=False
+        ),
+        rx.recharts.line(
+            data_key="resolution_p90",
+            name="Resolution, p90 (h)",
+            stroke=RESOLVED,
+            stroke_dasharray="4 3",
+            is_animation_active=False,
         ),
         *_axes("week"),
         data=S.weeks,
@@ -151,7 +173,7 @@ def _times() -> rx.Component:
 
 def _compliance() -> rx.Component:
     return rx.recharts.bar_chart(
-        rx.recharts.bar(data_key="sla_compliance", name="SLA compliance (%)", fill=RESOLVED),
+        rx.recharts.bar(data_key="sla_compliance", name="SLA compliance (%)", fill=RESOLVED, is_animation_active=False),
         *_axes("week"),
         data=S.weeks,
         width="100%",
@@ -163,7 +185,7 @@ def _share_list(title: str, shares) -> rx.Component:
     return rx.vstack(
         rx.text(title, size="2", weight="medium"),
         rx.recharts.bar_chart(
-            rx.recharts.bar(data_key="count", name="Created", fill=CREATED),
+            rx.recharts.bar(data_key="count", name="Created", fill=CREATED, is_animation_active=False),
             rx.recharts.x_axis(data_key="name", stroke=MUTED, tick={"fill": MUTED, "fontSize": 12}),
             rx.recharts.y_axis(stroke=MUTED, tick={"fill": MUTED, "fontSize": 12}, width=32, allow_decimals=False),
             data=shares,
