@@ -10,7 +10,7 @@ Decisions the dashboard, the export and `tickit stats` rely on:
   smallest recorded value that at least that share of values are at or below, computed in SQL
   by the same rule on SQLite and PostgreSQL (`_percentiles`).
 - SLA compliance is met / (met + breached) of the targets whose outcome fell in the period.
-- Satisfaction is good / all of the latest answer per resolution, by the day it was given.
+- Satisfaction is good / all of the latest answer per resolution given in the period.
 - "Now" figures (open, breached, at risk) read the tickets as they are: breached is an SLA due
   time passed, at risk one due within the next hour, as the ticket list's SLA filters say.
 """
@@ -22,7 +22,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, literal
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.models import (
@@ -281,19 +280,17 @@ def _percent(part: int, whole: int) -> float | None:
 
 
 def _latest_ratings(ids: list[int], period: Period) -> list:
-    """Conditions for the latest rating of each resolution: no later answer for the same ticket and cycle."""
-    later = aliased(ReportingEvent)
-    return [
-        *_in(ids, period, reporting.RATED),
-        ~sa_select(later.id)
-        .where(
-            later.ticket_id == ReportingEvent.ticket_id,
-            later.kind == reporting.RATED,
-            later.cycle == ReportingEvent.cycle,
-            later.id > ReportingEvent.id,
-        )
-        .exists(),
-    ]
+    """Conditions for the latest answer of each resolution's survey given in the period.
+
+    The newest event of each (ticket, cycle) among the period's own: reading only the period's
+    ratings, whatever the size of the table.
+    """
+    latest = (
+        sa_select(func.max(ReportingEvent.id))
+        .where(*_in(ids, period, reporting.RATED))
+        .group_by(ReportingEvent.ticket_id, ReportingEvent.cycle)
+    )
+    return [*_in(ids, period, reporting.RATED), ReportingEvent.id.in_(latest)]
 
 
 def _open_tickets(ids: list[int]) -> list:
