@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import case, func, literal
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.models import (
@@ -282,15 +283,22 @@ def _percent(part: int, whole: int) -> float | None:
 def _latest_ratings(ids: list[int], period: Period) -> list:
     """Conditions for the latest answer of each resolution's survey given in the period.
 
-    The newest event of each (ticket, cycle) among the period's own: reading only the period's
-    ratings, whatever the size of the table.
+    No later answer for the same ticket and cycle among the period's own: both sides read only
+    the period's ratings, whatever the size of the table.
     """
-    latest = (
-        sa_select(func.max(ReportingEvent.id))
-        .where(*_in(ids, period, reporting.RATED))
-        .group_by(ReportingEvent.ticket_id, ReportingEvent.cycle)
-    )
-    return [*_in(ids, period, reporting.RATED), ReportingEvent.id.in_(latest)]
+    later = aliased(ReportingEvent)
+    return [
+        *_in(ids, period, reporting.RATED),
+        ~sa_select(later.id)
+        .where(
+            later.ticket_id == ReportingEvent.ticket_id,
+            later.kind == reporting.RATED,
+            later.cycle == ReportingEvent.cycle,
+            later.day.between(period.start, period.end),
+            later.id > ReportingEvent.id,
+        )
+        .exists(),
+    ]
 
 
 def _open_tickets(ids: list[int]) -> list:
