@@ -1,7 +1,7 @@
 """Analytics: the append-only reporting events and the nightly backlog snapshots.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0026
+Revises: 0025
 Create Date: 2026-12-04 05:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0026"
+down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
