@@ -19,6 +19,7 @@ TICKETS_NEW = "/tickets/new"
 TICKETS_BOARD = "/tickets/board"
 TICKETS_WORKLOAD = "/tickets/workload"
 TICKETS_REPLIES = "/tickets/replies"  # canned replies and macros
+ANALYTICS = "/analytics"
 TICKET_PAGE = "/tickets/[number]"
 ADMIN = "/admin"
 ADMIN_USERS = "/admin/users"

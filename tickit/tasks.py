@@ -27,6 +27,7 @@ from tickit.services import (
     mail_imap,
     outbox,
     ratelimit,
+    reporting_history,
     sign_in_throttle,
     sla_sweep,
     survey,
@@ -136,6 +137,13 @@ def prune_rate_limit_counters() -> int:
     """Hourly, drop the database's rate-limit counters of windows that have ended, and forgotten sign-in failures."""
     with session_scope() as session:
         return ratelimit.prune(session=session) + sign_in_throttle.prune(session=session)
+
+
+@huey.periodic_task(crontab(minute="5"))
+def snapshot_backlog() -> int:
+    """Hourly, snapshot the open backlog of each project whose local day ended since the last run (once a day each)."""
+    with session_scope() as session:
+        return reporting_history.snapshot_backlog(session=session)
 
 
 @huey.periodic_task(crontab(hour="3", minute="7"))

@@ -21,6 +21,7 @@ from tickit.pages.admin.tags import tags_page
 from tickit.pages.admin.type_editor import type_editor_page
 from tickit.pages.admin.users import users_page
 from tickit.pages.admin.webhooks import webhooks_page
+from tickit.pages.analytics import analytics_page
 from tickit.pages.board import board_page
 from tickit.pages.canned_replies import canned_replies_page
 from tickit.pages.choose_password import choose_password_page
@@ -47,6 +48,7 @@ from tickit.state.admin_sla import AdminSlaState
 from tickit.state.admin_tags import AdminTagsState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.admin_webhooks import AdminWebhooksState
+from tickit.state.analytics import AnalyticsState
 from tickit.state.board import BoardState
 from tickit.state.bulk_actions import BulkState
 from tickit.state.canned_replies import CannedRepliesState
@@ -112,6 +114,7 @@ app.add_page(
     title="Canned replies · TickIt",
     on_load=CannedRepliesState.load,
 )
+app.add_page(analytics_page, route=routes.ANALYTICS, title="Analytics · TickIt", on_load=AnalyticsState.load)
 app.add_page(staff_new_ticket_page, route=routes.TICKETS_NEW, title="New ticket · TickIt", on_load=NewTicketState.load)
 app.add_page(
     ticket_page,

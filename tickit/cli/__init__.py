@@ -14,6 +14,7 @@ from tickit.services.errors import ServiceError
 
 def build_parser() -> argparse.ArgumentParser:
     from tickit.cli import (
+        analytics,
         api_clients,
         assignment,
         audit,
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         mail,
         audit,
         data_export,
+        analytics,
     ):
         module.register(subparsers)
     return parser

@@ -89,6 +89,7 @@ def _staff_nav(in_drawer: bool) -> rx.Component:
         _nav_link("Board", routes.TICKETS_BOARD, "square-kanban", in_drawer=in_drawer),
         _nav_link("Workload", routes.TICKETS_WORKLOAD, "gauge", in_drawer=in_drawer),
         _nav_link("Canned replies", routes.TICKETS_REPLIES, "message-square-text", in_drawer=in_drawer),
+        _nav_link("Analytics", routes.ANALYTICS, "chart-line", in_drawer=in_drawer),
         _nav_link("New ticket", routes.TICKETS_NEW, "circle-plus", in_drawer=in_drawer),
         _section("Views"),
         sidebar_views(in_drawer),

@@ -20,6 +20,7 @@ from tickit.models.notifications import (
 from tickit.models.organisations import Organisation, OrganisationDomain, OrganisationMember
 from tickit.models.projects import WORKING_ROLES, MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
+from tickit.models.reporting import BacklogSnapshot, ReportingEvent
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
 from tickit.models.tags import Tag, TicketTag
 from tickit.models.ticket_people import TicketCc, TicketFollower
@@ -46,6 +47,7 @@ __all__ = [
     "AssignmentStrategy",
     "AuditEntry",
     "CannedReply",
+    "BacklogSnapshot",
     "Attachment",
     "Comment",
     "ExportStatus",
@@ -69,6 +71,7 @@ __all__ = [
     "ProjectNotificationChoice",
     "PushSubscription",
     "RateLimitCounter",
+    "ReportingEvent",
     "SatisfactionRating",
     "SavedView",
     "Role",

@@ -28,7 +28,16 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from tickit.models import WORKING_ROLES, Comment, Project, ProjectMember, Role, Ticket, User, utcnow
-from tickit.services import activity, intake_policy, lifecycle, notifications, sla, ticket_stamp, webhook_events
+from tickit.services import (
+    activity,
+    intake_policy,
+    lifecycle,
+    notifications,
+    reporting,
+    sla,
+    ticket_stamp,
+    webhook_events,
+)
 from tickit.services.access import can_work, format_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -127,6 +136,7 @@ def add_comment(
     if works and not internal and ticket.first_responded_at is None:
         ticket.first_responded_at = now
         sla.on_change(session, ticket, now)
+        reporting.on_first_response(session, ticket, now)
     session.add(ticket)
     session.flush()
     activity.record(

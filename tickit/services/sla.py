@@ -71,8 +71,13 @@ def recompute(session: Session, ticket: Ticket, now: datetime, *, new: bool = Fa
     return timing
 
 
-def compute(session: Session, ticket: Ticket, policy: LoadedPolicy | None, now: datetime) -> Timing:
-    """The ticket's timing under `policy` (None: no SLA), from its filing and status changes."""
+def compute(
+    session: Session, ticket: Ticket, policy: LoadedPolicy | None, now: datetime, *, until_now: bool = False
+) -> Timing:
+    """The ticket's timing under `policy` (None: no SLA), from its filing and status changes.
+
+    `until_now`: from the changes up to `now` only, as the timing stood then (reports replaying history).
+    """
     if policy is None:
         return Timing(policy=None)
     statuses = {
@@ -85,7 +90,11 @@ def compute(session: Session, ticket: Ticket, policy: LoadedPolicy | None, now: 
     }
     entries = session.exec(
         select(ActivityEntry.action, ActivityEntry.before, ActivityEntry.after, ActivityEntry.created_at)
-        .where(ActivityEntry.ticket_id == ticket.id, ActivityEntry.action.in_(_CLOCK_ACTIONS))
+        .where(
+            ActivityEntry.ticket_id == ticket.id,
+            ActivityEntry.action.in_(_CLOCK_ACTIONS),
+            *([ActivityEntry.created_at <= now] if until_now else []),
+        )
         .order_by(ActivityEntry.created_at, ActivityEntry.id)
     ).all()
     return timing_from_history(

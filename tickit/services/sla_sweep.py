@@ -34,7 +34,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import notifications, sla, ticket_stamp, webhook_events
+from tickit.services import notifications, reporting, sla, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import SYSTEM, UserPublic
 
@@ -120,10 +120,12 @@ def _fire(
     fired: list[Fired] = []
     # A breach says all a warning would: when both are due at once (a sweep that was down), only the breach is told.
     breached_targets = {target for _, _, target, kind in events if kind == sla.BREACH}
-    for at, _cycle, target, kind in events:
+    for at, cycle, target, kind in events:
         if kind == sla.WARNING and target in breached_targets:
             continue
         breach = kind == sla.BREACH
+        if breach:
+            reporting.on_breach(session, ticket, target, cycle, at)
         actions = _escalate(session, ticket, target, now) if breach else ()
         alerts.append(
             notifications.SlaAlert(

@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 from tickit import routes
 from tickit.config import get_settings as app_settings
 from tickit.models import ActivityEntry, Project, SatisfactionRating, Ticket, User, utcnow
-from tickit.services import mail, mail_ids, outbox, ratelimit, ticket_stamp, webhook_events
+from tickit.services import mail, mail_ids, outbox, ratelimit, reporting, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.errors import NotFound, RateLimited, ValidationFailed
@@ -173,6 +173,8 @@ def rate(*, session: Session, token: str, rating: str, comment: str = "") -> Sur
             created_at=now,
         )
     )
+    if before.get("rating") != rating:
+        reporting.on_rated(session, ticket, rating, now)
     session.flush()
     webhook_events.publish(
         session,

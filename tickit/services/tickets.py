@@ -21,7 +21,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import assignment, fields, intake_policy, notifications, sla, tags, webhook_events
+from tickit.services import assignment, fields, intake_policy, notifications, reporting, sla, tags, webhook_events
 from tickit.services.access import format_ticket_number
 from tickit.services.actors import UserPublic
 from tickit.services.api_clients import ApiClientPublic
@@ -229,6 +229,7 @@ def file_ticket(
     webhook_events.publish(
         session, project_id=where.project_id, ticket_id=ticket_id, event=webhook_events.TICKET_CREATED
     )
+    reporting.on_created(session, ticket_id)
     return FiledTicket(
         id=ticket_id,
         project_key=where.project_key,

@@ -30,7 +30,7 @@ from tickit.models import (
     TicketType,
     utcnow,
 )
-from tickit.services import notifications, sla, ticket_stamp, webhook_events
+from tickit.services import notifications, reporting, sla, ticket_stamp, webhook_events
 from tickit.services.access import can_work, format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import SYSTEM, Actor
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
@@ -209,6 +209,7 @@ def apply_status_change(
     )
     session.flush()
     sla.on_status_change(session, ticket, current, target, now)
+    reporting.on_status_change(session, ticket, current, target, now)
     notifications.stage_status_changed(session, ticket=ticket, actor=actor, current=current, target=target)
     webhook_events.publish(
         session,

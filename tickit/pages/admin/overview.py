@@ -58,7 +58,11 @@ def _step(icon: str, title: str, text: str, href: str, action: str) -> rx.Compon
 
 def overview_page() -> rx.Component:
     return app_page(
-        page_header("Overview", "Your helpdesk at a glance."),
+        page_header(
+            "Overview",
+            "Your helpdesk at a glance.",
+            link_button("Analytics: trends, SLAs, agents", href=routes.ANALYTICS, size="2", variant="soft"),
+        ),
         rx.grid(
             _stat("People", S.admins + S.agents + S.clients, "users", S.people_breakdown),
             _stat("Projects", S.projects, "folder-kanban"),

@@ -1,0 +1,61 @@
+"""The analytics dashboard draws its charts, and a tile opens the ticket list behind its figure."""
+
+from __future__ import annotations
+
+import os
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import _file_ticket_directly, _python, at_path
+
+SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the test also saves the page there, light and dark
+TITLE = "Numbat: the export stalls"
+
+
+def _assign_to(app_server, email: str) -> None:
+    _python(
+        app_server,
+        "from sqlmodel import select\n"
+        "from tickit.models import Ticket\n"
+        "from tickit.services import ticket_detail, users\n"
+        "from tickit.services.actors import UserPublic\n"
+        "with session_scope() as s:\n"
+        f"    agent = UserPublic.of(users.find_by_email(s, {email!r}))\n"
+        f"    ticket = s.exec(select(Ticket).where(Ticket.title == {TITLE!r})).one()\n"
+        "    ticket_detail.assign(session=s, actor=agent, number=f'HH-{ticket.number}', assignee_id=agent.id)\n",
+    )
+
+
+def test_the_dashboard_draws_its_charts_and_a_tile_opens_the_matching_list(page_as, seed, app_server):
+    _file_ticket_directly(app_server, seed.client.email, "HH", TITLE)
+    _assign_to(app_server, seed.agent.email)
+    page = page_as("agent")
+    page.get_by_role("link", name="Analytics").first.click()
+    expect(page).to_have_url(at_path("/analytics"))
+    expect(page.get_by_role("heading", name="Analytics")).to_be_visible()
+    page.get_by_label("Project").click()
+    page.get_by_role("option", name="Help Hub").click()
+    expect(page.get_by_text("HH, ", exact=False).first).to_be_visible()
+    # The daily chart, the two weekly ones and the three shares, each drawn by recharts.
+    expect(page.locator(".recharts-wrapper")).to_have_count(6)
+    expect(page.get_by_role("heading", name="Created and resolved per day")).to_be_visible()
+    agents = page.get_by_role("table")
+    expect(agents.get_by_role("rowheader", name=seed.agent.name)).to_be_visible()
+    agents.get_by_role("button", name="Open now").click()
+    expect(agents.get_by_role("columnheader", name="Open now").locator("svg")).to_have_count(1)  # its sort arrow
+    if SHOTS:
+        for width in (1280, 390):
+            for scheme in ("light", "dark"):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.emulate_media(color_scheme=scheme)
+                page.wait_for_timeout(400)
+                page.screenshot(path=f"{SHOTS}/analytics-{width}-{scheme}.png", full_page=True)
+                scroll = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert scroll <= 0, f"the page scrolls sideways by {scroll}px at {width}px"
+        page.set_viewport_size({"width": 1360, "height": 860})
+        page.emulate_media(color_scheme="light")
+
+    page.get_by_role("link", name="Open now").click()
+    expect(page).to_have_url(at_path("/tickets"))
+    assert "project=HH" in page.url and "category=in_progress%2Ctodo" in page.url
+    expect(page.get_by_role("row").filter(has_text=TITLE)).to_be_visible()

@@ -1,0 +1,69 @@
+"""What reports read: an append-only log of the facts a ticket's life produces, and the nightly backlog."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from tickit.models.base import UTCDateTime
+
+# What the dashboard's queries read beside the project, kind and day.
+REPORTED = ("week", "assignee_id", "business_seconds", "rating", "ticket_id", "cycle", "type_id", "priority", "source")
+
+
+class ReportingEvent(SQLModel, table=True):
+    """One fact for reports (created, first response, resolved, reopened, closed, SLA met or breached, rated).
+
+    Written only by `services.reporting`, in the transaction of the change it records; never
+    updated. The ticket's type, priority and assignee are copied as they were at the time, and the
+    day and week are the project's reporting time zone's, so reports group and filter on columns.
+    """
+
+    __tablename__ = "reporting_events"
+    __table_args__ = (
+        # Every report reads one kind over a range of days, for one project or for all. On
+        # PostgreSQL the indexes carry the columns reports group and measure by, so a report reads
+        # them alone (an index-only scan) and never the table.
+        Index("ix_reporting_events_project_kind_day", "project_id", "kind", "day", postgresql_include=REPORTED),
+        Index("ix_reporting_events_kind_day", "kind", "day", postgresql_include=("project_id", *REPORTED)),
+        Index("ix_reporting_events_ticket_kind", "ticket_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id", ondelete="CASCADE")
+    project_id: int = Field(foreign_key="projects.id", ondelete="CASCADE")
+    kind: str = Field(max_length=16)
+    at: datetime = Field(sa_type=UTCDateTime)
+    day: date  # `at` as a date in the project's reporting time zone
+    week: date  # the Monday of `day`'s week
+    cycle: int = Field(default=0)  # the ticket's resolution cycle (a reopen starts the next)
+    type_id: int = Field(foreign_key="ticket_types.id", ondelete="CASCADE")
+    priority: str = Field(max_length=16)
+    source: str = Field(max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    target: str = Field(default="", max_length=16)  # sla_met / sla_breached: first_response | resolution
+    rating: str = Field(default="", max_length=8)  # rated: good | bad
+    # first_response, resolved and SLA outcomes: how long it took, on the SLA calendar and on the wall clock.
+    business_seconds: int | None = Field(default=None)
+    calendar_seconds: int | None = Field(default=None)
+
+
+class BacklogSnapshot(SQLModel, table=True):
+    """How many tickets were open at the end of a day, per project, status category and assignee."""
+
+    __tablename__ = "backlog_snapshots"
+    __table_args__ = (
+        UniqueConstraint("project_id", "day", "category", "assignee_key"),
+        Index("ix_backlog_snapshots_day", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", ondelete="CASCADE")
+    day: date
+    category: str = Field(max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    # The assignee's id, 0 for nobody: a unique key cannot hold NULL as one value on every backend.
+    assignee_key: int = Field(default=0)
+    open_count: int

@@ -1,0 +1,481 @@
+"""The analytics dashboard's figures, computed from the reporting events and the backlog snapshots.
+
+Decisions the dashboard, the export and `tickit stats` rely on:
+- A period is a range of whole days in the reporting time zone (`reporting.reporting_zone`) of
+  the project shown; "all projects" counts each project's events by its own days and takes
+  "today" in UTC. Events are counted on the day they happened: created on the day of filing,
+  resolved on the day of resolution, and so on.
+- Durations are business time where the ticket's SLA policy has a calendar (wall-clock time
+  otherwise), as `reporting` recorded them. Medians and 90th percentiles are nearest-rank: the
+  smallest recorded value that at least that share of values are at or below, computed in SQL
+  by the same rule on SQLite and PostgreSQL (`_percentiles`).
+- SLA compliance is met / (met + breached) of the targets whose outcome fell in the period.
+- Satisfaction is good / all of the latest answer per resolution given in the period.
+- "Now" figures (open, breached, at risk) read the tickets as they are: breached is an SLA due
+  time passed, at risk one due within the next hour, as the ticket list's SLA filters say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import case, func, literal
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from tickit.models import (
+    BacklogSnapshot,
+    MemberRole,
+    Project,
+    ReportingEvent,
+    StatusCategory,
+    Ticket,
+    TicketStatus,
+    TicketType,
+    User,
+    utcnow,
+)
+from tickit.services import reporting
+from tickit.services.actors import SYSTEM, Actor, require_staff
+from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.projects import project_ids_for
+
+RANGES = (7, 30, 90)  # the picker's presets, in days
+MAX_DAYS = 3 * 366
+SOON = timedelta(hours=1)  # "at risk": as the ticket list's `due_soon`
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a report covers: one project (or all the viewer may see) and a range of local days, both inclusive."""
+
+    project_key: str | None
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def describe(self) -> str:
+        return f"{self.project_key or 'all projects'}, {self.start.isoformat()} to {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Tiles:
+    open_now: int
+    created: int
+    resolved: int
+    first_response_median: int | None  # seconds
+    first_response_p90: int | None
+    resolution_median: int | None
+    resolution_p90: int | None
+    sla_met: int
+    sla_breached: int
+    sla_compliance: float | None  # percent, one decimal; None when no target concluded
+    breached_now: int
+    at_risk_now: int
+    satisfaction_good: int
+    satisfaction_count: int
+    satisfaction: float | None  # percent, one decimal
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    day: date
+    created: int
+    resolved: int
+    backlog: int | None  # open at the end of the day, from the nightly snapshot (None: not taken)
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    week: date  # its Monday
+    first_response_median: int | None
+    first_response_p90: int | None
+    resolution_median: int | None
+    resolution_p90: int | None
+    sla_met: int
+    sla_breached: int
+    sla_compliance: float | None
+
+
+@dataclass(frozen=True)
+class Share:
+    key: str  # what the ticket list filters on (a type key, a priority, a source)
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class AgentRow:
+    id: int
+    name: str
+    assigned: int  # tickets created in the period that are assigned to them now
+    resolved: int  # resolutions in the period while assigned to them
+    first_response_median: int | None
+    resolution_median: int | None
+    satisfaction_good: int
+    satisfaction_count: int
+    satisfaction: float | None
+    open_now: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    period: Period
+    tiles: Tiles
+    days: list[DayPoint]
+    weeks: list[WeekPoint]
+    by_type: list[Share]
+    by_priority: list[Share]
+    by_source: list[Share]
+    agents: list[AgentRow]
+    projects: list[tuple[str, str]] = field(default_factory=list)  # (key, name) the viewer may pick
+
+
+def period_for(
+    *,
+    session: Session,
+    actor: Actor,
+    project_key: str | None,
+    days: int | None = 30,
+    start: date | None = None,
+    end: date | None = None,
+    now: datetime | None = None,
+) -> Period:
+    """The last `days` days up to today (in the project's zone), or the custom range `start`..`end`.
+
+    ValidationFailed names `range` for a range that ends before it starts or is longer than three years.
+    """
+    project_key = (project_key or "").strip().upper() or None
+    if start is None or end is None:
+        if days is None or not 1 <= days <= MAX_DAYS:
+            raise ValidationFailed({"range": f"Choose between 1 and {MAX_DAYS} days."})
+        zone = reporting.reporting_zone(session, _project_id(session, actor, project_key)) if project_key else UTC
+        end = reporting.local_day(now or utcnow(), zone)
+        start = end - timedelta(days=days - 1)
+    if end < start:
+        raise ValidationFailed({"range": "The range ends before it starts."})
+    if (end - start).days + 1 > MAX_DAYS:
+        raise ValidationFailed({"range": f"Choose at most {MAX_DAYS} days."})
+    return Period(project_key=project_key, start=start, end=end)
+
+
+def parse_days(text: str) -> int:
+    """`30d` (or `30`, `4w`) as a number of days; ValidationFailed naming `since` otherwise."""
+    text = text.strip().lower()
+    unit = 7 if text.endswith("w") else 1
+    number = text.rstrip("dw")
+    if not number.isdigit() or not 1 <= int(number) * unit <= MAX_DAYS:
+        raise ValidationFailed(
+            {"since": f"Say how far back as days or weeks (like 30d or 4w, at most {MAX_DAYS} days); got {text!r}."}
+        )
+    return int(number) * unit
+
+
+def visible_projects(*, session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """The projects the viewer may report on (agents: theirs; admins: all), as (key, name) by name."""
+    ids = _visible_ids(session, actor)
+    rows = session.exec(select(Project.key, Project.name).where(Project.id.in_(ids)).order_by(Project.name, Project.id))
+    return [(key, name) for key, name in rows]
+
+
+def _visible_ids(session: Session, actor: Actor) -> list[int]:
+    if actor is SYSTEM:
+        return list(session.exec(select(Project.id)).all())
+    require_staff(actor)
+    return project_ids_for(session, actor, MemberRole.AGENT)
+
+
+def _project_id(session: Session, actor: Actor, key: str) -> int:
+    project_id = session.exec(select(Project.id).where(Project.key == key)).first()
+    if project_id is None or project_id not in _visible_ids(session, actor):
+        raise NotFound(f"No project {key} to report on.")
+    return project_id
+
+
+def _scope(session: Session, actor: Actor, period: Period) -> list[int]:
+    if period.project_key:
+        return [_project_id(session, actor, period.project_key)]
+    return _visible_ids(session, actor)
+
+
+def dashboard(*, session: Session, actor: Actor, period: Period, now: datetime | None = None) -> Dashboard:
+    """Every figure of the dashboard for `period`: tiles, daily and weekly series, shares and the agent table."""
+    now = now or utcnow()
+    ids = _scope(session, actor, period)
+    return Dashboard(
+        period=period,
+        tiles=tiles(session, ids, period, now),
+        days=_days(session, ids, period),
+        weeks=_weeks(session, ids, period),
+        by_type=_by_type(session, ids, period),
+        by_priority=_by(session, ids, period, ReportingEvent.priority),
+        by_source=_by(session, ids, period, ReportingEvent.source),
+        agents=_agents(session, ids, period, now),
+        projects=visible_projects(session=session, actor=actor),
+    )
+
+
+def stats(*, session: Session, actor: Actor, period: Period, now: datetime | None = None) -> Tiles:
+    """The dashboard's tiles alone (`tickit stats`)."""
+    return tiles(session, _scope(session, actor, period), period, now or utcnow())
+
+
+# --- the building blocks ------------------------------------------------------------------------
+
+
+def _in(ids: list[int], period: Period, *kinds: str) -> list:
+    return [
+        ReportingEvent.project_id.in_(ids),
+        ReportingEvent.kind.in_(kinds) if len(kinds) > 1 else ReportingEvent.kind == kinds[0],
+        ReportingEvent.day.between(period.start, period.end),
+    ]
+
+
+def _percentiles(session: Session, value, conditions: list, group=None) -> dict:
+    """{group: (median, p90, count)} of `value` over the events matching `conditions` (nearest rank).
+
+    PostgreSQL's `percentile_disc` is the nearest-rank rule (the first value whose position in the
+    order reaches the fraction) and sorts each group once; SQLite, without it, ranks the values
+    with window functions and takes the first rank r with r / n >= p in integer arithmetic.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        figures = (
+            func.percentile_disc(0.5).within_group(value),
+            func.percentile_disc(0.9).within_group(value),
+            func.count(value),
+        )
+        if group is None:
+            median, p90, n = session.execute(sa_select(*figures).where(*conditions, value.is_not(None))).one()
+            return {0: (median, p90, n)} if n else {}
+        rows = session.execute(sa_select(group, *figures).where(*conditions, value.is_not(None)).group_by(group)).all()
+        return {g: (median, p90, n) for g, median, p90, n in rows}
+    group = group if group is not None else literal(0)
+    ranked = (
+        sa_select(
+            group.label("g"),
+            value.label("v"),
+            func.row_number().over(partition_by=group, order_by=value).label("rn"),
+            func.count().over(partition_by=group).label("n"),
+        )
+        .where(*conditions, value.is_not(None))
+        .subquery()
+    )
+    rows = session.execute(
+        sa_select(
+            ranked.c.g,
+            func.min(case((ranked.c.rn * 100 >= ranked.c.n * 50, ranked.c.v))),
+            func.min(case((ranked.c.rn * 100 >= ranked.c.n * 90, ranked.c.v))),
+            func.max(ranked.c.n),
+        ).group_by(ranked.c.g)
+    ).all()
+    return {g: (median, p90, n) for g, median, p90, n in rows}
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _latest_ratings(ids: list[int], period: Period) -> list:
+    """Conditions for the latest answer of each resolution's survey given in the period.
+
+    No later answer for the same ticket and cycle among the period's own: both sides read only
+    the period's ratings, whatever the size of the table.
+    """
+    later = aliased(ReportingEvent)
+    return [
+        *_in(ids, period, reporting.RATED),
+        ~sa_select(later.id)
+        .where(
+            later.ticket_id == ReportingEvent.ticket_id,
+            later.kind == reporting.RATED,
+            later.cycle == ReportingEvent.cycle,
+            later.day.between(period.start, period.end),
+            later.id > ReportingEvent.id,
+        )
+        .exists(),
+    ]
+
+
+def _open_tickets(ids: list[int]) -> list:
+    return [
+        Ticket.project_id.in_(ids),
+        Ticket.status_id.in_(select(TicketStatus.id).where(TicketStatus.category != StatusCategory.DONE)),
+    ]
+
+
+def tiles(session: Session, ids: list[int], period: Period, now: datetime) -> Tiles:
+    counts = dict(
+        session.execute(
+            sa_select(ReportingEvent.kind, func.count())
+            .where(*_in(ids, period, reporting.CREATED, reporting.RESOLVED, reporting.SLA_MET, reporting.SLA_BREACHED))
+            .group_by(ReportingEvent.kind)
+        ).all()
+    )
+    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE)).get(0)
+    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED)).get(0)
+    good, rated = session.execute(
+        sa_select(func.count(case((ReportingEvent.rating == "good", 1))), func.count()).where(
+            *_latest_ratings(ids, period)
+        )
+    ).one()
+    open_now, breached_now, at_risk_now = session.execute(
+        sa_select(
+            func.count(),
+            func.count(case((Ticket.sla_next_due_at < now, 1))),
+            func.count(case((Ticket.sla_next_due_at.between(now, now + SOON), 1))),
+        ).where(*_open_tickets(ids))
+    ).one()
+    met, breached = counts.get(reporting.SLA_MET, 0), counts.get(reporting.SLA_BREACHED, 0)
+    return Tiles(
+        open_now=open_now,
+        created=counts.get(reporting.CREATED, 0),
+        resolved=counts.get(reporting.RESOLVED, 0),
+        first_response_median=first[0] if first else None,
+        first_response_p90=first[1] if first else None,
+        resolution_median=resolution[0] if resolution else None,
+        resolution_p90=resolution[1] if resolution else None,
+        sla_met=met,
+        sla_breached=breached,
+        sla_compliance=_percent(met, met + breached),
+        breached_now=breached_now,
+        at_risk_now=at_risk_now,
+        satisfaction_good=good,
+        satisfaction_count=rated,
+        satisfaction=_percent(good, rated),
+    )
+
+
+def _days(session: Session, ids: list[int], period: Period) -> list[DayPoint]:
+    counts = session.execute(
+        sa_select(ReportingEvent.day, ReportingEvent.kind, func.count())
+        .where(*_in(ids, period, reporting.CREATED, reporting.RESOLVED))
+        .group_by(ReportingEvent.day, ReportingEvent.kind)
+    ).all()
+    by_day: dict[tuple[date, str], int] = {(day, kind): n for day, kind, n in counts}
+    backlog = dict(
+        session.execute(
+            sa_select(BacklogSnapshot.day, func.sum(BacklogSnapshot.open_count))
+            .where(BacklogSnapshot.project_id.in_(ids), BacklogSnapshot.day.between(period.start, period.end))
+            .group_by(BacklogSnapshot.day)
+        ).all()
+    )
+    return [
+        DayPoint(
+            day=day,
+            created=by_day.get((day, reporting.CREATED), 0),
+            resolved=by_day.get((day, reporting.RESOLVED), 0),
+            backlog=int(backlog[day]) if day in backlog else None,
+        )
+        for day in (period.start + timedelta(days=n) for n in range(period.days))
+    ]
+
+
+def _weeks(session: Session, ids: list[int], period: Period) -> list[WeekPoint]:
+    week = ReportingEvent.week
+    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE), week)
+    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED), week)
+    outcomes: dict[tuple[date, str], int] = {
+        (w, kind): n
+        for w, kind, n in session.execute(
+            sa_select(week, ReportingEvent.kind, func.count())
+            .where(*_in(ids, period, reporting.SLA_MET, reporting.SLA_BREACHED))
+            .group_by(week, ReportingEvent.kind)
+        ).all()
+    }
+    points = []
+    monday = reporting.week_of(period.start)
+    while monday <= period.end:
+        met, breached = outcomes.get((monday, reporting.SLA_MET), 0), outcomes.get((monday, reporting.SLA_BREACHED), 0)
+        f, r = first.get(monday, (None, None, 0)), resolution.get(monday, (None, None, 0))
+        points.append(WeekPoint(monday, f[0], f[1], r[0], r[1], met, breached, _percent(met, met + breached)))
+        monday += timedelta(days=7)
+    return points
+
+
+def _by_type(session: Session, ids: list[int], period: Period) -> list[Share]:
+    rows = session.execute(
+        sa_select(TicketType.key, TicketType.name, func.count())
+        .select_from(ReportingEvent)
+        .join(TicketType, TicketType.id == ReportingEvent.type_id)
+        .where(*_in(ids, period, reporting.CREATED))
+        .group_by(TicketType.key, TicketType.name)
+        .order_by(func.count().desc(), TicketType.name)
+    ).all()
+    # Projects share type keys (every template has "bug"): one slice per key, named by its first name.
+    merged: dict[str, Share] = {}
+    for key, name, count in rows:
+        seen = merged.get(key)
+        merged[key] = Share(key, seen.label if seen else name, (seen.count if seen else 0) + count)
+    return sorted(merged.values(), key=lambda share: (-share.count, share.label))
+
+
+def _by(session: Session, ids: list[int], period: Period, column) -> list[Share]:
+    rows = session.execute(
+        sa_select(column, func.count())
+        .where(*_in(ids, period, reporting.CREATED))
+        .group_by(column)
+        .order_by(func.count().desc(), column)
+    ).all()
+    return [Share(key, key.capitalize(), count) for key, count in rows]
+
+
+def _agents(session: Session, ids: list[int], period: Period, now: datetime) -> list[AgentRow]:
+    assignee = ReportingEvent.assignee_id
+    resolved = dict(
+        session.execute(
+            sa_select(assignee, func.count())
+            .where(*_in(ids, period, reporting.RESOLVED), assignee.is_not(None))
+            .group_by(assignee)
+        ).all()
+    )
+    assigned = dict(
+        session.execute(
+            sa_select(Ticket.assignee_id, func.count())
+            .select_from(ReportingEvent)
+            .join(Ticket, Ticket.id == ReportingEvent.ticket_id)
+            .where(*_in(ids, period, reporting.CREATED), Ticket.assignee_id.is_not(None))
+            .group_by(Ticket.assignee_id)
+        ).all()
+    )
+    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE), assignee)
+    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED), assignee)
+    ratings = {
+        agent: (good, n)
+        for agent, good, n in session.execute(
+            sa_select(assignee, func.count(case((ReportingEvent.rating == "good", 1))), func.count())
+            .where(*_latest_ratings(ids, period))
+            .group_by(assignee)
+        ).all()
+    }
+    open_now = dict(
+        session.execute(
+            sa_select(Ticket.assignee_id, func.count())
+            .where(*_open_tickets(ids), Ticket.assignee_id.is_not(None))
+            .group_by(Ticket.assignee_id)
+        ).all()
+    )
+    agent_ids = {a for a in (*resolved, *assigned, *first, *resolution, *ratings, *open_now) if a is not None}
+    names = dict(session.exec(select(User.id, User.name).where(User.id.in_(agent_ids))).all()) if agent_ids else {}
+    rows = []
+    for agent in agent_ids:
+        good, rated = ratings.get(agent, (0, 0))
+        rows.append(
+            AgentRow(
+                id=agent,
+                name=names.get(agent, "—"),
+                assigned=assigned.get(agent, 0),
+                resolved=resolved.get(agent, 0),
+                first_response_median=first.get(agent, (None,))[0],
+                resolution_median=resolution.get(agent, (None,))[0],
+                satisfaction_good=good,
+                satisfaction_count=rated,
+                satisfaction=_percent(good, rated),
+                open_now=open_now.get(agent, 0),
+            )
+        )
+    return sorted(rows, key=lambda row: (-row.resolved, row.name, row.id))
