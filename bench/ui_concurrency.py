@@ -197,7 +197,7 @@ def seed(env: dict[str, str], accounts: int, ticket_count: int) -> list[str]:
 
     from tickit.db import session_scope
     from tickit.models import MemberRole, Role, Ticket, TicketStatus, TicketType
-    from tickit.services import project_setup, projects, templates, users
+    from tickit.services import access, project_setup, projects, templates, users
     from tickit.services.actors import SYSTEM
 
     emails = [f"bench{i:02d}@example.com" for i in range(accounts)]
@@ -217,7 +217,7 @@ def seed(env: dict[str, str], accounts: int, ticket_count: int) -> list[str]:
             projects.add_member(
                 session=session, actor=SYSTEM, project_key=PROJECT_KEY, email=email, project_role=MemberRole.AGENT
             )
-        project = projects.get_project(session, PROJECT_KEY)
+        project = access.get_project(session, PROJECT_KEY)
         ticket_type = session.exec(select(TicketType).where(TicketType.project_id == project.id)).first()
         status = session.exec(
             select(TicketStatus).where(TicketStatus.type_id == ticket_type.id, TicketStatus.is_initial)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from tickit import routes
 from tickit.labels import file_size
 from tickit.models import Role
-from tickit.services import projects
+from tickit.services import access
 from tickit.services.actors import UserPublic
 from tickit.services.data_export import jobs
 from tickit.state import live
@@ -55,7 +55,7 @@ def _line(job: jobs.ExportJob) -> ExportLine:
 def export_listing(session: Session, actor: UserPublic, project_key: str) -> tuple[str, list[ExportLine]]:
     """The project's name and its latest exports, as the page lists them."""
     rows = jobs.list_exports(session=session, actor=actor, project_key=project_key)
-    return projects.get_project(session, project_key).name, [_line(job) for job in rows]
+    return access.get_project(session, project_key).name, [_line(job) for job in rows]
 
 
 class AdminExportsState(SessionState):
