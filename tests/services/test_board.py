@@ -212,10 +212,10 @@ def test_a_drop_naming_a_card_of_another_project_or_a_missing_column_is_refused_
     assert numbers(shown.columns[0]) == ["HH-1"]
 
 
-def test_a_drop_into_another_column_costs_at_most_ten_statements(session, people):
+def test_a_drop_into_another_column_costs_at_most_eleven_statements(session, people):
     # Each statement is a round trip to PostgreSQL while the person who dropped the card waits
     # (the bench's drop target is 100 ms); a drop used to take fourteen, plus the notification
-    # event staged with the status change (which makes the tenth).
+    # event staged with the status change (the tenth) and the look for a webhook that wants it (the eleventh).
     for title in ("A", "B", "C"):
         file_ticket(session, people["client"], title=title, type_key="bug")
     board.move_card(session=session, actor=people["agent"], number="HH-3", to_status="triaged")
@@ -234,7 +234,7 @@ def test_a_drop_into_another_column_costs_at_most_ten_statements(session, people
     finally:
         event.remove(engine, "before_cursor_execute", listener)
     assert drop.move is not None and drop.stamp
-    assert len(statements) <= 10, "\n".join(statements)
+    assert len(statements) <= 11, "\n".join(statements)
     shown = board.board(session=session, actor=people["agent"], project_key="HH", type_key="bug")
     assert numbers(next(c for c in shown.columns if c.key == "triaged")) == ["HH-1", "HH-3"]
     logged = session.exec(select(ActivityEntry).order_by(ActivityEntry.id.desc())).first()

@@ -171,3 +171,52 @@ def test_an_invitation_is_accepted_with_the_google_account_of_the_invited_addres
         invitations.accept_with_google(
             session=session, token=token, subject="g-1", email="gina@example.com", email_verified=True, name="Gina"
         )
+
+
+def test_a_project_admin_invites_into_their_project_only_and_manages_those_invitations(session, admin, project):
+    other = make_project(session, "OP")
+    lead = make_user(session, "agent", name="Lead")
+    session.add(ProjectMember(project_id=project.id, user_id=lead.id, role="admin"))
+    session.flush()
+
+    invited = invitations.invite_into_project(
+        session=session, actor=lead, project_key="hh", email="pat@example.com", project_role="admin"
+    )
+    invitations.invite(session=session, actor=admin, email="oz@example.com", role="agent", project_ids=[other.id])
+    assert (invited.role, invited.project_role, invited.projects) == ("agent", "admin", [project.name])
+    assert [i.email for i in invitations.list_pending(session=session, actor=lead, project_key="HH")] == [
+        "pat@example.com"
+    ]
+    for refused in (
+        lambda: invitations.invite_into_project(
+            session=session, actor=lead, project_key="OP", email="x@example.com", project_role="agent"
+        ),
+        lambda: invitations.invite(
+            session=session, actor=lead, email="y@example.com", role="admin", project_ids=[project.id]
+        ),
+        lambda: invitations.list_pending(session=session, actor=lead),
+        lambda: invitations.list_pending(session=session, actor=lead, project_key="OP"),
+        lambda: invitations.revoke(
+            session=session, actor=lead, invitation_id=invitations.list_pending(session=session, actor=admin)[0].id
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            refused()
+
+    user = invitations.accept(
+        session=session, token=_token(session, "pat@example.com"), name="Pat", password=PASSWORD, confirm=PASSWORD
+    )
+    assert (user.role, session.get(ProjectMember, (project.id, user.id)).role) == ("agent", "admin")
+
+
+def test_a_client_cannot_be_invited_as_a_projects_agent(session, admin, project):
+    with pytest.raises(ValidationFailed) as refused:
+        invitations.invite(
+            session=session,
+            actor=admin,
+            email="cy@example.com",
+            role="client",
+            project_ids=[project.id],
+            project_role="agent",
+        )
+    assert set(refused.value.errors) == {"project_role"}

@@ -48,7 +48,7 @@ def parse_ticket_number(text: str) -> tuple[str, int]:
 def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool = False) -> Ticket:
     """The ticket `number` if the actor may see it, else NotFound (the same whether it exists or not).
 
-    A reporter sees their own tickets, their organisation's as `shared_reporter_ids` allows, and
+    A requester sees their own tickets, their organisation's as `shared_reporter_ids` allows, and
     the tickets their address is in copy of (`ticket_cc`), as their requester does; agents see every
     ticket of the projects where they are an agent member; admins (and the system) see all. With
     `for_update` the row is locked until the
@@ -65,11 +65,11 @@ def ticket_for(session: Session, actor: Actor, number: str, *, for_update: bool 
         if not actor.is_active:
             raise NotFound(f"No ticket {format_ticket_number(project_key, n)}.")
         visible = (Ticket.reporter_id == actor.id) | Ticket.id.in_(copied_ticket_ids(actor))
-        colleagues = shared_reporter_ids(session, actor)
-        if colleagues is not None:
-            visible = visible | Ticket.reporter_id.in_(colleagues)
         if actor.is_staff:
             visible = visible | Ticket.project_id.in_(_agent_project_ids(actor.id))
+        elif (colleagues := shared_reporter_ids(session, actor)) is not None:
+            # Reading colleagues' tickets is a requester's view, as in the list (`ticket_list`).
+            visible = visible | Ticket.reporter_id.in_(colleagues)
         query = query.where(visible)
     if for_update:
         # Lock the ticket only: locking the joined project row would serialise every move in the

@@ -1,7 +1,11 @@
 """Invitations: an admin invites someone by email with a role and projects; they choose name and password.
 
+- Admins invite anyone into any projects. A project admin invites agents and clients into the
+  projects they configure (`access.may_configure`), from the project's members, and sees, resends
+  and revokes the invitations into those projects only.
+
 - An invitation is an `account_tokens` row of purpose invitation (valid seven days) holding the
-  role and project ids; no account exists until it is accepted, so a mistyped address leaves no
+  role, project ids and project role; no account exists until it is accepted, so a mistyped address leaves no
   account behind.
 - Pending invitations are listed with resend (a fresh link and seven more days; the old link stops
   working) and revoke (the link stops working).
@@ -20,8 +24,9 @@ from sqlmodel import Session, col, select
 from tickit import routes
 from tickit.models import AccountToken, MemberRole, Project, ProjectMember, Role, TokenPurpose, User, utcnow
 from tickit.services import account_mail, account_tokens, audit, outbox
+from tickit.services.access import may_configure, project_to_configure
 from tickit.services.actors import SYSTEM, Actor, UserPublic, require_admin
-from tickit.services.errors import NotFound, ValidationFailed
+from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
 from tickit.services.passwords import password_problem
 from tickit.services.users import ROLES, create_user, find_by_email, normalise_email
 
@@ -35,6 +40,15 @@ GOOGLE_REFUSALS = {
     "taken": "That Google account or the invited address already has a TickIt account. Sign in instead.",
 }
 MAX_PENDING = 500  # a sane bound on one admin's list
+
+
+# The project roles each account role may be invited into a project with.
+_PROJECT_ROLES = {
+    Role.CLIENT.value: (MemberRole.CLIENT.value,),
+    Role.AGENT.value: (MemberRole.AGENT.value, MemberRole.ADMIN.value),
+    Role.ADMIN.value: (MemberRole.AGENT.value, MemberRole.ADMIN.value),
+}
+NOT_YOURS = "A project admin invites agents and clients into the projects they configure, and manages those."
 
 
 class GoogleRefused(ValidationFailed):
@@ -56,6 +70,7 @@ class InvitationRow:
     invited_by: str
     expires_at: datetime
     expired: bool
+    project_role: str  # the role they take in those projects
 
 
 @dataclass(frozen=True)
@@ -102,9 +117,17 @@ def _pending(session: Session, invitation_id: int) -> AccountToken:
     return row
 
 
-def invite(*, session: Session, actor: Actor, email: str, role: str, project_ids: list[int]) -> InvitationRow:
-    """Invite `email` as `role` into `project_ids` and mail them the link."""
-    require_admin(actor)
+def invite(
+    *,
+    session: Session,
+    actor: Actor,
+    email: str,
+    role: str,
+    project_ids: list[int],
+    project_role: str | None = None,
+) -> InvitationRow:
+    """Invite `email` as `role` into `project_ids` (as `project_role` there, else the role's default)."""
+    _check_inviter(session, actor, role, project_ids)
     errors: dict[str, str] = {}
     try:
         email = normalise_email(email)
@@ -117,6 +140,8 @@ def invite(*, session: Session, actor: Actor, email: str, role: str, project_ids
     )
     if set(project_ids) - known:
         errors["projects"] = "One of the chosen projects no longer exists; reload the page."
+    if project_role is not None and project_role not in _PROJECT_ROLES.get(role, ()):
+        errors["project_role"] = f"A {role} joins a project as {' or '.join(_PROJECT_ROLES.get(role, ('-',)))}."
     if not errors and find_by_email(session, email) is not None:
         errors["email"] = ALREADY_HAS_ACCOUNT.format(email=email)
     if (
@@ -137,11 +162,40 @@ def invite(*, session: Session, actor: Actor, email: str, role: str, project_ids
         purpose=TokenPurpose.INVITATION,
         email=email,
         created_by_id=actor.id if isinstance(actor, UserPublic) else None,
-        details={"role": role, "project_ids": sorted(set(project_ids))},
+        details={
+            "role": role,
+            "project_ids": sorted(set(project_ids)),
+            "project_role": project_role or _default_project_role(role),
+        },
     )
     _stage_mail(session, row, token)
     audit.record(session, actor=actor, action=audit.USER_INVITED, target=email, after=dict(row.details))
     return _row(session, row)
+
+
+def _check_inviter(session: Session, actor: Actor, role: str, project_ids: list[int]) -> None:
+    """Admins invite anyone anywhere; a project admin, agents and clients into projects they configure."""
+    if actor is SYSTEM or actor.is_admin:
+        return
+    if role == Role.ADMIN or not project_ids or not all(may_configure(session, actor, p) for p in project_ids):
+        raise PermissionDenied(NOT_YOURS)
+
+
+def _default_project_role(role: str) -> str:
+    return MemberRole.CLIENT.value if role == Role.CLIENT else MemberRole.AGENT.value
+
+
+def invite_into_project(
+    *, session: Session, actor: Actor, project_key: str, email: str, project_role: str
+) -> InvitationRow:
+    """Invite `email` into one project as `project_role`: a client account for a client, else an agent's."""
+    project = project_to_configure(session, actor, project_key)
+    if project_role not in tuple(MemberRole):
+        raise ValidationFailed({"project_role": "Project role must be client, agent or admin."})
+    role = Role.CLIENT.value if project_role == MemberRole.CLIENT else Role.AGENT.value
+    return invite(
+        session=session, actor=actor, email=email, role=role, project_ids=[project.id], project_role=project_role
+    )
 
 
 def _row(session: Session, row: AccountToken) -> InvitationRow:
@@ -154,25 +208,33 @@ def _row(session: Session, row: AccountToken) -> InvitationRow:
         invited_by=_inviter_name(session, row),
         expires_at=row.expires_at,
         expired=row.expires_at <= utcnow(),
+        project_role=row.details.get("project_role") or _default_project_role(row.details["role"]),
     )
 
 
-def list_pending(*, session: Session, actor: Actor) -> list[InvitationRow]:
-    """Invitations not yet accepted or revoked, newest first; expired ones too, so they can be resent."""
-    require_admin(actor)
-    rows = session.exec(
-        select(AccountToken)
-        .where(AccountToken.purpose == TokenPurpose.INVITATION, col(AccountToken.used_at).is_(None))
-        .order_by(col(AccountToken.created_at).desc())
-        .limit(MAX_PENDING)
-    ).all()
+def list_pending(*, session: Session, actor: Actor, project_key: str | None = None) -> list[InvitationRow]:
+    """Invitations not yet accepted or revoked, newest first; expired ones too, so they can be resent.
+
+    Every one for admins; with `project_key`, those into that project, for whoever configures it.
+    """
+    query = select(AccountToken).where(
+        AccountToken.purpose == TokenPurpose.INVITATION, col(AccountToken.used_at).is_(None)
+    )
+    if project_key is None:
+        require_admin(actor)
+        rows = session.exec(query.order_by(col(AccountToken.created_at).desc()).limit(MAX_PENDING)).all()
+    else:
+        project_id = project_to_configure(session, actor, project_key).id
+        # Few invitations are ever pending, so the project is picked out of their JSON here, alike on both databases.
+        every = session.exec(query.order_by(col(AccountToken.created_at).desc())).all()
+        rows = [row for row in every if project_id in row.details.get("project_ids", [])][:MAX_PENDING]
     return [_row(session, row) for row in rows]
 
 
 def resend(*, session: Session, actor: Actor, invitation_id: int) -> InvitationRow:
     """Mail a fresh link, valid seven days from now; the link sent before stops working."""
-    require_admin(actor)
     row = _pending(session, invitation_id)
+    _check_inviter(session, actor, row.details["role"], row.details.get("project_ids", []))
     token, hashed = account_tokens.new_token()
     row.token_hash = hashed
     row.expires_at = utcnow() + account_tokens.LIFETIMES[TokenPurpose.INVITATION]
@@ -185,8 +247,8 @@ def resend(*, session: Session, actor: Actor, invitation_id: int) -> InvitationR
 
 def revoke(*, session: Session, actor: Actor, invitation_id: int) -> str:
     """Withdraw an invitation: its link stops working. Returns the address it was for."""
-    require_admin(actor)
     row = _pending(session, invitation_id)
+    _check_inviter(session, actor, row.details["role"], row.details.get("project_ids", []))
     email = row.email
     audit.record(session, actor=actor, action=audit.INVITATION_REVOKED, target=email, before=dict(row.details))
     session.delete(row)
@@ -294,7 +356,7 @@ def _make_account(session: Session, used: AccountToken, *, name: str, password: 
         password=password,
         send_welcome=False,
     )
-    project_role = MemberRole.CLIENT if created.user.role == Role.CLIENT else MemberRole.AGENT
+    project_role = used.details.get("project_role") or _default_project_role(created.user.role)
     for project_id in used.details.get("project_ids", []):
         if session.get(Project, project_id) is not None:
             session.add(ProjectMember(project_id=project_id, user_id=created.user.id, role=project_role))

@@ -1,4 +1,4 @@
-"""Admin: list projects, create one from a template, manage its members."""
+"""Admin: list projects, create one from a template, manage its members and invite new ones by email."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import reflex as rx
 from sqlmodel import Session
 
 from tickit.models import MemberRole, Role
-from tickit.services import project_setup, projects, templates
+from tickit.services import invitations, project_setup, projects, templates
 from tickit.services.actors import UserPublic
+from tickit.state.formatting import iso
 from tickit.state.session import PROJECT_SETTINGS_ROLES, SessionState
 
 
@@ -47,10 +48,26 @@ def project_lines(session: Session, actor: UserPublic) -> list[ProjectLine]:
     ]
 
 
+@dataclasses.dataclass
+class InvitedLine:
+    id: int
+    email: str
+    role: str
+    expires_at: str
+    expired: bool
+
+
 def member_lines(session: Session, actor: UserPublic, project_key: str) -> list[MemberLine]:
     return [
         MemberLine(user_id=m.user_id, name=m.name, email=m.email, project_role=m.project_role)
         for m in projects.list_members(session=session, actor=actor, project_key=project_key)
+    ]
+
+
+def invited_lines(session: Session, actor: UserPublic, project_key: str) -> list[InvitedLine]:
+    return [
+        InvitedLine(id=i.id, email=i.email, role=i.project_role, expires_at=iso(i.expires_at), expired=i.expired)
+        for i in invitations.list_pending(session=session, actor=actor, project_key=project_key)
     ]
 
 
@@ -59,11 +76,16 @@ class _Listing:
     """A project's members and every project's counts, as they stand after a change to its members."""
 
     members: list[MemberLine]
+    invited: list[InvitedLine]
     projects: list[ProjectLine]
 
 
 def _listing(session: Session, actor: UserPublic, project_key: str) -> _Listing:
-    return _Listing(members=member_lines(session, actor, project_key), projects=project_lines(session, actor))
+    return _Listing(
+        members=member_lines(session, actor, project_key),
+        invited=invited_lines(session, actor, project_key),
+        projects=project_lines(session, actor),
+    )
 
 
 class AdminProjectsState(SessionState):
@@ -77,6 +99,8 @@ class AdminProjectsState(SessionState):
     members_project: str = ""
     members_project_name: str = ""
     members: list[MemberLine] = []
+    invited: list[InvitedLine] = []  # pending invitations into the project
+    member_email: str = ""
     member_role: str = MemberRole.AGENT.value
     member_errors: dict[str, str] = {}
     # Only admins create projects; a project admin sees and configures their own projects here.
@@ -135,11 +159,11 @@ class AdminProjectsState(SessionState):
     @rx.event
     async def open_members(self, key: str, name: str):
         self.members_project, self.members_project_name = key, name
-        self.member_errors, self.member_role = {}, MemberRole.AGENT.value
-        outcome = await self.read(lambda session, actor: member_lines(session, actor, key))
+        self.member_errors, self.member_role, self.member_email = {}, MemberRole.AGENT.value, ""
+        outcome = await self.read(lambda session, actor: _listing(session, actor, key))
         if not outcome.ok:
             return outcome.event
-        self.members, self.members_open = outcome.value, True
+        self.members, self.invited, self.members_open = outcome.value.members, outcome.value.invited, True
         return None
 
     @rx.event
@@ -151,16 +175,19 @@ class AdminProjectsState(SessionState):
         self.member_role = role
 
     @rx.event
-    async def add_member(self, form: dict):
-        project_key, project_role = self.members_project, self.member_role
+    def set_member_email(self, email: str):
+        self.member_email = email
+
+    def _show(self, listing: _Listing) -> None:
+        self.members, self.invited, self.rows = listing.members, listing.invited, listing.projects
+
+    @rx.event
+    async def add_member(self):
+        project_key, project_role, email = self.members_project, self.member_role, self.member_email
 
         def add_then_list(session: Session, actor: UserPublic):
             added = projects.add_member(
-                session=session,
-                actor=actor,
-                project_key=project_key,
-                email=str(form.get("email", "")),
-                project_role=project_role,
+                session=session, actor=actor, project_key=project_key, email=email, project_role=project_role
             )
             return added, _listing(session, actor, project_key)
 
@@ -169,8 +196,59 @@ class AdminProjectsState(SessionState):
         if not outcome.ok:
             return None if outcome.errors else outcome.event
         added, listing = outcome.value
-        self.members, self.rows = listing.members, listing.projects
+        self._show(listing)
+        self.member_email = ""
         return rx.toast.success(f"{added.name} is now {added.project_role} in {project_key}.")
+
+    @rx.event
+    async def invite_member(self):
+        """Invite the typed address by email into this project, in the chosen role; the list shows it pending."""
+        project_key, project_role, email = self.members_project, self.member_role, self.member_email
+
+        def invite_then_list(session: Session, actor: UserPublic):
+            row = invitations.invite_into_project(
+                session=session, actor=actor, project_key=project_key, email=email, project_role=project_role
+            )
+            return row.email, _listing(session, actor, project_key)
+
+        outcome = await self.run(invite_then_list)
+        self.member_errors = outcome.errors
+        if not outcome.ok:
+            return None if outcome.errors else outcome.event
+        invited, listing = outcome.value
+        self._show(listing)
+        self.member_email = ""
+        return rx.toast.success(f"Invitation sent to {invited}. The link works for seven days.")
+
+    @rx.event
+    async def resend_invitation(self, invitation_id: int):
+        project_key = self.members_project
+
+        def resend_then_list(session: Session, actor: UserPublic):
+            row = invitations.resend(session=session, actor=actor, invitation_id=invitation_id)
+            return row.email, _listing(session, actor, project_key)
+
+        outcome = await self.run(resend_then_list)
+        if not outcome.ok:
+            return outcome.event
+        email, listing = outcome.value
+        self._show(listing)
+        return rx.toast.success(f"A fresh invitation is on its way to {email}; the earlier link no longer works.")
+
+    @rx.event
+    async def revoke_invitation(self, invitation_id: int):
+        project_key = self.members_project
+
+        def revoke_then_list(session: Session, actor: UserPublic):
+            email = invitations.revoke(session=session, actor=actor, invitation_id=invitation_id)
+            return email, _listing(session, actor, project_key)
+
+        outcome = await self.run(revoke_then_list)
+        if not outcome.ok:
+            return outcome.event
+        email, listing = outcome.value
+        self._show(listing)
+        return rx.toast.success(f"Invitation of {email} revoked; its link no longer works.")
 
     @rx.event
     async def remove_member(self, user_id: int):
@@ -183,5 +261,5 @@ class AdminProjectsState(SessionState):
         outcome = await self.run(remove_then_list)
         if not outcome.ok:
             return outcome.event
-        self.members, self.rows = outcome.value.members, outcome.value.projects
+        self._show(outcome.value)
         return rx.toast.success("Member removed; their tickets stay.")

@@ -9,6 +9,7 @@ from tickit.components.confirm import confirm
 from tickit.components.forms import dialog_actions, field, form_error, option_select
 from tickit.components.layout import app_page, empty_state, page_header
 from tickit.components.link_button import link_button
+from tickit.components.local_time import local_time
 from tickit.state.admin_projects import AdminProjectsState as S
 
 
@@ -102,6 +103,36 @@ def _member_row(member) -> rx.Component:
     )
 
 
+def _invited_row(invited) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(invited.email, size="2", weight="medium"),
+            rx.text(
+                rx.cond(invited.expired, "Expired ", "Link valid until "),
+                local_time(invited.expires_at),
+                size="1",
+                color=rx.cond(invited.expired, rx.color("red", 11), rx.color("gray", 11)),
+            ),
+            spacing="0",
+            min_width="0",
+        ),
+        rx.spacer(),
+        rx.badge(invited.role, variant="outline"),
+        rx.button("Resend", size="1", variant="soft", on_click=S.resend_invitation(invited.id)),
+        rx.button(
+            "Revoke",
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            on_click=S.revoke_invitation(invited.id),
+            aria_label="Revoke the invitation of " + invited.email,
+        ),
+        align="center",
+        width="100%",
+        padding_y="4px",
+    )
+
+
 def _members_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -112,27 +143,38 @@ def _members_dialog() -> rx.Component:
                 size="2",
                 margin_bottom="12px",
             ),
-            rx.form(
-                rx.hstack(
-                    rx.input(
-                        name="email",
-                        type="email",
-                        placeholder="person@company.com",
-                        flex="1",
-                        aria_label="Member email",
-                    ),
-                    rx.select(
-                        ["agent", "admin", "client"],
-                        value=S.member_role,
-                        on_change=S.set_member_role,
-                        custom_attrs={"aria-label": "Project role"},
-                    ),
-                    rx.button("Add", type="submit"),
-                    spacing="2",
-                    width="100%",
+            rx.flex(
+                rx.input(
+                    value=S.member_email,
+                    on_change=S.set_member_email,
+                    type="email",
+                    placeholder="person@company.com",
+                    flex="1 1 200px",
+                    aria_label="Member email",
                 ),
-                on_submit=S.add_member,
-                reset_on_submit=True,
+                rx.select(
+                    ["agent", "admin", "client"],
+                    value=S.member_role,
+                    on_change=S.set_member_role,
+                    custom_attrs={"aria-label": "Project role"},
+                ),
+                rx.button("Add", on_click=S.add_member),
+                rx.button(
+                    rx.icon("send", size=14),
+                    "Invite",
+                    variant="soft",
+                    on_click=S.invite_member,
+                    title="No account yet: mail them a link to join this project in this role",
+                ),
+                gap="2",
+                wrap="wrap",
+                width="100%",
+            ),
+            rx.text(
+                "Add someone who has an account, or invite a new person by email.",
+                size="1",
+                color=rx.color("gray", 11),
+                margin_top="4px",
             ),
             rx.cond(
                 S.member_errors.length() > 0,
@@ -148,6 +190,16 @@ def _members_dialog() -> rx.Component:
                 ),
                 max_height="320px",
                 margin_top="12px",
+            ),
+            rx.cond(
+                S.invited.length() > 0,
+                rx.vstack(
+                    rx.heading("Invited", size="2", as_="h3"),
+                    rx.foreach(S.invited, _invited_row),
+                    spacing="1",
+                    width="100%",
+                    margin_top="12px",
+                ),
             ),
             rx.hstack(rx.dialog.close(rx.button("Done", variant="soft")), justify="end", margin_top="12px"),
             max_width="520px",
