@@ -22,6 +22,7 @@ PAGES = [
     ("agent", "/tickets/{ticket}"),
     ("agent", "/tickets/replies"),
     ("agent", "/tickets/board"),
+    ("agent", "/analytics"),
     ("admin", "/admin"),
     ("admin", "/admin/users"),
     ("admin", "/admin/projects"),
@@ -29,6 +30,9 @@ PAGES = [
     ("admin", "/admin/projects/HH/api-clients"),
     ("admin", "/admin/projects/HH/webhooks"),
     ("admin", "/admin/projects/HH/export"),
+    ("admin", "/admin/projects/HH/tags"),
+    ("admin", "/admin/projects/HH/mail"),
+    ("admin", "/admin/organisations"),
 ]
 BLOCKING = {"serious", "critical"}
 
