@@ -64,9 +64,35 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("project_id", name=op.f("pk_reporting_rollup_marks")),
     )
+    # The events' covering indexes also carry the id (the latest rating per survey is an index-only
+    # anti-join); the included columns exist on PostgreSQL only.
+    if op.get_bind().dialect.name == "postgresql":
+        _covering_indexes([*REPORTED, "id"])
+
+
+REPORTED = ["week", "assignee_id", "business_seconds", "rating", "ticket_id", "cycle", "type_id", "priority", "source"]
+
+
+def _covering_indexes(included: list[str]) -> None:
+    op.drop_index("ix_reporting_events_project_kind_day", table_name="reporting_events")
+    op.drop_index("ix_reporting_events_kind_day", table_name="reporting_events")
+    op.create_index(
+        "ix_reporting_events_project_kind_day",
+        "reporting_events",
+        ["project_id", "kind", "day"],
+        postgresql_include=included,
+    )
+    op.create_index(
+        "ix_reporting_events_kind_day",
+        "reporting_events",
+        ["kind", "day"],
+        postgresql_include=["project_id", *included],
+    )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _covering_indexes(REPORTED)
     op.drop_table("reporting_rollup_marks")
     op.drop_index("ix_reporting_day_counts_project_kind_day", table_name="reporting_day_counts")
     op.drop_table("reporting_day_counts")

@@ -9,8 +9,19 @@ from sqlmodel import Field, SQLModel
 
 from tickit.models.base import UTCDateTime
 
-# What the dashboard's queries read beside the project, kind and day.
-REPORTED = ("week", "assignee_id", "business_seconds", "rating", "ticket_id", "cycle", "type_id", "priority", "source")
+# What the dashboard's queries read beside the project, kind and day (the id: which of two ratings is the later).
+REPORTED = (
+    "week",
+    "assignee_id",
+    "business_seconds",
+    "rating",
+    "ticket_id",
+    "cycle",
+    "type_id",
+    "priority",
+    "source",
+    "id",
+)
 
 
 class ReportingEvent(SQLModel, table=True):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, false, func, literal, or_, text
+from sqlalchemy import and_, case, false, func, literal, or_, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -55,6 +55,7 @@ from tickit.services.projects import project_ids_for
 RANGES = (7, 30, 90)  # the picker's presets, in days
 MAX_DAYS = 3 * 366
 SOON = timedelta(hours=1)  # "at risk": as the ticket list's `due_soon`
+DURATIONS = (reporting.FIRST_RESPONSE, reporting.RESOLVED)  # the kinds whose durations the dashboard measures
 
 
 @dataclass(frozen=True)
@@ -218,23 +219,25 @@ def dashboard(*, session: Session, actor: Actor, period: Period, now: datetime |
     now = now or utcnow()
     ids = _scope(session, actor, period)
     _sort_in_memory(session)
-    open_now = _open_now(session, ids, now)
+    shared = _per_assignee(session, ids, period, now)
     return Dashboard(
         period=period,
-        tiles=tiles(session, ids, period, now, open_now),
+        tiles=tiles(session, ids, period, shared),
         days=_days(session, ids, period),
-        weeks=_weeks(session, ids, period),
+        weeks=_weeks(session, ids, period, shared.durations),
         by_type=_by_type(session, ids, period),
         by_priority=_by(session, ids, period, "priority"),
         by_source=_by(session, ids, period, "source"),
-        agents=_agents(session, ids, period, open_now),
+        agents=_agents(session, ids, period, shared),
         projects=visible_projects(session=session, actor=actor),
     )
 
 
 def stats(*, session: Session, actor: Actor, period: Period, now: datetime | None = None) -> Tiles:
     """The dashboard's tiles alone (`tickit stats`)."""
-    return tiles(session, _scope(session, actor, period), period, now or utcnow())
+    ids = _scope(session, actor, period)
+    _sort_in_memory(session)
+    return tiles(session, ids, period, _per_assignee(session, ids, period, now or utcnow()))
 
 
 # --- the building blocks ------------------------------------------------------------------------
@@ -345,6 +348,77 @@ def _percentiles(session: Session, value, conditions: list, group=None) -> dict:
     return {g: (median, p90, n) for g, median, p90, n in rows}
 
 
+@dataclass(frozen=True)
+class _Durations:
+    """(median, p90, count) of one kind's business seconds over the period, per week and per assignee."""
+
+    total: tuple | None
+    weeks: dict
+    assignees: dict
+
+
+def _durations(session: Session, ids: list[int], period: Period, kind: str) -> _Durations:
+    """The three groupings the dashboard shows of one kind's durations (`_percentiles`' rule).
+
+    On PostgreSQL one statement reads the events once for all three (GROUPING SETS).
+    """
+    value, conditions = ReportingEvent.business_seconds, _in(ids, period, kind)
+    week, assignee = ReportingEvent.week, ReportingEvent.assignee_id
+    if session.get_bind().dialect.name != "postgresql":
+        return _Durations(
+            total=_percentiles(session, value, conditions).get(0),
+            weeks=_percentiles(session, value, conditions, week),
+            assignees=_percentiles(session, value, conditions, assignee),
+        )
+    rows = session.execute(
+        sa_select(
+            func.grouping(week),
+            func.grouping(assignee),
+            week,
+            assignee,
+            func.percentile_disc(0.5).within_group(value),
+            func.percentile_disc(0.9).within_group(value),
+            func.count(value),
+        )
+        .where(*conditions, value.is_not(None))
+        .group_by(func.grouping_sets(tuple_(), week, assignee))
+    ).all()
+    total, weeks, assignees = None, {}, {}
+    for by_week, by_assignee, w, agent, *figures in rows:
+        if not by_week:  # grouping() is 0 for a column the row is grouped by
+            weeks[w] = tuple(figures)
+        elif not by_assignee:
+            assignees[agent] = tuple(figures)
+        elif figures[2]:
+            total = tuple(figures)
+    return _Durations(total, weeks, assignees)
+
+
+@dataclass(frozen=True)
+class _PerAssignee:
+    """What the tiles sum and the agent table shows per assignee (None: nobody): read once for both."""
+
+    open_now: dict  # {assignee: (open, breached, at risk)}
+    ratings: dict  # {assignee: (good, rated)}
+    durations: dict  # {first_response | resolved: _Durations}
+
+
+def _per_assignee(session: Session, ids: list[int], period: Period, now: datetime) -> _PerAssignee:
+    ratings = {
+        agent: (good, n)
+        for agent, good, n in session.execute(
+            sa_select(ReportingEvent.assignee_id, func.count(case((ReportingEvent.rating == "good", 1))), func.count())
+            .where(*_latest_ratings(ids, period))
+            .group_by(ReportingEvent.assignee_id)
+        ).all()
+    }
+    return _PerAssignee(
+        open_now=_open_now(session, ids, now),
+        ratings=ratings,
+        durations={kind: _durations(session, ids, period, kind) for kind in DURATIONS},
+    )
+
+
 def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -390,25 +464,13 @@ def _open_now(session: Session, ids: list[int], now: datetime) -> dict[int | Non
     return {assignee: (n, breached, at_risk) for assignee, n, breached, at_risk in rows}
 
 
-def tiles(
-    session: Session,
-    ids: list[int],
-    period: Period,
-    now: datetime,
-    open_now: dict[int | None, tuple[int, int, int]] | None = None,
-) -> Tiles:
-    """The tiles of the projects `ids` over `period` (`open_now`: `_open_now`'s answer, when the caller has it)."""
+def tiles(session: Session, ids: list[int], period: Period, shared: _PerAssignee) -> Tiles:
+    """The tiles of the projects `ids` over `period`: the counts, and the per-assignee figures summed."""
     kinds = (reporting.CREATED, reporting.RESOLVED, reporting.SLA_MET, reporting.SLA_BREACHED)
     counts = {kind: n for (kind,), n in _counts(session, ids, period, kinds, "kind").items()}
-    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE)).get(0)
-    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED)).get(0)
-    good, rated = session.execute(
-        sa_select(func.count(case((ReportingEvent.rating == "good", 1))), func.count()).where(
-            *_latest_ratings(ids, period)
-        )
-    ).one()
-    per_assignee = (_open_now(session, ids, now) if open_now is None else open_now).values()
-    open_count, breached_now, at_risk_now = (sum(figures[n] for figures in per_assignee) for n in range(3))
+    first, resolution = shared.durations[reporting.FIRST_RESPONSE].total, shared.durations[reporting.RESOLVED].total
+    good, rated = (sum(figures[n] for figures in shared.ratings.values()) for n in range(2))
+    open_count, breached_now, at_risk_now = (sum(figures[n] for figures in shared.open_now.values()) for n in range(3))
     met, breached = counts.get(reporting.SLA_MET, 0), counts.get(reporting.SLA_BREACHED, 0)
     return Tiles(
         open_now=open_count,
@@ -449,10 +511,8 @@ def _days(session: Session, ids: list[int], period: Period) -> list[DayPoint]:
     ]
 
 
-def _weeks(session: Session, ids: list[int], period: Period) -> list[WeekPoint]:
-    week = ReportingEvent.week
-    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE), week)
-    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED), week)
+def _weeks(session: Session, ids: list[int], period: Period, durations: dict[str, _Durations]) -> list[WeekPoint]:
+    first, resolution = durations[reporting.FIRST_RESPONSE].weeks, durations[reporting.RESOLVED].weeks
     outcomes = _counts(session, ids, period, (reporting.SLA_MET, reporting.SLA_BREACHED), "week", "kind")
     points = []
     monday = reporting.week_of(period.start)
@@ -518,9 +578,11 @@ def _filed_in(session: Session, ids: list[int], period: Period) -> list:
 
 
 def _agents(
-    session: Session, ids: list[int], period: Period, open_counts: dict[int | None, tuple[int, int, int]]
+    session: Session,
+    ids: list[int],
+    period: Period,
+    shared: _PerAssignee,
 ) -> list[AgentRow]:
-    assignee = ReportingEvent.assignee_id
     resolved = {
         agent: n
         for (agent,), n in _counts(session, ids, period, (reporting.RESOLVED,), "assignee_id").items()
@@ -533,17 +595,10 @@ def _agents(
             .group_by(Ticket.assignee_id)
         ).all()
     )
-    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE), assignee)
-    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED), assignee)
-    ratings = {
-        agent: (good, n)
-        for agent, good, n in session.execute(
-            sa_select(assignee, func.count(case((ReportingEvent.rating == "good", 1))), func.count())
-            .where(*_latest_ratings(ids, period))
-            .group_by(assignee)
-        ).all()
-    }
-    open_now = {agent: figures[0] for agent, figures in open_counts.items() if agent is not None}
+    first = shared.durations[reporting.FIRST_RESPONSE].assignees
+    resolution = shared.durations[reporting.RESOLVED].assignees
+    ratings = shared.ratings
+    open_now = {agent: figures[0] for agent, figures in shared.open_now.items() if agent is not None}
     agent_ids = {a for a in (*resolved, *assigned, *first, *resolution, *ratings, *open_now) if a is not None}
     names = dict(session.exec(select(User.id, User.name).where(User.id.in_(agent_ids))).all()) if agent_ids else {}
     rows = []
