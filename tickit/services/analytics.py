@@ -65,6 +65,8 @@ class Period:
     project_key: str | None
     start: date
     end: date
+    # The time zone of the days when every project in scope reports in the same one (None: they differ).
+    zone: str | None = "UTC"
 
     @property
     def days(self) -> int:
@@ -162,17 +164,18 @@ def period_for(
     ValidationFailed names `range` for a range that ends before it starts or is longer than three years.
     """
     project_key = (project_key or "").strip().upper() or None
+    ids = [_project_id(session, actor, project_key)] if project_key else _visible_ids(session, actor)
+    names = list(zones(session, ids)) or ["UTC"]
     if start is None or end is None:
         if days is None or not 1 <= days <= MAX_DAYS:
             raise ValidationFailed({"range": f"Choose between 1 and {MAX_DAYS} days."})
-        zone = reporting.reporting_zone(session, _project_id(session, actor, project_key)) if project_key else UTC
-        end = reporting.local_day(now or utcnow(), zone)
+        end = reporting.local_day(now or utcnow(), ZoneInfo(names[0]) if project_key else UTC)
         start = end - timedelta(days=days - 1)
     if end < start:
         raise ValidationFailed({"range": "The range ends before it starts."})
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationFailed({"range": f"Choose at most {MAX_DAYS} days."})
-    return Period(project_key=project_key, start=start, end=end)
+    return Period(project_key=project_key, start=start, end=end, zone=names[0] if len(names) == 1 else None)
 
 
 def parse_days(text: str) -> int:

@@ -216,6 +216,12 @@ def filter_summary(
         parts.append(f"created from {query.created_from.isoformat()}")
     if query.created_to:
         parts.append(f"created to {query.created_to.isoformat()}")
+    if query.resolved_from:
+        parts.append(f"resolved from {query.resolved_from.isoformat()}")
+    if query.resolved_to:
+        parts.append(f"resolved to {query.resolved_to.isoformat()}")
+    if query.zone and any((query.created_from, query.created_to, query.resolved_from, query.resolved_to)):
+        parts.append(f"days in {query.zone}")
     return ", ".join(parts)
 
 
