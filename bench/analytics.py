@@ -232,6 +232,7 @@ def bench(database_url: str, args: argparse.Namespace, now: datetime) -> list[st
             print(f"plan of a statement that took {ms:.0f} ms:")
             raw = conn.connection.dbapi_connection
             with raw.cursor() as cursor:
+                cursor.execute(f"SET work_mem = '{analytics.WORK_MEM}'")  # as the dashboard's transaction has it
                 cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {statement}", parameters)
                 for (line,) in cursor.fetchall():
                     print(f"  {line}")

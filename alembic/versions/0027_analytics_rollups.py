@@ -64,10 +64,23 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("project_id", name=op.f("pk_reporting_rollup_marks")),
     )
+    op.create_index(
+        "ix_tickets_status_assignee",
+        "tickets",
+        ["status_id", "assignee_id"],
+        postgresql_include=["project_id", "sla_next_due_at"],
+    )
     # The events' covering indexes also carry the id (the latest rating per survey is an index-only
     # anti-join); the included columns exist on PostgreSQL only.
     if op.get_bind().dialect.name == "postgresql":
         _covering_indexes([*REPORTED, "id"])
+        op.drop_index("ix_tickets_project_created", table_name="tickets")
+        op.create_index(
+            "ix_tickets_project_created",
+            "tickets",
+            ["project_id", "created_at", "id"],
+            postgresql_include=["assignee_id"],
+        )
 
 
 REPORTED = ["week", "assignee_id", "business_seconds", "rating", "ticket_id", "cycle", "type_id", "priority", "source"]
@@ -93,6 +106,9 @@ def _covering_indexes(included: list[str]) -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         _covering_indexes(REPORTED)
+        op.drop_index("ix_tickets_project_created", table_name="tickets")
+        op.create_index("ix_tickets_project_created", "tickets", ["project_id", "created_at", "id"])
+    op.drop_index("ix_tickets_status_assignee", table_name="tickets")
     op.drop_table("reporting_rollup_marks")
     op.drop_index("ix_reporting_day_counts_project_kind_day", table_name="reporting_day_counts")
     op.drop_table("reporting_day_counts")
