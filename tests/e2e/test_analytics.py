@@ -59,3 +59,25 @@ def test_the_dashboard_draws_its_charts_and_a_tile_opens_the_matching_list(page_
     expect(page).to_have_url(at_path("/tickets"))
     assert "project=HH" in page.url and "category=in_progress%2Ctodo" in page.url
     expect(page.get_by_role("row").filter(has_text=TITLE)).to_be_visible()
+
+
+def test_an_agents_assigned_count_opens_the_tickets_filed_in_the_range_assigned_to_them(page_as, seed, app_server):
+    _file_ticket_directly(app_server, seed.client.email, "HH", TITLE)
+    _assign_to(app_server, seed.agent.email)
+    page = page_as("agent")
+    page.goto(at_path("/analytics"))
+    page.get_by_label("Project").click()
+    page.get_by_role("option", name="Help Hub").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=seed.agent.name))
+    row.get_by_role("link").nth(1).click()  # the name, then "assigned"
+    expect(page).to_have_url(at_path("/tickets"))
+    assert "assignee=" in page.url and "from=" in page.url and "to=" in page.url
+    expect(page.get_by_role("link", name=TITLE)).to_be_visible()
+    expect(page.get_by_text("created from", exact=False).first).to_be_visible()
+    if SHOTS:
+        for width in (1280, 390):
+            for scheme in ("light", "dark"):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.emulate_media(color_scheme=scheme)
+                page.wait_for_timeout(400)
+                page.screenshot(path=f"{SHOTS}/tickets-from-analytics-{width}-{scheme}.png", full_page=True)
