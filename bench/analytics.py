@@ -9,7 +9,8 @@ One run:
 2. bulk-loads tickets spread evenly over the last two years and the projects, with the events
    their lives leave (created; a first response for 95 %; a resolution for 90 %; an SLA outcome
    for each; a rating for 20 % of the resolved) and a backlog snapshot per project and day;
-   indexes are rebuilt after the load and the tables analysed;
+   indexes are rebuilt after the load, the days up to yesterday rolled up as the nightly task
+   does (`reporting_history.roll_up`), and the tables analysed;
 3. builds the whole dashboard (`analytics.dashboard`: tiles, daily and weekly series, shares,
    the agent table) for one project and for all, over 30 days and over two years: median of
    `--runs` runs, the time spent inside the database (statement execution, from SQLAlchemy's
@@ -57,6 +58,7 @@ def load(database_url: str, args: argparse.Namespace, now: datetime) -> None:
 
     from tickit.db import create_db_engine
     from tickit.models import User
+    from tickit.services import reporting_history
 
     env = {**os.environ}
     for key in PROJECTS[1:]:
@@ -155,14 +157,22 @@ def load(database_url: str, args: argparse.Namespace, now: datetime) -> None:
         for _, definition in indexes:
             conn.execute(definition)
         indexed = time.perf_counter()
-        conn.execute("VACUUM ANALYZE tickets")
-        conn.execute("VACUUM ANALYZE reporting_events")
-        conn.execute("VACUUM ANALYZE backlog_snapshots")
+    engine = create_db_engine(make_url(database_url).set(drivername="postgresql+psycopg"))
+    with Session(engine) as session:
+        days = reporting_history.roll_up(session=session, now=now)
+        session.commit()
+    engine.dispose()
+    rolled = time.perf_counter()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for table in ("tickets", "reporting_events", "backlog_snapshots", "reporting_day_counts"):
+            conn.execute(f"VACUUM ANALYZE {table}")
         events = conn.execute("SELECT count(*) FROM reporting_events").fetchone()[0]
+        counts = conn.execute("SELECT count(*) FROM reporting_day_counts").fetchone()[0]
         done = time.perf_counter()
     print(
         f"loaded {args.tickets:,} tickets and {events:,} events in {loaded - started:.0f} s; "
-        f"{len(indexes)} indexes rebuilt in {indexed - loaded:.0f} s, VACUUM ANALYZE {done - indexed:.0f} s",
+        f"{len(indexes)} indexes rebuilt in {indexed - loaded:.0f} s; {days:,} project days rolled up into "
+        f"{counts:,} rows in {rolled - indexed:.0f} s; VACUUM ANALYZE {done - rolled:.0f} s",
         flush=True,
     )
 
@@ -222,6 +232,7 @@ def bench(database_url: str, args: argparse.Namespace, now: datetime) -> list[st
             print(f"plan of a statement that took {ms:.0f} ms:")
             raw = conn.connection.dbapi_connection
             with raw.cursor() as cursor:
+                cursor.execute(f"SET work_mem = '{analytics.WORK_MEM}'")  # as the dashboard's transaction has it
                 cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {statement}", parameters)
                 for (line,) in cursor.fetchall():
                     print(f"  {line}")

@@ -141,9 +141,9 @@ def prune_rate_limit_counters() -> int:
 
 @huey.periodic_task(crontab(minute="5"))
 def snapshot_backlog() -> int:
-    """Hourly, snapshot the open backlog of each project whose local day ended since the last run (once a day each)."""
+    """Hourly, snapshot the backlog and roll up the reporting events of each project whose local day ended."""
     with session_scope() as session:
-        return reporting_history.snapshot_backlog(session=session)
+        return reporting_history.snapshot_backlog(session=session) + reporting_history.roll_up(session=session)
 
 
 @huey.periodic_task(crontab(hour="3", minute="7"))

@@ -12,7 +12,7 @@ SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the test also saves th
 TITLE = "Numbat: the export stalls"
 
 
-def _assign_to(app_server, email: str) -> None:
+def _assign_to(app_server, email: str, title: str = TITLE) -> None:
     _python(
         app_server,
         "from sqlmodel import select\n"
@@ -21,7 +21,7 @@ def _assign_to(app_server, email: str) -> None:
         "from tickit.services.actors import UserPublic\n"
         "with session_scope() as s:\n"
         f"    agent = UserPublic.of(users.find_by_email(s, {email!r}))\n"
-        f"    ticket = s.exec(select(Ticket).where(Ticket.title == {TITLE!r})).one()\n"
+        f"    ticket = s.exec(select(Ticket).where(Ticket.title == {title!r})).one()\n"
         "    ticket_detail.assign(session=s, actor=agent, number=f'HH-{ticket.number}', assignee_id=agent.id)\n",
     )
 
@@ -59,3 +59,45 @@ def test_the_dashboard_draws_its_charts_and_a_tile_opens_the_matching_list(page_
     expect(page).to_have_url(at_path("/tickets"))
     assert "project=HH" in page.url and "category=in_progress%2Ctodo" in page.url
     expect(page.get_by_role("row").filter(has_text=TITLE)).to_be_visible()
+
+
+def test_an_agents_assigned_count_opens_the_tickets_filed_in_the_range_assigned_to_them(page_as, seed, app_server):
+    title = "Quokka: the report is empty"
+    _file_ticket_directly(app_server, seed.client.email, "HH", title)
+    _assign_to(app_server, seed.agent.email, title)
+    page = page_as("agent")
+    page.get_by_role("link", name="Analytics").first.click()
+    expect(page.get_by_role("heading", name="Analytics")).to_be_visible()
+    page.get_by_label("Project").click()
+    page.get_by_role("option", name="Help Hub").click()
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=seed.agent.name))
+    row.get_by_role("link").nth(1).click()  # the name, then "assigned"
+    expect(page).to_have_url(at_path("/tickets"))
+    assert "assignee=" in page.url and "from=" in page.url and "to=" in page.url
+    expect(page.get_by_role("link", name=title)).to_be_visible()
+    expect(page.get_by_label("Created from")).not_to_have_value("")
+    if SHOTS:
+        for width in (1280, 390):
+            for scheme in ("light", "dark"):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.emulate_media(color_scheme=scheme)
+                page.wait_for_timeout(400)
+                page.screenshot(path=f"{SHOTS}/tickets-from-analytics-{width}-{scheme}.png", full_page=True)
+        page.set_viewport_size({"width": 1360, "height": 860})
+        page.emulate_media(color_scheme="light")
+    # The Resolved tile lists by resolution days: a chip shows that filter and removes it.
+    page.go_back()
+    page.get_by_role("link", name="Resolved").first.click()
+    expect(page).to_have_url(at_path("/tickets"))
+    assert "resolved_from=" in page.url and "resolved_to=" in page.url
+    expect(page.get_by_text("Resolved 20", exact=False)).to_be_visible()
+    if SHOTS:
+        for width in (1280, 390):
+            for scheme in ("light", "dark"):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.emulate_media(color_scheme=scheme)
+                page.wait_for_timeout(400)
+                page.screenshot(path=f"{SHOTS}/tickets-resolved-{width}-{scheme}.png", full_page=True)
+    page.get_by_role("button", name="Remove the resolved filter").click()
+    expect(page.get_by_text("Resolved 20", exact=False)).to_have_count(0)
+    assert "resolved_from=" not in page.url

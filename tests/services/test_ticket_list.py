@@ -257,6 +257,37 @@ def test_created_between_includes_both_whole_utc_days(session, desk):
     assert found(session, desk.admin, created_to=date.max) == {"HH-1", "HH-2", "HH-3", "HH-4"}
 
 
+def test_resolved_between_reads_whole_days_of_the_given_zone(session, desk):
+    day = date(2026, 3, 10)  # Berlin is UTC+1: the 10th there runs from 9 March 23:00 to 10 March 23:00 UTC
+    for resolved in (
+        datetime(2026, 3, 9, 22, 59, tzinfo=UTC),  # HH-1: the 9th in Berlin
+        datetime(2026, 3, 9, 23, 0, tzinfo=UTC),  # HH-2: the 10th in Berlin, the 9th in UTC
+        datetime(2026, 3, 10, 22, 59, tzinfo=UTC),  # HH-3: the 10th in both
+        datetime(2026, 3, 10, 23, 0, tzinfo=UTC),  # HH-4: the 11th in Berlin
+        None,  # HH-5: never resolved
+    ):
+        ticket = make_ticket(session, desk.hh, desk.client)
+        ticket.resolved_at = resolved
+        session.add(ticket)
+    session.flush()
+    assert found(session, desk.admin, resolved_from=day, resolved_to=day, zone="Europe/Berlin") == {"HH-2", "HH-3"}
+    assert found(session, desk.admin, resolved_from=day, resolved_to=day) == {"HH-3", "HH-4"}
+    assert found(session, desk.admin, resolved_to=day - timedelta(1), zone="Europe/Berlin") == {"HH-1"}
+    # The zone names the days of the created filter too: every ticket here was filed at T0, the 10th.
+    assert found(session, desk.admin, created_from=day, created_to=day, zone="Pacific/Kiritimati") == set()
+
+
+def test_a_zone_that_does_not_exist_is_refused_and_dropped_from_a_url():
+    with pytest.raises(ValueError, match="time zone"):
+        TicketQuery(zone="Mars/Olympus")
+    assert from_query_params({"tz": "../../etc/passwd", "resolved_from": "2026-03-10"}) == TicketQuery(
+        resolved_from=date(2026, 3, 10)
+    )
+    assert to_query_string(TicketQuery(resolved_to=date(2026, 3, 10), zone="Europe/Berlin")) == (
+        "resolved_to=2026-03-10&tz=Europe%2FBerlin"
+    )
+
+
 # --- sorting and keyset pages ------------------------------------------------------------------
 
 
@@ -616,6 +647,9 @@ def ticket_queries(draw) -> TicketQuery:
         priorities=tuple(draw(st.lists(st.sampled_from(list(PRIORITY_RANK))))),
         created_from=draw(st.none() | st.dates()),
         created_to=draw(st.none() | st.dates()),
+        resolved_from=draw(st.none() | st.dates()),
+        resolved_to=draw(st.none() | st.dates()),
+        zone=draw(st.sampled_from(["", "UTC", "Europe/Berlin", "America/St_Johns"])),
         sort=sort,
         direction=direction,
         page_size=draw(st.integers(1, PAGE_SIZE_MAX)),
@@ -631,7 +665,7 @@ def test_query_string_round_trip_is_exact(query):
 
 params = st.dictionaries(
     st.sampled_from(["q", "project", "type", "status", "category", "assignee", "priority"])
-    | st.sampled_from(["from", "to", "sort", "dir", "size", "after"])
+    | st.sampled_from(["from", "to", "resolved_from", "resolved_to", "tz", "sort", "dir", "size", "after"])
     | st.text(max_size=5),
     st.text() | st.lists(st.text(), max_size=3) | st.integers() | st.none(),
 )

@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = command.add_subparsers(dest="analytics_command", required=True, metavar="ACTION")
     backfill = actions.add_parser("backfill", help="record reporting events for tickets filed before analytics")
     backfill.set_defaults(handler=backfill_command)
-    snapshot = actions.add_parser("snapshot", help="take the backlog snapshots due now, as the hourly task does")
+    snapshot = actions.add_parser("snapshot", help="snapshot the backlog, roll up past days (as the hourly task does)")
     snapshot.set_defaults(handler=snapshot_command)
 
 
@@ -85,13 +85,17 @@ def backfill_command(args: argparse.Namespace) -> int:
         total += done
         if done < reporting_history.BACKFILL_BATCH:
             break
-    print(f"{total} tickets backfilled")
+    # The replayed events moved the rollup's marks back to the earliest day they touched: re-roll now.
+    with session_scope() as session:
+        rolled = reporting_history.roll_up(session=session)
+    print(f"{total} tickets backfilled, {rolled} days rolled up")
     return 0
 
 
 def snapshot_command(args: argparse.Namespace) -> int:
-    """Take the backlog snapshots due now."""
+    """Take the backlog snapshots due now and roll up the complete days, as the hourly task does."""
     with session_scope() as session:
         taken = reporting_history.snapshot_backlog(session=session)
-    print(f"{taken} projects snapshotted")
+        rolled = reporting_history.roll_up(session=session)
+    print(f"{taken} projects snapshotted, {rolled} days rolled up")
     return 0

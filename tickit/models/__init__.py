@@ -20,7 +20,7 @@ from tickit.models.notifications import (
 from tickit.models.organisations import Organisation, OrganisationDomain, OrganisationMember
 from tickit.models.projects import WORKING_ROLES, MemberRole, Project, ProjectMember
 from tickit.models.ratelimit import RateLimitCounter, SignInThrottle
-from tickit.models.reporting import BacklogSnapshot, ReportingEvent
+from tickit.models.reporting import BacklogSnapshot, ReportingDayCount, ReportingEvent, ReportingRollupMark
 from tickit.models.sla import SlaCalendar, SlaEscalationContact, SlaEvent, SlaPolicy
 from tickit.models.tags import Tag, TicketTag
 from tickit.models.ticket_people import TicketCc, TicketFollower
@@ -71,7 +71,9 @@ __all__ = [
     "ProjectNotificationChoice",
     "PushSubscription",
     "RateLimitCounter",
+    "ReportingDayCount",
     "ReportingEvent",
+    "ReportingRollupMark",
     "SatisfactionRating",
     "SavedView",
     "Role",

@@ -9,8 +9,19 @@ from sqlmodel import Field, SQLModel
 
 from tickit.models.base import UTCDateTime
 
-# What the dashboard's queries read beside the project, kind and day.
-REPORTED = ("week", "assignee_id", "business_seconds", "rating", "ticket_id", "cycle", "type_id", "priority", "source")
+# What the dashboard's queries read beside the project, kind and day (the id: which of two ratings is the later).
+REPORTED = (
+    "week",
+    "assignee_id",
+    "business_seconds",
+    "rating",
+    "ticket_id",
+    "cycle",
+    "type_id",
+    "priority",
+    "source",
+    "id",
+)
 
 
 class ReportingEvent(SQLModel, table=True):
@@ -67,3 +78,50 @@ class BacklogSnapshot(SQLModel, table=True):
     # The assignee's id, 0 for nobody: a unique key cannot hold NULL as one value on every backend.
     assignee_key: int = Field(default=0)
     open_count: int
+
+
+class ReportingDayCount(SQLModel, table=True):
+    """How many events of a kind a project's complete day holds, by the dimensions the dashboard counts by.
+
+    A rollup of `reporting_events`, written only by `reporting_history.roll_up` for the days up to
+    the project's `ReportingRollupMark`: `created` by type, priority and source; `resolved` by
+    the assignee at the time; `sla_met` / `sla_breached` alone. The dashboard reads these rows
+    for the days the mark covers and the events themselves for the rest, so both add up to the
+    same figures as the events alone.
+    """
+
+    __tablename__ = "reporting_day_counts"
+    __table_args__ = (
+        Index(
+            "ix_reporting_day_counts_project_kind_day",
+            "project_id",
+            "kind",
+            "day",
+            postgresql_include=("week", "type_id", "priority", "source", "assignee_id", "events"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="projects.id", ondelete="CASCADE")
+    day: date
+    week: date
+    kind: str = Field(max_length=16)
+    type_id: int | None = Field(default=None, foreign_key="ticket_types.id", ondelete="CASCADE")
+    priority: str = Field(default="", max_length=16)
+    source: str = Field(default="", max_length=16)
+    assignee_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    events: int
+
+
+class ReportingRollupMark(SQLModel, table=True):
+    """The last day of a project whose events `reporting_day_counts` holds (every day up to it, none after).
+
+    Moved forward by the rollup; moved back, in the writer's transaction, by any event written
+    for a day it already covers (an SLA breach recorded as of its due time, a backfill), so the
+    rollup never holds a day that has changed since.
+    """
+
+    __tablename__ = "reporting_rollup_marks"
+
+    project_id: int = Field(primary_key=True, foreign_key="projects.id", ondelete="CASCADE")
+    rolled_through: date

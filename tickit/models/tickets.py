@@ -32,7 +32,9 @@ class Ticket(SQLModel, table=True):
         # Settles two retries of one API request racing: exactly one insert wins.
         UniqueConstraint("api_client_id", "idempotency_key"),
         Index("ix_tickets_board", "type_id", "status_id", "board_rank"),
-        Index("ix_tickets_project_created", "project_id", "created_at", "id"),
+        # On PostgreSQL it carries the assignee: the analytics agent table counts a range's tickets per
+        # assignee from the index alone.
+        Index("ix_tickets_project_created", "project_id", "created_at", "id", postgresql_include=("assignee_id",)),
         # Keyset pages of the ticket list: (sort value, id) for admins, per project for agents,
         # per reporter for clients. The full-text GIN indexes exist on PostgreSQL only (migration
         # 0003) and are left out of the models, see tickit/migrations.py.
@@ -48,6 +50,14 @@ class Ticket(SQLModel, table=True):
         # Status and priority filters together (a status implies its project): a search under
         # them intersects this with the word's GIN entries instead of reading the whole project.
         Index("ix_tickets_status_priority", "status_id", "priority"),
+        # Open tickets per assignee, breached and due soon (the analytics dashboard's "now" figures),
+        # read from the index alone on PostgreSQL.
+        Index(
+            "ix_tickets_status_assignee",
+            "status_id",
+            "assignee_id",
+            postgresql_include=("project_id", "sla_next_due_at"),
+        ),
         # The retention task looks for keys past their time; most tickets have none.
         Index("ix_tickets_idempotency_expires_at", "idempotency_expires_at"),
         # The SLA sweep reads only tickets with a warning or due time pending, earliest first.

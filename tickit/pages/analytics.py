@@ -224,12 +224,12 @@ def _sortable(label: str, column: str) -> rx.Component:
 def _agent_row(agent) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.link(agent.name, href=agent.href)),
-        rx.table.cell(agent.assigned),
+        rx.table.cell(rx.link(agent.assigned, href=agent.assigned_href)),
         rx.table.cell(agent.resolved),
         rx.table.cell(agent.first_response),
         rx.table.cell(agent.resolution),
         rx.table.cell(agent.satisfaction, white_space="nowrap"),
-        rx.table.cell(agent.open_now),
+        rx.table.cell(rx.link(agent.open_now, href=agent.href)),
     )
 
 

@@ -39,6 +39,23 @@ def _created_between() -> rx.Component:
         day("Created from", S.created_from, S.set_created_from),
         rx.text("–", size="2", color=rx.color("gray", 11)),
         day("Created to", S.created_to, S.set_created_to),
+        # Links from the analytics dashboard filter on resolution days and name the project's zone.
+        rx.cond(
+            S.resolved_range != "",
+            rx.badge(
+                "Resolved " + S.resolved_range,
+                rx.icon_button(
+                    rx.icon("x", size=12),
+                    variant="ghost",
+                    size="1",
+                    on_click=S.clear_resolved,
+                    aria_label="Remove the resolved filter",
+                ),
+                variant="soft",
+                size="2",
+            ),
+        ),
+        rx.cond(S.day_zone != "", rx.text("Days in " + S.day_zone, size="1", color=rx.color("gray", 11))),
         spacing="2",
         align="center",
         wrap="wrap",

@@ -11,16 +11,23 @@ Decisions the dashboard, the export and `tickit stats` rely on:
   by the same rule on SQLite and PostgreSQL (`_percentiles`).
 - SLA compliance is met / (met + breached) of the targets whose outcome fell in the period.
 - Satisfaction is good / all of the latest answer per resolution given in the period.
+- Counts (created, resolved, SLA outcomes, shares) read the daily rollup (`reporting_day_counts`)
+  for the days it covers and the events for the rest (`_counts`): the same figures either way.
+  Percentiles and satisfaction read the events.
+- An agent's "assigned" are the tickets filed in the period (by the project's zone) assigned to
+  them now, read from the tickets, as the ticket list shows them.
 - "Now" figures (open, breached, at risk) read the tickets as they are: breached is an SLA due
   time passed, at risk one due within the next hour, as the ticket list's SLA filters say.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import and_, case, false, func, literal, or_, text, tuple_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -29,7 +36,10 @@ from tickit.models import (
     BacklogSnapshot,
     MemberRole,
     Project,
+    ReportingDayCount,
     ReportingEvent,
+    ReportingRollupMark,
+    SlaCalendar,
     StatusCategory,
     Ticket,
     TicketStatus,
@@ -45,6 +55,8 @@ from tickit.services.projects import project_ids_for
 RANGES = (7, 30, 90)  # the picker's presets, in days
 MAX_DAYS = 3 * 366
 SOON = timedelta(hours=1)  # "at risk": as the ticket list's `due_soon`
+WORK_MEM = "256MB"  # PostgreSQL's sort memory for the dashboard's transaction (`_sort_in_memory`)
+DURATIONS = (reporting.FIRST_RESPONSE, reporting.RESOLVED)  # the kinds whose durations the dashboard measures
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class Period:
     project_key: str | None
     start: date
     end: date
+    # The time zone of the days when every project in scope reports in the same one (None: they differ).
+    zone: str | None = "UTC"
 
     @property
     def days(self) -> int:
@@ -151,17 +165,18 @@ def period_for(
     ValidationFailed names `range` for a range that ends before it starts or is longer than three years.
     """
     project_key = (project_key or "").strip().upper() or None
+    ids = [_project_id(session, actor, project_key)] if project_key else _visible_ids(session, actor)
+    names = list(zones(session, ids)) or ["UTC"]
     if start is None or end is None:
         if days is None or not 1 <= days <= MAX_DAYS:
             raise ValidationFailed({"range": f"Choose between 1 and {MAX_DAYS} days."})
-        zone = reporting.reporting_zone(session, _project_id(session, actor, project_key)) if project_key else UTC
-        end = reporting.local_day(now or utcnow(), zone)
+        end = reporting.local_day(now or utcnow(), ZoneInfo(names[0]) if project_key else UTC)
         start = end - timedelta(days=days - 1)
     if end < start:
         raise ValidationFailed({"range": "The range ends before it starts."})
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationFailed({"range": f"Choose at most {MAX_DAYS} days."})
-    return Period(project_key=project_key, start=start, end=end)
+    return Period(project_key=project_key, start=start, end=end, zone=names[0] if len(names) == 1 else None)
 
 
 def parse_days(text: str) -> int:
@@ -207,25 +222,36 @@ def dashboard(*, session: Session, actor: Actor, period: Period, now: datetime |
     """Every figure of the dashboard for `period`: tiles, daily and weekly series, shares and the agent table."""
     now = now or utcnow()
     ids = _scope(session, actor, period)
+    _sort_in_memory(session)
+    shared = _per_assignee(session, ids, period, now)
     return Dashboard(
         period=period,
-        tiles=tiles(session, ids, period, now),
+        tiles=tiles(session, ids, period, shared),
         days=_days(session, ids, period),
-        weeks=_weeks(session, ids, period),
+        weeks=_weeks(session, ids, period, shared.durations),
         by_type=_by_type(session, ids, period),
-        by_priority=_by(session, ids, period, ReportingEvent.priority),
-        by_source=_by(session, ids, period, ReportingEvent.source),
-        agents=_agents(session, ids, period, now),
+        by_priority=_by(session, ids, period, "priority"),
+        by_source=_by(session, ids, period, "source"),
+        agents=_agents(session, ids, period, shared),
         projects=visible_projects(session=session, actor=actor),
     )
 
 
 def stats(*, session: Session, actor: Actor, period: Period, now: datetime | None = None) -> Tiles:
     """The dashboard's tiles alone (`tickit stats`)."""
-    return tiles(session, _scope(session, actor, period), period, now or utcnow())
+    ids = _scope(session, actor, period)
+    _sort_in_memory(session)
+    return tiles(session, ids, period, _per_assignee(session, ids, period, now or utcnow()))
 
 
 # --- the building blocks ------------------------------------------------------------------------
+
+
+def _sort_in_memory(session: Session) -> None:
+    # Two years of all projects' durations are about 900,000 values per kind, a 75 MB sort that
+    # PostgreSQL's default 4 MB of work memory spills to disk. For this transaction only.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
 
 
 def _in(ids: list[int], period: Period, *kinds: str) -> list:
@@ -234,6 +260,56 @@ def _in(ids: list[int], period: Period, *kinds: str) -> list:
         ReportingEvent.kind.in_(kinds) if len(kinds) > 1 else ReportingEvent.kind == kinds[0],
         ReportingEvent.day.between(period.start, period.end),
     ]
+
+
+def _rolled_through(session: Session, ids: list[int], period: Period) -> dict[date | None, list[int]]:
+    """The projects by the last day of the period their rollup covers (None: no day of it)."""
+    marks = dict(
+        session.execute(
+            sa_select(ReportingRollupMark.project_id, ReportingRollupMark.rolled_through).where(
+                ReportingRollupMark.project_id.in_(ids)
+            )
+        ).all()
+    )
+    groups: dict[date | None, list[int]] = {}
+    for project_id in ids:
+        through = marks.get(project_id)
+        last = min(through, period.end) if through is not None and through >= period.start else None
+        groups.setdefault(last, []).append(project_id)
+    return groups
+
+
+def _counts(session: Session, ids: list[int], period: Period, kinds: tuple[str, ...], *dimensions: str) -> Counter:
+    """{(dimension values...): events} of `kinds` in the period: the rollup's days plus the events of the rest.
+
+    `dimensions` are columns both tables have (`kind`, `day`, `week`, and what the rollup keeps
+    for a kind: `type_id`, `priority`, `source` of `created`, `assignee_id` of `resolved`).
+    """
+    rolled, live = [], []
+    for last, projects in _rolled_through(session, ids, period).items():
+        if last is not None:
+            days = ReportingDayCount.day.between(period.start, last)
+            rolled.append(and_(ReportingDayCount.project_id.in_(projects), days))
+        first_live = period.start if last is None else last + timedelta(days=1)
+        if first_live <= period.end:
+            days = ReportingEvent.day.between(first_live, period.end)
+            live.append(and_(ReportingEvent.project_id.in_(projects), days))
+    totals: Counter = Counter()
+    if rolled:
+        keys = [getattr(ReportingDayCount, name) for name in dimensions]
+        for *key, n in session.execute(
+            sa_select(*keys, func.sum(ReportingDayCount.events))
+            .where(or_(*rolled), ReportingDayCount.kind.in_(kinds))
+            .group_by(*keys)
+        ).all():
+            totals[tuple(key)] += int(n)
+    if live:
+        keys = [getattr(ReportingEvent, name) for name in dimensions]
+        for *key, n in session.execute(
+            sa_select(*keys, func.count()).where(or_(*live), ReportingEvent.kind.in_(kinds)).group_by(*keys)
+        ).all():
+            totals[tuple(key)] += n
+    return totals
 
 
 def _percentiles(session: Session, value, conditions: list, group=None) -> dict:
@@ -276,6 +352,77 @@ def _percentiles(session: Session, value, conditions: list, group=None) -> dict:
     return {g: (median, p90, n) for g, median, p90, n in rows}
 
 
+@dataclass(frozen=True)
+class _Durations:
+    """(median, p90, count) of one kind's business seconds over the period, per week and per assignee."""
+
+    total: tuple | None
+    weeks: dict
+    assignees: dict
+
+
+def _durations(session: Session, ids: list[int], period: Period, kind: str) -> _Durations:
+    """The three groupings the dashboard shows of one kind's durations (`_percentiles`' rule).
+
+    On PostgreSQL one statement reads the events once for all three (GROUPING SETS).
+    """
+    value, conditions = ReportingEvent.business_seconds, _in(ids, period, kind)
+    week, assignee = ReportingEvent.week, ReportingEvent.assignee_id
+    if session.get_bind().dialect.name != "postgresql":
+        return _Durations(
+            total=_percentiles(session, value, conditions).get(0),
+            weeks=_percentiles(session, value, conditions, week),
+            assignees=_percentiles(session, value, conditions, assignee),
+        )
+    rows = session.execute(
+        sa_select(
+            func.grouping(week),
+            func.grouping(assignee),
+            week,
+            assignee,
+            func.percentile_disc(0.5).within_group(value),
+            func.percentile_disc(0.9).within_group(value),
+            func.count(value),
+        )
+        .where(*conditions, value.is_not(None))
+        .group_by(func.grouping_sets(tuple_(), week, assignee))
+    ).all()
+    total, weeks, assignees = None, {}, {}
+    for by_week, by_assignee, w, agent, *figures in rows:
+        if not by_week:  # grouping() is 0 for a column the row is grouped by
+            weeks[w] = tuple(figures)
+        elif not by_assignee:
+            assignees[agent] = tuple(figures)
+        elif figures[2]:
+            total = tuple(figures)
+    return _Durations(total, weeks, assignees)
+
+
+@dataclass(frozen=True)
+class _PerAssignee:
+    """What the tiles sum and the agent table shows per assignee (None: nobody): read once for both."""
+
+    open_now: dict  # {assignee: (open, breached, at risk)}
+    ratings: dict  # {assignee: (good, rated)}
+    durations: dict  # {first_response | resolved: _Durations}
+
+
+def _per_assignee(session: Session, ids: list[int], period: Period, now: datetime) -> _PerAssignee:
+    ratings = {
+        agent: (good, n)
+        for agent, good, n in session.execute(
+            sa_select(ReportingEvent.assignee_id, func.count(case((ReportingEvent.rating == "good", 1))), func.count())
+            .where(*_latest_ratings(ids, period))
+            .group_by(ReportingEvent.assignee_id)
+        ).all()
+    }
+    return _PerAssignee(
+        open_now=_open_now(session, ids, now),
+        ratings=ratings,
+        durations={kind: _durations(session, ids, period, kind) for kind in DURATIONS},
+    )
+
+
 def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -301,38 +448,37 @@ def _latest_ratings(ids: list[int], period: Period) -> list:
     ]
 
 
-def _open_tickets(ids: list[int]) -> list:
-    return [
-        Ticket.project_id.in_(ids),
-        Ticket.status_id.in_(select(TicketStatus.id).where(TicketStatus.category != StatusCategory.DONE)),
-    ]
-
-
-def tiles(session: Session, ids: list[int], period: Period, now: datetime) -> Tiles:
-    counts = dict(
-        session.execute(
-            sa_select(ReportingEvent.kind, func.count())
-            .where(*_in(ids, period, reporting.CREATED, reporting.RESOLVED, reporting.SLA_MET, reporting.SLA_BREACHED))
-            .group_by(ReportingEvent.kind)
-        ).all()
+def _open_now(session: Session, ids: list[int], now: datetime) -> dict[int | None, tuple[int, int, int]]:
+    """{assignee (None: nobody): (open, breached, at risk)} of the projects' tickets as they are now."""
+    open_statuses = (
+        select(TicketStatus.id)
+        .join(TicketType, TicketType.id == TicketStatus.type_id)
+        .where(TicketType.project_id.in_(ids), TicketStatus.category != StatusCategory.DONE)
     )
-    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE)).get(0)
-    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED)).get(0)
-    good, rated = session.execute(
-        sa_select(func.count(case((ReportingEvent.rating == "good", 1))), func.count()).where(
-            *_latest_ratings(ids, period)
-        )
-    ).one()
-    open_now, breached_now, at_risk_now = session.execute(
+    rows = session.execute(
+        # Through ix_tickets_status_assignee, which carries the project and the next due time.
         sa_select(
+            Ticket.assignee_id,
             func.count(),
             func.count(case((Ticket.sla_next_due_at < now, 1))),
             func.count(case((Ticket.sla_next_due_at.between(now, now + SOON), 1))),
-        ).where(*_open_tickets(ids))
-    ).one()
+        )
+        .where(Ticket.project_id.in_(ids), Ticket.status_id.in_(open_statuses))
+        .group_by(Ticket.assignee_id)
+    ).all()
+    return {assignee: (n, breached, at_risk) for assignee, n, breached, at_risk in rows}
+
+
+def tiles(session: Session, ids: list[int], period: Period, shared: _PerAssignee) -> Tiles:
+    """The tiles of the projects `ids` over `period`: the counts, and the per-assignee figures summed."""
+    kinds = (reporting.CREATED, reporting.RESOLVED, reporting.SLA_MET, reporting.SLA_BREACHED)
+    counts = {kind: n for (kind,), n in _counts(session, ids, period, kinds, "kind").items()}
+    first, resolution = shared.durations[reporting.FIRST_RESPONSE].total, shared.durations[reporting.RESOLVED].total
+    good, rated = (sum(figures[n] for figures in shared.ratings.values()) for n in range(2))
+    open_count, breached_now, at_risk_now = (sum(figures[n] for figures in shared.open_now.values()) for n in range(3))
     met, breached = counts.get(reporting.SLA_MET, 0), counts.get(reporting.SLA_BREACHED, 0)
     return Tiles(
-        open_now=open_now,
+        open_now=open_count,
         created=counts.get(reporting.CREATED, 0),
         resolved=counts.get(reporting.RESOLVED, 0),
         first_response_median=first[0] if first else None,
@@ -351,12 +497,7 @@ def tiles(session: Session, ids: list[int], period: Period, now: datetime) -> Ti
 
 
 def _days(session: Session, ids: list[int], period: Period) -> list[DayPoint]:
-    counts = session.execute(
-        sa_select(ReportingEvent.day, ReportingEvent.kind, func.count())
-        .where(*_in(ids, period, reporting.CREATED, reporting.RESOLVED))
-        .group_by(ReportingEvent.day, ReportingEvent.kind)
-    ).all()
-    by_day: dict[tuple[date, str], int] = {(day, kind): n for day, kind, n in counts}
+    by_day = _counts(session, ids, period, (reporting.CREATED, reporting.RESOLVED), "day", "kind")
     backlog = dict(
         session.execute(
             sa_select(BacklogSnapshot.day, func.sum(BacklogSnapshot.open_count))
@@ -375,18 +516,9 @@ def _days(session: Session, ids: list[int], period: Period) -> list[DayPoint]:
     ]
 
 
-def _weeks(session: Session, ids: list[int], period: Period) -> list[WeekPoint]:
-    week = ReportingEvent.week
-    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE), week)
-    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED), week)
-    outcomes: dict[tuple[date, str], int] = {
-        (w, kind): n
-        for w, kind, n in session.execute(
-            sa_select(week, ReportingEvent.kind, func.count())
-            .where(*_in(ids, period, reporting.SLA_MET, reporting.SLA_BREACHED))
-            .group_by(week, ReportingEvent.kind)
-        ).all()
-    }
+def _weeks(session: Session, ids: list[int], period: Period, durations: dict[str, _Durations]) -> list[WeekPoint]:
+    first, resolution = durations[reporting.FIRST_RESPONSE].weeks, durations[reporting.RESOLVED].weeks
+    outcomes = _counts(session, ids, period, (reporting.SLA_MET, reporting.SLA_BREACHED), "week", "kind")
     points = []
     monday = reporting.week_of(period.start)
     while monday <= period.end:
@@ -398,14 +530,11 @@ def _weeks(session: Session, ids: list[int], period: Period) -> list[WeekPoint]:
 
 
 def _by_type(session: Session, ids: list[int], period: Period) -> list[Share]:
-    rows = session.execute(
-        sa_select(TicketType.key, TicketType.name, func.count())
-        .select_from(ReportingEvent)
-        .join(TicketType, TicketType.id == ReportingEvent.type_id)
-        .where(*_in(ids, period, reporting.CREATED))
-        .group_by(TicketType.key, TicketType.name)
-        .order_by(func.count().desc(), TicketType.name)
+    counts = _counts(session, ids, period, (reporting.CREATED,), "type_id")
+    types = session.execute(
+        sa_select(TicketType.id, TicketType.key, TicketType.name).where(TicketType.id.in_([t for (t,) in counts]))
     ).all()
+    rows = sorted(((key, name, counts[(type_id,)]) for type_id, key, name in types), key=lambda r: (-r[2], r[1]))
     # Projects share type keys (every template has "bug"): one slice per key, named by its first name.
     merged: dict[str, Share] = {}
     for key, name, count in rows:
@@ -414,51 +543,67 @@ def _by_type(session: Session, ids: list[int], period: Period) -> list[Share]:
     return sorted(merged.values(), key=lambda share: (-share.count, share.label))
 
 
-def _by(session: Session, ids: list[int], period: Period, column) -> list[Share]:
-    rows = session.execute(
-        sa_select(column, func.count())
-        .where(*_in(ids, period, reporting.CREATED))
-        .group_by(column)
-        .order_by(func.count().desc(), column)
-    ).all()
+def _by(session: Session, ids: list[int], period: Period, dimension: str) -> list[Share]:
+    counts = _counts(session, ids, period, (reporting.CREATED,), dimension)
+    rows = sorted(((key, n) for (key,), n in counts.items()), key=lambda row: (-row[1], row[0]))
     return [Share(key, key.capitalize(), count) for key, count in rows]
 
 
-def _agents(session: Session, ids: list[int], period: Period, now: datetime) -> list[AgentRow]:
-    assignee = ReportingEvent.assignee_id
-    resolved = dict(
-        session.execute(
-            sa_select(assignee, func.count())
-            .where(*_in(ids, period, reporting.RESOLVED), assignee.is_not(None))
-            .group_by(assignee)
-        ).all()
+def zones(session: Session, ids: list[int]) -> dict[str, list[int]]:
+    """The projects `ids` by reporting time zone (`reporting.reporting_zone`, read for all at once)."""
+    first: dict[int, str] = {}
+    for project_id, zone in session.execute(
+        sa_select(SlaCalendar.project_id, SlaCalendar.timezone)
+        .where(SlaCalendar.project_id.in_(ids))
+        .order_by(SlaCalendar.id)
+    ).all():
+        first.setdefault(project_id, zone)
+    grouped: dict[str, list[int]] = {}
+    for project_id in ids:
+        grouped.setdefault(first.get(project_id) or "UTC", []).append(project_id)
+    return grouped
+
+
+def local_bounds(period: Period, zone: str) -> tuple[datetime, datetime]:
+    """The instants the period's first day starts and the day after its last starts, in `zone`."""
+    tz = ZoneInfo(zone)
+    return (
+        datetime.combine(period.start, time.min, tz).astimezone(UTC),
+        datetime.combine(period.end + timedelta(days=1), time.min, tz).astimezone(UTC),
     )
+
+
+def _filed_in(session: Session, ids: list[int], period: Period) -> list:
+    """Tickets filed in the period, each project's days in its own zone."""
+    spans = []
+    for zone, projects in zones(session, ids).items():
+        start, end = local_bounds(period, zone)
+        spans.append(and_(Ticket.project_id.in_(projects), Ticket.created_at >= start, Ticket.created_at < end))
+    return [or_(false(), *spans)]
+
+
+def _agents(
+    session: Session,
+    ids: list[int],
+    period: Period,
+    shared: _PerAssignee,
+) -> list[AgentRow]:
+    resolved = {
+        agent: n
+        for (agent,), n in _counts(session, ids, period, (reporting.RESOLVED,), "assignee_id").items()
+        if agent is not None
+    }
     assigned = dict(
         session.execute(
             sa_select(Ticket.assignee_id, func.count())
-            .select_from(ReportingEvent)
-            .join(Ticket, Ticket.id == ReportingEvent.ticket_id)
-            .where(*_in(ids, period, reporting.CREATED), Ticket.assignee_id.is_not(None))
+            .where(*_filed_in(session, ids, period), Ticket.assignee_id.is_not(None))
             .group_by(Ticket.assignee_id)
         ).all()
     )
-    first = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.FIRST_RESPONSE), assignee)
-    resolution = _percentiles(session, ReportingEvent.business_seconds, _in(ids, period, reporting.RESOLVED), assignee)
-    ratings = {
-        agent: (good, n)
-        for agent, good, n in session.execute(
-            sa_select(assignee, func.count(case((ReportingEvent.rating == "good", 1))), func.count())
-            .where(*_latest_ratings(ids, period))
-            .group_by(assignee)
-        ).all()
-    }
-    open_now = dict(
-        session.execute(
-            sa_select(Ticket.assignee_id, func.count())
-            .where(*_open_tickets(ids), Ticket.assignee_id.is_not(None))
-            .group_by(Ticket.assignee_id)
-        ).all()
-    )
+    first = shared.durations[reporting.FIRST_RESPONSE].assignees
+    resolution = shared.durations[reporting.RESOLVED].assignees
+    ratings = shared.ratings
+    open_now = {agent: figures[0] for agent, figures in shared.open_now.items() if agent is not None}
     agent_ids = {a for a in (*resolved, *assigned, *first, *resolution, *ratings, *open_now) if a is not None}
     names = dict(session.exec(select(User.id, User.name).where(User.id.in_(agent_ids))).all()) if agent_ids else {}
     rows = []

@@ -13,13 +13,25 @@ def _base(period: Period) -> dict:
     return {"project_keys": (period.project_key,) if period.project_key else ()}
 
 
+def _zone(period: Period) -> str:
+    # The list takes its days in one zone: exact unless "all projects" spans several (then UTC's days).
+    return "" if period.zone in (None, "UTC") else period.zone
+
+
 def _created_in(period: Period) -> dict:
-    # The list's dates are UTC days; the period's are the project's own, a few hours apart at most.
-    return {**_base(period), "created_from": period.start, "created_to": period.end}
+    return {**_base(period), "created_from": period.start, "created_to": period.end, "zone": _zone(period)}
+
+
+def _resolved_in(period: Period) -> dict:
+    return {**_base(period), "resolved_from": period.start, "resolved_to": period.end, "zone": _zone(period)}
 
 
 def figure_query(period: Period, figure: str) -> TicketQuery:
-    """The list behind a tile: open, breached and at-risk tickets now, or those created in the period."""
+    """The list behind a tile: open, breached and at-risk tickets now, or those created or resolved in the period.
+
+    "Resolved" lists the tickets whose resolution falls in the period and that stayed resolved:
+    the tile counts resolutions, so a ticket resolved twice counts twice there and once here.
+    """
     if figure == "open_now":
         return TicketQuery(**_base(period), status_categories=OPEN)
     if figure == "breached_now":
@@ -27,7 +39,7 @@ def figure_query(period: Period, figure: str) -> TicketQuery:
     if figure == "at_risk_now":
         return TicketQuery(**_base(period), sla="due_soon", sort="due", direction="asc")
     if figure == "resolved":
-        return TicketQuery(**_created_in(period), status_categories=(StatusCategory.DONE,))
+        return TicketQuery(**_resolved_in(period))
     return TicketQuery(**_created_in(period), sort="created")
 
 
@@ -41,6 +53,11 @@ def share_query(period: Period, dimension: str, key: str) -> TicketQuery:
 def agent_query(period: Period, agent_id: int) -> TicketQuery:
     """An agent's tickets, open first."""
     return TicketQuery(**_base(period), assignee=agent_id, status_categories=OPEN)
+
+
+def assigned_query(period: Period, agent_id: int) -> TicketQuery:
+    """The tickets behind an agent's "assigned": created in the period and assigned to them now."""
+    return TicketQuery(**_created_in(period), assignee=agent_id, sort="created")
 
 
 def href(path: str, query: TicketQuery) -> str:

@@ -17,11 +17,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
-from tickit.models import SlaCalendar, StatusCategory, Ticket, TicketStatus
-from tickit.models.reporting import ReportingEvent
+from tickit.models import SlaCalendar, StatusCategory, Ticket, TicketStatus, utcnow
+from tickit.models.reporting import ReportingEvent, ReportingRollupMark
 from tickit.services import sla, sla_config
 from tickit.services.business_hours import ROUND_THE_CLOCK, Calendar
 
@@ -49,7 +49,8 @@ def week_of(day: date) -> date:
 def _record(
     session: Session, ticket: Ticket, kind: str, at: datetime, *, cycle: int = 0, zone: ZoneInfo | None = None, **extra
 ) -> None:
-    day = local_day(at, zone or reporting_zone(session, ticket.project_id))
+    zone = zone or reporting_zone(session, ticket.project_id)
+    day = local_day(at, zone)
     session.connection().execute(
         insert(ReportingEvent),
         {
@@ -69,6 +70,21 @@ def _record(
             "business_seconds": extra.get("business_seconds"),
             "calendar_seconds": extra.get("calendar_seconds"),
         },
+    )
+    if day < local_day(utcnow(), zone):
+        unroll(session, ticket.project_id, day)
+
+
+def unroll(session: Session, project_id: int, day: date) -> None:
+    """Take `day` and the days after it out of the project's rollup: an event was written for a day it covered.
+
+    One statement in the writer's transaction; the rollup holds the mark's row lock while it reads
+    the events, so a late event is either in its counts or moves the mark back after it.
+    """
+    session.connection().execute(
+        update(ReportingRollupMark)
+        .where(ReportingRollupMark.project_id == project_id, ReportingRollupMark.rolled_through >= day)
+        .values(rolled_through=day - timedelta(days=1))
     )
 
 

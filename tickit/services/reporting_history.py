@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, insert
+from sqlalchemy import case, delete, exists, func, insert, literal
 from sqlmodel import Session, select
 
 from tickit.models import (
     ActivityEntry,
     BacklogSnapshot,
     Project,
+    ReportingDayCount,
     ReportingEvent,
+    ReportingRollupMark,
     SatisfactionRating,
     StatusCategory,
     Ticket,
@@ -70,6 +72,71 @@ def snapshot_backlog(*, session: Session, now: datetime | None = None) -> int:
         session.connection().execute(insert(BacklogSnapshot), values)
         taken += 1
     return taken
+
+
+ROLLED_UP = (reporting.CREATED, reporting.RESOLVED, reporting.SLA_MET, reporting.SLA_BREACHED)
+
+
+def roll_up(*, session: Session, now: datetime | None = None) -> int:
+    """Count each project's events of its complete days not yet rolled up into `reporting_day_counts`.
+
+    Runs with the hourly snapshot: a project's days up to its local yesterday are rolled once,
+    and again from wherever `reporting.unroll` moved the mark back (a late SLA breach, a
+    backfill). Returns how many days were rolled; the caller commits.
+    """
+    now = now or utcnow()
+    rolled = 0
+    for project_id in session.exec(select(Project.id).order_by(Project.id)):
+        through = reporting.local_day(now, reporting.reporting_zone(session, project_id)) - timedelta(days=1)
+        # The row lock makes a writer that moves the mark back wait until these counts are committed.
+        mark = session.exec(
+            select(ReportingRollupMark).where(ReportingRollupMark.project_id == project_id).with_for_update()
+        ).first()
+        if mark is None:
+            first = session.exec(
+                select(func.min(ReportingEvent.day)).where(ReportingEvent.project_id == project_id)
+            ).one()
+            mark = ReportingRollupMark(project_id=project_id, rolled_through=(first or through) - timedelta(days=1))
+            session.add(mark)
+            session.flush()
+        if mark.rolled_through >= through:
+            continue
+        start = mark.rolled_through + timedelta(days=1)
+        session.connection().execute(
+            delete(ReportingDayCount).where(ReportingDayCount.project_id == project_id, ReportingDayCount.day >= start)
+        )
+        counts = _day_counts(project_id, start, through)
+        session.connection().execute(insert(ReportingDayCount).from_select(_ROLLUP_COLUMNS, counts))
+        mark.rolled_through = through
+        session.add(mark)
+        session.flush()
+        rolled += (through - start).days + 1
+    return rolled
+
+
+_ROLLUP_COLUMNS = ("project_id", "day", "week", "kind", "type_id", "priority", "source", "assignee_id", "events")
+
+
+def _day_counts(project_id: int, start, end):
+    """The rollup rows of a project's days `start`..`end`: each kind by the dimensions the dashboard counts it by."""
+    event = ReportingEvent
+    created, resolved = event.kind == reporting.CREATED, event.kind == reporting.RESOLVED
+    dimensions = (
+        select(
+            event.project_id,
+            event.day,
+            event.week,
+            event.kind,
+            case((created, event.type_id)).label("type_id"),
+            case((created, event.priority), else_=literal("")).label("priority"),
+            case((created, event.source), else_=literal("")).label("source"),
+            case((resolved, event.assignee_id)).label("assignee_id"),
+        )
+        .where(event.project_id == project_id, event.kind.in_(ROLLED_UP), event.day.between(start, end))
+        .subquery()
+    )
+    keys = [dimensions.c[name] for name in _ROLLUP_COLUMNS[:-1]]
+    return select(*keys, func.count()).group_by(*keys)
 
 
 def backfill_batch(*, session: Session, limit: int = BACKFILL_BATCH) -> int:

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import DateTime, Integer, and_, any_, func, literal, literal_column, or_, true, tuple_, union
 from sqlalchemy.orm import aliased
@@ -105,8 +106,11 @@ class TicketQuery:
     assignee: str | int | None = None  # "me", "unassigned", a user id, or None for anyone
     priorities: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()  # tag names (`tags.normalise`d): tickets carrying any of them
-    created_from: date | None = None  # inclusive, a UTC day
-    created_to: date | None = None  # inclusive, a UTC day
+    created_from: date | None = None  # inclusive, a day in `zone`
+    created_to: date | None = None  # inclusive, a day in `zone`
+    resolved_from: date | None = None  # inclusive, a day in `zone`: resolved (and not reopened since) then
+    resolved_to: date | None = None  # inclusive, a day in `zone`
+    zone: str = ""  # the IANA time zone whose days the date filters name; "" for UTC
     sla: str = ""  # "", or one of SLA_FILTERS (staff lists)
     organisation: int | None = None  # the id of the reporter's organisation
     colleagues: bool = False  # a requester's list: their organisation's tickets they may read, not only their own
@@ -128,9 +132,12 @@ class TicketQuery:
         object.__setattr__(self, "tags", _canonical(self.tags, _is_tag))
         if not _is_assignee(self.assignee):
             raise ValueError(f"assignee must be 'me', 'unassigned', a user id or None, not {self.assignee!r}")
-        for day in (self.created_from, self.created_to):
+        for day in (self.created_from, self.created_to, self.resolved_from, self.resolved_to):
             if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
-                raise ValueError(f"created_from and created_to are dates, not {day!r}")
+                raise ValueError(f"created_from/_to and resolved_from/_to are dates, not {day!r}")
+        if self.zone and not _is_zone(self.zone):
+            raise ValueError(f"zone is '' or an IANA time zone name, not {self.zone!r}")
+        object.__setattr__(self, "zone", "" if self.zone == "UTC" else self.zone)
         if self.sla not in ("", *SLA_FILTERS):
             raise ValueError(f"sla is '' or one of {SLA_FILTERS}")
         if self.organisation is not None and not _is_id(self.organisation):
@@ -246,6 +253,12 @@ def to_query_string(query: TicketQuery) -> str:
         pairs.append(("from", query.created_from.isoformat()))
     if query.created_to is not None:
         pairs.append(("to", query.created_to.isoformat()))
+    if query.resolved_from is not None:
+        pairs.append(("resolved_from", query.resolved_from.isoformat()))
+    if query.resolved_to is not None:
+        pairs.append(("resolved_to", query.resolved_to.isoformat()))
+    if query.zone:
+        pairs.append(("tz", query.zone))
     if query.sla:
         pairs.append(("sla", query.sla))
     if query.organisation is not None:
@@ -297,6 +310,9 @@ def from_query_params(params: Mapping[str, str | list[str]]) -> TicketQuery:
         tags=listed("tag", _is_tag, str.lower),
         created_from=first("from", _parse_date),
         created_to=first("to", _parse_date),
+        resolved_from=first("resolved_from", _parse_date),
+        resolved_to=first("resolved_to", _parse_date),
+        zone=first("tz", lambda value: value if _is_zone(value) else None) or "",
         sla=first("sla", lambda value: value if value in SLA_FILTERS else None) or "",
         organisation=first("organisation", _parse_id),
         sort=sort,
@@ -322,6 +338,29 @@ def _parse_id(value: str) -> int | None:
     if _USER_ID.fullmatch(value) and int(value) <= _MAX_ID:
         return int(value)
     return None
+
+
+def _is_zone(value: str) -> bool:
+    try:
+        ZoneInfo(value)  # cached after the first look-up
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _day_start(day: date, zone: str) -> datetime:
+    """The instant `day` begins in `zone` ("" for UTC)."""
+    return datetime.combine(day, time.min, ZoneInfo(zone) if zone else UTC)
+
+
+def _between_days(column, start: date | None, end: date | None, zone: str) -> list:
+    """`column` within the days `start`..`end` (either may be open) of `zone`."""
+    conditions = []
+    if start is not None:
+        conditions.append(column >= _day_start(start, zone))
+    if end is not None and end < date.max:
+        conditions.append(column < _day_start(end + timedelta(days=1), zone))
+    return conditions
 
 
 def _parse_date(value: str) -> date | None:
@@ -718,10 +757,8 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
         if not tag_ids:
             return None
         conditions.append(Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag_id.in_(tag_ids))))
-    if query.created_from is not None:
-        conditions.append(Ticket.created_at >= datetime.combine(query.created_from, time.min, UTC))
-    if query.created_to is not None and query.created_to < date.max:
-        conditions.append(Ticket.created_at < datetime.combine(query.created_to + timedelta(days=1), time.min, UTC))
+    conditions += _between_days(Ticket.created_at, query.created_from, query.created_to, query.zone)
+    conditions += _between_days(Ticket.resolved_at, query.resolved_from, query.resolved_to, query.zone)
     # SLA: through ix_tickets_sla_next_due. Requesters never filter or sort by what they cannot see.
     if (query.sla or query.sort == "due") and not actor.is_staff:
         return None

@@ -43,7 +43,8 @@ class AgentView:
     satisfaction: str
     satisfaction_value: float
     open_now: int
-    href: str
+    href: str  # their open tickets (the name and the open count link here)
+    assigned_href: str  # the tickets behind "assigned"
 
 
 @dataclasses.dataclass
@@ -116,6 +117,7 @@ def _agents(board: analytics.Dashboard) -> list[AgentView]:
             satisfaction_value=a.satisfaction if a.satisfaction is not None else -1.0,
             open_now=a.open_now,
             href=analytics_links.href(routes.TICKETS, analytics_links.agent_query(board.period, a.id)),
+            assigned_href=analytics_links.href(routes.TICKETS, analytics_links.assigned_query(board.period, a.id)),
         )
         for a in board.agents
     ]

@@ -216,6 +216,12 @@ def filter_summary(
         parts.append(f"created from {query.created_from.isoformat()}")
     if query.created_to:
         parts.append(f"created to {query.created_to.isoformat()}")
+    if query.resolved_from:
+        parts.append(f"resolved from {query.resolved_from.isoformat()}")
+    if query.resolved_to:
+        parts.append(f"resolved to {query.resolved_to.isoformat()}")
+    if query.zone and any((query.created_from, query.created_to, query.resolved_from, query.resolved_to)):
+        parts.append(f"days in {query.zone}")
     return ", ".join(parts)
 
 
@@ -258,6 +264,8 @@ class StaffTicketsState(SessionState):
     organisation: str = ANY  # an organisation's id, or ANY
     created_from: str = ""
     created_to: str = ""
+    resolved_range: str = ""  # "2026-11-05 – 2026-12-04" while the list filters on resolution days
+    day_zone: str = ""  # the time zone of the date filters' days, when it is not UTC
     tag_filter: str = ""  # the tag filter's names, comma-separated
     sort: str = "updated"
     direction: str = "desc"
@@ -319,6 +327,13 @@ class StaffTicketsState(SessionState):
         self.organisation = str(query.organisation) if query.organisation is not None else ANY
         self.created_from = query.created_from.isoformat() if query.created_from else ""
         self.created_to = query.created_to.isoformat() if query.created_to else ""
+        self.resolved_range = (
+            f"{query.resolved_from.isoformat() if query.resolved_from else '…'} – "
+            f"{query.resolved_to.isoformat() if query.resolved_to else '…'}"
+            if query.resolved_from or query.resolved_to
+            else ""
+        )
+        self.day_zone = query.zone
         self.tag_filter = ", ".join(query.tags)
         self.sort, self.direction = query.sort, query.direction
         self.summary = filter_summary(
@@ -472,6 +487,11 @@ class StaffTicketsState(SessionState):
     @rx.event
     def set_created_to(self, value: str):
         return self._change(created_to=_day(value))
+
+    @rx.event
+    def clear_resolved(self):
+        """The resolved-range chip's ×: drop the filter on resolution days."""
+        return self._change(resolved_from=None, resolved_to=None)
 
     @rx.event
     def sort_by(self, sort: str):
