@@ -3,7 +3,8 @@
 `tickit mail receive --mailbox KEY` is for a Postfix `pipe` transport or procmail, as
 `rt-mailgate` is: it reads one message on standard input and exits with a sysexits code the mail
 server understands: 0 once the mail is stored (whatever became of it), 75 (EX_TEMPFAIL) when
-the database cannot be reached, so the server keeps the mail and tries again, 78 (EX_CONFIG) for
+the database cannot be reached or the mailbox is disabled, so the server keeps the mail and
+tries again, 78 (EX_CONFIG) for
 a mailbox key that does not exist (also retried, until an admin fixes the transport), and 65
 (EX_DATAERR) for input that can never be a mail, which the server bounces.
 """
@@ -99,6 +100,9 @@ def receive_command(args: argparse.Namespace) -> int:
     except NotFound as exc:
         print(f"tickit: {exc} The mail server keeps the message and tries again.", file=sys.stderr)
         return EX_CONFIG
+    except mailboxes.MailboxDisabled as exc:
+        print(f"tickit: {exc} The mail server keeps the message and tries again.", file=sys.stderr)
+        return EX_TEMPFAIL
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         print(f"tickit: the database cannot be reached ({reason}); try again later.", file=sys.stderr)

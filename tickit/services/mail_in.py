@@ -64,7 +64,7 @@ from tickit.services.access import (
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
 from tickit.services.mail_ids import ticket_of_message_id
-from tickit.services.mailboxes import mailbox_by_key
+from tickit.services.mailboxes import MailboxDisabled, mailbox_by_key
 from tickit.services.sanitize import clean_html, own_image_url, plain_text
 from tickit.services.users import create_user
 
@@ -113,7 +113,8 @@ class InboundRow:
 def receive(*, unit_of_work: UnitOfWork, mailbox_key: str, raw: bytes, channel: str) -> Received:
     """Store a received mail, then process it unless it was processed before; returns what became of it.
 
-    NotFound for an unknown mailbox, Unreadable for bytes that are no mail. The mail is committed
+    NotFound for an unknown mailbox, MailboxDisabled for a disabled one (nothing is stored: the
+    sender's server keeps the mail and tries again), Unreadable for bytes that are no mail. The mail is committed
     before processing starts, so a failure after that leaves it stored (outcome `failed`).
     """
     if not raw or not raw.strip():
@@ -123,7 +124,10 @@ def receive(*, unit_of_work: UnitOfWork, mailbox_key: str, raw: bytes, channel: 
     if b":" not in raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]:
         raise Unreadable("This is not a mail message: it has no headers.")
     with unit_of_work() as session:
-        stored, duplicate = _store(session, mailbox_by_key(session, mailbox_key), raw, channel)
+        mailbox = mailbox_by_key(session, mailbox_key)
+        if not mailbox.enabled:
+            raise MailboxDisabled(f"The mailbox {mailbox.key} is disabled; an admin can enable it on its mail page.")
+        stored, duplicate = _store(session, mailbox, raw, channel)
         if duplicate and stored.outcome != InboundOutcome.PENDING:
             return _result(stored, duplicate=True, session=session)
     return _process(unit_of_work, stored.id, duplicate=duplicate)
