@@ -84,7 +84,8 @@ def list_command(args: argparse.Namespace) -> int:
         polled = f"last poll {box.last_poll_at:%Y-%m-%d %H:%M} UTC" if box.last_poll_at else "never polled"
         how = f"IMAP {box.imap}, {polled}" if box.imap else "pipe/HTTP only"
         error = f"\terror: {box.last_error}" if box.last_error else ""
-        print(f"{box.key}\t{box.address}\t{box.type_key}\t{how}{error}")
+        disabled = "\tdisabled: takes no mail" if not box.enabled else ""
+        print(f"{box.key}\t{box.address}\t{box.type_key}\t{how}{disabled}{error}")
     return 0
 
 
