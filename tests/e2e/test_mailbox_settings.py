@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -38,6 +39,22 @@ def shoot(page, name: str) -> None:
             page.screenshot(path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True)
     page.emulate_media(color_scheme="light")
     page.set_viewport_size({"width": 1360, "height": 860})
+
+
+def post_mail(app_server, mailbox: str, secret: str) -> None:
+    """Post a mail to the mailbox's HTTP endpoint as a relay would, with the secret the page showed."""
+    raw = (
+        b"From: Quokka Keeper <keeper@qk.example.org>\r\nTo: burrow@qk.example.com\r\n"
+        b"Subject: Quokka feeder jammed\r\nMessage-ID: <feeder-1@qk.example.org>\r\n\r\nIt is stuck again.\r\n"
+    )
+    request = urllib.request.Request(
+        f"{app_server.url.rstrip('/')}/inbound/email/{mailbox}",
+        data=raw,
+        headers={"Content-Type": "message/rfc822", "Authorization": f"Bearer {secret}"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.status == 200, answer.read()
 
 
 def checked(page):
@@ -75,6 +92,7 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     expect(secret).to_have_text(re.compile(r"^\S{40,}$"))
     expect(page.get_by_role("heading", name="burrow@qk.example.com")).to_be_visible()
     shoot(page, "mail-secret")
+    post_mail(app_server, "qk-desk", secret.text_content())
     page.get_by_role("button", name="Done").click()
     expect(page.get_by_role("region", name="New HTTP secret")).to_have_count(0)
 
@@ -88,6 +106,7 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     expect(dialog.get_by_label("IMAP server", exact=True)).to_have_value(imap.host)
     expect(dialog.get_by_label("Password", exact=True)).to_have_value("")
     expect(dialog.get_by_text("The stored password stays unless you type a new one.")).to_be_visible()
+    shoot(page, "mail-edit-dialog")
     dialog.get_by_label("Password", exact=True).fill(PASSWORD)
     dialog.get_by_role("button", name="Save").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
@@ -103,6 +122,17 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     check.click()
     expect(checked(page)).to_have_text(f"Connection check: Logged in to {imap.host} as quokka; INBOX holds 0 messages.")
     shoot(page, "mail-checked")
+
+    # The mail posted with the secret is on the page now, and the mailbox it came through stays.
+    page.reload()
+    expect(page.get_by_text("Quokka feeder jammed")).to_be_visible()
+    page.get_by_role("button", name="Remove burrow@qk.example.com").click()
+    kept = page.get_by_role("alertdialog")
+    expect(kept).to_contain_text("has received one mail")
+    expect(kept).to_contain_text("Disable it instead")
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/mail-remove-refused.png")
+    kept.get_by_role("button", name="Close").click()
 
     page.get_by_role("switch", name="Take mail for burrow@qk.example.com").click()
     expect(page.get_by_text("Disabled", exact=True)).to_be_visible()
