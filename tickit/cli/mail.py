@@ -1,4 +1,4 @@
-"""`tickit mailbox ...` and `tickit mail receive`: a project's mailboxes, and the mail-transport pipe.
+"""`tickit mailbox add/list/disable/enable` and `tickit mail receive`: mailboxes, and the mail-transport pipe.
 
 `tickit mail receive --mailbox KEY` is for a Postfix `pipe` transport or procmail, as
 `rt-mailgate` is: it reads one message on standard input and exits with a sysexits code the mail
@@ -41,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--imap-move-to", metavar="FOLDER", default="", help="move processed mail to this folder")
     add.set_defaults(handler=add_command)
+    for verb, what in (("disable", "stop taking mail (senders' servers keep it)"), ("enable", "take mail again")):
+        switch = actions.add_parser(verb, help=f"{what}")
+        switch.add_argument("--project", required=True, metavar="KEY")
+        switch.add_argument("--key", required=True, metavar="KEY", help="the mailbox's key")
+        switch.set_defaults(handler=switch_command, enabled=verb == "enable")
     listing = actions.add_parser("list", help="list a project's mailboxes")
     listing.add_argument("--project", required=True, metavar="KEY")
     listing.set_defaults(handler=list_command)
@@ -72,6 +77,20 @@ def add_command(args: argparse.Namespace) -> int:
     print(f"HTTP: POST /inbound/email/{box.key} with the message as message/rfc822 and this secret as a Bearer token;")
     print("it is shown only now:")
     print(created.secret)
+    return 0
+
+
+def switch_command(args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        box = mailboxes.update_mailbox(
+            session=session,
+            actor=SYSTEM,
+            project_key=args.project,
+            mailbox_key=args.key,
+            changes={"enabled": args.enabled},
+        )
+    state = "enabled: it takes mail" if box.enabled else "disabled: senders' servers keep its mail until it is enabled"
+    print(f"Mailbox {box.key} <{box.address}> is {state}.")
     return 0
 
 
