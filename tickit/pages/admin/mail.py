@@ -152,9 +152,13 @@ def _form_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title(rx.cond(S.editing_key == "", "Add a mailbox", "Edit mailbox " + S.editing_key)),
             rx.dialog.description(
-                "Mail to this address becomes tickets of the project, and replies thread onto them. It can "
-                "arrive by IMAP polling, the mail-transport pipe, or the HTTP endpoint; the endpoint's secret "
-                "is shown once, right after you add the mailbox.",
+                rx.cond(
+                    S.editing_key == "",
+                    "Mail to this address becomes tickets of the project, and replies thread onto them. It can "
+                    "arrive by IMAP polling, the mail-transport pipe, or the HTTP endpoint; the endpoint's secret "
+                    "is shown once, right after you add the mailbox.",
+                    "Changes apply from the next mail or poll. Tickets already filed keep their type.",
+                ),
                 size="2",
                 margin_bottom="12px",
             ),
@@ -170,6 +174,8 @@ def _form_dialog() -> rx.Component:
                             max_length=40,
                             read_only=S.editing_key != "",
                             auto_focus=S.editing_key == "",
+                            variant=rx.cond(S.editing_key == "", "surface", "soft"),
+                            color_scheme="gray",
                         ),
                         _error("key"),
                         "mailbox-key",
@@ -178,7 +184,12 @@ def _form_dialog() -> rx.Component:
                     field(
                         "Address",
                         _text_input(
-                            "address", S.form_address, type="email", placeholder="support@example.com", max_length=320
+                            "address",
+                            S.form_address,
+                            type="email",
+                            placeholder="support@example.com",
+                            max_length=320,
+                            auto_focus=S.editing_key != "",
                         ),
                         _error("address"),
                         "mailbox-address",
