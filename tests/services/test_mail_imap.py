@@ -175,3 +175,18 @@ def test_check_connection_says_plainly_what_is_wrong(engine, imap):
     imap.stop()
     unreachable = check(engine, imap, ssl_context=trusting).message
     assert unreachable.startswith(f"Cannot reach the IMAP server {imap.host}:{imap.port}: ")
+
+
+def test_a_disabled_mailbox_is_not_polled(engine, imap):
+    add_mailbox(engine, imap)
+    deliver(imap, "html_script.eml").logout()
+    with Session(engine) as session:
+        mailboxes.update_mailbox(
+            session=session, actor=SYSTEM, project_key="HH", mailbox_key="support", changes={"enabled": False}
+        )
+        session.commit()
+
+    reports = mail_imap.poll_all(unit_of_work=partial(session_scope, engine), ssl_context=imap.ssl_context)
+
+    assert reports == []
+    assert mailbox(engine).last_poll_at is None
