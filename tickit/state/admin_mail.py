@@ -217,6 +217,10 @@ class AdminMailState(SessionState):
         self.form_imap = on
 
     @rx.event
+    def set_form_port(self, port: str):
+        self.form_port = port
+
+    @rx.event
     def set_form_tls(self, on: bool):
         # The usual port follows TLS, unless someone typed another one.
         if self.form_port.strip() in ("", "993", "143"):

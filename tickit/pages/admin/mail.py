@@ -75,7 +75,16 @@ def _imap_fields() -> rx.Component:
             ),
             field(
                 "Port",
-                _text_input("imap_port", S.form_port, input_mode="numeric", max_length=5),
+                # Bound to the state, unlike the others: switching TLS changes it to that protocol's usual port.
+                rx.input(
+                    id="mailbox-imap_port",
+                    name="imap_port",
+                    value=S.form_port,
+                    on_change=S.set_form_port,
+                    input_mode="numeric",
+                    max_length=5,
+                    width="100%",
+                ),
                 _error("imap_port"),
                 "mailbox-imap_port",
             ),
