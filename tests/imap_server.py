@@ -44,6 +44,11 @@ class DovecotServer:
         self._cert = self.directory / "cert.pem"
 
     @property
+    def certificate(self) -> Path:
+        """The server's self-signed certificate (PEM), for a client that must trust it."""
+        return self._cert
+
+    @property
     def ssl_context(self) -> ssl.SSLContext:
         """A client context that trusts this server's certificate (and checks it, host name included)."""
         return ssl.create_default_context(cafile=str(self._cert))

@@ -75,6 +75,8 @@ class Settings:
     push_allowed_hosts: frozenset[str]  # push hosts exempt from the public-https rule (tests, development)
     # A requester gets at most one mail per ticket in this many minutes, telling all that happened in them.
     requester_mail_quiet_minutes: int
+    # Certificates (PEM) trusted for IMAP servers besides the system's: a private CA, or a test server's own.
+    imap_ca_file: Path | None
 
     @property
     def is_sqlite(self) -> bool:
@@ -238,6 +240,7 @@ def load_settings() -> Settings:
             host.strip().lower().rstrip(".") for host in _env("TICKIT_PUSH_ALLOWED_HOSTS").split(",") if host.strip()
         ),
         requester_mail_quiet_minutes=_int_env("TICKIT_REQUESTER_MAIL_QUIET_MINUTES", 5),
+        imap_ca_file=Path(_env("TICKIT_IMAP_CA_FILE")).expanduser() if _env("TICKIT_IMAP_CA_FILE") else None,
     )
 
 

@@ -99,3 +99,18 @@ def test_staff_who_work_the_ticket_see_the_original_mail_as_plain_text_and_the_r
     assert http.get(f"/inbound/original/{ticket_mail['id']}", headers=cookies[1]).status_code == 404
     assert http.get(f"/inbound/original/{ticket_mail['id']}", headers=cookies[2]).status_code == 404
     assert http.get(f"/inbound/original/{ticket_mail['id']}").status_code == 401
+
+
+def test_a_disabled_mailbox_answers_try_later_and_stores_nothing(http, secret, engine):
+    with Session(engine) as session:
+        mailboxes.update_mailbox(
+            session=session, actor=SYSTEM, project_key="HH", mailbox_key="support", changes={"enabled": False}
+        )
+        session.commit()
+
+    answer = post(http, (FIXTURES / "no_message_id.eml").read_bytes(), secret)
+
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "60"
+    assert "disabled" in answer.json()["detail"]
+    with Session(engine) as session:
+        assert session.exec(select(InboundMessage)).all() == []

@@ -93,3 +93,17 @@ def test_mail_receive_exits_75_when_the_database_is_down_so_the_server_retries(t
     result = run(env, "mail", "receive", "--mailbox", "support", stdin=(FIXTURES / "no_message_id.eml").read_bytes())
     assert result.returncode == 75, result.stderr
     assert "the database cannot be reached" in result.stderr.decode()
+
+
+def test_a_disabled_mailbox_is_listed_so_and_its_pipe_exits_75_until_enabled(env):
+    mail = (FIXTURES / "no_message_id.eml").read_bytes()
+    disabled = run(env, "mailbox", "disable", "--project", "HH", "--key", "support")
+    assert disabled.returncode == 0 and "is disabled" in disabled.stdout.decode()
+    assert "disabled: takes no mail" in run(env, "mailbox", "list", "--project", "HH").stdout.decode()
+
+    refused = run(env, "mail", "receive", "--mailbox", "support", stdin=mail)
+    assert refused.returncode == 75
+    assert "The mailbox support is disabled" in refused.stderr.decode()
+
+    assert run(env, "mailbox", "enable", "--project", "HH", "--key", "support").returncode == 0
+    assert run(env, "mail", "receive", "--mailbox", "support", stdin=mail).returncode == 0

@@ -206,6 +206,8 @@ def _server_env(data_dir: Path, port: int, worker: str) -> dict[str, str]:
         # The push endpoints the notification tests' fake PushManager hands out: there is no DNS to
         # find them on the public internet, and no push is sent to them.
         TICKIT_PUSH_ALLOWED_HOSTS="127.0.0.1,push.example.test",
+        # The mail page's test puts its Dovecot's self-signed certificate here, so the app trusts it.
+        TICKIT_IMAP_CA_FILE=str(data_dir / "imap-ca.pem"),
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -19,9 +19,10 @@ from tests.factories import make_project, make_user
 from tests.state.events import run_handler
 from tickit import db
 from tickit.db import session_scope
-from tickit.models import ApiClient
-from tickit.services import api_clients, auth, users
+from tickit.models import ApiClient, Mailbox
+from tickit.services import api_clients, auth, mailboxes, users
 from tickit.state.admin_api_clients import AdminApiClientsState
+from tickit.state.admin_mail import AdminMailState
 from tickit.state.admin_users import AdminUsersState
 from tickit.state.socket_session import hide_session_cookie
 
@@ -120,3 +121,35 @@ def test_a_generated_password_reaches_the_browser_once_and_never_the_state(admin
     assert generated in shown
     assert state.password_generated
     assert generated.encode() not in pickled(state)
+
+
+def test_a_mailboxs_imap_password_and_http_secret_never_enter_the_state(admin):
+    _, token = admin
+    password = "wombat-imap-Zq81"
+    state = tab(AdminMailState, {"cookie": f"{auth.SESSION_COOKIE}={token}"}, "/admin/projects/HH/mail")
+    state.project_key, state.form_imap, state.form_type = "HH", True, "bug"
+    form = {
+        "key": "desk",
+        "address": "desk@hh.example.com",
+        "imap_host": "imap.example.com",
+        "imap_port": "993",
+        "imap_username": "desk",
+        "imap_password": password,
+        "imap_folder": "INBOX",
+        "imap_move_to": "",
+    }
+
+    shown = repr(run_handler(state.save(form)))
+    rotated = repr(run_handler(state.rotate("desk")))
+
+    with session_scope(read_only=True) as session:
+        stored = session.exec(select(Mailbox)).one()
+    [secret] = set(re.findall(r"[A-Za-z0-9_-]{43}", shown))  # the script appears twice in the event
+    assert mailboxes.hash_secret(secret) != stored.secret_hash  # rotated since
+    [new_secret] = set(re.findall(r"[A-Za-z0-9_-]{43}", rotated))
+    assert mailboxes.hash_secret(new_secret) == stored.secret_hash
+    assert stored.imap_password == password and password not in shown
+    assert state.new_secret_key == "desk" and state.boxes[0].imap_host == "imap.example.com"
+    state_bytes = pickled(state)
+    for value in (password, secret, new_secret):
+        assert value.encode() not in state_bytes

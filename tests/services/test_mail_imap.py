@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from functools import partial
 from pathlib import Path
 
@@ -131,3 +132,61 @@ def test_a_server_that_is_not_there_is_reported_plainly(engine, settings_env, im
     report = mail_imap.poll(unit_of_work=partial(session_scope, engine), mailbox_key="support", ssl_context=context)
 
     assert report.error.startswith(f"Cannot reach the IMAP server {imap.host}:{imap.port}")
+
+
+def check(engine, imap, **options) -> mail_imap.ConnectionCheck:
+    return mail_imap.check_connection(
+        unit_of_work=partial(session_scope, engine),
+        actor=SYSTEM,
+        project_key="HH",
+        mailbox_key="support",
+        ssl_context=options["ssl_context"] if "ssl_context" in options else imap.ssl_context,
+    )
+
+
+def test_check_connection_logs_in_and_counts_the_folder_without_touching_the_poll_record(engine, imap):
+    add_mailbox(engine, imap, move_to="Processed")
+    deliver(imap, "html_script.eml").logout()
+    result = check(engine, imap)
+    assert result == mail_imap.ConnectionCheck(True, f"Logged in to {imap.host} as support; INBOX holds 1 message.")
+    with Session(engine) as session:
+        mailbox = session.exec(select(Mailbox)).one()
+        assert (mailbox.last_poll_at, mailbox.imap_last_uid) == (None, 0)
+
+
+def test_check_connection_says_plainly_what_is_wrong(engine, imap):
+    add_mailbox(engine, imap, password="not the password", move_to="Archive")
+    assert "refused the user name or password of support" in check(engine, imap).message
+    assert "certificate is not trusted" in check(engine, imap, ssl_context=ssl.create_default_context()).message
+    with Session(engine) as session:
+        mailboxes.update_mailbox(
+            session=session,
+            actor=SYSTEM,
+            project_key="HH",
+            mailbox_key="support",
+            changes={
+                "imap": mailboxes.ImapSettings(imap.host, imap.port, True, "support", PASSWORD, "INBOX", "Archive")
+            },
+        )
+        session.commit()
+    result = check(engine, imap)
+    assert not result.ok and "no folder 'Archive' to move processed mail to" in result.message
+    trusting = imap.ssl_context
+    imap.stop()
+    unreachable = check(engine, imap, ssl_context=trusting).message
+    assert unreachable.startswith(f"Cannot reach the IMAP server {imap.host}:{imap.port}: ")
+
+
+def test_a_disabled_mailbox_is_not_polled(engine, imap):
+    add_mailbox(engine, imap)
+    deliver(imap, "html_script.eml").logout()
+    with Session(engine) as session:
+        mailboxes.update_mailbox(
+            session=session, actor=SYSTEM, project_key="HH", mailbox_key="support", changes={"enabled": False}
+        )
+        session.commit()
+
+    reports = mail_imap.poll_all(unit_of_work=partial(session_scope, engine), ssl_context=imap.ssl_context)
+
+    assert reports == []
+    assert mailbox(engine).last_poll_at is None

@@ -8,6 +8,7 @@ bounces, TickIt's own mail, sanitising and quote stripping. Runs on SQLite and P
 from __future__ import annotations
 
 import email
+from datetime import timedelta
 from email import policy
 from functools import partial
 from pathlib import Path
@@ -27,6 +28,7 @@ from tickit.models import (
     Ticket,
     TicketStatus,
     User,
+    utcnow,
 )
 from tickit.services import (
     attachments,
@@ -448,3 +450,26 @@ def test_a_remote_image_in_a_mail_is_never_kept(engine, desk):
 
     [ticket] = one(engine, Ticket)
     assert "<img" not in ticket.description_html and "tracker.example.net" not in ticket.description_html
+
+
+def test_a_mail_left_waiting_for_ten_minutes_can_be_processed_again(engine, desk, monkeypatch):
+    # As if the worker had died after storing the mail and before writing what became of it.
+    monkeypatch.setattr(mail_in, "_process", lambda unit_of_work, inbound_id, duplicate: None)
+    receive(engine, fixture("no_message_id.eml"))
+    monkeypatch.undo()
+    with Session(engine) as session:
+        [fresh] = mail_in.recent(session=session, actor=SYSTEM, project_key="HH")
+    assert (fresh.outcome, fresh.may_process_again) == ("pending", False)
+    with pytest.raises(NotFound):
+        mail_in.process_again(unit_of_work=partial(session_scope, engine), actor=SYSTEM, inbound_id=fresh.id)
+    with Session(engine) as session:
+        stored = session.get(InboundMessage, fresh.id)
+        stored.received_at = utcnow() - timedelta(minutes=11)
+        session.add(stored)
+        session.commit()
+        [stuck] = mail_in.recent(session=session, actor=SYSTEM, project_key="HH")
+    assert (stuck.may_process_again, stuck.detail) == (True, mail_in.STUCK_DETAIL)
+
+    again = mail_in.process_again(unit_of_work=partial(session_scope, engine), actor=SYSTEM, inbound_id=stuck.id)
+
+    assert (again.outcome, again.ticket) == ("new_ticket", "HH-1")

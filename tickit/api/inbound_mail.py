@@ -4,7 +4,7 @@ A relay posts the raw message (`Content-Type: message/rfc822`) with the mailbox'
 `Authorization: Bearer <secret>`. 200 with what became of the mail (the same answer for the same
 mail posted again, marked `duplicate`); 401 for an unknown mailbox or a wrong secret; 413 past the
 size limit; 415 for another content type; 422 for bytes that are no mail; 503 with Retry-After
-when the database cannot be reached, so the relay tries again.
+when the database cannot be reached or the mailbox is disabled, so the relay tries again.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ async def inbound_email(request: Request, mailbox: str) -> Response:
         result = await run_in_threadpool(_receive, mailbox, bytes(raw))
     except mail_in.Unreadable as exc:
         return _error(422, str(exc))
+    except mailboxes.MailboxDisabled as exc:
+        return _error(503, f"{exc} Try again later.", {"Retry-After": str(RETRY_AFTER_SECONDS)})
     except DBAPIError:
         return _unavailable()
     return JSONResponse(

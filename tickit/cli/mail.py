@@ -1,9 +1,10 @@
-"""`tickit mailbox ...` and `tickit mail receive`: a project's mailboxes, and the mail-transport pipe.
+"""`tickit mailbox add/list/disable/enable` and `tickit mail receive`: mailboxes, and the mail-transport pipe.
 
 `tickit mail receive --mailbox KEY` is for a Postfix `pipe` transport or procmail, as
 `rt-mailgate` is: it reads one message on standard input and exits with a sysexits code the mail
 server understands: 0 once the mail is stored (whatever became of it), 75 (EX_TEMPFAIL) when
-the database cannot be reached, so the server keeps the mail and tries again, 78 (EX_CONFIG) for
+the database cannot be reached or the mailbox is disabled, so the server keeps the mail and
+tries again, 78 (EX_CONFIG) for
 a mailbox key that does not exist (also retried, until an admin fixes the transport), and 65
 (EX_DATAERR) for input that can never be a mail, which the server bounces.
 """
@@ -40,6 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add.add_argument("--imap-move-to", metavar="FOLDER", default="", help="move processed mail to this folder")
     add.set_defaults(handler=add_command)
+    for verb, what in (("disable", "stop taking mail (senders' servers keep it)"), ("enable", "take mail again")):
+        switch = actions.add_parser(verb, help=f"{what}")
+        switch.add_argument("--project", required=True, metavar="KEY")
+        switch.add_argument("--key", required=True, metavar="KEY", help="the mailbox's key")
+        switch.set_defaults(handler=switch_command, enabled=verb == "enable")
     listing = actions.add_parser("list", help="list a project's mailboxes")
     listing.add_argument("--project", required=True, metavar="KEY")
     listing.set_defaults(handler=list_command)
@@ -74,6 +80,20 @@ def add_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def switch_command(args: argparse.Namespace) -> int:
+    with session_scope() as session:
+        box = mailboxes.update_mailbox(
+            session=session,
+            actor=SYSTEM,
+            project_key=args.project,
+            mailbox_key=args.key,
+            changes={"enabled": args.enabled},
+        )
+    state = "enabled: it takes mail" if box.enabled else "disabled: senders' servers keep its mail until it is enabled"
+    print(f"Mailbox {box.key} <{box.address}> is {state}.")
+    return 0
+
+
 def list_command(args: argparse.Namespace) -> int:
     with session_scope() as session:
         boxes = mailboxes.list_mailboxes(session=session, actor=SYSTEM, project_key=args.project)
@@ -83,7 +103,8 @@ def list_command(args: argparse.Namespace) -> int:
         polled = f"last poll {box.last_poll_at:%Y-%m-%d %H:%M} UTC" if box.last_poll_at else "never polled"
         how = f"IMAP {box.imap}, {polled}" if box.imap else "pipe/HTTP only"
         error = f"\terror: {box.last_error}" if box.last_error else ""
-        print(f"{box.key}\t{box.address}\t{box.type_key}\t{how}{error}")
+        disabled = "\tdisabled: takes no mail" if not box.enabled else ""
+        print(f"{box.key}\t{box.address}\t{box.type_key}\t{how}{disabled}{error}")
     return 0
 
 
@@ -99,6 +120,9 @@ def receive_command(args: argparse.Namespace) -> int:
     except NotFound as exc:
         print(f"tickit: {exc} The mail server keeps the message and tries again.", file=sys.stderr)
         return EX_CONFIG
+    except mailboxes.MailboxDisabled as exc:
+        print(f"tickit: {exc} The mail server keeps the message and tries again.", file=sys.stderr)
+        return EX_TEMPFAIL
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         print(f"tickit: the database cannot be reached ({reason}); try again later.", file=sys.stderr)

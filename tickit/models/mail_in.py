@@ -31,6 +31,8 @@ class Mailbox(SQLModel, table=True):
     address: str = Field(max_length=320, unique=True)  # stored lower-cased
     type_id: int = Field(foreign_key="ticket_types.id")  # the type new tickets get
     secret_hash: str = Field(max_length=64)  # sha256 hex of the HTTP endpoint's secret, shown once
+    # A disabled mailbox is not polled, and the pipe and HTTP answer "try later", so senders' servers keep its mail.
+    enabled: bool = Field(default=True)
     # IMAP polling; no host means the mailbox is fed by the pipe or HTTP only.
     imap_host: str = Field(default="", max_length=255)
     imap_port: int = Field(default=993)

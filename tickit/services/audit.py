@@ -49,6 +49,11 @@ ASSIGNMENT_EDITED = "assignment.edited"  # the project's rule, an agent's standi
 LIFECYCLE_EDITED = "lifecycle.edited"
 INTAKE_EDITED = "intake.edited"
 MAILBOX_ADDED = "mailbox.added"
+MAILBOX_CHANGED = "mailbox.changed"  # its address, type or IMAP settings (never the password itself)
+MAILBOX_DISABLED = "mailbox.disabled"
+MAILBOX_ENABLED = "mailbox.enabled"
+MAILBOX_REMOVED = "mailbox.removed"
+MAILBOX_SECRET_ROTATED = "mailbox.secret_rotated"
 TAG_RENAMED = "tag.renamed"  # into a name the project already has: merged
 CANNED_REPLY_EDITED = "canned_reply.edited"  # a shared reply or macro; `after.change` says which
 WEBHOOK_CREATED = "webhook.created"
@@ -86,6 +91,11 @@ ACTIONS = (
     LIFECYCLE_EDITED,
     INTAKE_EDITED,
     MAILBOX_ADDED,
+    MAILBOX_CHANGED,
+    MAILBOX_DISABLED,
+    MAILBOX_ENABLED,
+    MAILBOX_REMOVED,
+    MAILBOX_SECRET_ROTATED,
     TAG_RENAMED,
     CANNED_REPLY_EDITED,
     WEBHOOK_CREATED,

@@ -404,7 +404,8 @@ def claim_outbox_message(session: Session, message: outbox.Message) -> str:
     mailbox = session.exec(
         select(Mailbox.address)
         .join(Project, Project.id == Mailbox.project_id)
-        .where(Project.key == project_key)
+        # A disabled mailbox takes no mail, so replies must not be sent to it.
+        .where(Project.key == project_key, Mailbox.enabled == True)  # noqa: E712
         .order_by(Mailbox.id)
     ).first()
     return reply_address.reply_address(mailbox, str(number)) if mailbox else ""

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape, unescape
 
 from sqlalchemy.exc import IntegrityError
@@ -64,7 +64,7 @@ from tickit.services.access import (
 from tickit.services.actors import SYSTEM, Actor, UserPublic
 from tickit.services.errors import NotFound, ServiceError, ValidationFailed
 from tickit.services.mail_ids import ticket_of_message_id
-from tickit.services.mailboxes import mailbox_by_key
+from tickit.services.mailboxes import MailboxDisabled, mailbox_by_key
 from tickit.services.sanitize import clean_html, own_image_url, plain_text
 from tickit.services.users import create_user
 
@@ -72,6 +72,10 @@ log = logging.getLogger(__name__)
 
 MAX_RAW_BYTES = 50 * 1024 * 1024  # a mail larger than this is refused outright (the pipe exits 65)
 RECENT_SHOWN = 100
+# A mail still waiting this long after it arrived was left half-way (a worker killed, the database
+# gone before the outcome was written): "process again" is offered for it too.
+STUCK_AFTER = timedelta(minutes=10)
+STUCK_DETAIL = "Stored, but its processing stopped before it finished."
 _SUBJECT_TAG = re.compile(r"\[([A-Za-z][A-Za-z0-9]{1,9}-[1-9][0-9]{0,9})\]")
 _NO_TEXT = "<p>(The mail had no text.)</p>"
 DESCRIPTION_MAX = tickets.DESCRIPTION_MAX
@@ -113,7 +117,8 @@ class InboundRow:
 def receive(*, unit_of_work: UnitOfWork, mailbox_key: str, raw: bytes, channel: str) -> Received:
     """Store a received mail, then process it unless it was processed before; returns what became of it.
 
-    NotFound for an unknown mailbox, Unreadable for bytes that are no mail. The mail is committed
+    NotFound for an unknown mailbox, MailboxDisabled for a disabled one (nothing is stored: the
+    sender's server keeps the mail and tries again), Unreadable for bytes that are no mail. The mail is committed
     before processing starts, so a failure after that leaves it stored (outcome `failed`).
     """
     if not raw or not raw.strip():
@@ -123,19 +128,22 @@ def receive(*, unit_of_work: UnitOfWork, mailbox_key: str, raw: bytes, channel: 
     if b":" not in raw.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]:
         raise Unreadable("This is not a mail message: it has no headers.")
     with unit_of_work() as session:
-        stored, duplicate = _store(session, mailbox_by_key(session, mailbox_key), raw, channel)
+        mailbox = mailbox_by_key(session, mailbox_key)
+        if not mailbox.enabled:
+            raise MailboxDisabled(f"The mailbox {mailbox.key} is disabled; an admin can enable it on its mail page.")
+        stored, duplicate = _store(session, mailbox, raw, channel)
         if duplicate and stored.outcome != InboundOutcome.PENDING:
             return _result(stored, duplicate=True, session=session)
     return _process(unit_of_work, stored.id, duplicate=duplicate)
 
 
 def process_again(*, unit_of_work: UnitOfWork, actor: Actor, inbound_id: int) -> Received:
-    """Process a failed or refused mail once more (admins of its project); NotFound for any other."""
+    """Process a failed, refused or stuck mail once more (admins of its project); NotFound for any other."""
     with unit_of_work() as session:
         row = session.exec(select(InboundMessage).where(InboundMessage.id == inbound_id).with_for_update()).first()
         mailbox = session.get(Mailbox, row.mailbox_id) if row is not None else None
         configures = mailbox is not None and may_configure(session, actor, mailbox.project_id)
-        if not configures or row.outcome not in (InboundOutcome.FAILED, InboundOutcome.REFUSED):
+        if not configures or not _may_process_again(row.outcome, row.received_at, utcnow()):
             raise NotFound("That mail was not refused and did not fail; there is nothing to process again.")
         row.outcome = InboundOutcome.PENDING
         session.add(row)
@@ -153,21 +161,32 @@ def recent(*, session: Session, actor: Actor, project_key: str, limit: int = REC
         .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
         .limit(limit)
     ).all()
-    return [
-        InboundRow(
-            id=row.id,
-            mailbox_key=key,
-            received_at=row.received_at,
-            channel=row.channel,
-            sender=row.from_address,
-            subject=row.subject,
-            outcome=row.outcome,
-            detail=row.detail,
-            ticket=format_ticket_number(project.key, number) if number is not None else "",
-            may_process_again=row.outcome in (InboundOutcome.FAILED, InboundOutcome.REFUSED),
+    now = utcnow()
+    lines = []
+    for row, key, number in rows:
+        again = _may_process_again(row.outcome, row.received_at, now)
+        stuck = again and row.outcome == InboundOutcome.PENDING
+        lines.append(
+            InboundRow(
+                id=row.id,
+                mailbox_key=key,
+                received_at=row.received_at,
+                channel=row.channel,
+                sender=row.from_address,
+                subject=row.subject,
+                outcome=row.outcome,
+                detail=row.detail or (STUCK_DETAIL if stuck else ""),
+                ticket=format_ticket_number(project.key, number) if number is not None else "",
+                may_process_again=again,
+            )
         )
-        for row, key, number in rows
-    ]
+    return lines
+
+
+def _may_process_again(outcome: str, received_at: datetime, now: datetime) -> bool:
+    if outcome in (InboundOutcome.FAILED, InboundOutcome.REFUSED):
+        return True
+    return outcome == InboundOutcome.PENDING and received_at < now - STUCK_AFTER
 
 
 def original(*, session: Session, actor: UserPublic, inbound_id: int) -> tuple[str, bytes]:
