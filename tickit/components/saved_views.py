@@ -27,7 +27,7 @@ def _view(line, in_drawer: bool) -> rx.Component:
                 min_width="0",
                 style={"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"},
             ),
-            rx.cond(line.shared_with != "", rx.text(line.shared_with, size="1", color=rx.color("gray", 10))),
+            rx.cond(line.shared_with != "", rx.text(line.shared_with, size="1", color=rx.color("gray", 11))),
             rx.badge(line.count, variant="soft", color_scheme="gray", radius="full", size="1"),
             spacing="2",
             align="center",
