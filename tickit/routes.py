@@ -96,6 +96,15 @@ def tickets_board(**params: str) -> str:
     return f"{TICKETS_BOARD}?{query}" if query else TICKETS_BOARD
 
 
+# A bare /tickets opens on "My open tickets" (services/views.py); every ticket is this explicit address.
+TICKETS_ALL = TICKETS + "?view=all"
+
+
+def ticket_list(query_string: str) -> str:
+    """The staff list showing the list query `query_string`; with no filters at all that is every ticket."""
+    return f"{TICKETS}?{query_string}" if query_string else TICKETS_ALL
+
+
 def ticket_page(number: str) -> str:
     """The staff page of a ticket."""
     return f"{TICKETS}/{number}"

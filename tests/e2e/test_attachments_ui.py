@@ -28,7 +28,7 @@ def _png(width: int = 3, height: int = 2) -> bytes:
 
 
 def _open(page, title: str):
-    page.goto("/tickets")
+    page.goto("/tickets?view=all")
     page.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
     return page

@@ -63,6 +63,7 @@ def test_a_manager_follows_a_colleagues_request_and_staff_filter_by_organisation
     expect(colleague.get_by_role("tab", name="My organisation's requests")).to_have_count(0)
 
     agent = page_as("agent")
+    agent.goto("/tickets?view=all")
     agent.get_by_role("combobox", name="Organisation").click()
     agent.get_by_role("option", name=ORGANISATION).click()
     expect(agent).to_have_url(at_path("/tickets"))

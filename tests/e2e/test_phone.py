@@ -137,7 +137,7 @@ def test_client_files_a_ticket_with_attachments_on_a_phone_and_sees_them_on_its_
 def test_no_page_is_wider_than_a_phone(phone_as, role, path):
     page = phone_as(role)
     if "{ticket}" in path:
-        page.goto("/tickets" if role != "client" else "/portal")
+        page.goto("/tickets?view=all" if role != "client" else "/portal")
         path = path.format(ticket=page.get_by_text(re.compile(r"^HH-\d+$")).first.inner_text())
 
     page.goto(path)

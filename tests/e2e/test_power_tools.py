@@ -125,7 +125,7 @@ def test_a_saved_views_count_in_the_sidebar_changes_live(page_as, seed, app_serv
 def test_keyboard_takes_an_agent_from_the_list_to_a_posted_reply_without_the_mouse(page_as, seed, app_server):
     _file(app_server, seed, "Dingo keyboard flow")
     page = page_as("agent")
-    page.goto("/tickets")
+    page.goto("/tickets?view=all")
     expect(page.get_by_label("Search")).to_be_visible()
     page.keyboard.press("/")
     expect(page.get_by_label("Search")).to_be_focused()

@@ -70,6 +70,7 @@ def test_admin_is_refused_the_portal(page_as):
 
 def test_agent_sees_the_tickets_of_their_projects_and_no_others(page_as, seed):
     page = page_as("agent")
+    page.goto("/tickets?view=all")
 
     expect(page.get_by_role("row").filter(has_text=seed.client_ticket)).to_contain_text("HH-")
     expect(page.get_by_text(seed.outsider_ticket)).to_have_count(0)

@@ -36,7 +36,7 @@ def test_the_requester_puts_an_address_in_copy_and_the_agent_follows_the_ticket(
 
     # The agent sees the address on the staff page, follows the ticket, and takes the address out of copy.
     agent = page_as("agent")
-    agent.goto("/tickets")
+    agent.goto("/tickets?view=all")
     agent.get_by_role("link", name=TITLE).click()
     staff = agent.get_by_role("complementary", name="Ticket details")
     expect(staff).to_contain_text(FRIEND)

@@ -24,7 +24,7 @@ def _file_bug(app_server, client_email: str, title: str = TITLE) -> None:
 
 
 def _open_ticket(page, title: str = TITLE) -> None:
-    page.goto("/tickets")
+    page.goto("/tickets?view=all")
     page.get_by_role("link", name=title).click()
     expect(page.get_by_role("heading", name=title)).to_be_visible()
 

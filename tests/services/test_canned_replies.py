@@ -134,3 +134,25 @@ def test_the_menu_says_what_a_macro_does_besides_the_reply(session, desk):
     _save(session, desk["agent"], title="Triage", set_status="triaged", set_priority="high")
     hints = [r.hint for r in canned_replies.replies_for(session=session, actor=desk["agent"], project_key="HH")]
     assert hints == ["Your reply", "Your macro: status → Triaged, priority → high"]
+
+
+def test_a_macros_tags_are_saved_in_the_tags_own_form_and_named_in_its_hint(session, desk):
+    macro = _save(session, desk["agent"], add_tags=(" VIP ", "Billing issue", ""), remove_tags=("waiting",))
+    assert (macro.add_tags, macro.remove_tags, macro.is_macro) == (("billing-issue", "vip"), ("waiting",), True)
+    assert macro.hint == "Your macro: tags +billing-issue +vip \u2212waiting"
+    [listed] = canned_replies.replies_for(session=session, actor=desk["agent"], project_key="HH")
+    assert listed.add_tags == ("billing-issue", "vip")
+
+
+@pytest.mark.parametrize(
+    ("add", "remove", "message"),
+    [
+        (("no/slashes",), (), "is not a tag"),
+        (("x" * 41,), (), "under 41 characters"),
+        (("vip",), ("VIP",), "cannot both add and remove “vip”"),
+    ],
+)
+def test_a_macros_tags_follow_the_tag_rules(session, desk, add, remove, message):
+    with pytest.raises(ValidationFailed) as refused:
+        _save(session, desk["agent"], add_tags=add, remove_tags=remove)
+    assert message in refused.value.errors["tags"]

@@ -5,9 +5,9 @@ from sqlmodel import select
 
 from tests.factories import add_member, file_ticket, make_project, make_user
 from tickit.models import ActivityEntry, Comment, Ticket, TicketStatus
-from tickit.services import canned_replies, macros
+from tickit.services import canned_replies, macros, tags
 from tickit.services.canned_replies import ReplyDraft
-from tickit.services.errors import NotFound
+from tickit.services.errors import NotFound, ValidationFailed
 from tickit.services.workflow import IllegalTransition
 
 
@@ -85,3 +85,30 @@ def test_another_agents_personal_macro_cannot_be_applied(session, desk):
     macro = _macro(session, desk["agent"], set_priority="low")
     with pytest.raises(NotFound):
         macros.apply_macro(session=session, actor=desk["other"], number="HH-1", reply_id=macro.id)
+
+
+def test_a_macro_adds_and_removes_tags_in_its_transaction_with_one_activity_entry(session, desk):
+    tags.change_tags(session=session, actor=desk["agent"], number="HH-1", add=["waiting"])
+    macro = _macro(session, desk["agent"], add_tags=("VIP", "refund"), remove_tags=("waiting",))
+    applied = macros.apply_macro(session=session, actor=desk["agent"], number="HH-1", reply_id=macro.id)
+    assert tags.tags_of(session, _ticket(session)[0].id) == ["refund", "vip"]
+    [entry] = session.exec(
+        select(ActivityEntry).where(ActivityEntry.action == "tags_changed").order_by(ActivityEntry.id.desc()).limit(1)
+    ).all()
+    assert (entry.actor_user_id, entry.after["added"], entry.after["removed"]) == (
+        desk["agent"].id,
+        ["refund", "vip"],
+        ["waiting"],
+    )
+    assert "tags changed" in applied.changes
+
+
+def test_a_macro_that_would_pass_the_tag_limit_is_refused_whole(session, desk):
+    tags.change_tags(session=session, actor=desk["agent"], number="HH-1", add=[f"t{i}" for i in range(30)])
+    macro = _macro(session, desk["agent"], set_priority="urgent", add_tags=("one-too-many",))
+    # The savepoint stands for the caller's transaction, which a refusal rolls back.
+    with pytest.raises(ValidationFailed, match="at most 30 tags"), session.begin_nested():
+        macros.apply_macro(session=session, actor=desk["agent"], number="HH-1", reply_id=macro.id)
+    ticket, _ = _ticket(session)
+    assert ticket.priority == "normal"
+    assert session.exec(select(Comment)).all() == []

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from tests.factories import add_member, file_ticket, make_project, make_user
-from tickit.models import ActivityEntry, AuditEntry, Tag
+from tickit.models import ActivityEntry, AuditEntry, Project, Tag
 from tickit.services import tags, ticket_detail, ticket_list
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -107,3 +107,42 @@ def test_only_admins_rename_and_an_unknown_tag_is_named_in_the_error(session, de
         tags.rename_tag(session=session, actor=desk["admin"], project_key="HH", name="nope", new_name="gold")
     tags.rename_tag(session=session, actor=desk["admin"], project_key="HH", name="vip", new_name="Gold")
     assert _tags(session, desk) == ["gold"]
+
+
+def _searched(session, actor, text):
+    page = ticket_list.list_tickets(session=session, actor=actor, query=ticket_list.TicketQuery(text=text))
+    count = ticket_list.count_tickets(session=session, actor=actor, query=ticket_list.TicketQuery(text=text))
+    assert count.total == len(page.rows)
+    return sorted(row.title for row in page.rows)
+
+
+def test_a_tag_term_in_the_search_keeps_the_tickets_carrying_that_tag(session, desk):
+    tags.change_tags(session=session, actor=desk["agent"], number="HH-1", add=["vip", "billing"])
+    tags.change_tags(session=session, actor=desk["agent"], number="HH-2", add=["vip"])
+    agent = desk["agent"]
+    assert _searched(session, agent, "tag:vip") == ["Export fails", "Login loops"]
+    assert _searched(session, agent, "TAG:VIP") == ["Export fails", "Login loops"]  # any case
+    # Every term must match, as every word must: both tags, or a tag and a word.
+    assert _searched(session, agent, "tag:vip tag:billing") == ["Export fails"]
+    assert _searched(session, agent, "login tag:vip") == ["Login loops"]
+    assert _searched(session, agent, "tag:vip dark") == []
+
+
+def test_a_tag_term_naming_no_tag_matches_nothing_and_tag_words_elsewhere_are_plain_words(session, desk):
+    tags.change_tags(session=session, actor=desk["agent"], number="HH-1", add=["vip"])
+    assert _searched(session, desk["agent"], "tag:nosuch") == []
+    assert _searched(session, desk["agent"], "tag:" + "x" * 60) == []
+    # "vip" alone is a word to look for in the text, and no ticket's text holds it.
+    assert _searched(session, desk["agent"], "vip") == []
+
+
+def test_a_tag_term_reaches_only_the_projects_the_agent_works(session, desk):
+    ops = session.exec(select(Project).where(Project.key == "OPS")).one()
+    ops_agent, ops_client = make_user(session, "agent"), make_user(session, "client")
+    add_member(session, ops.id, ops_agent, "agent")
+    add_member(session, ops.id, ops_client, "client")
+    file_ticket(session, ops_client, "OPS", title="Rack fan noisy")
+    tags.change_tags(session=session, actor=ops_agent, number="OPS-1", add=["vip"])
+    tags.change_tags(session=session, actor=desk["agent"], number="HH-3", add=["vip"])
+    assert _searched(session, desk["agent"], "tag:vip") == ["Dark mode"]
+    assert _searched(session, ops_agent, "tag:vip") == ["Rack fan noisy"]

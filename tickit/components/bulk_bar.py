@@ -66,6 +66,48 @@ def _tags_form() -> rx.Component:
     )
 
 
+def _macro_menu() -> rx.Component:
+    """The macros of the selection's project, each with what it does; or why none applies."""
+    return rx.dropdown_menu.root(
+        rx.dropdown_menu.trigger(
+            rx.button(
+                rx.icon("wand-sparkles", size=14), "Macro", rx.icon("chevron-down", size=12), variant="soft", size="2"
+            ),
+            disabled=B.running,
+        ),
+        rx.dropdown_menu.content(
+            rx.cond(
+                B.macro_refusal != "",
+                rx.box(
+                    rx.text(B.macro_refusal, size="2", color=rx.color("gray", 11)),
+                    padding="8px",
+                    max_width="min(320px, 85vw)",
+                    role="status",
+                ),
+            ),
+            rx.foreach(
+                B.macro_options,
+                lambda macro: rx.dropdown_menu.item(
+                    rx.vstack(
+                        rx.text(macro[1], size="2", weight="medium"),
+                        rx.text(macro[2], size="1", color=rx.color("gray", 11)),
+                        spacing="0",
+                        align="start",
+                    ),
+                    on_click=B.start(bulk.MACRO, macro[0]),
+                    height="auto",
+                    padding_y="6px",
+                    aria_label=macro[1],
+                ),
+            ),
+            max_height="min(60vh, 420px)",
+            overflow_y="auto",
+            max_width="min(360px, 90vw)",
+        ),
+        on_open_change=B.load_macros,
+    )
+
+
 def _actions() -> rx.Component:
     return rx.flex(
         _menu(
@@ -87,6 +129,7 @@ def _actions() -> rx.Component:
             rx.foreach(S.status_options, lambda status: _item(status[1], bulk.STATUS, status[0].split(":")[1])),
         ),
         _tags_form(),
+        _macro_menu(),
         rx.button(
             rx.icon("circle-check", size=14),
             "Close",

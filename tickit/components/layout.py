@@ -40,7 +40,9 @@ def narrow_only(value: str) -> Breakpoints:
 
 def _nav_link(label: str, href: str, icon: str, exact: bool = False, in_drawer: bool = False) -> rx.Component:
     path = SessionState.router.url.path
-    active = (path == href) if exact else (path == href) | path.startswith(href + "/")
+    # The static build serves a page at its path with a trailing slash: "/tickets/" is "/tickets".
+    here = (path == href) | (path == href + "/")
+    active = here if exact else here | path.startswith(href + "/")
     link = rx.link(
         rx.hstack(rx.icon(icon, size=16), rx.text(label, size="2", weight="medium"), spacing="3", align="center"),
         href=href,
@@ -274,7 +276,7 @@ def page_header(title: str, subtitle: str | rx.Var = "", *actions: rx.Component)
         rx.vstack(
             rx.heading(title, size="6", weight="bold", as_="h1"),
             rx.cond(subtitle != "", rx.text(subtitle, size="2", color=rx.color("gray", 11)))
-            if subtitle
+            if isinstance(subtitle, rx.Var) or subtitle
             else rx.fragment(),
             spacing="1",
             flex="1",

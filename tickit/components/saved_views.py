@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from tickit import routes
 from tickit.components.live import ticker
 from tickit.state.saved_views import POLL_SECONDS
 from tickit.state.saved_views import SavedViewsState as V
@@ -12,10 +13,10 @@ from tickit.state.tickets import StaffTicketsState
 
 
 def _view(line, in_drawer: bool) -> rx.Component:
-    here = SessionState.router.url.path + rx.cond(
-        StaffTicketsState.query_string != "", "?" + StaffTicketsState.query_string, ""
-    )
-    active = here == line.url
+    # The list's own address for what it shows (a bare /tickets shows "My open tickets").
+    path = SessionState.router.url.path
+    on_list = (path == routes.TICKETS) | (path == routes.TICKETS + "/")  # the static build adds the slash
+    active = on_list & (StaffTicketsState.list_path == line.url)
     link = rx.link(
         rx.hstack(
             rx.text(
@@ -26,7 +27,7 @@ def _view(line, in_drawer: bool) -> rx.Component:
                 min_width="0",
                 style={"white_space": "nowrap", "overflow": "hidden", "text_overflow": "ellipsis"},
             ),
-            rx.cond(line.shared_with != "", rx.text(line.shared_with, size="1", color=rx.color("gray", 10))),
+            rx.cond(line.shared_with != "", rx.text(line.shared_with, size="1", color=rx.color("gray", 11))),
             rx.badge(line.count, variant="soft", color_scheme="gray", radius="full", size="1"),
             spacing="2",
             align="center",

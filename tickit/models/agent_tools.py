@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from tickit.models.base import UTCDateTime, utcnow
+from tickit.models.base import JSONType, UTCDateTime, utcnow
 
 
 class CannedReply(SQLModel, table=True):
@@ -30,6 +31,8 @@ class CannedReply(SQLModel, table=True):
     set_priority: str | None = Field(default=None, max_length=16)
     set_assignee_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     internal_note_html: str = Field(default="", sa_type=Text)
+    # Tags the macro puts on and takes off: {"add": [names], "remove": [names]}, normalised names.
+    tag_changes: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -89,6 +89,25 @@ def _choice(label: str, value, on_change, none_label: str, options) -> rx.Compon
     )
 
 
+def _tags_field(label: str, value, on_change, placeholder: str) -> rx.Component:
+    """Tag names, comma-separated; saved in the tags' own form (lower case, hyphens for spaces)."""
+    return rx.vstack(
+        _label(label),
+        rx.input(
+            rx.input.slot(rx.icon("tag", size=14)),
+            value=value,
+            on_change=on_change,
+            placeholder=placeholder,
+            max_length=400,
+            width="100%",
+            custom_attrs={"aria-label": label},
+        ),
+        spacing="1",
+        flex="1",
+        min_width="200px",
+    )
+
+
 def _form() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
@@ -156,10 +175,18 @@ def _form() -> rx.Component:
                         "Leave the assignee",
                         [rx.foreach(S.agents, lambda a: rx.select.item(a[1], value=a[0]))],
                     ),
-                    gap="3",
+                    gap="12px",
                     wrap="wrap",
                     width="100%",
                 ),
+                rx.flex(
+                    _tags_field("Add tags", S.add_tags, S.set_add_tags, "vip, billing"),
+                    _tags_field("Remove tags", S.remove_tags, S.set_remove_tags, "waiting-on-customer"),
+                    gap="12px",
+                    wrap="wrap",
+                    width="100%",
+                ),
+                _error(S.tags_error),
                 _label("Internal note (optional)"),
                 rx.box(
                     rich_editor(

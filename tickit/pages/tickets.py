@@ -14,6 +14,8 @@ from tickit.components.sla_badge import sla_filter
 from tickit.components.ticket_list_table import ticket_list_table
 from tickit.components.ticket_table import page_buttons
 from tickit.labels import CATEGORY_LABELS, PRIORITY_LABELS
+from tickit.services.ticket_list import to_query_string
+from tickit.services.views import ALL_NAME, MY_OPEN, MY_OPEN_NAME
 from tickit.state.bulk_actions import BulkState
 from tickit.state.new_ticket import NewTicketState
 from tickit.state.tickets import ALL_OPEN, ANY, ASSIGNEE_LABELS
@@ -233,6 +235,68 @@ def _filters() -> rx.Component:
     )
 
 
+def _built_in_lists() -> rx.Component:
+    """The two lists every agent has, as links: which one is shown, and the way to the other."""
+
+    def choice(name: str, icon: str, href: str) -> rx.Component:
+        active = S.built_in == name
+        return link_button(
+            rx.icon(icon, size=14),
+            name,
+            href=href,
+            size="2",
+            variant=rx.cond(active, "soft", "ghost"),
+            color_scheme=rx.cond(active, "accent", "gray"),
+            aria_current=rx.cond(active, "page", None),
+        )
+
+    return rx.hstack(
+        choice(MY_OPEN_NAME, "user-round-check", routes.ticket_list(to_query_string(MY_OPEN))),
+        choice(ALL_NAME, "list", routes.TICKETS_ALL),
+        spacing="2",
+        align="center",
+        role="navigation",
+        aria_label="Ticket lists",
+        padding_bottom="12px",
+    )
+
+
+def _empty_list() -> rx.Component:
+    """No rows: nothing of one's own open, no match for the filters, past the end, or no ticket at all."""
+    return rx.cond(
+        S.built_in == MY_OPEN_NAME,
+        empty_state(
+            "inbox",
+            "Nothing open is assigned to you",
+            "Tickets assigned to you that are not done yet show here.",
+            link_button("See all tickets", href=routes.TICKETS_ALL, variant="soft", size="2"),
+        ),
+        rx.cond(
+            S.summary != "",
+            empty_state(
+                "search-x",
+                "No tickets match",
+                "Filters on: " + S.summary + ".",
+                rx.button("Clear filters", variant="soft", size="2", on_click=S.clear),
+            ),
+            rx.cond(
+                S.later_page,
+                empty_state(
+                    "list-end",
+                    "No more tickets",
+                    "This page is past the end of the list.",
+                    rx.button("First page", variant="soft", size="2", on_click=S.first_page),
+                ),
+                empty_state(
+                    "list-todo",
+                    "Nothing here yet",
+                    "Tickets filed in your projects, from the portal or by other apps, appear here.",
+                ),
+            ),
+        ),
+    )
+
+
 def _toolbar() -> rx.Component:
     """How many tickets, the ticket a number search names, and the page buttons."""
     return page_buttons(
@@ -249,7 +313,11 @@ def tickets_page() -> rx.Component:
     return app_page(
         page_header(
             "Tickets",
-            "",
+            rx.cond(
+                S.built_in == MY_OPEN_NAME,
+                "Assigned to you and not done yet.",
+                rx.cond(S.built_in == ALL_NAME, "Every ticket you may see.", ""),
+            ),
             rx.hstack(
                 link_button(
                     rx.icon("download", size=16),
@@ -265,33 +333,12 @@ def tickets_page() -> rx.Component:
                 wrap="wrap",
             ),
         ),
+        _built_in_lists(),
         _filters(),
         rx.cond(
             S.rows.length() > 0,
             rx.box(_toolbar(), bulk_bar(), ticket_list_table(S, BulkState), width="100%"),
-            rx.cond(
-                S.summary != "",
-                empty_state(
-                    "search-x",
-                    "No tickets match",
-                    "Filters on: " + S.summary + ".",
-                    rx.button("Clear filters", variant="soft", size="2", on_click=S.clear),
-                ),
-                rx.cond(
-                    S.later_page,
-                    empty_state(
-                        "list-end",
-                        "No more tickets",
-                        "This page is past the end of the list.",
-                        rx.button("First page", variant="soft", size="2", on_click=S.first_page),
-                    ),
-                    empty_state(
-                        "list-todo",
-                        "Nothing here yet",
-                        "Tickets filed in your projects, from the portal or by other apps, appear here.",
-                    ),
-                ),
-            ),
+            _empty_list(),
         ),
         wide=True,
     )

@@ -7,6 +7,9 @@
   commits after each `apply`, so a ticket that cannot take the change leaves the others changed.
 - What does not apply is reported per ticket, with the service's reason ("HH-3 cannot move from
   Done to Triaged…"); a ticket that already is as asked is reported as unchanged, not as a failure.
+- A macro applies to each ticket through `macros.apply_macro`, as on the ticket page: all of it
+  or none of it per ticket. A macro belongs to one project, so a selection it applies to spans one
+  project (`macro_choices` says which macros, or why none).
 - "Close" moves a ticket to a legal done status that closes it, else to a legal done status;
   a ticket with neither among its moves is reported.
 - A selection holds at most SELECTION_MAX tickets ("all matching" takes the first that many).
@@ -14,26 +17,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from tickit.models import Priority, StatusCategory, Ticket, TicketStatus
-from tickit.services import tags, ticket_detail, workflow
-from tickit.services.access import ticket_for
+from tickit.models import CannedReply, Priority, StatusCategory, Ticket, TicketStatus
+from tickit.services import canned_replies, macros, tags, ticket_detail, workflow
+from tickit.services.access import parse_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
+from tickit.services.canned_replies import ReplyOption
 from tickit.services.errors import ServiceError, ValidationFailed
 
 SELECTION_MAX = 1_000
-ASSIGN, PRIORITY, STATUS, ADD_TAGS, REMOVE_TAGS, CLOSE = (
+ASSIGN, PRIORITY, STATUS, ADD_TAGS, REMOVE_TAGS, CLOSE, MACRO = (
     "assign",
     "priority",
     "status",
     "add_tags",
     "remove_tags",
     "close",
+    "macro",
 )
-ACTIONS = (ASSIGN, PRIORITY, STATUS, ADD_TAGS, REMOVE_TAGS, CLOSE)
+ACTIONS = (ASSIGN, PRIORITY, STATUS, ADD_TAGS, REMOVE_TAGS, CLOSE, MACRO)
 ASSIGN_ME, UNASSIGN = "me", "none"
 
 
@@ -46,7 +52,8 @@ class BulkChange:
     """What to do to each ticket: `action` (one of ACTIONS) and its value.
 
     assign: an agent's user id, "me" or "none"; priority: a priority; status: a status key (each
-    ticket's type must have it); add_tags / remove_tags: tag names, comma-separated; close: no value.
+    ticket's type must have it); add_tags / remove_tags: tag names, comma-separated; close: no value;
+    macro: the macro's id.
     """
 
     action: str
@@ -64,10 +71,46 @@ class BulkChange:
             raise ValidationFailed({"action": "Choose a status."})
         if self.action in (ADD_TAGS, REMOVE_TAGS) and not self.tag_names():
             raise ValidationFailed({"action": "Name at least one tag."})
+        if self.action == MACRO and not (self.value.isdigit() and 0 < int(self.value) < 2**31):
+            raise ValidationFailed({"action": "Choose a macro."})
 
     def tag_names(self) -> list[str]:
         """The tags the change names, normalised (ValidationFailed `tag` for one that is not a tag)."""
         return [tags.normalise(name) for name in self.value.split(",") if name.strip()]
+
+
+@dataclass(frozen=True)
+class MacroChoices:
+    """The macros a selection may take: those of its one project the actor may use, or why there are none."""
+
+    project_key: str
+    macros: tuple[ReplyOption, ...]
+    refusal: str = ""  # set when no macro can apply to the selection as a whole
+
+
+def macro_choices(*, session: Session, actor: UserPublic, numbers: Sequence[str]) -> MacroChoices:
+    """The macros (not plain replies) the actor may apply to every ticket of the selection `numbers`.
+
+    A macro belongs to one project: a selection across projects gets a refusal naming them.
+    """
+    keys = sorted({parse_ticket_number(number)[0] for number in numbers})
+    if not keys:
+        return MacroChoices(project_key="", macros=(), refusal="Select tickets first.")
+    if len(keys) > 1:
+        named = ", ".join(keys[:-1]) + f" and {keys[-1]}"
+        return MacroChoices(
+            project_key="",
+            macros=(),
+            refusal=f"The selection holds tickets of {named}; a macro belongs to one project. "
+            "Filter the list by project to apply one.",
+        )
+    options = canned_replies.replies_for(session=session, actor=actor, project_key=keys[0])
+    found = tuple(option for option in options if option.is_macro)
+    if not found:
+        return MacroChoices(
+            project_key=keys[0], macros=(), refusal=f"{keys[0]} has no macro you may use yet (Canned replies)."
+        )
+    return MacroChoices(project_key=keys[0], macros=found)
 
 
 @dataclass(frozen=True)
@@ -102,6 +145,12 @@ def apply(*, session: Session, actor: UserPublic, number: str, change: BulkChang
             _move(session, actor, number, change.value)
         case "close":
             _move(session, actor, number, _closing_status(session, actor, ticket, number))
+        case "macro":
+            macro = session.get(CannedReply, int(change.value))
+            if macro is not None and macro.project_id != ticket.project_id:
+                raise ValidationFailed({"macro": f"{number} is not in the macro's project."})
+            # The macro's own reply, rendered for this ticket; all of it or none of it (the caller rolls back).
+            macros.apply_macro(session=session, actor=actor, number=number, reply_id=int(change.value))
         case "add_tags" | "remove_tags":
             names = change.tag_names()
             adding = change.action == ADD_TAGS

@@ -8,8 +8,9 @@
   never model objects; the sandbox refuses attributes such as `__class__`, so a template cannot
   reach Python internals. A template is checked when saved: an unknown placeholder or a syntax
   error is a ValidationFailed naming it.
-- A reply with any change (status, priority, assignee, internal note) is a macro;
-  `services/macros.py` applies it.
+- A reply with any change (status, priority, assignee, tags to add or remove, internal note) is a
+  macro; `services/macros.py` applies it. Its tags are checked by the tag rules (`tags.normalise`)
+  when it is saved, so applying it never meets a name that is not a tag.
 As everywhere in the services, the caller commits.
 """
 
@@ -37,7 +38,7 @@ from tickit.models import (
     User,
     utcnow,
 )
-from tickit.services import audit
+from tickit.services import audit, tags
 from tickit.services.access import can_work, format_ticket_number, get_project, may_configure, ticket_for
 from tickit.services.actors import UserPublic, require_staff
 from tickit.services.errors import NotFound, PermissionDenied, ValidationFailed
@@ -80,10 +81,19 @@ class ReplyOption:
     internal_note_html: str
     editable: bool  # the actor may change or delete it
     set_status_name: str = ""  # the status the macro moves to, by name
+    add_tags: tuple[str, ...] = ()  # tags the macro puts on
+    remove_tags: tuple[str, ...] = ()  # tags the macro takes off
 
     @property
     def is_macro(self) -> bool:
-        return bool(self.set_status or self.set_priority or self.set_assignee_id or self.internal_note_html)
+        return bool(
+            self.set_status
+            or self.set_priority
+            or self.set_assignee_id
+            or self.internal_note_html
+            or self.add_tags
+            or self.remove_tags
+        )
 
     @property
     def hint(self) -> str:
@@ -91,6 +101,8 @@ class ReplyOption:
         changes = [f"status → {self.set_status_name or self.set_status}"] if self.set_status else []
         changes += [f"priority → {self.set_priority}"] if self.set_priority else []
         changes += ["assigns"] if self.set_assignee_id else []
+        tagging = [f"+{name}" for name in self.add_tags] + [f"−{name}" for name in self.remove_tags]
+        changes += [f"tags {' '.join(tagging)}"] if tagging else []
         changes += ["adds an internal note"] if self.internal_note_html else []
         scope = "Shared" if self.shared else "Your"
         return f"{scope} macro: {', '.join(changes)}" if changes else f"{scope} reply"
@@ -107,6 +119,8 @@ class ReplyDraft:
     set_priority: str = ""
     set_assignee_id: int | None = None
     internal_note_html: str = ""
+    add_tags: tuple[str, ...] = ()  # tag names as typed; saved normalised
+    remove_tags: tuple[str, ...] = ()
 
 
 def replies_for(*, session: Session, actor: UserPublic, project_key: str) -> list[ReplyOption]:
@@ -298,6 +312,7 @@ def _cleaned(session: Session, project: Project, draft: ReplyDraft) -> dict[str,
         member = session.get(ProjectMember, (project.id, draft.set_assignee_id))
         if member is None or member.role != MemberRole.AGENT:
             errors["set_assignee"] = "Assign to an agent of the project."
+    tag_changes = _tag_changes(draft, errors)
     if errors:
         raise ValidationFailed(errors)
     return {
@@ -307,7 +322,29 @@ def _cleaned(session: Session, project: Project, draft: ReplyDraft) -> dict[str,
         "set_priority": draft.set_priority or None,
         "set_assignee_id": draft.set_assignee_id,
         "internal_note_html": note,
+        "tag_changes": tag_changes,
     }
+
+
+def _tag_changes(draft: ReplyDraft, errors: dict[str, str]) -> dict[str, list[str]]:
+    """The macro's tags as stored ({"add": [...], "remove": [...]}, normalised), or an error under `tags`."""
+    changes: dict[str, list[str]] = {}
+    for part, names in (("add", draft.add_tags), ("remove", draft.remove_tags)):
+        try:
+            normalised = sorted({tags.normalise(name) for name in names if name.strip()})
+        except ValidationFailed as exc:
+            errors["tags"] = exc.errors["tag"]
+            return {}
+        if len(normalised) > tags.TAGS_PER_TICKET_MAX:
+            errors["tags"] = f"A macro changes at most {tags.TAGS_PER_TICKET_MAX} tags each way."
+            return {}
+        if normalised:
+            changes[part] = normalised
+    both = sorted(set(changes.get("add", ())) & set(changes.get("remove", ())))
+    if both:
+        errors["tags"] = f"A macro cannot both add and remove “{both[0]}”."
+        return {}
+    return changes
 
 
 def _check_template(html: str, field: str, errors: dict[str, str]) -> None:
@@ -353,6 +390,8 @@ def _option(
         internal_note_html=row.internal_note_html,
         editable=row.owner_id == actor.id or (row.owner_id is None and manages_shared),
         set_status_name=(status_names or {}).get(row.set_status or "", ""),
+        add_tags=tuple((row.tag_changes or {}).get("add", ())),
+        remove_tags=tuple((row.tag_changes or {}).get("remove", ())),
     )
 
 
@@ -362,6 +401,7 @@ def _summary(row: CannedReply) -> dict[str, Any]:
         "set_status": row.set_status,
         "set_priority": row.set_priority,
         "set_assignee_id": row.set_assignee_id,
+        "tag_changes": row.tag_changes,
     }
 
 

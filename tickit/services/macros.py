@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from tickit.models import TicketStatus
-from tickit.services import canned_replies, comments, ticket_detail, workflow
+from tickit.services import canned_replies, comments, tags, ticket_detail, workflow
 from tickit.services.access import format_ticket_number, parse_ticket_number, ticket_for
 from tickit.services.actors import UserPublic
 from tickit.services.sanitize import plain_text
@@ -34,7 +34,8 @@ def apply_macro(
 
     `reply_html` is the reply as the agent left it in the editor after the macro filled it; None
     posts the macro's own reply rendered for this ticket, "" posts none. NotFound for a macro the
-    actor may not use; IllegalTransition (nothing written) when its status move is not legal.
+    actor may not use; IllegalTransition (nothing written) when its status move is not legal;
+    ValidationFailed when a change is refused (a ticket past the tag limit), and the caller rolls back.
     """
     key, n = parse_ticket_number(number)
     number = format_ticket_number(key, n)
@@ -61,6 +62,13 @@ def apply_macro(
     if macro.set_assignee_id is not None and macro.set_assignee_id != ticket.assignee_id:
         ticket_detail.assign(session=session, actor=actor, number=number, assignee_id=macro.set_assignee_id)
         done.append("assigned")
+    # The names were normalised when the macro was saved; the ticket is locked above.
+    tag_changes = macro.tag_changes or {}
+    add, remove = list(tag_changes.get("add", ())), list(tag_changes.get("remove", ()))
+    if add or remove:
+        before = tags.tags_of(session, ticket.id)
+        if tags.apply_tags(session, actor, ticket, add=add, remove=remove) != before:
+            done.append("tags changed")
     if macro.set_status and session.get(TicketStatus, ticket.status_id).key != macro.set_status:
         moved = workflow.move(session=session, actor=actor, number=number, to_status=macro.set_status, locked=ticket)
         done.append(f"status → {moved.to_status.name}")

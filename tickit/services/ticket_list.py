@@ -20,6 +20,9 @@ Decisions the list's callers rely on:
   0009). On SQLite every word must occur (case-insensitively, ASCII only, as substrings) in the
   title, the description or such a comment, with LIKE's wildcards taken literally.
 - Search text that is a ticket number (`HH-56`, `hh-56`, `#56`, `56`) also matches that ticket.
+- A `tag:NAME` term in the search text (`tag:vip refund`) is not a word to look for: it keeps the
+  tickets that carry that tag (any case; `tag:a tag:b` wants both, as every word must match), and
+  the other words search as above. It only narrows, like the `tag` filter, which matches any of its tags.
 """
 
 from __future__ import annotations
@@ -86,6 +89,8 @@ _PAGE_SIZE = re.compile(r"[0-9]{1,9}")
 _CURSOR = re.compile(r"[A-Za-z0-9_-]+")
 # Search text that names a ticket: `HH-56` (any case), or `#56` / `56` in the projects listed.
 _NUMBER_REFERENCE = re.compile(r"(?:([A-Za-z][A-Za-z0-9]{1,9})-|#)?([1-9][0-9]{0,9})")
+# A search term naming a tag: `tag:vip`, a whole word of the text (see `_tag_terms`).
+_TAG_TERM = re.compile(r"(?<!\S)tag:([\w][\w.-]*)(?!\S)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -495,9 +500,10 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         and (query.created_to is not None if descending else query.created_from is not None)
     )
     order_key = _unindexed(key) if walk_passes_range else key
-    finders = [lambda: _indexed_page(session, actor, query.text, conditions, key, order_key, descending, limit)]
-    if query.text and postgresql:
-        finders.insert(0, lambda: _walked_page(actor, query.text, conditions, key, descending, limit))
+    words = _tag_terms(query.text)[0]
+    finders = [lambda: _indexed_page(session, actor, words, conditions, key, order_key, descending, limit)]
+    if words and postgresql:
+        finders.insert(0, lambda: _walked_page(actor, words, conditions, key, descending, limit))
     for find in finders:
         found = session.exec(_page_rows(find(), actor, descending)).all()
         if len(found) == limit:  # a full page: what the walk found is the page
@@ -537,7 +543,7 @@ def list_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) -> 
         rows=rows,
         next_cursor=next_cursor,
         first_row=shown_before + 1,
-        named=_named_ticket(session, query.text, conditions),
+        named=_named_ticket(session, words, conditions),
     )
 
 
@@ -673,7 +679,7 @@ def count_tickets(*, session: Session, actor: UserPublic, query: TicketQuery) ->
     # Each way of matching stops at the cap, so no count reads more than COUNT_CAP + 1 rows of a branch.
     parts = [
         select(Ticket.id.label("id")).where(*conditions, alternative).limit(COUNT_CAP + 1).subquery()
-        for alternative in _search_alternatives(session, actor, query.text)
+        for alternative in _search_alternatives(session, actor, _tag_terms(query.text)[0])
     ]
     if len(parts) > 1:
         # A common word fills the cap from the tickets' own text alone; the comments' branch, which
@@ -757,6 +763,10 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
         if not tag_ids:
             return None
         conditions.append(Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag_id.in_(tag_ids))))
+    by_tag_terms = _tag_terms_conditions(session, query.text, project_ids)
+    if by_tag_terms is None:
+        return None
+    conditions += by_tag_terms
     conditions += _between_days(Ticket.created_at, query.created_from, query.created_to, query.zone)
     conditions += _between_days(Ticket.resolved_at, query.resolved_from, query.resolved_to, query.zone)
     # SLA: through ix_tickets_sla_next_due. Requesters never filter or sort by what they cannot see.
@@ -770,6 +780,23 @@ def _conditions(session: Session, actor: UserPublic, query: TicketQuery) -> list
         now = utcnow()
         conditions.append(Ticket.sla_next_due_at.between(now, now + timedelta(hours=1)))
 
+    return conditions
+
+
+def _tag_terms(text: str) -> tuple[str, tuple[str, ...]]:
+    """The search text without its `tag:NAME` terms, and the tag names they give (lower case)."""
+    names = tuple(sorted({match.group(1).lower() for match in _TAG_TERM.finditer(text)}))
+    return (" ".join(_TAG_TERM.sub(" ", text).split()) if names else text), names
+
+
+def _tag_terms_conditions(session: Session, text: str, project_ids: set[int] | None) -> list | None:
+    """One condition per `tag:` term of the text: the ticket carries that tag. None when a term's tag is nowhere."""
+    conditions = []
+    for name in _tag_terms(text)[1]:
+        tag_ids = tags.tag_ids_named(session, [name], project_ids)
+        if not tag_ids:  # no such tag in the listed projects (a name too long to be one included)
+            return None
+        conditions.append(Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag_id.in_(tag_ids))))
     return conditions
 
 

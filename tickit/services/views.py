@@ -4,9 +4,12 @@
   personal (its owner's alone) or shared with a project (every agent of the project sees it, and
   any of them may reorder or remove it; the template of a project ships three). A shared view
   lists its project's tickets only, whatever its query says of projects.
-- Every agent's sidebar starts with the built-in "My open tickets" (assigned to them, not done),
-  which is also where the list opens; then their own views, then the shared views of the projects
-  they work, each in its own order.
+- Every agent's sidebar starts with the built-ins "My open tickets" (assigned to them, not done)
+  and "All tickets"; then their own views, then the shared views of the projects they work, each
+  in its own order.
+- The list opens on "My open tickets": /tickets with no query at all shows it to whoever works a
+  project (`opening_query`). An admin who works none opens on every ticket, as before. Any address
+  with a query keeps its meaning; every ticket is `/tickets?view=all` (`routes.ticket_list`).
 - Counts are the list's own count, capped: past COUNT_CAP a view shows "999+". Each is one count
   query that stops reading at the cap, so a sidebar of ten views costs ten small queries a tick.
 """
@@ -20,7 +23,7 @@ from sqlalchemy import func
 from sqlmodel import Session, or_, select
 
 from tickit import routes
-from tickit.models import MemberRole, Project, SavedView
+from tickit.models import WORKING_ROLES, MemberRole, Project, ProjectMember, SavedView
 from tickit.models.views import VIEW_NAME_MAX
 from tickit.services import ticket_list
 from tickit.services.access import can_work, get_project
@@ -34,6 +37,8 @@ COUNT_CAP = 999
 VIEWS_MAX = 50  # per owner: a sidebar, not an archive
 MY_OPEN = ticket_list.TicketQuery(assignee=ticket_list.ASSIGNEE_ME, status_categories=("in_progress", "todo"))
 MY_OPEN_NAME = "My open tickets"
+ALL = ticket_list.TicketQuery()
+ALL_NAME = "All tickets"
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,10 @@ def sidebar(*, session: Session, actor: UserPublic) -> list[ViewLine]:
         .where(or_(SavedView.owner_id == actor.id, SavedView.project_id.in_(project_ids)))
         .order_by(SavedView.project_id.is_not(None), Project.name, SavedView.position, SavedView.id)
     ).all()
-    lines = [_line(session, actor, 0, MY_OPEN_NAME, ticket_list.to_query_string(MY_OPEN), "")]
+    lines = [
+        _line(session, actor, 0, MY_OPEN_NAME, ticket_list.to_query_string(MY_OPEN), ""),
+        _line(session, actor, 0, ALL_NAME, "", ""),
+    ]
     lines += [_line(session, actor, view.id, view.name, view.query, key or "") for view, key in rows]
     return lines
 
@@ -73,8 +81,27 @@ def _line(session: Session, actor: UserPublic, view_id: int, name: str, query_st
         query = replace(query, project_keys=(key,))
     counted = ticket_list.count_tickets(session=session, actor=actor, query=query)
     count = f"{COUNT_CAP}+" if counted.total > COUNT_CAP else str(counted.total)
-    url = routes.TICKETS + (f"?{ticket_list.to_query_string(query)}" if ticket_list.to_query_string(query) else "")
+    url = routes.ticket_list(ticket_list.to_query_string(query))
     return ViewLine(id=view_id, name=name, url=url, count=count, shared_with=key)
+
+
+def opening_query(*, session: Session, actor: UserPublic) -> ticket_list.TicketQuery:
+    """What the list shows at /tickets with no query: "My open tickets" to whoever works a project, else all."""
+    require_staff(actor)
+    # Memberships, not `project_ids_for`: that counts every project as an admin's, and an admin who
+    # is no project's agent has no tickets of their own to open on.
+    works_one = session.exec(
+        select(ProjectMember.project_id)
+        .where(ProjectMember.user_id == actor.id, ProjectMember.role.in_(WORKING_ROLES))
+        .limit(1)
+    ).first()
+    return MY_OPEN if works_one is not None else ALL
+
+
+def built_in_name(query: ticket_list.TicketQuery) -> str:
+    """ALL_NAME or MY_OPEN_NAME when the query's filters are that built-in view's (in any sort), else ""."""
+    filters = replace(query, sort="updated", direction="desc", page_size=ticket_list.PAGE_SIZE, after=None)
+    return {MY_OPEN: MY_OPEN_NAME, ALL: ALL_NAME}.get(filters, "")
 
 
 def save_view(*, session: Session, actor: UserPublic, name: str, query_string: str, project_key: str = "") -> ViewLine:

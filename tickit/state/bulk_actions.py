@@ -29,6 +29,7 @@ ACTION_WORDS = {
     bulk.ADD_TAGS: "Tagged",
     bulk.REMOVE_TAGS: "Untagged",
     bulk.CLOSE: "Closed",
+    bulk.MACRO: "Applied the macro to",
 }
 
 
@@ -72,6 +73,9 @@ class BulkState(SessionState):
     skipped: list[SkippedRow] = []  # what did not apply, and why
     unchanged: int = 0
     _pending: list[str] = []  # [action, value] checked by `start`, for `apply_pending`
+    macro_options: list[list[str]] = []  # [id, title, hint]: the macros the selection may take
+    macro_refusal: str = ""  # why no macro applies to the selection (several projects, none kept)
+    _macro_titles: dict[str, str] = {}
 
     @rx.var
     def progress(self) -> int:
@@ -137,6 +141,24 @@ class BulkState(SessionState):
         return None
 
     @rx.event
+    async def load_macros(self, is_open: bool):
+        """The Macro menu opens: the macros the selection's one project offers the agent, or why none."""
+        if not is_open:
+            return None
+        numbers = list(self.selected)
+        outcome = await self.read(
+            lambda session, actor: bulk.macro_choices(session=session, actor=actor, numbers=numbers)
+        )
+        if not outcome.ok:
+            self.macro_options, self.macro_refusal = [], next(iter(outcome.errors.values()), "")
+            return outcome.event
+        choices = outcome.value
+        self.macro_options = [[str(m.id), m.title, m.hint] for m in choices.macros]
+        self._macro_titles = {str(m.id): m.title for m in choices.macros}
+        self.macro_refusal = choices.refusal
+        return None
+
+    @rx.event
     def clear_selection(self):
         self.selected, self.anchor, self.all_matching = [], "", False
 
@@ -184,6 +206,10 @@ class BulkState(SessionState):
             if self.done % PROGRESS_EVERY == 0:
                 yield
         self.running, self.skipped, self.unchanged = False, skipped, unchanged
-        self.summary = f"{ACTION_WORDS[change.action]} {applied} ticket{'' if applied == 1 else 's'}."
+        tickets = f"{applied} ticket{'' if applied == 1 else 's'}"
+        if change.action == bulk.MACRO and change.value in self._macro_titles:
+            self.summary = f"Applied “{self._macro_titles[change.value]}” to {tickets}."
+        else:
+            self.summary = f"{ACTION_WORDS[change.action]} {tickets}."
         self.selected, self.anchor, self.all_matching = [], "", False
         yield [StaffTicketsState.load, BulkState.follow_list]

@@ -29,6 +29,8 @@ class ReplyRow:
     set_priority: str
     set_assignee: str
     note_html: str
+    add_tags: str = ""  # comma-separated, as the form shows them
+    remove_tags: str = ""
 
 
 def _row(option: canned_replies.ReplyOption) -> ReplyRow:
@@ -43,6 +45,8 @@ def _row(option: canned_replies.ReplyOption) -> ReplyRow:
         set_priority=option.set_priority or KEEP,
         set_assignee=str(option.set_assignee_id) if option.set_assignee_id else KEEP,
         note_html=option.internal_note_html,
+        add_tags=", ".join(option.add_tags),
+        remove_tags=", ".join(option.remove_tags),
     )
 
 
@@ -64,8 +68,11 @@ class CannedRepliesState(SessionState):
     set_priority: str = KEEP
     set_assignee: str = KEEP
     note_html: str = ""
+    add_tags: str = ""
+    remove_tags: str = ""
     title_error: str = ""
     body_error: str = ""
+    tags_error: str = ""
     changes_error: str = ""  # the macro's part, and anything else the service refused
 
     @rx.event
@@ -111,6 +118,7 @@ class CannedRepliesState(SessionState):
         self.editing, self.title, self.body_html, self.shared = row.id, row.title, row.body_html, row.shared
         self.set_status, self.set_priority, self.set_assignee = row.set_status, row.set_priority, row.set_assignee
         self.note_html = row.note_html
+        self.add_tags, self.remove_tags = row.add_tags, row.remove_tags
         self._errors({})
         self.form_open, self.form_key = True, self.form_key + 1
 
@@ -129,6 +137,14 @@ class CannedRepliesState(SessionState):
     @rx.event
     def set_note_html(self, value: str):
         self.note_html = value
+
+    @rx.event
+    def set_add_tags(self, value: str):
+        self.add_tags = value
+
+    @rx.event
+    def set_remove_tags(self, value: str):
+        self.remove_tags = value
 
     @rx.event
     def set_shared(self, value: bool):
@@ -157,6 +173,8 @@ class CannedRepliesState(SessionState):
             set_priority="" if self.set_priority == KEEP else self.set_priority,
             set_assignee_id=None if self.set_assignee == KEEP else int(self.set_assignee),
             internal_note_html=self.note_html,
+            add_tags=tuple(self.add_tags.split(",")),
+            remove_tags=tuple(self.remove_tags.split(",")),
         )
 
         def save_then_read(session: Session, actor: UserPublic) -> canned_replies.RepliesPage:
@@ -190,7 +208,8 @@ class CannedRepliesState(SessionState):
 
     def _errors(self, errors: dict[str, str]) -> None:
         self.title_error, self.body_error = errors.get("title", ""), errors.get("body", "")
-        self.changes_error = " ".join(m for k, m in errors.items() if k not in ("title", "body"))
+        self.tags_error = errors.get("tags", "")
+        self.changes_error = " ".join(m for k, m in errors.items() if k not in ("title", "body", "tags"))
 
     @rx.var
     def placeholders(self) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from tickit import routes
 from tickit.labels import CATEGORY_LABELS, priority_color, priority_label, status_color
 from tickit.models import Role
-from tickit.services import access, list_filters, tags, ticket_list
+from tickit.services import access, list_filters, tags, ticket_list, views
 from tickit.services.actors import UserPublic
 from tickit.services.errors import PermissionDenied, ValidationFailed
 from tickit.state import live
@@ -235,8 +235,7 @@ def _staff_list(session: Session, actor: UserPublic, query: ticket_list.TicketQu
 
 def list_url(query: ticket_list.TicketQuery) -> str:
     """The staff list's address for a query: the query string is the view."""
-    query_string = ticket_list.to_query_string(query)
-    return routes.TICKETS + (f"?{query_string}" if query_string else "")
+    return routes.ticket_list(ticket_list.to_query_string(query))
 
 
 class StaffTicketsState(SessionState):
@@ -244,7 +243,8 @@ class StaffTicketsState(SessionState):
 
     The address is the view: every change navigates to the list's new URL (a history entry, so Back
     undoes it), and loading the page reads the URL. Search text replaces the entry instead, so Back
-    does not step through each pause in typing.
+    does not step through each pause in typing. An address with no query opens on the list
+    `views.opening_query` chooses ("My open tickets" for an agent), and the filters build on it.
     """
 
     rows: list[TicketLine] = []
@@ -272,6 +272,7 @@ class StaffTicketsState(SessionState):
     later_page: bool = False
     shown: str = ""  # "1–50 of 1,283"
     summary: str = ""
+    built_in: str = ""  # "My open tickets" or "All tickets" when the filters are that built-in view's
     project_options: list[list[str]] = []  # [key, name]
     type_options: list[list[str]] = []  # [key, name]
     status_options: list[list[str]] = []  # ["status:<key>", name, category]
@@ -336,6 +337,7 @@ class StaffTicketsState(SessionState):
         self.day_zone = query.zone
         self.tag_filter = ", ".join(query.tags)
         self.sort, self.direction = query.sort, query.direction
+        self.built_in = views.built_in_name(query)
         self.summary = filter_summary(
             query,
             {user_id: name for _, user_id, name in self._agents},
@@ -374,10 +376,15 @@ class StaffTicketsState(SessionState):
 
     @rx.event
     async def load(self):
-        query = ticket_list.from_query_params(parse_qs(self.router.url.query))
+        params = parse_qs(self.router.url.query)
 
         def choices_and_page(session: Session, actor: UserPublic):
-            return list_filters.filter_choices(session=session, actor=actor), *_staff_list(session, actor, query)
+            # Only a bare address opens on the default: any query (a bookmark, a view) means what it says.
+            if params:
+                query = ticket_list.from_query_params(params)
+            else:
+                query = views.opening_query(session=session, actor=actor)
+            return query, list_filters.filter_choices(session=session, actor=actor), *_staff_list(session, actor, query)
 
         outcome = await self.admit_and_read((Role.AGENT, Role.ADMIN), choices_and_page)
         if outcome is None:
@@ -386,7 +393,7 @@ class StaffTicketsState(SessionState):
             return self.refusal()
         if not outcome.ok:
             return outcome.event
-        choices, page, count = outcome.value
+        query, choices, page, count = outcome.value
         self.project_options = [[key, name] for key, name in choices.projects]
         self._types = [[t.project_key, t.key, t.name] for t in choices.types]
         self._statuses = [[s.project_key, s.type_key, s.key, s.name, s.category] for s in choices.statuses]

@@ -95,7 +95,7 @@ def overview_page() -> rx.Component:
                     "list-todo",
                     "Work the queue",
                     "Every ticket of every project, most recent first.",
-                    routes.TICKETS,
+                    routes.TICKETS_ALL,
                     "Tickets",
                 ),
                 spacing="1",
