@@ -213,7 +213,7 @@ def test_a_client_signs_up_confirms_the_address_and_lands_in_the_portal(page_as,
     expect(page.get_by_role("heading", name="Finish signing up")).to_be_visible()
     expect(page.get_by_text(f"For {address}, in Help Hub.")).to_be_visible()
     _shoot(page, "sign-up-confirm")
-    page.get_by_label("Your name").fill("Quentin Quokka")
+    page.get_by_label("Your name").fill("Quentin Dugong")
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("New password again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create my account").click()
@@ -228,7 +228,7 @@ def test_a_client_signs_up_confirms_the_address_and_lands_in_the_portal(page_as,
     expect(admin.get_by_text("Intake settings saved.")).to_be_visible()
     admin.goto("/admin/audit")
     signed_up = admin.get_by_role("row").filter(has_text="user.signed_up").filter(has_text=address)
-    expect(signed_up).to_contain_text("Quentin Quokka")
+    expect(signed_up).to_contain_text("Quentin Dugong")
     expect(admin.get_by_role("row").filter(has_text="intake.edited").first).to_contain_text("self signup: true → false")
     _shoot(admin, "audit")
 

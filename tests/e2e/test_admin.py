@@ -229,6 +229,7 @@ def test_admin_adds_an_agent_to_a_project_through_its_members_dialog(page_as, ne
     expect(dialog.get_by_text(agent.email)).to_be_visible()
     their_page = page_as(agent)
     expect(their_page.get_by_role("heading", name="Tickets", exact=True)).to_be_visible()
+    their_page.goto("/tickets?view=all")  # the project's tickets, not only their own open ones
     expect(their_page.get_by_role("row").filter(has_text="Payroll server unreachable")).to_have_count(1)
 
 

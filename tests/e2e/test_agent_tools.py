@@ -70,11 +70,11 @@ def test_an_agent_applies_a_macro_from_the_editors_slash_menu(page_as, seed, app
 
 
 def test_an_agent_links_two_tickets_and_merges_one_into_the_other(page_as, seed, app_server):
-    _file(app_server, seed.client.email, "Quokka: login loops")
-    _file(app_server, seed.client.email, "Quokka: cannot sign in")
+    _file(app_server, seed.client.email, "Pademelon: login loops")
+    _file(app_server, seed.client.email, "Pademelon: cannot sign in")
     page = page_as("agent")
-    first = _open(page, "Quokka: login loops")
-    second = _open(page, "Quokka: cannot sign in")
+    first = _open(page, "Pademelon: login loops")
+    second = _open(page, "Pademelon: cannot sign in")
     details = page.get_by_role("complementary", name="Ticket details")
 
     details.get_by_label("Link kind").click()
@@ -84,28 +84,28 @@ def test_an_agent_links_two_tickets_and_merges_one_into_the_other(page_as, seed,
     expect(details.get_by_role("alert")).to_contain_text("cannot be linked to itself")
     details.get_by_label("Ticket to link").fill(first)
     details.get_by_role("button", name="Link", exact=True).click()
-    expect(details.get_by_role("link", name=re.compile(f"{first} Quokka: login loops"))).to_be_visible()
+    expect(details.get_by_role("link", name=re.compile(f"{first} Pademelon: login loops"))).to_be_visible()
     expect(page.get_by_role("list", name="Activity")).to_contain_text(f"linked it: blocks {first}")
 
-    details.get_by_role("link", name=re.compile(f"{first} Quokka: login loops")).click()
-    expect(page.get_by_role("heading", name="Quokka: login loops")).to_be_visible()
+    details.get_by_role("link", name=re.compile(f"{first} Pademelon: login loops")).click()
+    expect(page.get_by_role("heading", name="Pademelon: login loops")).to_be_visible()
     expect(details).to_contain_text("blocked by")
 
     page.goto(f"/tickets/{second}")
-    expect(page.get_by_role("heading", name="Quokka: cannot sign in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pademelon: cannot sign in")).to_be_visible()
     details.get_by_label("Merge into ticket").fill(first)
     details.get_by_role("button", name="Merge…").click()
     dialog = page.get_by_role("alertdialog", name=f"Merge {second} into {first}?")
     dialog.get_by_role("button", name="Merge").click()
 
     expect(page).to_have_url(re.compile(f"/tickets/{first}$"))
-    expect(page.get_by_role("heading", name="Quokka: login loops")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pademelon: login loops")).to_be_visible()
     expect(page.get_by_role("list", name="Activity")).to_contain_text(f"merged {second} into it")
 
     # The merged ticket's page forwards to the one it was merged into.
     page.goto(f"/tickets/{second}")
     expect(page).to_have_url(re.compile(f"/tickets/{first}$"))
-    expect(page.get_by_role("heading", name="Quokka: login loops")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pademelon: login loops")).to_be_visible()
 
 
 def test_an_agent_keeps_a_macro_on_the_canned_replies_page(page_as):

@@ -62,7 +62,7 @@ def test_the_dashboard_draws_its_charts_and_a_tile_opens_the_matching_list(page_
 
 
 def test_an_agents_assigned_count_opens_the_tickets_filed_in_the_range_assigned_to_them(page_as, seed, app_server):
-    title = "Quokka: the report is empty"
+    title = "Kookaburra: the report is empty"
     _file_ticket_directly(app_server, seed.client.email, "HH", title)
     _assign_to(app_server, seed.agent.email, title)
     page = page_as("agent")

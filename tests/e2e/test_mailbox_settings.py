@@ -14,14 +14,15 @@ from tests.e2e.conftest import sign_in
 from tests.imap_server import DovecotServer, available
 
 SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the test also saves the page there, light and dark
-PASSWORD = "quokka-burrow-imap"
+PASSWORD = "potoroo-burrow-imap"
+LOGGED_IN = "Connection check: Logged in to {host} as potoroo; INBOX holds 0 messages."
 
 pytestmark = pytest.mark.skipif(not available(), reason="Dovecot is not installed (scripts/test installs it)")
 
 
 @pytest.fixture
 def imap(app_server):
-    server = DovecotServer({"quokka": PASSWORD})
+    server = DovecotServer({"potoroo": PASSWORD})
     server.start()
     # The app trusts this file's certificates for IMAP (TICKIT_IMAP_CA_FILE in the test server's settings).
     shutil.copy(server.certificate, app_server.data_dir / "imap-ca.pem")
@@ -44,8 +45,8 @@ def shoot(page, name: str) -> None:
 def post_mail(app_server, mailbox: str, secret: str) -> None:
     """Post a mail to the mailbox's HTTP endpoint as a relay would, with the secret the page showed."""
     raw = (
-        b"From: Quokka Keeper <keeper@qk.example.org>\r\nTo: burrow@qk.example.com\r\n"
-        b"Subject: Quokka feeder jammed\r\nMessage-ID: <feeder-1@qk.example.org>\r\n\r\nIt is stuck again.\r\n"
+        b"From: Potoroo Keeper <keeper@qk.example.org>\r\nTo: burrow@qk.example.com\r\n"
+        b"Subject: Potoroo feeder jammed\r\nMessage-ID: <feeder-1@qk.example.org>\r\n\r\nIt is stuck again.\r\n"
     )
     request = urllib.request.Request(
         f"{app_server.url.rstrip('/')}/inbound/email/{mailbox}",
@@ -59,11 +60,11 @@ def post_mail(app_server, mailbox: str, secret: str) -> None:
 
 def checked(page):
     """What the last connection check said, in the mailbox's card."""
-    return page.get_by_role("status").filter(has_text="quokka")
+    return page.get_by_role("status").filter(has_text="potoroo")
 
 
 def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_page, app_server, imap):
-    app_server.tickit("project", "create", "--key=QK", "--name=Quokka Desk", "--template=it-helpdesk")
+    app_server.tickit("project", "create", "--key=QK", "--name=Potoroo Desk", "--template=it-helpdesk")
     page = new_page()
     sign_in(page, app_server.admin)
     page.goto("/admin/projects/QK/mail")
@@ -81,8 +82,8 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     expect(dialog.get_by_label("Port", exact=True)).to_have_value("993")
     dialog.get_by_label("IMAP server", exact=True).fill(imap.host)
     dialog.get_by_label("Port", exact=True).fill(str(imap.port))
-    dialog.get_by_label("User name", exact=True).fill("quokka")
-    dialog.get_by_label("Password", exact=True).fill("not-the-quokka-password")
+    dialog.get_by_label("User name", exact=True).fill("potoroo")
+    dialog.get_by_label("Password", exact=True).fill("not-the-potoroo-password")
     dialog.get_by_label("Move processed mail to", exact=True).fill("INBOX")
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/mail-add-dialog.png")
@@ -102,7 +103,7 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
 
     check = page.get_by_role("button", name="Check the IMAP connection of burrow@qk.example.com")
     check.click()
-    expect(checked(page)).to_contain_text("refused the user name or password of quokka")
+    expect(checked(page)).to_contain_text("refused the user name or password of potoroo")
     shoot(page, "mail-check-failed")
 
     page.get_by_role("button", name="Edit burrow@qk.example.com").click()
@@ -115,7 +116,7 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     dialog.get_by_role("button", name="Save").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     check.click()
-    expect(checked(page)).to_have_text(f"Connection check: Logged in to {imap.host} as quokka; INBOX holds 0 messages.")
+    expect(checked(page)).to_have_text(LOGGED_IN.format(host=imap.host))
 
     # Another edit that leaves the password empty keeps the one just saved.
     page.get_by_role("button", name="Edit burrow@qk.example.com").click()
@@ -124,12 +125,12 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     dialog.get_by_role("button", name="Save").click()
     expect(page.get_by_text("moved to Processed")).to_be_visible()
     check.click()
-    expect(checked(page)).to_have_text(f"Connection check: Logged in to {imap.host} as quokka; INBOX holds 0 messages.")
+    expect(checked(page)).to_have_text(LOGGED_IN.format(host=imap.host))
     shoot(page, "mail-checked")
 
     # The mail posted with the secret is on the page now, and the mailbox it came through stays.
     page.reload()
-    expect(page.get_by_text("Quokka feeder jammed")).to_be_visible()
+    expect(page.get_by_text("Potoroo feeder jammed")).to_be_visible()
     page.get_by_role("button", name="Remove burrow@qk.example.com").click()
     kept = page.get_by_role("alertdialog")
     expect(kept).to_contain_text("has received one mail")

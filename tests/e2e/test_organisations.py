@@ -6,9 +6,9 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import PASSWORD, Account, _file_ticket_directly, add_project_member, at_path, sign_in
 
-ORGANISATION = "Quokka Holdings"
-DOMAIN = "quokka-holdings.com"
-TITLE = "Quokka badge reader rejects every card"
+ORGANISATION = "Galah Holdings"
+DOMAIN = "galah-holdings.com"
+TITLE = "Galah badge reader rejects every card"
 
 
 def _create_client(app_server, email: str, name: str) -> Account:
@@ -36,8 +36,8 @@ def test_a_manager_follows_a_colleagues_request_and_staff_filter_by_organisation
     expect(admin.get_by_role("heading", name=ORGANISATION)).to_be_visible()
 
     # Both join by their address's domain as their accounts are created.
-    reporter = _create_client(app_server, f"rita@{DOMAIN}", "Rita Quokka")
-    manager = _create_client(app_server, f"max@{DOMAIN}", "Max Quokka")
+    reporter = _create_client(app_server, f"rita@{DOMAIN}", "Rita Galah")
+    manager = _create_client(app_server, f"max@{DOMAIN}", "Max Galah")
     _file_ticket_directly(app_server, reporter.email, "HH", TITLE)
 
     admin.reload()
@@ -52,7 +52,7 @@ def test_a_manager_follows_a_colleagues_request_and_staff_filter_by_organisation
     expect(page.get_by_text("No tickets yet")).to_be_visible()
     page.get_by_role("tab", name="My organisation's requests").click()
     row = page.get_by_role("row").filter(has_text=TITLE)
-    expect(row).to_contain_text("Rita Quokka")
+    expect(row).to_contain_text("Rita Galah")
     row.get_by_role("link", name=TITLE).click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
 
@@ -67,7 +67,7 @@ def test_a_manager_follows_a_colleagues_request_and_staff_filter_by_organisation
     agent.get_by_role("combobox", name="Organisation").click()
     agent.get_by_role("option", name=ORGANISATION).click()
     expect(agent).to_have_url(at_path("/tickets"))
-    expect(agent.get_by_role("row")).to_have_count(2)  # the header and the one Quokka ticket
+    expect(agent.get_by_role("row")).to_have_count(2)  # the header and the one Galah ticket
     agent.get_by_role("link", name=TITLE).first.click()
     expect(agent.get_by_role("heading", name=TITLE)).to_be_visible()
     details = agent.get_by_text("Organisation", exact=True).locator("xpath=..")

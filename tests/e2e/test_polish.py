@@ -81,6 +81,7 @@ def test_times_read_in_the_viewers_own_time_zone_with_the_full_time_on_hover(bro
     try:
         page = context.new_page()
         sign_in(page, seed.agent)
+        page.goto("/tickets?view=all")
         page.get_by_role("link", name=seed.client_ticket).click()
         details = page.get_by_role("complementary", name="Ticket details")
 

@@ -79,6 +79,7 @@ def test_agent_of_the_project_sees_a_ticket_a_client_filed(page_as):
     expect(client).to_have_url(re.compile(r"/portal/tickets/HH-\d+/?$"))
 
     agent = page_as("agent")
+    agent.goto("/tickets?view=all")  # it is nobody's yet, so not on the agent's own list
 
     row = agent.get_by_role("row").filter(has_text=title)
     expect(row).to_contain_text(re.compile(r"HH-\d+"))

@@ -32,7 +32,7 @@ def test_a_project_admin_configures_their_project_and_nothing_else(page_as, new_
 
 def test_an_agent_has_no_project_settings(page_as):
     page = page_as("agent")
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Tickets")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Tickets", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Project settings")).to_have_count(0)
     page.goto("/admin/projects/HH/sla")
     expect(page.get_by_role("heading", name=REFUSAL)).to_be_visible()

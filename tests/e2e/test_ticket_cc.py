@@ -6,12 +6,12 @@ from playwright.sync_api import expect
 
 from tests.e2e.test_ticket_page import _file_bug
 
-TITLE = "Quokka enclosure gate will not latch"
+TITLE = "Cassowary enclosure gate will not latch"
 FRIEND = "quokka.keeper@example.org"
 
 
 def test_the_requester_puts_an_address_in_copy_and_the_agent_follows_the_ticket(page_as, app_server, new_account):
-    requester = new_account("client", project="HH", name="Quinn Quokka")
+    requester = new_account("client", project="HH", name="Quinn Cassowary")
     _file_bug(app_server, requester.email, TITLE)
 
     page = page_as(requester)

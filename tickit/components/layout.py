@@ -258,8 +258,8 @@ def sidebar() -> rx.Component:
             padding=responsive("8px 12px", "16px 12px 8px"),
             spacing="3",
         ),
-        rx.box(_nav(), display=wide_only("block"), width="100%"),
-        rx.spacer(),
+        # The nav scrolls on its own when its views outgrow the window, so it never runs under the user block.
+        rx.box(_nav(), display=wide_only("block"), width="100%", flex="1", min_height="0", overflow_y="auto"),
         rx.box(_user_block(), display=wide_only("block"), width="100%"),
         direction="column",
         width=responsive("100%", SIDEBAR_WIDTH),
