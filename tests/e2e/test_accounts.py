@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import Account, at_path, sign_in
+from tests.e2e.conftest import Account, add_project_member, at_path, sign_in
 
 MAIL_WAIT_SECONDS = 30
 SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the tests also save their pages there, light and dark
@@ -265,3 +265,35 @@ def test_an_invitee_continues_with_the_google_account_of_the_invited_address(pag
     invitee.get_by_role("button", name="Authorize").click()
     expect(invitee).to_have_url(at_path("/portal"))
     expect(invitee.get_by_role("link", name="Your profile")).to_contain_text("Wanda Wombat")
+
+
+def test_a_project_admin_invites_a_new_project_admin_from_the_members_dialog(
+    page_as, new_page, new_account, app_server
+):
+    lead = new_account("agent", name="Tess Tuatara")
+    add_project_member(app_server, "HH", lead.email, "admin")
+    address = f"tuatara.newcomer{next(_n)}@example.com"
+    page = page_as(lead)
+    page.goto("/admin/projects")
+    page.get_by_role("button", name="Members of Help Hub").click()
+    dialog = page.get_by_role("dialog", name="Members of Help Hub")
+    dialog.get_by_label("Member email").fill(address)
+    dialog.get_by_role("combobox", name="Project role").click()
+    page.get_by_role("option", name="admin").click()
+    dialog.get_by_role("button", name="Invite").click()
+    expect(page.get_by_text(f"Invitation sent to {address}")).to_be_visible()
+    expect(dialog.get_by_text(address)).to_be_visible()
+    expect(dialog.get_by_role("button", name=f"Revoke the invitation of {address}")).to_be_visible()
+    _shoot(page, "members-invited")
+
+    link = _link(_mail(app_server.mail_dir, address, "Tess Tuatara invited you to TickIt"), "/auth/invitation/")
+    invitee = new_page()
+    invitee.goto(link)
+    invitee.get_by_label("Your name").fill("Nell Newcomer")
+    invitee.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    invitee.get_by_label("New password again").fill(NEW_PASSWORD)
+    invitee.get_by_role("button", name="Create my account").click()
+    expect(invitee).to_have_url(at_path("/tickets"))
+    # They joined Help Hub as its admin: its settings are theirs.
+    invitee.get_by_role("navigation", name="Main").get_by_role("link", name="Project settings").click()
+    expect(invitee.get_by_text("Help Hub", exact=True)).to_be_visible()

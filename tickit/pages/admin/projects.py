@@ -104,11 +104,11 @@ def _member_row(member) -> rx.Component:
 
 
 def _invited_row(invited) -> rx.Component:
-    return rx.hstack(
+    return rx.flex(
         rx.vstack(
             rx.text(invited.email, size="2", weight="medium"),
             rx.text(
-                rx.cond(invited.expired, "Expired ", "Link valid until "),
+                rx.cond(invited.expired, "Expired ", "Expires "),
                 local_time(invited.expires_at),
                 size="1",
                 color=rx.cond(invited.expired, rx.color("red", 11), rx.color("gray", 11)),
@@ -128,6 +128,8 @@ def _invited_row(invited) -> rx.Component:
             aria_label="Revoke the invitation of " + invited.email,
         ),
         align="center",
+        gap="2",
+        wrap="wrap",  # on a phone the actions go under the address
         width="100%",
         padding_y="4px",
     )
