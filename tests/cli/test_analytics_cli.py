@@ -60,8 +60,8 @@ def test_backfill_records_the_same_figures_for_tickets_filed_before_analytics(fi
         session.exec(delete(ReportingEvent))
         session.commit()
     code, out, _ = run(capsys, "analytics", "backfill")
-    assert code == 0 and out.strip() == "5 tickets backfilled"
-    assert run(capsys, "analytics", "backfill")[1].strip() == "0 tickets backfilled"
+    assert code == 0 and out.startswith("5 tickets backfilled, ") and out.strip().endswith(" days rolled up")
+    assert run(capsys, "analytics", "backfill")[1].startswith("0 tickets backfilled, ")
     figures = json.loads(run(capsys, "stats", "--project", "HH", "--json")[1])
     assert (figures["created"], figures["resolved"], figures["sla_met"], figures["sla_breached"]) == (5, 3, 5, 1)
     assert (figures["resolution_median"], figures["resolution_p90"]) == (8 * HOUR, 10 * HOUR)

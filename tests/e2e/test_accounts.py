@@ -280,7 +280,7 @@ def test_a_project_admin_invites_a_new_project_admin_from_the_members_dialog(
     dialog.get_by_label("Member email").fill(address)
     dialog.get_by_role("combobox", name="Project role").click()
     page.get_by_role("option", name="admin").click()
-    dialog.get_by_role("button", name="Invite").click()
+    dialog.get_by_role("button", name="Invite", exact=True).click()
     expect(page.get_by_text(f"Invitation sent to {address}")).to_be_visible()
     expect(dialog.get_by_text(address)).to_be_visible()
     expect(dialog.get_by_role("button", name=f"Revoke the invitation of {address}")).to_be_visible()

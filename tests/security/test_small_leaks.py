@@ -110,6 +110,8 @@ def _handlers_with_arguments():
 def _answer(fn, **arguments):
     # The gate answers before the handler touches its state, so none is needed.
     answer = fn(None, **arguments)
+    if inspect.isasyncgen(answer):  # a handler that streams: its first update is the answer
+        return run_handler(answer.__anext__())
     return run_handler(answer) if inspect.iscoroutine(answer) else answer
 
 

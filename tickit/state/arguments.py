@@ -34,12 +34,26 @@ class _Malformed(Exception):
 
 def checked(fn: Callable[..., Any]) -> Callable[..., Any]:
     """`fn` behind a gate that refuses malformed arguments with a toast; unchanged when it takes none."""
-    if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+    if inspect.isgeneratorfunction(fn):
         return fn
     signature = inspect.signature(fn)
     if len(signature.parameters) <= 1:  # self only: nothing comes from the browser
         return fn
     validate = _validator(fn, signature)
+
+    if inspect.isasyncgenfunction(fn):
+
+        @functools.wraps(fn)
+        async def streaming_gate(self, *args, **kwargs):
+            try:
+                arguments = validate(self, args, kwargs)
+            except _Malformed as exc:
+                yield _refusal(exc)
+                return
+            async for event in fn(self, **arguments):
+                yield event
+
+        return streaming_gate
 
     if inspect.iscoroutinefunction(fn):
 
