@@ -39,7 +39,7 @@ def test_agent_assigns_three_tickets_at_once_with_a_click_and_a_shift_click(page
     expect(bar).to_contain_text("3 selected")
 
     bar.get_by_role("button", name="Assign").click()
-    page.get_by_role("menuitem", name="Me").click()
+    page.get_by_role("menuitem", name="Me", exact=True).click()
     summary = page.get_by_label("Bulk action summary")
     expect(summary).to_contain_text("Assigned 3 tickets.")
     for i in range(3):
@@ -49,7 +49,7 @@ def test_agent_assigns_three_tickets_at_once_with_a_click_and_a_shift_click(page
     # Assigning them again changes nothing, and says so instead of logging three more entries.
     page.get_by_role("checkbox", name="Select all on this page").click()
     page.get_by_role("toolbar", name="Bulk actions").get_by_role("button", name="Assign").click()
-    page.get_by_role("menuitem", name="Me").click()
+    page.get_by_role("menuitem", name="Me", exact=True).click()
     expect(summary).to_contain_text("Assigned 0 tickets. 3 already were so.")
 
 

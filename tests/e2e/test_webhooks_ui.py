@@ -56,6 +56,9 @@ def test_an_admin_adds_an_endpoint_tests_it_and_redelivers_from_the_log(new_page
         dialog.get_by_label("Allow a private address").click()
         expect(dialog.get_by_label("Allow a private address")).to_be_checked()
         dialog.get_by_label("Description").fill("Wombat CRM")
+        # The fields are the server's state: submit once it holds what was typed, not while it re-renders.
+        expect(dialog.get_by_label("Description")).to_have_value("Wombat CRM")
+        expect(dialog.get_by_label("URL")).to_have_value(receiver.url)
         dialog.get_by_role("button", name="Add endpoint").click()
         expect(dialog).to_be_hidden()
 
