@@ -181,6 +181,13 @@ def delete_unreferenced_attachment_files() -> int:
         return attachments.delete_unreferenced_files(session=session)
 
 
+@huey.periodic_task(crontab(minute="*/5"))
+def fail_stalled_exports() -> int:
+    """Every five minutes, mark failed the exports whose worker died while writing them."""
+    with session_scope() as session:
+        return data_export_jobs.fail_stalled(session=session)
+
+
 @huey.periodic_task(crontab(minute="41"))
 def purge_expired_exports() -> int:
     """Hourly, delete project archives (and their rows) kept past their day."""

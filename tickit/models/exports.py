@@ -27,11 +27,13 @@ class ProjectExport(SQLModel, table=True):
     status: str = Field(default=ExportStatus.QUEUED, max_length=16)
     tickets_done: int = Field(default=0)  # progress: tickets written of `tickets_total`
     tickets_total: int = Field(default=0)
-    # The archive's generated file name under `<data dir>/exports`, once written.
+    # The archive's generated file name under `<data dir>/exports`, from when the job starts writing it.
     file_key: str | None = Field(default=None, max_length=64)
     size: int | None = Field(default=None, sa_type=BigInteger)  # archives may pass 2 GiB
     error: str = Field(default="", max_length=400)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Renewed by the worker while it writes; a running job whose worker died stops renewing it.
+    heartbeat_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # The file is deleted, and the row with it, after this (services/data_export/jobs.py).
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)

@@ -8,6 +8,11 @@ hold up every other writer for as long as the export takes) and progress is writ
 transactions of its own, which the page polls. Files live under `<data dir>/exports` with
 generated names, are served only to admins, and are deleted with their row EXPORT_KEPT after
 they were written (`purge_expired`, a periodic task).
+
+While it writes, the worker renews the row's heartbeat every HEARTBEAT from a thread of its own
+(progress alone would go quiet while large attachments are zipped). A running export whose
+heartbeat is older than STALLED lost its worker: `fail_stalled` marks it failed, so the page says
+so and a new export can be asked for, instead of the dead one blocking them until it expires.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,8 +44,11 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "project_export"
 EXPORT_KEPT = timedelta(days=1)
+HEARTBEAT = timedelta(seconds=30)
+STALLED = timedelta(minutes=5)  # ten heartbeats missed
 LISTED = 10
 _NO_SUCH = "No such export."
+_WORKER_LOST = "The export stopped: the worker writing it ended before it finished. Ask for a new one."
 _UNDER_WAY = (ExportStatus.QUEUED, ExportStatus.RUNNING)
 
 
@@ -70,6 +81,7 @@ def request_export(*, session: Session, actor: Actor, project_key: str) -> Expor
     """Queue an export of the project's whole archive; Conflict while one of it is still under way. Admins only."""
     require_admin(actor)
     project = get_project(session, project_key)
+    fail_stalled(session=session)
     under_way = session.exec(
         select(ProjectExport.id).where(
             ProjectExport.project_id == project.id, col(ProjectExport.status).in_(_UNDER_WAY)
@@ -114,49 +126,69 @@ def open_export(*, session: Session, actor: Actor, export_id: int) -> ExportFile
 
 def run_export(export_id: int) -> str:
     """Write the archive of export `export_id` if it is still queued; what became of it."""
+    key = secrets.token_hex(16)
     with session_scope() as session:
         row = session.exec(select(ProjectExport).where(ProjectExport.id == export_id).with_for_update()).first()
         if row is None or row.status != ExportStatus.QUEUED:
             return "not-queued"
-        row.status = ExportStatus.RUNNING
+        row.status, row.file_key, row.heartbeat_at = ExportStatus.RUNNING, key, utcnow()
         session.add(row)
         requester = session.get(User, row.requested_by_id) if row.requested_by_id else None
         actor = UserPublic.of(requester) if requester is not None else None
         project_key = _project_key(session, row)
-    key = secrets.token_hex(16)
     path = _path(key)
     make_private_dir(path.parent)
     try:
         if actor is None or not actor.is_admin or not actor.is_active:
             raise ServiceError("The admin who asked for this export is no longer an admin.")
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as out:
+        with (
+            _heartbeat(export_id),
+            os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as out,
+        ):
             with session_scope(read_only=True) as session:
                 summary = write_archive(
                     session=session, actor=actor, project_key=project_key, out=out, progress=_progress(export_id)
                 )
+            size = out.tell()
     except Exception as exc:
         path.unlink(missing_ok=True)
         if not isinstance(exc, ServiceError):
             log.exception("export %s of %s failed", export_id, project_key)
         reason = str(exc) if isinstance(exc, ServiceError) else "The export failed; the server's log says why."
         with session_scope() as session:
-            session.exec(
-                update(ProjectExport)
-                .where(col(ProjectExport.id) == export_id)
-                .values(status=ExportStatus.FAILED, error=reason[:400], finished_at=utcnow())
-            )
+            _finish(session, export_id, status=ExportStatus.FAILED, error=reason[:400], finished_at=utcnow())
         return "failed"
     now = utcnow()
     with session_scope() as session:
-        row = session.get(ProjectExport, export_id)
-        if row is None:  # purged while it ran
-            path.unlink(missing_ok=True)
-            return "purged"
-        row.status, row.file_key, row.size = ExportStatus.DONE, key, path.stat().st_size
-        row.finished_at, row.expires_at = now, now + EXPORT_KEPT
-        session.add(row)
+        if not _finish(
+            session,
+            export_id,
+            status=ExportStatus.DONE,
+            size=size,
+            finished_at=now,
+            expires_at=now + EXPORT_KEPT,
+        ):
+            path.unlink(missing_ok=True)  # purged, or given up for stalled, while it ran
+            return "abandoned"
         record_export(session, actor=actor, summary=summary)
     return "done"
+
+
+def fail_stalled(*, session: Session, now: datetime | None = None) -> int:
+    """Mark failed the running exports whose worker stopped renewing their heartbeat; how many."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(ProjectExport).where(
+            ProjectExport.status == ExportStatus.RUNNING, col(ProjectExport.heartbeat_at) < now - STALLED
+        )
+    ).all()
+    for row in rows:
+        if row.file_key:
+            _path(row.file_key).unlink(missing_ok=True)
+        row.status, row.error, row.finished_at = ExportStatus.FAILED, _WORKER_LOST, now
+        session.add(row)
+    session.flush()
+    return len(rows)
 
 
 def purge_expired(*, session: Session, now: datetime | None = None) -> int:
@@ -181,6 +213,40 @@ def _path(key: str) -> Path:
 
 def _project_key(session: Session, row: ProjectExport) -> str:
     return session.exec(select(Project.key).where(Project.id == row.project_id)).one()
+
+
+def _finish(session: Session, export_id: int, **values) -> bool:
+    """Record how a running export ended; False when it no longer runs (purged or given up for stalled)."""
+    result = session.exec(
+        update(ProjectExport)
+        .where(col(ProjectExport.id) == export_id, ProjectExport.status == ExportStatus.RUNNING)
+        .values(**values)
+    )
+    return bool(result.rowcount)
+
+
+@contextmanager
+def _heartbeat(export_id: int) -> Iterator[None]:
+    """Renew the export's heartbeat every HEARTBEAT while the block runs."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT.total_seconds()):
+            try:
+                with session_scope() as session:
+                    session.exec(
+                        update(ProjectExport).where(col(ProjectExport.id) == export_id).values(heartbeat_at=utcnow())
+                    )
+            except Exception:  # a missed beat is retried at the next; only ten in a row fail the export
+                log.warning("export %s: the heartbeat was not recorded", export_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"export-{export_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _progress(export_id: int):
