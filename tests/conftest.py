@@ -17,6 +17,7 @@ os.environ.setdefault("TICKIT_PUSH_ALLOWED_HOSTS", "127.0.0.1")
 
 import psycopg
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -26,9 +27,20 @@ from tickit import migrations
 from tickit.config import get_settings
 from tickit.db import create_db_engine
 from tickit.models import metadata
+from tickit.services import passwords
 
 # The server that hosts the throw-away test databases (CI and dev machines run one here).
 POSTGRES_ADMIN_URL = os.environ.get("TICKIT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing():
+    """argon2 at its cheapest in the test process: at the real cost (about 90 ms a hash, by design)
+    the users the factories make would take minutes of every run. Hashes stay argon2id and verify
+    the same way; the app servers and commands the tests start hash at the real cost."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield
 
 
 @pytest.fixture(scope="session")

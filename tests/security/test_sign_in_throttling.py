@@ -8,7 +8,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from argon2 import PasswordHasher
 from starlette.requests import Request
 
 from tests.factories import PASSWORD, make_user
@@ -17,7 +16,7 @@ from tickit import routes
 from tickit.api.client_address import client_address
 from tickit.config import get_settings
 from tickit.db import session_scope
-from tickit.services import auth, passwords, ratelimit, sign_in_throttle
+from tickit.services import auth, ratelimit, sign_in_throttle
 from tickit.services.errors import RateLimited, ValidationFailed
 
 PER_PAIR = sign_in_throttle.FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS
@@ -45,15 +44,6 @@ def clock(monkeypatch) -> HeldClock:
     held = HeldClock()
     monkeypatch.setattr(sign_in_throttle, "clock", held)
     return held
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Argon2 at its cheapest: these tests check hundreds of passwords, and the throttle is their subject."""
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    passwords._dummy_hash.cache_clear()
-    yield
-    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(params=["database", "redis"])
