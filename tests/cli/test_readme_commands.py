@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 
-from tickit.cli import build_parser
+from tickit.cli import COMMANDS, build_parser
 from tickit.migrations import ROOT
 
 
@@ -49,3 +49,12 @@ def test_the_readme_command_table_names_every_command_of_the_cli():
 def test_the_readme_command_table_names_each_command_once():
     commands = documented_commands()
     assert sorted(commands) == sorted(set(commands))
+
+
+def test_a_run_registers_only_its_commands_module_and_parses_as_with_every_module_loaded():
+    every = cli_commands(build_parser())
+    # The map names each command once, in the order `tickit --help` lists them.
+    assert list(dict.fromkeys(command.split()[1] for command in every)) == list(COMMANDS)
+    for command in COMMANDS:
+        alone = cli_commands(build_parser(command))
+        assert [c for c in alone if c.split()[1] == command] == [c for c in every if c.split()[1] == command]

@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def auto_close_command(args: argparse.Namespace) -> int:
+    from tickit import tasks  # noqa: F401  the outbox hands the requesters' notifications to the queue
+
     with session_scope() as session:
         report = lifecycle.auto_close_due(session=session)
     print(f"Closed {len(report.closed)} ticket(s){': ' + ', '.join(report.closed) if report.closed else '.'}")
@@ -28,6 +30,8 @@ def auto_close_command(args: argparse.Namespace) -> int:
 
 
 def send_surveys_command(args: argparse.Namespace) -> int:
+    from tickit import tasks  # noqa: F401  the outbox hands the survey mails to the queue
+
     with session_scope() as session:
         sent = survey.send_due(session=session)
     print(f"Staged {sent} survey mail(s).")
