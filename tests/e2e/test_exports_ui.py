@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _file_ticket_directly, at_path
+from tests.e2e.conftest import _file_ticket_directly, _python, at_path
+
+SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the stalled export's page is saved there, light and dark
 
 
 def test_admin_exports_a_project_and_downloads_its_archive(page_as, app_server, tmp_path):
@@ -35,6 +38,42 @@ def test_admin_exports_a_project_and_downloads_its_archive(page_as, app_server, 
     agent = page_as("agent")
     url = admin.get_by_role("link", name="Download the export").get_attribute("href")
     assert agent.request.get(f"{app_server.url}{url}").status == 404
+
+
+def test_an_export_whose_worker_died_shows_as_failed_and_a_new_one_can_be_asked_for(page_as, app_server):
+    # A worker took an export of Operations and died ten minutes ago, a quarter of the way through.
+    _python(
+        app_server,
+        "from datetime import timedelta\n"
+        "from sqlmodel import select\n"
+        "from tickit.models import ExportStatus, Project, ProjectExport, utcnow\n"
+        "with session_scope() as s:\n"
+        "    project = s.exec(select(Project).where(Project.key == 'OP')).one()\n"
+        "    then = utcnow() - timedelta(minutes=10)\n"
+        "    s.add(ProjectExport(project_id=project.id, status=ExportStatus.RUNNING, created_at=then,\n"
+        "        heartbeat_at=then, expires_at=then + timedelta(days=1), tickets_done=10, tickets_total=40))\n",
+    )
+    admin = page_as("admin")
+    admin.goto("/admin/projects/OP/export")
+    expect(admin.get_by_text("Writing", exact=True)).to_be_visible()
+    expect(admin.get_by_role("button", name="Export", exact=True)).to_be_disabled()
+
+    # The worker's periodic check; the open page follows.
+    _python(app_server, "from tickit import tasks\ntasks.fail_stalled_exports.call_local()\n")
+    expect(admin.get_by_text("Failed", exact=True)).to_be_visible()
+    expect(admin.get_by_text("the worker writing it ended before it finished")).to_be_visible()
+    if SHOTS:
+        for width in (1280, 390):
+            for scheme in ("light", "dark"):
+                admin.set_viewport_size({"width": width, "height": 900})
+                admin.emulate_media(color_scheme=scheme)
+                admin.screenshot(path=f"{SHOTS}/export-stalled-{width}-{scheme}.png", full_page=True)
+        admin.set_viewport_size({"width": 1360, "height": 860})
+        admin.emulate_media(color_scheme="light")
+
+    admin.get_by_role("button", name="Export", exact=True).click()
+    expect(admin.get_by_text("Ready", exact=True)).to_be_visible(timeout=60_000)
+    expect(admin.get_by_text("Failed", exact=True)).to_be_visible()
 
 
 def test_agent_downloads_the_filtered_list_as_csv(page_as, app_server, tmp_path):
