@@ -543,6 +543,16 @@ def error_at(scope, label: str):
     )
 
 
+def dnd_listening(page) -> None:
+    """Return once dnd-kit listens for the keys that move the item just lifted with Space.
+
+    Its keyboard sensor starts listening on the timer turn after the lift, and a key pressed before
+    that is lost (on a loaded machine the browser may handle input first). Timers run in order, so
+    one set now fires after it.
+    """
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve))")
+
+
 def sign_in(page, account: Account) -> None:
     """Sign in through the real form, from wherever the page is, and wait to leave /login."""
     if "/login" not in page.url:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _python, at_path
+from tests.e2e.conftest import _python, at_path, dnd_listening
 from tickit.services.board import CARD_STEP, CARD_WINDOW
 
 BOARD = "/tickets/board?project=HH&type=bug"
@@ -125,6 +125,7 @@ def test_agent_moves_cards_on_the_board_with_mouse_and_keyboard(page_as, seed, a
     _card(_column(page, "New"), TITLES[2]).focus()
     page.keyboard.press("Space")
     expect(announced).to_contain_text("It can move to: Triaged, Waiting on reporter, Won't fix.")
+    dnd_listening(page)
     page.keyboard.press("ArrowRight")
     expect(announced).to_contain_text("is over Triaged column.")
     page.keyboard.press("Space")
@@ -248,6 +249,7 @@ def test_an_order_dragged_within_a_column_survives_a_reload(page_as, seed, app_s
     _card(_column(page, "New"), second).focus()
     page.keyboard.press("Space")
     expect(announced).to_contain_text("Picked up HH-")
+    dnd_listening(page)
     page.keyboard.press("ArrowUp")
     expect(announced).to_contain_text("is over New column.")
     page.keyboard.press("Space")
@@ -264,6 +266,7 @@ def _move_right_by_keyboard(page, column: str, title: str, over: str) -> None:
     _card(_column(page, column), title).focus()
     page.keyboard.press("Space")
     expect(announced).to_contain_text("Picked up HH-")
+    dnd_listening(page)
     page.keyboard.press("ArrowRight")
     expect(announced).to_contain_text(f"is over {over} column.")
     page.keyboard.press("Space")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import at_path, error_at
+from tests.e2e.conftest import at_path, dnd_listening, error_at
 
 
 def _choose(scope, page, label: str, option: str) -> None:
@@ -128,6 +128,7 @@ def test_admin_reorders_fields_by_drag_and_drop(page_as, app_server):
     admin.get_by_label("Drag Steps to reproduce").focus()
     admin.keyboard.press("Space")
     expect(announced).to_have_text("Picked up Steps to reproduce.")
+    dnd_listening(admin)
     for over in ("Severity", "Platform", "App version"):
         admin.keyboard.press("ArrowDown")
         expect(announced).to_have_text(f"Steps to reproduce is over {over}.")
