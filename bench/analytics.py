@@ -184,7 +184,7 @@ def bench(database_url: str, args: argparse.Namespace, now: datetime) -> list[st
     from sqlmodel import Session
 
     from tickit.db import create_db_engine
-    from tickit.services import analytics
+    from tickit.services import analytics, analytics_durations, analytics_period
     from tickit.services.actors import SYSTEM
 
     engine = create_db_engine(make_url(database_url).set(drivername="postgresql+psycopg"))
@@ -207,7 +207,7 @@ def bench(database_url: str, args: argparse.Namespace, now: datetime) -> list[st
                 statements.clear()
                 started = time.perf_counter()
                 with Session(engine) as session:
-                    period = analytics.period_for(
+                    period = analytics_period.period_for(
                         session=session, actor=SYSTEM, project_key=project, days=days, now=now
                     )
                     board = analytics.dashboard(session=session, actor=SYSTEM, period=period, now=now)
@@ -232,7 +232,9 @@ def bench(database_url: str, args: argparse.Namespace, now: datetime) -> list[st
             print(f"plan of a statement that took {ms:.0f} ms:")
             raw = conn.connection.dbapi_connection
             with raw.cursor() as cursor:
-                cursor.execute(f"SET work_mem = '{analytics.WORK_MEM}'")  # as the dashboard's transaction has it
+                cursor.execute(
+                    f"SET work_mem = '{analytics_durations.WORK_MEM}'"
+                )  # as the dashboard's transaction has it
                 cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {statement}", parameters)
                 for (line,) in cursor.fetchall():
                     print(f"  {line}")

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tests.analytics_fixture import NOW, build
 from tests.cli.test_project_cli import _forget_settings_and_engine, run
 from tickit.models import ReportingEvent
-from tickit.services import analytics
+from tickit.services import analytics, analytics_period
 
 HOUR = 3600
 
@@ -22,7 +22,8 @@ def fixture_database(engine, monkeypatch):
     with Session(engine, expire_on_commit=False) as session:
         build(session, monkeypatch)
         session.commit()
-    monkeypatch.setattr(analytics, "utcnow", lambda: NOW)
+    monkeypatch.setattr(analytics, "utcnow", lambda: NOW)  # "now" figures
+    monkeypatch.setattr(analytics_period, "utcnow", lambda: NOW)  # the period's last day
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     _forget_settings_and_engine()
     yield engine

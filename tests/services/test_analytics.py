@@ -10,7 +10,7 @@ from sqlmodel import select
 from tests.analytics_fixture import NOW, build
 from tests.factories import make_project, make_user
 from tickit.models import ReportingEvent
-from tickit.services import analytics
+from tickit.services import analytics, analytics_period
 from tickit.services.actors import SYSTEM
 from tickit.services.errors import NotFound, ValidationFailed
 
@@ -28,12 +28,12 @@ def world(session, monkeypatch):
 
 
 def _dashboard(session, actor=SYSTEM, project="HH", days=30):
-    period = analytics.period_for(session=session, actor=actor, project_key=project, days=days, now=NOW)
+    period = analytics_period.period_for(session=session, actor=actor, project_key=project, days=days, now=NOW)
     return analytics.dashboard(session=session, actor=actor, period=period, now=NOW)
 
 
 def test_the_period_is_the_last_days_in_the_projects_zone(session, world):
-    period = analytics.period_for(session=session, actor=SYSTEM, project_key="hh", days=30, now=NOW)
+    period = analytics_period.period_for(session=session, actor=SYSTEM, project_key="hh", days=30, now=NOW)
     assert (period.project_key, period.start, period.end) == ("HH", day(26) - (day(30) - day(1)), day(26))
 
 
@@ -116,13 +116,13 @@ def test_an_agent_sees_only_their_projects_and_all_means_theirs(session, world):
     with pytest.raises(NotFound):
         _dashboard(session, actor=outsider)
     assert _dashboard(session, actor=outsider, project=None).tiles.created == 0
-    assert [key for key, _ in analytics.visible_projects(session=session, actor=SYSTEM)] == ["HH", "QQ"]
+    assert [key for key, _ in analytics_period.visible_projects(session=session, actor=SYSTEM)] == ["HH", "QQ"]
 
 
 def test_a_range_that_makes_no_sense_is_refused(session, world):
     with pytest.raises(ValidationFailed) as refused:
-        analytics.period_for(session=session, actor=SYSTEM, project_key="HH", start=day(20), end=day(10))
+        analytics_period.period_for(session=session, actor=SYSTEM, project_key="HH", start=day(20), end=day(10))
     assert "range" in refused.value.errors
     with pytest.raises(ValidationFailed):
-        analytics.parse_days("yesterday")
-    assert analytics.parse_days("4w") == 28
+        analytics_period.parse_days("yesterday")
+    assert analytics_period.parse_days("4w") == 28

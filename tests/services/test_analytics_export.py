@@ -9,14 +9,14 @@ import zipfile
 import pytest
 
 from tests.analytics_fixture import NOW, build
-from tickit.services import analytics, analytics_export
+from tickit.services import analytics, analytics_export, analytics_period
 from tickit.services.actors import SYSTEM
 
 
 @pytest.fixture
 def board(session, monkeypatch):
     build(session, monkeypatch)
-    period = analytics.period_for(session=session, actor=SYSTEM, project_key="HH", days=30, now=NOW)
+    period = analytics_period.period_for(session=session, actor=SYSTEM, project_key="HH", days=30, now=NOW)
     return analytics.dashboard(session=session, actor=SYSTEM, period=period, now=NOW)
 
 

@@ -8,14 +8,14 @@ import pytest
 
 from tests.analytics_fixture import NOW, build
 from tests.factories import make_user
-from tickit.services import analytics, analytics_links, ticket_list
+from tickit.services import analytics, analytics_links, analytics_period, ticket_list
 from tickit.services.actors import SYSTEM
 
 
 @pytest.fixture
 def board(session, monkeypatch):
     build(session, monkeypatch)
-    period = analytics.period_for(session=session, actor=SYSTEM, project_key="HH", days=30, now=NOW)
+    period = analytics_period.period_for(session=session, actor=SYSTEM, project_key="HH", days=30, now=NOW)
     return analytics.dashboard(session=session, actor=SYSTEM, period=period, now=NOW)
 
 

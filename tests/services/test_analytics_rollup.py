@@ -10,7 +10,7 @@ from sqlmodel import delete, select
 from tests.analytics_fixture import NOW, berlin, build
 from tests.factories import make_project
 from tickit.models import ReportingDayCount, ReportingEvent, ReportingRollupMark, Ticket
-from tickit.services import analytics, reporting, reporting_history
+from tickit.services import analytics, analytics_period, reporting, reporting_history
 from tickit.services.actors import SYSTEM
 
 
@@ -22,7 +22,7 @@ def world(session, monkeypatch):
 
 
 def _dashboard(session, project, days):
-    period = analytics.period_for(session=session, actor=SYSTEM, project_key=project, days=days, now=NOW)
+    period = analytics_period.period_for(session=session, actor=SYSTEM, project_key=project, days=days, now=NOW)
     return analytics.dashboard(session=session, actor=SYSTEM, period=period, now=NOW)
 
 
@@ -98,8 +98,8 @@ def test_a_backfill_re_rolls_the_days_it_touched(session, world):
 
 def test_the_agent_table_counts_tickets_filed_in_each_projects_own_days(session, world):
     # HH-1 was filed Friday 13 at 16:00 in Berlin: inside a range that starts on the 13th.
-    period = analytics.Period("HH", date(2026, 11, 13), date(2026, 11, 13))
+    period = analytics_period.Period("HH", date(2026, 11, 13), date(2026, 11, 13))
     board = analytics.dashboard(session=session, actor=SYSTEM, period=period, now=NOW)
     assert [(row.name, row.assigned) for row in board.agents if row.assigned] == [("Ann", 1)]
-    start, end = analytics.local_bounds(period, "Europe/Berlin")
+    start, end = analytics_period.local_bounds(period, "Europe/Berlin")
     assert end - start == timedelta(days=1) and start.hour == 23  # 00:00 in Berlin is 23:00 UTC

@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 from tickit.db import session_scope
-from tickit.services import analytics, reporting_history
+from tickit.services import analytics, analytics_period, reporting_history
 from tickit.services.actors import SYSTEM
 from tickit.services.sla import span
 
@@ -30,9 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def stats_command(args: argparse.Namespace) -> int:
     """Print the tiles for the period."""
-    days = analytics.parse_days(args.since)
+    days = analytics_period.parse_days(args.since)
     with session_scope(read_only=True) as session:
-        period = analytics.period_for(session=session, actor=SYSTEM, project_key=args.project, days=days)
+        period = analytics_period.period_for(session=session, actor=SYSTEM, project_key=args.project, days=days)
         tiles = analytics.stats(session=session, actor=SYSTEM, period=period)
     if args.json:
         figures = dataclasses.asdict(tiles)

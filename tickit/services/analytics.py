@@ -1,14 +1,11 @@
 """The analytics dashboard's figures, computed from the reporting events and the backlog snapshots.
 
-Decisions the dashboard, the export and `tickit stats` rely on:
-- A period is a range of whole days in the reporting time zone (`reporting.reporting_zone`) of
-  the project shown; "all projects" counts each project's events by its own days and takes
-  "today" in UTC. Events are counted on the day they happened: created on the day of filing,
-  resolved on the day of resolution, and so on.
+Decisions the dashboard, the export and `tickit stats` rely on (what a period is: `analytics_period`):
+- Events are counted on the day they happened: created on the day of filing, resolved on the day
+  of resolution, and so on.
 - Durations are business time where the ticket's SLA policy has a calendar (wall-clock time
-  otherwise), as `reporting` recorded them. Medians and 90th percentiles are nearest-rank: the
-  smallest recorded value that at least that share of values are at or below, computed in SQL
-  by the same rule on SQLite and PostgreSQL (`_percentiles`).
+  otherwise), as `reporting` recorded them; medians and 90th percentiles are exact
+  (`analytics_durations`).
 - SLA compliance is met / (met + breached) of the targets whose outcome fell in the period.
 - Satisfaction is good / all of the latest answer per resolution given in the period.
 - Counts (created, resolved, SLA outcomes, shares) read the daily rollup (`reporting_day_counts`)
@@ -24,22 +21,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, literal, or_, text, tuple_
+from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from tickit.models import (
     BacklogSnapshot,
-    MemberRole,
-    Project,
     ReportingDayCount,
     ReportingEvent,
     ReportingRollupMark,
-    SlaCalendar,
     StatusCategory,
     Ticket,
     TicketStatus,
@@ -48,33 +41,12 @@ from tickit.models import (
     utcnow,
 )
 from tickit.services import reporting
-from tickit.services.actors import SYSTEM, Actor, require_staff
-from tickit.services.errors import NotFound, ValidationFailed
-from tickit.services.projects import project_ids_for
+from tickit.services.actors import Actor
+from tickit.services.analytics_durations import Durations, durations, sort_in_memory
+from tickit.services.analytics_period import Period, events_in, local_bounds, scope, visible_projects, zones
 
-RANGES = (7, 30, 90)  # the picker's presets, in days
-MAX_DAYS = 3 * 366
 SOON = timedelta(hours=1)  # "at risk": as the ticket list's `due_soon`
-WORK_MEM = "256MB"  # PostgreSQL's sort memory for the dashboard's transaction (`_sort_in_memory`)
 DURATIONS = (reporting.FIRST_RESPONSE, reporting.RESOLVED)  # the kinds whose durations the dashboard measures
-
-
-@dataclass(frozen=True)
-class Period:
-    """What a report covers: one project (or all the viewer may see) and a range of local days, both inclusive."""
-
-    project_key: str | None
-    start: date
-    end: date
-    # The time zone of the days when every project in scope reports in the same one (None: they differ).
-    zone: str | None = "UTC"
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def describe(self) -> str:
-        return f"{self.project_key or 'all projects'}, {self.start.isoformat()} to {self.end.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -150,79 +122,11 @@ class Dashboard:
     projects: list[tuple[str, str]] = field(default_factory=list)  # (key, name) the viewer may pick
 
 
-def period_for(
-    *,
-    session: Session,
-    actor: Actor,
-    project_key: str | None,
-    days: int | None = 30,
-    start: date | None = None,
-    end: date | None = None,
-    now: datetime | None = None,
-) -> Period:
-    """The last `days` days up to today (in the project's zone), or the custom range `start`..`end`.
-
-    ValidationFailed names `range` for a range that ends before it starts or is longer than three years.
-    """
-    project_key = (project_key or "").strip().upper() or None
-    ids = [_project_id(session, actor, project_key)] if project_key else _visible_ids(session, actor)
-    names = list(zones(session, ids)) or ["UTC"]
-    if start is None or end is None:
-        if days is None or not 1 <= days <= MAX_DAYS:
-            raise ValidationFailed({"range": f"Choose between 1 and {MAX_DAYS} days."})
-        end = reporting.local_day(now or utcnow(), ZoneInfo(names[0]) if project_key else UTC)
-        start = end - timedelta(days=days - 1)
-    if end < start:
-        raise ValidationFailed({"range": "The range ends before it starts."})
-    if (end - start).days + 1 > MAX_DAYS:
-        raise ValidationFailed({"range": f"Choose at most {MAX_DAYS} days."})
-    return Period(project_key=project_key, start=start, end=end, zone=names[0] if len(names) == 1 else None)
-
-
-def parse_days(text: str) -> int:
-    """`30d` (or `30`, `4w`) as a number of days; ValidationFailed naming `since` otherwise."""
-    text = text.strip().lower()
-    unit = 7 if text.endswith("w") else 1
-    number = text.rstrip("dw")
-    if not number.isdigit() or not 1 <= int(number) * unit <= MAX_DAYS:
-        raise ValidationFailed(
-            {"since": f"Say how far back as days or weeks (like 30d or 4w, at most {MAX_DAYS} days); got {text!r}."}
-        )
-    return int(number) * unit
-
-
-def visible_projects(*, session: Session, actor: Actor) -> list[tuple[str, str]]:
-    """The projects the viewer may report on (agents: theirs; admins: all), as (key, name) by name."""
-    ids = _visible_ids(session, actor)
-    rows = session.exec(select(Project.key, Project.name).where(Project.id.in_(ids)).order_by(Project.name, Project.id))
-    return [(key, name) for key, name in rows]
-
-
-def _visible_ids(session: Session, actor: Actor) -> list[int]:
-    if actor is SYSTEM:
-        return list(session.exec(select(Project.id)).all())
-    require_staff(actor)
-    return project_ids_for(session, actor, MemberRole.AGENT)
-
-
-def _project_id(session: Session, actor: Actor, key: str) -> int:
-    project_id = session.exec(select(Project.id).where(Project.key == key)).first()
-    if project_id is None or project_id not in _visible_ids(session, actor):
-        raise NotFound(f"No project {key} to report on.")
-    return project_id
-
-
-def _scope(session: Session, actor: Actor, period: Period) -> list[int]:
-    if period.project_key:
-        return [_project_id(session, actor, period.project_key)]
-    return _visible_ids(session, actor)
-
-
 def dashboard(*, session: Session, actor: Actor, period: Period, now: datetime | None = None) -> Dashboard:
     """Every figure of the dashboard for `period`: tiles, daily and weekly series, shares and the agent table."""
     now = now or utcnow()
-    ids = _scope(session, actor, period)
-    _sort_in_memory(session)
+    ids = scope(session, actor, period)
+    sort_in_memory(session)
     shared = _per_assignee(session, ids, period, now)
     return Dashboard(
         period=period,
@@ -239,27 +143,12 @@ def dashboard(*, session: Session, actor: Actor, period: Period, now: datetime |
 
 def stats(*, session: Session, actor: Actor, period: Period, now: datetime | None = None) -> Tiles:
     """The dashboard's tiles alone (`tickit stats`)."""
-    ids = _scope(session, actor, period)
-    _sort_in_memory(session)
+    ids = scope(session, actor, period)
+    sort_in_memory(session)
     return tiles(session, ids, period, _per_assignee(session, ids, period, now or utcnow()))
 
 
 # --- the building blocks ------------------------------------------------------------------------
-
-
-def _sort_in_memory(session: Session) -> None:
-    # Two years of all projects' durations are about 900,000 values per kind, a 75 MB sort that
-    # PostgreSQL's default 4 MB of work memory spills to disk. For this transaction only.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-
-
-def _in(ids: list[int], period: Period, *kinds: str) -> list:
-    return [
-        ReportingEvent.project_id.in_(ids),
-        ReportingEvent.kind.in_(kinds) if len(kinds) > 1 else ReportingEvent.kind == kinds[0],
-        ReportingEvent.day.between(period.start, period.end),
-    ]
 
 
 def _rolled_through(session: Session, ids: list[int], period: Period) -> dict[date | None, list[int]]:
@@ -312,99 +201,13 @@ def _counts(session: Session, ids: list[int], period: Period, kinds: tuple[str, 
     return totals
 
 
-def _percentiles(session: Session, value, conditions: list, group=None) -> dict:
-    """{group: (median, p90, count)} of `value` over the events matching `conditions` (nearest rank).
-
-    PostgreSQL's `percentile_disc` is the nearest-rank rule (the first value whose position in the
-    order reaches the fraction) and sorts each group once; SQLite, without it, ranks the values
-    with window functions and takes the first rank r with r / n >= p in integer arithmetic.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        figures = (
-            func.percentile_disc(0.5).within_group(value),
-            func.percentile_disc(0.9).within_group(value),
-            func.count(value),
-        )
-        if group is None:
-            median, p90, n = session.execute(sa_select(*figures).where(*conditions, value.is_not(None))).one()
-            return {0: (median, p90, n)} if n else {}
-        rows = session.execute(sa_select(group, *figures).where(*conditions, value.is_not(None)).group_by(group)).all()
-        return {g: (median, p90, n) for g, median, p90, n in rows}
-    group = group if group is not None else literal(0)
-    ranked = (
-        sa_select(
-            group.label("g"),
-            value.label("v"),
-            func.row_number().over(partition_by=group, order_by=value).label("rn"),
-            func.count().over(partition_by=group).label("n"),
-        )
-        .where(*conditions, value.is_not(None))
-        .subquery()
-    )
-    rows = session.execute(
-        sa_select(
-            ranked.c.g,
-            func.min(case((ranked.c.rn * 100 >= ranked.c.n * 50, ranked.c.v))),
-            func.min(case((ranked.c.rn * 100 >= ranked.c.n * 90, ranked.c.v))),
-            func.max(ranked.c.n),
-        ).group_by(ranked.c.g)
-    ).all()
-    return {g: (median, p90, n) for g, median, p90, n in rows}
-
-
-@dataclass(frozen=True)
-class _Durations:
-    """(median, p90, count) of one kind's business seconds over the period, per week and per assignee."""
-
-    total: tuple | None
-    weeks: dict
-    assignees: dict
-
-
-def _durations(session: Session, ids: list[int], period: Period, kind: str) -> _Durations:
-    """The three groupings the dashboard shows of one kind's durations (`_percentiles`' rule).
-
-    On PostgreSQL one statement reads the events once for all three (GROUPING SETS).
-    """
-    value, conditions = ReportingEvent.business_seconds, _in(ids, period, kind)
-    week, assignee = ReportingEvent.week, ReportingEvent.assignee_id
-    if session.get_bind().dialect.name != "postgresql":
-        return _Durations(
-            total=_percentiles(session, value, conditions).get(0),
-            weeks=_percentiles(session, value, conditions, week),
-            assignees=_percentiles(session, value, conditions, assignee),
-        )
-    rows = session.execute(
-        sa_select(
-            func.grouping(week),
-            func.grouping(assignee),
-            week,
-            assignee,
-            func.percentile_disc(0.5).within_group(value),
-            func.percentile_disc(0.9).within_group(value),
-            func.count(value),
-        )
-        .where(*conditions, value.is_not(None))
-        .group_by(func.grouping_sets(tuple_(), week, assignee))
-    ).all()
-    total, weeks, assignees = None, {}, {}
-    for by_week, by_assignee, w, agent, *figures in rows:
-        if not by_week:  # grouping() is 0 for a column the row is grouped by
-            weeks[w] = tuple(figures)
-        elif not by_assignee:
-            assignees[agent] = tuple(figures)
-        elif figures[2]:
-            total = tuple(figures)
-    return _Durations(total, weeks, assignees)
-
-
 @dataclass(frozen=True)
 class _PerAssignee:
     """What the tiles sum and the agent table shows per assignee (None: nobody): read once for both."""
 
     open_now: dict  # {assignee: (open, breached, at risk)}
     ratings: dict  # {assignee: (good, rated)}
-    durations: dict  # {first_response | resolved: _Durations}
+    durations: dict  # {first_response | resolved: Durations}
 
 
 def _per_assignee(session: Session, ids: list[int], period: Period, now: datetime) -> _PerAssignee:
@@ -419,7 +222,7 @@ def _per_assignee(session: Session, ids: list[int], period: Period, now: datetim
     return _PerAssignee(
         open_now=_open_now(session, ids, now),
         ratings=ratings,
-        durations={kind: _durations(session, ids, period, kind) for kind in DURATIONS},
+        durations={kind: durations(session, ids, period, kind) for kind in DURATIONS},
     )
 
 
@@ -435,7 +238,7 @@ def _latest_ratings(ids: list[int], period: Period) -> list:
     """
     later = aliased(ReportingEvent)
     return [
-        *_in(ids, period, reporting.RATED),
+        *events_in(ids, period, reporting.RATED),
         ~sa_select(later.id)
         .where(
             later.ticket_id == ReportingEvent.ticket_id,
@@ -516,8 +319,8 @@ def _days(session: Session, ids: list[int], period: Period) -> list[DayPoint]:
     ]
 
 
-def _weeks(session: Session, ids: list[int], period: Period, durations: dict[str, _Durations]) -> list[WeekPoint]:
-    first, resolution = durations[reporting.FIRST_RESPONSE].weeks, durations[reporting.RESOLVED].weeks
+def _weeks(session: Session, ids: list[int], period: Period, kinds: dict[str, Durations]) -> list[WeekPoint]:
+    first, resolution = kinds[reporting.FIRST_RESPONSE].weeks, kinds[reporting.RESOLVED].weeks
     outcomes = _counts(session, ids, period, (reporting.SLA_MET, reporting.SLA_BREACHED), "week", "kind")
     points = []
     monday = reporting.week_of(period.start)
@@ -547,30 +350,6 @@ def _by(session: Session, ids: list[int], period: Period, dimension: str) -> lis
     counts = _counts(session, ids, period, (reporting.CREATED,), dimension)
     rows = sorted(((key, n) for (key,), n in counts.items()), key=lambda row: (-row[1], row[0]))
     return [Share(key, key.capitalize(), count) for key, count in rows]
-
-
-def zones(session: Session, ids: list[int]) -> dict[str, list[int]]:
-    """The projects `ids` by reporting time zone (`reporting.reporting_zone`, read for all at once)."""
-    first: dict[int, str] = {}
-    for project_id, zone in session.execute(
-        sa_select(SlaCalendar.project_id, SlaCalendar.timezone)
-        .where(SlaCalendar.project_id.in_(ids))
-        .order_by(SlaCalendar.id)
-    ).all():
-        first.setdefault(project_id, zone)
-    grouped: dict[str, list[int]] = {}
-    for project_id in ids:
-        grouped.setdefault(first.get(project_id) or "UTC", []).append(project_id)
-    return grouped
-
-
-def local_bounds(period: Period, zone: str) -> tuple[datetime, datetime]:
-    """The instants the period's first day starts and the day after its last starts, in `zone`."""
-    tz = ZoneInfo(zone)
-    return (
-        datetime.combine(period.start, time.min, tz).astimezone(UTC),
-        datetime.combine(period.end + timedelta(days=1), time.min, tz).astimezone(UTC),
-    )
 
 
 def _filed_in(session: Session, ids: list[int], period: Period) -> list:

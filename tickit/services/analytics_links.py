@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tickit.models import StatusCategory
-from tickit.services.analytics import Period
+from tickit.services.analytics_period import Period
 from tickit.services.ticket_list import TicketQuery, to_query_string
 
 OPEN = (StatusCategory.TODO, StatusCategory.IN_PROGRESS)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tickit import routes
 from tickit.models import Role
-from tickit.services import analytics, analytics_export, analytics_links
+from tickit.services import analytics, analytics_export, analytics_links, analytics_period
 from tickit.services.actors import UserPublic
 from tickit.services.sla import span
 from tickit.state.session import SessionState
@@ -139,8 +139,8 @@ def _shares(board: analytics.Dashboard, dimension: str, shares: list[analytics.S
     ]
 
 
-def _period(session: Session, actor: UserPublic, choice: Choice) -> analytics.Period:
-    return analytics.period_for(
+def _period(session: Session, actor: UserPublic, choice: Choice) -> analytics_period.Period:
+    return analytics_period.period_for(
         session=session, actor=actor, project_key=choice.project, days=choice.days, start=choice.start, end=choice.end
     )
 
