@@ -31,6 +31,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 TICKIT = Path(sys.executable).with_name("tickit")
+SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder for `screenshots`
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -541,6 +542,24 @@ def error_at(scope, label: str):
         .locator("xpath=ancestor::div[.//*[@role='alert']][1]")
         .get_by_role("alert")
     )
+
+
+def screenshots(page, name: str) -> None:
+    """With TICKIT_SCREENSHOTS set to a folder, save the page there at desktop and phone width, light
+    and dark, checking that it never scrolls sideways; the page is left at the size it had, light."""
+    if not SHOTS:
+        return
+    size = page.viewport_size
+    for width in (1280, 390):
+        for scheme in ("light", "dark"):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.emulate_media(color_scheme=scheme)
+            page.wait_for_timeout(400)  # charts redraw for the new width
+            page.screenshot(path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True)
+            scroll = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert scroll <= 0, f"{name} scrolls sideways by {scroll}px at {width}px"
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size(size)
 
 
 def dnd_listening(page) -> None:

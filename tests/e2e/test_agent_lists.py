@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _python, at_path
-
-# Set TICKIT_SHOTS to a folder to keep screenshots of the pages these tests pass through.
-SHOTS = os.environ.get("TICKIT_SHOTS", "")
-
-
-def _shoot(page, name: str) -> None:
-    """Screenshots light and dark, wide and phone-sized, when asked for; the page is left as it was."""
-    if not SHOTS:
-        return
-    size = page.viewport_size
-    for width in (1280, 390):
-        for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 860})
-            page.emulate_media(color_scheme=scheme)
-            page.wait_for_timeout(400)
-            page.screenshot(path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True)
-    page.set_viewport_size(size)
-    page.emulate_media(color_scheme="light")
+from tests.e2e.conftest import _python, at_path, screenshots
 
 
 def _seed(app_server, body: str) -> None:
@@ -65,7 +46,7 @@ def test_an_agent_opens_on_their_own_open_tickets_and_reaches_every_ticket_in_on
     expect(page.get_by_text("Assigned to you and not done yet.")).to_be_visible()
     expect(_rows(page, "Numbat")).to_have_count(1)
     expect(_rows(page, "Numbat burrow flooded")).to_have_count(1)
-    _shoot(page, "list-my-open")
+    screenshots(page, "list-my-open")
 
     # The filters build on it: a search keeps "assigned to me, open".
     page.get_by_label("Search").fill("fence")
@@ -110,7 +91,7 @@ def test_an_agent_applies_a_macro_to_the_selection_and_reads_which_tickets_refus
     bar.get_by_role("button", name="Macro").click()
     choice = page.get_by_role("menuitem", name="Quoll: start work")
     expect(choice).to_contain_text("Your macro: status → In progress, tags +quoll-watch")
-    _shoot(page, "list-bulk-macro-menu")
+    screenshots(page, "list-bulk-macro-menu")
     choice.click()
 
     summary = page.get_by_label("Bulk action summary")
@@ -121,7 +102,7 @@ def test_an_agent_applies_a_macro_to_the_selection_and_reads_which_tickets_refus
         expect(rows.nth(i)).to_contain_text("quoll-watch")
     expect(rows.nth(2)).to_contain_text("New")
     expect(rows.nth(2)).not_to_contain_text("quoll-watch")
-    _shoot(page, "list-bulk-macro-summary")
+    screenshots(page, "list-bulk-macro-summary")
 
 
 def test_a_macros_tags_are_kept_on_the_canned_replies_page(page_as):
@@ -137,9 +118,9 @@ def test_a_macros_tags_are_kept_on_the_canned_replies_page(page_as):
     dialog.get_by_label("Remove tags").fill("vip")
     dialog.get_by_role("button", name="Save").click()
     expect(dialog.get_by_role("alert")).to_contain_text("A macro cannot both add and remove “vip”.")
-    _shoot(page, "replies-form")
+    screenshots(page, "replies-form")
     dialog.get_by_label("Remove tags").fill("waiting")
     dialog.get_by_role("button", name="Save").click()
     card = page.get_by_role("group", name="Numbat VIP")
     expect(card).to_contain_text("Your macro: tags +numbat-care +vip −waiting")
-    _shoot(page, "replies")
+    screenshots(page, "replies")

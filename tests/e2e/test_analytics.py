@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _file_ticket_directly, _python, at_path
+from tests.e2e.conftest import _file_ticket_directly, _python, at_path, screenshots
 
-SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the test also saves the page there, light and dark
 TITLE = "Numbat: the export stalls"
 
 
@@ -43,17 +40,7 @@ def test_the_dashboard_draws_its_charts_and_a_tile_opens_the_matching_list(page_
     expect(agents.get_by_role("rowheader", name=seed.agent.name)).to_be_visible()
     agents.get_by_role("button", name="Open now").click()
     expect(agents.get_by_role("columnheader", name="Open now").locator("svg")).to_have_count(1)  # its sort arrow
-    if SHOTS:
-        for width in (1280, 390):
-            for scheme in ("light", "dark"):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.emulate_media(color_scheme=scheme)
-                page.wait_for_timeout(400)
-                page.screenshot(path=f"{SHOTS}/analytics-{width}-{scheme}.png", full_page=True)
-                scroll = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                assert scroll <= 0, f"the page scrolls sideways by {scroll}px at {width}px"
-        page.set_viewport_size({"width": 1360, "height": 860})
-        page.emulate_media(color_scheme="light")
+    screenshots(page, "analytics")
 
     page.get_by_role("link", name="Open now").click()
     expect(page).to_have_url(at_path("/tickets"))
@@ -76,28 +63,14 @@ def test_an_agents_assigned_count_opens_the_tickets_filed_in_the_range_assigned_
     assert "assignee=" in page.url and "from=" in page.url and "to=" in page.url
     expect(page.get_by_role("link", name=title)).to_be_visible()
     expect(page.get_by_label("Created from")).not_to_have_value("")
-    if SHOTS:
-        for width in (1280, 390):
-            for scheme in ("light", "dark"):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.emulate_media(color_scheme=scheme)
-                page.wait_for_timeout(400)
-                page.screenshot(path=f"{SHOTS}/tickets-from-analytics-{width}-{scheme}.png", full_page=True)
-        page.set_viewport_size({"width": 1360, "height": 860})
-        page.emulate_media(color_scheme="light")
+    screenshots(page, "tickets-from-analytics")
     # The Resolved tile lists by resolution days: a chip shows that filter and removes it.
     page.go_back()
     page.get_by_role("link", name="Resolved").first.click()
     expect(page).to_have_url(at_path("/tickets"))
     assert "resolved_from=" in page.url and "resolved_to=" in page.url
     expect(page.get_by_text("Resolved 20", exact=False)).to_be_visible()
-    if SHOTS:
-        for width in (1280, 390):
-            for scheme in ("light", "dark"):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.emulate_media(color_scheme=scheme)
-                page.wait_for_timeout(400)
-                page.screenshot(path=f"{SHOTS}/tickets-resolved-{width}-{scheme}.png", full_page=True)
+    screenshots(page, "tickets-resolved")
     page.get_by_role("button", name="Remove the resolved filter").click()
     expect(page.get_by_text("Resolved 20", exact=False)).to_have_count(0)
     assert "resolved_from=" not in page.url

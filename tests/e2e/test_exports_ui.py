@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import _file_ticket_directly, _python, at_path
-
-SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the stalled export's page is saved there, light and dark
+from tests.e2e.conftest import _file_ticket_directly, _python, at_path, screenshots
 
 
 def test_admin_exports_a_project_and_downloads_its_archive(page_as, app_server, tmp_path):
@@ -62,14 +59,7 @@ def test_an_export_whose_worker_died_shows_as_failed_and_a_new_one_can_be_asked_
     _python(app_server, "from tickit import tasks\ntasks.fail_stalled_exports.call_local()\n")
     expect(admin.get_by_text("Failed", exact=True)).to_be_visible()
     expect(admin.get_by_text("the worker writing it ended before it finished")).to_be_visible()
-    if SHOTS:
-        for width in (1280, 390):
-            for scheme in ("light", "dark"):
-                admin.set_viewport_size({"width": width, "height": 900})
-                admin.emulate_media(color_scheme=scheme)
-                admin.screenshot(path=f"{SHOTS}/export-stalled-{width}-{scheme}.png", full_page=True)
-        admin.set_viewport_size({"width": 1360, "height": 860})
-        admin.emulate_media(color_scheme="light")
+    screenshots(admin, "export-stalled")
 
     admin.get_by_role("button", name="Export", exact=True).click()
     expect(admin.get_by_text("Ready", exact=True)).to_be_visible(timeout=60_000)

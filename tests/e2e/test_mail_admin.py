@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import REPO_ROOT, TICKIT, at_path, sign_in
+from tests.e2e.conftest import REPO_ROOT, SHOTS, TICKIT, at_path, screenshots, sign_in
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "mail"
-SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the test also saves the page there, light and dark
 
 
 def pipe(app_server, mailbox: str, raw: bytes) -> str:
@@ -51,13 +49,7 @@ def test_an_admin_sees_each_mailbox_and_processes_a_refused_mail_again(new_page,
     expect(page.get_by_text("tickit mail receive --mailbox ml-desk")).to_be_visible()
     expect(page.get_by_text("New ticket ML-1.")).to_be_visible()
     expect(page.get_by_text("is a deactivated account; its mail is not taken")).to_be_visible()
-    if SHOTS:
-        for width in (1280, 390):
-            for scheme in ("light", "dark"):
-                page.set_viewport_size({"width": width, "height": 900})
-                page.emulate_media(color_scheme=scheme)
-                page.screenshot(path=f"{SHOTS}/mail-{width}-{scheme}.png", full_page=True)
-        page.set_viewport_size({"width": 1360, "height": 860})
+    screenshots(page, "mail")
 
     page.get_by_role("button", name="Process again: Dingo printer jammed").click()
 

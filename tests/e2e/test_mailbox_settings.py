@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import urllib.request
@@ -10,10 +9,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import SHOTS, screenshots, sign_in
 from tests.imap_server import DovecotServer, available
 
-SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the test also saves the page there, light and dark
 PASSWORD = "potoroo-burrow-imap"
 LOGGED_IN = "Connection check: Logged in to {host} as potoroo; INBOX holds 0 messages."
 
@@ -28,18 +26,6 @@ def imap(app_server):
     shutil.copy(server.certificate, app_server.data_dir / "imap-ca.pem")
     yield server
     server.stop()
-
-
-def shoot(page, name: str) -> None:
-    if not SHOTS:
-        return
-    for width in (1280, 390):
-        for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.emulate_media(color_scheme=scheme)
-            page.screenshot(path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True)
-    page.emulate_media(color_scheme="light")
-    page.set_viewport_size({"width": 1360, "height": 860})
 
 
 def post_mail(app_server, mailbox: str, secret: str) -> None:
@@ -69,7 +55,7 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     sign_in(page, app_server.admin)
     page.goto("/admin/projects/QK/mail")
     expect(page.get_by_role("heading", name="No mailboxes yet")).to_be_visible()
-    shoot(page, "mail-empty")
+    screenshots(page, "mail-empty")
 
     page.get_by_role("button", name="Add mailbox").click()
     dialog = page.get_by_role("dialog")
@@ -96,7 +82,7 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     secret = page.get_by_role("region", name="New HTTP secret").get_by_label("HTTP secret", exact=True)
     expect(secret).to_have_text(re.compile(r"^\S{40,}$"))
     expect(page.get_by_role("heading", name="burrow@qk.example.com")).to_be_visible()
-    shoot(page, "mail-secret")
+    screenshots(page, "mail-secret")
     post_mail(app_server, "qk-desk", secret.text_content())
     page.get_by_role("button", name="Done").click()
     expect(page.get_by_role("region", name="New HTTP secret")).to_have_count(0)
@@ -104,14 +90,14 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     check = page.get_by_role("button", name="Check the IMAP connection of burrow@qk.example.com")
     check.click()
     expect(checked(page)).to_contain_text("refused the user name or password of potoroo")
-    shoot(page, "mail-check-failed")
+    screenshots(page, "mail-check-failed")
 
     page.get_by_role("button", name="Edit burrow@qk.example.com").click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_label("IMAP server", exact=True)).to_have_value(imap.host)
     expect(dialog.get_by_label("Password", exact=True)).to_have_value("")
     expect(dialog.get_by_text("The stored password stays unless you type a new one.")).to_be_visible()
-    shoot(page, "mail-edit-dialog")
+    screenshots(page, "mail-edit-dialog")
     dialog.get_by_label("Password", exact=True).fill(PASSWORD)
     dialog.get_by_role("button", name="Save").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
@@ -126,7 +112,7 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     expect(page.get_by_text("moved to Processed")).to_be_visible()
     check.click()
     expect(checked(page)).to_have_text(LOGGED_IN.format(host=imap.host))
-    shoot(page, "mail-checked")
+    screenshots(page, "mail-checked")
 
     # The mail posted with the secret is on the page now, and the mailbox it came through stays.
     page.reload()
@@ -142,6 +128,6 @@ def test_an_admin_adds_an_imap_mailbox_checks_it_edits_it_and_disables_it(new_pa
     page.get_by_role("switch", name="Take mail for burrow@qk.example.com").click()
     expect(page.get_by_text("Disabled", exact=True)).to_be_visible()
     expect(page.get_by_text("Not polled; the pipe and the HTTP endpoint answer")).to_be_visible()
-    shoot(page, "mail-disabled")
+    screenshots(page, "mail-disabled")
     page.reload()
     expect(page.get_by_role("switch", name="Take mail for burrow@qk.example.com")).not_to_be_checked()

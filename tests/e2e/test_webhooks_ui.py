@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
 from playwright.sync_api import expect
 from standardwebhooks.webhooks import Webhook
 
-from tests.e2e.conftest import at_path, error_at, sign_in
+from tests.e2e.conftest import at_path, error_at, screenshots, sign_in
 from tests.webhook_receiver import WebhookReceiver
-
-SHOTS = os.environ.get("TICKIT_SCREENSHOTS")  # a folder: the test also saves the page there, light and dark
 
 
 def _wait_for_requests(receiver: WebhookReceiver, count: int, timeout: float = 30) -> None:
@@ -20,19 +17,6 @@ def _wait_for_requests(receiver: WebhookReceiver, count: int, timeout: float = 3
     while len(receiver.requests) < count and time.monotonic() < deadline:
         time.sleep(0.2)
     assert len(receiver.requests) >= count, receiver.requests
-
-
-def _shots(page, name: str) -> None:
-    if not SHOTS:
-        return
-    for width in (1280, 390):
-        for scheme in ("light", "dark"):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.emulate_media(color_scheme=scheme)
-            page.screenshot(path=f"{SHOTS}/{name}-{width}-{scheme}.png", full_page=True)
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (width, scheme)
-    page.set_viewport_size({"width": 1360, "height": 860})
-    page.emulate_media(color_scheme="light")
 
 
 def test_an_admin_adds_an_endpoint_tests_it_and_redelivers_from_the_log(new_page, app_server):
@@ -66,7 +50,7 @@ def test_an_admin_adds_an_endpoint_tests_it_and_redelivers_from_the_log(new_page
         expect(shown.get_by_label("Signing secret")).to_have_text(re.compile(r"^whsec_"))
         secret = shown.get_by_label("Signing secret").inner_text().strip()
         expect(page.get_by_text("Private address allowed")).to_be_visible()
-        _shots(page, "webhooks")
+        screenshots(page, "webhooks")
         shown.get_by_role("button", name="Done").click()
         expect(shown).to_be_hidden()
 
@@ -80,7 +64,7 @@ def test_an_admin_adds_an_endpoint_tests_it_and_redelivers_from_the_log(new_page
         expect(log.get_by_text("webhook.test")).to_be_visible()
         expect(log.get_by_text("204", exact=True)).to_be_visible()
         expect(log.get_by_text(first.headers["webhook-id"])).to_be_visible()
-        _shots(page, "webhooks-log")
+        screenshots(page, "webhooks-log")
 
         log.get_by_role("button", name="Redeliver").click()
         _wait_for_requests(receiver, 2)
