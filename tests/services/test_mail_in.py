@@ -126,6 +126,25 @@ def test_the_requester_gets_the_acknowledgement_with_a_signed_reply_address_and_
     assert "Reply to this mail" in sent.get_body(("plain",)).get_content()
 
 
+def test_while_the_mailbox_is_disabled_mail_about_its_tickets_offers_no_reply_address(engine, desk, settings_env):
+    receive(engine, fixture("new_with_files.eml"))
+    fan_out(engine)
+    with Session(engine) as session:
+        mailboxes.update_mailbox(
+            session=session, actor=SYSTEM, project_key="HH", mailbox_key="support", changes={"enabled": False}
+        )
+        session.commit()
+    [ack] = [m for m in one(engine, OutboxMessage) if m.event == "acknowledgement"]
+    assert outbox.deliver(ack.id, engine=engine) == "delivered"
+
+    [written] = (Path(settings_env_dir()) / "mail").glob("*.eml")
+    sent = email.message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert sent["To"] == "grace@example.org"
+    assert sent["Reply-To"] is None  # a disabled mailbox takes no mail
+    body = sent.get_body(("plain",)).get_content()
+    assert "Reply to this mail" not in body and "reply or add files on its page" in body
+
+
 def test_a_reply_to_the_signed_reply_address_becomes_the_requesters_public_comment(engine, desk):
     receive(engine, fixture("new_with_files.eml"))
     token_address = reply_address.reply_address("support@help.example.com", "HH-1")
