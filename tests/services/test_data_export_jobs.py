@@ -169,3 +169,15 @@ def test_stalled_exports_are_looked_for_every_five_minutes():
         if tasks.fail_stalled_exports.task_class in map(type, tasks.huey.read_periodic(moment))
     ]
     assert due == [m for _ in (0, 13) for m in range(0, 60, 5)]
+
+
+def test_an_export_left_running_before_heartbeats_existed_is_failed_too(session, desk):
+    job = jobs.request_export(session=session, actor=desk["admin"], project_key="HH")
+    row = session.get(ProjectExport, job.id)
+    row.status = "running"  # as a worker that died before this version left it: no heartbeat
+    session.add(row)
+    session.flush()
+    assert jobs.fail_stalled(session=session) == 1
+    (listed,) = jobs.list_exports(session=session, actor=desk["admin"], project_key="HH")
+    assert listed.status == "failed"
+    jobs.request_export(session=session, actor=desk["admin"], project_key="HH")

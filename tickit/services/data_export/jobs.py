@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from tickit.config import get_settings
@@ -179,7 +179,9 @@ def fail_stalled(*, session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     rows = session.exec(
         select(ProjectExport).where(
-            ProjectExport.status == ExportStatus.RUNNING, col(ProjectExport.heartbeat_at) < now - STALLED
+            ProjectExport.status == ExportStatus.RUNNING,
+            # No heartbeat at all: claimed before heartbeats existed (migration 0030), by a worker since replaced.
+            or_(col(ProjectExport.heartbeat_at) < now - STALLED, col(ProjectExport.heartbeat_at).is_(None)),
         )
     ).all()
     for row in rows:
